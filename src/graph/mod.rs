@@ -1,0 +1,228 @@
+//! One graph view over both models, on petgraph. Conversion, validation and simulation walk
+//! graphs through this view only: reachability, topological order, cycles and dominators are
+//! computed here once, not re-implemented per module.
+
+use crate::parlant::{JourneyDocument, END_NODE_ID};
+use crate::sim::WorkflowState;
+use petgraph::algo::{dominators, tarjan_scc, toposort};
+use petgraph::graph::{DiGraph, NodeIndex};
+use petgraph::visit::{Bfs, EdgeRef, Reversed};
+use petgraph::Direction;
+use std::collections::{HashMap, HashSet};
+
+/// A directed graph of string ids; each graph edge carries the index of the document edge it
+/// came from (Sim's `edges[i]`, a journey's `edges[i]`).
+#[derive(Debug, Clone, Default)]
+pub struct GraphView {
+    graph: DiGraph<String, usize>,
+    index: HashMap<String, NodeIndex>,
+    /// Document edges left out because an endpoint is not a node of the view.
+    pub dangling: Vec<usize>,
+}
+
+impl GraphView {
+    /// Builds a view from node ids and `(edge index, source, target)` triples.
+    pub fn build<'a>(
+        nodes: impl IntoIterator<Item = &'a str>,
+        edges: impl IntoIterator<Item = (usize, &'a str, &'a str)>,
+    ) -> GraphView {
+        let mut view = GraphView::default();
+        for id in nodes {
+            if !view.index.contains_key(id) {
+                let ix = view.graph.add_node(id.to_string());
+                view.index.insert(id.to_string(), ix);
+            }
+        }
+        for (i, source, target) in edges {
+            match (view.index.get(source), view.index.get(target)) {
+                (Some(&s), Some(&t)) => {
+                    view.graph.add_edge(s, t, i);
+                }
+                _ => view.dangling.push(i),
+            }
+        }
+        view
+    }
+
+    /// Every block and every edge of a workflow.
+    pub fn of_workflow(state: &WorkflowState) -> GraphView {
+        Self::of_workflow_where(state, |_| true)
+    }
+
+    /// The blocks accepted by `keep`, and the edges between them.
+    pub fn of_workflow_where(state: &WorkflowState, keep: impl Fn(&crate::sim::Block) -> bool) -> GraphView {
+        GraphView::build(
+            state.blocks.values().filter(|b| keep(b)).map(|b| b.id.as_str()),
+            state.edges.iter().enumerate().map(|(i, e)| (i, e.source.as_str(), e.target.as_str())),
+        )
+    }
+
+    /// Every state of a journey plus Parlant's virtual `end`.
+    pub fn of_journey(doc: &JourneyDocument) -> GraphView {
+        GraphView::build(
+            doc.nodes.iter().map(|n| n.id.as_str()).chain([END_NODE_ID]),
+            doc.edges.iter().enumerate().map(|(i, e)| (i, e.source.as_str(), e.target.as_str())),
+        )
+    }
+
+    pub fn contains(&self, id: &str) -> bool {
+        self.index.contains_key(id)
+    }
+
+    pub fn node_count(&self) -> usize {
+        self.graph.node_count()
+    }
+
+    pub fn ids(&self) -> impl Iterator<Item = &str> {
+        self.graph.node_weights().map(String::as_str)
+    }
+
+    fn ix(&self, id: &str) -> Option<NodeIndex> {
+        self.index.get(id).copied()
+    }
+
+    /// Indices of the document edges leaving `id`, in document order.
+    pub fn out_edges(&self, id: &str) -> Vec<usize> {
+        self.edges_at(id, Direction::Outgoing)
+    }
+
+    /// Indices of the document edges entering `id`, in document order.
+    pub fn in_edges(&self, id: &str) -> Vec<usize> {
+        self.edges_at(id, Direction::Incoming)
+    }
+
+    fn edges_at(&self, id: &str, direction: Direction) -> Vec<usize> {
+        let Some(ix) = self.ix(id) else { return Vec::new() };
+        let mut out: Vec<usize> = self.graph.edges_directed(ix, direction).map(|e| *e.weight()).collect();
+        out.sort_unstable();
+        out
+    }
+
+    pub fn successors(&self, id: &str) -> Vec<&str> {
+        self.neighbours(id, Direction::Outgoing)
+    }
+
+    pub fn predecessors(&self, id: &str) -> Vec<&str> {
+        self.neighbours(id, Direction::Incoming)
+    }
+
+    fn neighbours(&self, id: &str, direction: Direction) -> Vec<&str> {
+        let Some(ix) = self.ix(id) else { return Vec::new() };
+        let mut seen = HashSet::new();
+        let mut out: Vec<(usize, &str)> = self
+            .graph
+            .edges_directed(ix, direction)
+            .filter_map(|e| {
+                let other = if direction == Direction::Outgoing { e.target() } else { e.source() };
+                seen.insert(other).then(|| (*e.weight(), self.graph[other].as_str()))
+            })
+            .collect();
+        out.sort_unstable();
+        out.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// Every node reachable from any of `starts` (the starts included).
+    pub fn reachable_from<'s>(&self, starts: impl IntoIterator<Item = &'s str>) -> HashSet<&str> {
+        let mut out = HashSet::new();
+        for start in starts {
+            let Some(ix) = self.ix(start) else { continue };
+            if out.contains(self.graph[ix].as_str()) {
+                continue;
+            }
+            let mut bfs = Bfs::new(&self.graph, ix);
+            while let Some(n) = bfs.next(&self.graph) {
+                out.insert(self.graph[n].as_str());
+            }
+        }
+        out
+    }
+
+    /// Every node from which `target` can be reached (the target included): its upstream.
+    pub fn reaching(&self, target: &str) -> HashSet<&str> {
+        let mut out = HashSet::new();
+        let Some(ix) = self.ix(target) else { return out };
+        let reversed = Reversed(&self.graph);
+        let mut bfs = Bfs::new(reversed, ix);
+        while let Some(n) = bfs.next(reversed) {
+            out.insert(self.graph[n].as_str());
+        }
+        out
+    }
+
+    /// Ids in an order where every edge goes forward, or the id of a node on a cycle.
+    pub fn topological_order(&self) -> Result<Vec<&str>, &str> {
+        toposort(&self.graph, None)
+            .map(|order| order.into_iter().map(|n| self.graph[n].as_str()).collect())
+            .map_err(|cycle| self.graph[cycle.node_id()].as_str())
+    }
+
+    /// The cycles of the graph as strongly connected components (self-loops included).
+    pub fn cycles(&self) -> Vec<Vec<&str>> {
+        tarjan_scc(&self.graph)
+            .into_iter()
+            .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
+            .map(|scc| scc.into_iter().map(|n| self.graph[n].as_str()).collect())
+            .collect()
+    }
+
+    /// For each node reachable from `root`, its immediate dominator (None for the root).
+    pub fn immediate_dominators(&self, root: &str) -> HashMap<&str, Option<&str>> {
+        let Some(ix) = self.ix(root) else { return HashMap::new() };
+        let doms = dominators::simple_fast(&self.graph, ix);
+        self.graph
+            .node_indices()
+            .filter_map(|n| {
+                if n == ix {
+                    return Some((self.graph[n].as_str(), None));
+                }
+                doms.immediate_dominator(n).map(|d| (self.graph[n].as_str(), Some(self.graph[d].as_str())))
+            })
+            .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn diamond() -> GraphView {
+        GraphView::build(
+            ["a", "b", "c", "d", "x"],
+            [(0, "a", "b"), (1, "a", "c"), (2, "b", "d"), (3, "c", "d"), (4, "d", "missing")],
+        )
+    }
+
+    #[test]
+    fn reachability_both_ways() {
+        let g = diamond();
+        let from_a = g.reachable_from(["a"]);
+        assert_eq!(from_a.len(), 4);
+        assert!(!from_a.contains("x"));
+        assert_eq!(g.reaching("d"), HashSet::from(["a", "b", "c", "d"]));
+        assert_eq!(g.dangling, vec![4]);
+    }
+
+    #[test]
+    fn order_cycles_and_dominators() {
+        let g = diamond();
+        let order = g.topological_order().unwrap();
+        let pos = |id| order.iter().position(|x| *x == id).unwrap();
+        assert!(pos("a") < pos("b") && pos("b") < pos("d") && pos("c") < pos("d"));
+        assert!(g.cycles().is_empty());
+        let doms = g.immediate_dominators("a");
+        assert_eq!(doms["d"], Some("a"));
+        assert_eq!(doms["b"], Some("a"));
+
+        let looped = GraphView::build(["a", "b"], [(0, "a", "b"), (1, "b", "a"), (2, "b", "b")]);
+        assert!(looped.topological_order().is_err());
+        assert_eq!(looped.cycles().len(), 1);
+    }
+
+    #[test]
+    fn edges_keep_document_order() {
+        let g = GraphView::build(["s", "t", "u"], [(5, "s", "u"), (2, "s", "t"), (9, "t", "u")]);
+        assert_eq!(g.out_edges("s"), vec![2, 5]);
+        assert_eq!(g.successors("s"), vec!["t", "u"]);
+        assert_eq!(g.in_edges("u"), vec![5, 9]);
+    }
+}

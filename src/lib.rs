@@ -1,0 +1,16 @@
+//! Journey Studio's core: faithful models of Sim workflows and Parlant journeys, and the
+//! capabilities built on them. No GUI dependency: the desktop shell and the CLI are thin
+//! adapters over this crate.
+
+pub mod document;
+pub mod error;
+pub mod graph;
+pub mod json;
+pub mod parlant;
+pub mod sim;
+
+pub use document::{Document, DocumentKind, Summary};
+pub use error::{Error, Location, Result};
+
+/// The core's version, shown by the CLI and the desktop app.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");
