@@ -1,0 +1,30 @@
+// Kinds of document Journey Studio edits, and how the UI names them.
+
+export type DocumentKind = "sim-workflow" | "parlant-journey";
+
+const LABELS: Record<DocumentKind, string> = {
+  "sim-workflow": "Sim workflow",
+  "parlant-journey": "Parlant journey",
+};
+
+/** Human-readable label of a document kind; unknown kinds are shown as "Unknown (<kind>)". */
+export function documentKindLabel(kind: string): string {
+  return isDocumentKind(kind) ? LABELS[kind] : `Unknown (${kind || "empty"})`;
+}
+
+export function isDocumentKind(kind: string): kind is DocumentKind {
+  return Object.prototype.hasOwnProperty.call(LABELS, kind);
+}
+
+/**
+ * Window/header title: "Journey Studio" alone without a document, otherwise
+ * "<name> — <kind label> — Journey Studio", with a leading "• " when there are unsaved changes.
+ */
+export function windowTitle(
+  doc: { name: string; kind: string; dirty?: boolean } | null,
+): string {
+  if (!doc) return "Journey Studio";
+  const name = doc.name.trim() || "Untitled";
+  const title = `${name} — ${documentKindLabel(doc.kind)} — Journey Studio`;
+  return doc.dirty ? `• ${title}` : title;
+}
