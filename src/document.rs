@@ -8,6 +8,8 @@ use serde::Serialize;
 use std::collections::BTreeMap;
 use std::path::Path;
 
+// Documents are few and long-lived; boxing the larger variant would buy nothing.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, PartialEq)]
 pub enum Document {
     Sim(SimDocument),

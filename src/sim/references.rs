@@ -191,11 +191,9 @@ pub fn references_in_value(value: &Value, at: &JsonPath) -> Vec<(JsonPath, Refer
 
 fn collect(value: &Value, at: &JsonPath, out: &mut Vec<(JsonPath, Reference)>) {
     match value {
-        Value::String(s) => {
-            // Cheap pre-check: most strings hold no reference at all.
-            if s.contains('<') || s.contains("{{") {
-                out.extend(parse_references(s).into_iter().map(|r| (at.clone(), r)));
-            }
+        // Cheap pre-check: most strings hold no reference at all.
+        Value::String(s) if s.contains('<') || s.contains("{{") => {
+            out.extend(parse_references(s).into_iter().map(|r| (at.clone(), r)));
         }
         Value::Array(items) => {
             for (i, item) in items.iter().enumerate() {
