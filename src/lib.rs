@@ -5,6 +5,7 @@
 pub mod document;
 pub mod error;
 pub mod graph;
+pub mod js;
 pub mod json;
 pub mod parlant;
 pub mod sim;
