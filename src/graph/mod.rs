@@ -165,6 +165,32 @@ impl GraphView {
             .collect()
     }
 
+    /// Left-to-right layers: every edge goes to a later layer, except the edges that close a
+    /// cycle, found by a depth-first walk from `starts` (then from every other node, in order),
+    /// so the result is deterministic. A node's layer is its longest path from a start.
+    pub fn layers(&self, starts: &[&str]) -> HashMap<&str, usize> {
+        use petgraph::visit::{depth_first_search, DfsEvent};
+        let order: Vec<NodeIndex> = starts.iter().filter_map(|s| self.ix(s)).chain(self.graph.node_indices()).collect();
+        let mut back = HashSet::new();
+        depth_first_search(&self.graph, order, |event| {
+            if let DfsEvent::BackEdge(u, v) = event {
+                back.insert((u, v));
+            }
+        });
+        let dag = self.graph.filter_map(|_, w| Some(w.clone()), |e, w| {
+            let (u, v) = self.graph.edge_endpoints(e)?;
+            (!back.contains(&(u, v))).then_some(*w)
+        });
+        let mut layer = vec![0usize; self.graph.node_count()];
+        // Without back edges (self-loops included) the graph is acyclic.
+        for n in toposort(&dag, None).unwrap_or_default() {
+            for next in dag.neighbors(n) {
+                layer[next.index()] = layer[next.index()].max(layer[n.index()] + 1);
+            }
+        }
+        self.graph.node_indices().map(|n| (self.graph[n].as_str(), layer[n.index()])).collect()
+    }
+
     /// For each node reachable from `root`, its immediate dominator (None for the root).
     pub fn immediate_dominators(&self, root: &str) -> HashMap<&str, Option<&str>> {
         let Some(ix) = self.ix(root) else { return HashMap::new() };
@@ -216,6 +242,14 @@ mod tests {
         let looped = GraphView::build(["a", "b"], [(0, "a", "b"), (1, "b", "a"), (2, "b", "b")]);
         assert!(looped.topological_order().is_err());
         assert_eq!(looped.cycles().len(), 1);
+    }
+
+    #[test]
+    fn layers_break_cycles_deterministically() {
+        let g = GraphView::build(["a", "b", "c", "d"], [(0, "a", "b"), (1, "b", "c"), (2, "c", "b"), (3, "b", "d"), (4, "d", "d")]);
+        let layers = g.layers(&["a"]);
+        assert_eq!((layers["a"], layers["b"], layers["c"], layers["d"]), (0, 1, 2, 2));
+        assert_eq!(g.layers(&["a"]), layers);
     }
 
     #[test]

@@ -34,6 +34,24 @@ impl<T> Maybe<T> {
         }
     }
 
+    /// The value, set by `make` first when absent or `null`.
+    pub fn get_or_insert_with(&mut self, make: impl FnOnce() -> T) -> &mut T {
+        if !matches!(self, Maybe::Value(_)) {
+            *self = Maybe::Value(make());
+        }
+        match self {
+            Maybe::Value(v) => v,
+            _ => unreachable!("set just above"),
+        }
+    }
+
+    pub fn get_or_insert_default(&mut self) -> &mut T
+    where
+        T: Default,
+    {
+        self.get_or_insert_with(T::default)
+    }
+
     pub fn into_option(self) -> Option<T> {
         match self {
             Maybe::Value(v) => Some(v),

@@ -41,3 +41,38 @@ pub fn decode_string_shape(value: serde_json::Value) -> serde_json::Value {
         other => other,
     }
 }
+
+/// The JSON paths where two values differ (at most `limit`), for readable assertion messages.
+pub fn json_diff(left: &serde_json::Value, right: &serde_json::Value, limit: usize) -> Vec<String> {
+    fn walk(l: &serde_json::Value, r: &serde_json::Value, path: String, out: &mut Vec<String>, limit: usize) {
+        use serde_json::Value;
+        if out.len() >= limit || l == r {
+            return;
+        }
+        match (l, r) {
+            (Value::Object(a), Value::Object(b)) => {
+                for (k, v) in a {
+                    match b.get(k) {
+                        Some(w) => walk(v, w, format!("{path}.{k}"), out, limit),
+                        None => out.push(format!("{path}.{k}: only left")),
+                    }
+                }
+                for k in b.keys().filter(|k| !a.contains_key(*k)) {
+                    out.push(format!("{path}.{k}: only right"));
+                }
+            }
+            (Value::Array(a), Value::Array(b)) if a.len() == b.len() => {
+                for (i, (v, w)) in a.iter().zip(b).enumerate() {
+                    walk(v, w, format!("{path}[{i}]"), out, limit);
+                }
+            }
+            _ => {
+                let short = |v: &Value| v.to_string().chars().take(200).collect::<String>();
+                out.push(format!("{path}: {} != {}", short(l), short(r)));
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(left, right, "$".into(), &mut out, limit);
+    out
+}

@@ -1,0 +1,114 @@
+//! Conditions of transitions: Condition branches, router routes, error paths and container
+//! entries, as readable text. Branches are tried in order in Sim and the first that holds wins;
+//! Parlant judges each transition on its own, so an `else if` says that no earlier branch held and
+//! `else` says only that.
+
+use super::expr::Renderer;
+use crate::sim::{Block, BlockFamily};
+use serde_json::Value;
+use std::collections::HashMap;
+
+pub const FAILED: &str = "the step failed";
+pub const SUCCEEDED: &str = "the step succeeded";
+pub const ELSE: &str = "no earlier condition holds";
+const ELSE_IF_SUFFIX: &str = " (and no earlier condition holds)";
+
+/// One entry of a Condition block's `conditions` or a router's `routes`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Branch {
+    pub id: String,
+    pub title: String,
+    pub value: String,
+}
+
+/// A value holding a list of branches: Sim stores it as a JSON string, sometimes as an array.
+pub fn parse_branches(value: Option<&Value>) -> Vec<Branch> {
+    let parsed;
+    let items = match value {
+        Some(Value::String(text)) => {
+            parsed = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
+            parsed.as_array()
+        }
+        Some(Value::Array(items)) => Some(items),
+        _ => None,
+    };
+    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
+    items
+        .map(|items| items.iter().map(|b| Branch { id: text(b, "id"), title: text(b, "title"), value: text(b, "value") }).collect())
+        .unwrap_or_default()
+}
+
+/// Parsed branch lists, one parse per block.
+#[derive(Default)]
+pub struct BranchCache {
+    blocks: HashMap<String, Vec<Branch>>,
+}
+
+impl BranchCache {
+    fn get(&mut self, block: &Block) -> &[Branch] {
+        self.blocks
+            .entry(block.id.clone())
+            .or_insert_with(|| {
+                let key = if BlockFamily::of(block) == BlockFamily::Condition { "conditions" } else { "routes" };
+                parse_branches(block.sub_value(key))
+            })
+            .as_slice()
+    }
+
+    /// A Condition branch: (title, expression, expression is empty).
+    pub fn branch(&mut self, block: &Block, id: &str) -> Option<(String, String, bool)> {
+        let branch = self.get(block).iter().find(|b| b.id == id)?;
+        let empty = branch.title != "else" && branch.value.trim().is_empty();
+        Some((branch.title.clone(), branch.value.clone(), empty))
+    }
+
+    /// A route's condition: its description, else its title.
+    pub fn route(&mut self, block: &Block, id: &str) -> Option<String> {
+        let route = self.get(block).iter().find(|b| b.id == id)?;
+        route_text(route)
+    }
+}
+
+pub fn route_text(route: &Branch) -> Option<String> {
+    [&route.value, &route.title].into_iter().map(|t| t.trim()).find(|t| !t.is_empty()).map(str::to_string)
+}
+
+/// The text of a Condition branch, by its title (`if`, `else if`, `else`).
+pub fn render_branch(renderer: &Renderer, title: &str, expression: &str) -> String {
+    match title.trim() {
+        "else" => ELSE.to_string(),
+        "if" => renderer.condition(expression),
+        _ => format!("{}{ELSE_IF_SUFFIX}", renderer.condition(expression)),
+    }
+}
+
+/// What a container's entry transition waits for.
+pub fn container_start(block: &Block, names: &HashMap<String, String>) -> String {
+    let name = &block.name;
+    let data = block.data.get();
+    let count = data.and_then(|d| d.count.get()).map_or("5".to_string(), |n| n.to_string());
+    let collection = data.and_then(|d| d.collection.get()).map(|c| match c {
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    });
+    let items = |c: Option<String>| match c.filter(|c| !c.is_empty()) {
+        Some(c) => format!("{name} has items of {c} left to process"),
+        None => format!("{name} has items left to process"),
+    };
+    if BlockFamily::of(block) == BlockFamily::Parallel {
+        return match data.and_then(|d| d.parallel_type.get()).map(String::as_str) {
+            Some("collection") => items(collection),
+            _ => format!("{name} has branches left to run ({count} in all)"),
+        };
+    }
+    let renderer = Renderer { names };
+    match data.and_then(|d| d.loop_type.get()).map(String::as_str) {
+        Some("forEach") => items(collection),
+        Some("while") => format!("{name} repeats while {}", renderer.condition(data.and_then(|d| d.while_condition.get()).map_or("", String::as_str))),
+        Some("doWhile") => format!(
+            "{name} runs once, then repeats while {}",
+            renderer.condition(data.and_then(|d| d.do_while_condition.get()).map_or("", String::as_str))
+        ),
+        _ => format!("{name} has passes left to run ({count} in all)"),
+    }
+}

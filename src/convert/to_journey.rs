@@ -1,0 +1,566 @@
+//! Sim workflow → Parlant journey.
+//!
+//! Every enabled block except notes becomes a state with the block's id; every edge between two
+//! such blocks becomes a transition with the edge's id. Branch handles become conditions (see
+//! `conditions`), containers become cycles, and what the journey cannot express is kept in
+//! `metadata.sim` (see docs/convert.md).
+
+use super::carry;
+use super::conditions::{self, BranchCache};
+use super::mapping::{codes, Direction, EdgeMapping, Mapping, NodeMapping, VariableMapping};
+use super::{block_carrier, edge_carrier, ConvertOptions, PARLANT_KEY};
+use crate::error::{Error, Result};
+use crate::json::Maybe;
+use crate::parlant::{ContextVariable, EditorData, EditorPosition, JourneyDocument, JourneyEdge, JourneyNode, NodeKind, ToolId, END_NODE_ID};
+use crate::sim::references::normalize_block_name;
+use crate::sim::{model::number, Block, BlockFamily, Edge, SimDocument, SourceHandle, WorkflowState};
+use indexmap::IndexMap;
+use serde_json::{json, Value};
+use std::collections::{HashMap, HashSet};
+
+/// Keys split one level when carriers are diffed.
+pub(crate) const NODE_NESTED: &[&str] = &["metadata"];
+pub(crate) const DOC_NESTED: &[&str] = &["journey", "editor"];
+
+/// What the journey side makes of a block.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Role {
+    Root,
+    ExtraTrigger,
+    Chat,
+    Response,
+    Ask,
+    Tool,
+    Fork,
+    Container,
+}
+
+impl Role {
+    fn of(block: &Block, is_root: bool) -> Role {
+        match BlockFamily::of(block) {
+            BlockFamily::Trigger if is_root => Role::Root,
+            BlockFamily::Trigger => Role::ExtraTrigger,
+            BlockFamily::Agent => Role::Chat,
+            BlockFamily::Response => Role::Response,
+            BlockFamily::HumanInTheLoop => Role::Ask,
+            BlockFamily::Condition | BlockFamily::Router => Role::Fork,
+            BlockFamily::Loop | BlockFamily::Parallel => Role::Container,
+            _ => Role::Tool,
+        }
+    }
+
+    pub(crate) fn kind(self) -> NodeKind {
+        match self {
+            Role::Root => NodeKind::Root,
+            Role::Tool => NodeKind::Tool,
+            Role::Fork | Role::Container => NodeKind::Fork,
+            _ => NodeKind::Chat,
+        }
+    }
+}
+
+/// Options of the internal forward pass.
+pub(crate) struct Pass {
+    /// Write `metadata.sim` bases (off when the pass only renders, for comparison).
+    pub carry_sim: bool,
+    /// Apply `data.parlant` carriers (off when computing what a block renders to on its own).
+    pub apply_carriers: bool,
+}
+
+pub(crate) fn forward(doc: &SimDocument, opts: &ConvertOptions, pass: &Pass) -> Result<(JourneyDocument, Mapping)> {
+    Forward::new(doc, opts, pass).run()
+}
+
+struct Forward<'a> {
+    doc: &'a SimDocument,
+    state: &'a WorkflowState,
+    opts: &'a ConvertOptions,
+    pass: &'a Pass,
+    mapping: Mapping,
+    names: HashMap<String, String>,
+    /// Blocks that are states.
+    kept: HashSet<&'a str>,
+    /// Routers made for a conditional chat state: router id → the state's block id.
+    merged: HashMap<&'a str, &'a str>,
+    root: Option<&'a str>,
+    branches: BranchCache,
+    /// Blocks with an outgoing `error` edge.
+    error_sources: HashSet<&'a str>,
+}
+
+impl<'a> Forward<'a> {
+    fn new(doc: &'a SimDocument, opts: &'a ConvertOptions, pass: &'a Pass) -> Self {
+        let state = doc.state();
+        let names = super::display_names(state.blocks.values());
+        let kept: HashSet<&str> = state
+            .blocks
+            .values()
+            .filter(|b| b.enabled && BlockFamily::of(b) != BlockFamily::Note)
+            .map(|b| b.id.as_str())
+            .collect();
+        let mut merged = HashMap::new();
+        for block in state.blocks.values() {
+            let owner = block_carrier(block).and_then(|c| c.get("merged_into")).and_then(Value::as_str);
+            if let Some(owner) = owner {
+                if block.block_type == "router_v2" && kept.contains(owner) && kept.contains(block.id.as_str()) && owner != block.id {
+                    merged.insert(block.id.as_str(), state.blocks.get(owner).map_or(owner, |b| b.id.as_str()));
+                }
+            }
+        }
+        let triggers = state.blocks.values().filter(|b| kept.contains(b.id.as_str()) && BlockFamily::of(b) == BlockFamily::Trigger);
+        let root = triggers
+            .clone()
+            .find(|b| b.block_type == "start_trigger" || b.block_type == "starter")
+            .or_else(|| triggers.clone().next())
+            .map(|b| b.id.as_str());
+        Forward {
+            doc,
+            state,
+            opts,
+            pass,
+            mapping: Mapping::new(Direction::WorkflowToJourney),
+            names,
+            kept,
+            merged,
+            root,
+            branches: BranchCache::default(),
+            error_sources: state
+                .edges
+                .iter()
+                .filter(|e| SourceHandle::parse(e.source_handle.get().map(String::as_str)) == SourceHandle::Error)
+                .map(|e| e.source.as_str())
+                .collect(),
+        }
+    }
+
+    fn run(mut self) -> Result<(JourneyDocument, Mapping)> {
+        let mut dropped_blocks = Vec::new();
+        let mut nodes = Vec::with_capacity(self.kept.len() + 1);
+        let mut node_index: HashMap<&str, usize> = HashMap::new();
+        for (index, block) in self.state.blocks.values().enumerate() {
+            if !self.kept.contains(block.id.as_str()) {
+                if BlockFamily::of(block) == BlockFamily::Note {
+                    self.mapping.approximate(codes::NOTE_KEPT, &[&block.id], format!("note `{}` is kept in the journey's `sim` metadata, not as a state", block.name));
+                } else {
+                    self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], format!("block `{}` is disabled and was left out of the journey", block.name));
+                }
+                if self.pass.carry_sim {
+                    dropped_blocks.push(json!({"index": index, "block": to_value(block)?}));
+                }
+                continue;
+            }
+            if self.merged.contains_key(block.id.as_str()) {
+                continue;
+            }
+            let role = Role::of(block, self.root == Some(block.id.as_str()));
+            let mut node = self.node(block, role)?;
+            if self.pass.carry_sim {
+                super::attach_sim(&mut node.metadata, json!({"block": to_value(block)?, "index": index}));
+            }
+            self.mapping.nodes.push(NodeMapping {
+                block_id: block.id.clone(),
+                state_id: node.id.clone(),
+                role: format!("{}->{}", block.block_type, role.kind().as_str()),
+            });
+            node_index.insert(block.id.as_str(), nodes.len());
+            nodes.push(node);
+        }
+
+        let (mut edges, dropped_edges) = self.edges(&mut nodes, &node_index)?;
+        self.synthetic_edges(&mut nodes, &mut edges, &node_index)?;
+        self.check_fanout(&edges);
+
+        let doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
+        Ok((doc, self.mapping))
+    }
+
+    /// The state a block renders to, with its `data.parlant` carrier applied.
+    fn node(&mut self, block: &Block, role: Role) -> Result<JourneyNode> {
+        let action = match role {
+            Role::Root | Role::Fork | Role::Container => None,
+            Role::Chat => agent_action(block),
+            Role::Response => Some(match block.sub_str("data") {
+                Some(data) => format!("Give the final response: {data}"),
+                None => "Give the final response".to_string(),
+            }),
+            Role::Ask => Some(ask_action(block)),
+            Role::ExtraTrigger => {
+                self.mapping.approximate(codes::EXTRA_TRIGGER, &[&block.id], format!("trigger `{}` became a chat state: a journey has one root", block.name));
+                Some(format!("Start as the `{}` trigger `{}` would", block.block_type, block.name))
+            }
+            Role::Tool => Some(format!("Use the tool {}", tool_name(block))),
+        };
+        let mut node = JourneyNode::new(block.id.clone(), &role.kind(), action);
+        node.description = Maybe::Value(block.name.clone());
+        if role == Role::Tool {
+            node.tools = Maybe::Value(vec![ToolId::new(self.opts.service_name.clone(), tool_name(block))]);
+        }
+        if role == Role::Container {
+            let (code, what) = if BlockFamily::of(block) == BlockFamily::Loop {
+                (codes::LOOP_AS_CYCLE, "loop became a cycle that repeats its body until the exit condition holds")
+            } else {
+                (codes::PARALLEL_AS_SEQUENCE, "parallel became one branch run for each item in turn (Parlant runs one path at a time)")
+            };
+            self.mapping.approximate(code, &[&block.id], format!("`{}`: the {what}", block.name));
+        }
+        self.apply_carrier(node, block_carrier(block).and_then(|c| c.get("node")))
+    }
+
+    fn apply_carrier<T: serde::Serialize + serde::de::DeserializeOwned>(&self, element: T, carrier: Option<&Value>) -> Result<T> {
+        match carrier {
+            Some(Value::Object(carrier)) if self.pass.apply_carriers && !carrier.is_empty() => {
+                let rendered = carry::flatten(&to_value(&element)?, NODE_NESTED);
+                let merged = carry::unflatten(carry::merge(carrier, rendered), NODE_NESTED);
+                serde_json::from_value(merged).map_err(|e| Error::Unsupported(format!("a `data.parlant` carrier does not make a valid journey element: {e}")))
+            }
+            _ => Ok(element),
+        }
+    }
+
+    fn edges(&mut self, nodes: &mut [JourneyNode], node_index: &HashMap<&str, usize>) -> Result<(Vec<JourneyEdge>, Vec<Value>)> {
+        let mut out = Vec::with_capacity(self.state.edges.len());
+        let mut dropped = Vec::new();
+        for (index, edge) in self.state.edges.iter().enumerate() {
+            let known = |id: &str| self.state.blocks.contains_key(id);
+            if !known(&edge.source) || !known(&edge.target) {
+                self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
+                if self.pass.carry_sim {
+                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                }
+                continue;
+            }
+            if !self.kept.contains(edge.source.as_str()) || !self.kept.contains(edge.target.as_str()) {
+                if self.pass.carry_sim {
+                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                }
+                continue;
+            }
+            // The edge into a router merged into its state travels with the state.
+            if let Some(owner) = self.merged.get(edge.target.as_str()) {
+                if *owner == edge.source {
+                    if let (true, Some(&i)) = (self.pass.carry_sim, node_index.get(*owner)) {
+                        let router = self.state.blocks.get(edge.target.as_str()).map(to_value).transpose()?;
+                        let router_index = self.state.blocks.get_index_of(edge.target.as_str());
+                        if let Some(Value::Object(sim)) = nodes[i].metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+                            sim.insert("router".into(), json!({"block": router, "index": router_index}));
+                            sim.insert("router_edge".into(), json!({"edge": to_value(edge)?, "index": index}));
+                        }
+                    }
+                    self.mapping.edges.push(EdgeMapping { sim_edge_id: Some(edge.id.clone()), transition_id: None, handle: edge.source_handle.get().cloned() });
+                    continue;
+                }
+                self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
+                if self.pass.carry_sim {
+                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                }
+                continue;
+            }
+            let source = self.merged.get(edge.source.as_str()).copied().unwrap_or(edge.source.as_str());
+            let (condition, expression) = self.condition_of(edge)?;
+            let mut transition = JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
+            transition = self.apply_carrier(transition, edge_carrier(edge).and_then(|c| c.get("edge")))?;
+            if self.pass.carry_sim {
+                let mut sim = json!({"edge": to_value(edge)?, "index": index});
+                if let Some(expression) = expression {
+                    sim["expression"] = Value::String(expression);
+                }
+                super::attach_sim(&mut transition.metadata, sim);
+            }
+            self.mapping.edges.push(EdgeMapping {
+                sim_edge_id: Some(edge.id.clone()),
+                transition_id: Some(transition.id.clone()),
+                handle: Some(SourceHandle::parse(edge.source_handle.get().map(String::as_str)).as_handle()),
+            });
+            out.push(transition);
+        }
+        Ok((out, dropped))
+    }
+
+    /// The condition text of an edge, and the JavaScript expression it renders (Condition branches).
+    fn condition_of(&mut self, edge: &Edge) -> Result<(Option<String>, Option<String>)> {
+        let source = self.state.blocks.get(edge.source.as_str());
+        let Some(source) = source else { return Ok((None, None)) };
+        let handle = SourceHandle::parse(edge.source_handle.get().map(String::as_str));
+        let name = source.name.as_str();
+        Ok(match handle {
+            SourceHandle::Source => {
+                // A block with an error path succeeds or fails: both transitions need a condition.
+                (self.error_sources.contains(edge.source.as_str()).then(|| conditions::SUCCEEDED.to_string()), None)
+            }
+            SourceHandle::Error => (Some(conditions::FAILED.to_string()), None),
+            SourceHandle::Condition(id) => {
+                let renderer = super::expr::Renderer { names: &self.names };
+                match self.branches.branch(source, &id) {
+                    Some((text, expression, empty)) => {
+                        let text = conditions::render_branch(&renderer, &text, &expression);
+                        if empty {
+                            self.mapping.approximate(codes::EMPTY_CONDITION, &[&source.id, &edge.id], format!("branch `{id}` of `{name}` has an empty expression; Sim never takes it"));
+                        }
+                        (Some(text), Some(expression))
+                    }
+                    None => (Some(format!("the branch `{id}` of {name} is chosen")), None),
+                }
+            }
+            SourceHandle::Router(id) => (Some(self.branches.route(source, &id).unwrap_or_else(|| format!("the route `{id}` of {name} is chosen"))), None),
+            SourceHandle::LoopStart | SourceHandle::ParallelStart => (Some(conditions::container_start(source, &self.names)), None),
+            SourceHandle::LoopEnd => (Some(format!("{name} has finished")), None),
+            SourceHandle::ParallelEnd => (Some(format!("{name} has processed every item")), None),
+            SourceHandle::Other(h) => (Some(format!("the `{h}` output of {name} fires")), None),
+        })
+    }
+
+    fn synthetic_edges(&mut self, nodes: &mut Vec<JourneyNode>, edges: &mut Vec<JourneyEdge>, node_index: &HashMap<&str, usize>) -> Result<()> {
+        let mut has_out: HashSet<String> = edges.iter().map(|e| e.source.clone()).collect();
+        let mut carried_end: Vec<(usize, JourneyEdge)> = Vec::new();
+        for block in self.state.blocks.values().filter(|b| node_index.contains_key(b.id.as_str())) {
+            if !self.pass.apply_carriers {
+                continue;
+            }
+            let Some(Value::Array(ends)) = block_carrier(block).and_then(|c| c.get("end_edges")) else { continue };
+            for end in ends {
+                let index = end.get("index").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize;
+                let edge: JourneyEdge = serde_json::from_value(end.get("edge").cloned().unwrap_or(Value::Null))
+                    .map_err(|e| Error::Unsupported(format!("block `{}`: a carried transition to `end` is not a journey edge: {e}", block.id)))?;
+                has_out.insert(edge.source.clone());
+                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                carried_end.push((index, edge));
+            }
+        }
+        let synthetic = |mut edge: JourneyEdge, kind: &str, carry: bool| {
+            if carry {
+                super::attach_sim(&mut edge.metadata, json!({"synthetic": kind}));
+            }
+            edge
+        };
+        // A response ends the run: its state transitions to `end`.
+        for block in self.state.blocks.values() {
+            if node_index.contains_key(block.id.as_str()) && BlockFamily::of(block) == BlockFamily::Response && !has_out.contains(&block.id) {
+                let edge = JourneyEdge::new(format!("{}->end", block.id), block.id.clone(), END_NODE_ID, None);
+                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                edges.push(synthetic(edge, "end", self.pass.carry_sim));
+            }
+        }
+        // Containers repeat: each last block of the body goes back to the container's state.
+        for block in self.state.blocks.values() {
+            if !node_index.contains_key(block.id.as_str()) || !BlockFamily::of(block).is_container() {
+                continue;
+            }
+            for child in self.state.blocks.values() {
+                if child.parent_id() == Some(block.id.as_str()) && node_index.contains_key(child.id.as_str()) && !has_out.contains(&child.id) {
+                    let edge = JourneyEdge::new(format!("{}->{}:repeat", child.id, block.id), child.id.clone(), block.id.clone(), None);
+                    self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                    edges.push(synthetic(edge, "repeat", self.pass.carry_sim));
+                }
+            }
+        }
+        if self.root.is_none() {
+            let mut root_id = "root".to_string();
+            while self.state.blocks.contains_key(&root_id) {
+                root_id.push('_');
+            }
+            let targets: HashSet<&str> = edges.iter().map(|e| e.target.as_str()).collect();
+            let starts: Vec<String> = nodes
+                .iter()
+                .filter(|n| !targets.contains(n.id.as_str()))
+                .filter(|n| self.state.blocks.get(n.id.as_str()).is_some_and(|b| b.parent_id().is_none()))
+                .map(|n| n.id.clone())
+                .collect();
+            let mut root = JourneyNode::new(root_id.clone(), &NodeKind::Root, None);
+            if self.pass.carry_sim {
+                super::attach_sim(&mut root.metadata, json!({"synthetic": "root"}));
+            }
+            nodes.insert(0, root);
+            for start in starts {
+                let edge = JourneyEdge::new(format!("{root_id}->{start}"), root_id.clone(), start, None);
+                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                edges.push(synthetic(edge, "root", self.pass.carry_sim));
+            }
+            self.mapping.approximate(codes::SYNTHETIC_ROOT, &[&root_id], "the workflow has no enabled trigger: a root state was added before its first blocks");
+        }
+        carried_end.sort_by_key(|(index, _)| *index);
+        for (index, edge) in carried_end {
+            edges.insert(index.min(edges.len()), edge);
+        }
+        Ok(())
+    }
+
+    fn check_fanout(&mut self, edges: &[JourneyEdge]) {
+        let mut unconditional: IndexMap<&str, Vec<&str>> = IndexMap::new();
+        for e in edges.iter().filter(|e| e.condition_text().is_none()) {
+            unconditional.entry(e.source.as_str()).or_default().push(e.id.as_str());
+        }
+        for (source, ids) in unconditional.into_iter().filter(|(_, ids)| ids.len() > 1) {
+            let mut elements = vec![source];
+            elements.extend(ids.iter().copied());
+            let count = ids.len();
+            self.mapping.approximate(codes::CONCURRENT_FANOUT, &elements, format!("`{source}` starts {count} blocks at once in Sim; Parlant follows one unconditional transition"));
+        }
+    }
+
+    fn document(&mut self, nodes: Vec<JourneyNode>, edges: Vec<JourneyEdge>, dropped_blocks: Vec<Value>, dropped_edges: Vec<Value>) -> Result<JourneyDocument> {
+        let state = self.state;
+        let export = &self.doc.export;
+        let meta = state.metadata.get();
+        let title = meta
+            .and_then(|m| m.name.get())
+            .or_else(|| export.workflow.get().and_then(|w| w.name.get()))
+            .filter(|t| !t.trim().is_empty())
+            .cloned()
+            .unwrap_or_else(|| "Untitled workflow".to_string());
+        let description = meta
+            .and_then(|m| m.description.get())
+            .or_else(|| export.workflow.get().and_then(|w| w.description.get()))
+            .cloned()
+            .unwrap_or_default();
+        let conditions = self.opts.conditions.clone().unwrap_or_else(|| vec![format!("the customer wants help with {title}")]);
+        let mut doc = JourneyDocument::new(title, description, conditions);
+        doc.nodes = Vec::new();
+        doc.journey.root_id = match self.root {
+            Some(root) => root.to_string(),
+            None => nodes.first().map(|n| n.id.clone()).unwrap_or_default(),
+        };
+        let variables = self.context_variables();
+        if !variables.is_empty() {
+            doc.context_variables = Maybe::Value(variables);
+        }
+        let mut positions = IndexMap::new();
+        for node in &nodes {
+            if let Some((x, y)) = absolute_position(state, &node.id) {
+                positions.insert(node.id.clone(), EditorPosition { x: number(x), y: number(y), extra: IndexMap::new() });
+            }
+        }
+        doc.editor = Maybe::Value(EditorData { positions: Maybe::Value(positions), viewport: Maybe::Absent, extra: IndexMap::new() });
+
+        // The journey-level carrier, kept in the workflow's metadata.
+        let carrier = meta.and_then(|m| m.extra.get(PARLANT_KEY)).and_then(|p| p.get("journey"));
+        if let (Some(Value::Object(carrier)), true) = (carrier, self.pass.apply_carriers) {
+            let rendered = carry::flatten(&to_value(&doc)?, DOC_NESTED);
+            let merged = carry::unflatten(carry::merge(carrier, rendered), DOC_NESTED);
+            doc = serde_json::from_value(merged).map_err(|e| Error::Unsupported(format!("the workflow's `metadata.parlant` does not make a valid journey: {e}")))?;
+        }
+        if self.pass.carry_sim {
+            let mut bare = self.doc.export.clone();
+            bare.state.blocks = Default::default();
+            bare.state.edges = Vec::new();
+            doc.extra.insert(
+                "sim".into(),
+                json!({
+                    "shape": self.doc.shape,
+                    "json_string": self.doc.json_string,
+                    "export": to_value(&bare)?,
+                    "dropped_blocks": dropped_blocks,
+                    "dropped_edges": dropped_edges,
+                }),
+            );
+        }
+        doc.nodes = nodes;
+        doc.edges = edges;
+        Ok(doc)
+    }
+
+    /// Start inputs and workflow variables, as context variables.
+    fn context_variables(&mut self) -> Vec<ContextVariable> {
+        let mut out = Vec::new();
+        if let Some(root) = self.root.and_then(|r| self.state.blocks.get(r)) {
+            let start = normalize_block_name(&root.name);
+            for field in input_fields(root) {
+                let Some(name) = field.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) else { continue };
+                let kind = field.get("type").and_then(Value::as_str).unwrap_or("string");
+                out.push(context_variable(name, format!("Input `{name}` of the workflow ({kind})"), field.get("value")));
+                self.mapping.variables.push(VariableMapping {
+                    sim_reference: format!("<{start}.{name}>"),
+                    context_variable: name.to_string(),
+                    origin: "start_input".into(),
+                });
+            }
+        }
+        for variable in self.state.variables.get().into_iter().flat_map(|v| v.values()) {
+            let Some(name) = variable.name.get().filter(|n| !n.is_empty()) else { continue };
+            let kind = variable.variable_type.get().map_or("plain", String::as_str);
+            out.push(context_variable(name, format!("Workflow variable `{name}` ({kind})"), variable.value.get()));
+            self.mapping.variables.push(VariableMapping {
+                sim_reference: format!("<variable.{}>", normalize_block_name(name)),
+                context_variable: name.clone(),
+                origin: "workflow_variable".into(),
+            });
+        }
+        out
+    }
+}
+
+fn context_variable(name: &str, description: String, value: Option<&Value>) -> ContextVariable {
+    ContextVariable {
+        name: name.to_string(),
+        id: Maybe::Absent,
+        description: Maybe::Value(description),
+        tool_id: Maybe::Absent,
+        freshness_rules: Maybe::Absent,
+        tags: Maybe::Absent,
+        value: value.cloned().map_or(Maybe::Absent, Maybe::Value),
+        extra: IndexMap::new(),
+    }
+}
+
+/// The fields of a start trigger's (or resume form's) input format.
+pub(crate) fn input_fields(block: &Block) -> &[Value] {
+    block.sub_value("inputFormat").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+}
+
+pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+}
+
+/// The messages of an agent that carry its instruction: the system messages, or the user
+/// messages when there is no system message.
+pub(crate) fn instruction_role(messages: &[Value]) -> &'static str {
+    if messages.iter().any(|m| m.get("role").and_then(Value::as_str) == Some("system")) {
+        "system"
+    } else {
+        "user"
+    }
+}
+
+/// An agent's instruction: its system prompt (or user prompt), the state's action.
+pub(crate) fn agent_action(block: &Block) -> Option<String> {
+    if let Some(messages) = block.sub_value("messages").and_then(Value::as_array).filter(|m| !m.is_empty()) {
+        let role = instruction_role(messages);
+        let parts: Vec<&str> = messages
+            .iter()
+            .filter(|m| m.get("role").and_then(Value::as_str) == Some(role))
+            .filter_map(|m| m.get("content").and_then(Value::as_str))
+            .collect();
+        return Some(parts.join("\n\n"));
+    }
+    block.sub_str("systemPrompt").or_else(|| block.sub_str("userPrompt")).map(str::to_string)
+}
+
+fn ask_action(block: &Block) -> String {
+    let fields: Vec<&str> = input_fields(block).iter().filter_map(|f| f.get("name").and_then(Value::as_str)).filter(|n| !n.is_empty()).collect();
+    if fields.is_empty() {
+        "Ask the customer to review and reply".to_string()
+    } else {
+        format!("Ask the customer for: {}", fields.join(", "))
+    }
+}
+
+/// The tool a tool-like block calls: its type, and its operation when it has one.
+pub(crate) fn tool_name(block: &Block) -> String {
+    match block.sub_str("operation") {
+        Some(op) => format!("{}_{}", block.block_type, op),
+        None => block.block_type.clone(),
+    }
+}
+
+/// A block's position on the canvas, containers' offsets added (children are stored relative).
+pub(crate) fn absolute_position(state: &WorkflowState, id: &str) -> Option<(f64, f64)> {
+    let block = state.blocks.get(id)?;
+    let (mut x, mut y) = block.position.xy();
+    for parent in crate::sim::containers::ancestors(state, id) {
+        if let Some(p) = state.blocks.get(parent) {
+            let (px, py) = p.position.xy();
+            x += px;
+            y += py;
+        }
+    }
+    Some((x, y))
+}

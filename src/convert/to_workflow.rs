@@ -1,0 +1,772 @@
+//! Parlant journey → Sim workflow.
+//!
+//! A state with a `metadata.sim` base becomes that block again; when the journey changed the
+//! state since (compared with what the base renders to), the edits are written into the block
+//! where Sim can hold them. New states become new blocks. Afterwards the result is rendered back
+//! once more and whatever still differs from the journey is stored as a `data.parlant` carrier,
+//! so converting back gives the journey again.
+
+use super::build;
+use super::carry;
+use super::conditions::{FAILED, SUCCEEDED};
+use super::expr::looks_like_code;
+use super::layout;
+use super::mapping::{codes, Direction, EdgeMapping, Mapping, NodeMapping};
+use super::to_journey::{self, absolute_position, to_value, Pass, DOC_NESTED, NODE_NESTED};
+use super::{ConvertOptions, PARLANT_KEY};
+use crate::error::{Error, Result};
+use crate::json::Maybe;
+use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, END_NODE_ID};
+use crate::sim::references::normalize_block_name;
+use crate::sim::{containers, model::number, Block, BlockData, Edge, Position, SimDocument, SimExport, SimShape, SourceHandle, WorkflowMetadata, WorkflowState};
+use indexmap::IndexMap;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+use std::collections::{HashMap, HashSet};
+
+/// Where an element goes in the output: bases at their original index, new ones after them in
+/// journey order.
+type Key = (u8, usize, u8);
+
+pub(crate) fn backward(doc: &JourneyDocument, opts: &ConvertOptions) -> Result<(SimDocument, Mapping)> {
+    let mut b = Backward::new(doc, opts)?;
+    b.nodes()?;
+    b.context_variables();
+    b.edges()?;
+    b.finish()
+}
+
+fn sim_meta(metadata: &Maybe<IndexMap<String, Value>>) -> Option<&Map<String, Value>> {
+    metadata.get()?.get("sim")?.as_object()
+}
+
+fn strip_node(node: &JourneyNode) -> JourneyNode {
+    let mut n = node.clone();
+    super::detach_sim(&mut n.metadata);
+    n
+}
+
+fn strip_edge(edge: &JourneyEdge) -> JourneyEdge {
+    let mut e = edge.clone();
+    super::detach_sim(&mut e.metadata);
+    e
+}
+
+fn invalid(what: String) -> Error {
+    Error::Unsupported(format!("{what}; remove the `sim` metadata to convert this element as new"))
+}
+
+fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> String) -> Result<T> {
+    serde_json::from_value(value.clone()).map_err(|e| invalid(format!("{}: {e}", what())))
+}
+
+struct Backward<'a> {
+    doc: &'a JourneyDocument,
+    opts: &'a ConvertOptions,
+    mapping: Mapping,
+    skeleton: SimDocument,
+    w0: WorkflowState,
+    j0: Option<JourneyDocument>,
+    base_blocks: HashMap<String, (usize, Block)>,
+    base_edges: HashMap<String, (usize, Edge)>,
+    /// State id → (router block, its index, the edge into it, its index).
+    base_routers: HashMap<String, (usize, Block, usize, Edge)>,
+    dropped_blocks: Vec<(usize, Block)>,
+    dropped_edges: Vec<(usize, Edge)>,
+    blocks: IndexMap<String, (Key, Block)>,
+    edges: Vec<(Key, Edge)>,
+    names: HashSet<String>,
+    /// State id → the router standing for its conditions.
+    routers: HashMap<String, String>,
+    routers_used: HashSet<String>,
+    node_ids: HashSet<&'a str>,
+    synthetic_root: Option<String>,
+}
+
+impl<'a> Backward<'a> {
+    fn new(doc: &'a JourneyDocument, opts: &'a ConvertOptions) -> Result<Self> {
+        let mut skeleton = SimDocument::from_state(WorkflowState {
+            blocks: Default::default(),
+            edges: Vec::new(),
+            loops: Maybe::Value(Default::default()),
+            parallels: Maybe::Value(Default::default()),
+            variables: Maybe::Absent,
+            metadata: Maybe::Value(WorkflowMetadata {
+                name: Maybe::Value(doc.journey.title.clone()),
+                description: Maybe::Value(doc.journey.description.clone()),
+                exported_at: Maybe::Absent,
+                extra: IndexMap::new(),
+            }),
+            last_saved: Maybe::Absent,
+            is_deployed: Maybe::Absent,
+            deployed_at: Maybe::Absent,
+            extra: IndexMap::new(),
+        });
+        let mut dropped_blocks = Vec::new();
+        let mut dropped_edges = Vec::new();
+        let mut has_skeleton = false;
+        if let Some(sim) = doc.extra.get("sim") {
+            has_skeleton = true;
+            let export: SimExport = parse_at(sim.get("export").unwrap_or(&Value::Null), || "the journey's `sim.export` is not a Sim export".into())?;
+            skeleton.export = export;
+            skeleton.shape = match sim.get("shape").and_then(Value::as_str) {
+                Some("bare_state") => SimShape::BareState,
+                _ => SimShape::Envelope,
+            };
+            skeleton.json_string = sim.get("json_string").and_then(Value::as_bool).unwrap_or(false);
+            for item in sim.get("dropped_blocks").and_then(Value::as_array).into_iter().flatten() {
+                let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+                dropped_blocks.push((index, parse_at(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
+            }
+            for item in sim.get("dropped_edges").and_then(Value::as_array).into_iter().flatten() {
+                let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+                dropped_edges.push((index, parse_at(item.get("edge").unwrap_or(&Value::Null), || "an edge in `sim.dropped_edges`".into())?));
+            }
+        }
+        let index_of = |sim: &Map<String, Value>| sim.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let mut base_blocks = HashMap::new();
+        let mut base_routers = HashMap::new();
+        for node in &doc.nodes {
+            let Some(sim) = sim_meta(&node.metadata) else { continue };
+            if let Some(value) = sim.get("block") {
+                let block: Block = parse_at(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
+                // A copied state keeps its original's base: it is a new block, not that one.
+                if block.id == node.id {
+                    base_blocks.insert(node.id.clone(), (index_of(sim), block));
+                }
+            }
+            if let (Some(router), Some(edge)) = (sim.get("router"), sim.get("router_edge")) {
+                let block: Block = parse_at(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
+                let edge: Edge = parse_at(edge.get("edge").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router_edge`", node.id))?;
+                let ri = router.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+                let ei = sim.get("router_edge").and_then(|e| e.get("index")).and_then(Value::as_u64).unwrap_or(0) as usize;
+                if base_blocks.contains_key(&node.id) && edge.source == node.id && edge.target == block.id {
+                    base_routers.insert(node.id.clone(), (ri, block, ei, edge));
+                }
+            }
+        }
+        let mut base_edges = HashMap::new();
+        for edge in &doc.edges {
+            let Some(value) = sim_meta(&edge.metadata).and_then(|s| s.get("edge")) else { continue };
+            let base: Edge = parse_at(value, || format!("transition `{}`: `metadata.sim.edge` is not a Sim edge", edge.id))?;
+            if base.id == edge.id {
+                let index = sim_meta(&edge.metadata).map_or(0, index_of);
+                base_edges.insert(edge.id.clone(), (index, base));
+            }
+        }
+
+        // The workflow the bases describe, and the journey it renders to.
+        let mut w0 = skeleton.export.state.clone();
+        let mut blocks0: Vec<(usize, &Block)> = base_blocks.values().map(|(i, b)| (*i, b)).collect();
+        blocks0.extend(base_routers.values().map(|(i, b, _, _)| (*i, b)));
+        blocks0.extend(dropped_blocks.iter().map(|(i, b)| (*i, b)));
+        blocks0.sort_by_key(|(i, _)| *i);
+        w0.blocks = blocks0.into_iter().map(|(_, b)| (b.id.clone(), b.clone())).collect();
+        let mut edges0: Vec<(usize, &Edge)> = base_edges.values().map(|(i, e)| (*i, e)).collect();
+        edges0.extend(base_routers.values().map(|(_, _, i, e)| (*i, e)));
+        edges0.extend(dropped_edges.iter().map(|(i, e)| (*i, e)));
+        edges0.sort_by_key(|(i, _)| *i);
+        w0.edges = edges0.into_iter().map(|(_, e)| e.clone()).collect();
+        let j0 = if has_skeleton || !base_blocks.is_empty() {
+            let mut d0 = skeleton.clone();
+            d0.export.state = w0.clone();
+            Some(to_journey::forward(&d0, opts, &Pass { carry_sim: false, apply_carriers: true })?.0)
+        } else {
+            None
+        };
+        Ok(Backward {
+            doc,
+            opts,
+            mapping: Mapping::new(Direction::JourneyToWorkflow),
+            skeleton,
+            w0,
+            j0,
+            base_blocks,
+            base_edges,
+            base_routers,
+            dropped_blocks,
+            dropped_edges,
+            blocks: IndexMap::new(),
+            edges: Vec::new(),
+            names: HashSet::new(),
+            routers: HashMap::new(),
+            routers_used: HashSet::new(),
+            node_ids: doc.nodes.iter().map(|n| n.id.as_str()).collect(),
+            synthetic_root: None,
+        })
+    }
+
+    fn unique_name(&mut self, wanted: &str) -> String {
+        let wanted = if wanted.trim().is_empty() { "Block" } else { wanted };
+        let mut name = wanted.to_string();
+        let mut n = 2;
+        while self.names.contains(&normalize_block_name(&name)) || crate::sim::references::RESERVED_BLOCK_NAMES.contains(&normalize_block_name(&name).as_str()) {
+            name = format!("{wanted} {n}");
+            n += 1;
+        }
+        self.names.insert(normalize_block_name(&name));
+        name
+    }
+
+    fn nodes(&mut self) -> Result<()> {
+        // Taken out for the loop (it borrows the nodes while blocks are edited), put back after.
+        let j0 = self.j0.take();
+        let j0_nodes: HashMap<&str, &JourneyNode> = j0.iter().flat_map(|j| j.nodes.iter()).map(|n| (n.id.as_str(), n)).collect();
+        // Names of blocks that come back unchanged are taken first, so new blocks avoid them.
+        let taken: Vec<String> = self
+            .base_blocks
+            .values()
+            .map(|(_, b)| b)
+            .chain(self.base_routers.values().map(|(_, b, _, _)| b))
+            .chain(self.dropped_blocks.iter().map(|(_, b)| b))
+            .map(|b| normalize_block_name(&b.name))
+            .collect();
+        self.names.extend(taken);
+        let layout = if self.doc.nodes.iter().any(|n| self.doc.position_of(&n.id).is_none() && !self.base_blocks.contains_key(&n.id)) {
+            layout::layered(self.doc)
+        } else {
+            HashMap::new()
+        };
+        for (pos, node) in self.doc.nodes.iter().enumerate() {
+            if sim_meta(&node.metadata).and_then(|s| s.get("synthetic")).is_some() && !self.base_blocks.contains_key(&node.id) {
+                self.synthetic_root = Some(node.id.clone());
+                continue;
+            }
+            let stripped = strip_node(node);
+            let kind = self.doc.kind_of(&node.id).unwrap_or(NodeKind::Chat);
+            let (key, mut block, role) = match self.base_blocks.get(&node.id).cloned() {
+                Some((index, base)) => {
+                    let mut block = base.clone();
+                    if let Some(n0) = j0_nodes.get(node.id.as_str()).filter(|n0| ***n0 != stripped) {
+                        self.edit_block(&mut block, &stripped, n0);
+                    }
+                    ((0, index, 0), block, format!("{}->{}", base.block_type, kind.as_str()))
+                }
+                None => {
+                    let block = self.new_block(&stripped, &kind);
+                    ((1, pos, 0), block, format!("{}->{}", kind.as_str(), "new"))
+                }
+            };
+            // Position: the journey's, unless it is the one the base already has.
+            let wanted = self.doc.position_of(&node.id);
+            let unchanged = self.base_blocks.contains_key(&node.id) && j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted;
+            if !unchanged {
+                if let Some((x, y)) = wanted.or_else(|| layout.get(&node.id).copied()) {
+                    let (px, py) = match block.parent_id() {
+                        Some(parent) => self.doc.position_of(parent).or_else(|| absolute_position(&self.w0, parent)).unwrap_or((0.0, 0.0)),
+                        None => (0.0, 0.0),
+                    };
+                    block.position = Position { x: number(x - px), y: number(y - py), extra: block.position.extra.clone() };
+                }
+            }
+            self.mapping.nodes.push(NodeMapping { block_id: block.id.clone(), state_id: node.id.clone(), role: role.replace("->new", "") });
+            self.blocks.insert(block.id.clone(), (key, block));
+            if let Some((ri, router, _, _)) = self.base_routers.get(&node.id) {
+                self.routers.insert(node.id.clone(), router.id.clone());
+                self.blocks.insert(router.id.clone(), ((0, *ri, 0), router.clone()));
+            }
+        }
+        for (index, block) in &self.dropped_blocks {
+            self.blocks.insert(block.id.clone(), ((0, *index, 0), block.clone()));
+        }
+        drop(j0_nodes);
+        self.j0 = j0;
+        Ok(())
+    }
+
+    fn edit_block(&mut self, block: &mut Block, node: &JourneyNode, before: &JourneyNode) {
+        if node.action != before.action && block.block_type == "agent" {
+            if let Some(text) = node.action_text() {
+                build::set_agent_action(block, text);
+            }
+        }
+        if node.description != before.description {
+            if let Some(name) = node.description.get().filter(|d| !d.trim().is_empty()) {
+                let key = normalize_block_name(name);
+                if !self.names.contains(&key) {
+                    self.names.remove(&normalize_block_name(&block.name));
+                    self.names.insert(key);
+                    block.name = name.clone();
+                }
+            }
+        }
+        if node.declared_kind() != before.declared_kind() {
+            self.mapping.approximate(
+                codes::KIND_CHANGED,
+                &[&node.id],
+                format!("state `{}` changed kind, but block `{}` stays a `{}` block", node.id, block.name, block.block_type),
+            );
+        }
+    }
+
+    fn new_block(&mut self, node: &JourneyNode, kind: &NodeKind) -> Block {
+        let default_name = match kind {
+            NodeKind::Root => "Start".to_string(),
+            NodeKind::Tool => node.tool_ids().first().map_or("Tool".to_string(), |t| t.tool_name.clone()),
+            NodeKind::Fork => "Router".to_string(),
+            _ => "Agent".to_string(),
+        };
+        let name = self.unique_name(node.description.get().map_or(default_name.as_str(), String::as_str));
+        match kind {
+            NodeKind::Root => {
+                let inputs = self
+                    .doc
+                    .context_variables()
+                    .iter()
+                    .map(|v| input_field(&node.id, &v.name, v.value.get()))
+                    .collect();
+                build::start_trigger(&node.id, &name, inputs)
+            }
+            NodeKind::Tool => {
+                let tool = node.tool_ids().first().map_or("tool".to_string(), |t| t.to_string());
+                self.mapping.approximate(codes::TOOL_PLACEHOLDER, &[&node.id], format!("tool state `{}` became a function block standing in for `{tool}`", node.id));
+                build::tool_placeholder(&node.id, &name, &tool)
+            }
+            NodeKind::Fork => {
+                let context = self.root_input_reference();
+                build::router(&node.id, &name, &context, &self.opts.model)
+            }
+            _ => build::agent(&node.id, &name, node.action_text(), &self.opts.model),
+        }
+    }
+
+    /// `<start.input>` for the journey's root block.
+    fn root_input_reference(&self) -> String {
+        let root = self.blocks.get(&self.doc.journey.root_id).map(|(_, b)| b.name.clone()).unwrap_or_else(|| "start".into());
+        format!("<{}.input>", normalize_block_name(&root))
+    }
+
+    /// Context variable edits: values of start inputs and workflow variables, inputs added or removed.
+    fn context_variables(&mut self) {
+        let Some(j0) = self.j0.as_ref() else { return };
+        let before: HashMap<&str, Option<&Value>> = j0.context_variables().iter().map(|v| (v.name.as_str(), v.value.get())).collect();
+        let now: HashMap<&str, Option<&Value>> = self.doc.context_variables().iter().map(|v| (v.name.as_str(), v.value.get())).collect();
+        if before == now {
+            return;
+        }
+        let root_id = self.doc.journey.root_id.clone();
+        let Some((_, root)) = self.blocks.get_mut(&root_id) else { return };
+        let is_start = root.block_type == "start_trigger" || root.block_type == "starter";
+        let mut variables = self.skeleton.export.state.variables.get_mut();
+        if let (true, Some(Value::Array(fields))) = (is_start, root.sub_blocks.get_mut("inputFormat").and_then(|s| s.value.get_mut())) {
+            let input_names: HashSet<String> = fields.iter().filter_map(|f| f.get("name").and_then(Value::as_str)).map(str::to_string).collect();
+            fields.retain(|f| {
+                let name = f.get("name").and_then(Value::as_str).unwrap_or("");
+                !before.contains_key(name) || now.contains_key(name) || name.is_empty()
+            });
+            for field in fields.iter_mut() {
+                let name = field.get("name").and_then(Value::as_str).unwrap_or("").to_string();
+                if let (Some(old), Some(new)) = (before.get(name.as_str()), now.get(name.as_str())) {
+                    if old != new {
+                        field["value"] = new.cloned().unwrap_or(Value::String(String::new()));
+                    }
+                }
+            }
+            for var in self.doc.context_variables() {
+                if !before.contains_key(var.name.as_str()) && !input_names.contains(&var.name) {
+                    fields.push(input_field(&root_id, &var.name, var.value.get()));
+                }
+            }
+        }
+        for variable in variables.iter_mut().flat_map(|v| v.values_mut()) {
+            let Some(name) = variable.name.get().cloned() else { continue };
+            if let (Some(old), Some(new)) = (before.get(name.as_str()), now.get(name.as_str())) {
+                if old != new {
+                    variable.value = new.cloned().map_or(Maybe::Absent, Maybe::Value);
+                }
+            }
+        }
+    }
+
+    fn edges(&mut self) -> Result<()> {
+        let j0_edges: HashMap<String, JourneyEdge> = self.j0.iter().flat_map(|j| j.edges.iter()).map(|e| (e.id.clone(), e.clone())).collect();
+        let mut end_edges: IndexMap<String, Vec<Value>> = IndexMap::new();
+        for (pos, edge) in self.doc.edges.iter().enumerate() {
+            let stripped = strip_edge(edge);
+            let synthetic = sim_meta(&edge.metadata).and_then(|s| s.get("synthetic")).and_then(Value::as_str);
+            if let Some(kind) = synthetic {
+                if j0_edges.get(&edge.id) != Some(&stripped) && kind != "root" {
+                    self.mapping.approximate(codes::SYNTHETIC_EDITED, &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
+                }
+                continue;
+            }
+            if self.synthetic_root.as_deref() == Some(edge.source.as_str()) {
+                self.mapping.approximate(codes::SYNTHETIC_EDITED, &[&edge.id], format!("transition `{}` leaves the root added for a workflow without trigger; Sim starts at blocks without inputs", edge.id));
+                continue;
+            }
+            if edge.target == END_NODE_ID && self.node_ids.contains(edge.source.as_str()) {
+                let value = to_value(&stripped)?;
+                end_edges.entry(edge.source.clone()).or_default().push(json!({"index": pos, "edge": value}));
+                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                self.mapping.approximate(codes::END_TRANSITION_CARRIED, &[&edge.id, &edge.source], format!("transition `{}` to `end` has no Sim edge: `{}` is a leaf, and the transition is kept in its `data.parlant`", edge.id, edge.source));
+                continue;
+            }
+            if !self.node_ids.contains(edge.source.as_str()) || !self.node_ids.contains(edge.target.as_str()) {
+                self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
+                continue;
+            }
+            let sim_edge = match self.base_edges.get(&edge.id).cloned() {
+                Some((index, mut base)) => {
+                    if let Some(before) = j0_edges.get(&edge.id).filter(|before| **before != stripped) {
+                        self.edit_edge(&mut base, &stripped, before);
+                    }
+                    if self.routers.values().any(|r| *r == base.source) {
+                        self.routers_used.insert(base.source.clone());
+                    }
+                    ((0, index, 0), base)
+                }
+                None => {
+                    let (source, handle) = self.resolve_handle(&edge.source, edge.condition_text(), &edge.id);
+                    let mut new = Edge::new(edge.id.clone(), source, edge.target.clone(), &handle);
+                    new.edge_type = Maybe::Value("default".into());
+                    ((1, pos, 1), new)
+                }
+            };
+            self.mapping.edges.push(EdgeMapping {
+                sim_edge_id: Some(sim_edge.1.id.clone()),
+                transition_id: Some(edge.id.clone()),
+                handle: sim_edge.1.source_handle.get().cloned(),
+            });
+            self.edges.push(sim_edge);
+        }
+        for (source, ends) in end_edges {
+            if let Some((_, block)) = self.blocks.get_mut(&source) {
+                carrier_mut(block).insert("end_edges".into(), Value::Array(ends));
+            }
+        }
+        // Routers: kept when a transition still goes through them.
+        for (state, router) in self.routers.clone() {
+            if !self.routers_used.contains(&router) {
+                self.blocks.shift_remove(&router);
+                continue;
+            }
+            match self.base_routers.get(&state) {
+                Some((_, _, index, edge)) => self.edges.push(((0, *index, 0), edge.clone())),
+                None => {
+                    let first = self.edges.iter().filter(|(_, e)| e.source == router).map(|(k, _)| *k).min().unwrap_or((1, 0, 1));
+                    let mut edge = Edge::new(format!("{state}-router-in"), state.clone(), router.clone(), "source");
+                    edge.edge_type = Maybe::Value("default".into());
+                    self.edges.push(((first.0, first.1, 0), edge));
+                }
+            }
+        }
+        for (index, edge) in &self.dropped_edges {
+            let known = |id: &str| self.blocks.contains_key(id) || !self.w0.blocks.contains_key(id);
+            if known(&edge.source) && known(&edge.target) {
+                self.edges.push(((0, *index, 0), edge.clone()));
+            }
+        }
+        Ok(())
+    }
+
+    fn edit_edge(&mut self, edge: &mut Edge, now: &JourneyEdge, before: &JourneyEdge) {
+        if now.target != before.target {
+            edge.target = now.target.clone();
+        }
+        let handle = SourceHandle::parse(edge.source_handle.get().map(String::as_str));
+        if now.source != before.source {
+            let (source, handle) = self.resolve_handle(&now.source, now.condition_text(), &edge.id);
+            edge.source = source;
+            edge.source_handle = Maybe::Value(handle);
+            return;
+        }
+        if now.condition == before.condition {
+            return;
+        }
+        let text = now.condition_text();
+        match handle {
+            SourceHandle::Condition(branch) => {
+                let code = text.map(|t| t.trim_end_matches(" (and no earlier condition holds)").to_string()).filter(|t| looks_like_code(t));
+                if let (Some(code), Some((_, block))) = (code, self.blocks.get_mut(&edge.source)) {
+                    build::edit_branches(block, "conditions", |items| {
+                        for item in items.iter_mut().filter(|i| i.get("id").and_then(Value::as_str) == Some(branch.as_str())) {
+                            item["value"] = Value::String(code.clone());
+                        }
+                    });
+                } else {
+                    self.mapping.approximate(
+                        codes::CONDITION_TEXT_NOT_CODE,
+                        &[&edge.id],
+                        format!("the new condition of `{}` is not a JavaScript expression; branch `{branch}` keeps its code and the text is kept in `data.parlant`", edge.id),
+                    );
+                }
+            }
+            SourceHandle::Router(route) => {
+                if let (Some(text), Some((_, block))) = (text, self.blocks.get_mut(&edge.source)) {
+                    build::edit_branches(block, "routes", |items| {
+                        for item in items.iter_mut().filter(|i| i.get("id").and_then(Value::as_str) == Some(route.as_str())) {
+                            item["value"] = Value::String(text.to_string());
+                        }
+                    });
+                }
+            }
+            SourceHandle::Source | SourceHandle::Error => {
+                let (source, handle) = self.resolve_handle(&now.source, text, &edge.id);
+                edge.source = source;
+                edge.source_handle = Maybe::Value(handle);
+            }
+            _ => {}
+        }
+    }
+
+    /// The Sim source and handle of a transition leaving `state` under `condition`.
+    fn resolve_handle(&mut self, state: &str, condition: Option<&str>, edge_id: &str) -> (String, String) {
+        let Some(text) = condition else { return (state.to_string(), "source".into()) };
+        if text == FAILED {
+            return (state.to_string(), "error".into());
+        }
+        if text == SUCCEEDED {
+            return (state.to_string(), "source".into());
+        }
+        let block_type = self.blocks.get(state).map(|(_, b)| b.block_type.clone()).unwrap_or_default();
+        if block_type == "condition" {
+            if looks_like_code(text) {
+                let id = format!("{state}-else-if-{edge_id}");
+                if let Some((_, block)) = self.blocks.get_mut(state) {
+                    let code = text.to_string();
+                    let branch_id = id.clone();
+                    build::edit_branches(block, "conditions", move |items| {
+                        let at = items.iter().position(|i| i.get("title").and_then(Value::as_str) == Some("else")).unwrap_or(items.len());
+                        let title = if items.is_empty() { "if" } else { "else if" };
+                        items.insert(at, json!({"id": branch_id, "title": title, "value": code}));
+                    });
+                }
+                return (state.to_string(), format!("condition-{id}"));
+            }
+            self.mapping.approximate(codes::CONDITION_TEXT_NOT_CODE, &[edge_id, state], format!("condition `{text}` on Condition block `{state}` is not JavaScript; the edge leaves by its plain output and the text is kept in `data.parlant`"));
+            return (state.to_string(), "source".into());
+        }
+        let router = if block_type == "router_v2" || block_type == "router" {
+            state.to_string()
+        } else {
+            self.router_for(state)
+        };
+        let route_id = format!("{router}-route-{edge_id}");
+        if let Some((_, block)) = self.blocks.get_mut(&router) {
+            let (rid, value) = (route_id.clone(), text.to_string());
+            build::edit_branches(block, "routes", move |items| {
+                let title = format!("route{}", items.len() + 1);
+                items.push(json!({"id": rid, "title": title, "value": value}));
+            });
+        }
+        self.routers_used.insert(router.clone());
+        self.mapping.approximate(codes::CONDITION_AS_ROUTE, &[edge_id, &router], format!("condition `{text}` became a route of router `{router}`: an LLM picks it, as Parlant's LLM judges conditions"));
+        (router, format!("router-{route_id}"))
+    }
+
+    /// The router standing for the conditions of a non-fork state, made when first needed.
+    fn router_for(&mut self, state: &str) -> String {
+        if let Some(router) = self.routers.get(state) {
+            return router.clone();
+        }
+        let mut id = format!("{state}-router");
+        while self.blocks.contains_key(&id) || self.node_ids.contains(id.as_str()) {
+            id.push('_');
+        }
+        let owner = self.blocks.get(state).map(|(k, b)| (*k, b.name.clone(), b.block_type.clone(), b.position.xy()));
+        let (key, owner_name, owner_type, (x, y)) = owner.unwrap_or(((1, usize::MAX, 0), "state".into(), String::new(), (0.0, 0.0)));
+        let context = if owner_type == "agent" { format!("<{}.content>", normalize_block_name(&owner_name)) } else { self.root_input_reference() };
+        let name = self.unique_name(&format!("{owner_name} router"));
+        let mut router = build::router(&id, &name, &context, &self.opts.model);
+        router.position = Position::new(x + layout::LAYER_WIDTH / 2.0, y + layout::ROW_HEIGHT / 2.0);
+        carrier_mut(&mut router).insert("merged_into".into(), Value::String(state.to_string()));
+        self.mapping.nodes.push(NodeMapping { block_id: id.clone(), state_id: state.to_string(), role: format!("router_for:{state}") });
+        self.blocks.insert(id.clone(), ((key.0, key.1, key.2 + 1), router));
+        self.routers.insert(state.to_string(), id.clone());
+        id
+    }
+
+    fn finish(mut self) -> Result<(SimDocument, Mapping)> {
+        let mut blocks: Vec<(Key, Block)> = std::mem::take(&mut self.blocks).into_values().collect();
+        blocks.sort_by_key(|(k, _)| *k);
+        let mut edges = std::mem::take(&mut self.edges);
+        edges.sort_by_key(|(k, _)| *k);
+        let mut out = self.skeleton.clone();
+        let state = &mut out.export.state;
+        state.blocks = blocks.into_iter().map(|(_, b)| (b.id.clone(), b)).collect();
+        state.edges = edges.into_iter().map(|(_, e)| e).collect();
+        // A block whose container was deleted leaves it.
+        let ids: HashSet<String> = state.blocks.keys().cloned().collect();
+        for block in state.blocks.values_mut() {
+            if let Some(data) = block.data.get_mut() {
+                if data.parent_id.get().is_some_and(|p| !ids.contains(p)) {
+                    data.parent_id = Maybe::Absent;
+                    data.extent = Maybe::Absent;
+                }
+            }
+        }
+        rederive_containers(state, &self.w0);
+        self.journey_header_edits(state);
+
+        // What the result renders to without carriers; whatever differs is carried.
+        let (j1, _) = to_journey::forward(&out, self.opts, &Pass { carry_sim: false, apply_carriers: false })?;
+        let state = &mut out.export.state;
+        let rendered_nodes: HashMap<&str, &JourneyNode> = j1.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+        for node in &self.doc.nodes {
+            let Some(block) = state.blocks.get_mut(&node.id) else { continue };
+            let wanted = carry::flatten(&to_value(&strip_node(node))?, NODE_NESTED);
+            let rendered = rendered_nodes.get(node.id.as_str()).map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
+            let diff = carry::diff(&wanted, &rendered);
+            note_carried(&mut self.mapping, &node.id, &diff);
+            set_block_carrier(block, "node", diff);
+        }
+        let rendered_edges: HashMap<&str, &JourneyEdge> = j1.edges.iter().map(|e| (e.id.as_str(), e)).collect();
+        let edge_index: HashMap<String, usize> = state.edges.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        for edge in &self.doc.edges {
+            let Some(&i) = edge_index.get(&edge.id) else { continue };
+            let wanted = carry::flatten(&to_value(&strip_edge(edge))?, NODE_NESTED);
+            let rendered = rendered_edges.get(edge.id.as_str()).map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
+            let diff = carry::diff(&wanted, &rendered);
+            note_carried(&mut self.mapping, &edge.id, &diff);
+            set_edge_carrier(&mut state.edges[i], diff);
+        }
+        let diff = carry::diff(&header(self.doc)?, &header(&j1)?);
+        if diff.is_empty() {
+            if let Some(metadata) = state.metadata.get_mut() {
+                metadata.extra.shift_remove(PARLANT_KEY);
+            }
+        } else {
+            let metadata = state.metadata.get_or_insert_with(|| WorkflowMetadata { name: Maybe::Absent, description: Maybe::Absent, exported_at: Maybe::Absent, extra: IndexMap::new() });
+            metadata.extra.insert(PARLANT_KEY.into(), json!({"journey": diff}));
+        }
+        Ok((out, self.mapping))
+    }
+
+    fn journey_header_edits(&self, state: &mut WorkflowState) {
+        let Some(j0) = self.j0.as_ref() else { return };
+        let journey = &self.doc.journey;
+        if journey.title != j0.journey.title || journey.description != j0.journey.description {
+            let metadata = state.metadata.get_or_insert_with(|| WorkflowMetadata { name: Maybe::Absent, description: Maybe::Absent, exported_at: Maybe::Absent, extra: IndexMap::new() });
+            if journey.title != j0.journey.title {
+                metadata.name = Maybe::Value(journey.title.clone());
+            }
+            if journey.description != j0.journey.description {
+                metadata.description = Maybe::Value(journey.description.clone());
+            }
+        }
+    }
+}
+
+/// The journey's header fields (everything but nodes, edges and the `sim` carrier), flattened.
+fn header(doc: &JourneyDocument) -> Result<Map<String, Value>> {
+    let mut bare = doc.clone();
+    bare.nodes = Vec::new();
+    bare.edges = Vec::new();
+    bare.extra.shift_remove("sim");
+    let mut fields = carry::flatten(&to_value(&bare)?, DOC_NESTED);
+    fields.shift_remove("nodes");
+    fields.shift_remove("edges");
+    Ok(fields)
+}
+
+fn note_carried(mapping: &mut Mapping, id: &str, diff: &Map<String, Value>) {
+    if !diff.is_empty() {
+        let fields: Vec<&str> = diff.keys().map(String::as_str).collect();
+        mapping.approximate(codes::CARRIED_IN_DATA, &[id], format!("`{id}`: {} kept in `data.parlant` (Sim has no place for it)", fields.join(", ")));
+    }
+}
+
+fn input_field(root: &str, name: &str, value: Option<&Value>) -> Value {
+    let kind = match value {
+        Some(Value::Number(_)) => "number",
+        Some(Value::Bool(_)) => "boolean",
+        Some(Value::Object(_)) => "object",
+        Some(Value::Array(_)) => "array",
+        _ => "string",
+    };
+    json!({"id": format!("{root}-input-{name}"), "name": name, "type": kind, "value": value.cloned().unwrap_or(Value::String(String::new())), "collapsed": false})
+}
+
+fn empty_data() -> BlockData {
+    BlockData::deserialize(json!({})).unwrap_or_else(|_| unreachable!("every BlockData field is optional"))
+}
+
+/// `data.parlant` of a block, created (and marked as created) when missing.
+fn carrier_mut(block: &mut Block) -> &mut Map<String, Value> {
+    let data = block.data.get_or_insert_with(|| {
+        let mut d = empty_data();
+        d.extra.insert(PARLANT_KEY.into(), json!({"created_data": true}));
+        d
+    });
+    let slot = data.extra.entry(PARLANT_KEY.to_string()).or_insert_with(|| json!({}));
+    if !slot.is_object() {
+        *slot = json!({});
+    }
+    slot.as_object_mut().expect("just made an object")
+}
+
+/// Sets (or clears) one key of a block's carrier, removing the carrier once it is empty.
+fn set_block_carrier(block: &mut Block, key: &str, diff: Map<String, Value>) {
+    if !diff.is_empty() {
+        carrier_mut(block).insert(key.into(), Value::Object(diff));
+        return;
+    }
+    let Some(data) = block.data.get_mut() else { return };
+    let Some(Value::Object(carrier)) = data.extra.get_mut(PARLANT_KEY) else { return };
+    carrier.shift_remove(key);
+    let created = carrier.get("created_data").and_then(Value::as_bool).unwrap_or(false);
+    if carrier.keys().all(|k| k == "created_data") {
+        data.extra.shift_remove(PARLANT_KEY);
+        if created && *data == empty_data() {
+            block.data = Maybe::Absent;
+        }
+    }
+}
+
+fn set_edge_carrier(edge: &mut Edge, diff: Map<String, Value>) {
+    if diff.is_empty() {
+        if let Some(Value::Object(data)) = edge.data.get_mut() {
+            let created = data.get(PARLANT_KEY).and_then(|p| p.get("created_data")).and_then(Value::as_bool).unwrap_or(false);
+            data.shift_remove(PARLANT_KEY);
+            if created && data.is_empty() {
+                edge.data = Maybe::Absent;
+            }
+        }
+        return;
+    }
+    let created = !matches!(edge.data.get(), Some(Value::Object(_)));
+    if created {
+        edge.data = Maybe::Value(json!({}));
+    }
+    if let Some(Value::Object(data)) = edge.data.get_mut() {
+        let mut carrier = Map::new();
+        if created {
+            carrier.insert("created_data".into(), Value::Bool(true));
+        }
+        carrier.insert("edge".into(), Value::Object(diff));
+        data.insert(PARLANT_KEY.into(), Value::Object(carrier));
+    }
+}
+
+/// Sim's `loops`/`parallels` tables for the new blocks; an entry is kept as it was when its
+/// container still holds the same blocks.
+fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState) {
+    let loops = containers::derive_loops(state);
+    let parallels = containers::derive_parallels(state);
+    let merge_loops = |old: Option<&crate::json::UniqueMap<crate::sim::Loop>>| {
+        loops
+            .iter()
+            .map(|(id, l)| {
+                let kept = old.and_then(|o| o.get(id)).filter(|o| o.nodes == l.nodes).cloned();
+                (id.clone(), kept.unwrap_or_else(|| l.clone()))
+            })
+            .collect::<crate::json::UniqueMap<_>>()
+    };
+    let merge_parallels = |old: Option<&crate::json::UniqueMap<crate::sim::Parallel>>| {
+        parallels
+            .iter()
+            .map(|(id, p)| {
+                let kept = old.and_then(|o| o.get(id)).filter(|o| o.nodes == p.nodes).cloned();
+                (id.clone(), kept.unwrap_or_else(|| p.clone()))
+            })
+            .collect::<crate::json::UniqueMap<_>>()
+    };
+    let new_loops = merge_loops(before.loops.get());
+    let new_parallels = merge_parallels(before.parallels.get());
+    if !new_loops.is_empty() || matches!(state.loops, Maybe::Value(_)) {
+        state.loops = Maybe::Value(new_loops);
+    }
+    if !new_parallels.is_empty() || matches!(state.parallels, Maybe::Value(_)) {
+        state.parallels = Maybe::Value(new_parallels);
+    }
+}
