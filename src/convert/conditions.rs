@@ -41,30 +41,36 @@ pub fn parse_branches(value: Option<&Value>) -> Vec<Branch> {
 /// Parsed branch lists, one parse per block.
 #[derive(Default)]
 pub struct BranchCache {
-    blocks: HashMap<String, Vec<Branch>>,
+    /// Block id → its branches by branch id (a fork may have thousands).
+    blocks: HashMap<String, HashMap<String, Branch>>,
 }
 
 impl BranchCache {
-    fn get(&mut self, block: &Block) -> &[Branch] {
+    fn find(&mut self, block: &Block, id: &str) -> Option<&Branch> {
         self.blocks
             .entry(block.id.clone())
             .or_insert_with(|| {
                 let key = if BlockFamily::of(block) == BlockFamily::Condition { "conditions" } else { "routes" };
-                parse_branches(block.sub_value(key))
+                // The first of two equal ids is the one Sim's executor finds.
+                let mut by_id = HashMap::new();
+                for b in parse_branches(block.sub_value(key)) {
+                    by_id.entry(b.id.clone()).or_insert(b);
+                }
+                by_id
             })
-            .as_slice()
+            .get(id)
     }
 
     /// A Condition branch: (title, expression, expression is empty).
     pub fn branch(&mut self, block: &Block, id: &str) -> Option<(String, String, bool)> {
-        let branch = self.get(block).iter().find(|b| b.id == id)?;
+        let branch = self.find(block, id)?;
         let empty = branch.title != "else" && branch.value.trim().is_empty();
         Some((branch.title.clone(), branch.value.clone(), empty))
     }
 
     /// A route's condition: its description, else its title.
     pub fn route(&mut self, block: &Block, id: &str) -> Option<String> {
-        let route = self.get(block).iter().find(|b| b.id == id)?;
+        let route = self.find(block, id)?;
         route_text(route)
     }
 }

@@ -439,9 +439,26 @@ impl<'a> Forward<'a> {
             doc = serde_json::from_value(merged).map_err(|e| Error::Unsupported(format!("the workflow's `metadata.parlant` does not make a valid journey: {e}")))?;
         }
         if self.pass.carry_sim {
-            let mut bare = self.doc.export.clone();
-            bare.state.blocks = Default::default();
-            bare.state.edges = Vec::new();
+            // The envelope without blocks and edges (cloned field by field: the blocks are big).
+            let s = &self.doc.export.state;
+            let bare = crate::sim::SimExport {
+                state: WorkflowState {
+                    blocks: Default::default(),
+                    edges: Vec::new(),
+                    loops: s.loops.clone(),
+                    parallels: s.parallels.clone(),
+                    variables: s.variables.clone(),
+                    metadata: s.metadata.clone(),
+                    last_saved: s.last_saved.clone(),
+                    is_deployed: s.is_deployed.clone(),
+                    deployed_at: s.deployed_at.clone(),
+                    extra: s.extra.clone(),
+                },
+                version: self.doc.export.version.clone(),
+                exported_at: self.doc.export.exported_at.clone(),
+                workflow: self.doc.export.workflow.clone(),
+                extra: self.doc.export.extra.clone(),
+            };
             doc.extra.insert(
                 "sim".into(),
                 json!({

@@ -15,10 +15,10 @@ use super::mapping::{codes, Direction, EdgeMapping, Mapping, NodeMapping};
 use super::to_journey::{self, absolute_position, to_value, Pass, DOC_NESTED, NODE_NESTED};
 use super::{ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
-use crate::json::Maybe;
+use crate::json::{Maybe, UniqueMap};
 use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, END_NODE_ID};
 use crate::sim::references::normalize_block_name;
-use crate::sim::{containers, model::number, Block, BlockData, Edge, Position, SimDocument, SimExport, SimShape, SourceHandle, WorkflowMetadata, WorkflowState};
+use crate::sim::{containers, model::number, Block, BlockData, Edge, Loop, Parallel, Position, SimDocument, SimExport, SimShape, SourceHandle, WorkflowMetadata, WorkflowState};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
@@ -233,7 +233,19 @@ impl<'a> Backward<'a> {
                 continue;
             }
             let stripped = strip_node(node);
-            let kind = self.doc.kind_of(&node.id).unwrap_or(NodeKind::Chat);
+            // `kind_of` looks the node up by id; this loop already has it.
+            let kind = if node.id == self.doc.journey.root_id {
+                NodeKind::Root
+            } else {
+                match node.declared_kind() {
+                    Some("tool") => NodeKind::Tool,
+                    Some("fork") => NodeKind::Fork,
+                    Some("chat") => NodeKind::Chat,
+                    Some(other) => NodeKind::Other(other.to_string()),
+                    None if !node.tool_ids().is_empty() => NodeKind::Tool,
+                    None => NodeKind::Chat,
+                }
+            };
             let (key, mut block, role) = match self.base_blocks.get(&node.id).cloned() {
                 Some((index, base)) => {
                     let mut block = base.clone();
@@ -604,9 +616,15 @@ impl<'a> Backward<'a> {
         let rendered_nodes: HashMap<&str, &JourneyNode> = j1.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
         for node in &self.doc.nodes {
             let Some(block) = state.blocks.get_mut(&node.id) else { continue };
-            let wanted = carry::flatten(&to_value(&strip_node(node))?, NODE_NESTED);
-            let rendered = rendered_nodes.get(node.id.as_str()).map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
-            let diff = carry::diff(&wanted, &rendered);
+            let stripped = strip_node(node);
+            let rendered = rendered_nodes.get(node.id.as_str()).copied();
+            let diff = if rendered == Some(&stripped) {
+                Map::new()
+            } else {
+                let wanted = carry::flatten(&to_value(&stripped)?, NODE_NESTED);
+                let rendered = rendered.map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
+                carry::diff(&wanted, &rendered)
+            };
             note_carried(&mut self.mapping, &node.id, &diff);
             set_block_carrier(block, "node", diff);
         }
@@ -614,9 +632,15 @@ impl<'a> Backward<'a> {
         let edge_index: HashMap<String, usize> = state.edges.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
         for edge in &self.doc.edges {
             let Some(&i) = edge_index.get(&edge.id) else { continue };
-            let wanted = carry::flatten(&to_value(&strip_edge(edge))?, NODE_NESTED);
-            let rendered = rendered_edges.get(edge.id.as_str()).map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
-            let diff = carry::diff(&wanted, &rendered);
+            let stripped = strip_edge(edge);
+            let rendered = rendered_edges.get(edge.id.as_str()).copied();
+            let diff = if rendered == Some(&stripped) {
+                Map::new()
+            } else {
+                let wanted = carry::flatten(&to_value(&stripped)?, NODE_NESTED);
+                let rendered = rendered.map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
+                carry::diff(&wanted, &rendered)
+            };
             note_carried(&mut self.mapping, &edge.id, &diff);
             set_edge_carrier(&mut state.edges[i], diff);
         }
@@ -649,10 +673,20 @@ impl<'a> Backward<'a> {
 
 /// The journey's header fields (everything but nodes, edges and the `sim` carrier), flattened.
 fn header(doc: &JourneyDocument) -> Result<Map<String, Value>> {
-    let mut bare = doc.clone();
-    bare.nodes = Vec::new();
-    bare.edges = Vec::new();
-    bare.extra.shift_remove("sim");
+    let mut extra = doc.extra.clone();
+    extra.shift_remove("sim");
+    let bare = JourneyDocument {
+        format: doc.format.clone(),
+        version: doc.version,
+        journey: doc.journey.clone(),
+        nodes: Vec::new(),
+        edges: Vec::new(),
+        tags: doc.tags.clone(),
+        guidelines: doc.guidelines.clone(),
+        context_variables: doc.context_variables.clone(),
+        editor: doc.editor.clone(),
+        extra,
+    };
     let mut fields = carry::flatten(&to_value(&bare)?, DOC_NESTED);
     fields.shift_remove("nodes");
     fields.shift_remove("edges");
@@ -738,35 +772,41 @@ fn set_edge_carrier(edge: &mut Edge, diff: Map<String, Value>) {
     }
 }
 
-/// Sim's `loops`/`parallels` tables for the new blocks; an entry is kept as it was when its
-/// container still holds the same blocks.
+/// Sim's `loops`/`parallels` tables: the original entries as they were, re-derived for a
+/// container whose blocks changed, dropped with a deleted container, derived for a new one.
 fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState) {
-    let loops = containers::derive_loops(state);
-    let parallels = containers::derive_parallels(state);
-    let merge_loops = |old: Option<&crate::json::UniqueMap<crate::sim::Loop>>| {
-        loops
-            .iter()
-            .map(|(id, l)| {
-                let kept = old.and_then(|o| o.get(id)).filter(|o| o.nodes == l.nodes).cloned();
-                (id.clone(), kept.unwrap_or_else(|| l.clone()))
-            })
-            .collect::<crate::json::UniqueMap<_>>()
-    };
-    let merge_parallels = |old: Option<&crate::json::UniqueMap<crate::sim::Parallel>>| {
-        parallels
-            .iter()
-            .map(|(id, p)| {
-                let kept = old.and_then(|o| o.get(id)).filter(|o| o.nodes == p.nodes).cloned();
-                (id.clone(), kept.unwrap_or_else(|| p.clone()))
-            })
-            .collect::<crate::json::UniqueMap<_>>()
-    };
-    let new_loops = merge_loops(before.loops.get());
-    let new_parallels = merge_parallels(before.parallels.get());
-    if !new_loops.is_empty() || matches!(state.loops, Maybe::Value(_)) {
-        state.loops = Maybe::Value(new_loops);
+    fn merge<T: Clone>(
+        derived: UniqueMap<T>,
+        old: Option<&UniqueMap<T>>,
+        nodes: fn(&T) -> &Vec<String>,
+        state: &WorkflowState,
+        before: &WorkflowState,
+    ) -> UniqueMap<T> {
+        let mut out = UniqueMap::default();
+        for (id, entry) in old.into_iter().flat_map(|o| o.iter()) {
+            match derived.get(id) {
+                Some(d) if nodes(d) != nodes(entry) => {
+                    out.insert(id.clone(), d.clone());
+                }
+                _ if state.blocks.contains_key(id) || !before.blocks.contains_key(id) => {
+                    out.insert(id.clone(), entry.clone());
+                }
+                _ => {}
+            }
+        }
+        for (id, d) in derived.iter() {
+            if !out.contains_key(id) && !before.blocks.contains_key(id) {
+                out.insert(id.clone(), d.clone());
+            }
+        }
+        out
     }
-    if !new_parallels.is_empty() || matches!(state.parallels, Maybe::Value(_)) {
-        state.parallels = Maybe::Value(new_parallels);
+    let loops = merge(containers::derive_loops(state), before.loops.get(), |l: &Loop| &l.nodes, state, before);
+    let parallels = merge(containers::derive_parallels(state), before.parallels.get(), |p: &Parallel| &p.nodes, state, before);
+    if !loops.is_empty() || matches!(state.loops, Maybe::Value(_)) {
+        state.loops = Maybe::Value(loops);
+    }
+    if !parallels.is_empty() || matches!(state.parallels, Maybe::Value(_)) {
+        state.parallels = Maybe::Value(parallels);
     }
 }
