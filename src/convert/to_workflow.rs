@@ -40,16 +40,40 @@ fn sim_meta(metadata: &Maybe<IndexMap<String, Value>>) -> Option<&Map<String, Va
     metadata.get()?.get("sim")?.as_object()
 }
 
+/// Metadata without `sim` (which holds a whole block: never cloned), as `detach_sim` leaves it.
+fn metadata_without_sim(metadata: &Maybe<IndexMap<String, Value>>) -> Maybe<IndexMap<String, Value>> {
+    let Some(map) = metadata.get() else { return metadata.clone() };
+    let Some(sim) = map.get("sim") else { return metadata.clone() };
+    let rest: IndexMap<String, Value> = map.iter().filter(|(k, _)| *k != "sim").map(|(k, v)| (k.clone(), v.clone())).collect();
+    match sim.get("own_metadata").and_then(Value::as_str) {
+        Some("absent") if rest.is_empty() => Maybe::Absent,
+        Some("null") if rest.is_empty() => Maybe::Null,
+        _ => Maybe::Value(rest),
+    }
+}
+
 fn strip_node(node: &JourneyNode) -> JourneyNode {
-    let mut n = node.clone();
-    super::detach_sim(&mut n.metadata);
-    n
+    JourneyNode {
+        id: node.id.clone(),
+        action: node.action.clone(),
+        tools: node.tools.clone(),
+        metadata: metadata_without_sim(&node.metadata),
+        description: node.description.clone(),
+        composition_mode: node.composition_mode.clone(),
+        labels: node.labels.clone(),
+        extra: node.extra.clone(),
+    }
 }
 
 fn strip_edge(edge: &JourneyEdge) -> JourneyEdge {
-    let mut e = edge.clone();
-    super::detach_sim(&mut e.metadata);
-    e
+    JourneyEdge {
+        id: edge.id.clone(),
+        source: edge.source.clone(),
+        target: edge.target.clone(),
+        condition: edge.condition.clone(),
+        metadata: metadata_without_sim(&edge.metadata),
+        extra: edge.extra.clone(),
+    }
 }
 
 fn invalid(what: String) -> Error {
@@ -57,7 +81,7 @@ fn invalid(what: String) -> Error {
 }
 
 fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> String) -> Result<T> {
-    serde_json::from_value(value.clone()).map_err(|e| invalid(format!("{}: {e}", what())))
+    T::deserialize(value).map_err(|e| invalid(format!("{}: {e}", what())))
 }
 
 struct Backward<'a> {
@@ -67,7 +91,11 @@ struct Backward<'a> {
     skeleton: SimDocument,
     w0: WorkflowState,
     j0: Option<JourneyDocument>,
-    base_blocks: HashMap<String, (usize, Block)>,
+    /// State id → the original index of its base block (the block itself is in `w0`).
+    base_blocks: HashMap<String, usize>,
+    /// Whether the journey differs from what the bases render to; when it does not, the bases
+    /// are the answer and the final rendering pass is skipped.
+    edited: bool,
     base_edges: HashMap<String, (usize, Edge)>,
     /// State id → (router block, its index, the edge into it, its index).
     base_routers: HashMap<String, (usize, Block, usize, Edge)>,
@@ -157,20 +185,23 @@ impl<'a> Backward<'a> {
 
         // The workflow the bases describe, and the journey it renders to.
         let mut w0 = skeleton.export.state.clone();
-        let mut blocks0: Vec<(usize, &Block)> = base_blocks.values().map(|(i, b)| (*i, b)).collect();
-        blocks0.extend(base_routers.values().map(|(i, b, _, _)| (*i, b)));
-        blocks0.extend(dropped_blocks.iter().map(|(i, b)| (*i, b)));
+        let base_index: HashMap<String, usize> = base_blocks.iter().map(|(id, (i, _))| (id.clone(), *i)).collect();
+        let mut blocks0: Vec<(usize, Block)> = base_blocks.into_values().collect();
+        blocks0.extend(base_routers.values().map(|(i, b, _, _)| (*i, b.clone())));
+        blocks0.extend(dropped_blocks.iter().map(|(i, b): &(usize, Block)| (*i, b.clone())));
         blocks0.sort_by_key(|(i, _)| *i);
-        w0.blocks = blocks0.into_iter().map(|(_, b)| (b.id.clone(), b.clone())).collect();
+        w0.blocks = blocks0.into_iter().map(|(_, b)| (b.id.clone(), b)).collect();
         let mut edges0: Vec<(usize, &Edge)> = base_edges.values().map(|(i, e)| (*i, e)).collect();
         edges0.extend(base_routers.values().map(|(_, _, i, e)| (*i, e)));
         edges0.extend(dropped_edges.iter().map(|(i, e)| (*i, e)));
         edges0.sort_by_key(|(i, _)| *i);
         w0.edges = edges0.into_iter().map(|(_, e)| e.clone()).collect();
-        let j0 = if has_skeleton || !base_blocks.is_empty() {
+        let j0 = if has_skeleton || !base_index.is_empty() {
             let mut d0 = skeleton.clone();
-            d0.export.state = w0.clone();
-            Some(to_journey::forward(&d0, opts, &Pass { carry_sim: false, apply_carriers: true })?.0)
+            d0.export.state = w0;
+            let j0 = to_journey::forward(&d0, opts, &Pass { carry_sim: false, apply_carriers: true })?.0;
+            w0 = d0.export.state;
+            Some(j0)
         } else {
             None
         };
@@ -181,7 +212,7 @@ impl<'a> Backward<'a> {
             skeleton,
             w0,
             j0,
-            base_blocks,
+            base_blocks: base_index,
             base_edges,
             base_routers,
             dropped_blocks,
@@ -193,6 +224,7 @@ impl<'a> Backward<'a> {
             routers_used: HashSet::new(),
             node_ids: doc.nodes.iter().map(|n| n.id.as_str()).collect(),
             synthetic_root: None,
+            edited: false,
         })
     }
 
@@ -213,14 +245,8 @@ impl<'a> Backward<'a> {
         let j0 = self.j0.take();
         let j0_nodes: HashMap<&str, &JourneyNode> = j0.iter().flat_map(|j| j.nodes.iter()).map(|n| (n.id.as_str(), n)).collect();
         // Names of blocks that come back unchanged are taken first, so new blocks avoid them.
-        let taken: Vec<String> = self
-            .base_blocks
-            .values()
-            .map(|(_, b)| b)
-            .chain(self.base_routers.values().map(|(_, b, _, _)| b))
-            .chain(self.dropped_blocks.iter().map(|(_, b)| b))
-            .map(|b| normalize_block_name(&b.name))
-            .collect();
+        // (`w0` holds the base blocks, their routers and the blocks the journey left out.)
+        let taken: Vec<String> = self.w0.blocks.values().map(|b| normalize_block_name(&b.name)).collect();
         self.names.extend(taken);
         let layout = if self.doc.nodes.iter().any(|n| self.doc.position_of(&n.id).is_none() && !self.base_blocks.contains_key(&n.id)) {
             layout::layered(self.doc)
@@ -246,15 +272,22 @@ impl<'a> Backward<'a> {
                     None => NodeKind::Chat,
                 }
             };
-            let (key, mut block, role) = match self.base_blocks.get(&node.id).cloned() {
+            let base = self.base_blocks.get(&node.id).and_then(|i| Some((*i, self.w0.blocks.get(&node.id)?.clone())));
+            let (key, mut block, role) = match base {
                 Some((index, base)) => {
                     let mut block = base.clone();
-                    if let Some(n0) = j0_nodes.get(node.id.as_str()).filter(|n0| ***n0 != stripped) {
-                        self.edit_block(&mut block, &stripped, n0);
+                    match j0_nodes.get(node.id.as_str()) {
+                        Some(n0) if **n0 == stripped => {}
+                        Some(n0) => {
+                            self.edited = true;
+                            self.edit_block(&mut block, &stripped, n0);
+                        }
+                        None => self.edited = true,
                     }
                     ((0, index, 0), block, format!("{}->{}", base.block_type, kind.as_str()))
                 }
                 None => {
+                    self.edited = true;
                     let block = self.new_block(&stripped, &kind);
                     ((1, pos, 0), block, format!("{}->{}", kind.as_str(), "new"))
                 }
@@ -263,6 +296,7 @@ impl<'a> Backward<'a> {
             let wanted = self.doc.position_of(&node.id);
             let unchanged = self.base_blocks.contains_key(&node.id) && j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted;
             if !unchanged {
+                self.edited = true;
                 if let Some((x, y)) = wanted.or_else(|| layout.get(&node.id).copied()) {
                     let (px, py) = match block.parent_id() {
                         Some(parent) => self.doc.position_of(parent).or_else(|| absolute_position(&self.w0, parent)).unwrap_or((0.0, 0.0)),
@@ -280,6 +314,11 @@ impl<'a> Backward<'a> {
         }
         for (index, block) in &self.dropped_blocks {
             self.blocks.insert(block.id.clone(), ((0, *index, 0), block.clone()));
+        }
+        // A state the journey deleted.
+        let ids: HashSet<&str> = self.doc.nodes.iter().map(|n| n.id.as_str()).collect();
+        if j0_nodes.keys().any(|id| !ids.contains(id)) {
+            self.edited = true;
         }
         drop(j0_nodes);
         self.j0 = j0;
@@ -356,6 +395,7 @@ impl<'a> Backward<'a> {
         if before == now {
             return;
         }
+        self.edited = true;
         let root_id = self.doc.journey.root_id.clone();
         let Some((_, root)) = self.blocks.get_mut(&root_id) else { return };
         let is_start = root.block_type == "start_trigger" || root.block_type == "starter";
@@ -391,36 +431,50 @@ impl<'a> Backward<'a> {
     }
 
     fn edges(&mut self) -> Result<()> {
-        let j0_edges: HashMap<String, JourneyEdge> = self.j0.iter().flat_map(|j| j.edges.iter()).map(|e| (e.id.clone(), e.clone())).collect();
+        let j0 = self.j0.take();
+        let j0_edges: HashMap<&str, &JourneyEdge> = j0.iter().flat_map(|j| j.edges.iter()).map(|e| (e.id.as_str(), e)).collect();
+        let ids: HashSet<&str> = self.doc.edges.iter().map(|e| e.id.as_str()).collect();
+        if j0_edges.keys().any(|id| !ids.contains(id)) {
+            self.edited = true;
+        }
         let mut end_edges: IndexMap<String, Vec<Value>> = IndexMap::new();
         for (pos, edge) in self.doc.edges.iter().enumerate() {
             let stripped = strip_edge(edge);
             let synthetic = sim_meta(&edge.metadata).and_then(|s| s.get("synthetic")).and_then(Value::as_str);
             if let Some(kind) = synthetic {
-                if j0_edges.get(&edge.id) != Some(&stripped) && kind != "root" {
+                if j0_edges.get(edge.id.as_str()) != Some(&&stripped) && kind != "root" {
+                    self.edited = true;
                     self.mapping.approximate(codes::SYNTHETIC_EDITED, &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
                 }
                 continue;
             }
             if self.synthetic_root.as_deref() == Some(edge.source.as_str()) {
+                self.edited = true;
                 self.mapping.approximate(codes::SYNTHETIC_EDITED, &[&edge.id], format!("transition `{}` leaves the root added for a workflow without trigger; Sim starts at blocks without inputs", edge.id));
                 continue;
             }
             if edge.target == END_NODE_ID && self.node_ids.contains(edge.source.as_str()) {
                 let value = to_value(&stripped)?;
                 end_edges.entry(edge.source.clone()).or_default().push(json!({"index": pos, "edge": value}));
+                self.edited = true;
                 self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
                 self.mapping.approximate(codes::END_TRANSITION_CARRIED, &[&edge.id, &edge.source], format!("transition `{}` to `end` has no Sim edge: `{}` is a leaf, and the transition is kept in its `data.parlant`", edge.id, edge.source));
                 continue;
             }
             if !self.node_ids.contains(edge.source.as_str()) || !self.node_ids.contains(edge.target.as_str()) {
+                self.edited = true;
                 self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
                 continue;
             }
             let sim_edge = match self.base_edges.get(&edge.id).cloned() {
                 Some((index, mut base)) => {
-                    if let Some(before) = j0_edges.get(&edge.id).filter(|before| **before != stripped) {
-                        self.edit_edge(&mut base, &stripped, before);
+                    match j0_edges.get(edge.id.as_str()) {
+                        Some(before) if **before == stripped => {}
+                        Some(before) => {
+                            self.edited = true;
+                            self.edit_edge(&mut base, &stripped, before);
+                        }
+                        None => self.edited = true,
                     }
                     if self.routers.values().any(|r| *r == base.source) {
                         self.routers_used.insert(base.source.clone());
@@ -428,6 +482,7 @@ impl<'a> Backward<'a> {
                     ((0, index, 0), base)
                 }
                 None => {
+                    self.edited = true;
                     let (source, handle) = self.resolve_handle(&edge.source, edge.condition_text(), &edge.id);
                     let mut new = Edge::new(edge.id.clone(), source, edge.target.clone(), &handle);
                     new.edge_type = Maybe::Value("default".into());
@@ -441,6 +496,8 @@ impl<'a> Backward<'a> {
             });
             self.edges.push(sim_edge);
         }
+        drop(j0_edges);
+        self.j0 = j0;
         for (source, ends) in end_edges {
             if let Some((_, block)) = self.blocks.get_mut(&source) {
                 carrier_mut(block).insert("end_edges".into(), Value::Array(ends));
@@ -608,6 +665,14 @@ impl<'a> Backward<'a> {
             }
         }
         rederive_containers(state, &self.w0);
+        let header_changed = match &self.j0 {
+            Some(j0) => header(self.doc)? != header(j0)?,
+            None => true,
+        };
+        if !self.edited && !header_changed {
+            // The journey is what the bases render to: they are the workflow, carriers included.
+            return Ok((out, self.mapping));
+        }
         self.journey_header_edits(state);
 
         // What the result renders to without carriers; whatever differs is carried.
