@@ -89,7 +89,11 @@ struct Backward<'a> {
     opts: &'a ConvertOptions,
     mapping: Mapping,
     skeleton: SimDocument,
+    /// The workflow the bases describe; its blocks move into the output as states are read.
     w0: WorkflowState,
+    w0_ids: HashSet<String>,
+    /// Absolute positions of the base containers, for children moved in the journey.
+    w0_container_positions: HashMap<String, (f64, f64)>,
     j0: Option<JourneyDocument>,
     /// State id → the original index of its base block (the block itself is in `w0`).
     base_blocks: HashMap<String, usize>,
@@ -225,6 +229,8 @@ impl<'a> Backward<'a> {
             node_ids: doc.nodes.iter().map(|n| n.id.as_str()).collect(),
             synthetic_root: None,
             edited: false,
+            w0_ids: HashSet::new(),
+            w0_container_positions: HashMap::new(),
         })
     }
 
@@ -248,6 +254,15 @@ impl<'a> Backward<'a> {
         // (`w0` holds the base blocks, their routers and the blocks the journey left out.)
         let taken: Vec<String> = self.w0.blocks.values().map(|b| normalize_block_name(&b.name)).collect();
         self.names.extend(taken);
+        self.w0_ids = self.w0.blocks.keys().cloned().collect();
+        self.w0_container_positions = self
+            .w0
+            .blocks
+            .values()
+            .filter(|b| crate::sim::BlockFamily::of(b).is_container())
+            .filter_map(|b| Some((b.id.clone(), absolute_position(&self.w0, &b.id)?)))
+            .collect();
+        let mut pool: HashMap<String, Block> = std::mem::take(&mut self.w0.blocks).0.into_iter().collect();
         let layout = if self.doc.nodes.iter().any(|n| self.doc.position_of(&n.id).is_none() && !self.base_blocks.contains_key(&n.id)) {
             layout::layered(self.doc)
         } else {
@@ -272,10 +287,10 @@ impl<'a> Backward<'a> {
                     None => NodeKind::Chat,
                 }
             };
-            let base = self.base_blocks.get(&node.id).and_then(|i| Some((*i, self.w0.blocks.get(&node.id)?.clone())));
+            let base = self.base_blocks.get(&node.id).and_then(|i| Some((*i, pool.remove(&node.id)?)));
             let (key, mut block, role) = match base {
-                Some((index, base)) => {
-                    let mut block = base.clone();
+                Some((index, mut block)) => {
+                    let block_type = block.block_type.clone();
                     match j0_nodes.get(node.id.as_str()) {
                         Some(n0) if **n0 == stripped => {}
                         Some(n0) => {
@@ -284,7 +299,7 @@ impl<'a> Backward<'a> {
                         }
                         None => self.edited = true,
                     }
-                    ((0, index, 0), block, format!("{}->{}", base.block_type, kind.as_str()))
+                    ((0, index, 0), block, format!("{block_type}->{}", kind.as_str()))
                 }
                 None => {
                     self.edited = true;
@@ -299,7 +314,7 @@ impl<'a> Backward<'a> {
                 self.edited = true;
                 if let Some((x, y)) = wanted.or_else(|| layout.get(&node.id).copied()) {
                     let (px, py) = match block.parent_id() {
-                        Some(parent) => self.doc.position_of(parent).or_else(|| absolute_position(&self.w0, parent)).unwrap_or((0.0, 0.0)),
+                        Some(parent) => self.doc.position_of(parent).or_else(|| self.w0_container_positions.get(parent).copied()).unwrap_or((0.0, 0.0)),
                         None => (0.0, 0.0),
                     };
                     block.position = Position { x: number(x - px), y: number(y - py), extra: block.position.extra.clone() };
@@ -520,7 +535,7 @@ impl<'a> Backward<'a> {
             }
         }
         for (index, edge) in &self.dropped_edges {
-            let known = |id: &str| self.blocks.contains_key(id) || !self.w0.blocks.contains_key(id);
+            let known = |id: &str| self.blocks.contains_key(id) || !self.w0_ids.contains(id);
             if known(&edge.source) && known(&edge.target) {
                 self.edges.push(((0, *index, 0), edge.clone()));
             }
@@ -664,7 +679,7 @@ impl<'a> Backward<'a> {
                 }
             }
         }
-        rederive_containers(state, &self.w0);
+        rederive_containers(state, &self.w0, &self.w0_ids);
         let header_changed = match &self.j0 {
             Some(j0) => header(self.doc)? != header(j0)?,
             None => true,
@@ -839,13 +854,13 @@ fn set_edge_carrier(edge: &mut Edge, diff: Map<String, Value>) {
 
 /// Sim's `loops`/`parallels` tables: the original entries as they were, re-derived for a
 /// container whose blocks changed, dropped with a deleted container, derived for a new one.
-fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState) {
+fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState, before_ids: &HashSet<String>) {
     fn merge<T: Clone>(
         derived: UniqueMap<T>,
         old: Option<&UniqueMap<T>>,
         nodes: fn(&T) -> &Vec<String>,
         state: &WorkflowState,
-        before: &WorkflowState,
+        before_ids: &HashSet<String>,
     ) -> UniqueMap<T> {
         let mut out = UniqueMap::default();
         for (id, entry) in old.into_iter().flat_map(|o| o.iter()) {
@@ -853,21 +868,21 @@ fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState) {
                 Some(d) if nodes(d) != nodes(entry) => {
                     out.insert(id.clone(), d.clone());
                 }
-                _ if state.blocks.contains_key(id) || !before.blocks.contains_key(id) => {
+                _ if state.blocks.contains_key(id) || !before_ids.contains(id) => {
                     out.insert(id.clone(), entry.clone());
                 }
                 _ => {}
             }
         }
         for (id, d) in derived.iter() {
-            if !out.contains_key(id) && !before.blocks.contains_key(id) {
+            if !out.contains_key(id) && !before_ids.contains(id) {
                 out.insert(id.clone(), d.clone());
             }
         }
         out
     }
-    let loops = merge(containers::derive_loops(state), before.loops.get(), |l: &Loop| &l.nodes, state, before);
-    let parallels = merge(containers::derive_parallels(state), before.parallels.get(), |p: &Parallel| &p.nodes, state, before);
+    let loops = merge(containers::derive_loops(state), before.loops.get(), |l: &Loop| &l.nodes, state, before_ids);
+    let parallels = merge(containers::derive_parallels(state), before.parallels.get(), |p: &Parallel| &p.nodes, state, before_ids);
     if !loops.is_empty() || matches!(state.loops, Maybe::Value(_)) {
         state.loops = Maybe::Value(loops);
     }
