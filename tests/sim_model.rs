@@ -21,8 +21,11 @@ fn derived_container_tables_match_what_sim_saved() {
     for path in common::fixtures("sim") {
         let doc = sim(&path);
         let state = doc.state();
-        let stored_loops = state.loops.get().cloned().unwrap_or_default();
-        let stored_parallels = state.parallels.get().cloned().unwrap_or_default();
+        // Fields Sim does not derive (invented ones in unknown-fields.json) are not compared.
+        let mut stored_loops = state.loops.get().cloned().unwrap_or_default();
+        stored_loops.values_mut().for_each(|l| l.extra.clear());
+        let mut stored_parallels = state.parallels.get().cloned().unwrap_or_default();
+        stored_parallels.values_mut().for_each(|p| p.extra.clear());
         assert_eq!(derive_loops(state), stored_loops, "{}: loops", path.display());
         assert_eq!(derive_parallels(state), stored_parallels, "{}: parallels", path.display());
     }

@@ -261,7 +261,7 @@ mod tests {
         let path = JsonPath::root().key("b").key("c").index(1).key("d");
         let offset = locate(text, &path).unwrap();
         assert_eq!(&text[offset..offset + 1], "5");
-        assert_eq!(line_column(text, offset), (3, 24));
+        assert_eq!(line_column(text, offset), (3, 27));
         assert_eq!(locate(text, &JsonPath::root().key("zzz")), None);
         assert_eq!(locate(text, &JsonPath::root().key("a").index(7)), None);
     }
