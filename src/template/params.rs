@@ -74,7 +74,8 @@ pub fn check_value(spec: &ParamSpec, value: &Value, at: &str, problems: &mut Vec
                 match anchored(pattern) {
                     Ok(re) if !re.is_match(s) => fail(format!("`{}` does not match the pattern `{pattern}`", clip(s))),
                     Ok(_) => {}
-                    Err(e) => fail(format!("the pattern `{pattern}` is not a valid regular expression: {e}")),
+                    // An invalid pattern is reported once, by `lint`, which always runs first.
+                    Err(_) => {}
                 }
             }
         }
@@ -127,7 +128,12 @@ pub fn check_value(spec: &ParamSpec, value: &Value, at: &str, problems: &mut Vec
 }
 
 fn check_bounds(spec: &ParamSpec, x: f64, unit: &str, fail: &mut impl FnMut(String)) {
-    let unit = if unit.is_empty() { String::new() } else { format!(" {unit}") };
+    let unit = match unit {
+        "" => String::new(),
+        // "1 character", "1 item"
+        _ if x == 1.0 => format!(" {}", unit.trim_end_matches('s')),
+        _ => format!(" {unit}"),
+    };
     if let Some(min) = spec.min {
         if x < min {
             fail(format!("{x}{unit} is less than the minimum {min}"));
