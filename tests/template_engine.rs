@@ -449,3 +449,13 @@ fn composes_errors_are_clear() {
     let found = template::lint(&lib, &a);
     assert!(found.iter().any(|p| p.message.contains("cycle: a → b → a")), "{found:#?}");
 }
+
+#[test]
+fn nested_repetition_is_bounded() {
+    let t = tpl(json!({"id": "blowup", "parameters": [{"name": "xs", "type": "list", "items": {"type": "number"}}],
+        "body": journey(json!([{"$each": "xs", "$as": "a", "$do": [{"$each": "xs", "$as": "b", "$do": [{"$each": "xs", "$as": "c",
+            "$do": [chat("n-{{a}}-{{b}}-{{c}}", "N")]}]}]}]), json!([]))}));
+    let xs: Vec<i32> = (0..1000).collect();
+    let found = problems(template::instantiate(&library(&[&t]), &t, &params(json!({"xs": xs}))));
+    assert!(found.iter().any(|p| p.message.contains("would repeat more than 10000 times")), "{found:?}");
+}

@@ -280,15 +280,20 @@ impl<'a> Lint<'a> {
 // ---------------------------------------------------------------------------------------------
 // Expansion
 
+/// How many `$each` repetitions one instantiation may make in all: nested sections over long
+/// lists multiply, and a hostile template must fail with a clear error, not exhaust memory.
+pub const MAX_REPETITIONS: usize = 10_000;
+
 pub struct Expand<'a> {
     values: &'a Values,
     scope: Vec<(String, Value)>,
+    repetitions: usize,
     pub problems: Vec<Problem>,
 }
 
 impl<'a> Expand<'a> {
     pub fn new(values: &'a Values) -> Expand<'a> {
-        Expand { values, scope: Vec::new(), problems: Vec::new() }
+        Expand { values, scope: Vec::new(), repetitions: 0, problems: Vec::new() }
     }
 
     pub fn value(&mut self, value: &Value, path: &JsonPath) -> Value {
@@ -376,7 +381,18 @@ impl<'a> Expand<'a> {
                     }
                 };
                 let mut out = Vec::new();
+                if self.repetitions > MAX_REPETITIONS {
+                    return Vec::new(); // already reported once
+                }
                 for (i, item) in items.iter().enumerate() {
+                    self.repetitions += 1;
+                    if self.repetitions > MAX_REPETITIONS {
+                        self.problems.push(Problem::new(
+                            at.to_string(),
+                            format!("`$each` sections would repeat more than {MAX_REPETITIONS} times in all; use shorter lists"),
+                        ));
+                        break;
+                    }
                     let depth = self.scope.len();
                     if let Some(next) = next {
                         self.scope.push((next.to_string(), items.get(i + 1).cloned().unwrap_or(Value::Null)));
