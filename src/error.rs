@@ -53,6 +53,9 @@ pub enum Error {
     /// An operation was asked of a document that cannot do it.
     #[error("{0}")]
     Unsupported(String),
+    /// A template, or the parameters given to it, has problems; all of them are listed at once.
+    #[error("{}", crate::template::Problem::render_all(template, problems))]
+    Template { template: String, problems: Vec<crate::template::Problem> },
 }
 
 impl Error {
@@ -66,6 +69,7 @@ impl Error {
             Error::Invalid { .. } => "invalid",
             Error::UnknownKind { .. } => "unknown_kind",
             Error::Unsupported(_) => "unsupported",
+            Error::Template { .. } => "template",
         }
     }
 
@@ -81,10 +85,14 @@ impl Error {
 impl Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
         use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Error", 3)?;
+        let mut s = serializer.serialize_struct("Error", 4)?;
         s.serialize_field("kind", self.kind())?;
         s.serialize_field("message", &self.to_string())?;
         s.serialize_field("location", &self.location())?;
+        match self {
+            Error::Template { problems, .. } => s.serialize_field("problems", problems)?,
+            _ => s.skip_field("problems")?,
+        }
         s.end()
     }
 }

@@ -10,6 +10,7 @@ pub mod js;
 pub mod json;
 pub mod parlant;
 pub mod sim;
+pub mod template;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};

@@ -6,6 +6,7 @@
 mod convert;
 mod format;
 mod inspect;
+mod template;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -25,6 +26,8 @@ enum Command {
     Format(format::Args),
     /// Convert a Sim workflow into a Parlant journey, or a journey into a workflow.
     Convert(convert::Args),
+    /// Templates: list, show, instantiate, lint, save a journey as a template.
+    Template(template::Args),
 }
 
 /// How results are printed.
@@ -47,6 +50,7 @@ fn main() -> ExitCode {
         Command::Inspect(args) => inspect::run(args),
         Command::Format(args) => format::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Template(args) => template::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
