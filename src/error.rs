@@ -53,6 +53,21 @@ pub enum Error {
     /// An operation was asked of a document that cannot do it.
     #[error("{0}")]
     Unsupported(String),
+    /// The local workspace (SQLite) failed or holds something unexpected.
+    #[error("workspace {file}: {message}")]
+    Store { file: String, message: String },
+    /// A server could not be reached, timed out, or answered with an error.
+    #[error("remote `{remote}`: {message}")]
+    Remote { remote: String, message: String, retryable: bool },
+    /// The remote changed since the last sync and so did the local copy.
+    #[error("conflict on `{document}` with remote `{remote}`: {message}")]
+    Conflict { document: String, remote: String, message: String },
+    /// A secret (API key) could not be stored or found. Never carries the secret itself.
+    #[error("secret for remote `{remote}`: {message}")]
+    Secret { remote: String, message: String },
+    /// Something the user asked for does not exist (a document, revision, remote).
+    #[error("{0}")]
+    NotFound(String),
 }
 
 impl Error {
@@ -66,6 +81,11 @@ impl Error {
             Error::Invalid { .. } => "invalid",
             Error::UnknownKind { .. } => "unknown_kind",
             Error::Unsupported(_) => "unsupported",
+            Error::Store { .. } => "store",
+            Error::Remote { .. } => "remote",
+            Error::Conflict { .. } => "conflict",
+            Error::Secret { .. } => "secret",
+            Error::NotFound(_) => "not_found",
         }
     }
 
