@@ -58,7 +58,7 @@ pub enum Error {
     Store { file: String, message: String },
     /// A server could not be reached, timed out, or answered with an error.
     #[error("remote `{remote}`: {message}")]
-    Remote { remote: String, message: String, retryable: bool },
+    Remote { remote: String, message: String, retryable: bool, retry_after: Option<u64> },
     /// The remote changed since the last sync and so did the local copy.
     #[error("conflict on `{document}` with remote `{remote}`: {message}")]
     Conflict { document: String, remote: String, message: String },
@@ -86,6 +86,15 @@ impl Error {
             Error::Conflict { .. } => "conflict",
             Error::Secret { .. } => "secret",
             Error::NotFound(_) => "not_found",
+        }
+    }
+
+    /// A transient remote failure worth retrying later (server down, timeout, 5xx, 429), with
+    /// the server's `Retry-After` in seconds when it gave one.
+    pub fn retry_hint(&self) -> Option<Option<u64>> {
+        match self {
+            Error::Remote { retryable: true, retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 

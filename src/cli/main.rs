@@ -5,6 +5,12 @@
 
 mod format;
 mod inspect;
+mod pull;
+mod push;
+mod remote;
+mod resolve;
+mod status;
+mod workspace;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -22,6 +28,16 @@ enum Command {
     Inspect(inspect::Args),
     /// Read a document and write it back (normalised layout, nothing lost).
     Format(format::Args),
+    /// Manage remote servers (Parlant, Sim).
+    Remote(remote::Args),
+    /// Pull a journey from a remote into the workspace (or list the remote's journeys).
+    Pull(pull::Args),
+    /// Push documents to a remote (through the outbox; retried when the server is down).
+    Push(push::Args),
+    /// Show sync state, the outbox and open conflicts.
+    Status(status::Args),
+    /// Resolve a conflict: keep-mine, take-theirs, or both.
+    Resolve(resolve::Args),
 }
 
 /// How results are printed.
@@ -43,6 +59,11 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Format(args) => format::run(args),
+        Command::Remote(args) => remote::run(args),
+        Command::Pull(args) => pull::run(args),
+        Command::Push(args) => push::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Resolve(args) => resolve::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

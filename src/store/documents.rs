@@ -148,10 +148,6 @@ impl Store {
             .ok_or_else(|| Error::NotFound(format!("no document named `{name}` in workspace {}", self.path.display())))
     }
 
-    pub(crate) fn document_name(&self, id: i64) -> Result<String> {
-        self.conn().query_row("SELECT name FROM documents WHERE id = ?1", [id], |r| r.get(0)).map_err(|e| self.err(e))
-    }
-
     /// The head revision of a document.
     pub fn head(&self, name: &str) -> Result<Revision> {
         let info = self.document(name)?;

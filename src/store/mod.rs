@@ -12,9 +12,9 @@ mod remotes;
 mod scenarios;
 mod schema;
 
-pub use documents::{content_hash, DocumentInfo, Revision, RevisionInfo, SaveOutcome};
+pub use documents::{content_hash, unified_diff, DocumentInfo, Revision, RevisionInfo, SaveOutcome};
 pub use outbox::{OutboxEntry, OutboxState};
-pub use remotes::{Conflict, Remote, RemoteKind, SyncState};
+pub use remotes::{check_remote_name as remotes_check, Conflict, Remote, RemoteKind, SyncState};
 pub use scenarios::{Scenario, Transcript};
 
 use crate::error::{Error, Result};
