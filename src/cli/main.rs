@@ -4,7 +4,9 @@
 //! or usage.
 
 mod format;
+mod history;
 mod inspect;
+mod save;
 mod pull;
 mod push;
 mod remote;
@@ -28,6 +30,10 @@ enum Command {
     Inspect(inspect::Args),
     /// Read a document and write it back (normalised layout, nothing lost).
     Format(format::Args),
+    /// Save a document file into the workspace as a new revision.
+    Save(save::Args),
+    /// A document's revisions; diff two; restore one.
+    History(history::Args),
     /// Manage remote servers (Parlant, Sim).
     Remote(remote::Args),
     /// Pull a journey from a remote into the workspace (or list the remote's journeys).
@@ -59,6 +65,8 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Format(args) => format::run(args),
+        Command::Save(args) => save::run(args),
+        Command::History(args) => history::run(args),
         Command::Remote(args) => remote::run(args),
         Command::Pull(args) => pull::run(args),
         Command::Push(args) => push::run(args),

@@ -112,6 +112,10 @@ async fn process(store: &mut Store, entry: &OutboxEntry, force: bool) -> Result<
     let client = parlant_client(&remote)?;
     let local = journey_of(store, entry.revision_id, &entry.document)?;
     let state = store.sync_state(entry.document_id, &remote.name)?;
+    // A journey under the id this workspace derived for the document, never synced: only an
+    // earlier attempt of this push can have written it (e.g. a create that timed out on our
+    // side but landed), so it is ours to complete, not a conflict.
+    let ours_unsynced = state.as_ref().is_none_or(|s| s.base_hash.is_none()) && entry.remote_id == new_journey_id(store, &entry.document)?;
 
     let result = async {
         let agent_id = client.ensure_agent(&agent_name(&remote)).await?;
@@ -126,7 +130,7 @@ async fn process(store: &mut Store, entry: &OutboxEntry, force: bool) -> Result<
             }
             let base_hash = state.as_ref().and_then(|s| s.base_hash.clone());
             let changed_remotely = base_hash.as_deref() != Some(remote_hash.as_str());
-            if changed_remotely && entry.state != OutboxState::Started && !force {
+            if changed_remotely && entry.state != OutboxState::Started && !ours_unsynced && !force {
                 return Ok((Some(current.doc.clone()), agent_tag, local_hash, false));
             }
         }
