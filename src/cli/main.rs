@@ -3,6 +3,7 @@
 //! Exit codes: 0 all good, 1 findings (validation problems, failed expectations), 2 bad input
 //! or usage.
 
+mod export_sdk;
 mod format;
 mod history;
 mod inspect;
@@ -42,6 +43,8 @@ enum Command {
     Push(push::Args),
     /// Show sync state, the outbox and open conflicts.
     Status(status::Args),
+    /// Write a journey as Parlant SDK Python code.
+    ExportSdk(export_sdk::Args),
     /// Resolve a conflict: keep-mine, take-theirs, or both.
     Resolve(resolve::Args),
 }
@@ -72,6 +75,7 @@ fn main() -> ExitCode {
         Command::Push(args) => push::run(args),
         Command::Status(args) => status::run(args),
         Command::Resolve(args) => resolve::run(args),
+        Command::ExportSdk(args) => export_sdk::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

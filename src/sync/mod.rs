@@ -7,4 +7,5 @@ pub mod engine;
 pub mod http;
 pub mod mermaid;
 pub mod parlant;
+pub mod sdk_export;
 pub mod secrets;
