@@ -71,7 +71,7 @@ fn outbox_retargets_backs_off_and_scenarios_keep_transcripts() {
     assert_eq!(store.due_pushes(None, true).unwrap().len(), 1);
     store.mark_outbox(e2.id, OutboxState::Done, None).unwrap();
     assert!(store.outbox().unwrap().is_empty());
-    assert_eq!(journey_studio::store::OutboxEntry::clone(&later).state, OutboxState::Pending);
+    assert_eq!(later.state, OutboxState::Pending);
 
     let s = store.save_scenario("j", "happy path", &serde_json::json!({"messages": ["hi"]})).unwrap();
     store.add_transcript(s, Some(r2.revision), &serde_json::json!({"events": [1, 2]})).unwrap();

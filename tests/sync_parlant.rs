@@ -238,8 +238,6 @@ fn http_500_429_and_timeouts_are_retried_later_and_never_duplicate() {
     let proxy = fault_proxy(port, |n, _| if n == 1 { Fault::Status(429, Some(7)) } else { Fault::Forward });
     let (_dir, mut store) = workspace(&proxy.url);
     store.save("rl", &Document::Journey(journey("Rate limited")), "").unwrap();
-    let before = journey_studio::store::OutboxEntry::clone;
-    let _ = before;
     let out = rt.block_on(engine::push(&mut store, "rl", "parlant", false)).unwrap();
     let PushOutcome::Queued { error, next_attempt_at, .. } = out else { panic!("{out:?}") };
     assert!(error.contains("rate limited"), "{error}");

@@ -49,6 +49,7 @@ fn exported_sdk_code_runs_against_the_real_parlant_package() {
     let check = Command::new(python)
         .arg(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/python/check_sdk_export.py"))
         .arg(&output)
+        .current_dir(dir.path()) // importing parlant creates ./parlant-data
         .output()
         .unwrap();
     assert!(check.status.success(), "generated code rejected:\n{}\n{code}", String::from_utf8_lossy(&check.stderr));

@@ -171,12 +171,12 @@ fn queue_or_fail(store: &mut Store, entry: &OutboxEntry, error: Error, dirty: bo
     let message = error.to_string();
     match error.retry_hint() {
         Some(retry_after) => {
-            store.mark_outbox(entry.id, if dirty || entry.state == OutboxState::Started && dirty { OutboxState::Started } else { OutboxState::Pending }, None)?;
+            store.mark_outbox(entry.id, if dirty || entry.state == OutboxState::Started { OutboxState::Started } else { OutboxState::Pending }, None)?;
             let e = store.retry_later(entry.id, &message, retry_after.map(|s| s as i64))?;
             Ok(PushOutcome::Queued { document: entry.document.clone(), error: message, next_attempt_at: e.next_attempt_at })
         }
         None => {
-            store.mark_outbox(entry.id, if dirty { OutboxState::Started } else { OutboxState::Failed }, Some(&message))?;
+            store.mark_outbox(entry.id, if dirty || entry.state == OutboxState::Started { OutboxState::Started } else { OutboxState::Failed }, Some(&message))?;
             Err(error)
         }
     }
