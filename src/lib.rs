@@ -10,6 +10,8 @@ pub mod json;
 pub mod parlant;
 pub mod sim;
 pub mod template;
+pub mod sync;
+pub mod store;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};

@@ -121,6 +121,17 @@ impl GraphView {
         out.into_iter().map(|(_, id)| id).collect()
     }
 
+    /// Nodes reachable from `start` in breadth-first order (the start first).
+    pub fn bfs_order(&self, start: &str) -> Vec<&str> {
+        let Some(ix) = self.ix(start) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut bfs = Bfs::new(&self.graph, ix);
+        while let Some(n) = bfs.next(&self.graph) {
+            out.push(self.graph[n].as_str());
+        }
+        out
+    }
+
     /// Every node reachable from any of `starts` (the starts included).
     pub fn reachable_from<'s>(&self, starts: impl IntoIterator<Item = &'s str>) -> HashSet<&str> {
         let mut out = HashSet::new();
