@@ -5,6 +5,7 @@
 
 mod format;
 mod inspect;
+mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -22,6 +23,8 @@ enum Command {
     Inspect(inspect::Args),
     /// Read a document and write it back (normalised layout, nothing lost).
     Format(format::Args),
+    /// Check a document against Sim's or Parlant's rules: errors, warnings and hints.
+    Validate(validate::Args),
 }
 
 /// How results are printed.
@@ -43,6 +46,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Format(args) => format::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
