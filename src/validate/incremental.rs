@@ -225,6 +225,8 @@ impl WorkflowState {
     fn upsert_block(&mut self, block: Block) {
         let id = block.id.clone();
         let old = self.analyse(&block);
+        // Messages quote block names, so a new spelling alone changes what others report.
+        let respelt = self.doc.state().blocks.get(&id).is_some_and(|b| b.name != block.name);
         self.doc.state_mut().blocks.insert(id.clone(), block);
         let Some(old) = old else {
             // A new node: edges that dangled may now connect, and the graph changes.
@@ -237,7 +239,7 @@ impl WorkflowState {
         }
         let mut affected: HashSet<String> = HashSet::from([id.clone()]);
         let renamed = old.normalized_name != new.normalized_name;
-        if renamed || old.outputs != new.outputs {
+        if respelt || old.outputs != new.outputs {
             for name in [&old.normalized_name, &new.normalized_name] {
                 affected.extend(self.referrers.get(name).into_iter().flatten().cloned());
             }
@@ -248,10 +250,14 @@ impl WorkflowState {
         let ctx = self.context();
         let ids: Vec<&str> = affected.iter().map(String::as_str).collect();
         let fresh = ctx.block_rules(&ids);
-        let global = renamed.then(|| ctx.global_rules());
+        let global = respelt.then(|| ctx.global_rules());
+        let edges = respelt.then(|| (0..ctx.state.edges.len()).map(|i| ctx.edge_rules(i)).collect());
         self.block_diags.extend(fresh);
         if let Some(global) = global {
             self.global = global;
+        }
+        if let Some(edges) = edges {
+            self.edge_diags = edges;
         }
     }
 
