@@ -69,10 +69,6 @@ impl Diagnostic {
         self
     }
 
-    /// The order diagnostics are listed in: by path, then code, then message.
-    fn sort_key(&self) -> (String, &'static str, String) {
-        (self.path.to_string(), self.code, self.message.clone())
-    }
 }
 
 /// Every diagnostic of one document, in a stable order.
@@ -85,8 +81,18 @@ pub struct Report {
 }
 
 impl Report {
-    pub fn new(mut diagnostics: Vec<Diagnostic>) -> Report {
-        diagnostics.sort_by_cached_key(|d| d.sort_key());
+    pub fn new(diagnostics: Vec<Diagnostic>) -> Report {
+        // Paths are rendered once; ties fall back to code and message, so the order never
+        // depends on the order diagnostics were produced in.
+        let keys: Vec<String> = diagnostics.iter().map(|d| d.path.to_string()).collect();
+        let mut order: Vec<usize> = (0..diagnostics.len()).collect();
+        order.sort_unstable_by(|&a, &b| {
+            keys[a].cmp(&keys[b]).then(diagnostics[a].code.cmp(diagnostics[b].code)).then(diagnostics[a].message.cmp(&diagnostics[b].message))
+                .then_with(|| diagnostics[a].node_ids.cmp(&diagnostics[b].node_ids))
+                .then_with(|| diagnostics[a].edge_ids.cmp(&diagnostics[b].edge_ids))
+        });
+        let mut slots: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
+        let diagnostics: Vec<Diagnostic> = order.into_iter().filter_map(|i| slots[i].take()).collect();
         let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
         Report { errors: count(Severity::Error), warnings: count(Severity::Warning), infos: count(Severity::Info), diagnostics }
     }

@@ -278,6 +278,7 @@ struct JourneyState {
     doc: JourneyDocument,
     view: GraphView,
     index: HashMap<String, usize>,
+    kinds: journey::Kinds,
     /// Per state: its own rules and its outgoing-transition rules.
     node_diags: Vec<Vec<Diagnostic>>,
     edge_diags: Vec<Vec<Diagnostic>>,
@@ -291,6 +292,7 @@ impl JourneyState {
             doc,
             view: GraphView::default(),
             index: HashMap::new(),
+            kinds: HashMap::new(),
             node_diags: Vec::new(),
             edge_diags: Vec::new(),
             graph_diags: Vec::new(),
@@ -300,8 +302,8 @@ impl JourneyState {
     }
 
     fn node(&self, i: usize) -> Vec<Diagnostic> {
-        let mut out = journey::node_rules(&self.doc, i);
-        out.extend(journey::outgoing_rules(&self.doc, &self.view, i));
+        let mut out = journey::node_rules(&self.doc, &self.kinds, i);
+        out.extend(journey::outgoing_rules(&self.doc, &self.view, &self.kinds, i));
         out
     }
 
@@ -309,6 +311,7 @@ impl JourneyState {
     fn recompute_all(&mut self) {
         self.view = GraphView::of_journey(&self.doc);
         self.index = self.doc.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+        self.kinds = journey::kinds_of(&self.doc);
         self.node_diags = (0..self.doc.nodes.len()).map(|i| self.node(i)).collect();
         let ids: HashSet<&str> = self.doc.nodes.iter().map(|n| n.id.as_str()).collect();
         self.edge_diags = (0..self.doc.edges.len()).map(|i| journey::edge_rules(&self.doc, &ids, i)).collect();
@@ -323,6 +326,7 @@ impl JourneyState {
             return self.recompute_all();
         };
         let id = node.id.clone();
+        self.kinds.insert(id.clone(), self.doc.kind_of_node(&node));
         if let Some(slot) = self.doc.nodes.get_mut(i) {
             *slot = node;
         }

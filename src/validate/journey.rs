@@ -12,6 +12,20 @@ use crate::json::JsonPath;
 use crate::parlant::{JourneyDocument, NodeKind, END_NODE_ID};
 use std::collections::{HashMap, HashSet};
 
+/// Each state's kind by id, so rules need not search the node list (`end` and missing ids: none).
+pub type Kinds = HashMap<String, NodeKind>;
+
+pub fn kinds_of(doc: &JourneyDocument) -> Kinds {
+    doc.nodes.iter().map(|n| (n.id.clone(), doc.kind_of_node(n))).collect()
+}
+
+fn kind(kinds: &Kinds, id: &str) -> Option<NodeKind> {
+    if id == END_NODE_ID {
+        return Some(NodeKind::End);
+    }
+    kinds.get(id).cloned()
+}
+
 fn node_path(i: usize) -> JsonPath {
     JsonPath::root().key("nodes").index(i)
 }
@@ -21,7 +35,7 @@ fn edge_path(i: usize) -> JsonPath {
 }
 
 /// Rules about one state on its own (J001, J009).
-pub fn node_rules(doc: &JourneyDocument, i: usize) -> Vec<Diagnostic> {
+pub fn node_rules(doc: &JourneyDocument, kinds: &Kinds, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(node) = doc.nodes.get(i) else { return out };
     if node.id != doc.journey.root_id
@@ -38,17 +52,17 @@ pub fn node_rules(doc: &JourneyDocument, i: usize) -> Vec<Diagnostic> {
             .node(&node.id),
         );
     }
-    if doc.kind_of(&node.id) == Some(NodeKind::Tool) && node.tool_ids().is_empty() {
+    if kind(kinds, &node.id) == Some(NodeKind::Tool) && node.tool_ids().is_empty() {
         out.push(Diagnostic::new("J009", node_path(i).key("tools"), format!("tool state `{}` names no tool", node.id)).node(&node.id));
     }
     out
 }
 
 /// Rules about a state's outgoing transitions (J005, J006, J010, J011, J012).
-pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, i: usize) -> Vec<Diagnostic> {
+pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(node) = doc.nodes.get(i) else { return out };
-    let kind = doc.kind_of(&node.id);
+    let own = kind(kinds, &node.id);
     let edges: Vec<usize> = view.out_edges(&node.id).into_iter().filter(|&e| e < doc.edges.len()).collect();
 
     let unconditional: Vec<usize> = edges.iter().copied().filter(|&e| doc.edges[e].condition_text().is_none()).collect();
@@ -69,7 +83,7 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, i: usize) -> Vec<
         d.edge_ids = ids.iter().map(|s| s.to_string()).collect();
         out.push(d);
     }
-    if kind == Some(NodeKind::Fork) {
+    if own == Some(NodeKind::Fork) {
         for &e in &unconditional {
             let edge = &doc.edges[e];
             out.push(
@@ -83,10 +97,10 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, i: usize) -> Vec<
             );
         }
     }
-    if kind == Some(NodeKind::Tool) {
+    if own == Some(NodeKind::Tool) {
         for &e in &edges {
             let edge = &doc.edges[e];
-            let target_kind = doc.kind_of(&edge.target);
+            let target_kind = kind(kinds, &edge.target);
             if matches!(target_kind, Some(NodeKind::Tool) | Some(NodeKind::End)) {
                 let what = if target_kind == Some(NodeKind::End) { "`end`".to_string() } else { format!("tool state `{}`", edge.target) };
                 out.push(
@@ -258,10 +272,11 @@ fn agent_tag_problem(tag: &str) -> Option<&'static str> {
 pub fn validate_journey(doc: &JourneyDocument) -> Vec<Diagnostic> {
     let view = GraphView::of_journey(doc);
     let ids: HashSet<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+    let kinds = kinds_of(doc);
     let mut out = header_rules(doc);
     for i in 0..doc.nodes.len() {
-        out.extend(node_rules(doc, i));
-        out.extend(outgoing_rules(doc, &view, i));
+        out.extend(node_rules(doc, &kinds, i));
+        out.extend(outgoing_rules(doc, &view, &kinds, i));
     }
     for i in 0..doc.edges.len() {
         out.extend(edge_rules(doc, &ids, i));

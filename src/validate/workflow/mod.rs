@@ -68,6 +68,16 @@ const CAN_FAIL: [BlockFamily; 7] = [
     BlockFamily::Evaluator,
     BlockFamily::WorkflowInput,
 ];
+/// An upstream question left for one batched walk: does `target` (or a container around it
+/// that the asker is not in) reach `asker`? W015 when none does.
+struct Upstream<'s> {
+    asker: &'s str,
+    target: &'s str,
+    containers: Vec<&'s str>,
+    path: &'s JsonPath,
+    raw: &'s str,
+}
+
 const LOOP_FIELDS: [&str; 5] = ["iteration", "index", "item", "currentItem", "items"];
 const PARALLEL_FIELDS: [&str; 3] = ["index", "currentItem", "items"];
 const CONTAINER_OUTPUTS: [&str; 2] = ["results", "result"];
@@ -95,8 +105,7 @@ impl Context<'_> {
     /// upstream questions share walks.
     pub fn block_rules(&self, ids: &[&str]) -> HashMap<String, Vec<Diagnostic>> {
         let mut out: HashMap<String, Vec<Diagnostic>> = ids.iter().map(|id| (id.to_string(), Vec::new())).collect();
-        // Upstream questions: (asking block, diagnostic if none holds, sources to try).
-        let mut pending: Vec<(&str, Diagnostic, Vec<String>)> = Vec::new();
+        let mut pending: Vec<Upstream> = Vec::new();
         for &id in ids {
             let (Some(facts), Some(block)) = (self.facts.get(id), self.state.blocks.get(id)) else { continue };
             let diags = out.entry(id.to_string()).or_default();
@@ -150,27 +159,35 @@ impl Context<'_> {
         // Answer every upstream question in one batch.
         let mut queries: Vec<(&str, &str)> = Vec::new();
         let mut spans = Vec::new();
-        for (asker, _, sources) in &pending {
+        for q in &pending {
             let start = queries.len();
-            queries.extend(sources.iter().map(|s| (s.as_str(), *asker)));
+            queries.push((q.target, q.asker));
+            queries.extend(q.containers.iter().map(|c| (*c, q.asker)));
             spans.push(start..queries.len());
         }
         let answers = self.graph.view.reaches_many(&queries);
-        for ((asker, diagnostic, _), span) in pending.into_iter().zip(spans) {
+        for (q, span) in pending.into_iter().zip(spans) {
             if !answers[span].iter().any(|&yes| yes) {
-                out.entry(asker.to_string()).or_default().push(diagnostic);
+                let name = |id: &str| self.state.blocks.get(id).map_or(String::new(), |b| b.name.clone());
+                let d = Diagnostic::new(
+                    "W015",
+                    q.path.clone(),
+                    format!(
+                        "`{}` reads `{}`, but `{}` does not run before it (no path of edges leads from it here)",
+                        name(q.asker),
+                        q.raw,
+                        name(q.target)
+                    ),
+                )
+                .node(q.asker)
+                .node(q.target);
+                out.entry(q.asker.to_string()).or_default().push(d);
             }
         }
         out
     }
 
-    fn reference_rules<'s>(
-        &'s self,
-        id: &'s str,
-        facts: &BlockFacts,
-        diags: &mut Vec<Diagnostic>,
-        pending: &mut Vec<(&'s str, Diagnostic, Vec<String>)>,
-    ) {
+    fn reference_rules<'s>(&'s self, id: &'s str, facts: &'s BlockFacts, diags: &mut Vec<Diagnostic>, pending: &mut Vec<Upstream<'s>>) {
         let name = self.state.blocks.get(id).map_or("", |b| b.name.as_str());
         // A container's own settings (a loop's while condition, a collection) are read in its
         // own scope: `<loop.index>` there is the container's own.
@@ -253,17 +270,8 @@ impl Context<'_> {
                         continue;
                     }
                     // Upstream: the block itself, or a container around it that this block is not in.
-                    let mut sources = vec![target.clone()];
-                    let target_ancestors = self.ancestors(target);
-                    sources.extend(target_ancestors.into_iter().filter(|a| !own_ancestors.contains(a)).map(str::to_string));
-                    let diagnostic = Diagnostic::new(
-                        "W015",
-                        path.clone(),
-                        format!("`{name}` reads `{raw}`, but `{target_name}` does not run before it (no path of edges leads from it here)"),
-                    )
-                    .node(id)
-                    .node(target.as_str());
-                    pending.push((id, diagnostic, sources));
+                    let containers = self.ancestors(target).into_iter().filter(|a| !own_ancestors.contains(a)).collect();
+                    pending.push(Upstream { asker: id, target: target.as_str(), containers, path, raw });
                 }
                 _ => {}
             }
