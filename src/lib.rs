@@ -12,6 +12,7 @@ pub mod sim;
 pub mod template;
 pub mod sync;
 pub mod store;
+pub mod validate;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};

@@ -15,6 +15,7 @@ mod remote;
 mod resolve;
 mod status;
 mod workspace;
+mod validate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -50,6 +51,8 @@ enum Command {
     ExportSdk(export_sdk::Args),
     /// Resolve a conflict: keep-mine, take-theirs, or both.
     Resolve(resolve::Args),
+    /// Check a document against Sim's or Parlant's rules: errors, warnings and hints.
+    Validate(validate::Args),
 }
 
 /// How results are printed.
@@ -80,6 +83,7 @@ fn main() -> ExitCode {
         Command::Status(args) => status::run(args),
         Command::Resolve(args) => resolve::run(args),
         Command::ExportSdk(args) => export_sdk::run(args),
+        Command::Validate(args) => validate::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
