@@ -53,6 +53,10 @@ pub enum Error {
     /// An operation was asked of a document that cannot do it.
     #[error("{0}")]
     Unsupported(String),
+    /// A simulation was asked something it cannot do (a step out of order, an unknown edge,
+    /// a scenario that does not fit its document).
+    #[error("simulation: {0}")]
+    Simulation(String),
 }
 
 impl Error {
@@ -66,6 +70,7 @@ impl Error {
             Error::Invalid { .. } => "invalid",
             Error::UnknownKind { .. } => "unknown_kind",
             Error::Unsupported(_) => "unsupported",
+            Error::Simulation(_) => "simulation",
         }
     }
 

@@ -9,6 +9,7 @@ pub mod js;
 pub mod json;
 pub mod parlant;
 pub mod sim;
+pub mod simulate;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};
