@@ -5,6 +5,7 @@
 
 mod format;
 mod inspect;
+mod simulate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -22,6 +23,9 @@ enum Command {
     Inspect(inspect::Args),
     /// Read a document and write it back (normalised layout, nothing lost).
     Format(format::Args),
+    /// Play a journey or run a workflow locally: a scenario (exit 1 on a failed expectation)
+    /// or an interactive session on standard input.
+    Simulate(simulate::Args),
 }
 
 /// How results are printed.
@@ -43,6 +47,7 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
         Command::Format(args) => format::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -96,22 +96,20 @@ impl Default for Matcher {
 }
 
 fn stem(word: &str) -> String {
-    let w = word;
+    let mut base = word.to_string();
     for suffix in ["ing", "edly", "ed", "ies", "es", "s", "ly"] {
-        if let Some(base) = w.strip_suffix(suffix) {
-            if base.chars().count() >= 3 {
-                return match suffix {
-                    "ies" => format!("{base}y"),
-                    "es" if !(base.ends_with("ss") || base.ends_with('x') || base.ends_with("ch") || base.ends_with("sh")) => {
-                        // "prices" -> "pric" would lose the e: keep it.
-                        format!("{base}e")
-                    }
-                    _ => base.to_string(),
-                };
+        if let Some(b) = word.strip_suffix(suffix) {
+            if b.chars().count() >= 3 {
+                base = if suffix == "ies" { format!("{b}y") } else { b.to_string() };
+                break;
             }
         }
     }
-    w.to_string()
+    // "provide" and "provided" (or "price" and "prices") meet at "provid" / "pric".
+    if base.chars().count() > 3 && base.ends_with('e') {
+        base.pop();
+    }
+    base
 }
 
 fn words_of(text: &str) -> Vec<String> {
@@ -162,10 +160,15 @@ impl Matcher {
                 terms.words.push((key, shown.to_string()));
             }
         };
-        for entity in entities(text) {
+        let found = entities(text);
+        for entity in &found {
             let key = self.canon(entity);
             push(&mut terms, key, entity);
             terms.entities.push(entity.to_string());
+        }
+        if !found.is_empty() {
+            // A message that carries a value is the customer giving it.
+            push(&mut terms, self.canon("provide"), found[0]);
         }
         let stemmed: Vec<String> = raw.iter().map(|w| stem(w)).collect();
         for (phrase, head) in &self.phrases {
@@ -308,6 +311,7 @@ mod tests {
         assert!(s.matched.iter().any(|m| m.contains("email")), "{s:?}");
         let s = score("The customer provided an order number", "SW-20931");
         assert!(s.matched.iter().any(|m| m.contains("number")), "{s:?}");
+        assert!(s.score >= THRESHOLD, "giving a value counts as providing it: {s:?}");
     }
 
     #[test]
