@@ -4,7 +4,7 @@
 //! forced by the designer). Every step returns the events the chat panel renders; the whole
 //! state is a serialisable [`Snapshot`] the UI can hold between IPC calls.
 
-use super::matcher::{Matcher, Score, Terms, THRESHOLD, TIE_EPSILON};
+use super::matcher::{Matcher, Score, Terms, THRESHOLD, TIE_EPSILON, TOOL_THRESHOLD};
 use super::mocks::{MockResult, Mocks};
 use crate::error::{Error, Result};
 use crate::graph::GraphView;
@@ -97,7 +97,7 @@ struct EdgeInfo {
     id: String,
     target: String,
     condition: Option<String>,
-    terms: Option<Terms>,
+    terms: Option<Vec<Terms>>,
 }
 
 #[derive(Debug, Clone)]
@@ -141,7 +141,7 @@ impl JourneyModel {
                 .filter_map(|i| doc.edges.get(i))
                 .map(|e| {
                     let condition = e.condition_text().map(str::to_string);
-                    let terms = condition.as_deref().map(|c| matcher.terms(c));
+                    let terms = condition.as_deref().map(|c| matcher.alternatives(c));
                     EdgeInfo { id: e.id.clone(), target: e.target.clone(), condition, terms }
                 })
                 .collect();
@@ -246,7 +246,7 @@ impl Session {
             p.last_customer_message = Some(text.to_string());
             p.transcript.push(TranscriptEntry { role: "customer".into(), text: text.to_string(), state: Some(current.clone()) });
             let evidence = s.model.matcher.terms(text);
-            match s.decide(&current, &[("the customer's message", evidence)]) {
+            match s.decide(&current, &[("the customer's message", evidence, THRESHOLD)]) {
                 Decision::Take { edge, score, reason, candidates, tie } => {
                     s.take(&current, edge, score, reason, candidates, tie, false, &mut events)
                 }
@@ -369,7 +369,7 @@ impl Session {
                 return Ok(());
             }
             let node = self.node(&target)?.clone();
-            let mut evidence: Vec<(&str, Terms)> = Vec::new();
+            let mut evidence: Vec<(&str, Terms, f64)> = Vec::new();
             let tool_evidence;
             match node.kind {
                 NodeKind::Chat | NodeKind::Other(_) => {
@@ -387,14 +387,18 @@ impl Session {
                 }
                 NodeKind::Tool => {
                     tool_evidence = self.call_tools(&target, &node, events);
-                    evidence.push(("the tool results", self.model.matcher.terms(&tool_evidence)));
+                    evidence.push(("the tool results", self.model.matcher.terms(&tool_evidence), TOOL_THRESHOLD));
                 }
                 NodeKind::Root | NodeKind::Fork | NodeKind::End => {}
             }
             if let Some(message) = &self.state.position.last_customer_message {
-                evidence.push(("the customer's last message", self.model.matcher.terms(message)));
+                evidence.push(("the customer's last message", self.model.matcher.terms(message), THRESHOLD));
             }
-            evidence.push(("the context variables", self.model.matcher.terms(&evidence_text(&self.state.position.variables))));
+            evidence.push((
+                "the context variables",
+                self.model.matcher.terms(&evidence_text(&self.state.position.variables)),
+                THRESHOLD,
+            ));
             match self.decide(&target, &evidence) {
                 Decision::Take { edge, score, reason, candidates, tie } => {
                     if let Some(edges) = tie {
@@ -463,15 +467,15 @@ impl Session {
     }
 
     /// Chooses an edge out of `state` from the evidence, tried in order: the first piece of
-    /// evidence under which some conditional edge reaches the threshold decides.
-    fn decide(&self, state: &str, evidence: &[(&str, Terms)]) -> Decision {
+    /// evidence under which some conditional edge reaches that evidence's threshold decides.
+    fn decide(&self, state: &str, evidence: &[(&str, Terms, f64)]) -> Decision {
         let Some(node) = self.model.nodes.get(state) else { return Decision::None { candidates: Vec::new() } };
         let mut last_candidates = Vec::new();
-        for (source, terms) in evidence {
+        for (source, terms, threshold) in evidence {
             let scored: Vec<(&EdgeInfo, Score)> = node
                 .out
                 .iter()
-                .filter_map(|e| e.terms.as_ref().map(|t| (e, self.model.matcher.score(t, terms))))
+                .filter_map(|e| e.terms.as_ref().map(|t| (e, self.model.matcher.score_any(t, terms))))
                 .collect();
             let candidates: Vec<Candidate> = node
                 .out
@@ -494,7 +498,7 @@ impl Session {
                 })
                 .collect();
             let best = scored.iter().map(|(_, s)| s.score).fold(f64::NEG_INFINITY, f64::max);
-            if best >= THRESHOLD {
+            if best >= *threshold && best > 0.0 {
                 let top: Vec<&(&EdgeInfo, Score)> = scored.iter().filter(|(_, s)| (s.score - best).abs() < TIE_EPSILON).collect();
                 let (edge, s) = top[0];
                 let tie = (top.len() > 1).then(|| top.iter().map(|(e, _)| e.id.clone()).collect());

@@ -12,6 +12,8 @@ use std::collections::{BTreeSet, HashMap};
 
 /// Below this score a conditional edge is not taken.
 pub const THRESHOLD: f64 = 0.5;
+/// Tool results are the evidence a tool state's transitions are written about: a lower bar.
+pub const TOOL_THRESHOLD: f64 = 0.3;
 /// Two scores closer than this are a tie.
 pub const TIE_EPSILON: f64 = 1e-9;
 /// A negation on one side only multiplies the score by this.
@@ -189,6 +191,37 @@ impl Matcher {
         terms
     }
 
+    /// A condition's alternatives: "A, or B" reads as A or B, each scored on its own.
+    pub fn alternatives(&self, condition: &str) -> Vec<Terms> {
+        let lowered = condition.to_lowercase();
+        let parts: Vec<&str> = lowered.split(" or ").map(|p| p.trim_matches(|c: char| c == ',' || c.is_whitespace())).filter(|p| !p.is_empty()).collect();
+        let mut out: Vec<Terms> = parts.iter().map(|p| self.terms(p)).filter(|t| !t.words.is_empty()).collect();
+        if out.len() > 1 {
+            // "Customer wants X or Y": the subject before the first alternative applies to all.
+            out.insert(0, self.terms(condition));
+        }
+        if out.is_empty() {
+            out.push(self.terms(condition));
+        }
+        out
+    }
+
+    /// The best score over a condition's alternatives.
+    pub fn score_any(&self, alternatives: &[Terms], evidence: &Terms) -> Score {
+        let mut best: Option<Score> = None;
+        for (i, alt) in alternatives.iter().enumerate() {
+            let mut s = self.score(alt, evidence);
+            if alternatives.len() > 1 && i > 0 {
+                let words: Vec<&str> = alt.words.iter().map(|(_, w)| w.as_str()).collect();
+                s.reason = format!("{} (alternative \"{}\")", s.reason, words.join(" "));
+            }
+            if best.as_ref().is_none_or(|b| s.score > b.score) {
+                best = Some(s);
+            }
+        }
+        best.unwrap_or_else(|| self.score(&Terms::default(), evidence))
+    }
+
     /// Scores `evidence` against `condition`.
     pub fn score(&self, condition: &Terms, evidence: &Terms) -> Score {
         if condition.words.is_empty() {
@@ -318,6 +351,15 @@ mod tests {
     fn close_spellings_get_partial_credit() {
         let s = score("eligible", "eligable");
         assert_eq!(s.score, 0.8, "{s:?}");
+    }
+
+    #[test]
+    fn alternatives_are_scored_on_their_own() {
+        let m = Matcher::default();
+        let alts = m.alternatives("The answer did not help, or the customer asks for a human");
+        let s = m.score_any(&alts, &m.terms("get me a person"));
+        assert!(s.score >= THRESHOLD, "{s:?}");
+        assert!(s.reason.contains("alternative"), "{}", s.reason);
     }
 
     #[test]
