@@ -85,11 +85,48 @@ pub struct Position {
     pub tool_calls: BTreeMap<String, usize>,
 }
 
-/// A session's whole state: where it is and the positions `back` returns to.
+/// Where `back` returns to. The transcript and path only grow within a step, so a checkpoint
+/// keeps their lengths instead of copies: a step costs the same on turn 10 and turn 10,000.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Checkpoint {
+    pub current: Option<String>,
+    pub ended: bool,
+    pub variables: IndexMap<String, Value>,
+    pub last_customer_message: Option<String>,
+    pub tool_calls: BTreeMap<String, usize>,
+    pub transcript_len: usize,
+    pub path_len: usize,
+}
+
+impl Position {
+    fn checkpoint(&self) -> Checkpoint {
+        Checkpoint {
+            current: self.current.clone(),
+            ended: self.ended,
+            variables: self.variables.clone(),
+            last_customer_message: self.last_customer_message.clone(),
+            tool_calls: self.tool_calls.clone(),
+            transcript_len: self.transcript.len(),
+            path_len: self.path.len(),
+        }
+    }
+
+    fn rewind(&mut self, to: Checkpoint) {
+        self.current = to.current;
+        self.ended = to.ended;
+        self.variables = to.variables;
+        self.last_customer_message = to.last_customer_message;
+        self.tool_calls = to.tool_calls;
+        self.transcript.truncate(to.transcript_len);
+        self.path.truncate(to.path_len);
+    }
+}
+
+/// A session's whole state: where it is and the checkpoints `back` returns to.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Snapshot {
     pub position: Position,
-    pub history: Vec<Position>,
+    pub history: Vec<Checkpoint>,
 }
 
 #[derive(Debug, Clone)]
@@ -170,9 +207,18 @@ pub struct Session {
     state: Snapshot,
 }
 
+/// A transition about to be taken, with why.
+struct Chosen {
+    edge: EdgeInfo,
+    score: f64,
+    reason: String,
+    candidates: Vec<Candidate>,
+    tie: Option<Vec<String>>,
+}
+
 /// How a transition was decided.
 enum Decision {
-    Take { edge: EdgeInfo, score: f64, reason: String, candidates: Vec<Candidate>, tie: Option<Vec<String>> },
+    Take(Chosen),
     None { candidates: Vec<Candidate> },
 }
 
@@ -197,14 +243,15 @@ impl Session {
 
     /// Puts the session back in a state taken by `snapshot` (for this journey).
     pub fn restore(&mut self, snapshot: Snapshot) -> Result<()> {
-        for position in std::iter::once(&snapshot.position).chain(&snapshot.history) {
-            if let Some(current) = &position.current {
-                if current != END_NODE_ID && !self.model.nodes.contains_key(current) {
-                    return Err(Error::Simulation(format!(
-                        "the snapshot is at state `{current}`, which this journey does not have"
-                    )));
-                }
+        let currents = std::iter::once(&snapshot.position.current).chain(snapshot.history.iter().map(|c| &c.current));
+        for current in currents.flatten() {
+            if current != END_NODE_ID && !self.model.nodes.contains_key(current) {
+                return Err(Error::Simulation(format!("the snapshot is at state `{current}`, which this journey does not have")));
             }
+        }
+        let p = &snapshot.position;
+        if snapshot.history.iter().any(|c| c.transcript_len > p.transcript.len() || c.path_len > p.path.len()) {
+            return Err(Error::Simulation("the snapshot's history points past its transcript or path".into()));
         }
         self.state = snapshot;
         Ok(())
@@ -247,9 +294,7 @@ impl Session {
             p.transcript.push(TranscriptEntry { role: "customer".into(), text: text.to_string(), state: Some(current.clone()) });
             let evidence = s.model.matcher.terms(text);
             match s.decide(&current, &[("the customer's message", evidence, THRESHOLD)]) {
-                Decision::Take { edge, score, reason, candidates, tie } => {
-                    s.take(&current, edge, score, reason, candidates, tie, false, &mut events)
-                }
+                Decision::Take(chosen) => s.take(&current, chosen, false, &mut events),
                 Decision::None { candidates } => {
                     events.push(Event::NoMatch { state: current.clone(), candidates });
                     Ok(())
@@ -271,7 +316,8 @@ impl Session {
             )));
         };
         let mut events = Vec::new();
-        self.transactional(|s| s.take(&current, edge, 1.0, "chosen by the designer".into(), Vec::new(), None, true, &mut events))?;
+        let chosen = Chosen { edge, score: 1.0, reason: "chosen by the designer".into(), candidates: Vec::new(), tie: None };
+        self.transactional(|s| s.take(&current, chosen, true, &mut events))?;
         Ok(events)
     }
 
@@ -279,7 +325,7 @@ impl Session {
     pub fn back(&mut self) -> bool {
         match self.state.history.pop() {
             Some(previous) => {
-                self.state.position = previous;
+                self.state.position.rewind(previous);
                 true
             }
             None => false,
@@ -297,19 +343,19 @@ impl Session {
 
     /// Runs a step; on error the session stays where it was. A successful step can be undone.
     fn transactional(&mut self, step: impl FnOnce(&mut Session) -> Result<()>) -> Result<()> {
-        let before = self.state.position.clone();
+        let before = self.state.position.checkpoint();
         match step(self) {
             Ok(()) => {
                 if before.current.is_some() {
                     self.state.history.push(before);
                     if self.state.history.len() > MAX_BACK_STEPS {
-                        self.state.history.remove(0);
+                        self.state.history.drain(..self.state.history.len() - MAX_BACK_STEPS);
                     }
                 }
                 Ok(())
             }
             Err(e) => {
-                self.state.position = before;
+                self.state.position.rewind(before);
                 Err(e)
             }
         }
@@ -319,31 +365,9 @@ impl Session {
         self.model.nodes.get(id).ok_or_else(|| Error::Simulation(format!("state `{id}` is not in the journey")))
     }
 
-    fn take(
-        &mut self,
-        from: &str,
-        edge: EdgeInfo,
-        score: f64,
-        reason: String,
-        candidates: Vec<Candidate>,
-        tie: Option<Vec<String>>,
-        forced: bool,
-        events: &mut Vec<Event>,
-    ) -> Result<()> {
-        if let Some(edges) = tie {
-            events.push(Event::Tie { state: from.to_string(), edges, score, chosen: edge.id.clone() });
-        }
-        events.push(Event::Transition {
-            from: from.to_string(),
-            to: edge.target.clone(),
-            edge: edge.id.clone(),
-            condition: edge.condition.clone(),
-            score,
-            reason,
-            forced,
-            candidates,
-        });
-        self.enter(&edge.target, events)
+    fn take(&mut self, from: &str, chosen: Chosen, forced: bool, events: &mut Vec<Event>) -> Result<()> {
+        let target = announce(from, chosen, forced, events);
+        self.enter(&target, events)
     }
 
     /// Enters `id` and keeps going through states that do not wait for the customer.
@@ -400,22 +424,7 @@ impl Session {
                 THRESHOLD,
             ));
             match self.decide(&target, &evidence) {
-                Decision::Take { edge, score, reason, candidates, tie } => {
-                    if let Some(edges) = tie {
-                        events.push(Event::Tie { state: target.clone(), edges, score, chosen: edge.id.clone() });
-                    }
-                    events.push(Event::Transition {
-                        from: target.clone(),
-                        to: edge.target.clone(),
-                        edge: edge.id.clone(),
-                        condition: edge.condition.clone(),
-                        score,
-                        reason,
-                        forced: false,
-                        candidates,
-                    });
-                    target = edge.target;
-                }
+                Decision::Take(chosen) => target = announce(&target, chosen, false, events),
                 Decision::None { candidates } => {
                     if !node.out.is_empty() {
                         events.push(Event::NoMatch { state: target.clone(), candidates });
@@ -502,13 +511,13 @@ impl Session {
                 let top: Vec<&(&EdgeInfo, Score)> = scored.iter().filter(|(_, s)| (s.score - best).abs() < TIE_EPSILON).collect();
                 let (edge, s) = top[0];
                 let tie = (top.len() > 1).then(|| top.iter().map(|(e, _)| e.id.clone()).collect());
-                return Decision::Take {
+                return Decision::Take(Chosen {
                     edge: (*edge).clone(),
                     score: s.score,
                     reason: format!("{} (from {source})", s.reason),
                     candidates,
                     tie,
-                };
+                });
             }
             last_candidates = candidates;
         }
@@ -518,7 +527,7 @@ impl Session {
             } else {
                 "unconditional".to_string()
             };
-            return Decision::Take { edge: edge.clone(), score: 1.0, reason, candidates: last_candidates, tie: None };
+            return Decision::Take(Chosen { edge: edge.clone(), score: 1.0, reason, candidates: last_candidates, tie: None });
         }
         if last_candidates.is_empty() {
             last_candidates = node
@@ -535,6 +544,25 @@ impl Session {
         }
         Decision::None { candidates: last_candidates }
     }
+}
+
+/// Records a transition (and its tie, if any); returns the state it leads to.
+fn announce(from: &str, chosen: Chosen, forced: bool, events: &mut Vec<Event>) -> String {
+    let Chosen { edge, score, reason, candidates, tie } = chosen;
+    if let Some(edges) = tie {
+        events.push(Event::Tie { state: from.to_string(), edges, score, chosen: edge.id.clone() });
+    }
+    events.push(Event::Transition {
+        from: from.to_string(),
+        to: edge.target.clone(),
+        edge: edge.id,
+        condition: edge.condition,
+        score,
+        reason,
+        forced,
+        candidates,
+    });
+    edge.target
 }
 
 /// `{{name}}` (or `{{a.b}}`) replaced by the variable's value; unknown names stay as written.

@@ -626,7 +626,7 @@ impl<'a> Engine<'a> {
 /// A variable's stored value read by its declared type (Sim's `resolveVariableValue`).
 pub(super) fn typed_value(value: Value, var_type: &str) -> Value {
     match (var_type, &value) {
-        ("number", Value::String(s)) => s.trim().parse::<f64>().ok().map(|f| json!(f)).map(|v| normalise_number(v)).unwrap_or(value),
+        ("number", Value::String(s)) => s.trim().parse::<f64>().ok().map(|f| json!(f)).map(normalise_number).unwrap_or(value),
         ("boolean", Value::String(s)) => match s.trim() {
             "true" => Value::Bool(true),
             "false" => Value::Bool(false),
