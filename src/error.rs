@@ -71,6 +71,10 @@ pub enum Error {
     /// Something the user asked for does not exist (a document, revision, remote).
     #[error("{0}")]
     NotFound(String),
+    /// A simulation was asked something it cannot do (a step out of order, an unknown edge,
+    /// a scenario that does not fit its document).
+    #[error("simulation: {0}")]
+    Simulation(String),
 }
 
 impl Error {
@@ -99,6 +103,7 @@ impl Error {
         match self {
             Error::Remote { retryable: true, retry_after, .. } => Some(*retry_after),
             _ => None,
+            Error::Simulation(_) => "simulation",
         }
     }
 

@@ -13,6 +13,7 @@ pub mod template;
 pub mod sync;
 pub mod store;
 pub mod validate;
+pub mod simulate;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};

@@ -16,6 +16,7 @@ mod resolve;
 mod status;
 mod workspace;
 mod validate;
+mod simulate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -53,6 +54,9 @@ enum Command {
     Resolve(resolve::Args),
     /// Check a document against Sim's or Parlant's rules: errors, warnings and hints.
     Validate(validate::Args),
+    /// Play a journey or run a workflow locally: a scenario (exit 1 on a failed expectation)
+    /// or an interactive session on standard input.
+    Simulate(simulate::Args),
 }
 
 /// How results are printed.
@@ -84,6 +88,7 @@ fn main() -> ExitCode {
         Command::Resolve(args) => resolve::run(args),
         Command::ExportSdk(args) => export_sdk::run(args),
         Command::Validate(args) => validate::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
