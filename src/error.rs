@@ -94,6 +94,7 @@ impl Error {
             Error::Conflict { .. } => "conflict",
             Error::Secret { .. } => "secret",
             Error::NotFound(_) => "not_found",
+            Error::Simulation(_) => "simulation",
         }
     }
 
@@ -103,7 +104,6 @@ impl Error {
         match self {
             Error::Remote { retryable: true, retry_after, .. } => Some(*retry_after),
             _ => None,
-            Error::Simulation(_) => "simulation",
         }
     }
 
