@@ -4,7 +4,8 @@
 //!
 //! Run: `cargo bench --bench convert` (prints a table after criterion's own report).
 
-use criterion::{black_box, criterion_group, criterion_main, Criterion};
+use criterion::{criterion_group, criterion_main, Criterion};
+use std::hint::black_box;
 use journey_studio::convert::{journey_to_workflow, workflow_to_journey, ConvertOptions};
 use journey_studio::sim::SimDocument;
 use serde_json::{json, Value};

@@ -56,6 +56,25 @@ pub enum Error {
     /// A template, or the parameters given to it, has problems; all of them are listed at once.
     #[error("{}", crate::template::Problem::render_all(template, problems))]
     Template { template: String, problems: Vec<crate::template::Problem> },
+    /// The local workspace (SQLite) failed or holds something unexpected.
+    #[error("workspace {file}: {message}")]
+    Store { file: String, message: String },
+    /// A server could not be reached, timed out, or answered with an error.
+    #[error("remote `{remote}`: {message}")]
+    Remote { remote: String, message: String, retryable: bool, retry_after: Option<u64> },
+    /// The remote changed since the last sync and so did the local copy.
+    #[error("conflict on `{document}` with remote `{remote}`: {message}")]
+    Conflict { document: String, remote: String, message: String },
+    /// A secret (API key) could not be stored or found. Never carries the secret itself.
+    #[error("secret for remote `{remote}`: {message}")]
+    Secret { remote: String, message: String },
+    /// Something the user asked for does not exist (a document, revision, remote).
+    #[error("{0}")]
+    NotFound(String),
+    /// A simulation was asked something it cannot do (a step out of order, an unknown edge,
+    /// a scenario that does not fit its document).
+    #[error("simulation: {0}")]
+    Simulation(String),
 }
 
 impl Error {
@@ -70,6 +89,21 @@ impl Error {
             Error::UnknownKind { .. } => "unknown_kind",
             Error::Unsupported(_) => "unsupported",
             Error::Template { .. } => "template",
+            Error::Store { .. } => "store",
+            Error::Remote { .. } => "remote",
+            Error::Conflict { .. } => "conflict",
+            Error::Secret { .. } => "secret",
+            Error::NotFound(_) => "not_found",
+            Error::Simulation(_) => "simulation",
+        }
+    }
+
+    /// A transient remote failure worth retrying later (server down, timeout, 5xx, 429), with
+    /// the server's `Retry-After` in seconds when it gave one.
+    pub fn retry_hint(&self) -> Option<Option<u64>> {
+        match self {
+            Error::Remote { retryable: true, retry_after, .. } => Some(*retry_after),
+            _ => None,
         }
     }
 

@@ -11,6 +11,10 @@ pub mod json;
 pub mod parlant;
 pub mod sim;
 pub mod template;
+pub mod sync;
+pub mod store;
+pub mod validate;
+pub mod simulate;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};

@@ -4,9 +4,20 @@
 //! or usage.
 
 mod convert;
+mod export_sdk;
 mod format;
+mod history;
 mod inspect;
 mod template;
+mod save;
+mod pull;
+mod push;
+mod remote;
+mod resolve;
+mod status;
+mod workspace;
+mod validate;
+mod simulate;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -28,6 +39,27 @@ enum Command {
     Convert(convert::Args),
     /// Templates: list, show, instantiate, lint, save a journey as a template.
     Template(template::Args),
+    /// Save a document file into the workspace as a new revision.
+    Save(save::Args),
+    /// A document's revisions; diff two; restore one.
+    History(history::Args),
+    /// Manage remote servers (Parlant, Sim).
+    Remote(remote::Args),
+    /// Pull a journey from a remote into the workspace (or list the remote's journeys).
+    Pull(pull::Args),
+    /// Push documents to a remote (through the outbox; retried when the server is down).
+    Push(push::Args),
+    /// Show sync state, the outbox and open conflicts.
+    Status(status::Args),
+    /// Write a journey as Parlant SDK Python code.
+    ExportSdk(export_sdk::Args),
+    /// Resolve a conflict: keep-mine, take-theirs, or both.
+    Resolve(resolve::Args),
+    /// Check a document against Sim's or Parlant's rules: errors, warnings and hints.
+    Validate(validate::Args),
+    /// Play a journey or run a workflow locally: a scenario (exit 1 on a failed expectation)
+    /// or an interactive session on standard input.
+    Simulate(simulate::Args),
 }
 
 /// How results are printed.
@@ -51,6 +83,16 @@ fn main() -> ExitCode {
         Command::Format(args) => format::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Template(args) => template::run(args),
+        Command::Save(args) => save::run(args),
+        Command::History(args) => history::run(args),
+        Command::Remote(args) => remote::run(args),
+        Command::Pull(args) => pull::run(args),
+        Command::Push(args) => push::run(args),
+        Command::Status(args) => status::run(args),
+        Command::Resolve(args) => resolve::run(args),
+        Command::ExportSdk(args) => export_sdk::run(args),
+        Command::Validate(args) => validate::run(args),
+        Command::Simulate(args) => simulate::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

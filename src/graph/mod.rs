@@ -18,6 +18,9 @@ pub struct GraphView {
     index: HashMap<String, NodeIndex>,
     /// Document edges left out because an endpoint is not a node of the view.
     pub dangling: Vec<usize>,
+    /// Rank of each node's strongly connected component in topological order (computed once,
+    /// on the first reachability query): an edge never goes from a higher rank to a lower one.
+    ranks: std::sync::OnceLock<Vec<usize>>,
 }
 
 impl GraphView {
@@ -121,6 +124,17 @@ impl GraphView {
         out.into_iter().map(|(_, id)| id).collect()
     }
 
+    /// Nodes reachable from `start` in breadth-first order (the start first).
+    pub fn bfs_order(&self, start: &str) -> Vec<&str> {
+        let Some(ix) = self.ix(start) else { return Vec::new() };
+        let mut out = Vec::new();
+        let mut bfs = Bfs::new(&self.graph, ix);
+        while let Some(n) = bfs.next(&self.graph) {
+            out.push(self.graph[n].as_str());
+        }
+        out
+    }
+
     /// Every node reachable from any of `starts` (the starts included).
     pub fn reachable_from<'s>(&self, starts: impl IntoIterator<Item = &'s str>) -> HashSet<&str> {
         let mut out = HashSet::new();
@@ -147,6 +161,57 @@ impl GraphView {
             out.insert(self.graph[n].as_str());
         }
         out
+    }
+
+    fn ranks(&self) -> &[usize] {
+        self.ranks.get_or_init(|| {
+            // tarjan_scc lists components in reverse topological order.
+            let sccs = tarjan_scc(&self.graph);
+            let mut ranks = vec![0; self.graph.node_count()];
+            let count = sccs.len();
+            for (position, scc) in sccs.into_iter().enumerate() {
+                for n in scc {
+                    ranks[n.index()] = count - 1 - position;
+                }
+            }
+            ranks
+        })
+    }
+
+    /// Whether a path of one or more edges leads from `from` to `to`, for many pairs at once.
+    /// One forward walk per distinct source, pruned at the highest topological rank among its
+    /// targets, so questions about nearby nodes stay cheap on large graphs.
+    pub fn reaches_many(&self, queries: &[(&str, &str)]) -> Vec<bool> {
+        let ranks = self.ranks();
+        let mut answers = vec![false; queries.len()];
+        let mut by_source: HashMap<NodeIndex, Vec<(usize, NodeIndex)>> = HashMap::new();
+        for (q, (from, to)) in queries.iter().enumerate() {
+            if let (Some(f), Some(t)) = (self.ix(from), self.ix(to)) {
+                by_source.entry(f).or_default().push((q, t));
+            }
+        }
+        let mut seen = vec![false; self.graph.node_count()];
+        let mut touched = Vec::new();
+        for (source, targets) in by_source {
+            let limit = targets.iter().map(|(_, t)| ranks[t.index()]).max().unwrap_or(0);
+            // Walk from the source's successors: `from` reaches itself only through a cycle.
+            let mut stack: Vec<NodeIndex> = self.graph.neighbors(source).collect();
+            while let Some(n) = stack.pop() {
+                if seen[n.index()] || ranks[n.index()] > limit {
+                    continue;
+                }
+                seen[n.index()] = true;
+                touched.push(n);
+                stack.extend(self.graph.neighbors(n));
+            }
+            for (q, t) in targets {
+                answers[q] = seen[t.index()];
+            }
+            for n in touched.drain(..) {
+                seen[n.index()] = false;
+            }
+        }
+        answers
     }
 
     /// Ids in an order where every edge goes forward, or the id of a node on a cycle.
@@ -226,6 +291,8 @@ mod tests {
         assert!(!from_a.contains("x"));
         assert_eq!(g.reaching("d"), HashSet::from(["a", "b", "c", "d"]));
         assert_eq!(g.dangling, vec![4]);
+        let asked = [("a", "d"), ("d", "a"), ("b", "c"), ("a", "a"), ("x", "a"), ("a", "nope")];
+        assert_eq!(g.reaches_many(&asked), vec![true, false, false, false, false, false]);
     }
 
     #[test]
@@ -240,6 +307,7 @@ mod tests {
         assert_eq!(doms["b"], Some("a"));
 
         let looped = GraphView::build(["a", "b"], [(0, "a", "b"), (1, "b", "a"), (2, "b", "b")]);
+        assert_eq!(looped.reaches_many(&[("a", "a"), ("b", "a")]), vec![true, true]);
         assert!(looped.topological_order().is_err());
         assert_eq!(looped.cycles().len(), 1);
     }

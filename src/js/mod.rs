@@ -109,6 +109,38 @@ impl Sandbox {
         })
     }
 
+    /// Runs `body` as the body of an `async` function (Sim runs function blocks that way, so
+    /// `await` is allowed) and returns what its promise resolves to. Nothing outside the
+    /// sandbox exists: a promise that can never settle is reported, not waited for.
+    pub fn run_async(&self, body: &str, args: &[(&str, &serde_json::Value)]) -> Result<serde_json::Value, JsError> {
+        let names: Vec<&str> = args.iter().map(|(name, _)| *name).collect();
+        let values: Vec<String> = args.iter().map(|(_, value)| value.to_string()).collect();
+        self.with_deadline(|| {
+            self.context.with(|ctx| {
+                let engine = |e: rquickjs::Error| JsError::Engine { message: e.to_string() };
+                ctx.globals().set(SOURCE_GLOBAL, body).map_err(engine)?;
+                ctx.globals().set("__journey_studio_args", values.clone()).map_err(engine)?;
+                let params = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
+                let script = format!(
+                    "(async function() {{ const AsyncFunction = Object.getPrototypeOf(async function() {{}}).constructor; \
+                     const f = new AsyncFunction(...{params}, {SOURCE_GLOBAL}); \
+                     const r = await f(...__journey_studio_args.map(a => JSON.parse(a))); \
+                     return r === undefined ? 'null' : JSON.stringify(r) ?? 'null'; }})()"
+                );
+                let promise: Result<rquickjs::Promise, _> = ctx.eval(script).catch(&ctx);
+                let promise = promise.map_err(|e| self.classify(e, false))?;
+                let text: Result<String, _> = promise.finish::<String>().catch(&ctx);
+                let text = text.map_err(|e| match e {
+                    CaughtError::Error(rquickjs::Error::WouldBlock) => JsError::Thrown {
+                        message: "the function awaits something that never settles (nothing outside the sandbox, such as fetch, is available)".into(),
+                    },
+                    e => self.classify(e, false),
+                })?;
+                serde_json::from_str(&text).map_err(|e| JsError::Engine { message: format!("result is not JSON: {e}") })
+            })
+        })
+    }
+
     fn with_deadline<T>(&self, f: impl FnOnce() -> Result<T, JsError>) -> Result<T, JsError> {
         let due = self.epoch.elapsed() + self.limits.time;
         self.deadline.store(due.as_micros().max(1) as u64, Ordering::Relaxed);
@@ -190,6 +222,18 @@ mod tests {
         let out = js.run("return { ok: context.score > 5, who: context.name.toUpperCase() }", &[("context", &ctx)]);
         assert_eq!(out, Ok(json!({"ok": true, "who": "ADA"})));
         assert_eq!(js.run("return undefined", &[]), Ok(json!(null)));
+    }
+
+    #[test]
+    fn async_bodies_may_await() {
+        let js = sandbox();
+        let n = json!(2);
+        assert_eq!(js.run_async("const x = await Promise.resolve(n); return x * 21", &[("n", &n)]), Ok(json!(42)));
+        let err = js.run_async("await new Promise(() => {}); return 1", &[]).unwrap_err();
+        assert!(matches!(&err, JsError::Thrown { message } if message.contains("never settles")), "{err:?}");
+        let err = js.run_async("throw new Error('late')", &[]).unwrap_err();
+        assert_eq!(err, JsError::Thrown { message: "Error: late".into() });
+        assert_eq!(js.run_async("while (true) {}", &[]), Err(JsError::Timeout { limit_ms: 200 }));
     }
 
     #[test]

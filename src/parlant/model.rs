@@ -313,13 +313,20 @@ impl JourneyDocument {
         if id == self.journey.root_id {
             return Some(NodeKind::Root);
         }
-        let node = self.node(id)?;
-        Some(match node.declared_kind() {
+        Some(self.kind_of_node(self.node(id)?))
+    }
+
+    /// The kind of a state of this journey (the root by id, the rest from metadata).
+    pub fn kind_of_node(&self, node: &JourneyNode) -> NodeKind {
+        if node.id == self.journey.root_id {
+            return NodeKind::Root;
+        }
+        match node.declared_kind() {
             Some(kind) => NodeKind::from_metadata(kind),
             // Parlant's SDK always records a kind; a node written without one reads by its shape.
             None if !node.tool_ids().is_empty() => NodeKind::Tool,
             None => NodeKind::Chat,
-        })
+        }
     }
 
     pub fn context_variables(&self) -> &[ContextVariable] {

@@ -1,0 +1,141 @@
+//! Journey preview speed: a 1,000-state journey played for 10,000 scripted turns, reported per
+//! turn beside a baseline measured in the same run (a serde_json round trip of the session's
+//! snapshot, which the desktop UI does on every IPC call). Target: < 1 ms per turn.
+//! Also: one local run of a branching Sim workflow with a condition and a 100-pass loop.
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use journey_studio::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, ToolId};
+use journey_studio::simulate::journey::{Session, Snapshot};
+use journey_studio::simulate::workflow::{run, RunOptions};
+use journey_studio::simulate::{Mock, Mocks};
+use serde_json::json;
+use std::hint::black_box;
+use std::time::{Duration, Instant};
+
+const STATES: usize = 1_000;
+const TURNS: usize = 10_000;
+
+/// A ring of 1,000 states: chat states that move on when the customer continues (or jump ahead
+/// when they skip), every tenth a tool state that branches on its result.
+fn journey() -> JourneyDocument {
+    let mut doc = JourneyDocument::new("Benchmark", "1,000 states", vec!["always".into()]);
+    let id = |i: usize| format!("s{i}");
+    for i in 0..STATES {
+        let node = if i % 10 == 9 {
+            let mut n = JourneyNode::new(id(i), &NodeKind::Tool, Some("Use the tool check_status".into()));
+            n.tools = journey_studio::json::Maybe::Value(vec![ToolId::new("bench", "check_status")]);
+            n
+        } else {
+            JourneyNode::new(id(i), &NodeKind::Chat, Some(format!("Ask the customer about step {i}")))
+        };
+        doc.nodes.push(node);
+    }
+    doc.edges.push(JourneyEdge::new("e-root", "root", id(0), None));
+    for i in 0..STATES {
+        let next = id((i + 1) % STATES);
+        if i % 10 == 9 {
+            doc.edges.push(JourneyEdge::new(format!("e{i}-ok"), id(i), next, Some("The status check succeeded".into())));
+            doc.edges.push(JourneyEdge::new(format!("e{i}-fail"), id(i), id(0), Some("The status check failed".into())));
+        } else {
+            doc.edges.push(JourneyEdge::new(format!("e{i}-next"), id(i), next, Some("The customer wants to continue to the next step".into())));
+            doc.edges.push(JourneyEdge::new(format!("e{i}-skip"), id(i), id((i + 500) % STATES), Some("The customer wants to skip ahead".into())));
+            doc.edges.push(JourneyEdge::new(format!("e{i}-stop"), id(i), "end", Some("The customer does not want to go on".into())));
+        }
+    }
+    doc
+}
+
+fn mocks() -> Mocks {
+    let mut m = Mocks::default();
+    m.tools.insert("check_status".into(), Mock::output(json!({ "succeeded": true, "status": "check succeeded" })));
+    m
+}
+
+fn play(doc: &JourneyDocument) -> Session {
+    let mut session = Session::new(doc, mocks()).expect("session");
+    session.start().expect("start");
+    for turn in 0..TURNS {
+        let text = if turn % 7 == 6 { "let's skip ahead" } else { "yes, continue to the next step please" };
+        let events = session.send(text).expect("turn");
+        black_box(events);
+    }
+    session
+}
+
+fn bench(c: &mut Criterion) {
+    let doc = journey();
+    // Sanity: the script really moves through the journey.
+    let played = play(&doc);
+    assert!(played.position().path.len() > TURNS, "the scripted run stalled");
+    let snapshot = played.snapshot();
+
+    let start = Instant::now();
+    let mut runs = 0u32;
+    while start.elapsed() < Duration::from_secs(3) {
+        black_box(play(&doc));
+        runs += 1;
+    }
+    let per_turn = start.elapsed() / (runs * TURNS as u32);
+
+    let start = Instant::now();
+    let mut trips = 0u32;
+    while start.elapsed() < Duration::from_secs(2) {
+        let text = serde_json::to_string(&snapshot).expect("serialise");
+        black_box(serde_json::from_str::<Snapshot>(&text).expect("parse"));
+        trips += 1;
+    }
+    let round_trip = start.elapsed() / trips;
+    let bytes = serde_json::to_string(&snapshot).map(|t| t.len()).unwrap_or(0);
+    println!(
+        "journey preview: {STATES} states, {TURNS} turns: {:.1} µs per turn (target < 1000 µs); baseline serde_json round trip of the final snapshot ({} KB): {:.1} µs; per turn / round trip = {:.4}",
+        per_turn.as_secs_f64() * 1e6,
+        bytes / 1024,
+        round_trip.as_secs_f64() * 1e6,
+        per_turn.as_secs_f64() / round_trip.as_secs_f64()
+    );
+
+    c.bench_function("journey session: one customer turn (1,000 states)", |b| {
+        let mut session = Session::new(&doc, mocks()).expect("session");
+        session.start().expect("start");
+        b.iter(|| black_box(session.send("yes, continue to the next step please").expect("turn")))
+    });
+    c.bench_function("baseline: serde_json round trip of a 10,000-turn snapshot", |b| {
+        b.iter(|| {
+            let text = serde_json::to_string(&snapshot).expect("serialise");
+            black_box(serde_json::from_str::<Snapshot>(&text).expect("parse"))
+        })
+    });
+
+    let state: journey_studio::sim::WorkflowState = serde_json::from_value(json!({
+        "blocks": {
+            "start": {"id": "start", "type": "start_trigger", "name": "Start", "position": {"x": 0, "y": 0}, "subBlocks": {}, "outputs": {}, "enabled": true},
+            "loop": {"id": "loop", "type": "loop", "name": "Loop", "position": {"x": 0, "y": 0}, "subBlocks": {}, "outputs": {}, "enabled": true, "data": {"loopType": "for", "count": 100}},
+            "cond": {"id": "cond", "type": "condition", "name": "Cond", "position": {"x": 0, "y": 0}, "outputs": {}, "enabled": true, "data": {"parentId": "loop", "extent": "parent"},
+                "subBlocks": {"conditions": {"id": "conditions", "type": "condition-input", "value": "[{\"id\":\"cond-if\",\"title\":\"if\",\"value\":\"<loop.index> % 2 === 0\"},{\"id\":\"cond-else\",\"title\":\"else\",\"value\":\"\"}]"}}},
+            "even": {"id": "even", "type": "function", "name": "Even", "position": {"x": 0, "y": 0}, "outputs": {}, "enabled": true, "data": {"parentId": "loop", "extent": "parent"},
+                "subBlocks": {"code": {"id": "code", "type": "code", "value": "return <loop.index> * 2"}}},
+            "odd": {"id": "odd", "type": "agent", "name": "Odd", "position": {"x": 0, "y": 0}, "outputs": {}, "enabled": true, "data": {"parentId": "loop", "extent": "parent"}, "subBlocks": {}}
+        },
+        "edges": [
+            {"id": "e1", "source": "start", "target": "loop", "sourceHandle": "source"},
+            {"id": "e2", "source": "loop", "target": "cond", "sourceHandle": "loop-start-source"},
+            {"id": "e3", "source": "cond", "target": "even", "sourceHandle": "condition-cond-if"},
+            {"id": "e4", "source": "cond", "target": "odd", "sourceHandle": "condition-cond-else"}
+        ]
+    }))
+    .expect("workflow");
+    let mut options = RunOptions::default();
+    options.mocks.blocks.insert("Odd".into(), Mock::output(json!("odd")));
+    let report = run(&state, &options).expect("run");
+    assert_eq!(report.trace.len(), 1 + 100 * 2 + 1, "the loop ran every pass");
+    c.bench_function("workflow run: 100-pass loop with a condition and a function block", |b| {
+        b.iter(|| black_box(run(&state, &options).expect("run")))
+    });
+}
+
+criterion_group! {
+    name = benches;
+    config = Criterion::default().sample_size(20).measurement_time(Duration::from_secs(3)).warm_up_time(Duration::from_secs(1));
+    targets = bench
+}
+criterion_main!(benches);

@@ -1,0 +1,44 @@
+"""Runs a real Parlant server offline for tests: `python -m journey_studio_parlant.testserver
+--port N [--home DIR]`. It is `parlant-server run --openai --module journey_studio_parlant.offline`
+with a placeholder key (never read: the offline module replaces the service), plus a watchdog
+that stops the server if the process that started it dies, so a crashed test run leaves no
+server behind. Tests still stop it by PID (SIGTERM)."""
+
+from __future__ import annotations
+
+import argparse
+import os
+import signal
+import sys
+import threading
+import time
+
+
+def _watch_parent(parent: int) -> None:
+    while True:
+        time.sleep(0.5)
+        if os.getppid() != parent:
+            os.kill(os.getpid(), signal.SIGTERM)
+            return
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, required=True)
+    parser.add_argument("--home", default=None)
+    args = parser.parse_args()
+    if args.home:
+        os.environ["PARLANT_HOME"] = args.home
+    os.environ.setdefault("OPENAI_API_KEY", "unused-offline")
+    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    sys.argv = [
+        "parlant-server", "run", "--host", "127.0.0.1", "--port", str(args.port),
+        "--openai", "--module", "journey_studio_parlant.offline",
+    ]
+    from parlant.bin.server import main as parlant_main
+
+    parlant_main()
+
+
+if __name__ == "__main__":
+    main()

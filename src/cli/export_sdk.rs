@@ -1,0 +1,34 @@
+use crate::workspace::WorkspaceArg;
+use crate::Outcome;
+use journey_studio::sync::sdk_export;
+use journey_studio::Document;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// A journey file, or the name of a journey in the workspace.
+    journey: String,
+    /// Where to write the Python module (standard output when omitted).
+    #[arg(short, long)]
+    output: Option<PathBuf>,
+}
+
+pub fn run(args: Args) -> journey_studio::Result<Outcome> {
+    let path = PathBuf::from(&args.journey);
+    let doc = if path.is_file() {
+        Document::load(&path)?
+    } else {
+        args.ws.open()?.head(&args.journey)?.document(&args.journey)?
+    };
+    let Document::Journey(journey) = doc else {
+        return Err(journey_studio::Error::Unsupported(format!("`{}` is a Sim workflow; export-sdk takes a Parlant journey", args.journey)));
+    };
+    let code = sdk_export::export(&journey);
+    match args.output {
+        Some(out) => std::fs::write(&out, code).map_err(|source| journey_studio::Error::Write { file: out.display().to_string(), source })?,
+        None => print!("{code}"),
+    }
+    Ok(Outcome::Ok)
+}

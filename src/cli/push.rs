@@ -1,0 +1,77 @@
+use crate::workspace::{bar, block_on, WorkspaceArg};
+use crate::{OutputFormat, Outcome};
+use journey_studio::sync::engine::{self, PushOutcome};
+use journey_studio::Document;
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// The remote to push to.
+    remote: String,
+    /// Documents to push: workspace names, or journey files (saved into the workspace first,
+    /// under their file stem). With none, retries what waits in the outbox.
+    documents: Vec<String>,
+    /// Retry everything in the outbox now, ignoring backoff.
+    #[arg(long)]
+    now: bool,
+    /// Overwrite the remote even when it changed since the last sync.
+    #[arg(long)]
+    force: bool,
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+}
+
+fn print(outcome: &PushOutcome, format: OutputFormat) {
+    match format {
+        OutputFormat::Json => println!("{}", serde_json::to_string(outcome).unwrap_or_default()),
+        OutputFormat::Text => match outcome {
+            PushOutcome::Pushed { document, remote_id, created, requests } => {
+                println!("pushed `{document}` -> {remote_id} ({}, {requests} changes)", if *created { "created" } else { "updated" })
+            }
+            PushOutcome::UpToDate { document, remote_id } => println!("`{document}` is up to date on {remote_id}"),
+            PushOutcome::Queued { document, error, .. } => println!("`{document}` queued in the outbox: {error}"),
+            PushOutcome::Conflict { document, diff } => {
+                println!("conflict: `{document}` changed on the remote since the last sync; resolve with `journey-studio resolve`\n{diff}")
+            }
+        },
+    }
+}
+
+pub fn run(args: Args) -> journey_studio::Result<Outcome> {
+    let mut store = args.ws.open()?;
+    let mut names = Vec::new();
+    for d in &args.documents {
+        let path = PathBuf::from(d);
+        if path.is_file() {
+            let doc = Document::load(&path)?;
+            let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| d.clone());
+            store.save(&name, &doc, &format!("import {}", path.display()))?;
+            names.push(name);
+        } else {
+            names.push(d.clone());
+        }
+    }
+    let mut outcomes = Vec::new();
+    if names.is_empty() {
+        let due = store.due_pushes(Some(&args.remote), args.now)?.len() as u64;
+        let progress = bar(due, "outbox");
+        let result = block_on(engine::flush(&mut store, Some(&args.remote), args.now))?;
+        progress.finish_and_clear();
+        outcomes.extend(result?);
+    } else {
+        let progress = bar(names.len() as u64, "push");
+        for name in &names {
+            let outcome = block_on(engine::push(&mut store, name, &args.remote, args.force))??;
+            progress.inc(1);
+            outcomes.push(outcome);
+        }
+        progress.finish_and_clear();
+    }
+    for o in &outcomes {
+        print(o, args.format);
+    }
+    let trouble = outcomes.iter().any(|o| matches!(o, PushOutcome::Conflict { .. } | PushOutcome::Queued { .. }));
+    Ok(if trouble { Outcome::Findings } else { Outcome::Ok })
+}

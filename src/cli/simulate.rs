@@ -1,0 +1,225 @@
+//! `journey-studio simulate`: run a scenario against a journey or a workflow, or play one
+//! interactively (a REPL on standard input, which may be a pipe).
+
+use crate::{Outcome, OutputFormat};
+use journey_studio::json::{from_str_located, read_text};
+use journey_studio::simulate::journey::{Event, Session};
+use journey_studio::simulate::scenario::{self, ScenarioResult};
+use journey_studio::simulate::workflow::{self, RunOptions, RunReport};
+use journey_studio::simulate::Mocks;
+use journey_studio::{Document, Error};
+use std::fmt::Write as _;
+use std::io::{BufRead, Write};
+use std::path::PathBuf;
+
+#[derive(clap::Args)]
+pub struct Args {
+    /// A journey document or a Sim workflow.
+    file: PathBuf,
+    /// A scenarios file: run it and exit 1 when an expectation fails.
+    #[arg(long)]
+    scenario: Option<PathBuf>,
+    /// Mocks for the interactive mode (tools, blocks, routes, env).
+    #[arg(long)]
+    mocks: Option<PathBuf>,
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+}
+
+pub fn run(args: Args) -> journey_studio::Result<Outcome> {
+    let doc = Document::load(&args.file)?;
+    match &args.scenario {
+        Some(path) => run_scenarios(&doc, path, args.format),
+        None => {
+            let mocks = match &args.mocks {
+                Some(path) => {
+                    let file = path.display().to_string();
+                    from_str_located::<Mocks>(&file, &read_text(path)?)?
+                }
+                None => Mocks::default(),
+            };
+            repl(&doc, mocks, args.format)
+        }
+    }
+}
+
+fn run_scenarios(doc: &Document, path: &std::path::Path, format: OutputFormat) -> journey_studio::Result<Outcome> {
+    let file = path.display().to_string();
+    let scenarios = scenario::parse_scenarios(&file, &read_text(path)?)?;
+    let mut results = Vec::new();
+    for s in &scenarios {
+        results.push(match doc {
+            Document::Journey(j) => scenario::run_journey(j, s)?,
+            Document::Sim(w) => scenario::run_workflow(w.state(), s)?,
+        });
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    match format {
+        OutputFormat::Json => {
+            let body = serde_json::json!({ "passed": failed == 0, "scenarios": results });
+            println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+        }
+        OutputFormat::Text => print!("{}", render_results(&results)),
+    }
+    Ok(if failed == 0 { Outcome::Ok } else { Outcome::Findings })
+}
+
+fn render_results(results: &[ScenarioResult]) -> String {
+    let mut out = String::new();
+    for r in results {
+        let _ = writeln!(out, "{} {}", if r.passed { "PASS" } else { "FAIL" }, r.name);
+        let _ = writeln!(out, "  path: {}", r.path.join(" -> "));
+        for run in &r.runs {
+            let _ = writeln!(out, "  run: {:?}{}", run.status, run.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
+            for w in &run.warnings {
+                let _ = writeln!(out, "  warning: {w}");
+            }
+        }
+        for f in &r.failures {
+            let _ = writeln!(out, "  - {f}");
+        }
+    }
+    let failed = results.iter().filter(|r| !r.passed).count();
+    let _ = writeln!(out, "{} scenario(s), {} passed, {} failed", results.len(), results.len() - failed, failed);
+    out
+}
+
+/// One event as a line of the chat panel.
+pub fn render_event(event: &Event) -> String {
+    match event {
+        Event::CustomerMessage { text } => format!("customer: {text}"),
+        Event::AgentMessage { state, text, .. } => format!("agent [{state}]: {text}"),
+        Event::ToolCall { tool, output, error, mocked, .. } => match (error, output, mocked) {
+            (Some(e), _, _) => format!("  tool {tool} failed: {e}"),
+            (None, Some(o), _) => format!("  tool {tool} -> {o}"),
+            (None, None, false) => format!("  tool {tool} (no mock)"),
+            (None, None, true) => format!("  tool {tool} -> null"),
+        },
+        Event::Transition { from, to, edge, condition, score, reason, forced, .. } => {
+            let why = condition.as_deref().map(|c| format!(" when \"{c}\"")).unwrap_or_default();
+            let how = if *forced { "forced" } else { "took" };
+            format!("  {how} {edge}: {from} -> {to}{why} (score {score:.2}: {reason})")
+        }
+        Event::Tie { edges, score, chosen, .. } => format!("  tie at {score:.2} between {}; took {chosen} (first in order)", edges.join(", ")),
+        Event::NoMatch { state, candidates } => {
+            let best = candidates
+                .iter()
+                .map(|c| format!("{} {:.2}", c.edge, c.score))
+                .collect::<Vec<_>>()
+                .join(", ");
+            format!("  no transition out of {state} matched ({best}); waiting for the customer")
+        }
+        Event::End { .. } => "  (the journey ended)".to_string(),
+    }
+}
+
+fn render_run(report: &RunReport) -> String {
+    let mut out = String::new();
+    for e in &report.trace {
+        let frames = e.frames.iter().map(|f| format!("{}#{}", f.kind, f.index)).collect::<Vec<_>>().join("/");
+        let at = if frames.is_empty() { String::new() } else { format!(" [{frames}]") };
+        let _ = writeln!(out, "  {} ({}){at}: {:?}{}", e.name, e.block_type, e.status, e.error.as_deref().map(|m| format!(" {m}")).unwrap_or_default());
+    }
+    let _ = writeln!(out, "status: {:?}{}", report.status, report.error.as_deref().map(|m| format!(" ({m})")).unwrap_or_default());
+    let _ = writeln!(out, "output: {}", report.output);
+    out
+}
+
+const HELP: &str = "type a customer message, or: /choose <edge id>, /back, /restart, /state, /snapshot, /help, /quit";
+
+fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::Result<Outcome> {
+    let stdin = std::io::stdin();
+    let mut stdout = std::io::stdout();
+    let emit = |stdout: &mut std::io::Stdout, events: &[Event]| {
+        for e in events {
+            let line = match format {
+                OutputFormat::Json => serde_json::to_string(e).unwrap_or_default(),
+                OutputFormat::Text => render_event(e),
+            };
+            let _ = writeln!(stdout, "{line}");
+        }
+        let _ = stdout.flush();
+    };
+    match doc {
+        Document::Journey(journey) => {
+            let mut session = Session::new(journey, mocks)?;
+            if format == OutputFormat::Text {
+                let _ = writeln!(stdout, "{}: {HELP}", journey.journey.title);
+            }
+            emit(&mut stdout, &session.start()?);
+            for line in stdin.lock().lines() {
+                let line = line.map_err(|e| Error::Read { file: "standard input".into(), source: e })?;
+                let line = line.trim();
+                if line.is_empty() {
+                    continue;
+                }
+                let (command, rest) = line.split_once(' ').map_or((line, ""), |(c, r)| (c, r.trim()));
+                let result = match command {
+                    "/quit" | "/exit" => break,
+                    "/help" => {
+                        let _ = writeln!(stdout, "{HELP}");
+                        continue;
+                    }
+                    "/choose" => session.choose(rest),
+                    "/back" => {
+                        let moved = session.back();
+                        let _ = writeln!(stdout, "{}", if moved { format!("back at {}", session.current().unwrap_or("?")) } else { "nothing to undo".into() });
+                        continue;
+                    }
+                    "/restart" => session.restart(),
+                    "/state" => {
+                        let p = session.position();
+                        let _ = writeln!(stdout, "state: {}  ended: {}  path: {}", p.current.as_deref().unwrap_or("-"), p.ended, p.path.join(" -> "));
+                        continue;
+                    }
+                    "/snapshot" => {
+                        let _ = writeln!(stdout, "{}", serde_json::to_string(&session.snapshot()).unwrap_or_default());
+                        continue;
+                    }
+                    _ if command.starts_with('/') => {
+                        let _ = writeln!(stdout, "unknown command {command}; {HELP}");
+                        continue;
+                    }
+                    _ => session.send(line),
+                };
+                match result {
+                    Ok(events) => emit(&mut stdout, &events),
+                    Err(e) => {
+                        let _ = writeln!(stdout, "error: {e}");
+                    }
+                }
+            }
+        }
+        Document::Sim(sim) => {
+            if format == OutputFormat::Text {
+                let _ = writeln!(stdout, "each line runs the workflow with that text as `input` (or a JSON object as the whole input); /quit to stop");
+            }
+            for line in stdin.lock().lines() {
+                let line = line.map_err(|e| Error::Read { file: "standard input".into(), source: e })?;
+                let line = line.trim();
+                if line.is_empty() {
+                    continue;
+                }
+                if line == "/quit" || line == "/exit" {
+                    break;
+                }
+                let input = match serde_json::from_str::<serde_json::Value>(line) {
+                    Ok(v @ serde_json::Value::Object(_)) => v,
+                    _ => serde_json::json!({ "input": line }),
+                };
+                let options = RunOptions { input, mocks: mocks.clone(), ..RunOptions::default() };
+                let report = workflow::run(sim.state(), &options)?;
+                match format {
+                    OutputFormat::Json => {
+                        let _ = writeln!(stdout, "{}", serde_json::to_string(&report).unwrap_or_default());
+                    }
+                    OutputFormat::Text => {
+                        let _ = write!(stdout, "{}", render_run(&report));
+                    }
+                }
+                let _ = stdout.flush();
+            }
+        }
+    }
+    Ok(Outcome::Ok)
+}

@@ -1,0 +1,143 @@
+//! One HTTP client for every remote: timeouts, and the mapping of failures onto retryable or
+//! final errors. Error messages name the remote, method and path only: never headers or
+//! bodies we sent, so an API key cannot leak into a message.
+
+use crate::error::{Error, Result};
+use reqwest::{Method, StatusCode};
+use serde_json::Value;
+use std::time::Duration;
+
+#[derive(Clone)]
+pub struct Http {
+    client: reqwest::Client,
+    pub remote: String,
+    base: String,
+    /// (header name, value) sent with every request; the value is a secret.
+    auth: Option<(String, String)>,
+}
+
+/// A response whose status was a success.
+pub struct Reply {
+    pub status: StatusCode,
+    pub text: String,
+}
+
+impl Reply {
+    pub fn json(&self, remote: &str, what: &str) -> Result<Value> {
+        serde_json::from_str(&self.text).map_err(|e| Error::Remote {
+            remote: remote.to_string(),
+            message: format!("{what}: the server's answer is not JSON ({e})"),
+            retryable: false,
+            retry_after: None,
+        })
+    }
+}
+
+/// Request timeout unless `JOURNEY_STUDIO_HTTP_TIMEOUT_SECS` says otherwise.
+fn timeout() -> Duration {
+    let secs = std::env::var("JOURNEY_STUDIO_HTTP_TIMEOUT_SECS").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(30);
+    Duration::from_secs(secs.max(1))
+}
+
+impl Http {
+    pub fn new(remote: &str, base: &str, auth: Option<(String, String)>) -> Result<Http> {
+        let client = reqwest::Client::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .timeout(timeout())
+            .build()
+            .map_err(|e| Error::Remote { remote: remote.into(), message: format!("cannot build HTTP client: {e}"), retryable: false, retry_after: None })?;
+        Ok(Http { client, remote: remote.to_string(), base: base.trim_end_matches('/').to_string(), auth })
+    }
+
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{}", self.base, path)
+    }
+
+    fn fail(&self, message: String, retryable: bool, retry_after: Option<u64>) -> Error {
+        Error::Remote { remote: self.remote.clone(), message, retryable, retry_after }
+    }
+
+    /// Sends a request; any non-2xx status is an error (404 included: use `send_opt` when
+    /// absence is an answer).
+    pub async fn send(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Reply> {
+        match self.send_opt(method.clone(), path, body).await? {
+            Some(reply) => Ok(reply),
+            None => Err(self.fail(format!("{method} {path}: not found (404)"), false, None)),
+        }
+    }
+
+    /// Like `send`, but a 404 is `None`.
+    pub async fn send_opt(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Option<Reply>> {
+        let mut req = self.client.request(method.clone(), self.url(path));
+        if let Some((name, value)) = &self.auth {
+            req = req.header(name.as_str(), value.as_str());
+        }
+        if let Some(body) = body {
+            req = req.json(body);
+        }
+        let resp = req.send().await.map_err(|e| {
+            let what = if e.is_timeout() {
+                "timed out"
+            } else if e.is_connect() {
+                "cannot connect (is the server running?)"
+            } else {
+                "the connection failed"
+            };
+            // reqwest's own message names the URL and the cause, never headers.
+            self.fail(format!("{method} {path}: {what}: {}", describe(&e)), true, None)
+        })?;
+        let status = resp.status();
+        let retry_after = resp
+            .headers()
+            .get(reqwest::header::RETRY_AFTER)
+            .and_then(|v| v.to_str().ok())
+            .and_then(|v| v.trim().parse::<u64>().ok());
+        let text = resp
+            .text()
+            .await
+            .map_err(|e| self.fail(format!("{method} {path}: the answer was cut off: {}", describe(&e)), true, None))?;
+        if status.is_success() {
+            return Ok(Some(Reply { status, text }));
+        }
+        if status == StatusCode::NOT_FOUND {
+            return Ok(None);
+        }
+        let detail = error_detail(&text);
+        let (retryable, what) = match status.as_u16() {
+            429 => (true, "rate limited"),
+            423 => (false, "the resource is locked"),
+            401 => (false, "not authenticated (check the API key)"),
+            403 => (false, "forbidden (the key lacks permission)"),
+            500..=599 => (true, "server error"),
+            _ => (false, "refused"),
+        };
+        Err(self.fail(format!("{method} {path}: {what} ({status}){detail}"), retryable, retry_after))
+    }
+}
+
+/// The server's own explanation (`detail` or `error.message`), kept short.
+fn error_detail(text: &str) -> String {
+    let value: Option<Value> = serde_json::from_str(text).ok();
+    let msg = value.as_ref().and_then(|v| {
+        v.get("detail")
+            .map(|d| d.as_str().map(str::to_string).unwrap_or_else(|| d.to_string()))
+            .or_else(|| v.pointer("/error/message").and_then(|m| m.as_str()).map(str::to_string))
+    });
+    let msg = msg.unwrap_or_else(|| text.trim().to_string());
+    if msg.is_empty() {
+        return String::new();
+    }
+    let short: String = msg.chars().take(300).collect();
+    format!(": {short}")
+}
+
+fn describe(e: &reqwest::Error) -> String {
+    let mut out = e.to_string();
+    let mut source = std::error::Error::source(e);
+    while let Some(s) = source {
+        out.push_str(": ");
+        out.push_str(&s.to_string());
+        source = s.source();
+    }
+    out
+}

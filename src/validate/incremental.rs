@@ -1,0 +1,343 @@
+//! Revalidation after an edit without redoing the whole graph.
+//!
+//! The validator keeps each layer of results with the facts it was computed from:
+//! - per node: its own rules and facts (for workflows the costly part: JavaScript parsing,
+//!   sub-block scans, reference parsing);
+//! - per node in its graph, per edge, and global results;
+//! - the graph facts (view, reached set, name table) and who references which block name.
+//!
+//! A content edit of one node recomputes that node's own rules and the graph rules of what can
+//! see the change: the node itself, its predecessors (journeys: "tool followed by chat"), and the
+//! blocks that reference its name when its name or outputs changed. Edits that change the graph
+//! (edges, the set of nodes, a block's kind, enabled flag or container) rebuild the graph facts and
+//! every graph-level result, still reusing every node's own (costly) results.
+
+use super::diagnostic::{Diagnostic, Report};
+use super::journey;
+use super::workflow::local::{analyse, BlockFacts};
+use super::workflow::{names_of, Context, GraphFacts};
+use crate::error::{Error, Result};
+use crate::graph::GraphView;
+use crate::js::Sandbox;
+use crate::json::JsonPath;
+use crate::parlant::{Journey, JourneyDocument, JourneyEdge, JourneyNode};
+use crate::sim::references::RefTarget;
+use crate::sim::{Block, Edge, SimDocument};
+use crate::Document;
+use serde::Deserialize;
+use std::collections::{HashMap, HashSet};
+
+/// One edit, as the editor sends it. Nodes and edges are matched by id: an upsert replaces the
+/// one with that id or adds it at the end.
+// Edits are made one at a time; boxing the block would only add an allocation.
+#[allow(clippy::large_enum_variant)]
+#[derive(Debug, Clone, Deserialize)]
+#[serde(tag = "kind", content = "value", rename_all = "snake_case")]
+pub enum Edit {
+    UpsertBlock(Block),
+    RemoveBlock(String),
+    UpsertEdge(Edge),
+    RemoveEdge(String),
+    UpsertState(JourneyNode),
+    RemoveState(String),
+    UpsertTransition(JourneyEdge),
+    RemoveTransition(String),
+    SetJourney(Journey),
+}
+
+pub struct IncrementalValidator {
+    inner: Inner,
+}
+
+// One validator per open document; the size difference between the variants does not matter.
+#[allow(clippy::large_enum_variant)]
+enum Inner {
+    Workflow(WorkflowState),
+    Journey(JourneyState),
+}
+
+impl IncrementalValidator {
+    /// Validates `doc` in full and keeps what is needed to revalidate edits.
+    pub fn new(doc: Document) -> Result<IncrementalValidator> {
+        let inner = match doc {
+            Document::Sim(sim) => Inner::Workflow(WorkflowState::new(sim, super::checking_sandbox()?)),
+            Document::Journey(j) => Inner::Journey(JourneyState::new(j)),
+        };
+        Ok(IncrementalValidator { inner })
+    }
+
+    /// Applies an edit to the document and revalidates what it can affect.
+    pub fn apply(&mut self, edit: Edit) -> Result<()> {
+        match (&mut self.inner, edit) {
+            (Inner::Workflow(w), Edit::UpsertBlock(block)) => w.upsert_block(block),
+            (Inner::Workflow(w), Edit::RemoveBlock(id)) => w.remove_block(&id),
+            (Inner::Workflow(w), Edit::UpsertEdge(edge)) => {
+                let edges = &mut w.doc.state_mut().edges;
+                match edges.iter_mut().find(|e| e.id == edge.id) {
+                    Some(slot) => *slot = edge,
+                    None => edges.push(edge),
+                }
+                w.recompute_graph();
+            }
+            (Inner::Workflow(w), Edit::RemoveEdge(id)) => {
+                w.doc.state_mut().edges.retain(|e| e.id != id);
+                w.recompute_graph();
+            }
+            (Inner::Journey(j), Edit::UpsertState(node)) => j.upsert_node(node),
+            (Inner::Journey(j), Edit::RemoveState(id)) => {
+                j.doc.nodes.retain(|n| n.id != id);
+                j.recompute_all();
+            }
+            (Inner::Journey(j), Edit::UpsertTransition(edge)) => {
+                match j.doc.edges.iter_mut().find(|e| e.id == edge.id) {
+                    Some(slot) => *slot = edge,
+                    None => j.doc.edges.push(edge),
+                }
+                j.recompute_all();
+            }
+            (Inner::Journey(j), Edit::RemoveTransition(id)) => {
+                j.doc.edges.retain(|e| e.id != id);
+                j.recompute_all();
+            }
+            (Inner::Journey(j), Edit::SetJourney(header)) => {
+                j.doc.journey = header;
+                j.recompute_all();
+            }
+            (inner, edit) => {
+                let kind = if matches!(inner, Inner::Workflow(_)) { "a Sim workflow" } else { "a journey" };
+                return Err(Error::Unsupported(format!("{edit:?} is not an edit of {kind}")));
+            }
+        }
+        Ok(())
+    }
+
+    /// The current diagnostics, in the same order a full run gives.
+    pub fn report(&self) -> Report {
+        let all: Vec<Diagnostic> = match &self.inner {
+            Inner::Workflow(w) => w
+                .local
+                .values()
+                .chain(w.block_diags.values())
+                .chain(&w.edge_diags)
+                .flatten()
+                .chain(&w.global)
+                .cloned()
+                .collect(),
+            Inner::Journey(j) => j.node_diags.iter().chain(&j.edge_diags).flatten().chain(&j.graph_diags).cloned().collect(),
+        };
+        Report::new(all)
+    }
+
+    pub fn document(&self) -> Document {
+        match &self.inner {
+            Inner::Workflow(w) => Document::Sim(w.doc.clone()),
+            Inner::Journey(j) => Document::Journey(j.doc.clone()),
+        }
+    }
+}
+
+struct WorkflowState {
+    doc: SimDocument,
+    base: JsonPath,
+    js: Sandbox,
+    facts: HashMap<String, BlockFacts>,
+    local: HashMap<String, Vec<Diagnostic>>,
+    graph: GraphFacts,
+    block_diags: HashMap<String, Vec<Diagnostic>>,
+    edge_diags: Vec<Vec<Diagnostic>>,
+    global: Vec<Diagnostic>,
+    /// Normalised block name -> blocks whose references use that name.
+    referrers: HashMap<String, HashSet<String>>,
+}
+
+fn referenced_names(facts: &BlockFacts) -> impl Iterator<Item = String> + '_ {
+    facts.refs.iter().filter_map(|(_, r)| match &r.target {
+        RefTarget::Block { name, .. } => Some(crate::sim::references::normalize_block_name(name)),
+        _ => None,
+    })
+}
+
+impl WorkflowState {
+    fn new(doc: SimDocument, js: Sandbox) -> WorkflowState {
+        let base = doc.state_path();
+        let mut me = WorkflowState {
+            doc,
+            base,
+            js,
+            facts: HashMap::new(),
+            local: HashMap::new(),
+            graph: GraphFacts::default(),
+            block_diags: HashMap::new(),
+            edge_diags: Vec::new(),
+            global: Vec::new(),
+            referrers: HashMap::new(),
+        };
+        let blocks: Vec<Block> = me.doc.state().blocks.values().cloned().collect();
+        for block in &blocks {
+            me.analyse(block);
+        }
+        me.recompute_graph();
+        me
+    }
+
+    /// The block's own rules and facts; returns the facts it had before.
+    fn analyse(&mut self, block: &Block) -> Option<BlockFacts> {
+        let local = analyse(block, &self.base, &self.js);
+        for name in referenced_names(&local.facts) {
+            self.referrers.entry(name).or_default().insert(block.id.clone());
+        }
+        self.local.insert(block.id.clone(), local.diagnostics);
+        let old = self.facts.insert(block.id.clone(), local.facts);
+        if let Some(old) = &old {
+            self.forget_references(&block.id, old);
+        }
+        old
+    }
+
+    fn forget_references(&mut self, id: &str, old: &BlockFacts) {
+        let still: HashSet<String> = self.facts.get(id).map(|f| referenced_names(f).collect()).unwrap_or_default();
+        for name in referenced_names(old) {
+            if !still.contains(&name) {
+                if let Some(set) = self.referrers.get_mut(&name) {
+                    set.remove(id);
+                }
+            }
+        }
+    }
+
+    fn context(&self) -> Context<'_> {
+        Context { state: self.doc.state(), base: &self.base, facts: &self.facts, graph: &self.graph }
+    }
+
+    /// Rebuilds the graph facts and every graph-level result; node-local results are kept.
+    fn recompute_graph(&mut self) {
+        self.graph = GraphFacts::build(self.doc.state(), &self.facts);
+        let ctx = self.context();
+        let ids: Vec<&str> = ctx.state.blocks.keys().map(String::as_str).collect();
+        let block_diags = ctx.block_rules(&ids);
+        let edge_diags = (0..ctx.state.edges.len()).map(|i| ctx.edge_rules(i)).collect();
+        let global = ctx.global_rules();
+        self.block_diags = block_diags;
+        self.edge_diags = edge_diags;
+        self.global = global;
+    }
+
+    fn upsert_block(&mut self, block: Block) {
+        let id = block.id.clone();
+        let old = self.analyse(&block);
+        // Messages quote block names, so a new spelling alone changes what others report.
+        let respelt = self.doc.state().blocks.get(&id).is_some_and(|b| b.name != block.name);
+        self.doc.state_mut().blocks.insert(id.clone(), block);
+        let Some(old) = old else {
+            // A new node: edges that dangled may now connect, and the graph changes.
+            return self.recompute_graph();
+        };
+        let Some(new) = self.facts.get(&id) else { return };
+        if old.family != new.family || old.enabled != new.enabled || old.parent != new.parent {
+            // What runs, what is a trigger, and container scopes may all have changed.
+            return self.recompute_graph();
+        }
+        let mut affected: HashSet<String> = HashSet::from([id.clone()]);
+        let renamed = old.normalized_name != new.normalized_name;
+        if respelt || old.outputs != new.outputs {
+            for name in [&old.normalized_name, &new.normalized_name] {
+                affected.extend(self.referrers.get(name).into_iter().flatten().cloned());
+            }
+        }
+        if renamed {
+            self.graph.names = names_of(self.doc.state(), &self.facts);
+        }
+        let ctx = self.context();
+        let ids: Vec<&str> = affected.iter().map(String::as_str).collect();
+        let fresh = ctx.block_rules(&ids);
+        let global = respelt.then(|| ctx.global_rules());
+        let edges = respelt.then(|| (0..ctx.state.edges.len()).map(|i| ctx.edge_rules(i)).collect());
+        self.block_diags.extend(fresh);
+        if let Some(global) = global {
+            self.global = global;
+        }
+        if let Some(edges) = edges {
+            self.edge_diags = edges;
+        }
+    }
+
+    fn remove_block(&mut self, id: &str) {
+        if self.doc.state_mut().blocks.shift_remove(id).is_none() {
+            return;
+        }
+        self.local.remove(id);
+        self.block_diags.remove(id);
+        if let Some(old) = self.facts.remove(id) {
+            self.forget_references(id, &old);
+        }
+        self.recompute_graph();
+    }
+}
+
+struct JourneyState {
+    doc: JourneyDocument,
+    view: GraphView,
+    index: HashMap<String, usize>,
+    kinds: journey::Kinds,
+    /// Per state: its own rules and its outgoing-transition rules.
+    node_diags: Vec<Vec<Diagnostic>>,
+    edge_diags: Vec<Vec<Diagnostic>>,
+    /// Reachability and header rules.
+    graph_diags: Vec<Diagnostic>,
+}
+
+impl JourneyState {
+    fn new(doc: JourneyDocument) -> JourneyState {
+        let mut me = JourneyState {
+            doc,
+            view: GraphView::default(),
+            index: HashMap::new(),
+            kinds: HashMap::new(),
+            node_diags: Vec::new(),
+            edge_diags: Vec::new(),
+            graph_diags: Vec::new(),
+        };
+        me.recompute_all();
+        me
+    }
+
+    fn node(&self, i: usize) -> Vec<Diagnostic> {
+        let mut out = journey::node_rules(&self.doc, &self.kinds, i);
+        out.extend(journey::outgoing_rules(&self.doc, &self.view, &self.kinds, i));
+        out
+    }
+
+    /// Journey rules are cheap: anything beyond a state's content is recomputed in full.
+    fn recompute_all(&mut self) {
+        self.view = GraphView::of_journey(&self.doc);
+        self.index = self.doc.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+        self.kinds = journey::kinds_of(&self.doc);
+        self.node_diags = (0..self.doc.nodes.len()).map(|i| self.node(i)).collect();
+        let ids: HashSet<&str> = self.doc.nodes.iter().map(|n| n.id.as_str()).collect();
+        self.edge_diags = (0..self.doc.edges.len()).map(|i| journey::edge_rules(&self.doc, &ids, i)).collect();
+        let mut graph = journey::reachability_rules(&self.doc, &self.view);
+        graph.extend(journey::header_rules(&self.doc));
+        self.graph_diags = graph;
+    }
+
+    fn upsert_node(&mut self, node: JourneyNode) {
+        let Some(&i) = self.index.get(&node.id) else {
+            self.doc.nodes.push(node);
+            return self.recompute_all();
+        };
+        let id = node.id.clone();
+        self.kinds.insert(id.clone(), self.doc.kind_of_node(&node));
+        if let Some(slot) = self.doc.nodes.get_mut(i) {
+            *slot = node;
+        }
+        // The state's own rules, and its predecessors' (they read this state's kind).
+        let mut affected = vec![i];
+        affected.extend(self.view.predecessors(&id).iter().filter_map(|p| self.index.get(*p).copied()));
+        for k in affected {
+            let fresh = self.node(k);
+            if let Some(slot) = self.node_diags.get_mut(k) {
+                *slot = fresh;
+            }
+        }
+    }
+}

@@ -1,0 +1,223 @@
+//! Test servers: a REAL Parlant 3.3.2 server (one per test binary, stopped by PID when the
+//! binary's last test using it is done), and a fault-injecting HTTP proxy in front of it.
+#![allow(dead_code)]
+
+use std::io::{Read, Write};
+use std::net::{Shutdown, TcpListener, TcpStream};
+use std::path::PathBuf;
+use std::process::{Child, Command, Stdio};
+use std::sync::atomic::{AtomicUsize, Ordering};
+use std::sync::{Arc, Mutex, OnceLock};
+use std::time::{Duration, Instant};
+
+pub fn free_port() -> u16 {
+    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+}
+
+/// The Python with parlant==3.3.2, or None (after printing why) when tests may skip. In CI a
+/// missing interpreter is a failure, not a skip.
+pub fn parlant_python() -> Option<PathBuf> {
+    match std::env::var_os("JOURNEY_STUDIO_PARLANT_PYTHON") {
+        Some(p) if !p.is_empty() => {
+            let p = PathBuf::from(p);
+            assert!(p.exists(), "JOURNEY_STUDIO_PARLANT_PYTHON={} does not exist: run scripts/setup", p.display());
+            Some(p)
+        }
+        _ => {
+            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+                panic!("JOURNEY_STUDIO_PARLANT_PYTHON is not set: Parlant-backed tests need the venv from scripts/setup (scripts/test exports it)");
+            }
+            eprintln!("NOTICE: skipping a Parlant-backed test: JOURNEY_STUDIO_PARLANT_PYTHON is not set (run via scripts/test)");
+            None
+        }
+    }
+}
+
+pub struct ParlantServer {
+    pub url: String,
+    pub port: u16,
+    child: Mutex<Option<Child>>,
+    _home: tempfile::TempDir,
+}
+
+impl ParlantServer {
+    fn start(python: PathBuf) -> ParlantServer {
+        let home = tempfile::tempdir().unwrap();
+        let port = free_port();
+        let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
+        let log = std::fs::File::create(home.path().join("server.log")).unwrap();
+        let child = Command::new(python)
+            .args(["-m", "journey_studio_parlant.testserver", "--port", &port.to_string(), "--home"])
+            .arg(home.path())
+            .env("PYTHONPATH", root.join("server/parlant"))
+            .stdin(Stdio::null())
+            .stdout(log.try_clone().unwrap())
+            .stderr(log)
+            .spawn()
+            .expect("start the Parlant server");
+        let url = format!("http://127.0.0.1:{port}");
+        let server = ParlantServer { url: url.clone(), port, child: Mutex::new(Some(child)), _home: home };
+        let deadline = Instant::now() + Duration::from_secs(90);
+        loop {
+            if http_get_status(port, "/healthz") == Some(200) {
+                break;
+            }
+            if let Some(status) = server.child.lock().unwrap().as_mut().unwrap().try_wait().unwrap() {
+                let log = std::fs::read_to_string(server._home.path().join("server.log")).unwrap_or_default();
+                panic!("Parlant server exited ({status}) before it was ready:\n{log}");
+            }
+            assert!(Instant::now() < deadline, "Parlant server not ready after 90 s");
+            std::thread::sleep(Duration::from_millis(200));
+        }
+        server
+    }
+
+    /// SIGTERM by PID, then wait for the exit.
+    pub fn stop(&self) {
+        if let Some(mut child) = self.child.lock().unwrap().take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let deadline = Instant::now() + Duration::from_secs(15);
+            while child.try_wait().ok().flatten().is_none() {
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(100));
+            }
+        }
+    }
+}
+
+static SERVER: OnceLock<Option<Arc<ParlantServer>>> = OnceLock::new();
+static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
+
+/// The binary's shared server; `users` = how many tests in this binary use it, so the last
+/// one to finish stops it (a filtered run leaves it to the server's parent watchdog).
+pub struct ServerLease {
+    pub server: Arc<ParlantServer>,
+    users: usize,
+}
+
+impl Drop for ServerLease {
+    fn drop(&mut self) {
+        if USERS_DONE.fetch_add(1, Ordering::SeqCst) + 1 == self.users {
+            self.server.stop();
+        }
+    }
+}
+
+pub fn parlant(users: usize) -> Option<ServerLease> {
+    let server = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(ParlantServer::start(p)))).clone()?;
+    Some(ServerLease { server, users })
+}
+
+fn http_get_status(port: u16, path: &str) -> Option<u16> {
+    let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
+    s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
+    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    let mut buf = [0u8; 32];
+    let n = s.read(&mut buf).ok()?;
+    std::str::from_utf8(&buf[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+}
+
+/// What the proxy does with request number N (1-based, counted over the proxy's life).
+#[derive(Clone, Debug)]
+pub enum Fault {
+    Forward,
+    Status(u16, Option<u64>),
+    /// Close the connection without answering (a reset mid-push).
+    Reset,
+    /// Hold the request this long, then forward it.
+    Delay(Duration),
+}
+
+type Rule = Box<dyn Fn(usize, &str) -> Fault + Send + Sync>;
+
+/// An HTTP/1.1 proxy to `upstream` that applies `rule(request number, "METHOD /path")`.
+pub struct FaultProxy {
+    pub url: String,
+    pub requests: Arc<Mutex<Vec<String>>>,
+}
+
+pub fn fault_proxy(upstream: u16, rule: impl Fn(usize, &str) -> Fault + Send + Sync + 'static) -> FaultProxy {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let rule: Arc<Rule> = Arc::new(Box::new(rule));
+    let counter = Arc::new(AtomicUsize::new(0));
+    let requests = Arc::new(Mutex::new(Vec::new()));
+    let log = requests.clone();
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            let Ok(conn) = conn else { continue };
+            let (rule, counter, log) = (rule.clone(), counter.clone(), log.clone());
+            std::thread::spawn(move || serve(conn, upstream, &rule, &counter, &log));
+        }
+    });
+    FaultProxy { url: format!("http://127.0.0.1:{port}"), requests }
+}
+
+fn read_message(s: &mut TcpStream) -> Option<(String, Vec<u8>)> {
+    let mut head = Vec::new();
+    let mut byte = [0u8; 1];
+    while !head.ends_with(b"\r\n\r\n") {
+        if s.read(&mut byte).ok()? == 0 {
+            return None;
+        }
+        head.push(byte[0]);
+    }
+    let head = String::from_utf8_lossy(&head).to_string();
+    let len = head
+        .lines()
+        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .unwrap_or(0);
+    let mut body = vec![0u8; len];
+    s.read_exact(&mut body).ok()?;
+    Some((head, body))
+}
+
+fn serve(mut client: TcpStream, upstream: u16, rule: &Rule, counter: &AtomicUsize, log: &Mutex<Vec<String>>) {
+    while let Some((head, body)) = read_message(&mut client) {
+        let line = head.lines().next().unwrap_or("").to_string();
+        let mut parts = line.split_whitespace();
+        let what = format!("{} {}", parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
+        log.lock().unwrap().push(what.clone());
+        match rule(n, &what) {
+            Fault::Reset => {
+                let _ = client.shutdown(Shutdown::Both);
+                return;
+            }
+            Fault::Status(code, retry_after) => {
+                let body = format!("{{\"detail\":\"injected {code}\"}}");
+                let extra = retry_after.map(|s| format!("Retry-After: {s}\r\n")).unwrap_or_default();
+                let _ = write!(client, "HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{body}", body.len());
+                continue;
+            }
+            Fault::Delay(d) => std::thread::sleep(d),
+            Fault::Forward => {}
+        }
+        // Forward on a fresh upstream connection, closed after the answer.
+        let mut head: String = head
+            .trim_end()
+            .lines()
+            .filter(|l| !l.to_ascii_lowercase().starts_with("connection:"))
+            .map(|l| format!("{l}\r\n"))
+            .collect();
+        head.push_str("Connection: close\r\n\r\n");
+        let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+            let _ = client.shutdown(Shutdown::Both);
+            return;
+        };
+        let _ = up.write_all(head.as_bytes());
+        let _ = up.write_all(&body);
+        let mut answer = Vec::new();
+        let _ = up.read_to_end(&mut answer);
+        if client.write_all(&answer).is_err() {
+            return;
+        }
+        if String::from_utf8_lossy(&answer).to_ascii_lowercase().contains("connection: close") {
+            return;
+        }
+    }
+}

@@ -1,0 +1,77 @@
+//! `journey-studio simulate` as a user runs it: exit codes, JSON output, the REPL on a pipe.
+
+mod common;
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+fn run(args: &[&str], stdin: &str) -> (i32, String, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_journey-studio"))
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let out = child.wait_with_output().unwrap();
+    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+}
+
+fn path(rel: &str) -> String {
+    common::repo().join(rel).display().to_string()
+}
+
+#[test]
+fn scenarios_pass_with_0_and_fail_with_1() {
+    let journey = path("fixtures/journeys/refund-request.json");
+    let (code, out, err) = run(&["simulate", &journey, "--scenario", &path("fixtures/scenarios/refund-request.json")], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 passed, 0 failed"), "{out}");
+
+    let dir = tempfile::tempdir().unwrap();
+    let failing = dir.path().join("s.json");
+    std::fs::write(&failing, r#"{"name": "wrong", "turns": ["SW-1"], "expect": {"final_state": "end"}}"#).unwrap();
+    let (code, out, _) = run(&["simulate", &journey, "--scenario", failing.to_str().unwrap(), "--format", "json"], "");
+    assert_eq!(code, 1, "{out}");
+    let report: serde_json::Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(report["passed"], false);
+    assert!(report["scenarios"][0]["failures"][0].as_str().unwrap().contains("final state"));
+}
+
+#[test]
+fn bad_input_exits_2_with_a_located_error() {
+    let journey = path("fixtures/journeys/refund-request.json");
+    let dir = tempfile::tempdir().unwrap();
+    let bad = dir.path().join("bad.json");
+    std::fs::write(&bad, "{\"turns\": [\n  {\"choose\": 3}\n]}").unwrap();
+    let (code, _, err) = run(&["simulate", &journey, "--scenario", bad.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("bad.json") && err.contains("turns"), "{err}");
+    let unknown_edge = dir.path().join("edge.json");
+    std::fs::write(&unknown_edge, r#"{"turns": [{"choose": "t99"}]}"#).unwrap();
+    let (code, _, err) = run(&["simulate", &journey, "--scenario", unknown_edge.to_str().unwrap()], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("t99") && err.contains("turn 1"), "{err}");
+}
+
+#[test]
+fn the_repl_reads_a_pipe() {
+    let journey = path("fixtures/journeys/faq-escalation.json");
+    let (code, out, err) = run(&["simulate", &journey], "that did not help, I want a human\n/state\n/quit\n");
+    assert_eq!(code, 0, "{err}");
+    assert!(out.contains("agent [answer]"), "{out}");
+    assert!(out.contains("took f4"), "{out}");
+    assert!(out.contains("state: end"), "{out}");
+
+    let (code, out, _) = run(&["simulate", &journey, "--format", "json"], "/choose f2\n");
+    assert_eq!(code, 0);
+    let events: Vec<serde_json::Value> = out.lines().map(|l| serde_json::from_str(l).unwrap()).collect();
+    assert!(events.iter().any(|e| e["type"] == "transition" && e["edge"] == "f2" && e["forced"] == true), "{out}");
+
+    let workflow = path("fixtures/sim/support-triage-condition.json");
+    let (code, out, _) = run(&["simulate", &workflow], "where is my order?\n");
+    assert_eq!(code, 0);
+    assert!(out.contains("routeTicket (condition)"), "{out}");
+    assert!(out.contains("status: Completed"), "{out}");
+}
