@@ -1,0 +1,77 @@
+// The one door to the core. In the Tauri shell it goes through `invoke("call", {command, args})`;
+// in a browser (`journey-studio serve`) it POSTs to `/api/<command>` with the token the server put
+// in the URL fragment. Both reach the same `api::dispatch` in the core.
+import type { ArgsOf, CommandName, CoreError, ResultOf } from "./contract";
+
+/** An error answered by the core: `{kind, message, location}`. */
+export class CallError extends Error {
+  readonly kind: string;
+  readonly location: unknown;
+  constructor(err: CoreError) {
+    super(err.message);
+    this.kind = err.kind;
+    this.location = err.location;
+  }
+}
+
+/** Reads `token=...` from a URL fragment such as `#token=abc&x=1`; null when absent. */
+export function tokenFromHash(hash: string): string | null {
+  const params = new URLSearchParams(hash.replace(/^#/, ""));
+  const token = params.get("token");
+  return token && token.length > 0 ? token : null;
+}
+
+/** Normalises whatever a transport rejected with into a CallError. */
+export function toCallError(raw: unknown): CallError {
+  if (raw instanceof CallError) return raw;
+  if (raw && typeof raw === "object" && "message" in raw) {
+    const r = raw as Partial<CoreError>;
+    return new CallError({ kind: String(r.kind ?? "unknown"), message: String(r.message), location: r.location });
+  }
+  if (typeof raw === "string") return new CallError({ kind: "unknown", message: raw });
+  return new CallError({ kind: "unknown", message: String(raw) });
+}
+
+let savedToken: string | null = null;
+function token(): string | null {
+  if (savedToken) return savedToken;
+  savedToken = tokenFromHash(window.location.hash);
+  return savedToken;
+}
+
+function inTauri(): boolean {
+  return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
+}
+
+export async function call<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
+  if (inTauri()) {
+    const { invoke } = await import("@tauri-apps/api/core");
+    try {
+      return await invoke<ResultOf<C>>("call", { command, args });
+    } catch (e) {
+      throw toCallError(e);
+    }
+  }
+  const headers: Record<string, string> = { "Content-Type": "application/json" };
+  const t = token();
+  if (t) headers.Authorization = `Bearer ${t}`;
+  let res: Response;
+  try {
+    res = await fetch(`/api/${command}`, { method: "POST", headers, body: JSON.stringify(args ?? {}) });
+  } catch (e) {
+    throw new CallError({ kind: "transport", message: `cannot reach the core: ${String(e)}` });
+  }
+  if (res.status === 401) {
+    throw new CallError({ kind: "unauthorized", message: "the core refused the token; open the URL printed by `journey-studio serve`" });
+  }
+  let body: unknown;
+  try {
+    body = await res.json();
+  } catch {
+    throw new CallError({ kind: "transport", message: `unexpected answer from the core (HTTP ${res.status})` });
+  }
+  const b = body as { ok?: unknown; error?: CoreError };
+  if (b && typeof b === "object" && "error" in b && b.error) throw toCallError(b.error);
+  if (b && typeof b === "object" && "ok" in b) return b.ok as ResultOf<C>;
+  throw new CallError({ kind: "transport", message: `unexpected answer from the core (HTTP ${res.status})` });
+}

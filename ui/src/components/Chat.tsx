@@ -1,0 +1,118 @@
+import { useState } from "react";
+import { call } from "../api/client";
+import type { CanvasView, SimEvent, SimState } from "../api/contract";
+import { chatLines } from "../lib/chat";
+
+export function Chat({
+  content,
+  documentId,
+  view,
+  onActive,
+}: {
+  content: unknown;
+  documentId: string | null;
+  view: CanvasView | null;
+  onActive: (id: string | null) => void;
+}) {
+  const [state, setState] = useState<SimState | null>(null);
+  const [log, setLog] = useState<SimEvent[]>([]);
+  const [msg, setMsg] = useState("");
+  const [mocks, setMocks] = useState("{}");
+  const [error, setError] = useState<string | null>(null);
+  const [scenario, setScenario] = useState("");
+
+  const run = async (f: () => Promise<SimState>, append: boolean) => {
+    setError(null);
+    try {
+      const s = await f();
+      setState(s);
+      setLog((l) => (append ? [...l, ...s.events] : s.events));
+      onActive(s.active_node);
+    } catch (e) {
+      setError((e as Error).message);
+    }
+  };
+
+  const start = () =>
+    run(async () => {
+      let m: unknown = undefined;
+      if (mocks.trim() && mocks.trim() !== "{}") m = JSON.parse(mocks);
+      return call("sim_start", { content, mocks: m });
+    }, false);
+
+  const outgoing = view && state?.active_node ? view.edges.filter((e) => e.source === state.active_node) : [];
+
+  return (
+    <div className="chat" data-testid="chat">
+      <div className="chat-controls">
+        <button onClick={start} data-testid="chat-start">{state ? "Restart" : "Start"}</button>
+        <button disabled={!state} onClick={() => state && run(() => call("sim_back", { session: state.session }), false)} data-testid="chat-back">Back</button>
+        <button disabled={!state} onClick={() => state && run(() => call("sim_restart", { session: state.session }), false)}>Reset</button>
+      </div>
+      <details>
+        <summary>Tool mocks</summary>
+        <textarea value={mocks} onChange={(e) => setMocks(e.target.value)} rows={5} data-testid="chat-mocks" />
+      </details>
+      <div className="chat-log" data-testid="chat-log">
+        {chatLines(log).map((l, i) => (
+          <div key={i} className={`bubble bubble-${l.who}`}>{l.text}</div>
+        ))}
+      </div>
+      {error && <div className="inline-error">{error}</div>}
+      <form
+        className="chat-input"
+        onSubmit={(e) => {
+          e.preventDefault();
+          if (!state || !msg.trim()) return;
+          const m = msg;
+          setMsg("");
+          run(() => call("sim_send", { session: state.session, message: m }), true);
+        }}
+      >
+        <input value={msg} onChange={(e) => setMsg(e.target.value)} placeholder={state ? "Say something as the customer" : "Start the preview first"} disabled={!state} data-testid="chat-input" />
+        <button type="submit" disabled={!state}>Send</button>
+      </form>
+      {outgoing.length > 0 && (
+        <div className="force">
+          <span>Force a branch:</span>
+          {outgoing.map((e) => (
+            <button key={e.id} onClick={() => state && run(() => call("sim_choose", { session: state.session, edge_id: e.id }), true)} data-testid="chat-force">
+              {e.label || `→ ${e.target}`}
+            </button>
+          ))}
+        </div>
+      )}
+      {state && (
+        <div className="variables" data-testid="chat-variables">
+          <h4>Active: <code data-testid="chat-active">{state.active_node ?? "—"}</code></h4>
+          <table>
+            <tbody>
+              {Object.entries(state.variables ?? {}).map(([k, v]) => (
+                <tr key={k}>
+                  <td>{k}</td>
+                  <td><code>{JSON.stringify(v)}</code></td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+          {documentId && (
+            <form
+              onSubmit={async (e) => {
+                e.preventDefault();
+                try {
+                  await call("sim_save_scenario", { document_id: documentId, session: state.session, name: scenario || "scenario" });
+                  setScenario("");
+                } catch (err) {
+                  setError((err as Error).message);
+                }
+              }}
+            >
+              <input value={scenario} onChange={(e) => setScenario(e.target.value)} placeholder="Scenario name" />
+              <button type="submit">Save as scenario</button>
+            </form>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}

@@ -1,0 +1,108 @@
+// Turns the core's canvas view into React Flow nodes and edges. The core decides families,
+// handles and labels; this only picks a node component and orders parents before children
+// (React Flow requires a parent to come before the nodes inside it).
+import type { Edge, Node } from "@xyflow/react";
+import type { CanvasView, ViewEdge, ViewHandle, ViewNode } from "../api/contract";
+
+export interface StepData extends Record<string, unknown> {
+  view: ViewNode;
+  /** Worst diagnostic severity on this node, if any. */
+  problem?: "error" | "warning" | "info";
+  problemCount?: number;
+}
+
+export type StepNode = Node<StepData>;
+
+const CONTAINER_KINDS = new Set(["loop", "parallel"]);
+
+/** The node component that draws a view node of this kind. */
+export function componentFor(kind: string): string {
+  switch (kind) {
+    case "loop":
+    case "parallel":
+      return "container";
+    case "note":
+      return "note";
+    case "condition":
+    case "router":
+    case "fork":
+      return "branch";
+    default:
+      return "step";
+  }
+}
+
+export function isContainer(kind: string): boolean {
+  return CONTAINER_KINDS.has(kind);
+}
+
+/** Parents first (depth order), keeping document order among siblings. Cycles and missing parents fall back to top level. */
+export function orderParentsFirst(nodes: ViewNode[]): ViewNode[] {
+  const byId = new Map(nodes.map((n) => [n.id, n]));
+  const depth = new Map<string, number>();
+  const depthOf = (n: ViewNode): number => {
+    const known = depth.get(n.id);
+    if (known !== undefined) return known;
+    let d = 0;
+    let cur: ViewNode | undefined = n;
+    const seen = new Set<string>();
+    while (cur && cur.parent && byId.has(cur.parent) && !seen.has(cur.id)) {
+      seen.add(cur.id);
+      cur = byId.get(cur.parent);
+      d += 1;
+      if (d > nodes.length) break;
+    }
+    depth.set(n.id, d);
+    return d;
+  };
+  return nodes
+    .map((n, i) => ({ n, i, d: depthOf(n) }))
+    .sort((a, b) => a.d - b.d || a.i - b.i)
+    .map((x) => x.n);
+}
+
+export function toFlowNodes(
+  view: CanvasView,
+  problems: Map<string, { worst: "error" | "warning" | "info"; count: number }>,
+): StepNode[] {
+  const ids = new Set(view.nodes.map((n) => n.id));
+  return orderParentsFirst(view.nodes).map((v) => {
+    const p = problems.get(v.id);
+    const node: StepNode = {
+      id: v.id,
+      type: componentFor(v.kind),
+      position: { x: v.position.x, y: v.position.y },
+      data: { view: v, problem: p?.worst, problemCount: p?.count },
+    };
+    if (v.parent && ids.has(v.parent)) {
+      node.parentId = v.parent;
+      node.extent = "parent";
+    }
+    if (v.size) {
+      node.style = { width: v.size.width, height: v.size.height };
+    }
+    return node;
+  });
+}
+
+export function toFlowEdges(view: CanvasView): Edge[] {
+  return view.edges.map((e: ViewEdge) => ({
+    id: e.id,
+    source: e.source,
+    target: e.target,
+    sourceHandle: e.source_handle ?? undefined,
+    targetHandle: e.target_handle ?? undefined,
+    label: e.label ?? undefined,
+    className: `edge-${e.kind}`,
+  }));
+}
+
+/** Source handles of a node: the core's `source`-like handles, or one default handle. */
+export function sourceHandles(handles: ViewHandle[]): ViewHandle[] {
+  return handles.filter((h) => h.kind !== "target");
+}
+
+export function hasTargetHandle(node: ViewNode): boolean {
+  if (node.handles.length === 0) return !["trigger", "root", "note"].includes(node.kind);
+  return node.handles.some((h) => h.kind === "target");
+}

@@ -1,0 +1,46 @@
+// Auto-layout with dagre: top-level nodes and nodes inside each container are laid out
+// separately (positions of children are relative to their parent, as React Flow draws them).
+import dagre from "@dagrejs/dagre";
+
+export interface LayoutNode {
+  id: string;
+  parent?: string | null;
+  width: number;
+  height: number;
+}
+export interface LayoutEdge {
+  source: string;
+  target: string;
+}
+
+export const NODE_W = 200;
+export const NODE_H = 64;
+
+/** New positions (top-left corners) by node id, left to right. */
+export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[]): Record<string, { x: number; y: number }> {
+  const groups = new Map<string, LayoutNode[]>();
+  const ids = new Set(nodes.map((n) => n.id));
+  for (const n of nodes) {
+    const key = n.parent && ids.has(n.parent) ? n.parent : "";
+    const g = groups.get(key);
+    if (g) g.push(n);
+    else groups.set(key, [n]);
+  }
+  const out: Record<string, { x: number; y: number }> = {};
+  for (const [parent, members] of groups) {
+    const g = new dagre.graphlib.Graph();
+    g.setGraph({ rankdir: "LR", nodesep: 30, ranksep: 70, marginx: parent ? 30 : 0, marginy: parent ? 50 : 0 });
+    g.setDefaultEdgeLabel(() => ({}));
+    const inGroup = new Set(members.map((m) => m.id));
+    for (const m of members) g.setNode(m.id, { width: m.width, height: m.height });
+    for (const e of edges) {
+      if (inGroup.has(e.source) && inGroup.has(e.target) && e.source !== e.target) g.setEdge(e.source, e.target);
+    }
+    dagre.layout(g);
+    for (const m of members) {
+      const p = g.node(m.id);
+      if (p) out[m.id] = { x: Math.round(p.x - m.width / 2), y: Math.round(p.y - m.height / 2) };
+    }
+  }
+  return out;
+}
