@@ -12,7 +12,7 @@ import { counterparts, sideOf } from "./lib/mapping";
 import { problemsByNode } from "./lib/problems";
 
 interface OpenDoc {
-  id: string;
+  id: number;
   name: string;
   kind: string;
   content: unknown;
@@ -51,7 +51,7 @@ export function App() {
   const fail = useCallback((e: unknown) => setError(e instanceof Error ? e.message : String(e)), []);
 
   const refreshList = useCallback(() => {
-    call("list_documents", { query: query || undefined }).then(setDocs).catch(fail);
+    call("list_documents", { query: query || undefined }).then((l) => setDocs(l.documents)).catch(fail);
   }, [query, fail]);
   useEffect(refreshList, [refreshList]);
 
@@ -60,7 +60,7 @@ export function App() {
   }, [doc]);
 
   const open = useCallback(
-    async (id: string) => {
+    async (id: number) => {
       try {
         setError(null);
         const d = await call("get_document", { id });
@@ -159,9 +159,9 @@ export function App() {
   const importText = useCallback(
     async (name: string, text: string) => {
       try {
-        const id = await call("import_document", { name: name.replace(/\.json$/i, ""), content: text });
+        const ref = await call("import_document", { name: name.replace(/\.json$/i, ""), content: text });
         refreshList();
-        await open(id);
+        await open(ref.id);
       } catch (e) {
         fail(e);
       }
@@ -179,10 +179,10 @@ export function App() {
   const exportDoc = useCallback(async () => {
     if (!doc) return;
     try {
-      const text = await call("export_document", { id: doc.id });
+      const { name, text } = await call("export_document", { id: doc.id });
       const a = document.createElement("a");
       a.href = URL.createObjectURL(new Blob([text], { type: "application/json" }));
-      a.download = `${doc.name || doc.id}.json`;
+      a.download = name.endsWith(".json") ? name : `${name || doc.id}.json`;
       a.click();
       setTimeout(() => URL.revokeObjectURL(a.href), 1000);
     } catch (e) {
@@ -224,7 +224,7 @@ export function App() {
         const to = sideOf(doc.kind) === "workflow" ? "journey" : "workflow";
         const r = await call("convert", { content: doc.content, to });
         const v = await call("canvas_view", { content: r.output });
-        if (live) setConverted({ view: v, mapping: r.mapping });
+        if (live) setConverted({ view: v, mapping: r.mapping as Mapping });
       } catch (e) {
         if (live) fail(e);
       }

@@ -7,10 +7,12 @@ import type { ArgsOf, CommandName, CoreError, ResultOf } from "./contract";
 export class CallError extends Error {
   readonly kind: string;
   readonly location: unknown;
+  readonly problems: { at: string; message: string }[];
   constructor(err: CoreError) {
     super(err.message);
     this.kind = err.kind;
     this.location = err.location;
+    this.problems = Array.isArray(err.problems) ? err.problems : [];
   }
 }
 
@@ -26,7 +28,7 @@ export function toCallError(raw: unknown): CallError {
   if (raw instanceof CallError) return raw;
   if (raw && typeof raw === "object" && "message" in raw) {
     const r = raw as Partial<CoreError>;
-    return new CallError({ kind: String(r.kind ?? "unknown"), message: String(r.message), location: r.location });
+    return new CallError({ kind: String(r.kind ?? "unknown"), message: String(r.message), location: r.location, problems: r.problems });
   }
   if (typeof raw === "string") return new CallError({ kind: "unknown", message: raw });
   return new CallError({ kind: "unknown", message: String(raw) });

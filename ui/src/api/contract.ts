@@ -6,6 +6,8 @@ export interface CoreError {
   kind: string;
   message: string;
   location?: unknown;
+  /** Template problems: `{at, message}` each (kind `template`). */
+  problems?: { at: string; message: string }[];
 }
 
 export interface Position {
@@ -55,7 +57,7 @@ export interface Diagnostic {
   node_ids: string[];
   edge_ids: string[];
   path: string;
-  hint?: string | null;
+  hint: string;
 }
 
 export interface Report {
@@ -70,18 +72,26 @@ export type Edit =
   | { op: "add_node"; kind: string; position: Position; name?: string }
   | { op: "connect"; source: string; source_handle?: string | null; target: string }
   | { op: "delete"; node_ids: string[]; edge_ids: string[] }
-  | { op: "set_field"; target: string; path: string; value: unknown };
+  | { op: "set_field"; target: string; path: string[]; value: unknown }
+  | { op: "set_label"; target: string; label: string };
 
 export interface DocumentSummary {
-  id: string;
+  id: number;
   name: string;
   kind: string;
-  revision?: number;
-  updated_at?: string;
+  revisions: number;
+  updated_at: string;
+}
+
+export interface DocumentRef {
+  id: number;
+  name: string;
+  kind: string;
+  revision: number;
 }
 
 export interface DocumentData {
-  id: string;
+  id: number;
   name: string;
   kind: string;
   content: unknown;
@@ -99,8 +109,10 @@ export interface Mapping {
 export interface SimState {
   session: unknown;
   events: SimEvent[];
-  active_node: string | null;
+  active_node?: string;
   variables: Record<string, unknown>;
+  transcript: unknown;
+  ended: boolean;
 }
 
 export type SimEvent = { type: string; [key: string]: unknown };
@@ -123,36 +135,38 @@ export interface TemplateSummary {
   id: string;
   version: string;
   name: string;
-  description?: string;
-  category?: string;
-  tags?: string[];
+  description: string;
+  category: string;
+  tags: string[];
 }
 
-export interface TemplateDetail extends TemplateSummary {
+export interface TemplateDetail {
+  entry: TemplateSummary;
   parameters: TemplateParameter[];
+  template: unknown;
 }
 
 export interface Commands {
   workspace_info: [Record<string, never>, unknown];
-  list_documents: [{ query?: string }, DocumentSummary[]];
-  import_document: [{ name?: string; content: string }, string];
-  get_document: [{ id: string }, DocumentData];
-  save_document: [{ id: string; content: unknown }, { revision: number; diagnostics: Report }];
-  export_document: [{ id: string }, string];
-  delete_document: [{ id: string }, unknown];
+  list_documents: [{ query?: string }, { documents: DocumentSummary[] }];
+  import_document: [{ name?: string; content: string }, DocumentRef];
+  get_document: [{ id: number }, DocumentData];
+  save_document: [{ id: number; content: unknown }, { revision: number; unchanged: boolean; diagnostics: Report }];
+  export_document: [{ id: number }, { name: string; text: string }];
+  delete_document: [{ id: number }, unknown];
   canvas_view: [{ content: unknown }, CanvasView];
-  apply_edits: [{ content: unknown; edits: Edit[] }, { content: unknown; view: CanvasView; diagnostics: Report }];
+  apply_edits: [{ content: unknown; edits: Edit[] }, { content: unknown; view: CanvasView; diagnostics: Report; created: string[] }];
   validate: [{ content: unknown }, Report];
-  convert: [{ content: unknown; to: "journey" | "workflow" }, { output: unknown; mapping: Mapping }];
-  sim_start: [{ content: unknown; mocks?: unknown }, SimState];
+  convert: [{ content: unknown; to: string }, { output: unknown; mapping: unknown }];
+  sim_start: [{ content: unknown; mocks?: unknown; context?: unknown }, SimState];
   sim_send: [{ session: unknown; message: string }, SimState];
   sim_choose: [{ session: unknown; edge_id: string }, SimState];
   sim_back: [{ session: unknown }, SimState];
   sim_restart: [{ session: unknown }, SimState];
-  sim_save_scenario: [{ document_id: string; session: unknown; name: string }, unknown];
-  templates_list: [{ query?: string; category?: string; tag?: string }, TemplateSummary[]];
+  sim_save_scenario: [{ document_id: number; session: unknown; name: string }, { id: number }];
+  templates_list: [{ query?: string; category?: string; tag?: string }, { templates: TemplateSummary[] }];
   template_show: [{ id: string }, TemplateDetail];
-  template_instantiate: [{ id: string; params: Record<string, unknown> }, { content: unknown; problems?: unknown }];
+  template_instantiate: [{ id: string; params: Record<string, unknown> }, { content: unknown; template: string }];
 }
 
 export type CommandName = keyof Commands;

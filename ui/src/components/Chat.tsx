@@ -10,7 +10,7 @@ export function Chat({
   onActive,
 }: {
   content: unknown;
-  documentId: string | null;
+  documentId: number | null;
   view: CanvasView | null;
   onActive: (id: string | null) => void;
 }) {
@@ -27,7 +27,7 @@ export function Chat({
       const s = await f();
       setState(s);
       setLog((l) => (append ? [...l, ...s.events] : s.events));
-      onActive(s.active_node);
+      onActive(s.active_node ?? null);
     } catch (e) {
       setError((e as Error).message);
     }
@@ -82,6 +82,7 @@ export function Chat({
           ))}
         </div>
       )}
+      {state?.ended && <div className="muted" data-testid="chat-ended">The journey ended.</div>}
       {state && (
         <div className="variables" data-testid="chat-variables">
           <h4>Active: <code data-testid="chat-active">{state.active_node ?? "—"}</code></h4>
@@ -95,7 +96,7 @@ export function Chat({
               ))}
             </tbody>
           </table>
-          {documentId && (
+          {documentId !== null && (
             <form
               onSubmit={async (e) => {
                 e.preventDefault();

@@ -25,9 +25,9 @@ function FieldEditor({ target, field, onEdits }: { target: string; field: Field;
     <label className="field">
       <span>{field.label}</span>
       {multiline ? (
-        <textarea value={text} rows={Math.min(10, text.split("\n").length + 1)} onChange={(e) => setText(e.target.value)} onBlur={() => commit(text)} data-field={field.path} />
+        <textarea value={text} rows={Math.min(10, text.split("\n").length + 1)} onChange={(e) => setText(e.target.value)} onBlur={() => commit(text)} data-field={field.path.join(".")} />
       ) : (
-        <input value={text} onChange={(e) => setText(e.target.value)} onBlur={() => commit(text)} onKeyDown={(e) => e.key === "Enter" && commit(text)} data-field={field.path} />
+        <input value={text} onChange={(e) => setText(e.target.value)} onBlur={() => commit(text)} onKeyDown={(e) => e.key === "Enter" && commit(text)} data-field={field.path.join(".")} />
       )}
       {error && <span className="inline-error">{error}</span>}
     </label>
@@ -56,7 +56,7 @@ export const Inspector = memo(function Inspector({
       </h3>
       {fields.length === 0 && <p className="muted">Nothing to edit here.</p>}
       {fields.map((f) => (
-        <FieldEditor key={`${selected}:${f.path}`} target={selected} field={f} onEdits={onEdits} />
+        <FieldEditor key={`${selected}:${f.path.join(".")}`} target={selected} field={f} onEdits={onEdits} />
       ))}
     </div>
   );

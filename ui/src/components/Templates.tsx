@@ -1,19 +1,21 @@
 import { useEffect, useState } from "react";
-import { call } from "../api/client";
-import type { TemplateDetail, TemplateSummary } from "../api/contract";
+import { CallError, call } from "../api/client";
+import type { TemplateParameter, TemplateSummary } from "../api/contract";
+
+type Chosen = TemplateSummary & { parameters: TemplateParameter[] };
 import { fieldKind, initialText, problemsByParam, readField } from "../lib/params";
 
-export function Templates({ onCreated, onClose }: { onCreated: (id: string) => void; onClose: () => void }) {
+export function Templates({ onCreated, onClose }: { onCreated: (id: number) => void; onClose: () => void }) {
   const [query, setQuery] = useState("");
   const [list, setList] = useState<TemplateSummary[]>([]);
-  const [chosen, setChosen] = useState<TemplateDetail | null>(null);
+  const [chosen, setChosen] = useState<Chosen | null>(null);
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [errors, setErrors] = useState<{ byParam: Record<string, string[]>; general: string[] }>({ byParam: {}, general: [] });
 
   useEffect(() => {
     let live = true;
     call("templates_list", { query: query || undefined })
-      .then((l) => live && setList(l))
+      .then((l) => live && setList(l.templates))
       .catch((e) => live && setErrors({ byParam: {}, general: [(e as Error).message] }));
     return () => {
       live = false;
@@ -22,7 +24,7 @@ export function Templates({ onCreated, onClose }: { onCreated: (id: string) => v
 
   const open = async (id: string) => {
     const t = await call("template_show", { id });
-    setChosen(t);
+    setChosen({ ...t.entry, parameters: t.parameters });
     setTexts(Object.fromEntries(t.parameters.map((p) => [p.name, initialText(p)])));
     setErrors({ byParam: {}, general: [] });
   };
@@ -40,14 +42,11 @@ export function Templates({ onCreated, onClose }: { onCreated: (id: string) => v
     const names = chosen.parameters.map((p) => p.name);
     try {
       const res = await call("template_instantiate", { id: `${chosen.id}@${chosen.version}`, params });
-      if (res.problems && (!Array.isArray(res.problems) || res.problems.length)) {
-        setErrors(problemsByParam(names, res.problems));
-        if (!res.content) return;
-      }
-      const docId = await call("import_document", { name: chosen.name, content: JSON.stringify(res.content) });
-      onCreated(docId);
+      const doc = await call("import_document", { name: chosen.name, content: JSON.stringify(res.content) });
+      onCreated(doc.id);
     } catch (e) {
-      setErrors(problemsByParam(names, (e as Error).message));
+      const problems = e instanceof CallError && e.problems.length ? e.problems : (e as Error).message;
+      setErrors(problemsByParam(names, problems));
     }
   };
 
@@ -67,7 +66,7 @@ export function Templates({ onCreated, onClose }: { onCreated: (id: string) => v
                   <button onClick={() => open(`${t.id}@${t.version}`)} data-testid="template-card">
                     <strong>{t.name}</strong> <small>{t.id}@{t.version}</small>
                     <div className="muted">{t.description}</div>
-                    <div className="tags">{[t.category, ...(t.tags ?? [])].filter(Boolean).map((x) => <span key={x}>{x}</span>)}</div>
+                    <div className="tags">{[t.category, ...t.tags].filter(Boolean).map((x) => <span key={x}>{x}</span>)}</div>
                   </button>
                 </li>
               ))}

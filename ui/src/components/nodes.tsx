@@ -3,7 +3,7 @@
 import { memo } from "react";
 import { Handle, NodeResizer, Position, type NodeProps } from "@xyflow/react";
 import type { StepNode } from "../lib/flow";
-import { hasTargetHandle, sourceHandles } from "../lib/flow";
+import { hasTargetHandle, sourceHandles, targetHandleId } from "../lib/flow";
 
 function ProblemBadge({ data }: { data: StepNode["data"] }) {
   if (!data.problem) return null;
@@ -49,7 +49,7 @@ function StepBody({ data }: { data: StepNode["data"] }) {
   const v = data.view;
   return (
     <>
-      {hasTargetHandle(v) && <Handle type="target" position={Position.Left} />}
+      {hasTargetHandle(v) && <Handle type="target" id={targetHandleId(v)} position={Position.Left} />}
       <div className="node-head">
         <span className={`kind kind-${v.kind}`}>{v.kind === v.type ? v.kind : `${v.kind} · ${v.type}`}</span>
         <ProblemBadge data={data} />
@@ -82,7 +82,7 @@ export const ContainerNodeView = memo(function ContainerNodeView({ data, selecte
   return (
     <div className={`container container-${v.kind}`} data-kind={v.kind}>
       <NodeResizer isVisible={selected} minWidth={200} minHeight={120} />
-      <Handle type="target" position={Position.Left} />
+      <Handle type="target" id={targetHandleId(v)} position={Position.Left} />
       <div className="node-head">
         <span className={`kind kind-${v.kind}`}>{v.kind}</span>
         <span className="node-label">{v.label || v.id}</span>

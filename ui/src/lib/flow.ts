@@ -106,3 +106,8 @@ export function hasTargetHandle(node: ViewNode): boolean {
   if (node.handles.length === 0) return !["trigger", "root", "note"].includes(node.kind);
   return node.handles.some((h) => h.kind === "target");
 }
+
+/** The id of the node's input handle as the core names it (edges may refer to it). */
+export function targetHandleId(node: ViewNode): string | undefined {
+  return node.handles.find((h) => h.kind === "target")?.id;
+}

@@ -2,8 +2,8 @@
 // content (journey: `nodes[]`/`edges[]`; Sim: `state.blocks{}`/`state.edges[]`).
 
 export interface Field {
-  /** JSON path under the node/edge, as `set_field` takes it. */
-  path: string;
+  /** Keys from the node/edge down to the value, as `set_field` takes them. */
+  path: string[];
   label: string;
   /** text: edited as a string; json: any JSON value; bool: a checkbox. */
   as: "text" | "json" | "bool";
@@ -41,22 +41,22 @@ export function findElement(content: unknown, id: string): { what: "node" | "edg
 export function fieldsOf(docKind: string, el: { what: "node" | "edge"; raw: Obj }): Field[] {
   const r = el.raw;
   if (docKind.includes("journey")) {
-    if (el.what === "edge") return [{ path: "condition", label: "Condition", as: "text", value: r.condition ?? "" }];
+    if (el.what === "edge") return [{ path: ["condition"], label: "Condition", as: "text", value: r.condition ?? "" }];
     return [
-      { path: "action", label: "Action", as: "text", value: r.action ?? "" },
-      { path: "tools", label: "Tools", as: "json", value: r.tools ?? [] },
+      { path: ["action"], label: "Action", as: "text", value: r.action ?? "" },
+      { path: ["tools"], label: "Tools", as: "json", value: r.tools ?? [] },
     ];
   }
   if (el.what === "edge") return [];
   const out: Field[] = [
-    { path: "name", label: "Name", as: "text", value: r.name ?? "" },
-    { path: "enabled", label: "Enabled", as: "bool", value: r.enabled !== false },
+    { path: ["name"], label: "Name", as: "text", value: r.name ?? "" },
+    { path: ["enabled"], label: "Enabled", as: "bool", value: r.enabled !== false },
   ];
   if (isObj(r.subBlocks)) {
     for (const [id, sb] of Object.entries(r.subBlocks)) {
       if (!isObj(sb)) continue;
       const v = sb.value;
-      out.push({ path: `subBlocks.${id}.value`, label: id, as: typeof v === "string" || v == null ? "text" : "json", value: v ?? "" });
+      out.push({ path: ["subBlocks", id, "value"], label: id, as: typeof v === "string" || v == null ? "text" : "json", value: v ?? "" });
     }
   }
   return out;
@@ -72,8 +72,8 @@ export function parseField(f: Field, text: string): { value?: unknown; error?: s
     }
   }
   if (f.as === "bool") return { value: text === "true" };
-  if (f.path === "condition" && text.trim() === "") return { value: null };
-  if (f.path === "action" && text.trim() === "") return { value: null };
+  const last = f.path[f.path.length - 1];
+  if ((last === "condition" || last === "action") && f.path.length === 1 && text.trim() === "") return { value: null };
   return { value: text };
 }
 

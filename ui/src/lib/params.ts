@@ -75,7 +75,8 @@ export function problemsByParam(
     else if (Array.isArray(p)) p.forEach(collect);
     else if (typeof p === "object") {
       const o = p as Record<string, unknown>;
-      if (typeof o.message === "string") lines.push(typeof o.path === "string" ? `${o.path}: ${o.message}` : o.message);
+      const at = typeof o.at === "string" ? o.at : typeof o.path === "string" ? o.path : null;
+      if (typeof o.message === "string") lines.push(at ? `${at}: ${o.message}` : o.message);
       else if (Array.isArray(o.problems)) o.problems.forEach(collect);
       else lines.push(JSON.stringify(p));
     }
