@@ -7,6 +7,12 @@ describe("documentKindLabel", () => {
     expect(documentKindLabel("parlant-journey")).toBe("Parlant journey");
   });
 
+  it("reads the core's spellings", () => {
+    expect(documentKindLabel("sim")).toBe("Sim workflow");
+    expect(documentKindLabel("parlant_journey")).toBe("Parlant journey");
+    expect(documentKindLabel("hasOwnProperty")).toBe("Unknown (hasOwnProperty)");
+  });
+
   it("marks unknown and empty kinds instead of guessing", () => {
     expect(documentKindLabel("bpmn")).toBe("Unknown (bpmn)");
     expect(documentKindLabel("")).toBe("Unknown (empty)");

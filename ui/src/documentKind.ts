@@ -7,9 +7,19 @@ const LABELS: Record<DocumentKind, string> = {
   "parlant-journey": "Parlant journey",
 };
 
+// The core spells kinds `sim` / `journey` (store) and `sim_workflow` / `parlant_journey` (canvas).
+const ALIASES: Record<string, DocumentKind> = {
+  sim: "sim-workflow",
+  sim_workflow: "sim-workflow",
+  journey: "parlant-journey",
+  parlant_journey: "parlant-journey",
+};
+
 /** Human-readable label of a document kind; unknown kinds are shown as "Unknown (<kind>)". */
 export function documentKindLabel(kind: string): string {
-  return isDocumentKind(kind) ? LABELS[kind] : `Unknown (${kind || "empty"})`;
+  if (isDocumentKind(kind)) return LABELS[kind];
+  if (Object.prototype.hasOwnProperty.call(ALIASES, kind)) return LABELS[ALIASES[kind]];
+  return `Unknown (${kind || "empty"})`;
 }
 
 export function isDocumentKind(kind: string): kind is DocumentKind {
