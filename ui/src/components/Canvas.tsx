@@ -226,7 +226,6 @@ function CanvasInner(props: CanvasProps) {
       minZoom={0.05}
       fitView
       proOptions={{ hideAttribution: true }}
-      data-testid={props.testId ?? "canvas"}
     >
       <Background gap={24} />
       <Controls />

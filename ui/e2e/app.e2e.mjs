@@ -1,0 +1,124 @@
+// End-to-end tests: the built UI in Chromium against the real core behind `journey-studio serve`.
+// Run with `npm run e2e` (builds ui/dist first). JOURNEY_STUDIO_BIN=<path> skips `cargo run`.
+import assert from "node:assert/strict";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { REPO, launch, startCore } from "./harness.mjs";
+
+const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
+const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
+
+const tests = [];
+const test = (name, fn) => tests.push({ name, fn });
+
+async function importFixture(page) {
+  await page.setInputFiles('[data-testid="import-file"]', FIXTURE);
+  await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+}
+const mainNodes = (page) => page.locator('[data-testid="canvas"] .react-flow__node');
+const problemCodes = async (page) => {
+  await page.click('[data-testid="tab-problems"]');
+  return page.locator('[data-testid="problem"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
+};
+
+test("opens a fixture: one node per state plus end, edges drawn", async (page) => {
+  await importFixture(page);
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="canvas"] .react-flow__node').length === n, fixture.nodes.length + 1);
+  assert.equal(await mainNodes(page).count(), fixture.nodes.length + 1);
+  assert.equal(await page.locator('[data-testid="canvas"] .react-flow__edge').count(), fixture.edges.length);
+  assert.match(await page.textContent('[data-testid="doc-title"]'), /Parlant journey/);
+  assert.match(await page.textContent('[data-testid="doc-list"]'), /book-flight/);
+});
+
+test("editing a tool state's tools makes J009 appear; undo makes it disappear; autosaved", async (page) => {
+  await importFixture(page);
+  const tool = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "tool");
+  assert.ok(tool, "the fixture has a tool state");
+  assert.ok(!(await problemCodes(page)).includes("J009"));
+  await page.click('[data-testid="tab-inspector"]');
+  await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"]`);
+  const field = page.locator('[data-field="tools"]');
+  await field.fill("[]");
+  await field.blur();
+  await page.waitForSelector(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"] [data-testid="problem-badge"]`);
+  assert.ok((await problemCodes(page)).includes("J009"));
+  await page.waitForFunction(() => /saved/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""));
+  await page.click('[data-testid="canvas"] .react-flow__pane');
+  await page.keyboard.press("Control+z");
+  await page.waitForFunction(() => ![...document.querySelectorAll('[data-testid="problem"]')].some((e) => e.getAttribute("data-code") === "J009"));
+  assert.ok(!(await problemCodes(page)).includes("J009"));
+});
+
+test("convert shows the workflow beside the journey; selecting a state highlights its block", async (page) => {
+  await importFixture(page);
+  await page.check('[data-testid="convert-toggle"]');
+  await page.waitForSelector('[data-testid="canvas-converted"] .react-flow__node');
+  assert.ok((await page.locator('[data-testid="canvas-converted"] .react-flow__node').count()) > 3);
+  const chat = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "chat");
+  await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${chat.id}"]`);
+  await page.waitForSelector('[data-testid="canvas-converted"] .react-flow__node.is-highlight');
+});
+
+test("chat through the journey: the active node moves on the canvas", async (page) => {
+  await importFixture(page);
+  await page.click('[data-testid="tab-chat"]');
+  await page.click('[data-testid="chat-start"]');
+  await page.waitForSelector('[data-testid="chat-active"]');
+  const first = await page.textContent('[data-testid="chat-active"]');
+  assert.equal(await page.locator(`[data-testid="canvas"] .react-flow__node.is-active`).getAttribute("data-id"), first);
+  await page.fill('[data-testid="chat-input"]', "I want to fly to Lisbon next month");
+  await page.press('[data-testid="chat-input"]', "Enter");
+  await page.waitForFunction((f) => document.querySelector('[data-testid="chat-active"]')?.textContent !== f, first);
+  const second = await page.textContent('[data-testid="chat-active"]');
+  assert.notEqual(second, first);
+  assert.equal(await page.locator(`[data-testid="canvas"] .react-flow__node.is-active`).getAttribute("data-id"), second);
+  assert.ok((await page.locator(".bubble-customer").count()) >= 1);
+  await page.click('[data-testid="chat-back"]');
+  await page.waitForFunction((f) => document.querySelector('[data-testid="chat-active"]')?.textContent === f, first);
+});
+
+test("instantiate a template into a new document", async (page) => {
+  await page.click('[data-testid="open-templates"]');
+  await page.waitForSelector('[data-testid="template-card"]');
+  assert.ok((await page.locator('[data-testid="template-card"]').count()) >= 5);
+  await page.locator('[data-testid="template-card"]', { hasText: "refund-request" }).first().click();
+  const company = page.locator('[data-param="company"] input');
+  await company.fill("X");
+  await page.click('[data-testid="template-create"]');
+  await page.waitForSelector('[data-param="company"] [data-testid="param-error"]');
+  await company.fill("Harbor & Pine");
+  await page.click('[data-testid="template-create"]');
+  await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+  assert.ok((await mainNodes(page).count()) > 3);
+  assert.match(await page.textContent('[data-testid="doc-title"]'), /Refund request/);
+});
+
+const core = await startCore();
+const browser = await launch();
+let failed = 0;
+try {
+  for (const t of tests) {
+    // A fresh page per test; the workspace is shared, so each test starts from the app's start page.
+    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const page = await ctx.newPage();
+    const errors = [];
+    page.on("pageerror", (e) => errors.push(String(e)));
+    try {
+      await page.goto(core.url);
+      await page.evaluate(() => 0);
+      await t.fn(page);
+      assert.deepEqual(errors, [], "no uncaught page errors");
+      console.log(`ok   ${t.name}`);
+    } catch (e) {
+      failed += 1;
+      console.log(`FAIL ${t.name}\n     ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n     ")}`);
+      await page.screenshot({ path: `/tmp/e2e-${tests.indexOf(t)}.png` }).catch(() => {});
+    }
+    await ctx.close();
+  }
+} finally {
+  await browser.close();
+  core.stop();
+}
+console.log(`${tests.length - failed} passed, ${failed} failed`);
+process.exit(failed ? 1 : 0);
