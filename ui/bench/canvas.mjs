@@ -46,7 +46,7 @@ try {
   for (const n of SIZES) {
     const page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
     await page.goto(core.url);
-    const item = page.locator('[data-testid="doc-item"]', { hasText: `bench-${n}` }).first();
+    const item = page.locator('[data-testid="doc-item"]', { hasText: new RegExp(`^bench-${n}(?!\\d)`) }).first();
     await item.waitFor();
     const t0 = await page.evaluate(() => performance.now());
     await item.click();

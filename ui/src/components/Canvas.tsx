@@ -48,6 +48,9 @@ export interface CanvasProps {
 }
 
 const EMPTY = new Set<string>();
+/** From this many nodes on, only the nodes on screen are drawn. */
+const BIG_GRAPH = 300;
+const OPENING_NODES = 12;
 let clipboard: ViewNode[] = [];
 
 function isTyping(t: EventTarget | null): boolean {
@@ -75,7 +78,15 @@ function CanvasInner(props: CanvasProps) {
   const selection = useRef<Selection>({ nodes: [], edges: [] });
   const [query, setQuery] = useState("");
   const searchBox = useRef<HTMLInputElement>(null);
-  const big = view.nodes.length > 300;
+  const big = view.nodes.length > BIG_GRAPH;
+  // A big graph opens on its first steps at a readable zoom (only what is on screen is drawn);
+  // "fit view" in the controls still shows the whole graph.
+  const fitViewOptions = useMemo(
+    () => (big ? { nodes: view.nodes.filter((n) => !n.parent).slice(0, OPENING_NODES).map((n) => ({ id: n.id })), minZoom: 0.5, maxZoom: 1 } : undefined),
+    // Only when a different document is opened, not on every edit.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [big],
+  );
 
   // Rebuild from the core's view; keep the current selection flags.
   useEffect(() => {
@@ -225,6 +236,7 @@ function CanvasInner(props: CanvasProps) {
       onlyRenderVisibleElements={big}
       minZoom={0.05}
       fitView
+      fitViewOptions={fitViewOptions}
       proOptions={{ hideAttribution: true }}
     >
       <Background gap={24} />

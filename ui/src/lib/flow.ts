@@ -13,6 +13,10 @@ export interface StepData extends Record<string, unknown> {
 
 export type StepNode = Node<StepData>;
 
+/** The width of a step node (styles.css `.node`), and its usual height. */
+export const STEP_WIDTH = 200;
+export const STEP_HEIGHT = 64;
+
 const CONTAINER_KINDS = new Set(["loop", "parallel"]);
 
 /** The node component that draws a view node of this kind. */
@@ -80,6 +84,10 @@ export function toFlowNodes(
     }
     if (v.size) {
       node.style = { width: v.size.width, height: v.size.height };
+    } else {
+      // Known before measuring, so React Flow can skip drawing off-screen nodes of a big graph.
+      node.initialWidth = STEP_WIDTH;
+      node.initialHeight = STEP_HEIGHT;
     }
     return node;
   });
