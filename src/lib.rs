@@ -2,6 +2,7 @@
 //! capabilities built on them. No GUI dependency: the desktop shell and the CLI are thin
 //! adapters over this crate.
 
+pub mod api;
 pub mod convert;
 pub mod document;
 pub mod error;

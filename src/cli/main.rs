@@ -18,6 +18,7 @@ mod status;
 mod workspace;
 mod validate;
 mod simulate;
+mod serve;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ enum Command {
     /// Play a journey or run a workflow locally: a scenario (exit 1 on a failed expectation)
     /// or an interactive session on standard input.
     Simulate(simulate::Args),
+    /// Serve the UI and the app's commands on 127.0.0.1 (with a random token) for a browser.
+    Serve(serve::Args),
 }
 
 /// How results are printed.
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::ExportSdk(args) => export_sdk::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Serve(args) => serve::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

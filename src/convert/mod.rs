@@ -16,7 +16,7 @@
 
 mod build;
 mod carry;
-mod conditions;
+pub(crate) mod conditions;
 mod expr;
 mod layout;
 pub mod mapping;

@@ -1,0 +1,228 @@
+//! The command set of the desktop app and the browser bridge, declared once in `commands!`
+//! below: each command's name, argument type, result type and handler. From that one table come
+//! `dispatch` (used by the Tauri shell's `call` and by `journey-studio serve`) and the
+//! TypeScript bindings in `ui/src/api/generated/` (`write_bindings`; a test keeps them current).
+
+pub mod canvas;
+pub mod edit;
+mod handlers;
+pub mod settings;
+pub mod types;
+
+use crate::error::{Error, Result};
+use serde_json::Value;
+use std::path::{Path, PathBuf};
+use std::sync::Mutex;
+use ts_rs::TS;
+
+pub use settings::{JsonFileSettings, Settings, SettingsBackend};
+pub use types::*;
+
+/// What every command works on: the workspace (SQLite store) and the settings.
+pub struct AppState {
+    store: Mutex<crate::store::Store>,
+    workspace: PathBuf,
+    settings: Box<dyn SettingsBackend>,
+}
+
+impl AppState {
+    /// Opens (creating if needed) the workspace at `workspace`.
+    pub fn open(workspace: &Path, settings: Box<dyn SettingsBackend>) -> Result<AppState> {
+        let store = crate::store::Store::open(workspace)?;
+        Ok(AppState { store: Mutex::new(store), workspace: workspace.to_path_buf(), settings })
+    }
+
+    pub fn workspace(&self) -> &Path {
+        &self.workspace
+    }
+
+    fn store(&self) -> Result<std::sync::MutexGuard<'_, crate::store::Store>> {
+        // A handler that panicked cannot have committed half a transaction; keep going.
+        Ok(self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+    }
+}
+
+fn parse_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Result<T> {
+    // `null` and absent args read as `{}` so commands without arguments take either.
+    let args = if args.is_null() { Value::Object(Default::default()) } else { args };
+    serde_json::from_value(args).map_err(|e| Error::Unsupported(format!("command `{command}`: bad arguments: {e}")))
+}
+
+fn to_value<T: serde::Serialize>(value: T) -> Result<Value> {
+    serde_json::to_value(value).map_err(|e| Error::Unsupported(format!("cannot serialise the result: {e}")))
+}
+
+macro_rules! commands {
+    ($( $(#[doc = $doc:literal])* $name:ident ( $args:ty ) -> $result:ty = $handler:path; )*) => {
+        /// The names of all commands, in declaration order.
+        pub const COMMANDS: &[&str] = &[$(stringify!($name)),*];
+
+        /// Runs one command: `args` is its argument object, the result its result object.
+        pub fn dispatch(state: &AppState, command: &str, args: Value) -> Result<Value> {
+            match command {
+                $( stringify!($name) => {
+                    let args: $args = parse_args(command, args)?;
+                    let result: $result = $handler(state, args)?;
+                    to_value(result)
+                } )*
+                other => Err(Error::NotFound(format!("unknown command `{other}` (known: {})", COMMANDS.join(", ")))),
+            }
+        }
+
+        /// Every argument and result type with its dependencies, as `(file name, contents)`.
+        pub fn bindings() -> Result<Vec<(String, String)>> {
+            let dir = tempdir_for_bindings()?;
+            $(
+                <$args as TS>::export_all_to(&dir).map_err(bindings_err)?;
+                <$result as TS>::export_all_to(&dir).map_err(bindings_err)?;
+            )*
+            let mut files = collect(&dir, &dir)?;
+            let _ = std::fs::remove_dir_all(&dir);
+            let mut imports = std::collections::BTreeSet::new();
+            let mut table = String::new();
+            $(
+                imports.insert(<$args as TS>::name());
+                imports.insert(<$result as TS>::name());
+                let doc: &[&str] = &[$($doc),*];
+                if !doc.is_empty() {
+                    table.push_str(&format!("  /**{} */\n", doc.join("\n   *")));
+                }
+                table.push_str(&format!("  {}: {{ args: {}; result: {} }};\n", stringify!($name), <$args as TS>::name(), <$result as TS>::name()));
+            )*
+            let mut ts = String::from("// Generated from src/api/mod.rs (`commands!`) by `cargo test --lib api`. Do not edit.\n\n");
+            for name in &imports {
+                ts.push_str(&format!("import type {{ {name} }} from \"./{name}\";\n"));
+            }
+            ts.push_str("\n/** Every command: its arguments and its result. */\nexport interface Commands {\n");
+            ts.push_str(&table);
+            ts.push_str("}\n\nexport type CommandName = keyof Commands;\n\nexport const COMMAND_NAMES: CommandName[] = [\n");
+            $( ts.push_str(&format!("  \"{}\",\n", stringify!($name))); )*
+            ts.push_str("];\n");
+            files.push(("commands.ts".into(), ts));
+            files.sort();
+            Ok(files)
+        }
+    };
+}
+
+fn bindings_err(e: ts_rs::ExportError) -> Error {
+    Error::Unsupported(format!("cannot generate TypeScript bindings: {e}"))
+}
+
+fn tempdir_for_bindings() -> Result<PathBuf> {
+    let dir = std::env::temp_dir().join(format!("journey-studio-bindings-{}", edit::new_id()));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Write { file: dir.display().to_string(), source })?;
+    Ok(dir)
+}
+
+fn collect(root: &Path, dir: &Path) -> Result<Vec<(String, String)>> {
+    let read_err = |source| Error::Read { file: dir.display().to_string(), source };
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).map_err(read_err)? {
+        let path = entry.map_err(read_err)?.path();
+        if path.is_dir() {
+            out.extend(collect(root, &path)?);
+        } else {
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { file: path.display().to_string(), source })?;
+            let name = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            out.push((name, text));
+        }
+    }
+    Ok(out)
+}
+
+/// Writes the bindings into `dir` (replacing what is there).
+pub fn write_bindings(dir: &Path) -> Result<()> {
+    let _ = std::fs::remove_dir_all(dir);
+    for (name, text) in bindings()? {
+        let path = dir.join(&name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write { file: parent.display().to_string(), source })?;
+        }
+        crate::json::write_atomic(&path, &text)?;
+    }
+    Ok(())
+}
+
+use handlers as h;
+
+commands! {
+    /// The open workspace: its file and counts.
+    workspace_info(NoArgs) -> WorkspaceInfo = h::workspace_info;
+    /// Documents in the workspace, optionally filtered by a text in their name or kind.
+    list_documents(ListDocumentsArgs) -> DocumentList = h::list_documents;
+    /// Imports any JSON the core reads (Sim export or state, journey) as a new document.
+    import_document(ImportDocumentArgs) -> DocumentRef = h::import_document;
+    get_document(DocumentIdArgs) -> DocumentContent = h::get_document;
+    /// Saves new content as a revision (autosave) and validates it.
+    save_document(SaveDocumentArgs) -> SaveResult = h::save_document;
+    export_document(DocumentIdArgs) -> ExportedDocument = h::export_document;
+    document_history(DocumentIdArgs) -> DocumentHistory = h::document_history;
+    /// What the canvas draws: nodes (families, kinds, handles) and edges (labels).
+    canvas_view(ContentArgs) -> canvas::CanvasView = h::canvas_view;
+    /// Applies canvas edits on the model; returns the new content, its view and diagnostics.
+    apply_edits(ApplyEditsArgs) -> ApplyEditsResult = h::apply_edits;
+    validate(ContentArgs) -> ValidationReport = h::validate;
+    convert(ConvertArgs) -> ConvertResult = h::convert;
+    /// Starts a journey conversation; `session` is an opaque snapshot to send back.
+    sim_start(SimStartArgs) -> SimStep = h::sim_start;
+    sim_send(SimSendArgs) -> SimStep = h::sim_send;
+    /// Forces a transition (by edge id) from the active state.
+    sim_choose(SimChooseArgs) -> SimStep = h::sim_choose;
+    sim_back(SimSessionArgs) -> SimStep = h::sim_back;
+    sim_restart(SimSessionArgs) -> SimStep = h::sim_restart;
+    /// Saves the conversation so far as a scenario of a document.
+    sim_save_scenario(SimSaveScenarioArgs) -> ScenarioRef = h::sim_save_scenario;
+    templates_list(TemplatesListArgs) -> TemplateList = h::templates_list;
+    template_show(TemplateIdArgs) -> TemplateDetail = h::template_show;
+    template_instantiate(TemplateInstantiateArgs) -> TemplateInstance = h::template_instantiate;
+    /// Configured remotes (secrets are never returned).
+    remotes_list(NoArgs) -> RemoteList = h::remotes_list;
+    /// The outbox of pending pushes and the open conflicts.
+    sync_status(NoArgs) -> SyncStatus = h::sync_status;
+    settings_get(NoArgs) -> Settings = h::settings_get;
+    /// Merges `patch` into the settings and saves them.
+    settings_update(SettingsPatchArgs) -> Settings = h::settings_update;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn generated_dir() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("ui/src/api/generated")
+    }
+
+    /// Fails when ui/src/api/generated differs from the Rust types; `JS_WRITE_BINDINGS=1`
+    /// rewrites them.
+    #[test]
+    fn typescript_bindings_are_up_to_date() {
+        let dir = generated_dir();
+        if std::env::var_os("JS_WRITE_BINDINGS").is_some() {
+            write_bindings(&dir).unwrap();
+        }
+        let expected = bindings().unwrap();
+        let actual = collect(&dir, &dir).unwrap_or_default();
+        let mut actual = actual;
+        actual.sort();
+        let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
+        assert_eq!(names(&actual), names(&expected), "generated files differ; run `JS_WRITE_BINDINGS=1 cargo test --lib api::tests`");
+        for ((name, a), (_, e)) in actual.iter().zip(&expected) {
+            assert_eq!(a, e, "{name} is out of date; run `JS_WRITE_BINDINGS=1 cargo test --lib api::tests`");
+        }
+        let commands = &expected.iter().find(|(n, _)| n == "commands.ts").unwrap().1;
+        for name in COMMANDS {
+            assert!(commands.contains(&format!("  {name}: {{ args: ")), "{name} missing from commands.ts");
+        }
+    }
+
+    #[test]
+    fn unknown_commands_and_bad_args_are_errors() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(&dir.path().join("w.db"), Box::new(JsonFileSettings::new(dir.path().join("s.json")))).unwrap();
+        let err = dispatch(&state, "nope", Value::Null).unwrap_err();
+        assert_eq!(err.kind(), "not_found");
+        let err = dispatch(&state, "get_document", serde_json::json!({"id": "x"})).unwrap_err();
+        assert!(err.to_string().contains("get_document"), "{err}");
+    }
+}

@@ -1,0 +1,126 @@
+//! The app's settings: one typed struct (every field has a default, so old and partial files
+//! read) and where it is kept — a JSON file beside the workspace for `serve`, tauri-plugin-store
+//! in the desktop shell (which implements `SettingsBackend` itself).
+
+use crate::error::{Error, Result};
+use serde::{Deserialize, Serialize};
+use serde_json::{Map, Value};
+use std::path::PathBuf;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+#[serde(default)]
+pub struct Settings {
+    /// `system`, `light` or `dark`.
+    pub theme: String,
+    /// Save every edit to the store as it happens.
+    pub autosave: bool,
+    /// Milliseconds of quiet before an autosave.
+    #[ts(type = "number")]
+    pub autosave_delay_ms: u64,
+    pub show_minimap: bool,
+    pub snap_to_grid: bool,
+    /// `dagre` or `elk`.
+    pub layout_engine: String,
+    /// Documents opened recently (store ids), newest first.
+    #[ts(type = "Array<number>")]
+    pub recent_documents: Vec<i64>,
+}
+
+impl Default for Settings {
+    fn default() -> Self {
+        Settings {
+            theme: "system".into(),
+            autosave: true,
+            autosave_delay_ms: 500,
+            show_minimap: true,
+            snap_to_grid: false,
+            layout_engine: "dagre".into(),
+            recent_documents: Vec::new(),
+        }
+    }
+}
+
+impl Settings {
+    /// The settings with `patch`'s fields replaced; a field of the wrong type is an error.
+    pub fn patched(&self, patch: &Map<String, Value>) -> Result<Settings> {
+        let mut value = serde_json::to_value(self).map_err(|e| Error::Unsupported(e.to_string()))?;
+        if let Value::Object(map) = &mut value {
+            for (key, v) in patch {
+                if !map.contains_key(key) {
+                    return Err(Error::Unsupported(format!("settings: unknown setting `{key}`")));
+                }
+                map.insert(key.clone(), v.clone());
+            }
+        }
+        serde_json::from_value(value).map_err(|e| Error::Unsupported(format!("settings: {e}")))
+    }
+}
+
+/// Where settings live. `update` is the one read-modify-save path.
+pub trait SettingsBackend: Send + Sync {
+    fn load(&self) -> Result<Settings>;
+    fn save(&self, settings: &Settings) -> Result<()>;
+    fn update(&self, patch: &Map<String, Value>) -> Result<Settings> {
+        let next = self.load()?.patched(patch)?;
+        self.save(&next)?;
+        Ok(next)
+    }
+}
+
+/// Settings in a JSON file (for `journey-studio serve`).
+pub struct JsonFileSettings {
+    path: PathBuf,
+    lock: std::sync::Mutex<()>,
+}
+
+impl JsonFileSettings {
+    pub fn new(path: PathBuf) -> JsonFileSettings {
+        JsonFileSettings { path, lock: std::sync::Mutex::new(()) }
+    }
+}
+
+impl SettingsBackend for JsonFileSettings {
+    fn load(&self) -> Result<Settings> {
+        if !self.path.exists() {
+            return Ok(Settings::default());
+        }
+        let file = self.path.display().to_string();
+        let text = crate::json::read_text(&self.path)?;
+        crate::json::from_str_located(&file, &text)
+    }
+
+    fn save(&self, settings: &Settings) -> Result<()> {
+        crate::json::write_atomic(&self.path, &crate::json::to_pretty(settings))
+    }
+
+    fn update(&self, patch: &Map<String, Value>) -> Result<Settings> {
+        let _guard = self.lock.lock().unwrap_or_else(|p| p.into_inner());
+        let next = self.load()?.patched(patch)?;
+        self.save(&next)?;
+        Ok(next)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn partial_files_read_with_defaults_and_patches_are_typed() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("settings.json");
+        std::fs::write(&path, r#"{"theme": "dark"}"#).unwrap();
+        let backend = JsonFileSettings::new(path.clone());
+        let s = backend.load().unwrap();
+        assert_eq!((s.theme.as_str(), s.autosave), ("dark", true));
+        let patch = serde_json::json!({"show_minimap": false}).as_object().unwrap().clone();
+        let s = backend.update(&patch).unwrap();
+        assert!(!s.show_minimap);
+        assert!(!backend.load().unwrap().show_minimap);
+        let bad = serde_json::json!({"autosave": "yes"}).as_object().unwrap().clone();
+        assert!(backend.update(&bad).is_err());
+        let unknown = serde_json::json!({"nope": 1}).as_object().unwrap().clone();
+        assert!(backend.update(&unknown).unwrap_err().to_string().contains("nope"));
+    }
+}

@@ -1,0 +1,314 @@
+//! Arguments and results of the commands. Documents travel as JSON values (`content`); ids of
+//! stored documents are numbers.
+
+use super::canvas::CanvasView;
+use super::edit::Edit;
+use serde::{Deserialize, Serialize};
+use serde_json::Value;
+use ts_rs::TS;
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct NoArgs {}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct WorkspaceInfo {
+    pub path: String,
+    pub workspace_id: String,
+    #[ts(type = "number")]
+    pub schema_version: i64,
+    pub documents: usize,
+    pub version: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct ListDocumentsArgs {
+    #[ts(optional)]
+    #[serde(default)]
+    pub query: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    /// `sim` or `journey`.
+    pub kind: String,
+    #[ts(type = "number")]
+    pub revisions: i64,
+    pub updated_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentList {
+    pub documents: Vec<DocumentEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ImportDocumentArgs {
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
+    /// The file's text.
+    pub content: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentRef {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    #[ts(type = "number")]
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentIdArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentContent {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub kind: String,
+    pub content: Value,
+    #[ts(type = "number")]
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SaveDocumentArgs {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub content: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SaveResult {
+    #[ts(type = "number")]
+    pub revision: i64,
+    /// True when the content equals the head: no new revision.
+    pub unchanged: bool,
+    pub diagnostics: ValidationReport,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ExportedDocument {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RevisionEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    #[ts(type = "number | null")]
+    pub parent: Option<i64>,
+    pub message: String,
+    pub created_at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DocumentHistory {
+    pub revisions: Vec<RevisionEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ContentArgs {
+    /// A document as JSON (a Sim export/state or a journey).
+    pub content: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ApplyEditsArgs {
+    pub content: Value,
+    pub edits: Vec<Edit>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ApplyEditsResult {
+    pub content: Value,
+    pub view: CanvasView,
+    pub diagnostics: ValidationReport,
+    /// Ids of the nodes and edges created by `add_node` / `connect`, in order.
+    pub created: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DiagnosticEntry {
+    pub code: String,
+    /// `error`, `warning` or `info`.
+    pub severity: String,
+    pub message: String,
+    pub node_ids: Vec<String>,
+    pub edge_ids: Vec<String>,
+    /// JSON path of the value to look at.
+    pub path: String,
+    pub hint: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ValidationReport {
+    pub diagnostics: Vec<DiagnosticEntry>,
+    pub errors: usize,
+    pub warnings: usize,
+    pub infos: usize,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ConvertArgs {
+    pub content: Value,
+    /// `journey` or `workflow`.
+    pub to: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ConvertResult {
+    pub output: Value,
+    /// How source elements map to output elements (src/convert's `Mapping`).
+    pub mapping: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimStartArgs {
+    pub content: Value,
+    /// Tool mocks (`{tools: {name: {...}}}`), as the simulator reads them.
+    #[ts(optional)]
+    #[serde(default)]
+    pub mocks: Option<Value>,
+    /// Initial context variables.
+    #[ts(optional)]
+    #[serde(default)]
+    pub context: Option<Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimSendArgs {
+    pub session: Value,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimChooseArgs {
+    pub session: Value,
+    pub edge_id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimSessionArgs {
+    pub session: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimStep {
+    /// Opaque: send it back with the next simulator command.
+    pub session: Value,
+    /// What happened in this step (src/simulate's events).
+    pub events: Vec<Value>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub active_node: Option<String>,
+    pub variables: Value,
+    pub transcript: Value,
+    pub ended: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimSaveScenarioArgs {
+    #[ts(type = "number")]
+    pub document_id: i64,
+    pub session: Value,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ScenarioRef {
+    #[ts(type = "number")]
+    pub id: i64,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct TemplatesListArgs {
+    #[ts(optional)]
+    #[serde(default)]
+    pub query: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub category: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub tag: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateEntry {
+    pub id: String,
+    pub version: String,
+    pub name: String,
+    pub description: String,
+    pub category: String,
+    pub tags: Vec<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateList {
+    pub templates: Vec<TemplateEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateIdArgs {
+    /// `id` or `id@version`.
+    pub id: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateDetail {
+    pub entry: TemplateEntry,
+    /// The parameters (name, type, required, default, values, pattern, min, max, description).
+    pub parameters: Vec<Value>,
+    /// The whole template as stored.
+    pub template: Value,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateInstantiateArgs {
+    pub id: String,
+    #[serde(default)]
+    pub params: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateInstance {
+    pub content: Value,
+    /// `id@version` used.
+    pub template: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RemoteEntry {
+    pub name: String,
+    /// `parlant` or `sim`.
+    pub kind: String,
+    pub url: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RemoteList {
+    pub remotes: Vec<RemoteEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncStatus {
+    pub outbox: Vec<Value>,
+    pub conflicts: Vec<Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SettingsPatchArgs {
+    /// Fields of `Settings` to change; the rest stay.
+    pub patch: serde_json::Map<String, Value>,
+}
