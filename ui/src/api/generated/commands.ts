@@ -1,0 +1,107 @@
+// Generated from src/api/mod.rs (`commands!`) by `cargo test --lib api`. Do not edit.
+
+import type { ApplyEditsArgs } from "./ApplyEditsArgs";
+import type { ApplyEditsResult } from "./ApplyEditsResult";
+import type { CanvasView } from "./CanvasView";
+import type { ContentArgs } from "./ContentArgs";
+import type { ConvertArgs } from "./ConvertArgs";
+import type { ConvertResult } from "./ConvertResult";
+import type { DocumentContent } from "./DocumentContent";
+import type { DocumentHistory } from "./DocumentHistory";
+import type { DocumentIdArgs } from "./DocumentIdArgs";
+import type { DocumentList } from "./DocumentList";
+import type { DocumentRef } from "./DocumentRef";
+import type { ExportedDocument } from "./ExportedDocument";
+import type { ImportDocumentArgs } from "./ImportDocumentArgs";
+import type { ListDocumentsArgs } from "./ListDocumentsArgs";
+import type { NoArgs } from "./NoArgs";
+import type { RemoteList } from "./RemoteList";
+import type { SaveDocumentArgs } from "./SaveDocumentArgs";
+import type { SaveResult } from "./SaveResult";
+import type { ScenarioRef } from "./ScenarioRef";
+import type { Settings } from "./Settings";
+import type { SettingsPatchArgs } from "./SettingsPatchArgs";
+import type { SimChooseArgs } from "./SimChooseArgs";
+import type { SimSaveScenarioArgs } from "./SimSaveScenarioArgs";
+import type { SimSendArgs } from "./SimSendArgs";
+import type { SimSessionArgs } from "./SimSessionArgs";
+import type { SimStartArgs } from "./SimStartArgs";
+import type { SimStep } from "./SimStep";
+import type { SyncStatus } from "./SyncStatus";
+import type { TemplateDetail } from "./TemplateDetail";
+import type { TemplateIdArgs } from "./TemplateIdArgs";
+import type { TemplateInstance } from "./TemplateInstance";
+import type { TemplateInstantiateArgs } from "./TemplateInstantiateArgs";
+import type { TemplateList } from "./TemplateList";
+import type { TemplatesListArgs } from "./TemplatesListArgs";
+import type { ValidationReport } from "./ValidationReport";
+import type { WorkspaceInfo } from "./WorkspaceInfo";
+
+/** Every command: its arguments and its result. */
+export interface Commands {
+  /** The open workspace: its file and counts. */
+  workspace_info: { args: NoArgs; result: WorkspaceInfo };
+  /** Documents in the workspace, optionally filtered by a text in their name or kind. */
+  list_documents: { args: ListDocumentsArgs; result: DocumentList };
+  /** Imports any JSON the core reads (Sim export or state, journey) as a new document. */
+  import_document: { args: ImportDocumentArgs; result: DocumentRef };
+  get_document: { args: DocumentIdArgs; result: DocumentContent };
+  /** Saves new content as a revision (autosave) and validates it. */
+  save_document: { args: SaveDocumentArgs; result: SaveResult };
+  export_document: { args: DocumentIdArgs; result: ExportedDocument };
+  document_history: { args: DocumentIdArgs; result: DocumentHistory };
+  /** What the canvas draws: nodes (families, kinds, handles) and edges (labels). */
+  canvas_view: { args: ContentArgs; result: CanvasView };
+  /** Applies canvas edits on the model; returns the new content, its view and diagnostics. */
+  apply_edits: { args: ApplyEditsArgs; result: ApplyEditsResult };
+  validate: { args: ContentArgs; result: ValidationReport };
+  convert: { args: ConvertArgs; result: ConvertResult };
+  /** Starts a journey conversation; `session` is an opaque snapshot to send back. */
+  sim_start: { args: SimStartArgs; result: SimStep };
+  sim_send: { args: SimSendArgs; result: SimStep };
+  /** Forces a transition (by edge id) from the active state. */
+  sim_choose: { args: SimChooseArgs; result: SimStep };
+  sim_back: { args: SimSessionArgs; result: SimStep };
+  sim_restart: { args: SimSessionArgs; result: SimStep };
+  /** Saves the conversation so far as a scenario of a document. */
+  sim_save_scenario: { args: SimSaveScenarioArgs; result: ScenarioRef };
+  templates_list: { args: TemplatesListArgs; result: TemplateList };
+  template_show: { args: TemplateIdArgs; result: TemplateDetail };
+  template_instantiate: { args: TemplateInstantiateArgs; result: TemplateInstance };
+  /** Configured remotes (secrets are never returned). */
+  remotes_list: { args: NoArgs; result: RemoteList };
+  /** The outbox of pending pushes and the open conflicts. */
+  sync_status: { args: NoArgs; result: SyncStatus };
+  settings_get: { args: NoArgs; result: Settings };
+  /** Merges `patch` into the settings and saves them. */
+  settings_update: { args: SettingsPatchArgs; result: Settings };
+}
+
+export type CommandName = keyof Commands;
+
+export const COMMAND_NAMES: CommandName[] = [
+  "workspace_info",
+  "list_documents",
+  "import_document",
+  "get_document",
+  "save_document",
+  "export_document",
+  "document_history",
+  "canvas_view",
+  "apply_edits",
+  "validate",
+  "convert",
+  "sim_start",
+  "sim_send",
+  "sim_choose",
+  "sim_back",
+  "sim_restart",
+  "sim_save_scenario",
+  "templates_list",
+  "template_show",
+  "template_instantiate",
+  "remotes_list",
+  "sync_status",
+  "settings_get",
+  "settings_update",
+];
