@@ -440,11 +440,14 @@ impl Session {
         let mut evidence = String::new();
         for (service, tool) in &node.tools {
             let key = format!("{service}:{tool}");
+            // A state's own mock wins and counts its calls on its own.
+            let state_mock = self.mocks.states.get(state);
+            let counter = if state_mock.is_some() { format!("state:{state}") } else { key.clone() };
             let p = &mut self.state.position;
-            let calls = p.tool_calls.entry(key.clone()).or_insert(0);
+            let calls = p.tool_calls.entry(counter).or_insert(0);
             let call = *calls;
             *calls += 1;
-            let (output, error, mocked) = match self.mocks.tool(service, tool).map(|m| m.answer(call)) {
+            let (output, error, mocked) = match state_mock.or_else(|| self.mocks.tool(service, tool)).map(|m| m.answer(call)) {
                 Some(MockResult::Output(v)) => (Some(v), None, true),
                 Some(MockResult::Error(e)) => (None, Some(e), true),
                 None => (None, None, false),
