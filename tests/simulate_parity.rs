@@ -35,6 +35,11 @@ fn the_converted_journey_follows_the_workflow() {
     assert_eq!(run.workflow_path, run.journey_path);
     // Steps are matched through the mapping: each names its block and its state.
     assert!(run.journey_path.iter().all(|s| s.block_id.is_some() && s.state_id.is_some()));
+    // Another branch of the same router, with a tool state answering from its block's run.
+    let report = parity(&w, None, &scenarios()[1]).unwrap();
+    assert!(report.parity, "{report:#?}");
+    let names: Vec<&str> = report.runs[0].journey_path.iter().map(|s| s.name.as_str()).collect();
+    assert_eq!(names, ["Start", "orderLookup", "refundRouter", "holdForReturn", "notifyWarehouse"]);
 }
 
 #[test]

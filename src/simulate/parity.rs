@@ -129,10 +129,13 @@ fn replay(workflow: &SimDocument, journey: &JourneyDocument, mapping: &Mapping, 
         }
     }
 
+    let said = message.clone().or_else(|| input.get("input").and_then(Value::as_str).map(str::to_string)).unwrap_or_default();
     let mut session = Session::new(journey, mocks)?;
     session.set_context(context);
+    // The run's message is there from the start in Sim; in Parlant it is the message that
+    // activated the journey.
+    session.set_opening_message((!said.is_empty()).then(|| said.clone()));
     let mut events = session.start()?;
-    let said = message.clone().or_else(|| input.get("input").and_then(Value::as_str).map(str::to_string)).unwrap_or_default();
     // The journey waits at chat states; the run's message answers each wait, as long as that
     // moves it on (no more waits than the workflow has steps).
     for _ in 0..=run.path.len() {
