@@ -18,6 +18,7 @@ mod status;
 mod workspace;
 mod validate;
 mod simulate;
+mod parity;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -60,6 +61,9 @@ enum Command {
     /// Play a journey or run a workflow locally: a scenario (exit 1 on a failed expectation)
     /// or an interactive session on standard input.
     Simulate(simulate::Args),
+    /// Run a workflow and its converted journey under one scenario and report where their
+    /// paths diverge (exit 1 on divergence).
+    Parity(parity::Args),
 }
 
 /// How results are printed.
@@ -93,6 +97,7 @@ fn main() -> ExitCode {
         Command::ExportSdk(args) => export_sdk::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Parity(args) => parity::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
