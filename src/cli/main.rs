@@ -17,6 +17,7 @@ mod status;
 mod workspace;
 mod validate;
 mod simulate;
+mod sim;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -42,7 +43,7 @@ enum Command {
     History(history::Args),
     /// Manage remote servers (Parlant, Sim).
     Remote(remote::Args),
-    /// Pull a journey from a remote into the workspace (or list the remote's journeys).
+    /// Pull a journey or Sim workflow from a remote into the workspace (or list the remote's).
     Pull(pull::Args),
     /// Push documents to a remote (through the outbox; retried when the server is down).
     Push(push::Args),
@@ -57,6 +58,8 @@ enum Command {
     /// Play a journey or run a workflow locally: a scenario (exit 1 on a failed expectation)
     /// or an interactive session on standard input.
     Simulate(simulate::Args),
+    /// Sim remote: deploy, undeploy, versions, rollback, execute, runs, cancel.
+    Sim(sim::Args),
 }
 
 /// How results are printed.
@@ -89,6 +92,7 @@ fn main() -> ExitCode {
         Command::ExportSdk(args) => export_sdk::run(args),
         Command::Validate(args) => validate::run(args),
         Command::Simulate(args) => simulate::run(args),
+        Command::Sim(args) => sim::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

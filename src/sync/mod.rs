@@ -8,4 +8,6 @@ pub mod http;
 pub mod mermaid;
 pub mod parlant;
 pub mod sdk_export;
+pub mod sim;
+pub mod sim_sync;
 pub mod secrets;
