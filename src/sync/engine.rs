@@ -23,7 +23,16 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case", tag = "result")]
 pub enum PushOutcome {
     /// The remote now equals the local revision.
-    Pushed { document: String, remote_id: String, created: bool, requests: usize },
+    Pushed {
+        document: String,
+        remote_id: String,
+        created: bool,
+        requests: usize,
+        /// Sim without a session cookie: the workflow this push replaced by importing a new
+        /// one (left unchanged on the server).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        superseded: Option<String>,
+    },
     /// Nothing to send: the remote already equals the local revision.
     UpToDate { document: String, remote_id: String },
     /// Kept in the outbox; retried later.
@@ -92,7 +101,7 @@ pub async fn push(store: &mut Store, document: &str, remote_name: &str, force: b
             if !matches!(head.document(document)?, Document::Sim(_)) {
                 return Err(Error::Unsupported(format!("`{document}` is a journey; a Sim remote takes Sim workflows")));
             }
-            sim_sync::initial_remote_id(store, document)?
+            sim_sync::initial_remote_id(store, document, head.info.id)?
         }
         (None, RemoteKind::Parlant) => {
             let local = journey_of(store, head.info.id, document)?;
@@ -173,7 +182,7 @@ async fn process(store: &mut Store, entry: &OutboxEntry, force: bool) -> Result<
         Ok(report) => {
             store.set_synced(entry.document_id, &remote.name, &entry.remote_id, Some(entry.revision_id), &local_hash, &local_content)?;
             store.mark_outbox(entry.id, OutboxState::Done, None)?;
-            Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: entry.remote_id.clone(), created: report.created, requests: report.requests })
+            Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: entry.remote_id.clone(), created: report.created, requests: report.requests, superseded: None })
         }
         Err(failure) => queue_or_fail(store, entry, failure.error, failure.dirty),
     }

@@ -3,7 +3,7 @@
 //! spec, fixtures/specs/sim-openapi-v2-workflows.json: envelope `{data: ...}`, errors
 //! `{error: {code, message, details}}`, opaque `nextCursor` pagination.
 //!
-//! A 429 (or 503) with `Retry-After` is waited out and the request sent again, up to
+//! A 429 with `Retry-After` is waited out and the request sent again, up to
 //! `RATE_LIMIT_RETRIES` times when the wait is at most `MAX_RATE_LIMIT_WAIT` seconds; past that
 //! the error goes back to the caller (a push then waits in the outbox until `Retry-After`).
 //! Nothing else is retried here: Sim's deploy mints a version per call, so a request whose fate
@@ -13,7 +13,6 @@ use super::http::{Http, Reply};
 use crate::error::{Error, Result};
 use reqwest::Method;
 use serde_json::{json, Map, Value};
-use std::time::Duration;
 
 /// How often a rate-limited request is sent again before giving up.
 pub const RATE_LIMIT_RETRIES: usize = 3;
@@ -103,16 +102,7 @@ impl SimClient {
 
     /// Sends with the rate-limit policy above; 404 is `None`.
     async fn send(&self, http: &Http, method: Method, path: &str, body: Option<&Value>) -> Result<Option<Reply>> {
-        let mut attempt = 0;
-        loop {
-            match http.send_opt(method.clone(), path, body).await {
-                Err(Error::Remote { retryable: true, retry_after: Some(wait), .. }) if attempt < RATE_LIMIT_RETRIES && wait <= MAX_RATE_LIMIT_WAIT => {
-                    attempt += 1;
-                    tokio::time::sleep(Duration::from_secs(wait)).await;
-                }
-                other => return other,
-            }
-        }
+        http.send_opt_rate_limited(method, path, body, RATE_LIMIT_RETRIES, MAX_RATE_LIMIT_WAIT).await
     }
 
     async fn json_opt(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Option<Value>> {

@@ -78,18 +78,18 @@ fn sim_of(store: &Store, revision: i64, name: &str) -> Result<SimDocument> {
     }
 }
 
-/// The token that marks this workspace's import of `document`.
-pub fn import_token(store: &Store, document: &str) -> Result<String> {
-    Ok(content_hash(&format!("sim-import:{}:{document}", store.workspace_id()?))[..20].to_string())
+/// The token that marks this workspace's import of a revision of `document`.
+pub fn import_token(store: &Store, document: &str, revision: i64) -> Result<String> {
+    Ok(content_hash(&format!("sim-import:{}:{document}:{revision}", store.workspace_id()?))[..20].to_string())
 }
 
 fn marker(token: &str) -> String {
     format!("[journey-studio:{token}]")
 }
 
-/// The remote id a new push of `document` starts with.
-pub fn initial_remote_id(store: &Store, document: &str) -> Result<String> {
-    Ok(format!("{IMPORT_PREFIX}{}", import_token(store, document)?))
+/// The remote id a first push of `document` starts with (a placeholder until Sim names it).
+pub fn initial_remote_id(store: &Store, document: &str, revision: i64) -> Result<String> {
+    Ok(format!("{IMPORT_PREFIX}{}", import_token(store, document, revision)?))
 }
 
 /// An export as a workspace document (the envelope Sim's export gives).
@@ -108,60 +108,65 @@ async fn fetch(client: &SimClient, id: &str) -> Result<Option<(Value, String)>> 
     }))
 }
 
+/// The workflow an earlier import of this workspace marked with `token`, if one landed.
+async fn find_import(client: &SimClient, workspace: &str, token: &str) -> Result<Option<String>> {
+    let wanted = marker(token);
+    let all = client.list_all(workspace, None, Some(100)).await?;
+    Ok(all
+        .iter()
+        .find(|w| w.get("description").and_then(|d| d.as_str()).is_some_and(|d| d.contains(&wanted)))
+        .and_then(|w| w.get("id"))
+        .and_then(|i| i.as_str())
+        .map(str::to_string))
+}
+
+fn remote_err(remote: &Remote, message: String, retryable: bool) -> Error {
+    Error::Remote { remote: remote.name.clone(), message, retryable, retry_after: None }
+}
+
 /// Sends one outbox entry to a Sim remote.
 pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, force: bool) -> Result<PushOutcome> {
     let client = sim_client(remote)?;
+    let ws = workspace_id(remote)?;
     let local = sim_of(store, entry.revision_id, &entry.document)?;
     let local_state = state_value(&local);
     let local_hash = projection_hash(&local_state);
     let state = store.sync_state(entry.document_id, &remote.name)?;
     let base_hash = state.as_ref().and_then(|s| s.base_hash.clone());
+    let never_synced = base_hash.is_none();
     let mut remote_id = entry.remote_id.clone();
     let mut requests = 0usize;
 
-    // Read phase: find the workflow (an earlier import may have landed), compare the sides.
-    let read = async {
-        let ws = workspace_id(remote)?;
-        if let Some(token) = remote_id.strip_prefix(IMPORT_PREFIX) {
-            let wanted = marker(token);
-            let all = client.list_all(&ws, None, Some(100)).await?;
-            let found = all.iter().find(|w| w.get("description").and_then(|d| d.as_str()).is_some_and(|d| d.contains(&wanted)));
-            if let Some(id) = found.and_then(|w| w.get("id")).and_then(|i| i.as_str()) {
-                return Ok::<_, Error>((Some(id.to_string()), None, true));
+    // Read: find the workflow (an earlier attempt's import may have landed), compare sides.
+    let mut finished_import = false;
+    if let Some(token) = remote_id.strip_prefix(IMPORT_PREFIX).map(str::to_string) {
+        match find_import(&client, &ws, &token).await {
+            Ok(Some(id)) => {
+                // Ours: adopt its id. If it carried this very revision, the push is done.
+                finished_import = token == import_token(store, &entry.document, entry.revision_id)?;
+                store.claim_remote_id(entry.document_id, &remote.name, &id)?;
+                store.set_outbox_remote_id(entry.id, &id)?;
+                remote_id = id;
             }
-            return Ok((None, None, false));
+            Ok(None) => {}
+            Err(e) => return queue_or_fail(store, entry, e, false),
         }
-        Ok((None, fetch(&client, &remote_id).await?, false))
     }
-    .await;
-    let (found_import, mut current, imported_earlier) = match read {
-        Ok(v) => v,
+    let current = match fetch(&client, &remote_id).await {
+        Ok(c) => c,
         Err(e) => return queue_or_fail(store, entry, e, false),
     };
-    if let Some(id) = found_import {
-        // Our own earlier import: adopt its id; it is ours to complete, not a conflict.
-        store.claim_remote_id(entry.document_id, &remote.name, &id)?;
-        store.set_outbox_remote_id(entry.id, &id)?;
-        remote_id = id;
-        current = match fetch(&client, &remote_id).await {
-            Ok(c) => c,
-            Err(e) => return queue_or_fail(store, entry, e, false),
-        };
-    }
     let entry = &store.outbox_entry(entry.id)?;
 
     if let Some((export, remote_hash)) = &current {
-        let never_synced = state.as_ref().is_none_or(|s| s.base_hash.is_none());
         let same_as_base = base_hash.as_deref() == Some(remote_hash.as_str());
         let unchanged_locally = state.as_ref().and_then(|s| s.base_revision) == Some(entry.revision_id);
-        // An earlier attempt's import landed but its answer was lost: that import is this push.
-        let finished_import = imported_earlier && never_synced;
         if *remote_hash == local_hash || (same_as_base && unchanged_locally) || finished_import {
             let theirs = document_of_export(&remote.name, export)?;
             store.set_synced(entry.document_id, &remote.name, &remote_id, Some(entry.revision_id), remote_hash, &theirs.to_json())?;
             store.mark_outbox(entry.id, OutboxState::Done, None)?;
             if finished_import {
-                return Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id, created: true, requests });
+                return Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id, created: true, requests, superseded: None });
             }
             return Ok(PushOutcome::UpToDate { document: entry.document.clone(), remote_id });
         }
@@ -176,53 +181,54 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
         }
     }
 
-    // Write phase.
+    // Write: in place with a session cookie, else import a new workflow.
     store.mark_outbox(entry.id, OutboxState::Started, None)?;
-    let created = current.is_none();
-    let write = async {
-        if current.is_some() {
-            requests += 1;
-            client.put_state(&remote_id, &local_state).await?;
-            return Ok::<_, Error>(remote_id.clone());
+    let in_place = current.is_some() && client.has_session();
+    let superseded = if current.is_some() && !in_place { Some(remote_id.clone()) } else { None };
+    let new_id = if in_place {
+        requests += 1;
+        if let Err(e) = client.put_state(&remote_id, &local_state).await {
+            return queue_or_fail(store, entry, e, false);
         }
-        let ws = workspace_id(remote)?;
-        let token = import_token(store, &entry.document)?;
+        remote_id.clone()
+    } else {
+        // The placeholder (with this revision's token) is committed before the import is sent,
+        // so a retry whose import landed finds it instead of importing twice.
+        let token = import_token(store, &entry.document, entry.revision_id)?;
+        let placeholder = format!("{IMPORT_PREFIX}{token}");
+        store.claim_remote_id(entry.document_id, &remote.name, &placeholder)?;
+        store.set_outbox_remote_id(entry.id, &placeholder)?;
         let name = local_name(&local, &entry.document);
         let description = local.state().metadata.get().and_then(|m| serde_json::to_value(m).ok()).and_then(|m| m.get("description").and_then(|d| d.as_str()).map(str::to_string)).unwrap_or_default();
         let description = if description.is_empty() { marker(&token) } else { format!("{description}\n{}", marker(&token)) };
-        let envelope = json!({
-            "version": "1.0",
-            "workflow": {"name": name, "description": description},
-            "state": local_state,
-        });
+        let envelope = json!({"version": "1.0", "workflow": {"name": name, "description": description}, "state": local_state});
         requests += 1;
-        let imported = client.import(&ws, &envelope, Some(&name), None).await?;
-        imported
-            .get("id")
-            .and_then(|i| i.as_str())
-            .map(str::to_string)
-            .ok_or_else(|| Error::Remote { remote: remote.name.clone(), message: "POST /api/v2/workflows/import: the answer has no id".into(), retryable: false, retry_after: None })
-    }
-    .await;
-    let new_id = match write {
-        Ok(id) => id,
-        // One request, all or nothing on the server; a lost import answer is found by its token.
-        Err(e) => return queue_or_fail(store, entry, e, false),
+        let imported = match client.import(&ws, &envelope, Some(&name), None).await {
+            Ok(v) => v,
+            // A transient failure stays `started`: the import may have landed; the retry
+            // looks for it first.
+            Err(e) => {
+                let dirty = e.retry_hint().is_some();
+                return queue_or_fail(store, entry, e, dirty);
+            }
+        };
+        let Some(id) = imported.get("id").and_then(|i| i.as_str()).map(str::to_string) else {
+            return queue_or_fail(store, entry, remote_err(remote, "POST /api/v2/workflows/import: the answer has no id".into(), false), true);
+        };
+        store.claim_remote_id(entry.document_id, &remote.name, &id)?;
+        store.set_outbox_remote_id(entry.id, &id)?;
+        id
     };
-    if new_id != remote_id {
-        store.claim_remote_id(entry.document_id, &remote.name, &new_id)?;
-        store.set_outbox_remote_id(entry.id, &new_id)?;
-    }
     // The base is what the server now holds (Sim renames blocks on import).
     let after = match fetch(&client, &new_id).await {
         Ok(Some(v)) => v,
-        Ok(None) => return queue_or_fail(store, entry, Error::Remote { remote: remote.name.clone(), message: format!("workflow `{new_id}` vanished right after the push"), retryable: true, retry_after: None }, true),
+        Ok(None) => return queue_or_fail(store, entry, remote_err(remote, format!("workflow `{new_id}` vanished right after the push"), true), true),
         Err(e) => return queue_or_fail(store, entry, e, true),
     };
     let theirs = document_of_export(&remote.name, &after.0)?;
     store.set_synced(entry.document_id, &remote.name, &new_id, Some(entry.revision_id), &after.1, &theirs.to_json())?;
     store.mark_outbox(entry.id, OutboxState::Done, None)?;
-    Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: new_id, created, requests })
+    Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: new_id, created: !in_place, requests, superseded })
 }
 
 /// The workflow's name: its metadata name, else the document name.
