@@ -18,6 +18,7 @@ mod workspace;
 mod validate;
 mod simulate;
 mod sim;
+mod chat;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -60,6 +61,8 @@ enum Command {
     Simulate(simulate::Args),
     /// Sim remote: deploy, undeploy, versions, rollback, execute, runs, cancel.
     Sim(sim::Args),
+    /// Chat with a Parlant agent: each stdin line is a customer message; events stream back.
+    Chat(chat::Args),
 }
 
 /// How results are printed.
@@ -93,6 +96,7 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Sim(args) => sim::run(args),
+        Command::Chat(args) => chat::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

@@ -16,10 +16,11 @@ pub struct Http {
     auth: Option<(String, String)>,
 }
 
-struct RawReply {
-    status: StatusCode,
-    retry_after: Option<u64>,
-    text: String,
+/// An answer, whatever its status.
+pub struct RawReply {
+    pub status: StatusCode,
+    pub retry_after: Option<u64>,
+    pub text: String,
 }
 
 /// A response whose status was a success.
@@ -96,7 +97,7 @@ impl Http {
     }
 
     /// One request and its answer, whatever the status (transport failures are errors).
-    async fn exchange(&self, method: Method, path: &str, body: Option<&Value>) -> Result<RawReply> {
+    pub async fn exchange(&self, method: Method, path: &str, body: Option<&Value>) -> Result<RawReply> {
         let mut req = self.client.request(method.clone(), self.url(path));
         if let Some((name, value)) = &self.auth {
             req = req.header(name.as_str(), value.as_str());

@@ -3,6 +3,7 @@
 //! durable, retried and idempotent; `secrets` keeps API keys out of files. See
 //! docs/store-and-sync.md.
 
+pub mod chat;
 pub mod engine;
 pub mod http;
 pub mod mermaid;
