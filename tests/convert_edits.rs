@@ -64,7 +64,7 @@ fn edited_conditions_change_the_code_or_the_route() {
     first.condition = Maybe::Value("the customer asks where the parcel is".into());
     let edge_id = first.id.clone();
     let c = journey_to_workflow(&j, &opts()).unwrap();
-    assert!(c.mapping.with_code(codes::CONDITION_TEXT_NOT_CODE).any(|a| a.elements.contains(&edge_id)));
+    assert!(c.mapping.with_code(codes::CONDITION_TEXT_NOT_CODE).any(|a| a.edges.contains(&edge_id)));
     let again = workflow_to_journey(&c.output, &opts()).unwrap().output;
     let edge = again.edges.iter().find(|e| e.id == edge_id).unwrap();
     assert_eq!(edge.condition_text(), Some("the customer asks where the parcel is"));

@@ -64,7 +64,7 @@ fn a_cycle_with_no_exit_converts_and_lays_out() {
 fn edges_to_missing_blocks_or_states_are_dropped_and_reported() {
     let sim = workflow(vec![start("s"), agent("a", "A", "x")], vec![edge("e1", "s", "a", "source"), edge("ghost", "a", "nowhere", "source")]);
     let c = workflow_to_journey(&sim, &ConvertOptions::default()).unwrap();
-    assert!(c.mapping.with_code(codes::DANGLING_EDGE).any(|a| a.elements == vec!["ghost".to_string()]));
+    assert!(c.mapping.with_code(codes::DANGLING_EDGE).any(|a| a.edges == vec!["ghost".to_string()]));
     round_trip(&sim);
 
     let mut j = JourneyDocument::new("t", "d", vec!["c".into()]);
@@ -72,7 +72,7 @@ fn edges_to_missing_blocks_or_states_are_dropped_and_reported() {
     j.edges.push(JourneyEdge::new("ok", "root", "a", None));
     j.edges.push(JourneyEdge::new("bad", "a", "missing", None));
     let c = journey_to_workflow(&j, &ConvertOptions::default()).unwrap();
-    assert!(c.mapping.with_code(codes::DANGLING_EDGE).any(|a| a.elements == vec!["bad".to_string()]));
+    assert!(c.mapping.with_code(codes::DANGLING_EDGE).any(|a| a.edges == vec!["bad".to_string()]));
     assert_eq!(c.output.state().edges.len(), 1);
 }
 
@@ -101,7 +101,7 @@ fn empty_conditions_are_reported_and_kept() {
         vec![edge("e0", "s", "c", "source"), edge("e1", "c", "a", "condition-c-if"), edge("e2", "c", "b", "condition-c-else")],
     );
     let c = workflow_to_journey(&sim, &ConvertOptions::default()).unwrap();
-    assert!(c.mapping.with_code(codes::EMPTY_CONDITION).any(|a| a.elements.contains(&"c".to_string())));
+    assert!(c.mapping.with_code(codes::EMPTY_CONDITION).any(|a| a.nodes.contains(&"c".to_string())));
     round_trip(&sim);
     // An empty journey condition is an unconditional transition.
     let mut j = JourneyDocument::new("t", "d", vec![]);

@@ -120,7 +120,7 @@ fn loops_become_cycles_with_an_exit() {
         assert!(outs.iter().any(|e| e.condition_text() == Some(&format!("{} has finished", l.name))));
         let repeats: Vec<&JourneyEdge> = j.edges.iter().filter(|e| e.target == l.id && e.meta("sim").is_some_and(|s| s["synthetic"] == "repeat")).collect();
         assert!(!repeats.is_empty(), "the body goes back to {}", l.name);
-        assert!(c.mapping.with_code(codes::LOOP_AS_CYCLE).any(|a| a.elements == vec![l.id.clone()]));
+        assert!(c.mapping.with_code(codes::LOOP_AS_CYCLE).any(|a| a.nodes == vec![l.id.clone()]));
     }
     let while_loop = block(&sim, "labelPolling");
     let start = out_edges(j, &while_loop.id).into_iter().find(|e| !e.condition_text().unwrap().ends_with("has finished")).unwrap();
@@ -132,7 +132,7 @@ fn parallels_disabled_blocks_and_notes_are_reported() {
     let sim = load("lead-parallel-nested.json");
     let c = convert(&sim);
     let parallels: Vec<String> = sim.state().blocks.values().filter(|b| b.block_type == "parallel").map(|b| b.id.clone()).collect();
-    let reported: Vec<String> = c.mapping.with_code(codes::PARALLEL_AS_SEQUENCE).map(|a| a.elements[0].clone()).collect();
+    let reported: Vec<String> = c.mapping.with_code(codes::PARALLEL_AS_SEQUENCE).map(|a| a.nodes[0].clone()).collect();
     assert_eq!(reported, parallels);
 
     let sim = load("disabled-and-notes.json");
@@ -145,7 +145,7 @@ fn parallels_disabled_blocks_and_notes_are_reported() {
         };
         assert_eq!(c.output.node(&b.id).is_none(), expected_code.is_some(), "{}", b.name);
         if let Some(code) = expected_code {
-            assert!(c.mapping.with_code(code).any(|a| a.elements == vec![b.id.clone()]), "{} not reported", b.name);
+            assert!(c.mapping.with_code(code).any(|a| a.nodes == vec![b.id.clone()]), "{} not reported", b.name);
         }
     }
     // The legacy `source-right` handle is the plain output (conditional only beside an error path).

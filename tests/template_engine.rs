@@ -190,7 +190,7 @@ fn each_sections_repeat_with_position_next_and_filter() {
         "body": journey(json!([
             {"$each": "steps", "$as": "s", "$position": "n", "$do": [chat("step-{{s.key}}", "Step {{n}}: {{s.text}}")]}
         ]), json!([
-            {"$each": "steps", "$as": "s", "$position": "n", "$when": "n == 1", "$do": [edge("first", "root", "step-{{s.key}}", None)]},
+            {"$each": "steps", "$as": "s", "$position": "n", "$when": "n == 1", "$do": [edge("first", "root", "step-{{s.key}}", Some("the customer starts at the beginning"))]},
             {"$each": "steps", "$as": "s", "$next": "after", "$do": [
                 {"$when": "after", "$then": [edge("{{s.key}}-next", "step-{{s.key}}", "step-{{after.key}}", None)],
                  "$else": [edge("{{s.key}}-end", "step-{{s.key}}", "end", None)]}]},
@@ -213,7 +213,7 @@ fn whole_string_placeholders_keep_their_type_and_escapes_stay_literal() {
         "parameters": [{"name": "priority", "type": "number", "default": 3}, {"name": "conds", "type": "list", "items": {"type": "string"}, "default": ["a", "b"]}],
         "body": {"format": "parlant-journey", "version": 1,
             "journey": {"title": "T", "description": "Priority {{priority}}, key \\{{OPENAI_API_KEY}}", "conditions": "{{conds}}", "root_id": "root", "priority": "{{priority}}"},
-            "nodes": [{"id": "root"}], "edges": []}}));
+            "nodes": [{"id": "root"}], "edges": [{"id": "done", "source": "root", "target": "end"}]}}));
     let lib = library(&[&t]);
     let j = journey_of(template::instantiate(&lib, &t, &Map::new()));
     assert_eq!(j.journey.conditions, ["a", "b"]);
@@ -382,7 +382,8 @@ fn verification() -> Template {
             edge("start", "root", "ask", None),
             edge("right", "ask", "ok", Some("the code is correct")),
             edge("wrong", "ask", "failed", Some("the code is wrong")),
-            edge("ok-end", "ok", "end", None),
+            edge("ok-end", "ok", "end", Some("the customer is done")),
+            edge("again", "ok", "ask", Some("the customer wants another code")),
             edge("failed-end", "failed", "end", None)
         ])),
     }))

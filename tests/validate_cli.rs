@@ -102,3 +102,21 @@ fn documented_catalogue_matches_the_code() {
     }
     assert_eq!(documented, expected, "docs/validation.md is out of date: run UPDATE_DOCS=1 cargo test --test validate_cli");
 }
+
+#[test]
+fn readiness_notes_are_listed_by_default_and_can_be_left_out() {
+    let loop_fixture = common::repo().join("fixtures/sim/order-loop.json");
+    let file = loop_fixture.to_str().unwrap();
+    let (code, out, _) = run(&["validate", file]);
+    assert_eq!(code, 0, "readiness never fails a document: {out}");
+    let line = out.lines().find(|l| l.contains("info[C003]: ")).unwrap_or_else(|| panic!("no loop note: {out}"));
+    assert!(line.starts_with(&format!("{file}:state.blocks.")), "{line}");
+    let (code, out, _) = run(&["validate", file, "--no-readiness"]);
+    assert_eq!(code, 0);
+    assert!(!out.contains("[C0"), "{out}");
+    // The journey side: a tool state becomes a placeholder function block in Sim.
+    let (_, out, _) = run(&["validate", common::repo().join("fixtures/journeys/refund-request.json").to_str().unwrap(), "--format", "json"]);
+    let v: serde_json::Value = serde_json::from_str(&out).unwrap();
+    let codes: Vec<&str> = v["report"]["diagnostics"].as_array().unwrap().iter().filter_map(|d| d["code"].as_str()).collect();
+    assert!(codes.contains(&"C012"), "{codes:?}");
+}

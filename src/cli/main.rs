@@ -19,6 +19,9 @@ mod workspace;
 mod validate;
 mod simulate;
 mod serve;
+mod parity;
+mod sim;
+mod chat;
 
 use clap::{Parser, Subcommand, ValueEnum};
 use std::process::ExitCode;
@@ -46,7 +49,7 @@ enum Command {
     History(history::Args),
     /// Manage remote servers (Parlant, Sim).
     Remote(remote::Args),
-    /// Pull a journey from a remote into the workspace (or list the remote's journeys).
+    /// Pull a journey or Sim workflow from a remote into the workspace (or list the remote's).
     Pull(pull::Args),
     /// Push documents to a remote (through the outbox; retried when the server is down).
     Push(push::Args),
@@ -63,6 +66,13 @@ enum Command {
     Simulate(simulate::Args),
     /// Serve the UI and the app's commands on 127.0.0.1 (with a random token) for a browser.
     Serve(serve::Args),
+    /// Run a workflow and its converted journey under one scenario and report where their
+    /// paths diverge (exit 1 on divergence).
+    Parity(parity::Args),
+    /// Sim remote: deploy, undeploy, versions, rollback, execute, runs, cancel.
+    Sim(sim::Args),
+    /// Chat with a Parlant agent: each stdin line is a customer message; events stream back.
+    Chat(chat::Args),
 }
 
 /// How results are printed.
@@ -97,6 +107,9 @@ fn main() -> ExitCode {
         Command::Validate(args) => validate::run(args),
         Command::Simulate(args) => simulate::run(args),
         Command::Serve(args) => serve::run(args),
+        Command::Parity(args) => parity::run(args),
+        Command::Sim(args) => sim::run(args),
+        Command::Chat(args) => chat::run(args),
     };
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,

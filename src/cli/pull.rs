@@ -1,6 +1,8 @@
 use crate::workspace::{block_on, spinner, WorkspaceArg};
 use crate::{OutputFormat, Outcome};
+use journey_studio::store::RemoteKind;
 use journey_studio::sync::engine::{self, PullOutcome};
+use journey_studio::sync::sim_sync;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -9,7 +11,7 @@ pub struct Args {
     ws: WorkspaceArg,
     /// The remote to pull from.
     remote: String,
-    /// The journey id on the remote; lists the remote's journeys when omitted.
+    /// The journey (Parlant) or workflow (Sim) id on the remote; lists them when omitted.
     id: Option<String>,
     /// The workspace document to pull into (default: the remote id, or the document already
     /// linked to it).
@@ -26,8 +28,20 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let mut store = args.ws.open()?;
     let Some(id) = args.id else {
         let remote = store.remote(&args.remote)?;
-        let client = engine::parlant_client(&remote)?;
-        let list = block_on(async { client.list_journeys().await })??;
+        let list = match remote.kind {
+            RemoteKind::Parlant => {
+                let client = engine::parlant_client(&remote)?;
+                block_on(async { client.list_journeys().await })??
+            }
+            RemoteKind::Sim => {
+                let client = sim_sync::sim_client(&remote)?;
+                let ws = sim_sync::workspace_id(&remote)?;
+                let all = block_on(async { client.list_all(&ws, None, Some(100)).await })??;
+                all.iter()
+                    .map(|w| (w["id"].as_str().unwrap_or_default().to_string(), w["name"].as_str().unwrap_or_default().to_string()))
+                    .collect()
+            }
+        };
         for (id, title) in list {
             match args.format {
                 OutputFormat::Json => println!("{}", serde_json::json!({"id": id, "title": title})),

@@ -27,8 +27,11 @@ fn print(outcome: &PushOutcome, format: OutputFormat) {
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string(outcome).unwrap_or_default()),
         OutputFormat::Text => match outcome {
-            PushOutcome::Pushed { document, remote_id, created, requests } => {
-                println!("pushed `{document}` -> {remote_id} ({}, {requests} changes)", if *created { "created" } else { "updated" })
+            PushOutcome::Pushed { document, remote_id, created, requests, superseded } => {
+                println!("pushed `{document}` -> {remote_id} ({}, {requests} changes)", if *created { "created" } else { "updated" });
+                if let Some(old) = superseded {
+                    println!("  imported as a NEW workflow: updating `{old}` in place needs a session cookie (`remote add ... --session-cookie-stdin`); `{old}` is unchanged")
+                }
             }
             PushOutcome::UpToDate { document, remote_id } => println!("`{document}` is up to date on {remote_id}"),
             PushOutcome::Queued { document, error, .. } => println!("`{document}` queued in the outbox: {error}"),

@@ -32,8 +32,12 @@ enum Command {
         sim_workspace: Option<String>,
         /// Read an API key from standard input and store it in the OS keyring (or the 0600
         /// fallback file; see docs/store-and-sync.md). Never stored in the workspace.
-        #[arg(long)]
+        #[arg(long, conflicts_with = "session_cookie_stdin")]
         api_key_stdin: bool,
+        /// Sim: read the editor's session cookie value (`better-auth.session_token`) from
+        /// standard input and store it like a key. Needed to update workflows in place.
+        #[arg(long)]
+        session_cookie_stdin: bool,
     },
     /// List remotes (and whether a key is available, never the key).
     List {
@@ -52,7 +56,7 @@ enum Command {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     match args.command {
-        Command::Add { ws, name, kind, url, agent, sim_workspace, api_key_stdin } => {
+        Command::Add { ws, name, kind, url, agent, sim_workspace, api_key_stdin, session_cookie_stdin } => {
             let store = ws.open()?;
             let mut options = serde_json::Map::new();
             if let Some(a) = agent {
@@ -63,14 +67,22 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
             }
             let remote = Remote { name: name.clone(), kind: RemoteKind::parse(&kind)?, url, options };
             store.add_remote(&remote)?;
-            if api_key_stdin {
+            let secret_kind = if api_key_stdin {
+                Some(secrets::SecretKind::ApiKey)
+            } else if session_cookie_stdin {
+                Some(secrets::SecretKind::SessionCookie)
+            } else {
+                None
+            };
+            if let Some(kind) = secret_kind {
                 let mut key = String::new();
                 std::io::stdin()
                     .read_to_string(&mut key)
                     .map_err(|e| journey_studio::Error::Secret { remote: name.clone(), message: format!("cannot read standard input: {e}") })?;
-                match secrets::store_api_key(&name, key.trim())? {
-                    secrets::KeyLocation::Keyring => println!("remote `{name}` added; API key stored in the OS keyring"),
-                    secrets::KeyLocation::File(p) => println!("remote `{name}` added; no keyring here, API key stored in {} (mode 0600)", p.display()),
+                let what = kind.describe();
+                match secrets::store_secret(&name, kind, key.trim())? {
+                    secrets::KeyLocation::Keyring => println!("remote `{name}` added; {what} stored in the OS keyring"),
+                    secrets::KeyLocation::File(p) => println!("remote `{name}` added; no keyring here, {what} stored in {} (mode 0600)", p.display()),
                 }
             } else {
                 println!("remote `{name}` added");
@@ -84,7 +96,8 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
                 .iter()
                 .map(|r| {
                     let has_key = secrets::api_key(&r.name).ok().flatten().is_some();
-                    serde_json::json!({"name": r.name, "kind": r.kind, "url": r.url, "options": r.options, "api_key": has_key})
+                    let has_cookie = secrets::secret(&r.name, secrets::SecretKind::SessionCookie).ok().flatten().is_some();
+                    serde_json::json!({"name": r.name, "kind": r.kind, "url": r.url, "options": r.options, "api_key": has_key, "session_cookie": has_cookie})
                 })
                 .collect();
             match format {

@@ -164,6 +164,9 @@ pub fn run(args: Args) -> Result<Outcome> {
                 given.insert(name.to_string(), template::value_from_text(merged.param(name), text));
             }
             let mut instance = template::instantiate(&library, chosen, &given)?;
+            for d in &instance.diagnostics {
+                eprintln!("{}: {}[{}]: {}\n  hint: {}", d.path, d.severity.as_str(), d.code, d.message, d.hint);
+            }
             template::record_provenance(&mut instance);
             match output {
                 Some(path) => {

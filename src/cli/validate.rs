@@ -1,5 +1,5 @@
 use crate::{Outcome, OutputFormat};
-use journey_studio::validate::{validate, Report, Severity};
+use journey_studio::validate::{validate_with, Options, Report, Severity};
 use journey_studio::Document;
 use std::fmt::Write;
 use std::path::PathBuf;
@@ -19,11 +19,15 @@ pub struct Args {
     /// Fail (exit 1) on warnings too.
     #[arg(long, value_enum)]
     deny: Option<Deny>,
+    /// Leave out the conversion-readiness diagnostics (C###: what converting this workflow to a
+    /// journey, or this journey to a Sim workflow, would approximate).
+    #[arg(long)]
+    no_readiness: bool,
 }
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let doc = Document::load(&args.file)?;
-    let report = validate(&doc)?;
+    let report = validate_with(&doc, Options { readiness: !args.no_readiness })?;
     let file = args.file.display().to_string();
     match args.format {
         OutputFormat::Json => {

@@ -47,12 +47,16 @@ pub struct VariableMapping {
     pub origin: String,
 }
 
-/// Something that was approximated or dropped, and why. `code` is stable (documented in
-/// docs/convert.md); `elements` are the ids involved (block, edge, state or transition ids).
+/// Something that was approximated or dropped, and why. `code` is stable and catalogued once,
+/// with the validator's diagnostics (`validate::CATALOGUE`, docs/validation.md), which reports
+/// each approximation as a conversion-readiness diagnostic. `nodes` and `edges` are ids in the
+/// converted (source) document: blocks and edges for a workflow, states and transitions for a
+/// journey.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Approximation {
     pub code: String,
-    pub elements: Vec<String>,
+    pub nodes: Vec<String>,
+    pub edges: Vec<String>,
     pub message: String,
 }
 
@@ -65,7 +69,8 @@ pub struct Mapping {
     pub approximations: Vec<Approximation>,
 }
 
-/// The stable approximation codes.
+/// The stable approximation codes. Their meaning, severity and fix live in the one diagnostic
+/// catalogue (`validate::CATALOGUE`); a test keeps `ALL` and the catalogue's `C` codes equal.
 pub mod codes {
     /// A disabled block was left out of the journey (kept in `sim` metadata).
     pub const DISABLED_BLOCK: &str = "C001";
@@ -100,6 +105,26 @@ pub mod codes {
     pub const SYNTHETIC_EDITED: &str = "C015";
     /// A node's kind changed in the journey; the Sim block keeps its type.
     pub const KIND_CHANGED: &str = "C016";
+
+    /// Every approximation code, in order.
+    pub const ALL: &[&str] = &[
+        DISABLED_BLOCK,
+        NOTE_KEPT,
+        LOOP_AS_CYCLE,
+        PARALLEL_AS_SEQUENCE,
+        EXTRA_TRIGGER,
+        SYNTHETIC_ROOT,
+        CONCURRENT_FANOUT,
+        DANGLING_EDGE,
+        EMPTY_CONDITION,
+        CARRIED_IN_DATA,
+        CONDITION_AS_ROUTE,
+        TOOL_PLACEHOLDER,
+        CONDITION_TEXT_NOT_CODE,
+        END_TRANSITION_CARRIED,
+        SYNTHETIC_EDITED,
+        KIND_CHANGED,
+    ];
 }
 
 impl Mapping {
@@ -107,12 +132,10 @@ impl Mapping {
         Mapping { direction, nodes: Vec::new(), edges: Vec::new(), variables: Vec::new(), approximations: Vec::new() }
     }
 
-    pub fn approximate(&mut self, code: &str, elements: &[&str], message: impl Into<String>) {
-        self.approximations.push(Approximation {
-            code: code.to_string(),
-            elements: elements.iter().map(|e| e.to_string()).collect(),
-            message: message.into(),
-        });
+    /// Records an approximation about source-document `nodes` and `edges`.
+    pub fn approximate(&mut self, code: &str, nodes: &[&str], edges: &[&str], message: impl Into<String>) {
+        let owned = |ids: &[&str]| ids.iter().map(|e| e.to_string()).collect();
+        self.approximations.push(Approximation { code: code.to_string(), nodes: owned(nodes), edges: owned(edges), message: message.into() });
     }
 
     /// The journey state a block became, if any.

@@ -140,9 +140,9 @@ impl<'a> Forward<'a> {
         for (index, block) in self.state.blocks.values().enumerate() {
             if !self.kept.contains(block.id.as_str()) {
                 if BlockFamily::of(block) == BlockFamily::Note {
-                    self.mapping.approximate(codes::NOTE_KEPT, &[&block.id], format!("note `{}` is kept in the journey's `sim` metadata, not as a state", block.name));
+                    self.mapping.approximate(codes::NOTE_KEPT, &[&block.id], &[], format!("note `{}` is kept in the journey's `sim` metadata, not as a state", block.name));
                 } else {
-                    self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], format!("block `{}` is disabled and was left out of the journey", block.name));
+                    self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], &[], format!("block `{}` is disabled and was left out of the journey", block.name));
                 }
                 if self.pass.carry_sim {
                     dropped_blocks.push(json!({"index": index, "block": to_value(block)?}));
@@ -185,7 +185,7 @@ impl<'a> Forward<'a> {
             }),
             Role::Ask => Some(ask_action(block)),
             Role::ExtraTrigger => {
-                self.mapping.approximate(codes::EXTRA_TRIGGER, &[&block.id], format!("trigger `{}` became a chat state: a journey has one root", block.name));
+                self.mapping.approximate(codes::EXTRA_TRIGGER, &[&block.id], &[], format!("trigger `{}` became a chat state: a journey has one root", block.name));
                 Some(format!("Start as the `{}` trigger `{}` would", block.block_type, block.name))
             }
             Role::Tool => Some(format!("Use the tool {}", tool_name(block))),
@@ -201,7 +201,7 @@ impl<'a> Forward<'a> {
             } else {
                 (codes::PARALLEL_AS_SEQUENCE, "parallel became one branch run for each item in turn (Parlant runs one path at a time)")
             };
-            self.mapping.approximate(code, &[&block.id], format!("`{}`: the {what}", block.name));
+            self.mapping.approximate(code, &[&block.id], &[], format!("`{}`: the {what}", block.name));
         }
         self.apply_carrier(node, block_carrier(block).and_then(|c| c.get("node")))
     }
@@ -223,7 +223,7 @@ impl<'a> Forward<'a> {
         for (index, edge) in self.state.edges.iter().enumerate() {
             let known = |id: &str| self.state.blocks.contains_key(id);
             if !known(&edge.source) || !known(&edge.target) {
-                self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
+                self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
                 if self.pass.carry_sim {
                     dropped.push(json!({"index": index, "edge": to_value(edge)?}));
                 }
@@ -249,7 +249,7 @@ impl<'a> Forward<'a> {
                     self.mapping.edges.push(EdgeMapping { sim_edge_id: Some(edge.id.clone()), transition_id: None, handle: edge.source_handle.get().cloned() });
                     continue;
                 }
-                self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
+                self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
                 if self.pass.carry_sim {
                     dropped.push(json!({"index": index, "edge": to_value(edge)?}));
                 }
@@ -294,7 +294,7 @@ impl<'a> Forward<'a> {
                     Some((text, expression, empty)) => {
                         let text = conditions::render_branch(&renderer, &text, &expression);
                         if empty {
-                            self.mapping.approximate(codes::EMPTY_CONDITION, &[&source.id, &edge.id], format!("branch `{id}` of `{name}` has an empty expression; Sim never takes it"));
+                            self.mapping.approximate(codes::EMPTY_CONDITION, &[&source.id], &[&edge.id], format!("branch `{id}` of `{name}` has an empty expression; Sim never takes it"));
                         }
                         (Some(text), Some(expression))
                     }
@@ -370,12 +370,13 @@ impl<'a> Forward<'a> {
                 super::attach_sim(&mut root.metadata, json!({"synthetic": "root"}));
             }
             nodes.insert(0, root);
+            let start_ids: Vec<&str> = starts.iter().map(String::as_str).collect();
+            self.mapping.approximate(codes::SYNTHETIC_ROOT, &start_ids, &[], format!("the workflow has no enabled trigger: a root state `{root_id}` was added before its first blocks"));
             for start in starts {
                 let edge = JourneyEdge::new(format!("{root_id}->{start}"), root_id.clone(), start, None);
                 self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
                 edges.push(synthetic(edge, "root", self.pass.carry_sim));
             }
-            self.mapping.approximate(codes::SYNTHETIC_ROOT, &[&root_id], "the workflow has no enabled trigger: a root state was added before its first blocks");
         }
         carried_end.sort_by_key(|(index, _)| *index);
         for (index, edge) in carried_end {
@@ -390,10 +391,8 @@ impl<'a> Forward<'a> {
             unconditional.entry(e.source.as_str()).or_default().push(e.id.as_str());
         }
         for (source, ids) in unconditional.into_iter().filter(|(_, ids)| ids.len() > 1) {
-            let mut elements = vec![source];
-            elements.extend(ids.iter().copied());
             let count = ids.len();
-            self.mapping.approximate(codes::CONCURRENT_FANOUT, &elements, format!("`{source}` starts {count} blocks at once in Sim; Parlant follows one unconditional transition"));
+            self.mapping.approximate(codes::CONCURRENT_FANOUT, &[source], &ids, format!("`{source}` starts {count} blocks at once in Sim; Parlant follows one unconditional transition"));
         }
     }
 

@@ -360,6 +360,7 @@ impl<'a> Backward<'a> {
             self.mapping.approximate(
                 codes::KIND_CHANGED,
                 &[&node.id],
+                &[],
                 format!("state `{}` changed kind, but block `{}` stays a `{}` block", node.id, block.name, block.block_type),
             );
         }
@@ -385,7 +386,7 @@ impl<'a> Backward<'a> {
             }
             NodeKind::Tool => {
                 let tool = node.tool_ids().first().map_or("tool".to_string(), |t| t.to_string());
-                self.mapping.approximate(codes::TOOL_PLACEHOLDER, &[&node.id], format!("tool state `{}` became a function block standing in for `{tool}`", node.id));
+                self.mapping.approximate(codes::TOOL_PLACEHOLDER, &[&node.id], &[], format!("tool state `{}` became a function block standing in for `{tool}`", node.id));
                 build::tool_placeholder(&node.id, &name, &tool)
             }
             NodeKind::Fork => {
@@ -459,13 +460,13 @@ impl<'a> Backward<'a> {
             if let Some(kind) = synthetic {
                 if j0_edges.get(edge.id.as_str()) != Some(&&stripped) && kind != "root" {
                     self.edited = true;
-                    self.mapping.approximate(codes::SYNTHETIC_EDITED, &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
+                    self.mapping.approximate(codes::SYNTHETIC_EDITED, &[], &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
                 }
                 continue;
             }
             if self.synthetic_root.as_deref() == Some(edge.source.as_str()) {
                 self.edited = true;
-                self.mapping.approximate(codes::SYNTHETIC_EDITED, &[&edge.id], format!("transition `{}` leaves the root added for a workflow without trigger; Sim starts at blocks without inputs", edge.id));
+                self.mapping.approximate(codes::SYNTHETIC_EDITED, &[], &[&edge.id], format!("transition `{}` leaves the root added for a workflow without trigger; Sim starts at blocks without inputs", edge.id));
                 continue;
             }
             if edge.target == END_NODE_ID && self.node_ids.contains(edge.source.as_str()) {
@@ -473,12 +474,12 @@ impl<'a> Backward<'a> {
                 end_edges.entry(edge.source.clone()).or_default().push(json!({"index": pos, "edge": value}));
                 self.edited = true;
                 self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
-                self.mapping.approximate(codes::END_TRANSITION_CARRIED, &[&edge.id, &edge.source], format!("transition `{}` to `end` has no Sim edge: `{}` is a leaf, and the transition is kept in its `data.parlant`", edge.id, edge.source));
+                self.mapping.approximate(codes::END_TRANSITION_CARRIED, &[&edge.source], &[&edge.id], format!("transition `{}` to `end` has no Sim edge: `{}` is a leaf, and the transition is kept in its `data.parlant`", edge.id, edge.source));
                 continue;
             }
             if !self.node_ids.contains(edge.source.as_str()) || !self.node_ids.contains(edge.target.as_str()) {
                 self.edited = true;
-                self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
+                self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
                 continue;
             }
             let sim_edge = match self.base_edges.get(&edge.id).cloned() {
@@ -570,6 +571,7 @@ impl<'a> Backward<'a> {
                 } else {
                     self.mapping.approximate(
                         codes::CONDITION_TEXT_NOT_CODE,
+                        &[&edge.source],
                         &[&edge.id],
                         format!("the new condition of `{}` is not a JavaScript expression; branch `{branch}` keeps its code and the text is kept in `data.parlant`", edge.id),
                     );
@@ -617,7 +619,7 @@ impl<'a> Backward<'a> {
                 }
                 return (state.to_string(), format!("condition-{id}"));
             }
-            self.mapping.approximate(codes::CONDITION_TEXT_NOT_CODE, &[edge_id, state], format!("condition `{text}` on Condition block `{state}` is not JavaScript; the edge leaves by its plain output and the text is kept in `data.parlant`"));
+            self.mapping.approximate(codes::CONDITION_TEXT_NOT_CODE, &[state], &[edge_id], format!("condition `{text}` on Condition block `{state}` is not JavaScript; the edge leaves by its plain output and the text is kept in `data.parlant`"));
             return (state.to_string(), "source".into());
         }
         let router = if block_type == "router_v2" || block_type == "router" {
@@ -634,7 +636,7 @@ impl<'a> Backward<'a> {
             });
         }
         self.routers_used.insert(router.clone());
-        self.mapping.approximate(codes::CONDITION_AS_ROUTE, &[edge_id, &router], format!("condition `{text}` became a route of router `{router}`: an LLM picks it, as Parlant's LLM judges conditions"));
+        self.mapping.approximate(codes::CONDITION_AS_ROUTE, &[state], &[edge_id], format!("condition `{text}` became a route of router `{router}`: an LLM picks it, as Parlant's LLM judges conditions"));
         (router, format!("router-{route_id}"))
     }
 
@@ -705,7 +707,7 @@ impl<'a> Backward<'a> {
                 let rendered = rendered.map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
                 carry::diff(&wanted, &rendered)
             };
-            note_carried(&mut self.mapping, &node.id, &diff);
+            note_carried(&mut self.mapping, &[&node.id], &[], &node.id, &diff);
             set_block_carrier(block, "node", diff);
         }
         let rendered_edges: HashMap<&str, &JourneyEdge> = j1.edges.iter().map(|e| (e.id.as_str(), e)).collect();
@@ -721,7 +723,7 @@ impl<'a> Backward<'a> {
                 let rendered = rendered.map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
                 carry::diff(&wanted, &rendered)
             };
-            note_carried(&mut self.mapping, &edge.id, &diff);
+            note_carried(&mut self.mapping, &[], &[&edge.id], &edge.id, &diff);
             set_edge_carrier(&mut state.edges[i], diff);
         }
         let diff = carry::diff(&header(self.doc)?, &header(&j1)?);
@@ -773,10 +775,10 @@ fn header(doc: &JourneyDocument) -> Result<Map<String, Value>> {
     Ok(fields)
 }
 
-fn note_carried(mapping: &mut Mapping, id: &str, diff: &Map<String, Value>) {
+fn note_carried(mapping: &mut Mapping, nodes: &[&str], edges: &[&str], id: &str, diff: &Map<String, Value>) {
     if !diff.is_empty() {
         let fields: Vec<&str> = diff.keys().map(String::as_str).collect();
-        mapping.approximate(codes::CARRIED_IN_DATA, &[id], format!("`{id}`: {} kept in `data.parlant` (Sim has no place for it)", fields.join(", ")));
+        mapping.approximate(codes::CARRIED_IN_DATA, nodes, edges, format!("`{id}`: {} kept in `data.parlant` (Sim has no place for it)", fields.join(", ")));
     }
 }
 

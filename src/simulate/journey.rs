@@ -204,6 +204,8 @@ pub struct Session {
     mocks: Mocks,
     /// Context variables the scenario sets over the journey's preview values.
     context: IndexMap<String, Value>,
+    /// The customer message that activated the journey, known from the root on.
+    opening: Option<String>,
     state: Snapshot,
 }
 
@@ -229,12 +231,19 @@ impl Session {
     }
 
     pub fn from_model(model: JourneyModel, mocks: Mocks) -> Session {
-        Session { model, mocks, context: IndexMap::new(), state: Snapshot::default() }
+        Session { model, mocks, context: IndexMap::new(), opening: None, state: Snapshot::default() }
     }
 
     /// Sets context variables (over the journey's preview values) for the next `start`.
     pub fn set_context(&mut self, context: IndexMap<String, Value>) {
         self.context = context;
+    }
+
+    /// The customer message that activated the journey (Parlant activates a journey on a
+    /// message matching its conditions): from the next `start`, the root, forks and tool states
+    /// before the first chat state can decide on it.
+    pub fn set_opening_message(&mut self, text: Option<String>) {
+        self.opening = text;
     }
 
     pub fn snapshot(&self) -> Snapshot {
@@ -276,6 +285,12 @@ impl Session {
         self.state = Snapshot { position: Position { variables, ..Position::default() }, history: Vec::new() };
         let root = self.model.root.clone();
         let mut events = Vec::new();
+        if let Some(text) = &self.opening {
+            let p = &mut self.state.position;
+            p.last_customer_message = Some(text.clone());
+            p.transcript.push(TranscriptEntry { role: "customer".into(), text: text.clone(), state: Some(root.clone()) });
+            events.push(Event::CustomerMessage { text: text.clone() });
+        }
         self.transactional(|s| s.enter(&root, &mut events))?;
         Ok(events)
     }
@@ -440,11 +455,14 @@ impl Session {
         let mut evidence = String::new();
         for (service, tool) in &node.tools {
             let key = format!("{service}:{tool}");
+            // A state's own mock wins and counts its calls on its own.
+            let state_mock = self.mocks.states.get(state);
+            let counter = if state_mock.is_some() { format!("state:{state}") } else { key.clone() };
             let p = &mut self.state.position;
-            let calls = p.tool_calls.entry(key.clone()).or_insert(0);
+            let calls = p.tool_calls.entry(counter).or_insert(0);
             let call = *calls;
             *calls += 1;
-            let (output, error, mocked) = match self.mocks.tool(service, tool).map(|m| m.answer(call)) {
+            let (output, error, mocked) = match state_mock.or_else(|| self.mocks.tool(service, tool)).map(|m| m.answer(call)) {
                 Some(MockResult::Output(v)) => (Some(v), None, true),
                 Some(MockResult::Error(e)) => (None, Some(e), true),
                 None => (None, None, false),

@@ -191,10 +191,16 @@ impl Matcher {
         terms
     }
 
-    /// A condition's alternatives: "A, or B" reads as A or B, each scored on its own.
+    /// A condition's alternatives, each scored on its own (the whole condition too):
+    /// - "A or B", "A, or B": A and B;
+    /// - an enumeration "about A, B, C or D": A (with the words before the list), B, C and D —
+    ///   the items before the last "or" are comma-separated, and the last item is short (at most
+    ///   `MAX_LAST_ITEM_WORDS` words, no punctuation);
+    /// - an "or" inside a phrase ("at or below", "one or more", "whether or not", "30 days or
+    ///   later") separates nothing.
     pub fn alternatives(&self, condition: &str) -> Vec<Terms> {
         let lowered = condition.to_lowercase();
-        let parts: Vec<&str> = lowered.split(" or ").map(|p| p.trim_matches(|c: char| c == ',' || c.is_whitespace())).filter(|p| !p.is_empty()).collect();
+        let parts = alternative_texts(&lowered);
         let mut out: Vec<Terms> = parts.iter().map(|p| self.terms(p)).filter(|t| !t.words.is_empty()).collect();
         if out.len() > 1 {
             // "Customer wants X or Y": the subject before the first alternative applies to all.
@@ -314,6 +320,51 @@ fn entities(text: &str) -> Vec<&'static str> {
     out
 }
 
+/// Words around " or " that make it part of a phrase, not a choice between conditions:
+/// "at or below", "one or more", "more or less", "whether or not", "30 days or later".
+const OR_BEFORE_IN_PHRASE: &[&str] = &["at", "one", "more", "less", "whether", "sooner"];
+const OR_AFTER_IN_PHRASE: &[&str] = &["more", "less", "fewer", "later", "earlier", "above", "below", "not", "so"];
+
+fn trim_item(p: &str) -> &str {
+    p.trim_matches(|c: char| c == ',' || c.is_whitespace())
+}
+
+/// The longest last item of an enumeration, in words.
+const MAX_LAST_ITEM_WORDS: usize = 4;
+
+/// The texts of a (lower-cased) condition's alternatives; one text when it has none.
+fn alternative_texts(lowered: &str) -> Vec<&str> {
+    // Split at every " or " that is not inside a phrase.
+    let mut segments = Vec::new();
+    let mut start = 0;
+    for (at, _) in lowered.match_indices(" or ") {
+        let before = lowered[..at].split_whitespace().next_back().unwrap_or("");
+        let after = lowered[at + 4..].split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
+        if OR_BEFORE_IN_PHRASE.contains(&before) || OR_AFTER_IN_PHRASE.contains(&after) {
+            continue;
+        }
+        segments.push(&lowered[start..at]);
+        start = at + 4;
+    }
+    segments.push(&lowered[start..]);
+    let mut parts: Vec<&str> = Vec::new();
+    // A list ends in a short item ("..., slow internet or a device fault"); a long last part
+    // ("a damaged, wrong or unwanted item that has not been returned: ...") is a clause whose
+    // commas list adjectives or sub-clauses, not conditions.
+    let enumeration = segments.len() > 1
+        && segments.last().is_some_and(|last| !last.contains([',', ':', ';', '.']) && last.split_whitespace().count() <= MAX_LAST_ITEM_WORDS);
+    for (i, segment) in segments.iter().enumerate() {
+        if enumeration && i + 1 < segments.len() {
+            // "A, B, C or D": the comma-separated items before the last "or" are alternatives too.
+            parts.extend(segment.split(',').map(trim_item));
+        } else {
+            parts.push(trim_item(segment));
+        }
+    }
+    parts.retain(|p| !p.is_empty());
+    parts
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -360,6 +411,31 @@ mod tests {
         let s = m.score_any(&alts, &m.terms("get me a person"));
         assert!(s.score >= THRESHOLD, "{s:?}");
         assert!(s.reason.contains("alternative"), "{}", s.reason);
+    }
+
+    #[test]
+    fn enumerations_are_alternatives_and_phrases_are_not() {
+        let m = Matcher::default();
+        let texts = |c: &str| alternative_texts(&c.to_lowercase()).into_iter().map(str::to_string).collect::<Vec<_>>();
+        assert_eq!(
+            texts("the problem is about the service not working, an outage, slow internet or a device fault"),
+            ["the problem is about the service not working", "an outage", "slow internet", "a device fault"]
+        );
+        assert_eq!(texts("The answer did not help, or the customer asks for a human"), ["the answer did not help", "the customer asks for a human"]);
+        assert_eq!(texts("The refund amount is at or below the limit, and the order is recent"), ["the refund amount is at or below the limit, and the order is recent"]);
+        assert_eq!(texts("one or more items arrived 30 days or later"), ["one or more items arrived 30 days or later"]);
+        // An "or" inside a longer sentence splits it, but its commas are not a list.
+        assert_eq!(texts("A is late or B is lost, and C is angry"), ["a is late", "b is lost, and c is angry"]);
+        // A long last part is a clause: its commas list adjectives, not conditions.
+        assert_eq!(
+            texts("The reason is a damaged, wrong or unwanted item that has not been returned yet"),
+            ["the reason is a damaged, wrong", "unwanted item that has not been returned yet"]
+        );
+        // The outage conversation reaches the technical branch.
+        let alts = m.alternatives("the problem is about the service not working, an outage, slow internet or a device fault");
+        assert!(m.score_any(&alts, &m.terms("There is an outage in my area")).score >= THRESHOLD);
+        let phrase = m.alternatives("The refund amount is at or below the auto-approve limit, and the order is recent");
+        assert!(m.score_any(&phrase, &m.terms("what is the refund amount?")).score < THRESHOLD, "no bogus 'refund amount' alternative");
     }
 
     #[test]

@@ -67,6 +67,10 @@ pub struct Mocks {
     /// Extra synonym groups for the journey matcher, e.g. `[["sw", "order"]]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub synonyms: Vec<Vec<String>>,
+    /// Journey state id -> what that state's tool calls return, over `tools`: two states using
+    /// one tool can answer differently (parity gives each tool state its block's run output).
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub states: BTreeMap<String, Mock>,
 }
 
 impl Mocks {
@@ -78,6 +82,7 @@ impl Mocks {
         out.routes.extend(other.routes.clone());
         out.env.extend(other.env.clone());
         out.synonyms.extend(other.synonyms.clone());
+        out.states.extend(other.states.clone());
         out
     }
 

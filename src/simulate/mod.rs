@@ -5,6 +5,7 @@
 pub mod journey;
 pub mod matcher;
 pub mod mocks;
+pub mod parity;
 pub mod scenario;
 pub mod workflow;
 

@@ -148,6 +148,18 @@ impl Store {
         rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
     }
 
+    /// Records the id the server gave (Sim's import chooses it), so a retry updates that
+    /// workflow instead of importing another.
+    pub fn set_outbox_remote_id(&self, id: i64, remote_id: &str) -> Result<()> {
+        self.conn()
+            .execute(
+                "UPDATE outbox SET remote_id = ?2, updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1",
+                params![id, remote_id],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(())
+    }
+
     pub fn mark_outbox(&self, id: i64, state: OutboxState, error: Option<&str>) -> Result<()> {
         self.conn()
             .execute(

@@ -11,6 +11,7 @@
 
 use super::parlant::{projection_hash, ParlantClient};
 use super::secrets;
+use super::sim_sync;
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::json::Maybe;
@@ -22,7 +23,16 @@ use serde::Serialize;
 #[serde(rename_all = "snake_case", tag = "result")]
 pub enum PushOutcome {
     /// The remote now equals the local revision.
-    Pushed { document: String, remote_id: String, created: bool, requests: usize },
+    Pushed {
+        document: String,
+        remote_id: String,
+        created: bool,
+        requests: usize,
+        /// Sim without a session cookie: the workflow this push replaced by importing a new
+        /// one (left unchanged on the server).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        superseded: Option<String>,
+    },
     /// Nothing to send: the remote already equals the local revision.
     UpToDate { document: String, remote_id: String },
     /// Kept in the outbox; retried later.
@@ -82,16 +92,24 @@ fn require_parlant(remote: &Remote) -> Result<()> {
 /// Queues the head of `document` for `remote` and tries to send it now.
 pub async fn push(store: &mut Store, document: &str, remote_name: &str, force: bool) -> Result<PushOutcome> {
     let remote = store.remote(remote_name)?;
-    require_parlant(&remote)?;
     let info = store.document(document)?;
     let head = store.head(document)?;
-    let local = journey_of(store, head.info.id, document)?;
-    let remote_id = match store.sync_state(info.id, remote_name)? {
-        Some(state) => state.remote_id,
-        None => match local.journey.id.get() {
-            Some(id) if !id.is_empty() => id.clone(),
-            _ => new_journey_id(store, document)?,
-        },
+    let remote_id = match (store.sync_state(info.id, remote_name)?, remote.kind) {
+        (Some(state), _) => state.remote_id,
+        (None, RemoteKind::Sim) => {
+            // Check the kind now: a journey cannot go to Sim.
+            if !matches!(head.document(document)?, Document::Sim(_)) {
+                return Err(Error::Unsupported(format!("`{document}` is a journey; a Sim remote takes Sim workflows")));
+            }
+            sim_sync::initial_remote_id(store, document, head.info.id)?
+        }
+        (None, RemoteKind::Parlant) => {
+            let local = journey_of(store, head.info.id, document)?;
+            match local.journey.id.get() {
+                Some(id) if !id.is_empty() => id.clone(),
+                _ => new_journey_id(store, document)?,
+            }
+        }
     };
     store.claim_remote_id(info.id, remote_name, &remote_id)?;
     let entry = store.enqueue_push(info.id, remote_name, head.info.id, &remote_id)?;
@@ -109,6 +127,9 @@ pub async fn flush(store: &mut Store, remote: Option<&str>, now: bool) -> Result
 
 async fn process(store: &mut Store, entry: &OutboxEntry, force: bool) -> Result<PushOutcome> {
     let remote = store.remote(&entry.remote)?;
+    if remote.kind == RemoteKind::Sim {
+        return sim_sync::process(store, entry, &remote, force).await;
+    }
     let client = parlant_client(&remote)?;
     let local = journey_of(store, entry.revision_id, &entry.document)?;
     let state = store.sync_state(entry.document_id, &remote.name)?;
@@ -161,13 +182,13 @@ async fn process(store: &mut Store, entry: &OutboxEntry, force: bool) -> Result<
         Ok(report) => {
             store.set_synced(entry.document_id, &remote.name, &entry.remote_id, Some(entry.revision_id), &local_hash, &local_content)?;
             store.mark_outbox(entry.id, OutboxState::Done, None)?;
-            Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: entry.remote_id.clone(), created: report.created, requests: report.requests })
+            Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: entry.remote_id.clone(), created: report.created, requests: report.requests, superseded: None })
         }
         Err(failure) => queue_or_fail(store, entry, failure.error, failure.dirty),
     }
 }
 
-fn queue_or_fail(store: &mut Store, entry: &OutboxEntry, error: Error, dirty: bool) -> Result<PushOutcome> {
+pub(crate) fn queue_or_fail(store: &mut Store, entry: &OutboxEntry, error: Error, dirty: bool) -> Result<PushOutcome> {
     let message = error.to_string();
     match error.retry_hint() {
         Some(retry_after) => {
@@ -182,9 +203,12 @@ fn queue_or_fail(store: &mut Store, entry: &OutboxEntry, error: Error, dirty: bo
     }
 }
 
-/// Pulls journey `remote_id` into `document` (created when absent).
+/// Pulls journey (or Sim workflow) `remote_id` into `document` (created when absent).
 pub async fn pull(store: &mut Store, remote_name: &str, remote_id: &str, document: &str) -> Result<PullOutcome> {
     let remote = store.remote(remote_name)?;
+    if remote.kind == RemoteKind::Sim {
+        return sim_sync::pull(store, &remote, remote_id, document).await;
+    }
     require_parlant(&remote)?;
     let client = parlant_client(&remote)?;
     let agent_id = client.ensure_agent(&agent_name(&remote)).await?;
@@ -239,14 +263,14 @@ pub fn resolve(store: &mut Store, document: &str, remote_name: &str, how: Resolu
         .ok_or_else(|| Error::NotFound(format!("no open conflict for `{document}` with `{remote_name}`")))?;
     let info = store.document(document)?;
     let state = store.sync_state(info.id, remote_name)?.ok_or_else(|| Error::NotFound(format!("`{document}` was never synced with `{remote_name}`")))?;
-    let theirs = match Document::parse("remote copy", &conflict.remote_content)? {
-        Document::Journey(j) => j,
-        Document::Sim(_) => return Err(Error::Unsupported("conflict copy is not a journey".into())),
+    let theirs = Document::parse("remote copy", &conflict.remote_content)?;
+    let theirs_hash = match &theirs {
+        Document::Journey(j) => {
+            let agent_tags: Vec<String> = j.journey.tags.get().map(|t| t.iter().filter(|t| t.starts_with("agent:")).cloned().collect()).unwrap_or_default();
+            projection_hash(j, &agent_tags)
+        }
+        Document::Sim(_) => sim_sync::content_projection_hash(&conflict.remote_content)?,
     };
-    let remote = store.remote(remote_name)?;
-    let agent_tags: Vec<String> = theirs.journey.tags.get().map(|t| t.iter().filter(|t| t.starts_with("agent:")).cloned().collect()).unwrap_or_default();
-    let _ = remote;
-    let theirs_hash = projection_hash(&theirs, &agent_tags);
     let message = match how {
         Resolution::KeepMine => {
             // The remote becomes the base: the next push overwrites it with mine.
@@ -255,10 +279,10 @@ pub fn resolve(store: &mut Store, document: &str, remote_name: &str, how: Resolu
         }
         Resolution::TakeTheirs => {
             let mut theirs = theirs.clone();
-            if let Ok(Document::Journey(local)) = Document::parse(document, &conflict.local_content) {
-                theirs.editor = local.editor;
+            if let (Document::Journey(t), Ok(Document::Journey(local))) = (&mut theirs, Document::parse(document, &conflict.local_content)) {
+                t.editor = local.editor;
             }
-            let saved = store.save(document, &Document::Journey(theirs.clone()), &format!("take theirs from {remote_name}"))?;
+            let saved = store.save(document, &theirs, &format!("take theirs from {remote_name}"))?;
             store.set_synced(info.id, remote_name, &state.remote_id, Some(saved.revision), &theirs_hash, &theirs.to_json())?;
             format!("took theirs: revision {}", saved.revision)
         }
@@ -270,8 +294,10 @@ pub fn resolve(store: &mut Store, document: &str, remote_name: &str, how: Resolu
                 n += 1;
             }
             let mut copy = theirs.clone();
-            copy.journey.id = Maybe::Absent;
-            store.save(&copy_name, &Document::Journey(copy), &format!("remote copy from {remote_name}"))?;
+            if let Document::Journey(j) = &mut copy {
+                j.journey.id = Maybe::Absent;
+            }
+            store.save(&copy_name, &copy, &format!("remote copy from {remote_name}"))?;
             store.set_synced(info.id, remote_name, &state.remote_id, state.base_revision, &theirs_hash, &conflict.remote_content)?;
             format!("kept both: theirs saved as `{copy_name}`; `journey-studio push` replaces the remote with mine")
         }

@@ -16,6 +16,13 @@ pub struct Http {
     auth: Option<(String, String)>,
 }
 
+/// An answer, whatever its status.
+pub struct RawReply {
+    pub status: StatusCode,
+    pub retry_after: Option<u64>,
+    pub text: String,
+}
+
 /// A response whose status was a success.
 pub struct Reply {
     pub status: StatusCode,
@@ -66,8 +73,31 @@ impl Http {
         }
     }
 
+    /// Like `send_opt`, but a 429 whose `Retry-After` is at most `max_wait` seconds is waited
+    /// out and sent again (up to `retries` times). Only 429: the server says it did nothing,
+    /// so sending again cannot duplicate a write (a 503 gives no such promise).
+    pub async fn send_opt_rate_limited(&self, method: Method, path: &str, body: Option<&Value>, retries: usize, max_wait: u64) -> Result<Option<Reply>> {
+        let mut attempt = 0;
+        loop {
+            let raw = self.exchange(method.clone(), path, body).await?;
+            match raw.retry_after {
+                Some(wait) if raw.status == StatusCode::TOO_MANY_REQUESTS && attempt < retries && wait <= max_wait => {
+                    attempt += 1;
+                    tokio::time::sleep(Duration::from_secs(wait)).await;
+                }
+                _ => return self.judge(&method, path, raw),
+            }
+        }
+    }
+
     /// Like `send`, but a 404 is `None`.
     pub async fn send_opt(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Option<Reply>> {
+        let raw = self.exchange(method.clone(), path, body).await?;
+        self.judge(&method, path, raw)
+    }
+
+    /// One request and its answer, whatever the status (transport failures are errors).
+    pub async fn exchange(&self, method: Method, path: &str, body: Option<&Value>) -> Result<RawReply> {
         let mut req = self.client.request(method.clone(), self.url(path));
         if let Some((name, value)) = &self.auth {
             req = req.header(name.as_str(), value.as_str());
@@ -96,6 +126,12 @@ impl Http {
             .text()
             .await
             .map_err(|e| self.fail(format!("{method} {path}: the answer was cut off: {}", describe(&e)), true, None))?;
+        Ok(RawReply { status, retry_after, text })
+    }
+
+    /// Maps an answer onto success, absence (404) or a retryable / final error.
+    fn judge(&self, method: &Method, path: &str, raw: RawReply) -> Result<Option<Reply>> {
+        let RawReply { status, retry_after, text } = raw;
         if status.is_success() {
             return Ok(Some(Reply { status, text }));
         }

@@ -3,9 +3,12 @@
 //! durable, retried and idempotent; `secrets` keeps API keys out of files. See
 //! docs/store-and-sync.md.
 
+pub mod chat;
 pub mod engine;
 pub mod http;
 pub mod mermaid;
 pub mod parlant;
 pub mod sdk_export;
+pub mod sim;
+pub mod sim_sync;
 pub mod secrets;

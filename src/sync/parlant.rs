@@ -22,7 +22,7 @@ use std::collections::{BTreeMap, BTreeSet, HashMap};
 pub const MARKER: &str = "journey_studio";
 
 pub struct ParlantClient {
-    http: Http,
+    pub(crate) http: Http,
 }
 
 /// A journey as the server holds it, in document form, plus the server ids behind it.

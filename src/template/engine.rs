@@ -47,6 +47,8 @@ pub struct Instance {
     pub parents: Vec<String>,
     /// The parameter values used (defaults filled in).
     pub values: Values,
+    /// The validator's warnings and infos on the result (errors fail the instantiation).
+    pub diagnostics: Vec<crate::validate::Diagnostic>,
 }
 
 /// A template with its `extends` chain folded in: the parent's parameters overlaid by the
@@ -268,7 +270,20 @@ fn check_spec(spec: &ParamSpec, at: &str, problems: &mut Vec<Problem>) {
 /// document with its structural rules checked.
 pub fn instantiate(library: &Library, template: &Template, given: &Map<String, Value>) -> Result<Instance> {
     fail_if_any(&template.key(), lint(library, template))?;
-    instantiate_checked(library, template, given, &mut Vec::new()).map_err(|problems| Error::Template { template: template.key(), problems })
+    let mut instance =
+        instantiate_checked(library, template, given, &mut Vec::new()).map_err(|problems| Error::Template { template: template.key(), problems })?;
+    // The result is validated as a whole (composed parts are not journeys on their own): errors
+    // fail the instantiation with every diagnostic listed, warnings travel with the instance.
+    let report = crate::validate::validate(&instance.document)?;
+    let errors: Vec<Problem> = report
+        .diagnostics
+        .iter()
+        .filter(|d| d.severity == crate::validate::Severity::Error)
+        .map(|d| Problem::new(format!("result.{}", d.path), format!("error[{}]: {} (hint: {})", d.code, d.message, d.hint)))
+        .collect();
+    fail_if_any(&template.key(), errors)?;
+    instance.diagnostics = report.diagnostics;
+    Ok(instance)
 }
 
 fn instantiate_checked(
@@ -326,7 +341,7 @@ fn instantiate_checked(
         _ => Document::parse(&file, &text).map_err(|e| vec![Problem::new("result", e.to_string())])?,
     };
     stack.pop();
-    Ok(Instance { document, template: template.key(), parents, values })
+    Ok(Instance { document, template: template.key(), parents, values, diagnostics: Vec::new() })
 }
 
 /// The structural rules an instantiated journey must keep for the editor to open it: every

@@ -180,15 +180,78 @@ rules! {
         example "`My Agent` and `myagent`";
         fix "Rename one of the blocks.";
 
-    // ---- Conversion readiness (filled from the journey conversion's mapping) ------------------
-    "C001" Warning "conversion approximates this";
-        meaning "Converting between a Sim workflow and a Parlant journey keeps this element only approximately (e.g. a JavaScript condition becomes natural-language text).";
-        example "condition `<agent.score> > 7` becomes \"the score is above 7\"";
-        fix "Review the converted element; adjust it by hand if the approximation is not faithful.";
-    "C002" Warning "conversion drops this";
-        meaning "Converting between a Sim workflow and a Parlant journey has no counterpart for this element and leaves it out.";
-        example "a `wait` block has no journey counterpart";
-        fix "Model the behaviour differently, or accept that the converted document lacks it.";
+    // ---- Conversion readiness: the converter's approximations (`convert::codes`) -------------
+    // Reported by `validate::readiness`, which runs the conversion itself. Info: carried over or
+    // documented structure, nothing to do. Warning: the converted side behaves differently, or
+    // an edit made there has no effect on the way back.
+    "C001" Info "disabled block left out of the journey";
+        meaning "Converting the workflow to a journey leaves disabled blocks out (they are kept in the journey's `sim` metadata and come back on the way back).";
+        example "a disabled `toneRewriter` agent";
+        fix "Nothing to do if the block should not run; enable it if the journey needs the step.";
+    "C002" Info "note kept as metadata, not a state";
+        meaning "A note block is an annotation: the journey keeps it in its `sim` metadata, not as a state.";
+        example "a note `Escalation policy: see wiki`";
+        fix "Nothing to do; write guidance the agent must follow as a state action or guideline instead.";
+    "C003" Info "loop becomes a cycle";
+        meaning "A loop becomes a fork state whose body transitions back to it; the exit is a natural-language condition (\"<loop> has finished\") judged by the agent, not a counter.";
+        example "`orderLoop` (forEach over `<start.orders>`)";
+        fix "Check the cycle's conditions in the journey read as the loop's intent; reword them if not.";
+    "C004" Warning "parallel becomes a sequence";
+        meaning "A parallel runs its branch concurrently for each item; a journey follows one path at a time, so it becomes one branch repeated per item.";
+        example "`enrichLeads` parallel over 3 lead sources";
+        fix "Accept the sequential order, or restructure the work as one tool call that does it all.";
+    "C005" Warning "extra trigger becomes a chat state";
+        meaning "A journey has one root; a second trigger becomes an ordinary chat state that is entered only through its incoming transitions.";
+        example "a `webhook` trigger beside the `start_trigger`";
+        fix "Convert each trigger's flow as its own journey, or delete the extra trigger.";
+    "C006" Info "no trigger: a root state is added";
+        meaning "The workflow has no enabled trigger; the conversion adds a root state that leads to the top-level blocks without inputs.";
+        example "a workflow whose `start_trigger` is disabled";
+        fix "Add or enable a Start block so the journey starts where the workflow does.";
+    "C007" Warning "concurrent fan-out becomes one transition";
+        meaning "The block starts several blocks at once in Sim; Parlant follows one unconditional transition, so the journey does not do both.";
+        example "`intake` -> `crm` and `intake` -> `notify`, both unconditional";
+        fix "Chain the blocks one after another, or put conditions on the branches.";
+    "C008" Info "edge to a missing element dropped";
+        meaning "The edge (transition) names a block (state) that does not exist; the conversion drops it.";
+        example "edge `e7` targets `b-deleted`";
+        fix "Delete the edge, or restore the block (see W005 / J008).";
+    "C009" Warning "empty condition expression";
+        meaning "A Condition branch has no expression: Sim never takes it, but the journey gets a transition whose condition reads as the empty branch.";
+        example "branch `else if` with value `\"\"`";
+        fix "Write the branch's expression, or delete the branch and its edge.";
+    "C010" Info "journey facts kept in `data.parlant`";
+        meaning "The journey says something Sim has no field for (a canned response, a tool list, extra metadata); it travels in the block's or edge's `data.parlant` and comes back on the way back.";
+        example "state `greet` with `metadata.canned_response`";
+        fix "Nothing to do; edit these fields on the journey side.";
+    "C011" Info "natural-language condition becomes a router route";
+        meaning "A condition with no JavaScript expression becomes a route of a router_v2 block: a model picks it at run time, as Parlant's LLM judges conditions.";
+        example "\"the customer wants a refund\" -> route of `triage-router`";
+        fix "Nothing to do; write a JavaScript condition instead if the branch should be decided by code.";
+    "C012" Info "tool state becomes a placeholder function block";
+        meaning "A tool state with no Sim block behind it becomes a function block standing in for the tool; it does not call the tool.";
+        example "tool state `lookup-order` (`crm:get_order`)";
+        fix "Replace the function block in Sim with the block or API call that does the work.";
+    "C013" Warning "condition text is not JavaScript";
+        meaning "A transition leaving a Condition block was given text that is not a JavaScript expression; the branch keeps its code, so the edit has no effect in Sim.";
+        example "condition `the order is late` on a Condition block's branch";
+        fix "Write the condition as a JavaScript expression, or make the state a fork (router) in the journey.";
+    "C014" Info "transition to `end` kept in `data.parlant`";
+        meaning "Sim has no `end` block: the state's block becomes a leaf and the transition to `end` travels in its `data.parlant`.";
+        example "`confirm` -> `end`";
+        fix "Nothing to do; a Sim run ends where no edge leads on.";
+    "C015" Warning "edit of a conversion-added transition ignored";
+        meaning "The transition was added by the conversion (a loop's repeat, a root's or `end` transition); editing it changes nothing in Sim.";
+        example "the repeat transition of `orderLoop` given a new condition";
+        fix "Edit the loop or the blocks in Sim, or delete the `sim` metadata to convert the element as new.";
+    "C016" Warning "state kind change not carried";
+        meaning "The state changed kind (chat, tool, fork) in the journey, but its Sim block keeps its type.";
+        example "chat state `ask` made a tool state";
+        fix "Replace the block in Sim, or delete the state's `sim` metadata so it converts as a new block.";
+    "C017" Warning "conversion fails";
+        meaning "The document cannot be converted at all (e.g. a `data.parlant` or `metadata.sim` carrier no longer makes a valid element); the message says where.";
+        example "`data.parlant.node` of `ask` holds a number where a transition list is expected";
+        fix "Correct or delete the carrier the message names; it is regenerated on the next conversion.";
 }
 
 /// The catalogue entry for a code.
@@ -227,6 +290,17 @@ mod tests {
             let (prefix, digits) = r.code.split_at(1);
             assert!(matches!(prefix, "J" | "W" | "C") && digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()));
             assert!(!r.meaning.is_empty() && !r.fix.is_empty() && !r.example.is_empty());
+        }
+    }
+
+    #[test]
+    fn every_approximation_code_is_catalogued_once() {
+        let catalogued: Vec<&str> = CATALOGUE.iter().map(|r| r.code).filter(|c| c.starts_with('C')).collect();
+        let mut expected: Vec<&str> = crate::convert::codes::ALL.to_vec();
+        expected.push(super::super::readiness::CONVERSION_FAILS);
+        assert_eq!(catalogued, expected, "the catalogue's C codes are the converter's approximation codes plus C017");
+        for r in CATALOGUE.iter().filter(|r| r.code.starts_with('C')) {
+            assert_ne!(r.severity, Error, "{}: readiness never blocks a document that is valid for its own system", r.code);
         }
     }
 }

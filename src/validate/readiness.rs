@@ -1,56 +1,76 @@
-//! Conversion readiness: what converting a document (Sim workflow <-> Parlant journey) would
-//! approximate or drop, as diagnostics. The conversion module describes its own losses; this
-//! module only turns them into `C###` diagnostics, so the validator never guesses at what the
-//! converter does. The converter fills `Approximation`s from its mapping (`convert::Mapping`).
+//! Conversion readiness: what converting the document (Sim workflow -> journey, or journey ->
+//! Sim workflow) would approximate or drop, as diagnostics. The validator does not guess: it runs
+//! the converter and reports each `convert::Approximation` of its mapping under the
+//! approximation's own code (`C001`-`C016`, catalogued once in `catalogue`), pointing at the
+//! source document's nodes and edges. A conversion that fails outright is `C017`.
 
-use super::Diagnostic;
+use super::workflow::local::block_path;
+use super::{catalogue, Diagnostic};
+use crate::convert::{self, Approximation, ConvertOptions};
 use crate::json::JsonPath;
-use serde::Serialize;
+use crate::parlant::JourneyDocument;
+use crate::sim::SimDocument;
+use crate::Document;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Loss {
-    /// Kept, but not exactly (C001).
-    Approximated,
-    /// Left out (C002).
-    Dropped,
-}
+/// The code of a conversion that fails outright (not one of the converter's approximations).
+pub const CONVERSION_FAILS: &str = "C017";
 
-/// One element of the source document the conversion does not carry over faithfully.
-#[derive(Debug, Clone, PartialEq, Serialize)]
-pub struct Approximation {
-    pub loss: Loss,
-    /// Where in the source document.
-    pub path: JsonPath,
-    pub node_ids: Vec<String>,
-    pub edge_ids: Vec<String>,
-    /// What happens to it, in the converter's words ("the JavaScript condition becomes text").
-    pub message: String,
-    /// What the designer can do about it, when the converter knows better than the catalogue.
-    pub hint: Option<String>,
-}
-
-/// Anything that can say what a conversion loses (the converter's mapping implements this).
-pub trait ConversionLosses {
-    fn losses(&self) -> Vec<Approximation>;
-}
-
-/// The readiness diagnostics for a conversion's losses.
-pub fn readiness(losses: &impl ConversionLosses) -> Vec<Diagnostic> {
-    losses.losses().into_iter().map(diagnostic).collect()
-}
-
-pub fn diagnostic(a: Approximation) -> Diagnostic {
-    let code = match a.loss {
-        Loss::Approximated => "C001",
-        Loss::Dropped => "C002",
-    };
-    let mut d = Diagnostic::new(code, a.path, a.message);
-    d.node_ids = a.node_ids;
-    d.edge_ids = a.edge_ids;
-    if let Some(hint) = a.hint {
-        d.hint = hint;
+/// The readiness diagnostics of a document: a workflow's conversion to a journey, or a
+/// journey's conversion to a Sim workflow.
+pub fn readiness(doc: &Document) -> Vec<Diagnostic> {
+    let opts = ConvertOptions::default();
+    match doc {
+        Document::Sim(s) => match convert::workflow_to_journey(s, &opts) {
+            Ok(c) => c.mapping.approximations.into_iter().map(|a| workflow_diagnostic(s, a)).collect(),
+            Err(e) => vec![failed(s.state_path(), "a journey", &e)],
+        },
+        Document::Journey(j) => match convert::journey_to_workflow(j, &opts) {
+            Ok(c) => c.mapping.approximations.into_iter().map(|a| journey_diagnostic(j, a)).collect(),
+            Err(e) => vec![failed(JsonPath::root(), "a Sim workflow", &e)],
+        },
     }
+}
+
+fn failed(path: JsonPath, to: &str, e: &crate::Error) -> Diagnostic {
+    Diagnostic::new(CONVERSION_FAILS, path, format!("the document cannot be converted to {to}: {e}"))
+}
+
+fn workflow_diagnostic(doc: &SimDocument, a: Approximation) -> Diagnostic {
+    let base = doc.state_path();
+    let state = doc.state();
+    let path = match (a.nodes.first(), a.edges.first()) {
+        (Some(id), _) if state.blocks.contains_key(id) => block_path(&base, id),
+        (_, Some(id)) => match state.edges.iter().position(|e| &e.id == id) {
+            Some(i) => base.key("edges").index(i),
+            None => base,
+        },
+        _ => base.key("blocks"),
+    };
+    diagnostic(a, path)
+}
+
+fn journey_diagnostic(doc: &JourneyDocument, a: Approximation) -> Diagnostic {
+    let node = a.nodes.first().and_then(|id| doc.nodes.iter().position(|n| &n.id == id));
+    let edge = a.edges.first().and_then(|id| doc.edges.iter().position(|e| &e.id == id));
+    // An approximation about a transition points at the transition; about a state, at the state.
+    let path = match (edge, node) {
+        (Some(i), _) => JsonPath::root().key("edges").index(i),
+        (None, Some(i)) => JsonPath::root().key("nodes").index(i),
+        (None, None) => JsonPath::root(),
+    };
+    diagnostic(a, path)
+}
+
+fn diagnostic(a: Approximation, path: JsonPath) -> Diagnostic {
+    // The code is the catalogue's own `&'static str`; a code the catalogue lacks would be a bug
+    // (a unit test ties `convert::codes::ALL` to the catalogue), reported rather than hidden.
+    let (code, message) = match catalogue::rule(&a.code) {
+        Some(rule) => (rule.code, a.message),
+        None => (CONVERSION_FAILS, format!("uncatalogued conversion code {}: {}", a.code, a.message)),
+    };
+    let mut d = Diagnostic::new(code, path, message);
+    d.node_ids = a.nodes;
+    d.edge_ids = a.edges;
     d
 }
 
@@ -58,29 +78,13 @@ pub fn diagnostic(a: Approximation) -> Diagnostic {
 mod tests {
     use super::*;
 
-    struct Fixed(Vec<Approximation>);
-    impl ConversionLosses for Fixed {
-        fn losses(&self) -> Vec<Approximation> {
-            self.0.clone()
-        }
-    }
-
     #[test]
-    fn losses_become_catalogued_diagnostics() {
-        let wait = Approximation {
-            loss: Loss::Dropped,
-            path: JsonPath::root().key("state").key("blocks").key("w1"),
-            node_ids: vec!["w1".into()],
-            edge_ids: vec![],
-            message: "the wait block has no journey counterpart".into(),
-            hint: None,
-        };
-        let cond = Approximation { loss: Loss::Approximated, hint: Some("reword the condition".into()), ..wait.clone() };
-        let out = readiness(&Fixed(vec![wait, cond]));
-        assert_eq!(out[0].code, "C002");
-        assert_eq!(out[0].node_ids, vec!["w1"]);
-        assert!(!out[0].hint.is_empty(), "the catalogue's fix is the default hint");
-        assert_eq!(out[1].code, "C001");
-        assert_eq!(out[1].hint, "reword the condition");
+    fn approximations_keep_their_code_ids_and_get_the_catalogue_hint() {
+        let a = Approximation { code: "C012".into(), nodes: vec!["lookup".into()], edges: vec![], message: "m".into() };
+        let d = diagnostic(a, JsonPath::root());
+        assert_eq!((d.code, d.node_ids.as_slice(), d.message.as_str()), ("C012", &["lookup".to_string()][..], "m"));
+        assert_eq!(d.hint, catalogue::rule("C012").map(|r| r.fix).unwrap_or_default());
+        let unknown = Approximation { code: "C999".into(), nodes: vec![], edges: vec![], message: "m".into() };
+        assert_eq!(diagnostic(unknown, JsonPath::root()).code, CONVERSION_FAILS);
     }
 }

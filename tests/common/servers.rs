@@ -42,13 +42,22 @@ pub struct ParlantServer {
 
 impl ParlantServer {
     fn start(python: PathBuf) -> ParlantServer {
+        Self::start_with(python, false)
+    }
+
+    /// `echo`: the server's engine is Journey Studio's deterministic EchoEngine (live chat
+    /// without an LLM).
+    pub fn start_with(python: PathBuf, echo: bool) -> ParlantServer {
         let home = tempfile::tempdir().unwrap();
         let port = free_port();
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let log = std::fs::File::create(home.path().join("server.log")).unwrap();
-        let child = Command::new(python)
-            .args(["-m", "journey_studio_parlant.testserver", "--port", &port.to_string(), "--home"])
-            .arg(home.path())
+        let mut command = Command::new(python);
+        command.args(["-m", "journey_studio_parlant.testserver", "--port", &port.to_string(), "--home"]).arg(home.path());
+        if echo {
+            command.arg("--echo");
+        }
+        let child = command
             .env("PYTHONPATH", root.join("server/parlant"))
             .stdin(Stdio::null())
             .stdout(log.try_clone().unwrap())

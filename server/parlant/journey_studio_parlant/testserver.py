@@ -1,6 +1,6 @@
 """Runs a real Parlant server offline for tests: `python -m journey_studio_parlant.testserver
 --port N [--home DIR]`. It is `parlant-server run --openai --module journey_studio_parlant.offline`
-with a placeholder key (never read: the offline module replaces the service), plus a watchdog
+(or `offline_echo` with `--echo`: a deterministic engine that answers customers) with a placeholder key (never read: the offline module replaces the service), plus a watchdog
 that stops the server if the process that started it dies, so a crashed test run leaves no
 server behind. Tests still stop it by PID (SIGTERM)."""
 
@@ -26,6 +26,7 @@ def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--port", type=int, required=True)
     parser.add_argument("--home", default=None)
+    parser.add_argument("--echo", action="store_true", help="answer customers with the deterministic EchoEngine")
     args = parser.parse_args()
     if args.home:
         os.environ["PARLANT_HOME"] = args.home
@@ -33,7 +34,7 @@ def main() -> None:
     threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
     sys.argv = [
         "parlant-server", "run", "--host", "127.0.0.1", "--port", str(args.port),
-        "--openai", "--module", "journey_studio_parlant.offline",
+        "--openai", "--module", "journey_studio_parlant.offline_echo" if args.echo else "journey_studio_parlant.offline",
     ]
     from parlant.bin.server import main as parlant_main
 

@@ -1,0 +1,95 @@
+//! `journey-studio chat <remote> --agent NAME`: talk to a Parlant agent. Each line of standard
+//! input (which may be a pipe) is a customer message; the agent's events stream back until it
+//! is ready again. `/quit` ends.
+
+use crate::workspace::{block_on, WorkspaceArg};
+use crate::{OutputFormat, Outcome};
+use journey_studio::store::RemoteKind;
+use journey_studio::sync::chat::{agent_message, TurnEnd};
+use journey_studio::sync::engine;
+use journey_studio::Error;
+use std::io::{BufRead, Write};
+use std::time::Duration;
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// A Parlant remote.
+    remote: String,
+    /// The agent to talk to (name or id); default: the remote's agent.
+    #[arg(long)]
+    agent: Option<String>,
+    /// A customer id for the session (default: Parlant's guest).
+    #[arg(long)]
+    customer: Option<String>,
+    /// Seconds to wait for the agent to finish a turn.
+    #[arg(long, default_value_t = 60)]
+    wait: u64,
+    /// `json`: every event as one line; `text`: agent messages and the end of each turn.
+    #[arg(long, value_enum, default_value_t)]
+    format: OutputFormat,
+}
+
+pub fn run(args: Args) -> journey_studio::Result<Outcome> {
+    let store = args.ws.open()?;
+    let remote = store.remote(&args.remote)?;
+    if remote.kind != RemoteKind::Parlant {
+        return Err(Error::Unsupported(format!("remote `{}` is a {} remote; chat needs a Parlant remote", remote.name, remote.kind.as_str())));
+    }
+    let client = engine::parlant_client(&remote)?;
+    let agent = args.agent.clone().or_else(|| remote.option("agent").map(str::to_string)).unwrap_or_else(|| "Journey Studio".into());
+    let mut trouble = false;
+    block_on(async {
+        let agent_id = client.find_agent(&agent).await?;
+        let session = client.create_session(&agent_id, args.customer.as_deref()).await?;
+        let mut stdout = std::io::stdout();
+        if args.format == OutputFormat::Text {
+            let _ = writeln!(stdout, "session {session} with {agent}; one message per line, /quit to stop");
+        }
+        for line in std::io::stdin().lock().lines() {
+            let line = line.map_err(|e| Error::Read { file: "standard input".into(), source: e })?;
+            let line = line.trim();
+            if line.is_empty() {
+                continue;
+            }
+            if line == "/quit" || line == "/exit" {
+                break;
+            }
+            let offset = client.send_customer_message(&session, line).await?;
+            let format = args.format;
+            let (end, _) = client
+                .stream_turn(&session, offset, Duration::from_secs(args.wait.max(1)), |event| {
+                    match format {
+                        OutputFormat::Json => {
+                            let _ = writeln!(std::io::stdout(), "{event}");
+                        }
+                        OutputFormat::Text => {
+                            if let Some(text) = agent_message(event) {
+                                let _ = writeln!(std::io::stdout(), "agent: {text}");
+                            }
+                        }
+                    }
+                    let _ = std::io::stdout().flush();
+                })
+                .await?;
+            match end {
+                TurnEnd::Ready => {}
+                TurnEnd::Error(why) => {
+                    trouble = true;
+                    if format == OutputFormat::Text {
+                        let _ = writeln!(stdout, "(the agent failed: {why})");
+                    }
+                }
+                TurnEnd::TimedOut => {
+                    trouble = true;
+                    if format == OutputFormat::Text {
+                        let _ = writeln!(stdout, "(no answer within {} s)", args.wait);
+                    }
+                }
+            }
+        }
+        Ok::<_, Error>(())
+    })??;
+    Ok(if trouble { Outcome::Findings } else { Outcome::Ok })
+}

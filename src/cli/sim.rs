@@ -1,0 +1,114 @@
+//! `journey-studio sim <remote> ...`: deployments, versions and runs of a workflow on a Sim
+//! remote (v2 API). The workflow is a Sim id, or the name of a workspace document pushed to
+//! (or pulled from) that remote. Answers are printed as JSON (Sim's `data`).
+
+use crate::workspace::{block_on, spinner, WorkspaceArg};
+use crate::Outcome;
+use journey_studio::store::{RemoteKind, Store};
+use journey_studio::sync::sim::{ExecuteOptions, Execution};
+use journey_studio::sync::sim_sync;
+use journey_studio::Error;
+use serde_json::{json, Value};
+
+#[derive(clap::Args)]
+pub struct Args {
+    #[command(flatten)]
+    ws: WorkspaceArg,
+    /// A Sim remote.
+    remote: String,
+    #[command(subcommand)]
+    action: Action,
+}
+
+#[derive(clap::Subcommand)]
+enum Action {
+    /// Deploy the current draft as a new version (each call mints one).
+    Deploy {
+        workflow: String,
+        #[arg(long)]
+        name: Option<String>,
+    },
+    /// Take the workflow's deployment down.
+    Undeploy { workflow: String },
+    /// The current deployment state.
+    Deployment { workflow: String },
+    /// Every deployment version (all pages).
+    Versions { workflow: String },
+    /// Reactivate a version (the previous one without --version).
+    Rollback {
+        workflow: String,
+        #[arg(long)]
+        version: Option<u64>,
+    },
+    /// Run the deployed version with an input object (JSON).
+    Execute {
+        workflow: String,
+        #[arg(long, default_value = "{}")]
+        input: String,
+        /// Queue the run (202) instead of waiting for it.
+        #[arg(long = "async")]
+        run_async: bool,
+    },
+    /// One page of runs (`--cursor` for the next).
+    Runs {
+        workflow: String,
+        #[arg(long)]
+        cursor: Option<String>,
+        #[arg(long)]
+        limit: Option<u32>,
+    },
+    /// One run's status (with its output).
+    Run { workflow: String, run_id: String },
+    /// Cancel a run.
+    Cancel { workflow: String, run_id: String },
+}
+
+/// A Sim id, or the remote id of a document linked to the remote.
+fn workflow_id(store: &Store, remote: &str, given: &str) -> journey_studio::Result<String> {
+    if let Some(doc) = store.documents()?.into_iter().find(|d| d.name == given) {
+        if let Some(state) = store.sync_state(doc.id, remote)? {
+            if !state.remote_id.starts_with(sim_sync::IMPORT_PREFIX) {
+                return Ok(state.remote_id);
+            }
+        }
+    }
+    Ok(given.to_string())
+}
+
+pub fn run(args: Args) -> journey_studio::Result<Outcome> {
+    let store = args.ws.open()?;
+    let remote = store.remote(&args.remote)?;
+    if remote.kind != RemoteKind::Sim {
+        return Err(Error::Unsupported(format!("remote `{}` is a {} remote; `sim` needs a Sim remote", remote.name, remote.kind.as_str())));
+    }
+    let client = sim_sync::sim_client(&remote)?;
+    let id = |w: &str| workflow_id(&store, &remote.name, w);
+    let progress = spinner(&format!("asking {}", remote.name));
+    let result: journey_studio::Result<Value> = match &args.action {
+        Action::Deploy { workflow, name } => block_on(client.deploy(&id(workflow)?, name.as_deref()))?,
+        Action::Undeploy { workflow } => block_on(client.undeploy(&id(workflow)?))?,
+        Action::Deployment { workflow } => block_on(client.deployment(&id(workflow)?))?,
+        Action::Versions { workflow } => block_on(client.versions(&id(workflow)?))?.map(Value::Array),
+        Action::Rollback { workflow, version } => block_on(client.rollback(&id(workflow)?, *version))?,
+        Action::Execute { workflow, input, run_async } => {
+            let input = match serde_json::from_str::<Value>(input) {
+                Ok(Value::Object(m)) => m,
+                _ => return Err(Error::Unsupported("--input must be a JSON object, e.g. '{\"input\": \"hi\"}'".into())),
+            };
+            let options = ExecuteOptions { input, run_async: *run_async, timeout_seconds: None };
+            block_on(client.execute(&id(workflow)?, &options))?.map(|e| match e {
+                Execution::Finished(run) => run,
+                Execution::Queued { run_id, status_url } => json!({"runId": run_id, "statusUrl": status_url}),
+            })
+        }
+        Action::Runs { workflow, cursor, limit } => block_on(client.runs_page(&id(workflow)?, None, *limit, cursor.as_deref()))?
+            .map(|p| json!({"data": p.items, "nextCursor": p.next_cursor})),
+        Action::Run { workflow, run_id } => block_on(client.run(&id(workflow)?, run_id, true))?,
+        Action::Cancel { workflow, run_id } => block_on(client.cancel(&id(workflow)?, run_id))?,
+    };
+    progress.finish_and_clear();
+    let value = result?;
+    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+    let failed_run = matches!(&args.action, Action::Execute { .. }) && value.get("status").and_then(|s| s.as_str()) == Some("failed");
+    Ok(if failed_run { Outcome::Findings } else { Outcome::Ok })
+}
