@@ -86,6 +86,12 @@ struct Forward<'a> {
     branches: BranchCache,
     /// Blocks with an outgoing `error` edge.
     error_sources: HashSet<&'a str>,
+    /// Blocks and edges written into `metadata.sim` (as bases or as left out), and whether each
+    /// was written once, unaltered: then the bases describe the whole workflow and the journey
+    /// gets a digest (see `digest`).
+    carried_blocks: usize,
+    carried_edges: usize,
+    carried_exactly: bool,
 }
 
 impl<'a> Forward<'a> {
@@ -130,6 +136,9 @@ impl<'a> Forward<'a> {
                 .filter(|e| SourceHandle::parse(e.source_handle.get().map(String::as_str)) == SourceHandle::Error)
                 .map(|e| e.source.as_str())
                 .collect(),
+            carried_blocks: 0,
+            carried_edges: 0,
+            carried_exactly: state.blocks.iter().all(|(key, block)| *key == block.id),
         }
     }
 
@@ -146,6 +155,7 @@ impl<'a> Forward<'a> {
                 }
                 if self.pass.carry_sim {
                     dropped_blocks.push(json!({"index": index, "block": to_value(block)?}));
+                    self.carried_blocks += 1;
                 }
                 continue;
             }
@@ -155,7 +165,9 @@ impl<'a> Forward<'a> {
             let role = Role::of(block, self.root == Some(block.id.as_str()));
             let mut node = self.node(block, role)?;
             if self.pass.carry_sim {
+                self.carried_exactly &= !has_sim(&node.metadata);
                 super::attach_sim(&mut node.metadata, json!({"block": to_value(block)?, "index": index}));
+                self.carried_blocks += 1;
             }
             self.mapping.nodes.push(NodeMapping {
                 block_id: block.id.clone(),
@@ -170,8 +182,26 @@ impl<'a> Forward<'a> {
         self.synthetic_edges(&mut nodes, &mut edges, &node_index)?;
         self.check_fanout(&edges);
 
-        let doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
+        let mut doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
+        if self.pass.carry_sim && self.carries_whole_workflow(&doc) {
+            let digest = super::digest::of(&doc);
+            if let Some(Value::Object(sim)) = doc.extra.get_mut("sim") {
+                sim.insert(super::digest::DIGEST_KEY.into(), Value::String(digest));
+            }
+        }
         Ok((doc, self.mapping))
+    }
+
+    /// Whether the journey's bases give back exactly this workflow: every block and edge carried
+    /// once (and no carrier's own `sim` metadata replaced), every state and transition id unique
+    /// (the way back finds bases by id).
+    fn carries_whole_workflow(&self, doc: &JourneyDocument) -> bool {
+        let unique = |ids: &mut dyn Iterator<Item = &str>, len: usize| ids.collect::<HashSet<&str>>().len() == len;
+        self.carried_exactly
+            && self.carried_blocks == self.state.blocks.len()
+            && self.carried_edges == self.state.edges.len()
+            && unique(&mut doc.nodes.iter().map(|n| n.id.as_str()), doc.nodes.len())
+            && unique(&mut doc.edges.iter().map(|e| e.id.as_str()), doc.edges.len())
     }
 
     /// The state a block renders to, with its `data.parlant` carrier applied.
@@ -226,12 +256,14 @@ impl<'a> Forward<'a> {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
                 if self.pass.carry_sim {
                     dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    self.carried_edges += 1;
                 }
                 continue;
             }
             if !self.kept.contains(edge.source.as_str()) || !self.kept.contains(edge.target.as_str()) {
                 if self.pass.carry_sim {
                     dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    self.carried_edges += 1;
                 }
                 continue;
             }
@@ -242,6 +274,10 @@ impl<'a> Forward<'a> {
                         let router = self.state.blocks.get(edge.target.as_str()).map(to_value).transpose()?;
                         let router_index = self.state.blocks.get_index_of(edge.target.as_str());
                         if let Some(Value::Object(sim)) = nodes[i].metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+                            // A second router of the same state would replace the first.
+                            self.carried_exactly &= !sim.contains_key("router") && router.is_some();
+                            self.carried_blocks += 1;
+                            self.carried_edges += 1;
                             sim.insert("router".into(), json!({"block": router, "index": router_index}));
                             sim.insert("router_edge".into(), json!({"edge": to_value(edge)?, "index": index}));
                         }
@@ -252,6 +288,7 @@ impl<'a> Forward<'a> {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
                 if self.pass.carry_sim {
                     dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    self.carried_edges += 1;
                 }
                 continue;
             }
@@ -264,7 +301,9 @@ impl<'a> Forward<'a> {
                 if let Some(expression) = expression {
                     sim["expression"] = Value::String(expression);
                 }
+                self.carried_exactly &= !has_sim(&transition.metadata);
                 super::attach_sim(&mut transition.metadata, sim);
+                self.carried_edges += 1;
             }
             self.mapping.edges.push(EdgeMapping {
                 sim_edge_id: Some(edge.id.clone()),
@@ -503,6 +542,11 @@ impl<'a> Forward<'a> {
         }
         out
     }
+}
+
+/// Whether an element's metadata already has a `sim` key (from a carrier) that `attach_sim` would replace.
+fn has_sim(metadata: &Maybe<IndexMap<String, Value>>) -> bool {
+    metadata.get().is_some_and(|m| m.contains_key("sim"))
 }
 
 fn context_variable(name: &str, description: String, value: Option<&Value>) -> ContextVariable {
