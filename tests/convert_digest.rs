@@ -62,8 +62,10 @@ fn a_journey_edited_anywhere_no_longer_matches_its_digest() {
     let mut base = journey.clone();
     let node = base.nodes.iter_mut().find(|n| n.meta("sim").is_some_and(|s| s.get("block").is_some())).unwrap();
     if let Some(Value::Object(sim)) = node.metadata.get_mut().and_then(|m| m.get_mut("sim")) {
-        sim["block"]["name"] = Value::String("Renamed on the Sim side".into());
-        sim["block"]["heightHint"] = Value::from(7);
+        let mut block: Value = serde_json::from_str(sim["block"].as_str().unwrap()).unwrap();
+        block["name"] = Value::String("Renamed on the Sim side".into());
+        block["heightHint"] = Value::from(7);
+        sim["block"] = Value::String(block.to_string());
     }
     edits.push(base);
     let mut action = journey.clone();
@@ -87,5 +89,25 @@ fn a_journey_edited_anywhere_no_longer_matches_its_digest() {
             let block = fast.output.state().blocks.values().find(|b| b.extra.contains_key("heightHint")).unwrap();
             assert_ne!(block.name, "Renamed on the Sim side", "{name}");
         }
+    }
+}
+
+#[test]
+fn carried_blocks_as_json_objects_still_convert_back() {
+    // Journeys written before carried blocks became JSON text hold them as objects.
+    let opts = ConvertOptions::default();
+    for (name, journey) in journeys() {
+        let mut old = journey.clone();
+        for node in &mut old.nodes {
+            if let Some(Value::Object(sim)) = node.metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+                if let Some(Value::String(text)) = sim.get("block") {
+                    let block: Value = serde_json::from_str(text).unwrap();
+                    sim.insert("block".into(), block);
+                }
+            }
+        }
+        assert_ne!(old, journey, "{name}: some block is carried");
+        let back = journey_to_workflow(&old, &opts).unwrap();
+        assert_eq!(back.output, journey_to_workflow(&journey, &opts).unwrap().output, "{name}");
     }
 }

@@ -154,7 +154,7 @@ impl<'a> Forward<'a> {
                     self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], format!("block `{}` is disabled and was left out of the journey", block.name));
                 }
                 if self.pass.carry_sim {
-                    dropped_blocks.push(json!({"index": index, "block": to_value(block)?}));
+                    dropped_blocks.push(json!({"index": index, "block": to_text(block)?}));
                     self.carried_blocks += 1;
                 }
                 continue;
@@ -166,7 +166,7 @@ impl<'a> Forward<'a> {
             let mut node = self.node(block, role)?;
             if self.pass.carry_sim {
                 self.carried_exactly &= !has_sim(&node.metadata);
-                super::attach_sim(&mut node.metadata, json!({"block": to_value(block)?, "index": index}));
+                super::attach_sim(&mut node.metadata, json!({"block": to_text(block)?, "index": index}));
                 self.carried_blocks += 1;
             }
             self.mapping.nodes.push(NodeMapping {
@@ -271,7 +271,7 @@ impl<'a> Forward<'a> {
             if let Some(owner) = self.merged.get(edge.target.as_str()) {
                 if *owner == edge.source {
                     if let (true, Some(&i)) = (self.pass.carry_sim, node_index.get(*owner)) {
-                        let router = self.state.blocks.get(edge.target.as_str()).map(to_value).transpose()?;
+                        let router = self.state.blocks.get(edge.target.as_str()).map(to_text).transpose()?;
                         let router_index = self.state.blocks.get_index_of(edge.target.as_str());
                         if let Some(Value::Object(sim)) = nodes[i].metadata.get_mut().and_then(|m| m.get_mut("sim")) {
                             // A second router of the same state would replace the first.
@@ -569,6 +569,12 @@ pub(crate) fn input_fields(block: &Block) -> &[Value] {
 
 pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+}
+
+/// A carried block, as its JSON text: one string instead of a tree of values, so carrying a
+/// block costs one serialisation (and reading it back one parse); a block is most of a workflow.
+pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_string(value).map(Value::String).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// The messages of an agent that carry its instruction: the system messages, or the user

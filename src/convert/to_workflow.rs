@@ -93,6 +93,15 @@ fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> St
     T::deserialize(value).map_err(|e| invalid(format!("{}: {e}", what())))
 }
 
+/// A carried block: its JSON text (as `to_text` writes it), or the block itself as a JSON
+/// object (as journeys written before carried blocks became text have it).
+fn parse_block(value: &Value, what: impl Fn() -> String) -> Result<Block> {
+    match value {
+        Value::String(text) => serde_json::from_str(text).map_err(|e| invalid(format!("{}: {e}", what()))),
+        _ => parse_at(value, what),
+    }
+}
+
 struct Backward<'a> {
     doc: &'a JourneyDocument,
     opts: &'a ConvertOptions,
@@ -160,7 +169,7 @@ impl<'a> Backward<'a> {
             skeleton.json_string = sim.get("json_string").and_then(Value::as_bool).unwrap_or(false);
             for item in sim.get("dropped_blocks").and_then(Value::as_array).into_iter().flatten() {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                dropped_blocks.push((index, parse_at(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
+                dropped_blocks.push((index, parse_block(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
             }
             for item in sim.get("dropped_edges").and_then(Value::as_array).into_iter().flatten() {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -173,14 +182,14 @@ impl<'a> Backward<'a> {
         for node in &doc.nodes {
             let Some(sim) = sim_meta(&node.metadata) else { continue };
             if let Some(value) = sim.get("block") {
-                let block: Block = parse_at(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
+                let block: Block = parse_block(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
                 // A copied state keeps its original's base: it is a new block, not that one.
                 if block.id == node.id {
                     base_blocks.insert(node.id.clone(), (index_of(sim), block));
                 }
             }
             if let (Some(router), Some(edge)) = (sim.get("router"), sim.get("router_edge")) {
-                let block: Block = parse_at(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
+                let block: Block = parse_block(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
                 let edge: Edge = parse_at(edge.get("edge").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router_edge`", node.id))?;
                 let ri = router.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
                 let ei = sim.get("router_edge").and_then(|e| e.get("index")).and_then(Value::as_u64).unwrap_or(0) as usize;
