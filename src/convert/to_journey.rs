@@ -154,7 +154,7 @@ impl<'a> Forward<'a> {
                     self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], format!("block `{}` is disabled and was left out of the journey", block.name));
                 }
                 if self.pass.carry_sim {
-                    dropped_blocks.push(json!({"index": index, "block": to_text(block)?}));
+                    dropped_blocks.push(object([("index", index.into()), ("block", to_text(block)?)]));
                     self.carried_blocks += 1;
                 }
                 continue;
@@ -166,7 +166,7 @@ impl<'a> Forward<'a> {
             let mut node = self.node(block, role)?;
             if self.pass.carry_sim {
                 self.carried_exactly &= !has_sim(&node.metadata);
-                super::attach_sim(&mut node.metadata, json!({"block": to_text(block)?, "index": index}));
+                super::attach_sim(&mut node.metadata, object([("block", to_text(block)?), ("index", index.into())]));
                 self.carried_blocks += 1;
             }
             self.mapping.nodes.push(NodeMapping {
@@ -255,14 +255,14 @@ impl<'a> Forward<'a> {
             if !known(&edge.source) || !known(&edge.target) {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
                 if self.pass.carry_sim {
-                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
                     self.carried_edges += 1;
                 }
                 continue;
             }
             if !self.kept.contains(edge.source.as_str()) || !self.kept.contains(edge.target.as_str()) {
                 if self.pass.carry_sim {
-                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
                     self.carried_edges += 1;
                 }
                 continue;
@@ -278,8 +278,8 @@ impl<'a> Forward<'a> {
                             self.carried_exactly &= !sim.contains_key("router") && router.is_some();
                             self.carried_blocks += 1;
                             self.carried_edges += 1;
-                            sim.insert("router".into(), json!({"block": router, "index": router_index}));
-                            sim.insert("router_edge".into(), json!({"edge": to_value(edge)?, "index": index}));
+                            sim.insert("router".into(), object([("block", router.unwrap_or(Value::Null)), ("index", router_index.map_or(Value::Null, Value::from))]));
+                            sim.insert("router_edge".into(), object([("edge", to_value(edge)?), ("index", index.into())]));
                         }
                     }
                     self.mapping.edges.push(EdgeMapping { sim_edge_id: Some(edge.id.clone()), transition_id: None, handle: edge.source_handle.get().cloned() });
@@ -287,7 +287,7 @@ impl<'a> Forward<'a> {
                 }
                 self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
                 if self.pass.carry_sim {
-                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
                     self.carried_edges += 1;
                 }
                 continue;
@@ -297,7 +297,7 @@ impl<'a> Forward<'a> {
             let mut transition = JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
             transition = self.apply_carrier(transition, edge_carrier(edge).and_then(|c| c.get("edge")))?;
             if self.pass.carry_sim {
-                let mut sim = json!({"edge": to_value(edge)?, "index": index});
+                let mut sim = object([("edge", to_value(edge)?), ("index", index.into())]);
                 if let Some(expression) = expression {
                     sim["expression"] = Value::String(expression);
                 }
@@ -500,13 +500,13 @@ impl<'a> Forward<'a> {
             };
             doc.extra.insert(
                 "sim".into(),
-                json!({
-                    "shape": self.doc.shape,
-                    "json_string": self.doc.json_string,
-                    "export": to_value(&bare)?,
-                    "dropped_blocks": dropped_blocks,
-                    "dropped_edges": dropped_edges,
-                }),
+                object([
+                    ("shape", to_value(&self.doc.shape)?),
+                    ("json_string", Value::Bool(self.doc.json_string)),
+                    ("export", to_value(&bare)?),
+                    ("dropped_blocks", Value::Array(dropped_blocks)),
+                    ("dropped_edges", Value::Array(dropped_edges)),
+                ]),
             );
         }
         doc.nodes = nodes;
@@ -565,6 +565,11 @@ fn context_variable(name: &str, description: String, value: Option<&Value>) -> C
 /// The fields of a start trigger's (or resume form's) input format.
 pub(crate) fn input_fields(block: &Block) -> &[Value] {
     block.sub_value("inputFormat").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+}
+
+/// A JSON object of the given entries, moved in (`json!` would copy each value once more).
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(entries.into_iter().map(|(key, value)| (key.to_string(), value)).collect())
 }
 
 pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {

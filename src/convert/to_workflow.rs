@@ -509,7 +509,9 @@ impl<'a> Backward<'a> {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
                 continue;
             }
-            let sim_edge = match self.base_edges.get(&edge.id).cloned() {
+            // Transition ids are unique in an unchanged journey: its base can be taken, not copied.
+            let base = if self.unchanged { self.base_edges.remove(&edge.id) } else { self.base_edges.get(&edge.id).cloned() };
+            let sim_edge = match base {
                 Some((index, mut base)) => {
                     match j0_edges.get(edge.id.as_str()) {
                         _ if self.unchanged => {}
