@@ -17,6 +17,7 @@
 mod build;
 mod carry;
 pub(crate) mod conditions;
+mod digest;
 mod expr;
 mod layout;
 pub mod mapping;

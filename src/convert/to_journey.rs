@@ -86,6 +86,12 @@ struct Forward<'a> {
     branches: BranchCache,
     /// Blocks with an outgoing `error` edge.
     error_sources: HashSet<&'a str>,
+    /// Blocks and edges written into `metadata.sim` (as bases or as left out), and whether each
+    /// was written once, unaltered: then the bases describe the whole workflow and the journey
+    /// gets a digest (see `digest`).
+    carried_blocks: usize,
+    carried_edges: usize,
+    carried_exactly: bool,
 }
 
 impl<'a> Forward<'a> {
@@ -130,6 +136,9 @@ impl<'a> Forward<'a> {
                 .filter(|e| SourceHandle::parse(e.source_handle.get().map(String::as_str)) == SourceHandle::Error)
                 .map(|e| e.source.as_str())
                 .collect(),
+            carried_blocks: 0,
+            carried_edges: 0,
+            carried_exactly: state.blocks.iter().all(|(key, block)| *key == block.id),
         }
     }
 
@@ -145,7 +154,8 @@ impl<'a> Forward<'a> {
                     self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], &[], format!("block `{}` is disabled and was left out of the journey", block.name));
                 }
                 if self.pass.carry_sim {
-                    dropped_blocks.push(json!({"index": index, "block": to_value(block)?}));
+                    dropped_blocks.push(object([("index", index.into()), ("block", to_text(block)?)]));
+                    self.carried_blocks += 1;
                 }
                 continue;
             }
@@ -155,7 +165,9 @@ impl<'a> Forward<'a> {
             let role = Role::of(block, self.root == Some(block.id.as_str()));
             let mut node = self.node(block, role)?;
             if self.pass.carry_sim {
-                super::attach_sim(&mut node.metadata, json!({"block": to_value(block)?, "index": index}));
+                self.carried_exactly &= !has_sim(&node.metadata);
+                super::attach_sim(&mut node.metadata, object([("block", to_text(block)?), ("index", index.into())]));
+                self.carried_blocks += 1;
             }
             self.mapping.nodes.push(NodeMapping {
                 block_id: block.id.clone(),
@@ -170,8 +182,26 @@ impl<'a> Forward<'a> {
         self.synthetic_edges(&mut nodes, &mut edges, &node_index)?;
         self.check_fanout(&edges);
 
-        let doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
+        let mut doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
+        if self.pass.carry_sim && self.carries_whole_workflow(&doc) {
+            let digest = super::digest::of(&doc);
+            if let Some(Value::Object(sim)) = doc.extra.get_mut("sim") {
+                sim.insert(super::digest::DIGEST_KEY.into(), Value::String(digest));
+            }
+        }
         Ok((doc, self.mapping))
+    }
+
+    /// Whether the journey's bases give back exactly this workflow: every block and edge carried
+    /// once (and no carrier's own `sim` metadata replaced), every state and transition id unique
+    /// (the way back finds bases by id).
+    fn carries_whole_workflow(&self, doc: &JourneyDocument) -> bool {
+        let unique = |ids: &mut dyn Iterator<Item = &str>, len: usize| ids.collect::<HashSet<&str>>().len() == len;
+        self.carried_exactly
+            && self.carried_blocks == self.state.blocks.len()
+            && self.carried_edges == self.state.edges.len()
+            && unique(&mut doc.nodes.iter().map(|n| n.id.as_str()), doc.nodes.len())
+            && unique(&mut doc.edges.iter().map(|e| e.id.as_str()), doc.edges.len())
     }
 
     /// The state a block renders to, with its `data.parlant` carrier applied.
@@ -225,13 +255,15 @@ impl<'a> Forward<'a> {
             if !known(&edge.source) || !known(&edge.target) {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
                 if self.pass.carry_sim {
-                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
+                    self.carried_edges += 1;
                 }
                 continue;
             }
             if !self.kept.contains(edge.source.as_str()) || !self.kept.contains(edge.target.as_str()) {
                 if self.pass.carry_sim {
-                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
+                    self.carried_edges += 1;
                 }
                 continue;
             }
@@ -239,11 +271,15 @@ impl<'a> Forward<'a> {
             if let Some(owner) = self.merged.get(edge.target.as_str()) {
                 if *owner == edge.source {
                     if let (true, Some(&i)) = (self.pass.carry_sim, node_index.get(*owner)) {
-                        let router = self.state.blocks.get(edge.target.as_str()).map(to_value).transpose()?;
+                        let router = self.state.blocks.get(edge.target.as_str()).map(to_text).transpose()?;
                         let router_index = self.state.blocks.get_index_of(edge.target.as_str());
                         if let Some(Value::Object(sim)) = nodes[i].metadata.get_mut().and_then(|m| m.get_mut("sim")) {
-                            sim.insert("router".into(), json!({"block": router, "index": router_index}));
-                            sim.insert("router_edge".into(), json!({"edge": to_value(edge)?, "index": index}));
+                            // A second router of the same state would replace the first.
+                            self.carried_exactly &= !sim.contains_key("router") && router.is_some();
+                            self.carried_blocks += 1;
+                            self.carried_edges += 1;
+                            sim.insert("router".into(), object([("block", router.unwrap_or(Value::Null)), ("index", router_index.map_or(Value::Null, Value::from))]));
+                            sim.insert("router_edge".into(), object([("edge", to_value(edge)?), ("index", index.into())]));
                         }
                     }
                     self.mapping.edges.push(EdgeMapping { sim_edge_id: Some(edge.id.clone()), transition_id: None, handle: edge.source_handle.get().cloned() });
@@ -251,7 +287,8 @@ impl<'a> Forward<'a> {
                 }
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
                 if self.pass.carry_sim {
-                    dropped.push(json!({"index": index, "edge": to_value(edge)?}));
+                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
+                    self.carried_edges += 1;
                 }
                 continue;
             }
@@ -260,11 +297,13 @@ impl<'a> Forward<'a> {
             let mut transition = JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
             transition = self.apply_carrier(transition, edge_carrier(edge).and_then(|c| c.get("edge")))?;
             if self.pass.carry_sim {
-                let mut sim = json!({"edge": to_value(edge)?, "index": index});
+                let mut sim = object([("edge", to_value(edge)?), ("index", index.into())]);
                 if let Some(expression) = expression {
                     sim["expression"] = Value::String(expression);
                 }
+                self.carried_exactly &= !has_sim(&transition.metadata);
                 super::attach_sim(&mut transition.metadata, sim);
+                self.carried_edges += 1;
             }
             self.mapping.edges.push(EdgeMapping {
                 sim_edge_id: Some(edge.id.clone()),
@@ -460,13 +499,13 @@ impl<'a> Forward<'a> {
             };
             doc.extra.insert(
                 "sim".into(),
-                json!({
-                    "shape": self.doc.shape,
-                    "json_string": self.doc.json_string,
-                    "export": to_value(&bare)?,
-                    "dropped_blocks": dropped_blocks,
-                    "dropped_edges": dropped_edges,
-                }),
+                object([
+                    ("shape", to_value(&self.doc.shape)?),
+                    ("json_string", Value::Bool(self.doc.json_string)),
+                    ("export", to_value(&bare)?),
+                    ("dropped_blocks", Value::Array(dropped_blocks)),
+                    ("dropped_edges", Value::Array(dropped_edges)),
+                ]),
             );
         }
         doc.nodes = nodes;
@@ -504,6 +543,11 @@ impl<'a> Forward<'a> {
     }
 }
 
+/// Whether an element's metadata already has a `sim` key (from a carrier) that `attach_sim` would replace.
+fn has_sim(metadata: &Maybe<IndexMap<String, Value>>) -> bool {
+    metadata.get().is_some_and(|m| m.contains_key("sim"))
+}
+
 fn context_variable(name: &str, description: String, value: Option<&Value>) -> ContextVariable {
     ContextVariable {
         name: name.to_string(),
@@ -522,8 +566,19 @@ pub(crate) fn input_fields(block: &Block) -> &[Value] {
     block.sub_value("inputFormat").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
 }
 
+/// A JSON object of the given entries, moved in (`json!` would copy each value once more).
+fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
+    Value::Object(entries.into_iter().map(|(key, value)| (key.to_string(), value)).collect())
+}
+
 pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+}
+
+/// A carried block, as its JSON text: one string instead of a tree of values, so carrying a
+/// block costs one serialisation (and reading it back one parse); a block is most of a workflow.
+pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> Result<Value> {
+    serde_json::to_string(value).map(Value::String).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// The messages of an agent that carry its instruction: the system messages, or the user

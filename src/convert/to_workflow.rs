@@ -76,12 +76,30 @@ fn strip_edge(edge: &JourneyEdge) -> JourneyEdge {
     }
 }
 
+/// The items in the order of their keys (stable). Sorts the keys, not the items: a block is
+/// large, and moving it at every step of a sort costs more than the sort itself.
+fn sorted_by_key<K: Ord + Copy, T>(items: Vec<(K, T)>) -> Vec<T> {
+    let mut order: Vec<(K, usize)> = items.iter().enumerate().map(|(at, (key, _))| (*key, at)).collect();
+    order.sort_unstable();
+    let mut slots: Vec<Option<T>> = items.into_iter().map(|(_, item)| Some(item)).collect();
+    order.into_iter().filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take)).collect()
+}
+
 fn invalid(what: String) -> Error {
     Error::Unsupported(format!("{what}; remove the `sim` metadata to convert this element as new"))
 }
 
 fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> String) -> Result<T> {
     T::deserialize(value).map_err(|e| invalid(format!("{}: {e}", what())))
+}
+
+/// A carried block: its JSON text (as `to_text` writes it), or the block itself as a JSON
+/// object (as journeys written before carried blocks became text have it).
+fn parse_block(value: &Value, what: impl Fn() -> String) -> Result<Block> {
+    match value {
+        Value::String(text) => serde_json::from_str(text).map_err(|e| invalid(format!("{}: {e}", what()))),
+        _ => parse_at(value, what),
+    }
 }
 
 struct Backward<'a> {
@@ -95,6 +113,9 @@ struct Backward<'a> {
     /// Absolute positions of the base containers, for children moved in the journey.
     w0_container_positions: HashMap<String, (f64, f64)>,
     j0: Option<JourneyDocument>,
+    /// The journey is exactly as `workflow_to_journey` wrote it (its digest matches): it is
+    /// what the bases render to, so `j0` is not rendered and every comparison with it is equal.
+    unchanged: bool,
     /// State id → the original index of its base block (the block itself is in `w0`).
     base_blocks: HashMap<String, usize>,
     /// Whether the journey differs from what the bases render to; when it does not, the bases
@@ -148,7 +169,7 @@ impl<'a> Backward<'a> {
             skeleton.json_string = sim.get("json_string").and_then(Value::as_bool).unwrap_or(false);
             for item in sim.get("dropped_blocks").and_then(Value::as_array).into_iter().flatten() {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                dropped_blocks.push((index, parse_at(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
+                dropped_blocks.push((index, parse_block(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
             }
             for item in sim.get("dropped_edges").and_then(Value::as_array).into_iter().flatten() {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -161,14 +182,14 @@ impl<'a> Backward<'a> {
         for node in &doc.nodes {
             let Some(sim) = sim_meta(&node.metadata) else { continue };
             if let Some(value) = sim.get("block") {
-                let block: Block = parse_at(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
+                let block: Block = parse_block(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
                 // A copied state keeps its original's base: it is a new block, not that one.
                 if block.id == node.id {
                     base_blocks.insert(node.id.clone(), (index_of(sim), block));
                 }
             }
             if let (Some(router), Some(edge)) = (sim.get("router"), sim.get("router_edge")) {
-                let block: Block = parse_at(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
+                let block: Block = parse_block(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
                 let edge: Edge = parse_at(edge.get("edge").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router_edge`", node.id))?;
                 let ri = router.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
                 let ei = sim.get("router_edge").and_then(|e| e.get("index")).and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -193,14 +214,17 @@ impl<'a> Backward<'a> {
         let mut blocks0: Vec<(usize, Block)> = base_blocks.into_values().collect();
         blocks0.extend(base_routers.values().map(|(i, b, _, _)| (*i, b.clone())));
         blocks0.extend(dropped_blocks.iter().map(|(i, b): &(usize, Block)| (*i, b.clone())));
-        blocks0.sort_by_key(|(i, _)| *i);
-        w0.blocks = blocks0.into_iter().map(|(_, b)| (b.id.clone(), b)).collect();
-        let mut edges0: Vec<(usize, &Edge)> = base_edges.values().map(|(i, e)| (*i, e)).collect();
-        edges0.extend(base_routers.values().map(|(_, _, i, e)| (*i, e)));
-        edges0.extend(dropped_edges.iter().map(|(i, e)| (*i, e)));
-        edges0.sort_by_key(|(i, _)| *i);
-        w0.edges = edges0.into_iter().map(|(_, e)| e.clone()).collect();
-        let j0 = if has_skeleton || !base_index.is_empty() {
+        w0.blocks = sorted_by_key(blocks0).into_iter().map(|b| (b.id.clone(), b)).collect();
+        let unchanged = has_skeleton && super::digest::matches(doc);
+        if !unchanged {
+            // Only the rendering reads the edges of `w0`.
+            let mut edges0: Vec<(usize, &Edge)> = base_edges.values().map(|(i, e)| (*i, e)).collect();
+            edges0.extend(base_routers.values().map(|(_, _, i, e)| (*i, e)));
+            edges0.extend(dropped_edges.iter().map(|(i, e)| (*i, e)));
+            edges0.sort_by_key(|(i, _)| *i);
+            w0.edges = edges0.into_iter().map(|(_, e)| e.clone()).collect();
+        }
+        let j0 = if !unchanged && (has_skeleton || !base_index.is_empty()) {
             let mut d0 = skeleton.clone();
             d0.export.state = w0;
             let j0 = to_journey::forward(&d0, opts, &Pass { carry_sim: false, apply_carriers: true })?.0;
@@ -216,6 +240,7 @@ impl<'a> Backward<'a> {
             skeleton,
             w0,
             j0,
+            unchanged,
             base_blocks: base_index,
             base_edges,
             base_routers,
@@ -263,6 +288,8 @@ impl<'a> Backward<'a> {
             .filter_map(|b| Some((b.id.clone(), absolute_position(&self.w0, &b.id)?)))
             .collect();
         let mut pool: HashMap<String, Block> = std::mem::take(&mut self.w0.blocks).0.into_iter().collect();
+        // Blocks are large: growing the map would move every one of them again.
+        self.blocks.reserve(self.doc.nodes.len() + self.base_routers.len() + self.dropped_blocks.len());
         let layout = if self.doc.nodes.iter().any(|n| self.doc.position_of(&n.id).is_none() && !self.base_blocks.contains_key(&n.id)) {
             layout::layered(self.doc)
         } else {
@@ -273,7 +300,6 @@ impl<'a> Backward<'a> {
                 self.synthetic_root = Some(node.id.clone());
                 continue;
             }
-            let stripped = strip_node(node);
             // `kind_of` looks the node up by id; this loop already has it.
             let kind = if node.id == self.doc.journey.root_id {
                 NodeKind::Root
@@ -292,10 +318,13 @@ impl<'a> Backward<'a> {
                 Some((index, mut block)) => {
                     let block_type = block.block_type.clone();
                     match j0_nodes.get(node.id.as_str()) {
-                        Some(n0) if **n0 == stripped => {}
+                        _ if self.unchanged => {}
                         Some(n0) => {
-                            self.edited = true;
-                            self.edit_block(&mut block, &stripped, n0);
+                            let stripped = strip_node(node);
+                            if **n0 != stripped {
+                                self.edited = true;
+                                self.edit_block(&mut block, &stripped, n0);
+                            }
                         }
                         None => self.edited = true,
                     }
@@ -303,13 +332,13 @@ impl<'a> Backward<'a> {
                 }
                 None => {
                     self.edited = true;
-                    let block = self.new_block(&stripped, &kind);
+                    let block = self.new_block(&strip_node(node), &kind);
                     ((1, pos, 0), block, format!("{}->{}", kind.as_str(), "new"))
                 }
             };
             // Position: the journey's, unless it is the one the base already has.
             let wanted = self.doc.position_of(&node.id);
-            let unchanged = self.base_blocks.contains_key(&node.id) && j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted;
+            let unchanged = self.base_blocks.contains_key(&node.id) && (self.unchanged || j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted);
             if !unchanged {
                 self.edited = true;
                 if let Some((x, y)) = wanted.or_else(|| layout.get(&node.id).copied()) {
@@ -455,10 +484,9 @@ impl<'a> Backward<'a> {
         }
         let mut end_edges: IndexMap<String, Vec<Value>> = IndexMap::new();
         for (pos, edge) in self.doc.edges.iter().enumerate() {
-            let stripped = strip_edge(edge);
             let synthetic = sim_meta(&edge.metadata).and_then(|s| s.get("synthetic")).and_then(Value::as_str);
             if let Some(kind) = synthetic {
-                if j0_edges.get(edge.id.as_str()) != Some(&&stripped) && kind != "root" {
+                if !self.unchanged && kind != "root" && j0_edges.get(edge.id.as_str()) != Some(&&strip_edge(edge)) {
                     self.edited = true;
                     self.mapping.approximate(codes::SYNTHETIC_EDITED, &[], &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
                 }
@@ -470,7 +498,7 @@ impl<'a> Backward<'a> {
                 continue;
             }
             if edge.target == END_NODE_ID && self.node_ids.contains(edge.source.as_str()) {
-                let value = to_value(&stripped)?;
+                let value = to_value(&strip_edge(edge))?;
                 end_edges.entry(edge.source.clone()).or_default().push(json!({"index": pos, "edge": value}));
                 self.edited = true;
                 self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
@@ -482,13 +510,18 @@ impl<'a> Backward<'a> {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
                 continue;
             }
-            let sim_edge = match self.base_edges.get(&edge.id).cloned() {
+            // Transition ids are unique in an unchanged journey: its base can be taken, not copied.
+            let base = if self.unchanged { self.base_edges.remove(&edge.id) } else { self.base_edges.get(&edge.id).cloned() };
+            let sim_edge = match base {
                 Some((index, mut base)) => {
                     match j0_edges.get(edge.id.as_str()) {
-                        Some(before) if **before == stripped => {}
+                        _ if self.unchanged => {}
                         Some(before) => {
-                            self.edited = true;
-                            self.edit_edge(&mut base, &stripped, before);
+                            let stripped = strip_edge(edge);
+                            if **before != stripped {
+                                self.edited = true;
+                                self.edit_edge(&mut base, &stripped, before);
+                            }
                         }
                         None => self.edited = true,
                     }
@@ -663,14 +696,12 @@ impl<'a> Backward<'a> {
     }
 
     fn finish(mut self) -> Result<(SimDocument, Mapping)> {
-        let mut blocks: Vec<(Key, Block)> = std::mem::take(&mut self.blocks).into_values().collect();
-        blocks.sort_by_key(|(k, _)| *k);
-        let mut edges = std::mem::take(&mut self.edges);
-        edges.sort_by_key(|(k, _)| *k);
+        let blocks = sorted_by_key(std::mem::take(&mut self.blocks).into_values().collect());
+        let edges = sorted_by_key(std::mem::take(&mut self.edges));
         let mut out = self.skeleton.clone();
         let state = &mut out.export.state;
-        state.blocks = blocks.into_iter().map(|(_, b)| (b.id.clone(), b)).collect();
-        state.edges = edges.into_iter().map(|(_, e)| e).collect();
+        state.blocks = blocks.into_iter().map(|b| (b.id.clone(), b)).collect();
+        state.edges = edges;
         // A block whose container was deleted leaves it.
         let ids: HashSet<String> = state.blocks.keys().cloned().collect();
         for block in state.blocks.values_mut() {
@@ -683,6 +714,7 @@ impl<'a> Backward<'a> {
         }
         rederive_containers(state, &self.w0, &self.w0_ids);
         let header_changed = match &self.j0 {
+            _ if self.unchanged => false,
             Some(j0) => header(self.doc)? != header(j0)?,
             None => true,
         };
