@@ -48,6 +48,29 @@ pub struct Sandbox {
 }
 
 const SOURCE_GLOBAL: &str = "__journey_studio_source";
+const ARGS_GLOBAL: &str = "__journey_studio_args";
+/// Script text that calls `f` with the JSON-decoded arguments (awaiting it when `awaited`) and
+/// returns its result as JSON text.
+fn return_json(awaited: bool) -> String {
+    let wait = if awaited { "await " } else { "" };
+    format!("const r = {wait}f(...{ARGS_GLOBAL}.map(a => JSON.parse(a))); return r === undefined ? 'null' : JSON.stringify(r) ?? 'null';")
+}
+
+/// Puts `body` and the JSON text of each argument into globals (so no user text is ever spliced
+/// into a script) and returns the constructor arguments `...["name", ...], source`.
+fn bind_call(ctx: &rquickjs::Ctx<'_>, body: &str, args: &[(&str, &serde_json::Value)]) -> Result<String, JsError> {
+    let engine = |e: rquickjs::Error| JsError::Engine { message: e.to_string() };
+    let names: Vec<&str> = args.iter().map(|(name, _)| *name).collect();
+    let values: Vec<String> = args.iter().map(|(_, value)| value.to_string()).collect();
+    ctx.globals().set(SOURCE_GLOBAL, body).map_err(engine)?;
+    ctx.globals().set(ARGS_GLOBAL, values).map_err(engine)?;
+    let params = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
+    Ok(format!("...{params}, {SOURCE_GLOBAL}"))
+}
+
+fn parse_result(text: &str) -> Result<serde_json::Value, JsError> {
+    serde_json::from_str(text).map_err(|e| JsError::Engine { message: format!("result is not JSON: {e}") })
+}
 
 impl Sandbox {
     pub fn new(limits: Limits) -> Result<Sandbox, JsError> {
@@ -89,22 +112,13 @@ impl Sandbox {
     /// Runs `body` as a function of the named JSON arguments and returns its result as JSON
     /// (`undefined` reads as null).
     pub fn run(&self, body: &str, args: &[(&str, &serde_json::Value)]) -> Result<serde_json::Value, JsError> {
-        let names: Vec<&str> = args.iter().map(|(name, _)| *name).collect();
-        let values: Vec<String> = args.iter().map(|(_, value)| value.to_string()).collect();
         self.with_deadline(|| {
             self.context.with(|ctx| {
-                let engine = |e: rquickjs::Error| JsError::Engine { message: e.to_string() };
-                ctx.globals().set(SOURCE_GLOBAL, body).map_err(engine)?;
-                ctx.globals().set("__journey_studio_args", values.clone()).map_err(engine)?;
-                let params = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
-                let script = format!(
-                    "(function() {{ const f = new Function(...{params}, {SOURCE_GLOBAL}); \
-                     const r = f(...__journey_studio_args.map(a => JSON.parse(a))); \
-                     return r === undefined ? 'null' : JSON.stringify(r) ?? 'null'; }})()"
-                );
+                let call = bind_call(&ctx, body, args)?;
+                let script = format!("(function() {{ const f = new Function({call}); {} }})()", return_json(false));
                 let result: Result<String, _> = ctx.eval(script).catch(&ctx);
                 let text = result.map_err(|e| self.classify(e, false))?;
-                serde_json::from_str(&text).map_err(|e| JsError::Engine { message: format!("result is not JSON: {e}") })
+                parse_result(&text)
             })
         })
     }
@@ -113,19 +127,13 @@ impl Sandbox {
     /// `await` is allowed) and returns what its promise resolves to. Nothing outside the
     /// sandbox exists: a promise that can never settle is reported, not waited for.
     pub fn run_async(&self, body: &str, args: &[(&str, &serde_json::Value)]) -> Result<serde_json::Value, JsError> {
-        let names: Vec<&str> = args.iter().map(|(name, _)| *name).collect();
-        let values: Vec<String> = args.iter().map(|(_, value)| value.to_string()).collect();
         self.with_deadline(|| {
             self.context.with(|ctx| {
-                let engine = |e: rquickjs::Error| JsError::Engine { message: e.to_string() };
-                ctx.globals().set(SOURCE_GLOBAL, body).map_err(engine)?;
-                ctx.globals().set("__journey_studio_args", values.clone()).map_err(engine)?;
-                let params = serde_json::to_string(&names).unwrap_or_else(|_| "[]".into());
+                let call = bind_call(&ctx, body, args)?;
                 let script = format!(
                     "(async function() {{ const AsyncFunction = Object.getPrototypeOf(async function() {{}}).constructor; \
-                     const f = new AsyncFunction(...{params}, {SOURCE_GLOBAL}); \
-                     const r = await f(...__journey_studio_args.map(a => JSON.parse(a))); \
-                     return r === undefined ? 'null' : JSON.stringify(r) ?? 'null'; }})()"
+                     const f = new AsyncFunction({call}); {} }})()",
+                    return_json(true)
                 );
                 let promise: Result<rquickjs::Promise, _> = ctx.eval(script).catch(&ctx);
                 let promise = promise.map_err(|e| self.classify(e, false))?;
@@ -136,7 +144,7 @@ impl Sandbox {
                     },
                     e => self.classify(e, false),
                 })?;
-                serde_json::from_str(&text).map_err(|e| JsError::Engine { message: format!("result is not JSON: {e}") })
+                parse_result(&text)
             })
         })
     }
