@@ -8,7 +8,7 @@ use journey_studio::store::RemoteKind;
 use journey_studio::sync::chat::{agent_message, TurnEnd};
 use journey_studio::sync::engine;
 use journey_studio::Error;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::time::Duration;
 
 #[derive(clap::Args)]
@@ -47,16 +47,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         if args.format == OutputFormat::Text {
             let _ = writeln!(stdout, "session {session} with {agent}; one message per line, /quit to stop");
         }
-        for line in std::io::stdin().lock().lines() {
-            let line = line.map_err(|e| Error::Read { file: "standard input".into(), source: e })?;
-            let line = line.trim();
-            if line.is_empty() {
-                continue;
-            }
-            if line == "/quit" || line == "/exit" {
-                break;
-            }
-            let offset = client.send_customer_message(&session, line).await?;
+        for line in super::input::typed_lines() {
+            let line = line?;
+            let offset = client.send_customer_message(&session, &line).await?;
             let format = args.format;
             let (end, _) = client
                 .stream_turn(&session, offset, Duration::from_secs(args.wait.max(1)), |event| {

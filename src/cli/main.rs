@@ -7,6 +7,7 @@ mod convert;
 mod export_sdk;
 mod format;
 mod history;
+mod input;
 mod inspect;
 mod template;
 mod save;

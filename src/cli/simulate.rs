@@ -7,9 +7,9 @@ use journey_studio::simulate::journey::{Event, Session};
 use journey_studio::simulate::scenario::{self, ScenarioResult};
 use journey_studio::simulate::workflow::{self, RunOptions, RunReport};
 use journey_studio::simulate::Mocks;
-use journey_studio::{Document, Error};
+use journey_studio::Document;
 use std::fmt::Write as _;
-use std::io::{BufRead, Write};
+use std::io::Write;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -128,7 +128,6 @@ fn render_run(report: &RunReport) -> String {
 const HELP: &str = "type a customer message, or: /choose <edge id>, /back, /restart, /state, /snapshot, /help, /quit";
 
 fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::Result<Outcome> {
-    let stdin = std::io::stdin();
     let mut stdout = std::io::stdout();
     let emit = |stdout: &mut std::io::Stdout, events: &[Event]| {
         for e in events {
@@ -147,15 +146,11 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                 let _ = writeln!(stdout, "{}: {HELP}", journey.journey.title);
             }
             emit(&mut stdout, &session.start()?);
-            for line in stdin.lock().lines() {
-                let line = line.map_err(|e| Error::Read { file: "standard input".into(), source: e })?;
-                let line = line.trim();
-                if line.is_empty() {
-                    continue;
-                }
+            for line in super::input::typed_lines() {
+                let line = line?;
+                let line = line.as_str();
                 let (command, rest) = line.split_once(' ').map_or((line, ""), |(c, r)| (c, r.trim()));
                 let result = match command {
-                    "/quit" | "/exit" => break,
                     "/help" => {
                         let _ = writeln!(stdout, "{HELP}");
                         continue;
@@ -194,15 +189,9 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
             if format == OutputFormat::Text {
                 let _ = writeln!(stdout, "each line runs the workflow with that text as `input` (or a JSON object as the whole input); /quit to stop");
             }
-            for line in stdin.lock().lines() {
-                let line = line.map_err(|e| Error::Read { file: "standard input".into(), source: e })?;
-                let line = line.trim();
-                if line.is_empty() {
-                    continue;
-                }
-                if line == "/quit" || line == "/exit" {
-                    break;
-                }
+            for line in super::input::typed_lines() {
+                let line = line?;
+                let line = line.as_str();
                 let input = match serde_json::from_str::<serde_json::Value>(line) {
                     Ok(v @ serde_json::Value::Object(_)) => v,
                     _ => serde_json::json!({ "input": line }),
