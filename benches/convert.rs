@@ -11,6 +11,10 @@ use journey_studio::sim::SimDocument;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
 
+// The same allocator as the `journey-studio` binary and the desktop app, for both sides of the ratio.
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 const SIZES: [usize; 3] = [100, 1_000, 10_000];
 
 /// A workflow of `n` blocks shaped like real ones: a start trigger, then a chain of agents,

@@ -6,7 +6,7 @@
 use super::expr::Renderer;
 use crate::sim::{Block, BlockFamily};
 use serde_json::Value;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub const FAILED: &str = "the step failed";
 pub const SUCCEEDED: &str = "the step succeeded";

@@ -7,7 +7,7 @@
 //! Anything else, or nesting deeper than `MAX_DEPTH`, renders as the quoted code itself.
 
 use crate::sim::references::{parse_references, RefTarget};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 const MAX_DEPTH: usize = 48;
 
@@ -416,7 +416,7 @@ mod tests {
     use super::*;
 
     fn render(expr: &str) -> String {
-        let names = HashMap::from([("agent1".to_string(), "Agent 1".to_string())]);
+        let names = HashMap::from_iter([("agent1".to_string(), "Agent 1".to_string())]);
         Renderer { names: &names }.condition(expr)
     }
 

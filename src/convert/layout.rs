@@ -3,7 +3,7 @@
 
 use crate::graph::GraphView;
 use crate::parlant::JourneyDocument;
-use std::collections::HashMap;
+use foldhash::{HashMap, HashMapExt};
 
 pub const LAYER_WIDTH: f64 = 400.0;
 pub const ROW_HEIGHT: f64 = 200.0;

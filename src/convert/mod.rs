@@ -34,7 +34,7 @@ use indexmap::IndexMap;
 use crate::parlant::JourneyDocument;
 use crate::sim::{Block, Edge, SimDocument};
 use serde_json::{Map, Value};
-use std::collections::HashMap;
+use foldhash::HashMap;
 
 /// The key of Journey Studio's carrier in Sim `data` objects and workflow metadata.
 pub const PARLANT_KEY: &str = "parlant";

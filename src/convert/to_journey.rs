@@ -16,7 +16,7 @@ use crate::sim::references::normalize_block_name;
 use crate::sim::{model::number, Block, BlockFamily, Edge, SimDocument, SourceHandle, WorkflowState};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// Keys split one level when carriers are diffed.
 pub(crate) const NODE_NESTED: &[&str] = &["metadata"];

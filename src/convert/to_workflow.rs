@@ -22,7 +22,7 @@ use crate::sim::{containers, model::number, Block, BlockData, Edge, Loop, Parall
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use std::collections::{HashMap, HashSet};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Where an element goes in the output: bases at their original index, new ones after them in
 /// journey order.
