@@ -67,6 +67,12 @@ class NodeUpdateDTO(Strict):
     metadata: Optional[MetadataUpdateDTO] = None
 
 
+class JourneyFieldsDTO(Strict):
+    # Parlant 3.3.2's PATCH /journeys treats `composition_mode: null` as "unchanged", so a
+    # mode once set cannot be cleared over the stock API; this clears it in the store.
+    clear_composition_mode: bool = False
+
+
 class EdgeCreateDTO(Strict):
     source: str
     target: str
@@ -143,6 +149,14 @@ def install_routes(app: FastAPI, store: JourneyStore) -> None:
             "nodes": [node_dto(n) for n in nodes if n.id != JourneyStore.END_NODE_ID],
             "edges": [edge_dto(e) for e in edges],
         }
+
+    @router.patch("/journeys/{journey_id}")
+    async def update_journey_fields(journey_id: str, params: JourneyFieldsDTO) -> dict[str, Any]:
+        journey = await journey_or_404(journey_id)
+        if params.clear_composition_mode and journey.composition_mode is not None:
+            journey = await store.update_journey(journey.id, {"composition_mode": None})
+        mode = journey.composition_mode
+        return {"id": journey.id, "composition_mode": mode.value if mode is not None else None}
 
     @router.post("/journeys/{journey_id}/nodes", status_code=201)
     async def create_node(journey_id: str, params: NodeCreateDTO) -> dict[str, Any]:
