@@ -589,3 +589,59 @@ impl ParlantClient {
         self.call(Method::DELETE, &format!("/journeys/{journey_id}"), None, &mut report).await.map(|_| ())
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> JourneyDocument {
+        JourneyDocument::new("Book", "d", vec!["wants a flight".to_string()])
+    }
+
+    #[test]
+    fn journey_fields_count_only_when_they_differ_from_parlants_defaults() {
+        let plain = doc();
+        let base = projection(&plain, &[]);
+        assert!(base.get("priority").is_none() && base.get("labels").is_none() && base.get("composition_mode").is_none());
+        // Defaults written out hash like absent ones (a sync base from before stays valid).
+        let mut defaults = doc();
+        defaults.journey.labels = Maybe::Value(vec![]);
+        defaults.journey.priority = Maybe::Value(0.into());
+        assert_eq!(projection_hash(&defaults, &[]), projection_hash(&plain, &[]));
+        // Each field, and label order, counts as it should.
+        let mut set = doc();
+        set.journey.labels = Maybe::Value(vec!["b".into(), "a".into()]);
+        let mut reordered = doc();
+        reordered.journey.labels = Maybe::Value(vec!["a".into(), "b".into()]);
+        assert_eq!(projection_hash(&set, &[]), projection_hash(&reordered, &[]));
+        assert_ne!(projection_hash(&set, &[]), projection_hash(&plain, &[]));
+        let mut prio = doc();
+        prio.journey.priority = Maybe::Value(2.into());
+        assert_ne!(projection_hash(&prio, &[]), projection_hash(&plain, &[]));
+        let mut mode = doc();
+        mode.journey.composition_mode = Maybe::Value("fluid".into());
+        assert_ne!(projection_hash(&mode, &[]), projection_hash(&plain, &[]));
+    }
+
+    #[test]
+    fn values_parlant_rejects_are_refused_with_their_path() {
+        let mut bad = doc();
+        bad.journey.composition_mode = Maybe::Value("loud".into());
+        assert!(JourneyFields::check(&bad).unwrap_err().to_string().contains("journey.composition_mode"));
+        let mut bad = doc();
+        bad.journey.priority = Maybe::Value(serde_json::Number::from_f64(1.5).unwrap());
+        assert!(JourneyFields::check(&bad).unwrap_err().to_string().contains("journey.priority"));
+        assert!(JourneyFields::check(&doc()).is_ok());
+    }
+
+    #[test]
+    fn fields_read_from_parlants_dto_and_written_back_sparse() {
+        let dto = json!({"composition_mode": "strict_canned", "labels": ["vip"], "priority": 4});
+        let mut d = doc();
+        JourneyFields::of_dto(&dto).write_to(&mut d);
+        assert_eq!(JourneyFields::of(&d), JourneyFields::of_dto(&dto));
+        let mut d = doc();
+        JourneyFields::of_dto(&json!({"composition_mode": null, "labels": [], "priority": 0})).write_to(&mut d);
+        assert!(d.journey.composition_mode.is_absent() && d.journey.labels.is_absent() && d.journey.priority.is_absent());
+    }
+}

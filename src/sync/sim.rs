@@ -511,6 +511,23 @@ mod tests {
     use super::*;
 
     #[test]
+    fn stream_events_are_told_apart_and_the_status_read_from_the_terminal_one() {
+        let chunk = StreamEvent::of(json!({"blockId": "b1", "chunk": "Hi"}));
+        assert_eq!(chunk, StreamEvent::Chunk { block_id: "b1".into(), chunk: "Hi".into() });
+        assert_eq!(chunk.to_json(), json!({"blockId": "b1", "chunk": "Hi"}));
+        let reset = json!({"blockId": "b1", "event": "chunk_reset"});
+        assert_eq!(StreamEvent::of(reset.clone()), StreamEvent::Other(reset));
+        let error = StreamEvent::of(json!({"event": "error", "error": "boom"}));
+        assert_eq!(error, StreamEvent::Error { message: "boom".into() });
+        let run = |outcome| StreamedRun { run_id: None, events: 1, reads: 1, done: true, outcome };
+        assert_eq!(run(Some(error)).status(), "failed");
+        assert_eq!(run(None).status(), "failed");
+        assert_eq!(run(Some(StreamEvent::of(json!({"event": "final", "data": {"success": true, "output": {}}})))).status(), "completed");
+        assert_eq!(run(Some(StreamEvent::of(json!({"event": "final", "data": {"success": true, "status": "paused"}})))).status(), "paused");
+        assert_eq!(run(Some(StreamEvent::of(json!({"event": "final", "data": {"success": false, "error": "x"}})))).status(), "failed");
+    }
+
+    #[test]
     fn queries_and_segments_are_encoded() {
         assert_eq!(with_query("/a", &[("x", Some("a b&c".into())), ("y", None)]), "/a?x=a+b%26c");
         assert_eq!(with_query("/a", &[("y", None)]), "/a");
