@@ -2,8 +2,10 @@
 //! Parlant (`engine`).
 //!
 //! Push: the workflow's draft is replaced in place (`PUT /api/workflows/{id}/state`, session
-//! cookie) when it exists on the server; a workflow never pushed (or gone from the server) is
-//! imported as a new one (`POST /api/v2/workflows/import`). Sim chooses the new workflow's id and
+//! cookie) when it exists on the server; without a cookie that push is refused (never silently
+//! turned into an import), unless `--as-new` asked for a new workflow. A workflow never pushed
+//! (or gone from the server) is imported as a new one (`POST /api/v2/workflows/import`), into
+//! the remote's folder when it has one. Sim chooses the new workflow's id and
 //! gives its blocks new ids, so:
 //! - idempotency: before importing, the entry's id is a placeholder `import:<token>` committed
 //!   with the outbox entry, and the token travels in the imported workflow's description; a

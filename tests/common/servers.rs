@@ -84,7 +84,7 @@ impl ServerProcess {
 
 /// A server shared by the tests of one binary.
 pub trait Shared: Send + Sync + 'static {
-    fn stop(&self);
+    fn process(&self) -> &ServerProcess;
 }
 
 /// One test's use of a shared server; `users` = how many tests in the binary use it, so the
@@ -104,7 +104,7 @@ impl<T: Shared> Lease<T> {
 impl<T: Shared> Drop for Lease<T> {
     fn drop(&mut self) {
         if self.done.fetch_add(1, Ordering::SeqCst) + 1 == self.users {
-            self.server.stop();
+            self.server.process().stop();
         }
     }
 }
@@ -155,8 +155,8 @@ impl ParlantServer {
 }
 
 impl Shared for ParlantServer {
-    fn stop(&self) {
-        self.process.stop();
+    fn process(&self) -> &ServerProcess {
+        &self.process
     }
 }
 

@@ -106,16 +106,11 @@ impl SimStandIn {
         let v = self.violations();
         assert!(v.is_empty(), "the stand-in answered outside Sim's spec:\n{}", serde_json::to_string_pretty(&v).unwrap());
     }
-
-    /// SIGTERM by PID, then wait for the exit.
-    pub fn stop(&self) {
-        self.process.stop();
-    }
 }
 
 impl Shared for SimStandIn {
-    fn stop(&self) {
-        self.process.stop();
+    fn process(&self) -> &ServerProcess {
+        &self.process
     }
 }
 

@@ -108,6 +108,17 @@ def edge_dto(edge: JourneyEdge) -> dict[str, Any]:
     }
 
 
+async def apply_metadata(item: Any, update: MetadataUpdateDTO, set_one: Any, unset_one: Any) -> Any:
+    """Sets and unsets metadata keys of a node or edge through the store's own calls (one per
+    key: the store has no batch call); returns the item as the last call left it."""
+    for key, value in update.set.items():
+        item = await set_one(item.id, key, value)
+    for key in update.unset:
+        if key in item.metadata:
+            item = await unset_one(item.id, key)
+    return item
+
+
 def install_routes(app: FastAPI, store: JourneyStore) -> None:
     router = APIRouter(prefix=PREFIX)
 
@@ -198,11 +209,7 @@ def install_routes(app: FastAPI, store: JourneyStore) -> None:
         if update:
             node = await store.update_node(node.id, update)  # type: ignore[arg-type]
         if params.metadata:
-            for key, value in params.metadata.set.items():
-                node = await store.set_node_metadata(node.id, key, value)
-            for key in params.metadata.unset:
-                if key in node.metadata:
-                    node = await store.unset_node_metadata(node.id, key)
+            node = await apply_metadata(node, params.metadata, store.set_node_metadata, store.unset_node_metadata)
         return node_dto(node)
 
     @router.delete("/journeys/{journey_id}/nodes/{node_id}", status_code=204)
@@ -245,11 +252,7 @@ def install_routes(app: FastAPI, store: JourneyStore) -> None:
         elif params.condition is not None:
             edge = await store.update_edge(edge.id, {"condition": params.condition})
         if params.metadata:
-            for key, value in params.metadata.set.items():
-                edge = await store.set_edge_metadata(edge.id, key, value)
-            for key in params.metadata.unset:
-                if key in edge.metadata:
-                    edge = await store.unset_edge_metadata(edge.id, key)
+            edge = await apply_metadata(edge, params.metadata, store.set_edge_metadata, store.unset_edge_metadata)
         return edge_dto(edge)
 
     @router.delete("/journeys/{journey_id}/edges/{edge_id}", status_code=204)
