@@ -393,6 +393,10 @@ fn composition_mode_labels_and_priority_are_pushed_pulled_and_compared() {
     let url = lease.server.url.clone();
     let rt = rt();
     let (_dir, mut store) = workspace(&url);
+    // Its own agent (the other tests share "Test agent").
+    let mut options = serde_json::Map::new();
+    options.insert("agent".into(), "Fields agent".into());
+    store.add_remote(&Remote { name: "parlant".into(), kind: RemoteKind::Parlant, url: url.clone(), options }).unwrap();
     let mut doc = journey("Priority booking");
     doc.journey.composition_mode = journey_studio::json::Maybe::Value("strict_canned".into());
     doc.journey.labels = journey_studio::json::Maybe::Value(vec!["vip".into(), "flights".into()]);
@@ -400,7 +404,8 @@ fn composition_mode_labels_and_priority_are_pushed_pulled_and_compared() {
     store.save("prio", &Document::Journey(doc.clone()), "first").unwrap();
 
     // Created with all three (Parlant's own GET shows them).
-    let PushOutcome::Pushed { remote_id, created: true, .. } = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap() else { panic!() };
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    let PushOutcome::Pushed { remote_id, created: true, .. } = out else { panic!("{out:?}") };
     let dto = rt.block_on(journey_dto(&url, &remote_id));
     assert_eq!(dto["composition_mode"], serde_json::json!("strict_canned"), "{dto}");
     let mut labels: Vec<String> = serde_json::from_value(dto["labels"].clone()).unwrap();
@@ -413,7 +418,8 @@ fn composition_mode_labels_and_priority_are_pushed_pulled_and_compared() {
     doc.journey.labels = journey_studio::json::Maybe::Value(vec!["vip".into(), "urgent".into()]);
     doc.journey.priority = journey_studio::json::Maybe::Value(9.into());
     store.save("prio", &Document::Journey(doc.clone()), "edit").unwrap();
-    let PushOutcome::Pushed { created: false, .. } = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap() else { panic!() };
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    assert!(matches!(out, PushOutcome::Pushed { created: false, .. }), "{out:?}");
     let dto = rt.block_on(journey_dto(&url, &remote_id));
     let mut labels: Vec<String> = serde_json::from_value(dto["labels"].clone()).unwrap();
     labels.sort();
@@ -424,7 +430,8 @@ fn composition_mode_labels_and_priority_are_pushed_pulled_and_compared() {
     doc.journey.labels = journey_studio::json::Maybe::Absent;
     doc.journey.priority = journey_studio::json::Maybe::Absent;
     store.save("prio", &Document::Journey(doc.clone()), "clear").unwrap();
-    let PushOutcome::Pushed { created: false, .. } = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap() else { panic!() };
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    assert!(matches!(out, PushOutcome::Pushed { created: false, .. }), "{out:?}");
     let dto = rt.block_on(journey_dto(&url, &remote_id));
     assert_eq!((dto["composition_mode"].clone(), dto["labels"].clone(), dto["priority"].clone()), (serde_json::Value::Null, serde_json::json!([]), serde_json::json!(0)), "{dto}");
     let again = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();

@@ -454,6 +454,19 @@ fn server_down_queues_then_retries_and_a_lost_answer_never_duplicates() {
     // Linked to the new one and unchanged since: nothing more to send.
     let again = rt.block_on(engine::push(&mut store, "other", "sim-off", false)).unwrap();
     assert!(matches!(again, PushOutcome::UpToDate { .. }), "{again:?}");
+
+    // The same through the CLI: refused (exit 2, what to do), then `--as-new` (exit 0, says so).
+    store.save("other", &workflow("Hej"), "edit").unwrap();
+    let db = _d.path().join("ws.db");
+    let out = cli(&db, &["push", "sim-off", "other"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("session cookie") && text.contains("--as-new"), "{text}");
+    let out = cli(&db, &["push", "sim-off", "other", "--as-new"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("imported as a NEW workflow") && text.contains(&remote_id), "{text}");
+    assert_eq!(rt.block_on(sim.list_all(ws, None, None)).unwrap().len(), 4);
     lease.server.assert_no_violations();
 }
 

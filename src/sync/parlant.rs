@@ -246,13 +246,20 @@ impl ParlantClient {
 
     /// Finds the agent by name, creating it when absent; returns its id.
     pub async fn ensure_agent(&self, name: &str) -> Result<String> {
-        let agents = self.get("/agents").await?.unwrap_or(Value::Array(Vec::new()));
-        if let Some(id) = agents.as_array().and_then(|a| a.iter().find(|x| s(x, "name").as_deref() == Some(name))).and_then(|a| s(a, "id")) {
+        if let Some(id) = self.first_agent_named(name).await? {
             return Ok(id);
         }
         let mut report = PushReport::default();
         let created = self.call(Method::POST, "/agents", Some(json!({"name": name})), &mut report).await?;
-        s(&created, "id").ok_or_else(|| self.remote_err("POST /agents: the answer has no id".into()))
+        let id = s(&created, "id").ok_or_else(|| self.remote_err("POST /agents: the answer has no id".into()))?;
+        // Two clients that found no agent at once both create one: each then takes the first
+        // of that name the server lists, so both scope their journeys to the same agent.
+        Ok(self.first_agent_named(name).await?.unwrap_or(id))
+    }
+
+    async fn first_agent_named(&self, name: &str) -> Result<Option<String>> {
+        let agents = self.get("/agents").await?.unwrap_or(Value::Array(Vec::new()));
+        Ok(agents.as_array().and_then(|a| a.iter().find(|x| s(x, "name").as_deref() == Some(name))).and_then(|a| s(a, "id")))
     }
 
     /// Reads a journey (None when the server has no such journey).
