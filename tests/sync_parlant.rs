@@ -13,7 +13,7 @@ use servers::{fault_proxy, Fault};
 use std::time::Duration;
 
 /// Tests in this file that use the server (the last one to finish stops it).
-const USERS: usize = 6;
+const USERS: usize = 7;
 
 fn journey_json(title: &str) -> String {
     format!(
@@ -380,4 +380,89 @@ fn sigkill_of_the_cli_mid_push_loses_and_duplicates_nothing() {
     let client = ParlantClient::new("c", &url, None).unwrap();
     let agent = rt.block_on(client.ensure_agent("Test agent")).unwrap();
     assert_eq!(rt.block_on(remote_hash(&url, &entry.remote_id)), local_hash(&store, "killed", &format!("agent:{agent}")));
+}
+
+/// The journey as the server's stock REST API returns it (`GET /journeys/{id}`).
+async fn journey_dto(url: &str, id: &str) -> serde_json::Value {
+    reqwest::get(format!("{url}/journeys/{id}")).await.unwrap().json().await.unwrap()
+}
+
+#[test]
+fn composition_mode_labels_and_priority_are_pushed_pulled_and_compared() {
+    let Some(lease) = servers::parlant(USERS) else { return };
+    let url = lease.server.url.clone();
+    let rt = rt();
+    let (_dir, mut store) = workspace(&url);
+    // Its own agent (the other tests share "Test agent").
+    let mut options = serde_json::Map::new();
+    options.insert("agent".into(), "Fields agent".into());
+    store.add_remote(&Remote { name: "parlant".into(), kind: RemoteKind::Parlant, url: url.clone(), options }).unwrap();
+    let mut doc = journey("Priority booking");
+    doc.journey.composition_mode = journey_studio::json::Maybe::Value("strict_canned".into());
+    doc.journey.labels = journey_studio::json::Maybe::Value(vec!["vip".into(), "flights".into()]);
+    doc.journey.priority = journey_studio::json::Maybe::Value(5.into());
+    store.save("prio", &Document::Journey(doc.clone()), "first").unwrap();
+
+    // Created with all three (Parlant's own GET shows them).
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    let PushOutcome::Pushed { remote_id, created: true, .. } = out else { panic!("{out:?}") };
+    let dto = rt.block_on(journey_dto(&url, &remote_id));
+    assert_eq!(dto["composition_mode"], serde_json::json!("strict_canned"), "{dto}");
+    let mut labels: Vec<String> = serde_json::from_value(dto["labels"].clone()).unwrap();
+    labels.sort();
+    assert_eq!(labels, ["flights", "vip"]);
+    assert_eq!(dto["priority"], serde_json::json!(5));
+
+    // Updated in place: one label swapped, priority changed, mode changed.
+    doc.journey.composition_mode = journey_studio::json::Maybe::Value("fluid".into());
+    doc.journey.labels = journey_studio::json::Maybe::Value(vec!["vip".into(), "urgent".into()]);
+    doc.journey.priority = journey_studio::json::Maybe::Value(9.into());
+    store.save("prio", &Document::Journey(doc.clone()), "edit").unwrap();
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    assert!(matches!(out, PushOutcome::Pushed { created: false, .. }), "{out:?}");
+    let dto = rt.block_on(journey_dto(&url, &remote_id));
+    let mut labels: Vec<String> = serde_json::from_value(dto["labels"].clone()).unwrap();
+    labels.sort();
+    assert_eq!((dto["composition_mode"].clone(), labels, dto["priority"].clone()), (serde_json::json!("fluid"), vec!["urgent".to_string(), "vip".to_string()], serde_json::json!(9)));
+
+    // Cleared: no mode (Parlant's PATCH cannot; the graph module does), no labels, priority 0.
+    doc.journey.composition_mode = journey_studio::json::Maybe::Absent;
+    doc.journey.labels = journey_studio::json::Maybe::Absent;
+    doc.journey.priority = journey_studio::json::Maybe::Absent;
+    store.save("prio", &Document::Journey(doc.clone()), "clear").unwrap();
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    assert!(matches!(out, PushOutcome::Pushed { created: false, .. }), "{out:?}");
+    let dto = rt.block_on(journey_dto(&url, &remote_id));
+    assert_eq!((dto["composition_mode"].clone(), dto["labels"].clone(), dto["priority"].clone()), (serde_json::Value::Null, serde_json::json!([]), serde_json::json!(0)), "{dto}");
+    let again = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    assert!(matches!(again, PushOutcome::UpToDate { .. }), "{again:?}");
+
+    // A change made on the server to just these fields is seen: pull fast-forwards it into an
+    // unchanged local copy, with the values.
+    let patch = serde_json::json!({"priority": 3, "labels": {"upsert": ["ops"], "remove": []}, "composition_mode": "canned_fluid"});
+    let resp = rt.block_on(reqwest::Client::new().patch(format!("{url}/journeys/{remote_id}")).json(&patch).send()).unwrap();
+    assert!(resp.status().is_success());
+    let pulled = rt.block_on(engine::pull(&mut store, "parlant", &remote_id, "prio")).unwrap();
+    assert!(matches!(pulled, PullOutcome::Updated { .. }), "{pulled:?}");
+    let Document::Journey(now) = store.head("prio").unwrap().document("prio").unwrap() else { unreachable!() };
+    assert_eq!(now.journey.composition_mode.get().map(String::as_str), Some("canned_fluid"));
+    assert_eq!(now.journey.labels.get().cloned(), Some(vec!["ops".to_string()]));
+    assert_eq!(now.journey.priority.get().and_then(|p| p.as_i64()), Some(3));
+
+    // Both sides change only the priority: a conflict, and the diff shows it.
+    let resp = rt.block_on(reqwest::Client::new().patch(format!("{url}/journeys/{remote_id}")).json(&serde_json::json!({"priority": 7})).send()).unwrap();
+    assert!(resp.status().is_success());
+    let mut mine = now.clone();
+    mine.journey.priority = journey_studio::json::Maybe::Value(1.into());
+    store.save("prio", &Document::Journey(mine), "mine").unwrap();
+    let out = rt.block_on(engine::push(&mut store, "prio", "parlant", false)).unwrap();
+    let PushOutcome::Conflict { diff, .. } = out else { panic!("{out:?}") };
+    assert!(diff.contains("\"priority\": 7") && diff.contains("\"priority\": 1"), "{diff}");
+
+    // Values Parlant would reject are refused before anything is sent.
+    let mut bad = journey("Bad mode");
+    bad.journey.composition_mode = journey_studio::json::Maybe::Value("loud".into());
+    store.save("bad", &Document::Journey(bad), "first").unwrap();
+    let err = rt.block_on(engine::push(&mut store, "bad", "parlant", false)).unwrap_err().to_string();
+    assert!(err.contains("journey.composition_mode") && err.contains("strict_canned"), "{err}");
 }

@@ -8,7 +8,7 @@ mod sim_standin;
 
 use journey_studio::store::{OutboxState, Remote, RemoteKind, Store};
 use journey_studio::sync::engine::{self, PullOutcome, PushOutcome, Resolution};
-use journey_studio::sync::sim::{ExecuteOptions, Execution, SimClient};
+use journey_studio::sync::sim::{ExecuteOptions, Execution, SimClient, StreamEvent};
 use journey_studio::sync::sim_sync::projection_hash;
 use journey_studio::Document;
 use serde_json::{json, Value};
@@ -16,7 +16,7 @@ use sim_standin::{personal_key, session, workspace_key, SLOW_KEY};
 use std::time::{Duration, Instant};
 
 /// Tests in this file that use the stand-in (the last one to finish stops it).
-const USERS: usize = 9;
+const USERS: usize = 11;
 
 fn workflow_json(greeting: &str) -> String {
     json!({"version": "1.0", "exportedAt": "2026-11-01T00:00:00.000Z", "state": {
@@ -424,13 +424,55 @@ fn server_down_queues_then_retries_and_a_lost_answer_never_duplicates() {
     assert!(again.is_empty());
     assert_eq!(rt.block_on(sim.list_all(ws, None, None)).unwrap().len(), 2, "no second import");
 
-    // Without a session cookie an edited workflow is imported anew (and says so); the old one
-    // stays as it was.
+    // Without a session cookie an edited workflow cannot be updated in place: the push is
+    // refused (no request that writes), naming the remote, the workflow, the missing cookie
+    // and the two ways out; the workflow on the server is untouched.
+    let linked = store.sync_state(store.document("other").unwrap().id, "sim-off").unwrap().unwrap().remote_id;
+    let before = rt.block_on(sim.export(&linked)).unwrap().unwrap();
     store.save("other", &workflow("Ciao"), "edit").unwrap();
-    let PushOutcome::Pushed { superseded: Some(old), remote_id, created: true, .. } = rt.block_on(engine::push(&mut store, "other", "sim-off", false)).unwrap() else { panic!() };
-    assert_ne!(old, remote_id);
+    let writes_before = writes(&lease.server.requests());
+    let err = rt.block_on(engine::push(&mut store, "other", "sim-off", false)).unwrap_err().to_string();
+    for needle in ["sim-off", linked.as_str(), "session cookie", "better-auth.session_token", "--session-cookie-stdin", "--as-new"] {
+        assert!(err.contains(needle), "`{needle}` missing from: {err}");
+    }
+    assert_eq!(writes(&lease.server.requests()), writes_before, "a refused push writes nothing");
+    assert_eq!(greet_code(&rt.block_on(sim.export(&linked)).unwrap().unwrap()), greet_code(&before));
+    assert_eq!(rt.block_on(sim.list_all(ws, None, None)).unwrap().len(), 2);
+    let failed = store.outbox().unwrap();
+    assert!(matches!(failed.as_slice(), [e] if e.state == OutboxState::Failed), "{failed:?}");
+
+    // `--as-new` imports it on purpose: a NEW workflow, the document relinks, the old one stays.
+    let options = engine::PushOptions { force: false, as_new: true };
+    let out = rt.block_on(engine::push_with(&mut store, "other", "sim-off", options)).unwrap();
+    let PushOutcome::Pushed { superseded: Some(old), remote_id, created: true, .. } = out.clone() else { panic!("{out:?}") };
+    assert_eq!(old, linked);
+    assert_ne!(remote_id, linked);
+    assert_eq!(greet_code(&rt.block_on(sim.export(&remote_id)).unwrap().unwrap()), "return 'Ciao, ' + <start.name> + '!';");
+    assert_eq!(greet_code(&rt.block_on(sim.export(&linked)).unwrap().unwrap()), greet_code(&before), "the old one is unchanged");
+    assert_eq!(store.sync_state(store.document("other").unwrap().id, "sim-off").unwrap().unwrap().remote_id, remote_id);
     assert_eq!(rt.block_on(sim.list_all(ws, None, None)).unwrap().len(), 3);
+    // Linked to the new one and unchanged since: nothing more to send.
+    let again = rt.block_on(engine::push(&mut store, "other", "sim-off", false)).unwrap();
+    assert!(matches!(again, PushOutcome::UpToDate { .. }), "{again:?}");
+
+    // The same through the CLI: refused (exit 2, what to do), then `--as-new` (exit 0, says so).
+    store.save("other", &workflow("Hej"), "edit").unwrap();
+    let db = _d.path().join("ws.db");
+    let out = cli(&db, &["push", "sim-off", "other"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stderr).to_string() + &String::from_utf8_lossy(&out.stdout);
+    assert_eq!(out.status.code(), Some(2), "{text}");
+    assert!(text.contains("session cookie") && text.contains("--as-new"), "{text}");
+    let out = cli(&db, &["push", "sim-off", "other", "--as-new"]).output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout).to_string();
+    assert!(out.status.success(), "{text}{}", String::from_utf8_lossy(&out.stderr));
+    assert!(text.contains("imported as a NEW workflow") && text.contains(&remote_id), "{text}");
+    assert_eq!(rt.block_on(sim.list_all(ws, None, None)).unwrap().len(), 4);
     lease.server.assert_no_violations();
+}
+
+/// Requests that write (`POST`/`PUT`/`PATCH`/`DELETE`) in the stand-in's log.
+fn writes(log: &[String]) -> usize {
+    log.iter().filter(|l| ["POST ", "PUT ", "PATCH ", "DELETE "].iter().any(|m| l.starts_with(m))).count()
 }
 
 #[test]
@@ -563,4 +605,182 @@ fn the_standin_detects_responses_outside_the_spec() {
     let text = String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "{text}");
     assert!(text.contains("violations detected: 2"), "{text}");
+}
+
+/// Greet, then wait for a human (`Approve`, human_in_the_loop), then a function that reads the
+/// approver's answer, then the response.
+fn approval_workflow_json() -> String {
+    let mut v: Value = serde_json::from_str(&workflow_json("Hello")).unwrap();
+    let state = &mut v["state"];
+    state["blocks"]["h1"] = json!({"id": "h1", "type": "human_in_the_loop", "name": "Approve", "position": {"x": 300, "y": 0},
+        "enabled": true, "outputs": {}, "subBlocks": {}});
+    state["blocks"]["f2"] = json!({"id": "f2", "type": "function", "name": "Finish", "position": {"x": 400, "y": 0}, "enabled": true, "outputs": {},
+        "subBlocks": {"language": {"id": "language", "type": "dropdown", "value": "javascript"},
+                      "code": {"id": "code", "type": "code", "value": "return <greet.result> + ' approved=' + <approve.resumeInput.approved>;"}}});
+    state["blocks"]["r1"]["subBlocks"]["data"]["value"] = json!("<finish.result>");
+    state["edges"] = json!([
+        {"id": "e1", "source": "s1", "target": "f1", "sourceHandle": "source", "targetHandle": "target"},
+        {"id": "e2", "source": "f1", "target": "h1", "sourceHandle": "source", "targetHandle": "target"},
+        {"id": "e3", "source": "h1", "target": "f2", "sourceHandle": "source", "targetHandle": "target"},
+        {"id": "e4", "source": "f2", "target": "r1", "sourceHandle": "source", "targetHandle": "target"}
+    ]);
+    v.to_string()
+}
+
+/// The CLI with a workspace and the env-var secrets of remote `sim-stream`.
+fn cli(db: &std::path::Path, args: &[&str]) -> std::process::Command {
+    let mut c = std::process::Command::new(env!("CARGO_BIN_EXE_journey-studio"));
+    c.args(args).env("JOURNEY_STUDIO_WORKSPACE", db).env("JOURNEY_STUDIO_NO_KEYRING", "1");
+    c
+}
+
+#[test]
+fn streamed_execution_arrives_event_by_event_and_a_paused_run_resumes() {
+    let Some(lease) = sim_standin::standin(USERS) else { return };
+    let url = lease.server.url.clone();
+    let ws = "stream";
+    let rt = rt();
+    let (dir, mut store) = workspace(&url, "sim-stream", ws, Some(&personal_key(ws)), Some(&session(ws)));
+    store.save("greet", &workflow("Hello"), "first").unwrap();
+    store.save("approval", &Document::parse("approval", &approval_workflow_json()).unwrap(), "first").unwrap();
+    let sim = client(&url, ws, true);
+    let mut ids = std::collections::HashMap::new();
+    for doc in ["greet", "approval"] {
+        let PushOutcome::Pushed { remote_id, .. } = rt.block_on(engine::push(&mut store, doc, "sim-stream", false)).unwrap() else { panic!() };
+        rt.block_on(sim.deploy(&remote_id, None)).unwrap();
+        ids.insert(doc, remote_id);
+    }
+    let greet = ids["greet"].clone();
+    let greet_block = rt.block_on(sim.export(&greet)).unwrap().unwrap()["state"]["blocks"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, b)| b["name"] == "Greet")
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    let input: serde_json::Map<String, Value> = json!({"name": "Ada"}).as_object().unwrap().clone();
+
+    // Streamed: the selected output as a chunk when its block completes, then `final`, then
+    // `[DONE]`; each frame is sent apart, and the client hands them over as they come.
+    let mut seen = Vec::new();
+    let run = rt
+        .block_on(sim.execute_stream(&greet, &input, &["Greet.result".to_string()], Duration::from_secs(60), |e| seen.push(e.clone())))
+        .unwrap();
+    assert_eq!(seen.len(), 2, "{seen:?}");
+    assert_eq!(seen[0], StreamEvent::Chunk { block_id: greet_block.clone(), chunk: "Hello, Ada!".into() });
+    let StreamEvent::Final(data) = &seen[1] else { panic!("{seen:?}") };
+    assert_eq!(data["success"], json!(true), "{data}");
+    assert!(run.done && run.events == 2 && run.status() == "completed", "{run:?}");
+    assert!(run.reads >= 3, "the frames came in separate reads, not one body: {run:?}");
+    // The run is recorded like any other, under the id the stream's header gave.
+    let run_id = run.run_id.clone().unwrap();
+    assert_eq!(rt.block_on(sim.run(&greet, &run_id, true)).unwrap()["status"], json!("completed"));
+    // Without selected outputs: only `final`, carrying the run's output.
+    let mut finals = Vec::new();
+    rt.block_on(sim.execute_stream(&greet, &input, &[], Duration::from_secs(60), |e| finals.push(e.clone()))).unwrap();
+    assert!(matches!(finals.as_slice(), [StreamEvent::Final(d)] if d["output"].to_string().contains("Hello, Ada!")), "{finals:?}");
+    // Sim's mode rules: stream and async together is a 400 in Sim's envelope.
+    let resp = rt.block_on(
+        reqwest::Client::new()
+            .post(format!("{url}/api/v2/workflows/{greet}/execute"))
+            .header("X-API-Key", personal_key(ws))
+            .json(&json!({"input": {}, "stream": true, "async": true}))
+            .send(),
+    )
+    .unwrap();
+    assert_eq!(resp.status().as_u16(), 400);
+    let body: Value = rt.block_on(resp.json()).unwrap();
+    assert_eq!(body["error"]["message"], json!("async and stream cannot be combined"), "{body}");
+
+    // The CLI prints each event as it arrives: the first line is out while the run still streams.
+    let db = dir.path().join("ws.db");
+    let mut child = cli(&db, &["sim", "sim-stream", "execute", "greet", "--stream", "--select", "Greet.result", "--input", r#"{"name": "Bo"}"#])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut lines = std::io::BufRead::lines(std::io::BufReader::new(child.stdout.take().unwrap()));
+    let first: Value = serde_json::from_str(&lines.next().unwrap().unwrap()).unwrap();
+    assert!(child.try_wait().unwrap().is_none(), "the first event printed before the stream ended");
+    assert_eq!(first, json!({"blockId": greet_block, "chunk": "Hello, Bo!"}));
+    let rest: Vec<Value> = lines.map(|l| serde_json::from_str(&l.unwrap()).unwrap()).collect();
+    assert!(child.wait().unwrap().success());
+    assert_eq!(rest[0]["event"], json!("final"));
+    assert_eq!(rest[1]["status"], json!("completed"));
+    assert_eq!(rest[1]["events"], json!(2));
+
+    // Human in the loop: the run pauses at `Approve`; its pause context resumes it as a new
+    // run whose input reaches the blocks after the pause.
+    let approval = ids["approval"].clone();
+    let Execution::Finished(paused) = rt.block_on(sim.execute(&approval, &ExecuteOptions { input: input.clone(), ..Default::default() })).unwrap() else { panic!() };
+    assert_eq!(paused["status"], json!("paused"), "{paused}");
+    let paused_id = paused["runId"].as_str().unwrap().to_string();
+    let detail = rt.block_on(sim.run(&approval, &paused_id, false)).unwrap();
+    let context = detail["paused"]["contextId"].as_str().unwrap().to_string();
+    let approve_block = rt.block_on(sim.export(&approval)).unwrap().unwrap()["state"]["blocks"]
+        .as_object()
+        .unwrap()
+        .iter()
+        .find(|(_, b)| b["name"] == "Approve")
+        .map(|(id, _)| id.clone())
+        .unwrap();
+    assert_eq!(detail["paused"]["blockedOnBlockId"], json!(approve_block), "{detail}");
+    assert_eq!(detail["paused"]["pauseKind"], json!("human"));
+    let err = rt.block_on(sim.resume(&approval, &paused_id, "ctx_wrong", None)).unwrap_err().to_string();
+    assert!(err.contains("404"), "{err}");
+    let Execution::Finished(resumed) = rt.block_on(sim.resume(&approval, &paused_id, &context, Some(json!({"approved": true})))).unwrap() else { panic!() };
+    assert_eq!(resumed["status"], json!("completed"), "{resumed}");
+    assert_ne!(resumed["runId"], json!(paused_id), "a resumed attempt has a new run id");
+    assert!(resumed["output"].to_string().contains("Hello, Ada! approved=true"), "{resumed}");
+    let err = rt.block_on(sim.resume(&approval, &paused_id, &context, None)).unwrap_err().to_string();
+    assert!(err.contains("409") && err.contains("already resumed"), "{err}");
+    // A streamed run that pauses says so in `final`.
+    let paused_stream = rt.block_on(sim.execute_stream(&approval, &input, &[], Duration::from_secs(60), |_| {})).unwrap();
+    assert_eq!(paused_stream.status(), "paused", "{paused_stream:?}");
+    // Through the CLI: `run` shows the context, `resume` answers it.
+    let out = cli(&db, &["sim", "sim-stream", "run", "approval", paused_stream.run_id.as_deref().unwrap()]).output().unwrap();
+    let shown: Value = serde_json::from_slice(&out.stdout).unwrap();
+    let context = shown["paused"]["contextId"].as_str().unwrap().to_string();
+    let out = cli(&db, &["sim", "sim-stream", "resume", "approval", paused_stream.run_id.as_deref().unwrap(), "--context", &context, "--input", r#"{"approved": false}"#])
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let resumed: Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert!(resumed["output"].to_string().contains("Hello, Ada! approved=false"), "{resumed}");
+    lease.server.assert_no_violations();
+}
+
+#[test]
+fn pushes_land_in_the_remotes_folder_created_when_missing() {
+    let Some(lease) = sim_standin::standin(USERS) else { return };
+    let url = lease.server.url.clone();
+    let ws = "folders";
+    let rt = rt();
+    let (_d, mut store) = workspace(&url, "sim-folder", ws, Some(&personal_key(ws)), Some(&session(ws)));
+    let mut remote = store.remote("sim-folder").unwrap();
+    remote.options.insert("folder".into(), json!("/Journey%20Studio/Drafts"));
+    store.add_remote(&remote).unwrap();
+    store.save("greet", &workflow("Hello"), "first").unwrap();
+    store.save("other", &workflow("Salut"), "first").unwrap();
+    let sim = client(&url, ws, true);
+    for doc in ["greet", "other"] {
+        let PushOutcome::Pushed { remote_id, created: true, .. } = rt.block_on(engine::push(&mut store, doc, "sim-folder", false)).unwrap() else { panic!() };
+        assert_eq!(rt.block_on(sim.get(&remote_id)).unwrap().unwrap()["folderPath"], json!("/Journey%20Studio/Drafts"));
+    }
+    let folders: Vec<Value> = rt.block_on(sim.folders(ws)).unwrap();
+    let paths: Vec<&str> = folders.iter().map(|f| f["path"].as_str().unwrap()).collect();
+    assert_eq!(paths, ["/Journey%20Studio", "/Journey%20Studio/Drafts"]);
+    assert_eq!(folders[0]["name"], json!("Journey Studio"));
+    let created = lease.server.requests().iter().filter(|r| r.starts_with("POST /api/v2/workflows/folders")).count();
+    assert_eq!(created, 2, "each folder created once, parents first");
+    // Sim refuses an import into a folder that does not exist: 404 "Folder not found".
+    let err = rt.block_on(sim.import(ws, &serde_json::from_str(&workflow_json("x")).unwrap(), None, Some("/Nowhere"))).unwrap_err().to_string();
+    assert!(err.contains("404"), "{err}");
+    // An invalid folder setting is a clear error before anything is sent.
+    remote.options.insert("folder".into(), json!("/a/../b"));
+    store.add_remote(&remote).unwrap();
+    store.save("third", &workflow("Hola"), "first").unwrap();
+    let err = rt.block_on(engine::push(&mut store, "third", "sim-folder", false)).unwrap_err().to_string();
+    assert!(err.contains("sim-folder") && err.contains("`..`"), "{err}");
+    lease.server.assert_no_violations();
 }

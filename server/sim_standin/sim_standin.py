@@ -46,16 +46,22 @@ import sys
 import tempfile
 import threading
 import time
+import urllib.parse
 import uuid
 from typing import Any
 
 import jsonschema
-from openapi_core import OpenAPI
+from openapi_core import Config, OpenAPI
+from openapi_core.deserializing.media_types.util import plain_loads
 from openapi_core.contrib.werkzeug import WerkzeugOpenAPIRequest, WerkzeugOpenAPIResponse
 from werkzeug.routing import Map, Rule
 from werkzeug.exceptions import NotFound, MethodNotAllowed
 from werkzeug.serving import make_server
 from werkzeug.wrappers import Request, Response
+
+# `server/` holds parent_watch, shared with the Parlant test server launcher.
+sys.path.append(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+from parent_watch import exit_with_parent  # noqa: E402
 
 SESSION_COOKIE = "better-auth.session_token"
 # openapi-core's errors for a request the spec has no operation for.
@@ -113,6 +119,34 @@ def describe_errors(errors: list) -> list[str]:
     return out
 
 
+def sse(data: Any) -> str:
+    """One Server-Sent Event as Sim frames it (`encodeSSE`): `data: <JSON>` and a blank line."""
+    return f"data: {json.dumps(data)}\n\n"
+
+
+class EventStream:
+    """A `text/event-stream` answer: its frames are sent one by one, `gap` seconds apart, with
+    Sim's SSE headers (so a client must read them as they come, not as one body)."""
+
+    def __init__(self, frames: list[str], gap: float = 0.2):
+        self.frames, self.gap = frames, gap
+
+    def response(self, status: int, headers: dict) -> Response:
+        def body():
+            for i, frame in enumerate(self.frames):
+                if i:
+                    time.sleep(self.gap)
+                yield frame.encode()
+
+        headers = dict(headers, **{"Cache-Control": "no-cache", "X-Accel-Buffering": "no"})
+        return Response(body(), status=status, headers=headers, content_type="text/event-stream", direct_passthrough=True)
+
+
+def normalize_name(name: str) -> str:
+    """Sim's `normalizeName`: lower case, no spaces (how references and selectedOutputs name blocks)."""
+    return "".join(name.split()).lower()
+
+
 class Store:
     def __init__(self, config: dict):
         self.lock = threading.RLock()
@@ -125,11 +159,15 @@ class Store:
         self.violations: list[dict] = []
         self.requests: list[str] = []
         self.drop_next_import_answer = False
+        self.folders: dict[tuple[str, str], dict] = {}
 
 
 class StandIn:
     def __init__(self, spec: dict, config: dict, cli: str | None):
-        self.openapi = OpenAPI.from_dict(spec)
+        # The spec types the execute stream as `text/event-stream` with a string schema; the
+        # body is checked as that text (openapi-core knows no decoder for the media type).
+        validation = Config(extra_media_type_deserializers={"text/event-stream": plain_loads})
+        self.openapi = OpenAPI.from_dict(spec, config=validation)
         self.db = Store(config)
         self.cli = cli
         self.url = ""
@@ -139,6 +177,7 @@ class StandIn:
                 Rule("/api/v2/workflows", methods=["POST"], endpoint="create"),
                 Rule("/api/v2/workflows/import", methods=["POST"], endpoint="import_"),
                 Rule("/api/v2/workflows/folders", methods=["GET"], endpoint="folders"),
+                Rule("/api/v2/workflows/folders", methods=["POST"], endpoint="create_folder"),
                 Rule("/api/v2/workflows/<id>", methods=["GET"], endpoint="get"),
                 Rule("/api/v2/workflows/<id>", methods=["PATCH"], endpoint="patch"),
                 Rule("/api/v2/workflows/<id>", methods=["DELETE"], endpoint="delete"),
@@ -199,6 +238,10 @@ class StandIn:
                 # Fault injection: the write landed, the client is told the service failed.
                 raise fail(503, "SERVICE_UNAVAILABLE", "injected: the answer was lost", None, {"Retry-After": "1"})
             headers.update(extra)
+            if isinstance(payload, EventStream):
+                # Checked as a whole against the spec, then sent frame by frame.
+                self.check_response(request, Response("".join(payload.frames), status=status, headers=headers, content_type="text/event-stream"))
+                return payload.response(status, headers)
             response = self.respond(status, payload, headers)
         except Reply as r:
             headers.update(r.headers)
@@ -330,6 +373,9 @@ class StandIn:
         items = [self.db.workflows[i] for i in self.db.order if self.db.workflows[i]["workspaceId"] == ws]
         if search:
             items = [w for w in items if search in w["name"].lower() or search in (w["description"] or "").lower()]
+        if request.args.get("folderPath"):
+            folder = self.resolve_folder(ws, request.args["folderPath"])
+            items = [w for w in items if w["folderPath"] == folder]
         if request.args.get("deployedOnly") == "true":
             items = [w for w in items if self.active_version(w)]
         sig = json.dumps([ws, search, request.args.get("deployedOnly"), request.args.get("folderPath")])
@@ -350,7 +396,8 @@ class StandIn:
 
     def op_create(self, request, key, body):
         self.check_workspace(key, body["workspaceId"])
-        wf = self.new_workflow(body["workspaceId"], body["name"], "", body.get("folderPath"), {"blocks": {}, "edges": [], "loops": {}, "parallels": {}})
+        folder = self.resolve_folder(body["workspaceId"], body.get("folderPath"))
+        wf = self.new_workflow(body["workspaceId"], body["name"], "", folder, {"blocks": {}, "edges": [], "loops": {}, "parallels": {}})
         return 201, {"data": self.summary(wf)}, {}
 
     def op_get(self, request, key, body, id):
@@ -366,9 +413,10 @@ class StandIn:
     def op_patch(self, request, key, body, id):
         wf = self.workflow(key, id)
         self.writable(wf)
-        for k in ("name", "folderPath"):
-            if k in body:
-                wf[k] = body[k]
+        if "name" in body:
+            wf["name"] = body["name"]
+        if "folderPath" in body:
+            wf["folderPath"] = self.resolve_folder(wf["workspaceId"], body["folderPath"])
         if "description" in body:
             wf["description"] = body["description"] or ""
         wf["updatedAt"] = now()
@@ -407,7 +455,8 @@ class StandIn:
         meta = raw.get("workflow") if isinstance(raw.get("workflow"), dict) else {}
         name = body.get("name") or meta.get("name") or (state.get("metadata") or {}).get("name") or "Imported workflow"
         description = meta.get("description") or (state.get("metadata") or {}).get("description") or ""
-        wf = self.new_workflow(body["workspaceId"], name, description, body.get("folderPath"), regenerate_ids(state))
+        folder = self.resolve_folder(body["workspaceId"], body.get("folderPath"))
+        wf = self.new_workflow(body["workspaceId"], name, body.get("description") or description, folder, regenerate_ids(state))
         if self.db.drop_next_import_answer:
             self.db.drop_next_import_answer = False
             self.drop_answer = True
@@ -416,7 +465,51 @@ class StandIn:
     def op_folders(self, request, key, body):
         ws = request.args["workspaceId"]
         self.check_workspace(key, ws)
-        return 200, {"data": []}, {}
+        items = sorted((f for f in self.db.folders.values() if f["workspaceId"] == ws), key=lambda f: f["path"])
+        if request.args.get("parentPath"):
+            items = [f for f in items if f["parentPath"] == request.args["parentPath"]]
+        return 200, {"data": [{k: f[k] for k in ("name", "path", "parentPath", "createdAt", "updatedAt", "locked")} for f in items], "nextCursor": None}, {}
+
+    def op_create_folder(self, request, key, body):
+        ws = body["workspaceId"]
+        self.check_workspace(key, ws)
+        path = self.folder_path(body["path"])
+        if path == "/":
+            raise fail(400, "BAD_REQUEST", "the root folder cannot be created")
+        if (ws, path) in self.db.folders:
+            raise fail(409, "CONFLICT", f"folder {path} already exists")
+        parent = path.rsplit("/", 1)[0] or "/"
+        if parent != "/" and (ws, parent) not in self.db.folders:
+            raise fail(404, "NOT_FOUND", "Parent folder not found")
+        t = now()
+        folder = {"workspaceId": ws, "name": urllib.parse.unquote(path.rsplit("/", 1)[1]), "path": path, "parentPath": parent,
+                  "createdAt": t, "updatedAt": t, "locked": False}
+        self.db.folders[(ws, path)] = folder
+        return 201, {"data": {k: folder[k] for k in ("name", "path", "parentPath", "createdAt", "updatedAt", "locked")}}, {}
+
+    @staticmethod
+    def folder_path(given: str) -> str:
+        """Sim's FolderPathInput rules: leading `/` added, exact percent-encoding, no empty /
+        `.` / `..` segment, no trailing `/`."""
+        path = given if given.startswith("/") else "/" + given
+        if path == "/":
+            return path
+        segments = path[1:].split("/")
+        for seg in segments:
+            decoded = urllib.parse.unquote(seg)
+            if seg == "" or decoded in (".", "..") or urllib.parse.quote(decoded, safe="-_.~") != seg:
+                raise fail(400, "VALIDATION_ERROR", f"folder path {given!r} is not canonical")
+        if len(segments) > 64:
+            raise fail(400, "VALIDATION_ERROR", "a folder path has at most 64 segments")
+        return path
+
+    def resolve_folder(self, ws: str, given: str | None) -> str:
+        """The canonical path of an existing folder (the root when none is given); Sim answers
+        404 "Folder not found" for a folder that does not exist."""
+        path = self.folder_path(given or "/")
+        if path != "/" and (ws, path) not in self.db.folders:
+            raise fail(404, "NOT_FOUND", "Folder not found")
+        return path
 
     def op_deploy(self, request, key, body, id):
         if key.get("kind") == "workspace":
@@ -484,30 +577,103 @@ class StandIn:
         wf["deployed"] = True
         return 200, {"data": self.deployment_view(wf, with_version=True)}, {}
 
-    def simulate(self, state: dict, payload: dict) -> dict:
-        """Runs a state with the Rust simulator: {status, output, error}."""
+    def simulate(self, state: dict, payload: dict, mocks: dict | None = None) -> dict:
+        """Runs a state with the Rust simulator: {status, output, error, trace}. `mocks` are the
+        simulator's (`{"blocks": {id: {"output": ...}}}`): how a resumed run gets its answers."""
         if not self.cli:
-            return {"status": "failed", "output": None, "error": {"code": "EXECUTION_FAILED", "message": "the stand-in was started without --cli: it cannot run workflows"}}
-        with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
-            json.dump({"version": "1.0", "state": state}, f)
-            path = f.name
-        try:
-            proc = subprocess.run([self.cli, "simulate", path, "--format", "json"], input=json.dumps(payload) + "\n/quit\n",
-                                  capture_output=True, text=True, timeout=60)
-        finally:
-            os.unlink(path)
+            return {"status": "failed", "output": None, "trace": [], "error": {"code": "EXECUTION_FAILED", "message": "the stand-in was started without --cli: it cannot run workflows"}}
+        with tempfile.TemporaryDirectory() as tmp:
+            path = os.path.join(tmp, "workflow.json")
+            with open(path, "w") as f:
+                json.dump({"version": "1.0", "state": state}, f)
+            command = [self.cli, "simulate", path, "--format", "json"]
+            if mocks:
+                with open(os.path.join(tmp, "mocks.json"), "w") as f:
+                    json.dump(mocks, f)
+                command += ["--mocks", os.path.join(tmp, "mocks.json")]
+            proc = subprocess.run(command, input=json.dumps(payload) + "\n/quit\n", capture_output=True, text=True, timeout=60)
         line = next((l for l in proc.stdout.splitlines() if l.startswith("{")), None)
         if proc.returncode != 0 or line is None:
-            return {"status": "failed", "output": None, "error": {"code": "EXECUTION_FAILED", "message": (proc.stderr or "simulator gave no report").strip()[:500]}}
+            return {"status": "failed", "output": None, "trace": [], "error": {"code": "EXECUTION_FAILED", "message": (proc.stderr or "simulator gave no report").strip()[:500]}}
         report = json.loads(line)
         status = {"completed": "completed", "failed": "failed", "paused": "paused"}.get(report.get("status"), "failed")
         error = None
         if status == "failed":
             error = {"code": "BLOCK_EXECUTION_FAILED", "message": report.get("error") or "the run failed"}
-        return {"status": status, "output": report.get("output"), "error": error}
+        return {"status": status, "output": report.get("output"), "error": error, "trace": report.get("trace") or []}
+
+    @staticmethod
+    def check_modes(body: dict, anonymous: bool = False) -> None:
+        """Sim's execute-mode rules (the spec states them in prose, the route enforces them)."""
+        if body.get("async") and body.get("stream"):
+            raise fail(400, "BAD_REQUEST", "async and stream cannot be combined")
+        if body.get("executionTimeoutSeconds") is not None and not body.get("async"):
+            raise fail(400, "BAD_REQUEST", "executionTimeoutSeconds is supported only for async execution")
+        shaping = ("selectedOutputs", "includeThinking", "includeToolCalls", "includeFileBase64", "base64MaxBytes")
+        if body.get("async") and any(body.get(k) not in (None, False, []) for k in shaping):
+            raise fail(400, "BAD_REQUEST", "Async execution does not support streaming or output-shaping options")
+        if (body.get("includeThinking") or body.get("includeToolCalls")) and not body.get("stream"):
+            raise fail(400, "BAD_REQUEST", "includeThinking and includeToolCalls require stream: true")
+
+    def record_run(self, wf: dict, run_id: str, result: dict, started: float, ended: float, payload: dict, mocks: dict) -> dict:
+        run = {
+            "runId": run_id, "workflowId": wf["id"], "status": result["status"], "output": result["output"], "error": result["error"],
+            "startedAt": iso(started), "endedAt": iso(ended), "durationMs": round((ended - started) * 1000, 3), "trigger": "api",
+            "paused": None, "input": payload, "mocks": mocks,
+        }
+        if result["status"] == "paused":
+            # The block the run waits on: the paused one in the simulator's trace.
+            blocked = next((e.get("block") for e in result["trace"] if e.get("status") == "paused"), None)
+            run["paused"] = {
+                "contextId": "ctx_" + uuid.uuid4().hex, "pausedAt": iso(ended), "resumeAt": None, "pauseKind": "human",
+                "blockedOnBlockId": blocked, "automaticResumeWaitingReason": None, "pausePointCount": 1, "resumedCount": 0,
+            }
+        self.db.runs[run_id] = run
+        wf["runCount"] += 1
+        wf["lastRunAt"] = run["endedAt"]
+        return run
+
+    @staticmethod
+    def run_result(run: dict) -> dict:
+        return {k: run[k] for k in ("runId", "workflowId", "status", "output", "error", "startedAt", "endedAt", "durationMs")}
+
+    def stream_frames(self, state: dict, result: dict, selected: list[str]) -> list[str]:
+        """Sim's execute stream (lib/workflows/streaming): `{blockId, chunk}` per selected output
+        as its block completes, then `{event: "final", data: {success, error?, output}}` (with
+        `status: "paused"` for a paused run), then `[DONE]`."""
+        blocks = state.get("blocks", {})
+        wanted = []
+        for ref in selected:
+            head, _, path = ref.partition(".")
+            block_id = head if head in blocks else next((b for b, blk in blocks.items() if normalize_name(blk.get("name", "")) == normalize_name(head)), None)
+            if block_id is not None:
+                wanted.append((block_id, path))
+        frames, streamed = [], set()
+        for event in result["trace"]:
+            if event.get("status") not in ("ok", "error"):
+                continue
+            for block_id, path in wanted:
+                if block_id != event.get("block") or (block_id, path) in streamed:
+                    continue
+                value: Any = event.get("output")
+                for part in [p for p in path.split(".") if p]:
+                    value = value.get(part) if isinstance(value, dict) else None
+                if value is None:
+                    continue
+                streamed.add((block_id, path))
+                frames.append(sse({"blockId": block_id, "chunk": value if isinstance(value, str) else json.dumps(value, indent=2)}))
+        final: dict = {"success": result["status"] != "failed", "output": {} if selected else (result["output"] if isinstance(result["output"], dict) else {"result": result["output"]})}
+        if result["error"]:
+            final["error"] = result["error"]["message"]
+        if result["status"] == "paused":
+            final["status"] = "paused"
+        frames.append(sse({"event": "final", "data": final}))
+        frames.append(sse("[DONE]"))
+        return frames
 
     def op_execute(self, request, key, body, id):
         wf = self.workflow(key, id)
+        self.check_modes(body)
         active = self.active_version(wf)
         if active is None:
             raise fail(400, "NOT_DEPLOYED", f"workflow {id} is not deployed: deploy it before executing")
@@ -515,20 +681,15 @@ class StandIn:
         if run_id in self.db.runs:
             raise fail(409, "RUN_ID_CONFLICT", f"run id {run_id} is already used", None, {"X-Run-Id": run_id})
         started = time.time()
-        result = self.simulate(active["state"], body.get("input") or {})
-        ended = time.time()
-        run = {
-            "runId": run_id, "workflowId": id, "status": result["status"], "output": result["output"], "error": result["error"],
-            "startedAt": iso(started), "endedAt": iso(ended), "durationMs": round((ended - started) * 1000, 3), "trigger": "api",
-        }
-        self.db.runs[run_id] = run
-        wf["runCount"] += 1
-        wf["lastRunAt"] = run["endedAt"]
+        payload = body.get("input") or {}
+        result = self.simulate(active["state"], payload)
+        run = self.record_run(wf, run_id, result, started, time.time(), payload, {})
         headers = {"X-Run-Id": run_id}
         if body.get("async"):
             return 202, {"data": {"runId": run_id, "statusUrl": f"{self.url}/api/v2/workflows/{id}/runs/{run_id}"}}, headers
-        data = {k: run[k] for k in ("runId", "workflowId", "status", "output", "error", "startedAt", "endedAt", "durationMs")}
-        return 200, {"data": data}, headers
+        if body.get("stream"):
+            return 200, EventStream(self.stream_frames(active["state"], result, body.get("selectedOutputs") or [])), headers
+        return 200, {"data": self.run_result(run)}, headers
 
     def op_runs(self, request, key, body, id):
         self.workflow(key, id)
@@ -552,7 +713,7 @@ class StandIn:
         self.workflow(key, id)
         r = self.get_run(id, run_id)
         data = {"runId": r["runId"], "workflowId": id, "status": r["status"], "trigger": r["trigger"], "startedAt": r["startedAt"],
-                "endedAt": r["endedAt"], "durationMs": r["durationMs"], "paused": None, "cost": None, "error": r["error"],
+                "endedAt": r["endedAt"], "durationMs": r["durationMs"], "paused": r["paused"] if r["status"] == "paused" else None, "cost": None, "error": r["error"],
                 "output": r["output"] if request.args.get("includeOutput") == "true" else None, "blockOutputs": None}
         return 200, {"data": data}, {}
 
@@ -566,11 +727,35 @@ class StandIn:
                               "locallyAborted": False, "pausedCancelled": False, "reason": reason}}, {}
 
     def op_resume(self, request, key, body, id, run_id):
-        self.workflow(key, id)
+        """Resumes a human-in-the-loop pause: the answer becomes the paused block's output
+        (`submission`, `resumeInput`, `submittedAt`, and the submission's fields, as Sim's
+        human-in-the-loop manager gives) and the workflow runs on as a NEW run id. The stand-in
+        replays the run from its start with the answers given so far as block mocks: the same
+        result as continuing it, for the simulator's deterministic blocks."""
+        wf = self.workflow(key, id)
         r = self.get_run(id, run_id)
-        if r["status"] != "paused":
-            raise fail(409, "NOT_PAUSED", f"run {run_id} is {r['status']}, not paused")
-        raise fail(409, "NOT_PAUSED", "the stand-in does not pause runs")
+        if r["status"] != "paused" or not r["paused"]:
+            raise fail(409, "CONFLICT", f"run {run_id} is {r['status']}, not paused")
+        pause = r["paused"]
+        if pause["contextId"] is None:
+            raise fail(409, "CONFLICT", f"run {run_id} was already resumed")
+        if body["contextId"] != pause["contextId"]:
+            raise fail(404, "NOT_FOUND", f"run {run_id} has no pause context {body['contextId']}")
+        active = self.active_version(wf)
+        if active is None:
+            raise fail(400, "NOT_DEPLOYED", f"workflow {id} is not deployed")
+        answer = body.get("input")
+        submission = answer.get("submission") if isinstance(answer, dict) and isinstance(answer.get("submission"), dict) else answer
+        output = dict(submission) if isinstance(submission, dict) else {}
+        output.update({"submission": submission, "resumeInput": answer, "submittedAt": now()})
+        mocks = copy.deepcopy(r["mocks"])
+        mocks.setdefault("blocks", {})[pause["blockedOnBlockId"]] = {"output": output}
+        pause.update(contextId=None, resumedCount=1)
+        new_id = "run_" + uuid.uuid4().hex
+        started = time.time()
+        result = self.simulate(active["state"], r["input"], mocks)
+        run = self.record_run(wf, new_id, result, started, time.time(), r["input"], mocks)
+        return 200, {"data": self.run_result(run)}, {"X-Run-Id": new_id}
 
     # ---- draft (editor) routes -------------------------------------------------------------
 
@@ -676,14 +861,6 @@ def regenerate_ids(state: dict) -> dict:
     return out
 
 
-def watch_parent(parent: int) -> None:
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
-
-
 def main() -> None:
     parser = argparse.ArgumentParser()
     parser.add_argument("--spec", required=True)
@@ -704,7 +881,7 @@ def main() -> None:
     with open(tmp, "w") as f:
         f.write(str(port))
     os.replace(tmp, args.port_file)
-    threading.Thread(target=watch_parent, args=(os.getppid(),), daemon=True).start()
+    exit_with_parent()
     signal.signal(signal.SIGTERM, lambda *_: (_ for _ in ()).throw(KeyboardInterrupt()))
     try:
         server.serve_forever()

@@ -19,6 +19,10 @@ pub struct Args {
     /// Overwrite the remote even when it changed since the last sync.
     #[arg(long)]
     force: bool,
+    /// Sim: import as a NEW workflow even though the document is linked to one (how to publish
+    /// an edit without an editor session cookie; the linked workflow stays unchanged).
+    #[arg(long)]
+    as_new: bool,
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
 }
@@ -30,7 +34,7 @@ fn print(outcome: &PushOutcome, format: OutputFormat) {
             PushOutcome::Pushed { document, remote_id, created, requests, superseded } => {
                 println!("pushed `{document}` -> {remote_id} ({}, {requests} changes)", if *created { "created" } else { "updated" });
                 if let Some(old) = superseded {
-                    println!("  imported as a NEW workflow: updating `{old}` in place needs a session cookie (`remote add ... --session-cookie-stdin`); `{old}` is unchanged")
+                    println!("  imported as a NEW workflow (--as-new); the document now links to it, `{old}` is unchanged")
                 }
             }
             PushOutcome::UpToDate { document, remote_id } => println!("`{document}` is up to date on {remote_id}"),
@@ -58,6 +62,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     }
     let mut outcomes = Vec::new();
     if names.is_empty() {
+        if args.as_new {
+            return Err(journey_studio::Error::Unsupported("--as-new needs the documents to push".into()));
+        }
         let due = store.due_pushes(Some(&args.remote), args.now)?.len() as u64;
         let progress = bar(due, "outbox");
         let result = block_on(engine::flush(&mut store, Some(&args.remote), args.now))?;
@@ -66,7 +73,8 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     } else {
         let progress = bar(names.len() as u64, "push");
         for name in &names {
-            let outcome = block_on(engine::push(&mut store, name, &args.remote, args.force))??;
+            let options = engine::PushOptions { force: args.force, as_new: args.as_new };
+            let outcome = block_on(engine::push_with(&mut store, name, &args.remote, options))??;
             progress.inc(1);
             outcomes.push(outcome);
         }

@@ -30,6 +30,10 @@ enum Command {
         /// Sim: the workspace id new workflows go to.
         #[arg(long)]
         sim_workspace: Option<String>,
+        /// Sim: the folder new workflows are imported into (e.g. `/Operations/Support`;
+        /// created when missing). Default: the workspace root.
+        #[arg(long)]
+        sim_folder: Option<String>,
         /// Read an API key from standard input and store it in the OS keyring (or the 0600
         /// fallback file; see docs/store-and-sync.md). Never stored in the workspace.
         #[arg(long, conflicts_with = "session_cookie_stdin")]
@@ -56,7 +60,7 @@ enum Command {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     match args.command {
-        Command::Add { ws, name, kind, url, agent, sim_workspace, api_key_stdin, session_cookie_stdin } => {
+        Command::Add { ws, name, kind, url, agent, sim_workspace, sim_folder, api_key_stdin, session_cookie_stdin } => {
             let store = ws.open()?;
             let mut options = serde_json::Map::new();
             if let Some(a) = agent {
@@ -64,6 +68,11 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
             }
             if let Some(w) = sim_workspace {
                 options.insert("workspace_id".into(), w.into());
+            }
+            if let Some(f) = sim_folder {
+                let canonical = journey_studio::sync::sim_sync::canonical_folder_path(&f)
+                    .map_err(|why| journey_studio::Error::Unsupported(format!("--sim-folder `{f}` is not a valid Sim folder path: {why}")))?;
+                options.insert("folder".into(), canonical.into());
             }
             let remote = Remote { name: name.clone(), kind: RemoteKind::parse(&kind)?, url, options };
             store.add_remote(&remote)?;

@@ -5,10 +5,12 @@
 use crate::workspace::{block_on, spinner, WorkspaceArg};
 use crate::Outcome;
 use journey_studio::store::{RemoteKind, Store};
-use journey_studio::sync::sim::{ExecuteOptions, Execution};
+use journey_studio::sync::sim::{ExecuteOptions, Execution, SimClient};
 use journey_studio::sync::sim_sync;
 use journey_studio::Error;
-use serde_json::{json, Value};
+use serde_json::{json, Map, Value};
+use std::io::Write;
+use std::time::Duration;
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -46,8 +48,29 @@ enum Action {
         #[arg(long, default_value = "{}")]
         input: String,
         /// Queue the run (202) instead of waiting for it.
-        #[arg(long = "async")]
+        #[arg(long = "async", conflicts_with = "stream")]
         run_async: bool,
+        /// Stream the run (Server-Sent Events): each event prints as a JSON line as it arrives.
+        #[arg(long)]
+        stream: bool,
+        /// With --stream: a block output to stream as it completes (`Block name.path` or
+        /// `<block id>.path`); repeatable.
+        #[arg(long = "select", requires = "stream")]
+        selected: Vec<String>,
+        /// With --stream: the longest the whole stream may take, in seconds.
+        #[arg(long, default_value_t = 600, requires = "stream")]
+        stream_timeout: u64,
+    },
+    /// Resume a run paused by a human-in-the-loop block (`run` shows its `paused.contextId`).
+    Resume {
+        workflow: String,
+        run_id: String,
+        /// The pause context (`paused.contextId` of the run).
+        #[arg(long)]
+        context: String,
+        /// The answer for the paused block (JSON).
+        #[arg(long)]
+        input: Option<String>,
     },
     /// One page of runs (`--cursor` for the next).
     Runs {
@@ -90,16 +113,20 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         Action::Deployment { workflow } => block_on(client.deployment(&id(workflow)?))?,
         Action::Versions { workflow } => block_on(client.versions(&id(workflow)?))?.map(Value::Array),
         Action::Rollback { workflow, version } => block_on(client.rollback(&id(workflow)?, *version))?,
-        Action::Execute { workflow, input, run_async } => {
-            let input = match serde_json::from_str::<Value>(input) {
-                Ok(Value::Object(m)) => m,
-                _ => return Err(Error::Unsupported("--input must be a JSON object, e.g. '{\"input\": \"hi\"}'".into())),
+        Action::Execute { workflow, input, stream: true, selected, stream_timeout, .. } => {
+            progress.finish_and_clear();
+            return stream(&client, &id(workflow)?, &input_object(input)?, selected, *stream_timeout);
+        }
+        Action::Resume { workflow, run_id, context, input } => {
+            let input = match input {
+                Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| Error::Unsupported(format!("--input is not JSON: {e}")))?),
+                None => None,
             };
-            let options = ExecuteOptions { input, run_async: *run_async, timeout_seconds: None };
-            block_on(client.execute(&id(workflow)?, &options))?.map(|e| match e {
-                Execution::Finished(run) => run,
-                Execution::Queued { run_id, status_url } => json!({"runId": run_id, "statusUrl": status_url}),
-            })
+            block_on(client.resume(&id(workflow)?, run_id, context, input))?.map(execution_json)
+        }
+        Action::Execute { workflow, input, run_async, .. } => {
+            let options = ExecuteOptions { input: input_object(input)?, run_async: *run_async, timeout_seconds: None };
+            block_on(client.execute(&id(workflow)?, &options))?.map(execution_json)
         }
         Action::Runs { workflow, cursor, limit } => block_on(client.runs_page(&id(workflow)?, None, *limit, cursor.as_deref()))?
             .map(|p| json!({"data": p.items, "nextCursor": p.next_cursor})),
@@ -109,6 +136,32 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     progress.finish_and_clear();
     let value = result?;
     println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
-    let failed_run = matches!(&args.action, Action::Execute { .. }) && value.get("status").and_then(|s| s.as_str()) == Some("failed");
+    let failed_run = matches!(&args.action, Action::Execute { .. } | Action::Resume { .. }) && value.get("status").and_then(|s| s.as_str()) == Some("failed");
     Ok(if failed_run { Outcome::Findings } else { Outcome::Ok })
+}
+
+fn input_object(text: &str) -> journey_studio::Result<Map<String, Value>> {
+    match serde_json::from_str::<Value>(text) {
+        Ok(Value::Object(m)) => Ok(m),
+        _ => Err(Error::Unsupported("--input must be a JSON object, e.g. '{\"input\": \"hi\"}'".into())),
+    }
+}
+
+fn execution_json(e: Execution) -> Value {
+    match e {
+        Execution::Finished(run) => run,
+        Execution::Queued { run_id, status_url } => json!({"runId": run_id, "statusUrl": status_url}),
+    }
+}
+
+/// A streamed execution: every event is printed (and flushed) the moment it arrives, then a
+/// last line `{"runId", "status", "events"}`. Exit 1 when the run failed.
+fn stream(client: &SimClient, id: &str, input: &Map<String, Value>, selected: &[String], timeout: u64) -> journey_studio::Result<Outcome> {
+    let mut stdout = std::io::stdout();
+    let run = block_on(client.execute_stream(id, input, selected, Duration::from_secs(timeout.max(1)), |event| {
+        let _ = writeln!(stdout, "{}", event.to_json());
+        let _ = stdout.flush();
+    }))??;
+    println!("{}", json!({"runId": run.run_id, "status": run.status(), "events": run.events}));
+    Ok(if run.status() == "failed" { Outcome::Findings } else { Outcome::Ok })
 }

@@ -89,12 +89,41 @@ fn require_parlant(remote: &Remote) -> Result<()> {
     Ok(())
 }
 
+/// How a push may go.
+#[derive(Debug, Clone, Copy, Default)]
+pub struct PushOptions {
+    /// Overwrite the remote even when it changed since the last sync.
+    pub force: bool,
+    /// Sim: import the document as a NEW workflow even though it is linked to one (the way to
+    /// publish an edit without an editor session cookie; the linked workflow stays unchanged
+    /// and the document relinks to the new one).
+    pub as_new: bool,
+}
+
 /// Queues the head of `document` for `remote` and tries to send it now.
 pub async fn push(store: &mut Store, document: &str, remote_name: &str, force: bool) -> Result<PushOutcome> {
+    push_with(store, document, remote_name, PushOptions { force, as_new: false }).await
+}
+
+/// `push` with every option.
+pub async fn push_with(store: &mut Store, document: &str, remote_name: &str, options: PushOptions) -> Result<PushOutcome> {
+    let force = options.force;
     let remote = store.remote(remote_name)?;
     let info = store.document(document)?;
     let head = store.head(document)?;
+    if options.as_new && remote.kind != RemoteKind::Sim {
+        return Err(Error::Unsupported(format!("`--as-new` is for Sim remotes; `{remote_name}` is a {} remote", remote.kind.as_str())));
+    }
+    let mut superseded = None;
     let remote_id = match (store.sync_state(info.id, remote_name)?, remote.kind) {
+        (Some(state), RemoteKind::Sim) if options.as_new => {
+            // A fresh import placeholder, committed with the outbox entry: retries keep
+            // importing (idempotently) instead of touching the linked workflow.
+            if !state.remote_id.starts_with(sim_sync::IMPORT_PREFIX) {
+                superseded = Some(state.remote_id);
+            }
+            sim_sync::initial_remote_id(store, document, head.info.id)?
+        }
         (Some(state), _) => state.remote_id,
         (None, RemoteKind::Sim) => {
             // Check the kind now: a journey cannot go to Sim.
@@ -113,7 +142,13 @@ pub async fn push(store: &mut Store, document: &str, remote_name: &str, force: b
     };
     store.claim_remote_id(info.id, remote_name, &remote_id)?;
     let entry = store.enqueue_push(info.id, remote_name, head.info.id, &remote_id)?;
-    process(store, &entry, force).await
+    let outcome = process(store, &entry, force).await?;
+    Ok(match outcome {
+        PushOutcome::Pushed { document, remote_id, created, requests, superseded: None } if superseded.is_some() => {
+            PushOutcome::Pushed { document, remote_id, created, requests, superseded }
+        }
+        other => other,
+    })
 }
 
 /// Retries what is due in the outbox (all of it with `now`).

@@ -96,32 +96,64 @@ impl Http {
         self.judge(&method, path, raw)
     }
 
-    /// One request and its answer, whatever the status (transport failures are errors).
-    pub async fn exchange(&self, method: Method, path: &str, body: Option<&Value>) -> Result<RawReply> {
-        let mut req = self.client.request(method.clone(), self.url(path));
+    fn request(&self, method: Method, path: &str, body: Option<&Value>) -> reqwest::RequestBuilder {
+        let mut req = self.client.request(method, self.url(path));
         if let Some((name, value)) = &self.auth {
             req = req.header(name.as_str(), value.as_str());
         }
         if let Some(body) = body {
             req = req.json(body);
         }
-        let resp = req.send().await.map_err(|e| {
-            let what = if e.is_timeout() {
-                "timed out"
-            } else if e.is_connect() {
-                "cannot connect (is the server running?)"
-            } else {
-                "the connection failed"
-            };
-            // reqwest's own message names the URL and the cause, never headers.
-            self.fail(format!("{method} {path}: {what}: {}", describe(&e)), true, None)
-        })?;
+        req
+    }
+
+    fn transport_error(&self, method: &Method, path: &str, e: &reqwest::Error) -> Error {
+        let what = if e.is_timeout() {
+            "timed out"
+        } else if e.is_connect() {
+            "cannot connect (is the server running?)"
+        } else {
+            "the connection failed"
+        };
+        // reqwest's own message names the URL and the cause, never headers.
+        self.fail(format!("{method} {path}: {what}: {}", describe(e)), true, None)
+    }
+
+    /// Opens a streamed answer (Server-Sent Events): a success status hands back the response
+    /// with its body unread; anything else is judged like `send` (404 included). `total` is the
+    /// time allowed for the whole stream (the client's per-request timeout is too short for a
+    /// long run).
+    pub async fn open_stream(&self, method: Method, path: &str, body: Option<&Value>, total: Duration) -> Result<reqwest::Response> {
+        let resp = self
+            .request(method.clone(), path, body)
+            .header(reqwest::header::ACCEPT, "text/event-stream")
+            .timeout(total)
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&method, path, &e))?;
+        if resp.status().is_success() {
+            return Ok(resp);
+        }
         let status = resp.status();
-        let retry_after = resp
-            .headers()
-            .get(reqwest::header::RETRY_AFTER)
-            .and_then(|v| v.to_str().ok())
-            .and_then(|v| v.trim().parse::<u64>().ok());
+        let retry_after = retry_after_of(&resp);
+        let text = resp.text().await.unwrap_or_default();
+        match self.judge(&method, path, RawReply { status, retry_after, text })? {
+            Some(_) => Err(self.fail(format!("{method} {path}: unexpected answer ({status})"), false, None)),
+            None => Err(self.fail(format!("{method} {path}: not found (404)"), false, None)),
+        }
+    }
+
+    /// The next piece of a streamed body (None at its end); a cut is a retryable error.
+    pub async fn next_chunk(&self, resp: &mut reqwest::Response, what: &str) -> Result<Option<Vec<u8>>> {
+        resp.chunk().await.map(|c| c.map(|b| b.to_vec())).map_err(|e| self.fail(format!("{what}: the stream was cut off: {}", describe(&e)), true, None))
+    }
+
+    /// One request and its answer, whatever the status (transport failures are errors).
+    pub async fn exchange(&self, method: Method, path: &str, body: Option<&Value>) -> Result<RawReply> {
+        let req = self.request(method.clone(), path, body);
+        let resp = req.send().await.map_err(|e| self.transport_error(&method, path, &e))?;
+        let status = resp.status();
+        let retry_after = retry_after_of(&resp);
         let text = resp
             .text()
             .await
@@ -165,6 +197,10 @@ fn error_detail(text: &str) -> String {
     }
     let short: String = msg.chars().take(300).collect();
     format!(": {short}")
+}
+
+fn retry_after_of(resp: &reqwest::Response) -> Option<u64> {
+    resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
 }
 
 fn describe(e: &reqwest::Error) -> String {

@@ -11,4 +11,5 @@ pub mod parlant;
 pub mod sdk_export;
 pub mod sim;
 pub mod sim_sync;
+pub mod sse;
 pub mod secrets;

@@ -118,7 +118,7 @@ pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> Value {
             (e.id.as_str(), json!({"source": e.source, "target": e.target, "condition": e.condition_text(), "metadata": meta}))
         })
         .collect();
-    json!({
+    let mut out = json!({
         "title": doc.journey.title,
         "description": doc.journey.description,
         "conditions": conditions,
@@ -126,7 +126,76 @@ pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> Value {
         "root_id": doc.journey.root_id,
         "nodes": nodes,
         "edges": edges,
-    })
+    });
+    // Parlant 3.3.2's journey fields, only when they differ from Parlant's defaults (no mode,
+    // no labels, priority 0): a journey that does not use them hashes as it did before they
+    // were compared, so existing sync bases stay valid.
+    let fields = JourneyFields::of(doc);
+    if let Some(mode) = &fields.composition_mode {
+        out["composition_mode"] = json!(mode);
+    }
+    if !fields.labels.is_empty() {
+        out["labels"] = json!(fields.labels);
+    }
+    if fields.priority != 0 {
+        out["priority"] = json!(fields.priority);
+    }
+    out
+}
+
+/// Parlant 3.3.2's `CompositionModeDTO`.
+pub const COMPOSITION_MODES: &[&str] = &["fluid", "canned_fluid", "composited_canned", "strict_canned"];
+
+/// A journey's `composition_mode`, `labels` and `priority` with Parlant's defaults filled in
+/// (absent mode = none, absent labels = empty, absent priority = 0), labels sorted.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct JourneyFields {
+    pub composition_mode: Option<String>,
+    pub labels: BTreeSet<String>,
+    pub priority: i64,
+}
+
+impl JourneyFields {
+    pub fn of(doc: &JourneyDocument) -> JourneyFields {
+        JourneyFields {
+            composition_mode: doc.journey.composition_mode.get().filter(|m| !m.is_empty()).cloned(),
+            labels: doc.journey.labels.get().map(|l| l.iter().cloned().collect()).unwrap_or_default(),
+            priority: doc.journey.priority.get().and_then(|p| p.as_i64()).unwrap_or(0),
+        }
+    }
+
+    /// Refuses values Parlant 3.3.2 would reject (422 after a half-made push otherwise).
+    pub fn check(doc: &JourneyDocument) -> Result<()> {
+        let bad = |path: &str, why: String| Error::Unsupported(format!("journey `{}`: {path} {why}", doc.journey.title));
+        if let Some(mode) = doc.journey.composition_mode.get().filter(|m| !m.is_empty()) {
+            if !COMPOSITION_MODES.contains(&mode.as_str()) {
+                return Err(bad("journey.composition_mode", format!("is `{mode}`; Parlant 3.3.2 takes {}", COMPOSITION_MODES.join(", "))));
+            }
+        }
+        if let Some(p) = doc.journey.priority.get() {
+            if p.as_i64().is_none() {
+                return Err(bad("journey.priority", format!("is `{p}`; Parlant takes a whole number")));
+            }
+        }
+        Ok(())
+    }
+
+    /// From Parlant's `JourneyDTO`.
+    fn of_dto(journey: &Value) -> JourneyFields {
+        JourneyFields {
+            composition_mode: s(journey, "composition_mode"),
+            labels: journey.get("labels").and_then(|l| l.as_array()).map(|a| a.iter().filter_map(|l| l.as_str().map(str::to_string)).collect()).unwrap_or_default(),
+            priority: journey.get("priority").and_then(|p| p.as_i64()).unwrap_or(0),
+        }
+    }
+
+    /// Writes them into a document: only what differs from the defaults, so a pulled journey
+    /// that does not use them reads like one written without them.
+    fn write_to(&self, doc: &mut JourneyDocument) {
+        doc.journey.composition_mode = self.composition_mode.clone().map_or(Maybe::Absent, Maybe::Value);
+        doc.journey.labels = if self.labels.is_empty() { Maybe::Absent } else { Maybe::Value(self.labels.iter().cloned().collect()) };
+        doc.journey.priority = if self.priority == 0 { Maybe::Absent } else { Maybe::Value(self.priority.into()) };
+    }
 }
 
 /// Hash of `projection`: equal hashes mean both sides hold the same journey.
@@ -177,13 +246,20 @@ impl ParlantClient {
 
     /// Finds the agent by name, creating it when absent; returns its id.
     pub async fn ensure_agent(&self, name: &str) -> Result<String> {
-        let agents = self.get("/agents").await?.unwrap_or(Value::Array(Vec::new()));
-        if let Some(id) = agents.as_array().and_then(|a| a.iter().find(|x| s(x, "name").as_deref() == Some(name))).and_then(|a| s(a, "id")) {
+        if let Some(id) = self.first_agent_named(name).await? {
             return Ok(id);
         }
         let mut report = PushReport::default();
         let created = self.call(Method::POST, "/agents", Some(json!({"name": name})), &mut report).await?;
-        s(&created, "id").ok_or_else(|| self.remote_err("POST /agents: the answer has no id".into()))
+        let id = s(&created, "id").ok_or_else(|| self.remote_err("POST /agents: the answer has no id".into()))?;
+        // Two clients that found no agent at once both create one: each then takes the first
+        // of that name the server lists, so both scope their journeys to the same agent.
+        Ok(self.first_agent_named(name).await?.unwrap_or(id))
+    }
+
+    async fn first_agent_named(&self, name: &str) -> Result<Option<String>> {
+        let agents = self.get("/agents").await?.unwrap_or(Value::Array(Vec::new()));
+        Ok(agents.as_array().and_then(|a| a.iter().find(|x| s(x, "name").as_deref() == Some(name))).and_then(|a| s(a, "id")))
     }
 
     /// Reads a journey (None when the server has no such journey).
@@ -204,6 +280,7 @@ impl ParlantClient {
         let mut doc = JourneyDocument::new(title, description, conditions.iter().map(|(t, _)| t.clone()).collect());
         doc.journey.id = Maybe::Value(journey_id.to_string());
         doc.journey.tags = Maybe::Value(tags);
+        JourneyFields::of_dto(&journey).write_to(&mut doc);
         let mut node_ids = HashMap::new();
         let mut edge_ids = HashMap::new();
         let exact = self.has_graph_module().await?;
@@ -274,6 +351,7 @@ impl ParlantClient {
                 )
                 .into());
         }
+        JourneyFields::check(local)?;
         let mut report = PushReport::default();
         let before = self.fetch(journey_id).await?;
         let mut tags: Vec<String> = local.journey.tags.get().cloned().unwrap_or_default();
@@ -284,14 +362,14 @@ impl ParlantClient {
         }
         match before {
             None => {
-                self.call(
-                    Method::POST,
-                    "/journeys",
-                    Some(json!({"id": journey_id, "title": local.journey.title, "description": local.journey.description,
-                                "conditions": local.journey.conditions, "tags": tags})),
-                    &mut report,
-                )
-                .await?;
+                let fields = JourneyFields::of(local);
+                let mut body = json!({"id": journey_id, "title": local.journey.title, "description": local.journey.description,
+                                      "conditions": local.journey.conditions, "tags": tags,
+                                      "labels": fields.labels, "priority": fields.priority});
+                if let Some(mode) = &fields.composition_mode {
+                    body["composition_mode"] = json!(mode);
+                }
+                self.call(Method::POST, "/journeys", Some(body), &mut report).await?;
                 report.created = true;
                 let result = match self.fetch(journey_id).await {
                     Ok(Some(current)) => self.apply(local, &tags, &current, journey_id, &mut report).await,
@@ -364,8 +442,25 @@ impl ParlantClient {
         if !add_conditions.is_empty() || !remove_conditions.is_empty() {
             patch.insert("conditions".into(), json!({"add": add_conditions, "remove": remove_conditions}));
         }
+        let (want, have) = (JourneyFields::of(target), JourneyFields::of(&current.doc));
+        if want.priority != have.priority {
+            patch.insert("priority".into(), json!(want.priority));
+        }
+        if want.labels != have.labels {
+            let upsert: Vec<&String> = want.labels.difference(&have.labels).collect();
+            let remove: Vec<&String> = have.labels.difference(&want.labels).collect();
+            patch.insert("labels".into(), json!({"upsert": upsert, "remove": remove}));
+        }
+        let clear_mode = want.composition_mode.is_none() && have.composition_mode.is_some();
+        if let Some(mode) = want.composition_mode.as_ref().filter(|m| Some(*m) != have.composition_mode.as_ref()) {
+            patch.insert("composition_mode".into(), json!(mode));
+        }
         if !patch.is_empty() {
             self.call(Method::PATCH, &format!("/journeys/{jid}"), Some(Value::Object(patch)), report).await?;
+        }
+        if clear_mode {
+            // Parlant's PATCH reads `composition_mode: null` as "unchanged": the module clears it.
+            self.call(Method::PATCH, &base, Some(json!({"clear_composition_mode": true})), report).await?;
         }
 
         // Nodes: map document ids to server ids; the root is the server's root.
@@ -499,5 +594,61 @@ impl ParlantClient {
     pub async fn delete_journey(&self, journey_id: &str) -> Result<()> {
         let mut report = PushReport::default();
         self.call(Method::DELETE, &format!("/journeys/{journey_id}"), None, &mut report).await.map(|_| ())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn doc() -> JourneyDocument {
+        JourneyDocument::new("Book", "d", vec!["wants a flight".to_string()])
+    }
+
+    #[test]
+    fn journey_fields_count_only_when_they_differ_from_parlants_defaults() {
+        let plain = doc();
+        let base = projection(&plain, &[]);
+        assert!(base.get("priority").is_none() && base.get("labels").is_none() && base.get("composition_mode").is_none());
+        // Defaults written out hash like absent ones (a sync base from before stays valid).
+        let mut defaults = doc();
+        defaults.journey.labels = Maybe::Value(vec![]);
+        defaults.journey.priority = Maybe::Value(0.into());
+        assert_eq!(projection_hash(&defaults, &[]), projection_hash(&plain, &[]));
+        // Each field, and label order, counts as it should.
+        let mut set = doc();
+        set.journey.labels = Maybe::Value(vec!["b".into(), "a".into()]);
+        let mut reordered = doc();
+        reordered.journey.labels = Maybe::Value(vec!["a".into(), "b".into()]);
+        assert_eq!(projection_hash(&set, &[]), projection_hash(&reordered, &[]));
+        assert_ne!(projection_hash(&set, &[]), projection_hash(&plain, &[]));
+        let mut prio = doc();
+        prio.journey.priority = Maybe::Value(2.into());
+        assert_ne!(projection_hash(&prio, &[]), projection_hash(&plain, &[]));
+        let mut mode = doc();
+        mode.journey.composition_mode = Maybe::Value("fluid".into());
+        assert_ne!(projection_hash(&mode, &[]), projection_hash(&plain, &[]));
+    }
+
+    #[test]
+    fn values_parlant_rejects_are_refused_with_their_path() {
+        let mut bad = doc();
+        bad.journey.composition_mode = Maybe::Value("loud".into());
+        assert!(JourneyFields::check(&bad).unwrap_err().to_string().contains("journey.composition_mode"));
+        let mut bad = doc();
+        bad.journey.priority = Maybe::Value(serde_json::Number::from_f64(1.5).unwrap());
+        assert!(JourneyFields::check(&bad).unwrap_err().to_string().contains("journey.priority"));
+        assert!(JourneyFields::check(&doc()).is_ok());
+    }
+
+    #[test]
+    fn fields_read_from_parlants_dto_and_written_back_sparse() {
+        let dto = json!({"composition_mode": "strict_canned", "labels": ["vip"], "priority": 4});
+        let mut d = doc();
+        JourneyFields::of_dto(&dto).write_to(&mut d);
+        assert_eq!(JourneyFields::of(&d), JourneyFields::of_dto(&dto));
+        let mut d = doc();
+        JourneyFields::of_dto(&json!({"composition_mode": null, "labels": [], "priority": 0})).write_to(&mut d);
+        assert!(d.journey.composition_mode.is_absent() && d.journey.labels.is_absent() && d.journey.priority.is_absent());
     }
 }

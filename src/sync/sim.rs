@@ -49,6 +49,68 @@ pub enum Execution {
     Queued { run_id: String, status_url: String },
 }
 
+/// One event of a streamed execution.
+#[derive(Debug, Clone, PartialEq)]
+pub enum StreamEvent {
+    /// `{blockId, chunk}`: text of a block's selected output or an agent's answer.
+    Chunk { block_id: String, chunk: String },
+    /// `{event: "final", data}`: the run's result (`success`, `output`, `error`, `status`).
+    Final(Value),
+    /// `{event: "error", error}`: the run failed; no `final` follows.
+    Error { message: String },
+    /// Anything else Sim sends (`chunk_reset`, `stream_error`, `thinking`, `tool`), as sent.
+    Other(Value),
+}
+
+impl StreamEvent {
+    fn of(value: Value) -> StreamEvent {
+        let text = |k: &str| value.get(k).and_then(|v| v.as_str()).map(str::to_string);
+        match (value.get("event").and_then(|e| e.as_str()), text("blockId"), text("chunk")) {
+            (None, Some(block_id), Some(chunk)) => StreamEvent::Chunk { block_id, chunk },
+            (Some("final"), _, _) => StreamEvent::Final(value.get("data").cloned().unwrap_or(Value::Null)),
+            (Some("error"), _, _) => StreamEvent::Error { message: text("error").unwrap_or_else(|| value.to_string()) },
+            _ => StreamEvent::Other(value),
+        }
+    }
+
+    /// The event as Sim framed it (for printing as a JSON line).
+    pub fn to_json(&self) -> Value {
+        match self {
+            StreamEvent::Chunk { block_id, chunk } => json!({"blockId": block_id, "chunk": chunk}),
+            StreamEvent::Final(data) => json!({"event": "final", "data": data}),
+            StreamEvent::Error { message } => json!({"event": "error", "error": message}),
+            StreamEvent::Other(v) => v.clone(),
+        }
+    }
+}
+
+/// What a streamed execution ended with.
+#[derive(Debug, Clone)]
+pub struct StreamedRun {
+    /// `X-Run-Id` of the answer.
+    pub run_id: Option<String>,
+    /// Events received (the `[DONE]` marker not counted).
+    pub events: usize,
+    /// Network reads the stream took (more than one: it was read as it came).
+    pub reads: usize,
+    /// The stream ended with Sim's `[DONE]` marker.
+    pub done: bool,
+    /// The terminal event: `Final` or `Error`.
+    pub outcome: Option<StreamEvent>,
+}
+
+impl StreamedRun {
+    /// Sim's terminal status: `failed` for an error event or `success: false`, the final's
+    /// `status` when it has one (`paused`), else `completed`.
+    pub fn status(&self) -> &str {
+        match &self.outcome {
+            Some(StreamEvent::Final(d)) if d.get("success").and_then(|s| s.as_bool()) == Some(false) => "failed",
+            Some(StreamEvent::Final(d)) => d.get("status").and_then(|s| s.as_str()).unwrap_or("completed"),
+            _ => "failed",
+        }
+    }
+}
+
 /// `path?k=v&...` with the values percent-encoded (absent values left out).
 pub fn with_query(path: &str, params: &[(&str, Option<String>)]) -> String {
     let mut url = match reqwest::Url::parse("http://x.invalid") {
@@ -283,15 +345,66 @@ impl SimClient {
         if let Some(t) = options.timeout_seconds {
             body["executionTimeoutSeconds"] = json!(t);
         }
-        let path = format!("/api/v2/workflows/{}/execute", seg(id));
-        let reply = self.send(&self.api, Method::POST, &path, Some(&body)).await?.ok_or_else(|| self.remote_err(format!("POST {path}: not found (404)")))?;
-        let data = self.data(reply.json(&self.api.remote, &path)?, &format!("POST {path}"))?;
+        self.post_execution(&format!("/api/v2/workflows/{}/execute", seg(id)), &body).await
+    }
+
+    /// A POST whose answer is a run (200) or a queue receipt (202): execute and resume.
+    async fn post_execution(&self, path: &str, body: &Value) -> Result<Execution> {
+        let reply = self.send(&self.api, Method::POST, path, Some(body)).await?.ok_or_else(|| self.remote_err(format!("POST {path}: not found (404)")))?;
+        let data = self.data(reply.json(&self.api.remote, path)?, &format!("POST {path}"))?;
         if reply.status.as_u16() == 202 {
-            let run_id = data.get("runId").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let status_url = data.get("statusUrl").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            return Ok(Execution::Queued { run_id, status_url });
+            let field = |k: &str| data.get(k).and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| self.remote_err(format!("POST {path}: the queue receipt has no `{k}`")));
+            return Ok(Execution::Queued { run_id: field("runId")?, status_url: field("statusUrl")? });
         }
         Ok(Execution::Finished(data))
+    }
+
+    /// Runs the DEPLOYED version as a Server-Sent Events stream (`stream: true`) and hands each
+    /// event to `on_event` as it arrives: `{blockId, chunk}` (a selected output or an agent's
+    /// answer text), `{event: "final", data: {success, output, error?, status?}}`, or
+    /// `{event: "error", error}`; Sim ends the stream with `[DONE]`. `selected_outputs` are
+    /// `BlockName.path` or `<block id>.path`. The stream may take up to `total` (a long run
+    /// outlasts the per-request timeout); it is never retried (a run may have started).
+    pub async fn execute_stream(
+        &self,
+        id: &str,
+        input: &Map<String, Value>,
+        selected_outputs: &[String],
+        total: std::time::Duration,
+        mut on_event: impl FnMut(&StreamEvent),
+    ) -> Result<StreamedRun> {
+        let mut body = json!({"input": Value::Object(input.clone()), "stream": true});
+        if !selected_outputs.is_empty() {
+            body["selectedOutputs"] = json!(selected_outputs);
+        }
+        let path = format!("/api/v2/workflows/{}/execute", seg(id));
+        let what = format!("POST {path}");
+        let mut resp = self.api.open_stream(Method::POST, &path, Some(&body), total).await?;
+        let run_id = resp.headers().get("x-run-id").and_then(|v| v.to_str().ok()).map(str::to_string);
+        let mut decoder = super::sse::SseDecoder::new();
+        let mut run = StreamedRun { run_id, events: 0, reads: 0, done: false, outcome: None };
+        while let Some(bytes) = self.api.next_chunk(&mut resp, &what).await? {
+            run.reads += 1;
+            for payload in decoder.push(&bytes) {
+                // Sim frames its end marker with `encodeSSE('[DONE]')`, i.e. JSON: `"[DONE]"`;
+                // the bare form is the common SSE idiom. Both end the stream.
+                if matches!(payload.trim(), "[DONE]" | "\"[DONE]\"") {
+                    run.done = true;
+                    continue;
+                }
+                let value: Value = serde_json::from_str(&payload).map_err(|e| self.remote_err(format!("{what}: a stream event is not JSON ({e})")))?;
+                let event = StreamEvent::of(value);
+                run.events += 1;
+                on_event(&event);
+                if matches!(event, StreamEvent::Final(_) | StreamEvent::Error { .. }) {
+                    run.outcome = Some(event);
+                }
+            }
+        }
+        if !run.done {
+            return Err(self.remote_err(format!("{what}: the stream ended without `[DONE]` after {} event(s)", run.events)));
+        }
+        Ok(run)
     }
 
     pub async fn runs_page(&self, id: &str, status: Option<&str>, limit: Option<u32>, cursor: Option<&str>) -> Result<Page> {
@@ -317,15 +430,7 @@ impl SimClient {
         if let Some(i) = input {
             body["input"] = i;
         }
-        let path = format!("/api/v2/workflows/{}/runs/{}/resume", seg(id), seg(run_id));
-        let reply = self.send(&self.api, Method::POST, &path, Some(&body)).await?.ok_or_else(|| self.remote_err(format!("POST {path}: not found (404)")))?;
-        let data = self.data(reply.json(&self.api.remote, &path)?, &format!("POST {path}"))?;
-        if reply.status.as_u16() == 202 {
-            let run_id = data.get("runId").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            let status_url = data.get("statusUrl").and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            return Ok(Execution::Queued { run_id, status_url });
-        }
-        Ok(Execution::Finished(data))
+        self.post_execution(&format!("/api/v2/workflows/{}/runs/{}/resume", seg(id), seg(run_id)), &body).await
     }
 
     pub async fn cancel(&self, id: &str, run_id: &str) -> Result<Value> {
@@ -339,6 +444,31 @@ impl SimClient {
             Value::Array(a) => Ok(a),
             _ => Err(self.remote_err("GET /api/v2/workflows/folders: `data` is not a list".into())),
         }
+    }
+
+    /// `POST /api/v2/workflows/folders`: creates folder `path` (canonical, e.g. `/Ops/New%20folder`).
+    pub async fn create_folder(&self, workspace_id: &str, path: &str) -> Result<Value> {
+        let body = json!({"workspaceId": workspace_id, "path": path});
+        let v = self.json(Method::POST, "/api/v2/workflows/folders", Some(&body)).await?;
+        self.data(v, "POST /api/v2/workflows/folders")
+    }
+
+    /// Makes sure folder `path` and its parents exist (Sim's import answers 404 "Folder not
+    /// found" otherwise); creates what is missing, parents first. Returns how many it created.
+    pub async fn ensure_folder(&self, workspace_id: &str, path: &str) -> Result<usize> {
+        let existing: std::collections::HashSet<String> =
+            self.folders(workspace_id).await?.iter().filter_map(|f| f.get("path").and_then(|p| p.as_str()).map(str::to_string)).collect();
+        let mut prefix = String::new();
+        let mut created = 0;
+        for seg in path.split('/').filter(|s| !s.is_empty()) {
+            prefix.push('/');
+            prefix.push_str(seg);
+            if !existing.contains(&prefix) {
+                self.create_folder(workspace_id, &prefix).await?;
+                created += 1;
+            }
+        }
+        Ok(created)
     }
 
     // ---- draft (editor) routes ------------------------------------------------------------
@@ -379,6 +509,23 @@ fn strip_query(path: &str) -> &str {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn stream_events_are_told_apart_and_the_status_read_from_the_terminal_one() {
+        let chunk = StreamEvent::of(json!({"blockId": "b1", "chunk": "Hi"}));
+        assert_eq!(chunk, StreamEvent::Chunk { block_id: "b1".into(), chunk: "Hi".into() });
+        assert_eq!(chunk.to_json(), json!({"blockId": "b1", "chunk": "Hi"}));
+        let reset = json!({"blockId": "b1", "event": "chunk_reset"});
+        assert_eq!(StreamEvent::of(reset.clone()), StreamEvent::Other(reset));
+        let error = StreamEvent::of(json!({"event": "error", "error": "boom"}));
+        assert_eq!(error, StreamEvent::Error { message: "boom".into() });
+        let run = |outcome| StreamedRun { run_id: None, events: 1, reads: 1, done: true, outcome };
+        assert_eq!(run(Some(error)).status(), "failed");
+        assert_eq!(run(None).status(), "failed");
+        assert_eq!(run(Some(StreamEvent::of(json!({"event": "final", "data": {"success": true, "output": {}}})))).status(), "completed");
+        assert_eq!(run(Some(StreamEvent::of(json!({"event": "final", "data": {"success": true, "status": "paused"}})))).status(), "paused");
+        assert_eq!(run(Some(StreamEvent::of(json!({"event": "final", "data": {"success": false, "error": "x"}})))).status(), "failed");
+    }
 
     #[test]
     fn queries_and_segments_are_encoded() {

@@ -2,8 +2,10 @@
 //! Parlant (`engine`).
 //!
 //! Push: the workflow's draft is replaced in place (`PUT /api/workflows/{id}/state`, session
-//! cookie) when it exists on the server; a workflow never pushed (or gone from the server) is
-//! imported as a new one (`POST /api/v2/workflows/import`). Sim chooses the new workflow's id and
+//! cookie) when it exists on the server; without a cookie that push is refused (never silently
+//! turned into an import), unless `--as-new` asked for a new workflow. A workflow never pushed
+//! (or gone from the server) is imported as a new one (`POST /api/v2/workflows/import`), into
+//! the remote's folder when it has one. Sim chooses the new workflow's id and
 //! gives its blocks new ids, so:
 //! - idempotency: before importing, the entry's id is a placeholder `import:<token>` committed
 //!   with the outbox entry, and the token travels in the imported workflow's description; a
@@ -17,7 +19,7 @@
 
 use super::engine::{queue_or_fail, PullOutcome, PushOutcome};
 use super::secrets::{self, SecretKind};
-use super::sim::SimClient;
+use super::sim::{SimClient, SESSION_COOKIE as SESSION_COOKIE_NAME};
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::sim::SimDocument;
@@ -36,6 +38,73 @@ pub fn workspace_id(remote: &Remote) -> Result<String> {
     remote.option("workspace_id").map(str::to_string).ok_or_else(|| {
         Error::Unsupported(format!("remote `{}` has no Sim workspace id: `journey-studio remote add {} --kind sim --url ... --sim-workspace <id>`", remote.name, remote.name))
     })
+}
+
+/// The folder new workflows go to (`--sim-folder` of `remote add`), as Sim's canonical path
+/// (`/Operations/New%20folder`); None = the workspace root.
+pub fn folder_path(remote: &Remote) -> Result<Option<String>> {
+    match remote.option("folder") {
+        None => Ok(None),
+        Some(f) => canonical_folder_path(f).map(|p| (p != "/").then_some(p)).map_err(|why| {
+            Error::Unsupported(format!("remote `{}`: Sim folder `{f}` is not valid: {why}", remote.name))
+        }),
+    }
+}
+
+/// Sim's folder path rules (FolderPathInput): a leading `/` (added when missing), segments
+/// percent-encoded except `A-Z a-z 0-9 - _ . ~` (a segment given already encoded is kept), no
+/// empty, `.` or `..` segment, no trailing `/`, at most 64 segments and 4096 bytes.
+pub fn canonical_folder_path(given: &str) -> std::result::Result<String, String> {
+    let trimmed = given.trim();
+    if trimmed.is_empty() || trimmed == "/" {
+        return Ok("/".into());
+    }
+    let body = trimmed.strip_prefix('/').unwrap_or(trimmed);
+    let mut out = String::new();
+    let mut count = 0;
+    for seg in body.split('/') {
+        count += 1;
+        if seg.is_empty() {
+            return Err("an empty segment (or a trailing `/`)".into());
+        }
+        let decoded = percent_decode(seg).unwrap_or_else(|| seg.to_string());
+        if decoded == "." || decoded == ".." {
+            return Err("a `.` or `..` segment".into());
+        }
+        out.push('/');
+        for b in decoded.bytes() {
+            if b.is_ascii_alphanumeric() || matches!(b, b'-' | b'_' | b'.' | b'~') {
+                out.push(b as char);
+            } else {
+                out.push_str(&format!("%{b:02X}"));
+            }
+        }
+    }
+    if count > 64 {
+        return Err(format!("{count} segments (Sim allows 64)"));
+    }
+    if out.len() > 4096 {
+        return Err(format!("{} bytes encoded (Sim allows 4096)", out.len()));
+    }
+    Ok(out)
+}
+
+/// `%XX` sequences decoded; None when the text is not a valid encoding of UTF-8.
+fn percent_decode(seg: &str) -> Option<String> {
+    let bytes = seg.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = seg.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 fn sorted(v: &Value) -> Value {
@@ -128,6 +197,11 @@ fn remote_err(remote: &Remote, message: String, retryable: bool) -> Error {
 pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, force: bool) -> Result<PushOutcome> {
     let client = sim_client(remote)?;
     let ws = workspace_id(remote)?;
+    // A bad folder setting fails the entry before anything is sent.
+    let folder = match folder_path(remote) {
+        Ok(f) => f,
+        Err(e) => return queue_or_fail(store, entry, e, false),
+    };
     let local = sim_of(store, entry.revision_id, &entry.document)?;
     let local_state = state_value(&local);
     let local_hash = projection_hash(&local_state);
@@ -181,10 +255,21 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
         }
     }
 
-    // Write: in place with a session cookie, else import a new workflow.
+    // Write: in place (needs the session cookie), else import a new workflow. An existing
+    // workflow is never silently replaced by an import: without a cookie the push is refused
+    // and says what to do (`--as-new` imports on purpose: the entry then carries a placeholder
+    // id, so `current` is None here).
+    if current.is_some() && !client.has_session() {
+        let message = format!(
+            "cannot update workflow `{remote_id}` in place: remote `{}` has no editor session cookie ({SESSION_COOKIE_NAME}), and Sim's only in-place update (PUT /api/workflows/{{id}}/state) refuses API keys. \
+             Add the cookie with `journey-studio remote add {} --kind sim --url {} --sim-workspace {ws} --session-cookie-stdin`, \
+             or push with `--as-new` to import it as a NEW workflow (`{remote_id}` stays unchanged)",
+            remote.name, remote.name, remote.url
+        );
+        return queue_or_fail(store, entry, remote_err(remote, message, false), false);
+    }
     store.mark_outbox(entry.id, OutboxState::Started, None)?;
-    let in_place = current.is_some() && client.has_session();
-    let superseded = if current.is_some() && !in_place { Some(remote_id.clone()) } else { None };
+    let in_place = current.is_some();
     let new_id = if in_place {
         requests += 1;
         if let Err(e) = client.put_state(&remote_id, &local_state).await {
@@ -202,8 +287,13 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
         let description = local.state().metadata.get().and_then(|m| serde_json::to_value(m).ok()).and_then(|m| m.get("description").and_then(|d| d.as_str()).map(str::to_string)).unwrap_or_default();
         let description = if description.is_empty() { marker(&token) } else { format!("{description}\n{}", marker(&token)) };
         let envelope = json!({"version": "1.0", "workflow": {"name": name, "description": description}, "state": local_state});
+        if let Some(folder) = folder.as_deref() {
+            if let Err(e) = client.ensure_folder(&ws, folder).await {
+                return queue_or_fail(store, entry, e, false);
+            }
+        }
         requests += 1;
-        let imported = match client.import(&ws, &envelope, Some(&name), None).await {
+        let imported = match client.import(&ws, &envelope, Some(&name), folder.as_deref()).await {
             Ok(v) => v,
             // A transient failure stays `started`: the import may have landed; the retry
             // looks for it first.
@@ -228,7 +318,7 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
     let theirs = document_of_export(&remote.name, &after.0)?;
     store.set_synced(entry.document_id, &remote.name, &new_id, Some(entry.revision_id), &after.1, &theirs.to_json())?;
     store.mark_outbox(entry.id, OutboxState::Done, None)?;
-    Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: new_id, created: !in_place, requests, superseded })
+    Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: new_id, created: !in_place, requests, superseded: None })
 }
 
 /// The workflow's name: its metadata name, else the document name.
@@ -296,5 +386,17 @@ mod tests {
         assert_eq!(projection_hash(&a), projection_hash(&b));
         let c = json!({"blocks": {"b": {"x": 3, "y": 1}}, "edges": [{"id": "1"}, {"id": "2"}]});
         assert_ne!(projection_hash(&a), projection_hash(&c));
+    }
+
+    #[test]
+    fn folder_paths_follow_sims_canonical_form() {
+        assert_eq!(canonical_folder_path("Operations/New folder").unwrap(), "/Operations/New%20folder");
+        assert_eq!(canonical_folder_path("/Operations/New%20folder").unwrap(), "/Operations/New%20folder");
+        assert_eq!(canonical_folder_path("/Ops/café").unwrap(), "/Ops/caf%C3%A9");
+        assert_eq!(canonical_folder_path("").unwrap(), "/");
+        for bad in ["/a/", "/a//b", "/a/../b", "/%2E%2E"] {
+            assert!(canonical_folder_path(bad).is_err(), "{bad}");
+        }
+        assert!(canonical_folder_path(&"/a".repeat(65)).is_err());
     }
 }

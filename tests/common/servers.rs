@@ -33,10 +33,86 @@ pub fn parlant_python() -> Option<PathBuf> {
     }
 }
 
+/// A server process a test binary started: stopped by PID (SIGTERM, then a wait for the exit;
+/// SIGKILL when it outlives `grace`). Its launcher also exits when the test process dies.
+pub struct ServerProcess {
+    child: Mutex<Option<Child>>,
+    grace: Duration,
+}
+
+impl ServerProcess {
+    pub fn new(child: Child, grace: Duration) -> ServerProcess {
+        ServerProcess { child: Mutex::new(Some(child)), grace }
+    }
+
+    /// Its exit status, if it has already exited.
+    pub fn exited(&self) -> Option<std::process::ExitStatus> {
+        self.child.lock().unwrap().as_mut().and_then(|c| c.try_wait().ok().flatten())
+    }
+
+    /// Waits for `ready` (polled every `every`); panics with `log()` when the process exits
+    /// first or `limit` passes.
+    pub fn wait_ready<T>(&self, what: &str, limit: Duration, every: Duration, log: impl Fn() -> String, mut ready: impl FnMut() -> Option<T>) -> T {
+        let deadline = Instant::now() + limit;
+        loop {
+            if let Some(v) = ready() {
+                return v;
+            }
+            if let Some(status) = self.exited() {
+                panic!("{what} exited ({status}) before it was ready:\n{}", log());
+            }
+            assert!(Instant::now() < deadline, "{what} not ready after {} s:\n{}", limit.as_secs(), log());
+            std::thread::sleep(every);
+        }
+    }
+
+    pub fn stop(&self) {
+        if let Some(mut child) = self.child.lock().unwrap().take() {
+            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let deadline = Instant::now() + self.grace;
+            while child.try_wait().ok().flatten().is_none() {
+                if Instant::now() > deadline {
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break;
+                }
+                std::thread::sleep(Duration::from_millis(50));
+            }
+        }
+    }
+}
+
+/// A server shared by the tests of one binary.
+pub trait Shared: Send + Sync + 'static {
+    fn process(&self) -> &ServerProcess;
+}
+
+/// One test's use of a shared server; `users` = how many tests in the binary use it, so the
+/// last one to finish stops it (a filtered run leaves it to the server's parent watchdog).
+pub struct Lease<T: Shared> {
+    pub server: Arc<T>,
+    users: usize,
+    done: &'static AtomicUsize,
+}
+
+impl<T: Shared> Lease<T> {
+    pub fn new(server: Arc<T>, users: usize, done: &'static AtomicUsize) -> Lease<T> {
+        Lease { server, users, done }
+    }
+}
+
+impl<T: Shared> Drop for Lease<T> {
+    fn drop(&mut self) {
+        if self.done.fetch_add(1, Ordering::SeqCst) + 1 == self.users {
+            self.server.process().stop();
+        }
+    }
+}
+
 pub struct ParlantServer {
     pub url: String,
     pub port: u16,
-    child: Mutex<Option<Child>>,
+    process: ServerProcess,
     _home: tempfile::TempDir,
 }
 
@@ -65,60 +141,33 @@ impl ParlantServer {
             .spawn()
             .expect("start the Parlant server");
         let url = format!("http://127.0.0.1:{port}");
-        let server = ParlantServer { url: url.clone(), port, child: Mutex::new(Some(child)), _home: home };
-        let deadline = Instant::now() + Duration::from_secs(90);
-        loop {
-            if http_get_status(port, "/healthz") == Some(200) {
-                break;
-            }
-            if let Some(status) = server.child.lock().unwrap().as_mut().unwrap().try_wait().unwrap() {
-                let log = std::fs::read_to_string(server._home.path().join("server.log")).unwrap_or_default();
-                panic!("Parlant server exited ({status}) before it was ready:\n{log}");
-            }
-            assert!(Instant::now() < deadline, "Parlant server not ready after 90 s");
-            std::thread::sleep(Duration::from_millis(200));
-        }
+        let server = ParlantServer { url, port, process: ServerProcess::new(child, Duration::from_secs(15)), _home: home };
+        let log_file = server._home.path().join("server.log");
+        let log = || std::fs::read_to_string(&log_file).unwrap_or_default();
+        server.process.wait_ready("Parlant server", Duration::from_secs(90), Duration::from_millis(200), log, || (http_get_status(port, "/healthz") == Some(200)).then_some(()));
         server
     }
 
     /// SIGTERM by PID, then wait for the exit.
     pub fn stop(&self) {
-        if let Some(mut child) = self.child.lock().unwrap().take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-            let deadline = Instant::now() + Duration::from_secs(15);
-            while child.try_wait().ok().flatten().is_none() {
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(100));
-            }
-        }
+        self.process.stop();
+    }
+}
+
+impl Shared for ParlantServer {
+    fn process(&self) -> &ServerProcess {
+        &self.process
     }
 }
 
 static SERVER: OnceLock<Option<Arc<ParlantServer>>> = OnceLock::new();
 static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
 
-/// The binary's shared server; `users` = how many tests in this binary use it, so the last
-/// one to finish stops it (a filtered run leaves it to the server's parent watchdog).
-pub struct ServerLease {
-    pub server: Arc<ParlantServer>,
-    users: usize,
-}
-
-impl Drop for ServerLease {
-    fn drop(&mut self) {
-        if USERS_DONE.fetch_add(1, Ordering::SeqCst) + 1 == self.users {
-            self.server.stop();
-        }
-    }
-}
+pub type ServerLease = Lease<ParlantServer>;
 
 pub fn parlant(users: usize) -> Option<ServerLease> {
     let server = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(ParlantServer::start(p)))).clone()?;
-    Some(ServerLease { server, users })
+    Some(Lease::new(server, users, &USERS_DONE))
 }
 
 fn http_get_status(port: u16, path: &str) -> Option<u16> {

@@ -3,14 +3,15 @@
 //! spec; `violations()` returns what failed (tests assert there is none).
 #![allow(dead_code)]
 
+use super::servers::{parlant_python, Lease, ServerProcess, Shared};
 use std::path::PathBuf;
-use std::process::{Child, Command, Stdio};
-use std::sync::atomic::{AtomicUsize, Ordering};
-use std::sync::{Arc, Mutex, OnceLock};
-use std::time::{Duration, Instant};
+use std::process::{Command, Stdio};
+use std::sync::atomic::AtomicUsize;
+use std::sync::{Arc, OnceLock};
+use std::time::Duration;
 
 /// Workspaces with their own keys and sessions, one per test, so tests do not see each other.
-pub const WORKSPACES: &[&str] = &["roundtrip", "deploy", "cursor", "limits", "locked", "forbidden", "offline", "secrets", "validation"];
+pub const WORKSPACES: &[&str] = &["roundtrip", "deploy", "cursor", "limits", "locked", "forbidden", "offline", "secrets", "validation", "stream", "folders"];
 
 pub fn personal_key(ws: &str) -> String {
     format!("sk-sim-personal-{ws}")
@@ -26,7 +27,7 @@ pub const SLOW_KEY: &str = "sk-sim-slow";
 
 pub struct SimStandIn {
     pub url: String,
-    child: Mutex<Option<Child>>,
+    process: ServerProcess,
     dir: tempfile::TempDir,
 }
 
@@ -61,19 +62,12 @@ impl SimStandIn {
             .stderr(log)
             .spawn()
             .expect("start the Sim stand-in");
-        let server = SimStandIn { url: String::new(), child: Mutex::new(Some(child)), dir };
-        let deadline = Instant::now() + Duration::from_secs(60);
-        let port = loop {
-            if let Ok(p) = std::fs::read_to_string(&port_file) {
-                break p.trim().parse::<u16>().unwrap();
-            }
-            if let Some(status) = server.child.lock().unwrap().as_mut().unwrap().try_wait().unwrap() {
-                panic!("Sim stand-in exited ({status}) before it was ready:\n{}", server.log());
-            }
-            assert!(Instant::now() < deadline, "Sim stand-in not ready after 60 s:\n{}", server.log());
-            std::thread::sleep(Duration::from_millis(100));
-        };
-        SimStandIn { url: format!("http://127.0.0.1:{port}"), ..server }
+        let mut server = SimStandIn { url: String::new(), process: ServerProcess::new(child, Duration::from_secs(10)), dir };
+        let port = server.process.wait_ready("Sim stand-in", Duration::from_secs(60), Duration::from_millis(100), || server.log(), || {
+            std::fs::read_to_string(&port_file).ok().and_then(|p| p.trim().parse::<u16>().ok())
+        });
+        server.url = format!("http://127.0.0.1:{port}");
+        server
     }
 
     pub fn log(&self) -> String {
@@ -112,43 +106,20 @@ impl SimStandIn {
         let v = self.violations();
         assert!(v.is_empty(), "the stand-in answered outside Sim's spec:\n{}", serde_json::to_string_pretty(&v).unwrap());
     }
+}
 
-    /// SIGTERM by PID, then wait for the exit.
-    pub fn stop(&self) {
-        if let Some(mut child) = self.child.lock().unwrap().take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
-            let deadline = Instant::now() + Duration::from_secs(10);
-            while child.try_wait().ok().flatten().is_none() {
-                if Instant::now() > deadline {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break;
-                }
-                std::thread::sleep(Duration::from_millis(50));
-            }
-        }
+impl Shared for SimStandIn {
+    fn process(&self) -> &ServerProcess {
+        &self.process
     }
 }
 
 static SERVER: OnceLock<Option<Arc<SimStandIn>>> = OnceLock::new();
 static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
 
-pub struct Lease {
-    pub server: Arc<SimStandIn>,
-    users: usize,
-}
-
-impl Drop for Lease {
-    fn drop(&mut self) {
-        if USERS_DONE.fetch_add(1, Ordering::SeqCst) + 1 == self.users {
-            self.server.stop();
-        }
-    }
-}
-
 /// The binary's shared stand-in; `users` = how many tests use it (the last one stops it).
 /// Needs the Python of scripts/setup's venv (openapi-core); skips (outside CI) without it.
-pub fn standin(users: usize) -> Option<Lease> {
-    let server = SERVER.get_or_init(|| super::servers::parlant_python().map(|p| Arc::new(SimStandIn::start(p)))).clone()?;
-    Some(Lease { server, users })
+pub fn standin(users: usize) -> Option<Lease<SimStandIn>> {
+    let server = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(SimStandIn::start(p)))).clone()?;
+    Some(Lease::new(server, users, &USERS_DONE))
 }

@@ -67,6 +67,12 @@ class NodeUpdateDTO(Strict):
     metadata: Optional[MetadataUpdateDTO] = None
 
 
+class JourneyFieldsDTO(Strict):
+    # Parlant 3.3.2's PATCH /journeys treats `composition_mode: null` as "unchanged", so a
+    # mode once set cannot be cleared over the stock API; this clears it in the store.
+    clear_composition_mode: bool = False
+
+
 class EdgeCreateDTO(Strict):
     source: str
     target: str
@@ -100,6 +106,17 @@ def edge_dto(edge: JourneyEdge) -> dict[str, Any]:
         "condition": edge.condition,
         "metadata": dict(edge.metadata),
     }
+
+
+async def apply_metadata(item: Any, update: MetadataUpdateDTO, set_one: Any, unset_one: Any) -> Any:
+    """Sets and unsets metadata keys of a node or edge through the store's own calls (one per
+    key: the store has no batch call); returns the item as the last call left it."""
+    for key, value in update.set.items():
+        item = await set_one(item.id, key, value)
+    for key in update.unset:
+        if key in item.metadata:
+            item = await unset_one(item.id, key)
+    return item
 
 
 def install_routes(app: FastAPI, store: JourneyStore) -> None:
@@ -144,6 +161,14 @@ def install_routes(app: FastAPI, store: JourneyStore) -> None:
             "edges": [edge_dto(e) for e in edges],
         }
 
+    @router.patch("/journeys/{journey_id}")
+    async def update_journey_fields(journey_id: str, params: JourneyFieldsDTO) -> dict[str, Any]:
+        journey = await journey_or_404(journey_id)
+        if params.clear_composition_mode and journey.composition_mode is not None:
+            journey = await store.update_journey(journey.id, {"composition_mode": None})
+        mode = journey.composition_mode
+        return {"id": journey.id, "composition_mode": mode.value if mode is not None else None}
+
     @router.post("/journeys/{journey_id}/nodes", status_code=201)
     async def create_node(journey_id: str, params: NodeCreateDTO) -> dict[str, Any]:
         journey = await journey_or_404(journey_id)
@@ -184,11 +209,7 @@ def install_routes(app: FastAPI, store: JourneyStore) -> None:
         if update:
             node = await store.update_node(node.id, update)  # type: ignore[arg-type]
         if params.metadata:
-            for key, value in params.metadata.set.items():
-                node = await store.set_node_metadata(node.id, key, value)
-            for key in params.metadata.unset:
-                if key in node.metadata:
-                    node = await store.unset_node_metadata(node.id, key)
+            node = await apply_metadata(node, params.metadata, store.set_node_metadata, store.unset_node_metadata)
         return node_dto(node)
 
     @router.delete("/journeys/{journey_id}/nodes/{node_id}", status_code=204)
@@ -231,11 +252,7 @@ def install_routes(app: FastAPI, store: JourneyStore) -> None:
         elif params.condition is not None:
             edge = await store.update_edge(edge.id, {"condition": params.condition})
         if params.metadata:
-            for key, value in params.metadata.set.items():
-                edge = await store.set_edge_metadata(edge.id, key, value)
-            for key in params.metadata.unset:
-                if key in edge.metadata:
-                    edge = await store.unset_edge_metadata(edge.id, key)
+            edge = await apply_metadata(edge, params.metadata, store.set_edge_metadata, store.unset_edge_metadata)
         return edge_dto(edge)
 
     @router.delete("/journeys/{journey_id}/edges/{edge_id}", status_code=204)

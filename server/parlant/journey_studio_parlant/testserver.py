@@ -8,18 +8,11 @@ from __future__ import annotations
 
 import argparse
 import os
-import signal
 import sys
-import threading
-import time
 
-
-def _watch_parent(parent: int) -> None:
-    while True:
-        time.sleep(0.5)
-        if os.getppid() != parent:
-            os.kill(os.getpid(), signal.SIGTERM)
-            return
+# `server/` holds parent_watch, shared with the Sim stand-in.
+sys.path.append(os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__)))))
+from parent_watch import exit_with_parent  # noqa: E402
 
 
 def main() -> None:
@@ -31,7 +24,7 @@ def main() -> None:
     if args.home:
         os.environ["PARLANT_HOME"] = args.home
     os.environ.setdefault("OPENAI_API_KEY", "unused-offline")
-    threading.Thread(target=_watch_parent, args=(os.getppid(),), daemon=True).start()
+    exit_with_parent()
     sys.argv = [
         "parlant-server", "run", "--host", "127.0.0.1", "--port", str(args.port),
         "--openai", "--module", "journey_studio_parlant.offline_echo" if args.echo else "journey_studio_parlant.offline",
