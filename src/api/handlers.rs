@@ -107,6 +107,23 @@ pub fn save_document(state: &AppState, args: SaveDocumentArgs) -> Result<SaveRes
     Ok(SaveResult { revision: saved.revision, unchanged: saved.unchanged, diagnostics: report(&doc)? })
 }
 
+pub fn delete_document(state: &AppState, args: DocumentIdArgs) -> Result<Deleted> {
+    let name = name_of(state, args.id)?;
+    state.store()?.delete_document(&name)?;
+    Ok(Deleted { id: args.id, name })
+}
+
+pub fn restore_revision(state: &AppState, args: RestoreRevisionArgs) -> Result<SaveResult> {
+    let name = name_of(state, args.id)?;
+    let saved = state.store()?.restore(&name, args.revision)?;
+    let doc = state.store()?.head(&name)?.document(&name)?;
+    Ok(SaveResult { revision: saved.revision, unchanged: saved.unchanged, diagnostics: report(&doc)? })
+}
+
+pub fn revision_diff(state: &AppState, args: RevisionDiffArgs) -> Result<DiffText> {
+    Ok(DiffText { diff: state.store()?.diff(args.from, args.to)? })
+}
+
 pub fn export_document(state: &AppState, args: DocumentIdArgs) -> Result<ExportedDocument> {
     let name = name_of(state, args.id)?;
     let text = state.store()?.head(&name)?.content;
@@ -292,8 +309,8 @@ pub fn remotes_list(state: &AppState, _: NoArgs) -> Result<RemoteList> {
     let remotes = state
         .store()?
         .remotes()?
-        .into_iter()
-        .map(|r| RemoteEntry { name: r.name, kind: r.kind.as_str().to_string(), url: r.url })
+        .iter()
+        .map(super::sync::entry)
         .collect();
     Ok(RemoteList { remotes })
 }
@@ -303,7 +320,7 @@ pub fn sync_status(state: &AppState, _: NoArgs) -> Result<SyncStatus> {
     let to_value = |v: &dyn erased::Ser| v.value();
     Ok(SyncStatus {
         outbox: store.outbox()?.iter().map(|e| to_value(e)).collect::<Result<_>>()?,
-        conflicts: store.open_conflicts()?.iter().map(|c| to_value(c)).collect::<Result<_>>()?,
+        conflicts: super::sync::conflicts(&store)?,
     })
 }
 

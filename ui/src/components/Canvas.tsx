@@ -18,7 +18,7 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import type { CanvasView, Edit, ViewNode } from "../api/contract";
+import type { CanvasView, Edit, ViewNode } from "../api/types";
 import { toFlowEdges, toFlowNodes, type StepNode } from "../lib/flow";
 import { searchNodes } from "../lib/search";
 import { runLayout } from "../lib/runLayout";
@@ -45,9 +45,12 @@ export interface CanvasProps {
   onUndo?: () => void;
   onRedo?: () => void;
   testId?: string;
+  minimap?: boolean;
+  snapToGrid?: boolean;
 }
 
 const EMPTY = new Set<string>();
+const SNAP: [number, number] = [24, 24];
 /** From this many nodes on, only the nodes on screen are drawn. */
 const BIG_GRAPH = 300;
 const OPENING_NODES = 12;
@@ -71,7 +74,7 @@ function withClass<T extends { id: string; className?: string }>(items: T[], hig
 }
 
 function CanvasInner(props: CanvasProps) {
-  const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo } = props;
+  const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo, minimap = true, snapToGrid = false } = props;
   const rf = useReactFlow();
   const [nodes, setNodes] = useState<StepNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
@@ -139,7 +142,7 @@ function CanvasInner(props: CanvasProps) {
   const onConnect = useCallback(
     (c: Connection) => {
       if (readOnly || !onEdits) return;
-      onEdits([{ op: "connect", source: c.source, source_handle: c.sourceHandle ?? null, target: c.target }]);
+      onEdits([{ op: "connect", source: c.source, source_handle: c.sourceHandle ?? undefined, target: c.target }]);
     },
     [onEdits, readOnly],
   );
@@ -234,6 +237,8 @@ function CanvasInner(props: CanvasProps) {
       multiSelectionKeyCode={["Shift", "Meta", "Control"]}
       selectionOnDrag={false}
       onlyRenderVisibleElements={big}
+      snapToGrid={snapToGrid}
+      snapGrid={SNAP}
       minZoom={0.05}
       fitView
       fitViewOptions={fitViewOptions}
@@ -241,7 +246,7 @@ function CanvasInner(props: CanvasProps) {
     >
       <Background gap={24} />
       <Controls />
-      <MiniMap pannable zoomable />
+      {minimap && <MiniMap pannable zoomable />}
       <Panel position="top-left" className="canvas-tools">
         <input
           ref={searchBox}

@@ -1,4 +1,4 @@
-import type { SimEvent } from "../api/contract";
+import type { SimEvent } from "../api/types";
 
 export interface ChatLine {
   who: "customer" | "agent" | "tool" | "system";

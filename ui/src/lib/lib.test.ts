@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CanvasView, Diagnostic, Mapping, TemplateParameter, ViewNode } from "../api/contract";
+import type { CanvasView, Diagnostic, Mapping, TemplateParameter, ViewNode } from "../api/types";
 import { tokenFromHash, toCallError } from "../api/client";
 import { chatLines } from "./chat";
 import { componentFor, orderParentsFirst, toFlowEdges, toFlowNodes } from "./flow";
