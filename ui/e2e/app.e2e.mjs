@@ -66,7 +66,7 @@ test("chat through the journey: the active node moves on the canvas", async (pag
   await page.waitForSelector('[data-testid="chat-active"]');
   const first = await page.textContent('[data-testid="chat-active"]');
   assert.equal(await page.locator(`[data-testid="canvas"] .react-flow__node.is-active`).getAttribute("data-id"), first);
-  await page.fill('[data-testid="chat-input"]', "I want to fly to Lisbon next month");
+  await page.fill('[data-testid="chat-input"]', "I have a destination in mind: Lisbon");
   await page.press('[data-testid="chat-input"]', "Enter");
   await page.waitForFunction((f) => document.querySelector('[data-testid="chat-active"]')?.textContent !== f, first);
   const second = await page.textContent('[data-testid="chat-active"]');
@@ -124,6 +124,7 @@ test("sync panel: add a remote, its connection test fails offline, a push waits 
   await page.click('[data-testid="remote"][data-name="offline"] [data-testid="remote-test"]');
   await page.waitForSelector('[data-testid="remote-test-result"][data-ok="false"]');
   await page.click('[data-testid="push"]');
+  // The core keeps it in the outbox (queued) or reports the failed attempt; either way it waits.
   await page.waitForSelector('[data-testid="sync-outcome"][data-result="queued"], [data-testid="sync-error"]');
   await page.waitForSelector('[data-testid="outbox-entry"]');
   assert.match(await page.textContent('[data-testid="outbox"]'), /offline/);
@@ -143,6 +144,16 @@ test("settings: hiding the minimap is kept by the core across a reload", async (
   await page.click('[data-testid="tab-settings"]');
   await page.check('[data-testid="setting-minimap"]');
   await page.waitForSelector('[data-testid="canvas"] .react-flow__minimap');
+});
+
+test("deleting the open document removes it from the list and the canvas", async (page, core) => {
+  await importFixture(page);
+  const before = (await api(core, "list_documents", {})).documents.length;
+  page.once("dialog", (d) => d.accept());
+  await page.click('.doc-list li.current [data-testid="document-delete"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="document-item"]').length === n, before - 1);
+  assert.equal(await page.locator('[data-testid="canvas"]').count(), 0);
+  assert.equal((await api(core, "list_documents", {})).documents.length, before - 1);
 });
 
 const started = Date.now();

@@ -69,6 +69,8 @@ export function App() {
   }, [settings]);
   const changeSettings = useCallback(
     (patch: Partial<SettingsT>) => {
+      // Shown at once; the core's answer (merged and saved) replaces it.
+      setSettings((cur) => (cur ? { ...cur, ...patch } : cur));
       call("settings_update", { patch }).then(setSettings).catch(fail);
     },
     [fail],
