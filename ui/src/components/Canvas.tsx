@@ -12,6 +12,7 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
@@ -51,6 +52,9 @@ export interface CanvasProps {
 
 const EMPTY = new Set<string>();
 const SNAP: [number, number] = [24, 24];
+/** Below this zoom, text is too small to read: it is not painted (cheaper frames on big graphs). */
+const FAR_ZOOM = 0.45;
+const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 /** From this many nodes on, only the nodes on screen are drawn. */
 const BIG_GRAPH = 300;
 const OPENING_NODES = 12;
@@ -76,6 +80,8 @@ function withClass<T extends { id: string; className?: string }>(items: T[], hig
 function CanvasInner(props: CanvasProps) {
   const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo, minimap = true, snapToGrid = false } = props;
   const rf = useReactFlow();
+  // A boolean selector: re-renders only when the zoom crosses FAR_ZOOM, not on every frame.
+  const far = useStore(isFar);
   const [nodes, setNodes] = useState<StepNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const selection = useRef<Selection>({ nodes: [], edges: [] });
@@ -223,6 +229,7 @@ function CanvasInner(props: CanvasProps) {
 
   return (
     <ReactFlow
+      className={far ? "far" : undefined}
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
