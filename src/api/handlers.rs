@@ -158,15 +158,14 @@ pub fn validate(_: &AppState, args: ContentArgs) -> Result<ValidationReport> {
 pub fn convert(_: &AppState, args: ConvertArgs) -> Result<ConvertResult> {
     let doc = document_from(&args.content, "content")?;
     let opts = crate::convert::ConvertOptions::default();
-    let to_value = |m: &crate::convert::Mapping| serde_json::to_value(m).map_err(|e| Error::Unsupported(e.to_string()));
     match (args.to.as_str(), &doc) {
         ("journey", Document::Sim(sim)) => {
             let c = crate::convert::workflow_to_journey(sim, &opts)?;
-            Ok(ConvertResult { output: document_value(&Document::Journey(c.output))?, mapping: to_value(&c.mapping)? })
+            Ok(ConvertResult { output: document_value(&Document::Journey(c.output))?, mapping: c.mapping })
         }
         ("workflow", Document::Journey(j)) => {
             let c = crate::convert::journey_to_workflow(j, &opts)?;
-            Ok(ConvertResult { output: document_value(&Document::Sim(c.output))?, mapping: to_value(&c.mapping)? })
+            Ok(ConvertResult { output: document_value(&Document::Sim(c.output))?, mapping: c.mapping })
         }
         ("journey", _) => Err(Error::Unsupported("convert: the document is already a journey".into())),
         ("workflow", _) => Err(Error::Unsupported("convert: the document is already a workflow".into())),
@@ -293,7 +292,7 @@ pub fn template_show(_: &AppState, args: TemplateIdArgs) -> Result<TemplateDetai
     let to_value = |v: &dyn erased::Ser| v.value();
     Ok(TemplateDetail {
         entry: entry(&found.template),
-        parameters: resolved.parameters.iter().map(|p| to_value(p)).collect::<Result<_>>()?,
+        parameters: resolved.parameters.clone(),
         template: to_value(&found.template)?,
     })
 }

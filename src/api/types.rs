@@ -169,8 +169,8 @@ pub struct ConvertArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ConvertResult {
     pub output: Value,
-    /// How source elements map to output elements (src/convert's `Mapping`).
-    pub mapping: Value,
+    /// How source elements map to output elements.
+    pub mapping: crate::convert::Mapping,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -268,8 +268,8 @@ pub struct TemplateIdArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct TemplateDetail {
     pub entry: TemplateEntry,
-    /// The parameters (name, type, required, default, values, pattern, min, max, description).
-    pub parameters: Vec<Value>,
+    /// The parameters, resolved (inherited ones included).
+    pub parameters: Vec<crate::template::ParamSpec>,
     /// The whole template as stored.
     pub template: Value,
 }

@@ -24,33 +24,11 @@ export type { Settings } from "./generated/Settings";
 export type ArgsOf<C extends keyof Commands> = Commands[C]["args"];
 export type ResultOf<C extends keyof Commands> = Commands[C]["result"];
 
-// The core sends these as untyped JSON (`serde_json::Value` in src/api/types.rs); these are the
-// fields the UI reads from them, checked where they are read (lib/mapping.ts, lib/chat.ts,
-// lib/params.ts).
+export type { Mapping } from "./generated/Mapping";
+export type { ParamSpec as TemplateParameter } from "./generated/ParamSpec";
 
-/** One element of `ConvertResult.mapping` as src/convert serialises it. */
-export interface Mapping {
-  direction: string;
-  nodes: { block_id: string; state_id: string; role: string }[];
-  edges: { sim_edge_id?: string | null; transition_id?: string | null; handle?: string | null }[];
-  variables: unknown[];
-  approximations: { code: string; elements: string[]; message: string }[];
-}
-
+// The one shape the core still sends as untyped JSON (`SimStep.events`, src/simulate's events):
+// the UI reads only `type` and checks the other fields where it reads them (lib/chat.ts).
 /** A simulator event (`SimStep.events`): `type` plus its fields. */
 export type SimEvent = { type: string; [key: string]: unknown };
 
-/** A template parameter (`TemplateDetail.parameters`). */
-export interface TemplateParameter {
-  name: string;
-  type: string;
-  required?: boolean;
-  default?: unknown;
-  description?: string | null;
-  values?: string[];
-  min?: number;
-  max?: number;
-  integer?: boolean;
-  pattern?: string;
-  items?: unknown;
-}

@@ -2,7 +2,9 @@ import { useEffect, useState } from "react";
 import { CallError, call } from "../api/client";
 import type { JsonValue, TemplateParameter, TemplateSummary } from "../api/types";
 
-type Chosen = TemplateSummary & { parameters: TemplateParameter[] };
+/** A top-level parameter: the core always names those (only list items/fields are unnamed). */
+type NamedParameter = TemplateParameter & { name: string };
+type Chosen = TemplateSummary & { parameters: NamedParameter[] };
 import { fieldKind, initialText, problemsByParam, readField } from "../lib/params";
 
 export function Templates({ onCreated, onClose }: { onCreated: (id: number) => void; onClose: () => void }) {
@@ -24,7 +26,7 @@ export function Templates({ onCreated, onClose }: { onCreated: (id: number) => v
 
   const open = async (id: string) => {
     const t = await call("template_show", { id });
-    const parameters = t.parameters as unknown as TemplateParameter[];
+    const parameters = t.parameters.filter((p): p is NamedParameter => Boolean(p.name));
     setChosen({ ...t.entry, parameters });
     setTexts(Object.fromEntries(parameters.map((p) => [p.name, initialText(p)])));
     setErrors({ byParam: {}, general: [] });

@@ -92,7 +92,7 @@ describe("mapping", () => {
   const m: Mapping = {
     direction: "workflow_to_journey",
     nodes: [{ block_id: "b1", state_id: "s1", role: "agent->chat" }, { block_id: "b1", state_id: "s2", role: "x" }],
-    edges: [{ sim_edge_id: "e1", transition_id: "t1" }, { sim_edge_id: null, transition_id: "t2" }],
+    edges: [{ sim_edge_id: "e1", transition_id: "t1", handle: "source" }, { sim_edge_id: null, transition_id: "t2", handle: null }],
     variables: [],
     approximations: [],
   };
