@@ -200,7 +200,7 @@ fn step(journey: &JourneyDocument, mocks: Value, session: &Session, events: Vec<
             "mocks": mocks,
             "snapshot": ser(&snapshot)?,
         }),
-        events: events.iter().map(|e| ser(e)).collect::<Result<_>>()?,
+        events,
         active_node: session.current().map(str::to_string),
         variables: ser(&p.variables)?,
         transcript: ser(&p.transcript)?,

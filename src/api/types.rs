@@ -207,8 +207,8 @@ pub struct SimSessionArgs {
 pub struct SimStep {
     /// Opaque: send it back with the next simulator command.
     pub session: Value,
-    /// What happened in this step (src/simulate's events).
-    pub events: Vec<Value>,
+    /// What happened in this step, in order.
+    pub events: Vec<crate::simulate::Event>,
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_node: Option<String>,

@@ -1,6 +1,5 @@
 // The UI's names for the types generated from the core (ui/src/api/generated, written by
-// `cargo test --lib api`). Nothing here declares a command's shape: those come from
-// generated/commands.ts only.
+// `cargo test --lib api`). Nothing here declares a shape: every type is the core's.
 import type { Commands } from "./generated/commands";
 
 export type { Commands, CommandName } from "./generated/commands";
@@ -27,8 +26,4 @@ export type ResultOf<C extends keyof Commands> = Commands[C]["result"];
 export type { Mapping } from "./generated/Mapping";
 export type { ParamSpec as TemplateParameter } from "./generated/ParamSpec";
 
-// The one shape the core still sends as untyped JSON (`SimStep.events`, src/simulate's events):
-// the UI reads only `type` and checks the other fields where it reads them (lib/chat.ts).
-/** A simulator event (`SimStep.events`): `type` plus its fields. */
-export type SimEvent = { type: string; [key: string]: unknown };
-
+export type { Event as SimEvent } from "./generated/Event";

@@ -26,7 +26,7 @@ export function Chat({
     try {
       const s = await f();
       setState(s);
-      const events = s.events as SimEvent[];
+      const events = s.events;
       setLog((l) => (append ? [...l, ...events] : events));
       onActive(s.active_node ?? null);
     } catch (e) {

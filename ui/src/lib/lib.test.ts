@@ -198,9 +198,9 @@ describe("chat and stats", () => {
   it("turns events into chat lines", () => {
     const lines = chatLines([
       { type: "customer_message", text: "hi" },
-      { type: "agent_message", state: "a", text: "Hello" },
-      { type: "transition", from: "a", to: "b", forced: true, condition: null },
-      { type: "end" },
+      { type: "agent_message", state: "a", text: "Hello", canned: false },
+      { type: "transition", from: "a", to: "b", edge: "e1", forced: true, score: 1, reason: "forced", candidates: [] },
+      { type: "end", state: "b" },
     ]);
     expect(lines.map((l) => l.who)).toEqual(["customer", "agent", "system", "system"]);
     expect(lines[2].text).toBe("a → b (forced)");
