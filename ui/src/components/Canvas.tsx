@@ -52,7 +52,7 @@ export interface CanvasProps {
 
 const EMPTY = new Set<string>();
 const SNAP: [number, number] = [24, 24];
-/** Below this zoom, text is too small to read: it is not painted (cheaper frames on big graphs). */
+/** Below this zoom, a big graph's text is too small to read: it is not painted (cheaper frames). */
 const FAR_ZOOM = 0.45;
 const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 /** From this many nodes on, only the nodes on screen are drawn. */
@@ -229,7 +229,7 @@ function CanvasInner(props: CanvasProps) {
 
   return (
     <ReactFlow
-      className={far ? "far" : undefined}
+      className={big && far ? "far" : undefined}
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
