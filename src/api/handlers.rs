@@ -107,6 +107,23 @@ pub fn save_document(state: &AppState, args: SaveDocumentArgs) -> Result<SaveRes
     Ok(SaveResult { revision: saved.revision, unchanged: saved.unchanged, diagnostics: report(&doc)? })
 }
 
+pub fn delete_document(state: &AppState, args: DocumentIdArgs) -> Result<Deleted> {
+    let name = name_of(state, args.id)?;
+    state.store()?.delete_document(&name)?;
+    Ok(Deleted { id: args.id, name })
+}
+
+pub fn restore_revision(state: &AppState, args: RestoreRevisionArgs) -> Result<SaveResult> {
+    let name = name_of(state, args.id)?;
+    let saved = state.store()?.restore(&name, args.revision)?;
+    let doc = state.store()?.head(&name)?.document(&name)?;
+    Ok(SaveResult { revision: saved.revision, unchanged: saved.unchanged, diagnostics: report(&doc)? })
+}
+
+pub fn revision_diff(state: &AppState, args: RevisionDiffArgs) -> Result<DiffText> {
+    Ok(DiffText { diff: state.store()?.diff(args.from, args.to)? })
+}
+
 pub fn export_document(state: &AppState, args: DocumentIdArgs) -> Result<ExportedDocument> {
     let name = name_of(state, args.id)?;
     let text = state.store()?.head(&name)?.content;
@@ -141,15 +158,14 @@ pub fn validate(_: &AppState, args: ContentArgs) -> Result<ValidationReport> {
 pub fn convert(_: &AppState, args: ConvertArgs) -> Result<ConvertResult> {
     let doc = document_from(&args.content, "content")?;
     let opts = crate::convert::ConvertOptions::default();
-    let to_value = |m: &crate::convert::Mapping| serde_json::to_value(m).map_err(|e| Error::Unsupported(e.to_string()));
     match (args.to.as_str(), &doc) {
         ("journey", Document::Sim(sim)) => {
             let c = crate::convert::workflow_to_journey(sim, &opts)?;
-            Ok(ConvertResult { output: document_value(&Document::Journey(c.output))?, mapping: to_value(&c.mapping)? })
+            Ok(ConvertResult { output: document_value(&Document::Journey(c.output))?, mapping: c.mapping })
         }
         ("workflow", Document::Journey(j)) => {
             let c = crate::convert::journey_to_workflow(j, &opts)?;
-            Ok(ConvertResult { output: document_value(&Document::Sim(c.output))?, mapping: to_value(&c.mapping)? })
+            Ok(ConvertResult { output: document_value(&Document::Sim(c.output))?, mapping: c.mapping })
         }
         ("journey", _) => Err(Error::Unsupported("convert: the document is already a journey".into())),
         ("workflow", _) => Err(Error::Unsupported("convert: the document is already a workflow".into())),
@@ -184,7 +200,7 @@ fn step(journey: &JourneyDocument, mocks: Value, session: &Session, events: Vec<
             "mocks": mocks,
             "snapshot": ser(&snapshot)?,
         }),
-        events: events.iter().map(|e| ser(e)).collect::<Result<_>>()?,
+        events,
         active_node: session.current().map(str::to_string),
         variables: ser(&p.variables)?,
         transcript: ser(&p.transcript)?,
@@ -276,7 +292,7 @@ pub fn template_show(_: &AppState, args: TemplateIdArgs) -> Result<TemplateDetai
     let to_value = |v: &dyn erased::Ser| v.value();
     Ok(TemplateDetail {
         entry: entry(&found.template),
-        parameters: resolved.parameters.iter().map(|p| to_value(p)).collect::<Result<_>>()?,
+        parameters: resolved.parameters.clone(),
         template: to_value(&found.template)?,
     })
 }
@@ -292,8 +308,8 @@ pub fn remotes_list(state: &AppState, _: NoArgs) -> Result<RemoteList> {
     let remotes = state
         .store()?
         .remotes()?
-        .into_iter()
-        .map(|r| RemoteEntry { name: r.name, kind: r.kind.as_str().to_string(), url: r.url })
+        .iter()
+        .map(super::sync::entry)
         .collect();
     Ok(RemoteList { remotes })
 }
@@ -303,7 +319,7 @@ pub fn sync_status(state: &AppState, _: NoArgs) -> Result<SyncStatus> {
     let to_value = |v: &dyn erased::Ser| v.value();
     Ok(SyncStatus {
         outbox: store.outbox()?.iter().map(|e| to_value(e)).collect::<Result<_>>()?,
-        conflicts: store.open_conflicts()?.iter().map(|c| to_value(c)).collect::<Result<_>>()?,
+        conflicts: super::sync::conflicts(&store)?,
     })
 }
 

@@ -7,6 +7,7 @@ pub mod canvas;
 pub mod edit;
 mod handlers;
 pub mod settings;
+mod sync;
 pub mod types;
 
 use crate::error::{Error, Result};
@@ -157,7 +158,13 @@ commands! {
     /// Saves new content as a revision (autosave) and validates it.
     save_document(SaveDocumentArgs) -> SaveResult = h::save_document;
     export_document(DocumentIdArgs) -> ExportedDocument = h::export_document;
+    /// Deletes a document with its history, sync state and scenarios.
+    delete_document(DocumentIdArgs) -> Deleted = h::delete_document;
     document_history(DocumentIdArgs) -> DocumentHistory = h::document_history;
+    /// Makes an old revision the head again, as a new revision.
+    restore_revision(RestoreRevisionArgs) -> SaveResult = h::restore_revision;
+    /// A unified diff between two revisions of one document.
+    revision_diff(RevisionDiffArgs) -> DiffText = h::revision_diff;
     /// What the canvas draws: nodes (families, kinds, handles) and edges (labels).
     canvas_view(ContentArgs) -> canvas::CanvasView = h::canvas_view;
     /// Applies canvas edits on the model; returns the new content, its view and diagnostics.
@@ -178,7 +185,19 @@ commands! {
     template_instantiate(TemplateInstantiateArgs) -> TemplateInstance = h::template_instantiate;
     /// Configured remotes (secrets are never returned).
     remotes_list(NoArgs) -> RemoteList = h::remotes_list;
-    /// The outbox of pending pushes and the open conflicts.
+    /// Adds (or updates) a remote; the API key goes to the OS keyring, never the workspace.
+    remote_add(RemoteAddArgs) -> RemoteEntry = sync::remote_add;
+    /// Removes a remote and its stored key.
+    remote_remove(RemoteNameArgs) -> Message = sync::remote_remove;
+    /// Reaches the remote with its stored credentials.
+    remote_test(RemoteNameArgs) -> RemoteTestResult = sync::remote_test;
+    /// Pushes a document's head to a remote through the outbox (a changed remote is a conflict).
+    push(PushArgs) -> SyncOutcome = sync::push;
+    /// Pulls `remote_id` into a document (three-way); without `remote_id`, lists the remote.
+    pull(PullArgs) -> PullResult = sync::pull;
+    /// Resolves an open conflict: keep_mine, take_theirs or both.
+    resolve_conflict(ResolveConflictArgs) -> Message = sync::resolve_conflict;
+    /// The outbox of pending pushes and the open conflicts (with their diffs).
     sync_status(NoArgs) -> SyncStatus = h::sync_status;
     settings_get(NoArgs) -> Settings = h::settings_get;
     /// Merges `patch` into the settings and saves them.

@@ -169,8 +169,8 @@ pub struct ConvertArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ConvertResult {
     pub output: Value,
-    /// How source elements map to output elements (src/convert's `Mapping`).
-    pub mapping: Value,
+    /// How source elements map to output elements.
+    pub mapping: crate::convert::Mapping,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -207,8 +207,8 @@ pub struct SimSessionArgs {
 pub struct SimStep {
     /// Opaque: send it back with the next simulator command.
     pub session: Value,
-    /// What happened in this step (src/simulate's events).
-    pub events: Vec<Value>,
+    /// What happened in this step, in order.
+    pub events: Vec<crate::simulate::Event>,
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub active_node: Option<String>,
@@ -268,8 +268,8 @@ pub struct TemplateIdArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct TemplateDetail {
     pub entry: TemplateEntry,
-    /// The parameters (name, type, required, default, values, pattern, min, max, description).
-    pub parameters: Vec<Value>,
+    /// The parameters, resolved (inherited ones included).
+    pub parameters: Vec<crate::template::ParamSpec>,
     /// The whole template as stored.
     pub template: Value,
 }
@@ -294,6 +294,8 @@ pub struct RemoteEntry {
     /// `parlant` or `sim`.
     pub kind: String,
     pub url: String,
+    /// Whether an API key is stored for it (the key itself is never returned).
+    pub has_key: bool,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -303,12 +305,165 @@ pub struct RemoteList {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncStatus {
+    /// Pending pushes (src/store's `OutboxEntry`: document, remote, state, attempts, last_error).
     pub outbox: Vec<Value>,
-    pub conflicts: Vec<Value>,
+    pub conflicts: Vec<ConflictEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SettingsPatchArgs {
     /// Fields of `Settings` to change; the rest stay.
     pub patch: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Deleted {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RestoreRevisionArgs {
+    /// The document.
+    #[ts(type = "number")]
+    pub id: i64,
+    /// The revision to make the head again (as a new revision).
+    #[ts(type = "number")]
+    pub revision: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RevisionDiffArgs {
+    #[ts(type = "number")]
+    pub from: i64,
+    #[ts(type = "number")]
+    pub to: i64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct DiffText {
+    /// A unified diff.
+    pub diff: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RemoteAddArgs {
+    /// 1-64 letters, digits, `-` or `_`.
+    pub name: String,
+    /// `sim` or `parlant`.
+    pub kind: String,
+    pub url: String,
+    /// Stored in the OS keyring (or the 0600 fallback file), never in the workspace, never
+    /// returned.
+    #[ts(optional)]
+    #[serde(default)]
+    pub api_key: Option<String>,
+    /// Parlant: the agent journeys are scoped to.
+    #[ts(optional)]
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// Sim: the workspace id new workflows go to.
+    #[ts(optional)]
+    #[serde(default)]
+    pub sim_workspace: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RemoteNameArgs {
+    pub name: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RemoteTestResult {
+    pub ok: bool,
+    /// What the server answered, or why it could not be reached.
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PushArgs {
+    #[ts(type = "number")]
+    pub document_id: i64,
+    pub remote: String,
+    /// Overwrite the remote even when it changed since the last sync.
+    #[ts(optional)]
+    #[serde(default)]
+    pub force: Option<bool>,
+}
+
+/// What a push or pull did (src/sync's `PushOutcome` / `PullOutcome`).
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct SyncOutcome {
+    /// `pushed`, `up_to_date`, `queued`, `conflict`, `created`, `updated`, `local_ahead`.
+    pub result: String,
+    pub document: String,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub remote_id: Option<String>,
+    #[ts(optional, type = "number")]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub revision: Option<i64>,
+    /// On a conflict: remote (theirs) against local (mine).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub diff: Option<String>,
+    /// Queued: why the server did not take it now.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PullArgs {
+    pub remote: String,
+    /// The journey (Parlant) or workflow (Sim) id; without it, lists what the remote holds.
+    #[ts(optional)]
+    #[serde(default)]
+    pub remote_id: Option<String>,
+    /// The document to pull into (default: the one linked to `remote_id`, else `remote_id`).
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct RemoteItem {
+    pub id: String,
+    pub title: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PullResult {
+    /// Set when `remote_id` was given.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub outcome: Option<SyncOutcome>,
+    /// What the remote holds, when no `remote_id` was given.
+    pub items: Vec<RemoteItem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ConflictEntry {
+    #[ts(type = "number")]
+    pub id: i64,
+    pub document: String,
+    pub remote: String,
+    pub created_at: String,
+    /// Remote (theirs) against local (mine), unified.
+    pub diff: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ResolveConflictArgs {
+    pub document: String,
+    pub remote: String,
+    /// `keep_mine` (the next push overwrites the remote), `take_theirs` (the remote becomes a
+    /// new local revision) or `both` (theirs saved as a copy).
+    pub how: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct Message {
+    pub message: String,
 }

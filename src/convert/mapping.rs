@@ -8,7 +8,7 @@
 
 use serde::{Deserialize, Serialize};
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum Direction {
     WorkflowToJourney,
@@ -16,7 +16,7 @@ pub enum Direction {
 }
 
 /// A Sim block and the journey state it corresponds to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct NodeMapping {
     pub block_id: String,
     pub state_id: String,
@@ -28,7 +28,7 @@ pub struct NodeMapping {
 /// A Sim edge and the journey transition it corresponds to. One side is `None` when the element
 /// exists only there: a loop's repeat transition, a transition to `end`, the edge into a router
 /// made for a conditional chat state.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct EdgeMapping {
     pub sim_edge_id: Option<String>,
     pub transition_id: Option<String>,
@@ -37,7 +37,7 @@ pub struct EdgeMapping {
 }
 
 /// A Sim value that is a journey context variable.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct VariableMapping {
     /// The reference Sim blocks use for it: `<start.email>`, `<variable.tier>`.
     pub sim_reference: String,
@@ -52,7 +52,7 @@ pub struct VariableMapping {
 /// each approximation as a conversion-readiness diagnostic. `nodes` and `edges` are ids in the
 /// converted (source) document: blocks and edges for a workflow, states and transitions for a
 /// journey.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Approximation {
     pub code: String,
     pub nodes: Vec<String>,
@@ -60,7 +60,7 @@ pub struct Approximation {
     pub message: String,
 }
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Mapping {
     pub direction: Direction,
     pub nodes: Vec<NodeMapping>,

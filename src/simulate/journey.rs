@@ -18,7 +18,7 @@ use std::collections::{BTreeMap, HashMap};
 pub const MAX_BACK_STEPS: usize = 50;
 
 /// One thing that happened in a step, in order.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     CustomerMessage { text: String },
@@ -27,8 +27,10 @@ pub enum Event {
         state: String,
         tool: String,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         output: Option<Value>,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         error: Option<String>,
         mocked: bool,
     },
@@ -38,6 +40,7 @@ pub enum Event {
         to: String,
         edge: String,
         #[serde(skip_serializing_if = "Option::is_none")]
+        #[ts(optional)]
         condition: Option<String>,
         score: f64,
         reason: String,
@@ -52,11 +55,12 @@ pub enum Event {
 }
 
 /// One outgoing edge as the matcher saw it.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Candidate {
     pub edge: String,
     pub target: String,
     #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub condition: Option<String>,
     pub score: f64,
     pub reason: String,

@@ -204,6 +204,19 @@ impl Store {
         Ok(unified_diff(&a.content, &b.content, &format!("revision {from}"), &format!("revision {to}")))
     }
 
+    /// Deletes a document with its revisions, sync state, outbox entries, conflicts and
+    /// scenarios (the schema cascades). Returns false when there was no such document.
+    pub fn delete_document(&mut self, name: &str) -> Result<bool> {
+        let file = self.path.display().to_string();
+        let err = |e: rusqlite::Error| Error::Store { file: file.clone(), message: e.to_string() };
+        let tx = self.conn_mut().transaction().map_err(err)?;
+        // `head` points into revisions; clear it first so the cascade has no cycle to trip on.
+        tx.execute("UPDATE documents SET head = NULL WHERE name = ?1", [name]).map_err(err)?;
+        let n = tx.execute("DELETE FROM documents WHERE name = ?1", [name]).map_err(err)?;
+        tx.commit().map_err(err)?;
+        Ok(n > 0)
+    }
+
     /// Makes an old revision the head again, as a new revision (history is never rewritten).
     pub fn restore(&mut self, name: &str, revision: i64) -> Result<SaveOutcome> {
         let info = self.document(name)?;

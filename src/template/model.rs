@@ -35,7 +35,7 @@ pub struct Template {
     pub body: Value,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum ParamType {
     String,
@@ -62,7 +62,7 @@ impl ParamType {
 
 /// A parameter (or, without a name, the item of a list / a field of an object item).
 /// In a template that extends another, a spec with a parent's name changes only the fields it sets.
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize, ts_rs::TS)]
 #[serde(deny_unknown_fields)]
 pub struct ParamSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]

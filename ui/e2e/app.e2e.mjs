@@ -3,7 +3,7 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, launch, startCore } from "./harness.mjs";
+import { REPO, api, launch, startCore } from "./harness.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -66,7 +66,7 @@ test("chat through the journey: the active node moves on the canvas", async (pag
   await page.waitForSelector('[data-testid="chat-active"]');
   const first = await page.textContent('[data-testid="chat-active"]');
   assert.equal(await page.locator(`[data-testid="canvas"] .react-flow__node.is-active`).getAttribute("data-id"), first);
-  await page.fill('[data-testid="chat-input"]', "I want to fly to Lisbon next month");
+  await page.fill('[data-testid="chat-input"]', "I have a destination in mind: Lisbon");
   await page.press('[data-testid="chat-input"]', "Enter");
   await page.waitForFunction((f) => document.querySelector('[data-testid="chat-active"]')?.textContent !== f, first);
   const second = await page.textContent('[data-testid="chat-active"]');
@@ -93,6 +93,70 @@ test("instantiate a template into a new document", async (page) => {
   assert.match(await page.textContent('[data-testid="doc-title"]'), /Refund request/);
 });
 
+test("moving a node is saved through the core", async (page, core) => {
+  await importFixture(page);
+  const node = fixture.nodes[0];
+  const el = page.locator(`[data-testid="canvas"] .react-flow__node[data-id="${node.id}"]`);
+  const box = await el.boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.mouse.down();
+  await page.mouse.move(box.x + box.width / 2 + 120, box.y + box.height / 2 + 60, { steps: 8 });
+  await page.mouse.up();
+  await page.waitForFunction(() => /saved/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""));
+  const docs = (await api(core, "list_documents", {})).documents;
+  // The document just imported: the newest one.
+  const id = Math.max(...docs.map((d) => d.id));
+  const stored = await api(core, "get_document", { id });
+  const view = await api(core, "canvas_view", { content: stored.content });
+  const moved = view.nodes.find((n) => n.id === node.id);
+  const before = (await api(core, "canvas_view", { content: fixture })).nodes.find((n) => n.id === node.id);
+  assert.ok(moved.position.x - before.position.x > 40, `x moved: ${before.position.x} -> ${moved.position.x}`);
+});
+
+test("sync panel: add a remote, its connection test fails offline, a push waits in the outbox", async (page) => {
+  await importFixture(page);
+  await page.click('[data-testid="tab-sync"]');
+  await page.fill('[data-testid="remote-name"]', "offline");
+  // A loopback port nothing listens on.
+  await page.fill('[data-testid="remote-url"]', "http://127.0.0.1:9");
+  await page.click('[data-testid="remote-add-button"]');
+  await page.waitForSelector('[data-testid="remote"][data-name="offline"]');
+  await page.click('[data-testid="remote"][data-name="offline"] [data-testid="remote-test"]');
+  await page.waitForSelector('[data-testid="remote-test-result"][data-ok="false"]');
+  await page.click('[data-testid="push"]');
+  // The core keeps it in the outbox (queued) or reports the failed attempt; either way it waits.
+  await page.waitForSelector('[data-testid="sync-outcome"][data-result="queued"], [data-testid="sync-error"]');
+  await page.waitForSelector('[data-testid="outbox-entry"]');
+  assert.match(await page.textContent('[data-testid="outbox"]'), /offline/);
+  assert.match(await page.textContent('[data-testid="history"]'), /#\d+/);
+});
+
+test("settings: hiding the minimap is kept by the core across a reload", async (page) => {
+  await importFixture(page);
+  await page.waitForSelector('[data-testid="canvas"] .react-flow__minimap');
+  await page.click('[data-testid="tab-settings"]');
+  await page.uncheck('[data-testid="setting-minimap"]');
+  await page.waitForFunction(() => !document.querySelector('[data-testid="canvas"] .react-flow__minimap'));
+  await page.reload();
+  await page.locator('[data-testid="document-item"]').first().click();
+  await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+  assert.equal(await page.locator('[data-testid="canvas"] .react-flow__minimap').count(), 0);
+  await page.click('[data-testid="tab-settings"]');
+  await page.check('[data-testid="setting-minimap"]');
+  await page.waitForSelector('[data-testid="canvas"] .react-flow__minimap');
+});
+
+test("deleting the open document removes it from the list and the canvas", async (page, core) => {
+  await importFixture(page);
+  const before = (await api(core, "list_documents", {})).documents.length;
+  page.once("dialog", (d) => d.accept());
+  await page.click('.doc-list li.current [data-testid="document-delete"]');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="document-item"]').length === n, before - 1);
+  assert.equal(await page.locator('[data-testid="canvas"]').count(), 0);
+  assert.equal((await api(core, "list_documents", {})).documents.length, before - 1);
+});
+
+const started = Date.now();
 const core = await startCore();
 const browser = await launch();
 let failed = 0;
@@ -106,7 +170,7 @@ try {
     try {
       await page.goto(core.url);
       await page.evaluate(() => 0);
-      await t.fn(page);
+      await t.fn(page, core);
       assert.deepEqual(errors, [], "no uncaught page errors");
       console.log(`ok   ${t.name}`);
     } catch (e) {
@@ -120,5 +184,5 @@ try {
   await browser.close();
   core.stop();
 }
-console.log(`${tests.length - failed} passed, ${failed} failed`);
+console.log(`${tests.length - failed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);

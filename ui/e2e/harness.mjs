@@ -1,7 +1,7 @@
 // Starts the REAL core (`journey-studio serve`) on a fresh temporary workspace with the built
 // UI, and Debian's Chromium through playwright-core. Used by the e2e tests and the benchmark.
 import { spawn } from "node:child_process";
-import { mkdtempSync, rmSync } from "node:fs";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve, dirname } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -22,13 +22,15 @@ const CHROMIUM_ARGS = [
 
 /**
  * Runs `journey-studio serve --port 0 --workspace <tmp> --ui ui/dist` (the binary from
- * JOURNEY_STUDIO_BIN, else `cargo run` in the repo) and resolves with the printed URL.
+ * JOURNEY_STUDIO_BIN, else target/debug/journey-studio when built, else `cargo run` in the repo)
+ * and resolves with the printed URL.
  */
 export async function startCore({ timeoutMs = 600_000 } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "js-e2e-"));
   const workspace = join(dir, "workspace.sqlite");
   const serveArgs = ["serve", "--port", "0", "--workspace", workspace, "--ui", join(UI_DIR, "dist")];
-  const bin = process.env.JOURNEY_STUDIO_BIN;
+  const built = join(REPO, "target/debug/journey-studio");
+  const bin = process.env.JOURNEY_STUDIO_BIN ?? (existsSync(built) ? built : undefined);
   const [cmd, args] = bin ? [bin, serveArgs] : ["cargo", ["run", "--quiet", "--", ...serveArgs]];
   // Its own process group, so stopping it also stops the binary `cargo run` started.
   const child = spawn(cmd, args, { cwd: REPO, detached: true, stdio: ["ignore", "pipe", "pipe"] });

@@ -1,10 +1,12 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { call } from "./api/client";
-import type { CanvasView, DocumentSummary, Edit, Mapping, Report } from "./api/contract";
+import type { CanvasView, DocumentSummary, Edit, JsonValue, Mapping, Report, Settings as SettingsT } from "./api/types";
 import { Canvas, type Selection } from "./components/Canvas";
 import { Chat } from "./components/Chat";
 import { Inspector } from "./components/Inspector";
 import { Problems } from "./components/Problems";
+import { Settings } from "./components/Settings";
+import { Sync } from "./components/Sync";
 import { Templates } from "./components/Templates";
 import { documentKindLabel, windowTitle } from "./documentKind";
 import { History } from "./lib/history";
@@ -15,11 +17,12 @@ interface OpenDoc {
   id: number;
   name: string;
   kind: string;
-  content: unknown;
+  content: JsonValue;
   revision: number;
 }
 
-type Tab = "inspector" | "problems" | "chat";
+type Tab = "inspector" | "problems" | "chat" | "sync" | "settings";
+const TABS: Tab[] = ["inspector", "problems", "chat", "sync", "settings"];
 const NO_SEL: Selection = { nodes: [], edges: [] };
 const NO_PROBLEMS = new Map<string, { worst: "error" | "warning" | "info"; count: number }>();
 const SAVE_DELAY_MS = 400;
@@ -41,7 +44,10 @@ export function App() {
   const [active, setActive] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [dragging, setDragging] = useState(false);
-  const history = useRef(new History<unknown>());
+  const [settings, setSettings] = useState<SettingsT | null>(null);
+  const settingsRef = useRef<SettingsT | null>(null);
+  settingsRef.current = settings;
+  const history = useRef(new History<JsonValue>());
   const docRef = useRef<OpenDoc | null>(null);
   const queue = useRef<Promise<unknown>>(Promise.resolve());
   const saveTimer = useRef<number | undefined>(undefined);
@@ -54,6 +60,21 @@ export function App() {
     call("list_documents", { query: query || undefined }).then((l) => setDocs(l.documents)).catch(fail);
   }, [query, fail]);
   useEffect(refreshList, [refreshList]);
+
+  useEffect(() => {
+    call("settings_get", {}).then(setSettings).catch(fail);
+  }, [fail]);
+  useEffect(() => {
+    if (settings) document.documentElement.dataset.theme = settings.theme;
+  }, [settings]);
+  const changeSettings = useCallback(
+    (patch: Partial<SettingsT>) => {
+      // Shown at once; the core's answer (merged and saved) replaces it.
+      setSettings((cur) => (cur ? { ...cur, ...patch } : cur));
+      call("settings_update", { patch }).then(setSettings).catch(fail);
+    },
+    [fail],
+  );
 
   useEffect(() => {
     document.title = windowTitle(doc ? { name: doc.name, kind: doc.kind } : null);
@@ -79,10 +100,9 @@ export function App() {
     [fail],
   );
 
-  const scheduleSave = useCallback(() => {
+  const saveNow = useCallback(() => {
     window.clearTimeout(saveTimer.current);
-    setStatus("editing…");
-    saveTimer.current = window.setTimeout(() => {
+    {
       const d = docRef.current;
       if (!d) return;
       queue.current = queue.current.then(async () => {
@@ -96,8 +116,19 @@ export function App() {
           fail(e);
         }
       });
-    }, SAVE_DELAY_MS);
+    }
   }, [fail]);
+
+  const scheduleSave = useCallback(() => {
+    window.clearTimeout(saveTimer.current);
+    const s = settingsRef.current;
+    if (s && !s.autosave) {
+      setStatus("unsaved changes");
+      return;
+    }
+    setStatus("editing…");
+    saveTimer.current = window.setTimeout(saveNow, s ? s.autosave_delay_ms : SAVE_DELAY_MS);
+  }, [saveNow]);
 
   /** Edits go to the core one after the other, each on the content the previous one returned. */
   const applyEdits = useCallback(
@@ -125,7 +156,7 @@ export function App() {
   );
 
   const replaceContent = useCallback(
-    (content: unknown) => {
+    (content: JsonValue) => {
       queue.current = queue.current.then(async () => {
         const d = docRef.current;
         if (!d) return;
@@ -176,6 +207,25 @@ export function App() {
     [importText],
   );
 
+  const deleteDoc = useCallback(
+    async (id: number, name: string) => {
+      if (!window.confirm(`Delete "${name}" and its history from the workspace?`)) return;
+      try {
+        await call("delete_document", { id });
+        if (docRef.current?.id === id) {
+          docRef.current = null;
+          setDoc(null);
+          setView(null);
+          setReport(null);
+        }
+        refreshList();
+      } catch (e) {
+        fail(e);
+      }
+    },
+    [refreshList, fail],
+  );
+
   const exportDoc = useCallback(async () => {
     if (!doc) return;
     try {
@@ -224,7 +274,7 @@ export function App() {
         const to = sideOf(doc.kind) === "workflow" ? "journey" : "workflow";
         const r = await call("convert", { content: doc.content, to });
         const v = await call("canvas_view", { content: r.output });
-        if (live) setConverted({ view: v, mapping: r.mapping as Mapping });
+        if (live) setConverted({ view: v, mapping: r.mapping as unknown as Mapping });
       } catch (e) {
         if (live) fail(e);
       }
@@ -247,6 +297,16 @@ export function App() {
     [converted, sel, mainSide],
   );
 
+  const onWorkspaceChanged = useCallback(
+    (openId?: number) => {
+      refreshList();
+      const current = docRef.current;
+      if (openId !== undefined) void open(openId);
+      else if (current) void open(current.id);
+    },
+    [refreshList, open],
+  );
+
   const focusOn = useCallback((id: string) => setFocus({ id, nonce: Date.now() }), []);
   const selected = sel.nodes.length === 1 && sel.edges.length === 0 ? sel.nodes[0] : sel.edges.length === 1 && sel.nodes.length === 0 ? sel.edges[0] : null;
 
@@ -261,6 +321,9 @@ export function App() {
         )}
         <span className="status" data-testid="status">{status}</span>
         <div className="spacer" />
+        {settings && !settings.autosave && (
+          <button onClick={saveNow} disabled={!doc} data-testid="save">Save</button>
+        )}
         <button onClick={undo} title="Undo (Ctrl+Z)" disabled={!doc}>Undo</button>
         <button onClick={redo} title="Redo (Ctrl+Shift+Z)" disabled={!doc}>Redo</button>
         <label className="toggle">
@@ -284,10 +347,11 @@ export function App() {
           <ul className="doc-list" data-testid="doc-list">
             {docs.map((d) => (
               <li key={d.id} className={doc?.id === d.id ? "current" : undefined}>
-                <button onClick={() => void open(d.id)} data-testid="doc-item">
+                <button onClick={() => void open(d.id)} data-testid="document-item">
                   {d.name}
                   <small>{documentKindLabel(d.kind)}</small>
                 </button>
+                <button className="delete" title={`Delete ${d.name}`} onClick={() => void deleteDoc(d.id, d.name)} data-testid="document-delete">×</button>
               </li>
             ))}
             {docs.length === 0 && <li className="muted">No documents. Import a .json or drop one here.</li>}
@@ -307,6 +371,8 @@ export function App() {
               onUndo={undo}
               onRedo={redo}
               testId="canvas"
+              minimap={settings?.show_minimap ?? true}
+              snapToGrid={settings?.snap_to_grid ?? false}
             />
           ) : (
             <div className="empty">Open a document, import one, or start from a template.</div>
@@ -317,7 +383,7 @@ export function App() {
         </main>
         <aside className="panel">
           <nav className="tabs">
-            {(["inspector", "problems", "chat"] as Tab[]).map((t) => (
+            {TABS.map((t) => (
               <button key={t} className={tab === t ? "on" : undefined} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
                 {t === "problems" && report ? `Problems (${report.diagnostics.length})` : t[0].toUpperCase() + t.slice(1)}
               </button>
@@ -327,6 +393,8 @@ export function App() {
             {tab === "inspector" && doc && <Inspector content={doc.content} kind={doc.kind} selected={selected} onEdits={applyEdits} />}
             {tab === "problems" && <Problems report={report} onFocus={focusOn} />}
             {tab === "chat" && doc && <Chat content={doc.content} documentId={doc.id} view={view} onActive={setActive} />}
+            {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
+            {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
           </div>
         </aside>
       </div>

@@ -1,7 +1,16 @@
 // The one door to the core. In the Tauri shell it goes through `invoke("call", {command, args})`;
 // in a browser (`journey-studio serve`) it POSTs to `/api/<command>` with the token the server put
 // in the URL fragment. Both reach the same `api::dispatch` in the core.
-import type { ArgsOf, CommandName, CoreError, ResultOf } from "./contract";
+import type { Commands, CommandName } from "./generated/commands";
+
+/** What the core answers on failure (src/error.rs serialised). */
+export interface CoreError {
+  kind: string;
+  message: string;
+  location?: unknown;
+  /** Template problems: `{at, message}` each (kind `template`). */
+  problems?: { at: string; message: string }[];
+}
 
 /** An error answered by the core: `{kind, message, location}`. */
 export class CallError extends Error {
@@ -45,11 +54,12 @@ function inTauri(): boolean {
   return typeof window !== "undefined" && "__TAURI_INTERNALS__" in window;
 }
 
-export async function call<C extends CommandName>(command: C, args: ArgsOf<C>): Promise<ResultOf<C>> {
+/** Runs one core command; the types come from the core's `commands!` table. */
+export async function call<K extends CommandName>(command: K, args: Commands[K]["args"]): Promise<Commands[K]["result"]> {
   if (inTauri()) {
     const { invoke } = await import("@tauri-apps/api/core");
     try {
-      return await invoke<ResultOf<C>>("call", { command, args });
+      return await invoke<Commands[K]["result"]>("call", { command, args });
     } catch (e) {
       throw toCallError(e);
     }
@@ -74,6 +84,6 @@ export async function call<C extends CommandName>(command: C, args: ArgsOf<C>): 
   }
   const b = body as { ok?: unknown; error?: CoreError };
   if (b && typeof b === "object" && "error" in b && b.error) throw toCallError(b.error);
-  if (b && typeof b === "object" && "ok" in b) return b.ok as ResultOf<C>;
+  if (b && typeof b === "object" && "ok" in b) return b.ok as Commands[K]["result"];
   throw new CallError({ kind: "transport", message: `unexpected answer from the core (HTTP ${res.status})` });
 }

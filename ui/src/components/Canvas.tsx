@@ -12,13 +12,14 @@ import {
   applyEdgeChanges,
   applyNodeChanges,
   useReactFlow,
+  useStore,
   type Connection,
   type Edge,
   type EdgeChange,
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import type { CanvasView, Edit, ViewNode } from "../api/contract";
+import type { CanvasView, Edit, ViewNode } from "../api/types";
 import { toFlowEdges, toFlowNodes, type StepNode } from "../lib/flow";
 import { searchNodes } from "../lib/search";
 import { runLayout } from "../lib/runLayout";
@@ -45,9 +46,15 @@ export interface CanvasProps {
   onUndo?: () => void;
   onRedo?: () => void;
   testId?: string;
+  minimap?: boolean;
+  snapToGrid?: boolean;
 }
 
 const EMPTY = new Set<string>();
+const SNAP: [number, number] = [24, 24];
+/** Below this zoom, a big graph's text is too small to read: it is not painted (cheaper frames). */
+const FAR_ZOOM = 0.45;
+const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
 /** From this many nodes on, only the nodes on screen are drawn. */
 const BIG_GRAPH = 300;
 const OPENING_NODES = 12;
@@ -71,8 +78,10 @@ function withClass<T extends { id: string; className?: string }>(items: T[], hig
 }
 
 function CanvasInner(props: CanvasProps) {
-  const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo } = props;
+  const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo, minimap = true, snapToGrid = false } = props;
   const rf = useReactFlow();
+  // A boolean selector: re-renders only when the zoom crosses FAR_ZOOM, not on every frame.
+  const far = useStore(isFar);
   const [nodes, setNodes] = useState<StepNode[]>([]);
   const [edges, setEdges] = useState<Edge[]>([]);
   const selection = useRef<Selection>({ nodes: [], edges: [] });
@@ -139,7 +148,7 @@ function CanvasInner(props: CanvasProps) {
   const onConnect = useCallback(
     (c: Connection) => {
       if (readOnly || !onEdits) return;
-      onEdits([{ op: "connect", source: c.source, source_handle: c.sourceHandle ?? null, target: c.target }]);
+      onEdits([{ op: "connect", source: c.source, source_handle: c.sourceHandle ?? undefined, target: c.target }]);
     },
     [onEdits, readOnly],
   );
@@ -220,6 +229,7 @@ function CanvasInner(props: CanvasProps) {
 
   return (
     <ReactFlow
+      className={big && far ? "far" : undefined}
       nodes={nodes}
       edges={edges}
       nodeTypes={nodeTypes}
@@ -234,6 +244,8 @@ function CanvasInner(props: CanvasProps) {
       multiSelectionKeyCode={["Shift", "Meta", "Control"]}
       selectionOnDrag={false}
       onlyRenderVisibleElements={big}
+      snapToGrid={snapToGrid}
+      snapGrid={SNAP}
       minZoom={0.05}
       fitView
       fitViewOptions={fitViewOptions}
@@ -241,7 +253,7 @@ function CanvasInner(props: CanvasProps) {
     >
       <Background gap={24} />
       <Controls />
-      <MiniMap pannable zoomable />
+      {minimap && <MiniMap pannable zoomable />}
       <Panel position="top-left" className="canvas-tools">
         <input
           ref={searchBox}

@@ -1,6 +1,6 @@
 import { useState } from "react";
 import { call } from "../api/client";
-import type { CanvasView, SimEvent, SimState } from "../api/contract";
+import type { CanvasView, JsonValue, SimEvent, SimState } from "../api/types";
 import { chatLines } from "../lib/chat";
 
 export function Chat({
@@ -9,7 +9,7 @@ export function Chat({
   view,
   onActive,
 }: {
-  content: unknown;
+  content: JsonValue;
   documentId: number | null;
   view: CanvasView | null;
   onActive: (id: string | null) => void;
@@ -26,7 +26,8 @@ export function Chat({
     try {
       const s = await f();
       setState(s);
-      setLog((l) => (append ? [...l, ...s.events] : s.events));
+      const events = s.events;
+      setLog((l) => (append ? [...l, ...events] : events));
       onActive(s.active_node ?? null);
     } catch (e) {
       setError((e as Error).message);
@@ -35,7 +36,7 @@ export function Chat({
 
   const start = () =>
     run(async () => {
-      let m: unknown = undefined;
+      let m: JsonValue | undefined = undefined;
       if (mocks.trim() && mocks.trim() !== "{}") m = JSON.parse(mocks);
       return call("sim_start", { content, mocks: m });
     }, false);

@@ -1,5 +1,5 @@
 import { memo, useEffect, useState } from "react";
-import type { Edit } from "../api/contract";
+import type { Edit } from "../api/types";
 import { fieldText, fieldsOf, findElement, parseField, type Field } from "../lib/inspect";
 
 function FieldEditor({ target, field, onEdits }: { target: string; field: Field; onEdits: (e: Edit[]) => void }) {
@@ -11,7 +11,7 @@ function FieldEditor({ target, field, onEdits }: { target: string; field: Field;
     const r = parseField(field, t);
     if (r.error) return setError(r.error);
     setError(null);
-    onEdits([{ op: "set_field", target, path: field.path, value: r.value }]);
+    onEdits([{ op: "set_field", target, path: field.path, value: r.value ?? null }]);
   };
   if (field.as === "bool") {
     return (

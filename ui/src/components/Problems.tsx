@@ -1,5 +1,5 @@
 import { memo } from "react";
-import type { Report } from "../api/contract";
+import type { Report } from "../api/types";
 import { sortDiagnostics } from "../lib/problems";
 
 export const Problems = memo(function Problems({ report, onFocus }: { report: Report | null; onFocus: (id: string) => void }) {

@@ -1,8 +1,10 @@
 import { useEffect, useState } from "react";
 import { CallError, call } from "../api/client";
-import type { TemplateParameter, TemplateSummary } from "../api/contract";
+import type { JsonValue, TemplateParameter, TemplateSummary } from "../api/types";
 
-type Chosen = TemplateSummary & { parameters: TemplateParameter[] };
+/** A top-level parameter: the core always names those (only list items/fields are unnamed). */
+type NamedParameter = TemplateParameter & { name: string };
+type Chosen = TemplateSummary & { parameters: NamedParameter[] };
 import { fieldKind, initialText, problemsByParam, readField } from "../lib/params";
 
 export function Templates({ onCreated, onClose }: { onCreated: (id: number) => void; onClose: () => void }) {
@@ -24,19 +26,20 @@ export function Templates({ onCreated, onClose }: { onCreated: (id: number) => v
 
   const open = async (id: string) => {
     const t = await call("template_show", { id });
-    setChosen({ ...t.entry, parameters: t.parameters });
-    setTexts(Object.fromEntries(t.parameters.map((p) => [p.name, initialText(p)])));
+    const parameters = t.parameters.filter((p): p is NamedParameter => Boolean(p.name));
+    setChosen({ ...t.entry, parameters });
+    setTexts(Object.fromEntries(parameters.map((p) => [p.name, initialText(p)])));
     setErrors({ byParam: {}, general: [] });
   };
 
   const instantiate = async () => {
     if (!chosen) return;
-    const params: Record<string, unknown> = {};
+    const params: Record<string, JsonValue> = {};
     const local: Record<string, string[]> = {};
     for (const p of chosen.parameters) {
       const r = readField(p, texts[p.name] ?? "");
       if (r.error) local[p.name] = [r.error];
-      else if (r.value !== undefined) params[p.name] = r.value;
+      else if (r.value !== undefined) params[p.name] = r.value as JsonValue;
     }
     if (Object.keys(local).length) return setErrors({ byParam: local, general: [] });
     const names = chosen.parameters.map((p) => p.name);

@@ -1,4 +1,4 @@
-import type { SimEvent } from "../api/contract";
+import type { SimEvent } from "../api/types";
 
 export interface ChatLine {
   who: "customer" | "agent" | "tool" | "system";
@@ -11,28 +11,26 @@ export function chatLines(events: SimEvent[]): ChatLine[] {
   for (const e of events) {
     switch (e.type) {
       case "customer_message":
-        out.push({ who: "customer", text: String(e.text ?? e.message ?? "") });
+        out.push({ who: "customer", text: e.text });
         break;
       case "agent_message":
-        out.push({ who: "agent", text: String(e.text ?? "") });
+        out.push({ who: "agent", text: e.text });
         break;
       case "tool_call":
-        out.push({ who: "tool", text: `${String(e.tool)} → ${JSON.stringify(e.error ?? e.output ?? null)}` });
+        out.push({ who: "tool", text: `${e.tool} → ${JSON.stringify(e.error ?? e.output ?? null)}` });
         break;
       case "transition":
-        out.push({ who: "system", text: `${String(e.from)} → ${String(e.to)}${e.forced ? " (forced)" : ""}${e.condition ? ` · ${String(e.condition)}` : ""}` });
+        out.push({ who: "system", text: `${e.from} → ${e.to}${e.forced ? " (forced)" : ""}${e.condition ? ` · ${e.condition}` : ""}` });
         break;
       case "tie":
-        out.push({ who: "system", text: `tie at ${String(e.state)}; took ${String(e.chosen)}` });
+        out.push({ who: "system", text: `tie at ${e.state}; took ${e.chosen}` });
         break;
       case "no_match":
-        out.push({ who: "system", text: `no transition matched at ${String(e.state)}` });
+        out.push({ who: "system", text: `no transition matched at ${e.state}` });
         break;
       case "end":
         out.push({ who: "system", text: "journey ended" });
         break;
-      default:
-        out.push({ who: "system", text: e.type });
     }
   }
   return out;

@@ -2,7 +2,7 @@
 // handles and labels; this only picks a node component and orders parents before children
 // (React Flow requires a parent to come before the nodes inside it).
 import type { Edge, Node } from "@xyflow/react";
-import type { CanvasView, ViewEdge, ViewHandle, ViewNode } from "../api/contract";
+import type { CanvasView, ViewEdge, ViewHandle, ViewNode } from "../api/types";
 
 export interface StepData extends Record<string, unknown> {
   view: ViewNode;

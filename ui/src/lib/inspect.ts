@@ -1,6 +1,8 @@
 // Which raw fields of the selected node/edge the inspector offers, read from the document
 // content (journey: `nodes[]`/`edges[]`; Sim: `state.blocks{}`/`state.edges[]`).
 
+import type { JsonValue } from "../api/types";
+
 export interface Field {
   /** Keys from the node/edge down to the value, as `set_field` takes them. */
   path: string[];
@@ -63,10 +65,10 @@ export function fieldsOf(docKind: string, el: { what: "node" | "edge"; raw: Obj 
 }
 
 /** Reads an edited field back; json fields must parse. Empty text on a journey condition means unconditional (null). */
-export function parseField(f: Field, text: string): { value?: unknown; error?: string } {
+export function parseField(f: Field, text: string): { value?: JsonValue; error?: string } {
   if (f.as === "json") {
     try {
-      return { value: JSON.parse(text) };
+      return { value: JSON.parse(text) as JsonValue };
     } catch (e) {
       return { error: `not valid JSON: ${(e as Error).message}` };
     }

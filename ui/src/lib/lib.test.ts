@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import type { CanvasView, Diagnostic, Mapping, TemplateParameter, ViewNode } from "../api/contract";
+import type { CanvasView, Diagnostic, Mapping, TemplateParameter, ViewNode } from "../api/types";
 import { tokenFromHash, toCallError } from "../api/client";
 import { chatLines } from "./chat";
 import { componentFor, orderParentsFirst, toFlowEdges, toFlowNodes } from "./flow";
@@ -92,7 +92,7 @@ describe("mapping", () => {
   const m: Mapping = {
     direction: "workflow_to_journey",
     nodes: [{ block_id: "b1", state_id: "s1", role: "agent->chat" }, { block_id: "b1", state_id: "s2", role: "x" }],
-    edges: [{ sim_edge_id: "e1", transition_id: "t1" }, { sim_edge_id: null, transition_id: "t2" }],
+    edges: [{ sim_edge_id: "e1", transition_id: "t1", handle: "source" }, { sim_edge_id: null, transition_id: "t2", handle: null }],
     variables: [],
     approximations: [],
   };
@@ -198,9 +198,9 @@ describe("chat and stats", () => {
   it("turns events into chat lines", () => {
     const lines = chatLines([
       { type: "customer_message", text: "hi" },
-      { type: "agent_message", state: "a", text: "Hello" },
-      { type: "transition", from: "a", to: "b", forced: true, condition: null },
-      { type: "end" },
+      { type: "agent_message", state: "a", text: "Hello", canned: false },
+      { type: "transition", from: "a", to: "b", edge: "e1", forced: true, score: 1, reason: "forced", candidates: [] },
+      { type: "end", state: "b" },
     ]);
     expect(lines.map((l) => l.who)).toEqual(["customer", "agent", "system", "system"]);
     expect(lines[2].text).toBe("a → b (forced)");

@@ -1,4 +1,4 @@
-import type { Mapping } from "../api/contract";
+import type { Mapping } from "../api/types";
 
 export type Side = "workflow" | "journey";
 

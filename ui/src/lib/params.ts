@@ -1,6 +1,6 @@
 // The template parameter form: one field per parameter, values read according to the
 // parameter's type, and the core's problems placed under the field they name.
-import type { TemplateParameter } from "../api/contract";
+import type { TemplateParameter } from "../api/types";
 
 export type FieldKind = "text" | "number" | "checkbox" | "select" | "list";
 

@@ -1,6 +1,8 @@
-import type { Diagnostic } from "../api/contract";
+import type { Diagnostic } from "../api/types";
 
-type Severity = Diagnostic["severity"];
+/** `DiagnosticEntry.severity` is one of these (src/validate). */
+export type Severity = "error" | "warning" | "info";
+const severity = (d: Diagnostic): Severity => (d.severity === "error" || d.severity === "warning" ? d.severity : "info");
 const RANK: Record<Severity, number> = { error: 3, warning: 2, info: 1 };
 
 /** Per node id: the worst severity and the number of diagnostics naming it. */
@@ -9,10 +11,10 @@ export function problemsByNode(diags: Diagnostic[]): Map<string, { worst: Severi
   for (const d of diags) {
     for (const id of d.node_ids) {
       const cur = out.get(id);
-      if (!cur) out.set(id, { worst: d.severity, count: 1 });
+      if (!cur) out.set(id, { worst: severity(d), count: 1 });
       else {
         cur.count += 1;
-        if ((RANK[d.severity] ?? 0) > (RANK[cur.worst] ?? 0)) cur.worst = d.severity;
+        if (RANK[severity(d)] > RANK[cur.worst]) cur.worst = severity(d);
       }
     }
   }
@@ -23,6 +25,6 @@ export function problemsByNode(diags: Diagnostic[]): Map<string, { worst: Severi
 export function sortDiagnostics(diags: Diagnostic[]): Diagnostic[] {
   return diags
     .map((d, i) => ({ d, i }))
-    .sort((a, b) => (RANK[b.d.severity] ?? 0) - (RANK[a.d.severity] ?? 0) || a.i - b.i)
+    .sort((a, b) => RANK[severity(b.d)] - RANK[severity(a.d)] || a.i - b.i)
     .map((x) => x.d);
 }

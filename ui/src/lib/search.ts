@@ -1,4 +1,4 @@
-import type { ViewNode } from "../api/contract";
+import type { ViewNode } from "../api/types";
 
 /** Nodes whose label, id, type or detail contain every word of the query (case-insensitive); label matches first. */
 export function searchNodes(nodes: ViewNode[], query: string): ViewNode[] {

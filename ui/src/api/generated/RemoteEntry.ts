@@ -4,4 +4,8 @@ export type RemoteEntry = { name: string,
 /**
  * `parlant` or `sim`.
  */
-kind: string, url: string, };
+kind: string, url: string, 
+/**
+ * Whether an API key is stored for it (the key itself is never returned).
+ */
+has_key: boolean, };

@@ -6,6 +6,8 @@ import type { CanvasView } from "./CanvasView";
 import type { ContentArgs } from "./ContentArgs";
 import type { ConvertArgs } from "./ConvertArgs";
 import type { ConvertResult } from "./ConvertResult";
+import type { Deleted } from "./Deleted";
+import type { DiffText } from "./DiffText";
 import type { DocumentContent } from "./DocumentContent";
 import type { DocumentHistory } from "./DocumentHistory";
 import type { DocumentIdArgs } from "./DocumentIdArgs";
@@ -14,8 +16,19 @@ import type { DocumentRef } from "./DocumentRef";
 import type { ExportedDocument } from "./ExportedDocument";
 import type { ImportDocumentArgs } from "./ImportDocumentArgs";
 import type { ListDocumentsArgs } from "./ListDocumentsArgs";
+import type { Message } from "./Message";
 import type { NoArgs } from "./NoArgs";
+import type { PullArgs } from "./PullArgs";
+import type { PullResult } from "./PullResult";
+import type { PushArgs } from "./PushArgs";
+import type { RemoteAddArgs } from "./RemoteAddArgs";
+import type { RemoteEntry } from "./RemoteEntry";
 import type { RemoteList } from "./RemoteList";
+import type { RemoteNameArgs } from "./RemoteNameArgs";
+import type { RemoteTestResult } from "./RemoteTestResult";
+import type { ResolveConflictArgs } from "./ResolveConflictArgs";
+import type { RestoreRevisionArgs } from "./RestoreRevisionArgs";
+import type { RevisionDiffArgs } from "./RevisionDiffArgs";
 import type { SaveDocumentArgs } from "./SaveDocumentArgs";
 import type { SaveResult } from "./SaveResult";
 import type { ScenarioRef } from "./ScenarioRef";
@@ -27,6 +40,7 @@ import type { SimSendArgs } from "./SimSendArgs";
 import type { SimSessionArgs } from "./SimSessionArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
+import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncStatus } from "./SyncStatus";
 import type { TemplateDetail } from "./TemplateDetail";
 import type { TemplateIdArgs } from "./TemplateIdArgs";
@@ -49,7 +63,13 @@ export interface Commands {
   /** Saves new content as a revision (autosave) and validates it. */
   save_document: { args: SaveDocumentArgs; result: SaveResult };
   export_document: { args: DocumentIdArgs; result: ExportedDocument };
+  /** Deletes a document with its history, sync state and scenarios. */
+  delete_document: { args: DocumentIdArgs; result: Deleted };
   document_history: { args: DocumentIdArgs; result: DocumentHistory };
+  /** Makes an old revision the head again, as a new revision. */
+  restore_revision: { args: RestoreRevisionArgs; result: SaveResult };
+  /** A unified diff between two revisions of one document. */
+  revision_diff: { args: RevisionDiffArgs; result: DiffText };
   /** What the canvas draws: nodes (families, kinds, handles) and edges (labels). */
   canvas_view: { args: ContentArgs; result: CanvasView };
   /** Applies canvas edits on the model; returns the new content, its view and diagnostics. */
@@ -70,7 +90,19 @@ export interface Commands {
   template_instantiate: { args: TemplateInstantiateArgs; result: TemplateInstance };
   /** Configured remotes (secrets are never returned). */
   remotes_list: { args: NoArgs; result: RemoteList };
-  /** The outbox of pending pushes and the open conflicts. */
+  /** Adds (or updates) a remote; the API key goes to the OS keyring, never the workspace. */
+  remote_add: { args: RemoteAddArgs; result: RemoteEntry };
+  /** Removes a remote and its stored key. */
+  remote_remove: { args: RemoteNameArgs; result: Message };
+  /** Reaches the remote with its stored credentials. */
+  remote_test: { args: RemoteNameArgs; result: RemoteTestResult };
+  /** Pushes a document's head to a remote through the outbox (a changed remote is a conflict). */
+  push: { args: PushArgs; result: SyncOutcome };
+  /** Pulls `remote_id` into a document (three-way); without `remote_id`, lists the remote. */
+  pull: { args: PullArgs; result: PullResult };
+  /** Resolves an open conflict: keep_mine, take_theirs or both. */
+  resolve_conflict: { args: ResolveConflictArgs; result: Message };
+  /** The outbox of pending pushes and the open conflicts (with their diffs). */
   sync_status: { args: NoArgs; result: SyncStatus };
   settings_get: { args: NoArgs; result: Settings };
   /** Merges `patch` into the settings and saves them. */
@@ -86,7 +118,10 @@ export const COMMAND_NAMES: CommandName[] = [
   "get_document",
   "save_document",
   "export_document",
+  "delete_document",
   "document_history",
+  "restore_revision",
+  "revision_diff",
   "canvas_view",
   "apply_edits",
   "validate",
@@ -101,6 +136,12 @@ export const COMMAND_NAMES: CommandName[] = [
   "template_show",
   "template_instantiate",
   "remotes_list",
+  "remote_add",
+  "remote_remove",
+  "remote_test",
+  "push",
+  "pull",
+  "resolve_conflict",
   "sync_status",
   "settings_get",
   "settings_update",
