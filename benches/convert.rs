@@ -71,16 +71,27 @@ fn convert_both_ways(doc: &SimDocument, opts: &ConvertOptions) -> SimDocument {
     journey_to_workflow(&journey, opts).unwrap().output
 }
 
-fn median(mut f: impl FnMut(), runs: usize) -> Duration {
-    let mut times: Vec<Duration> = (0..runs)
-        .map(|_| {
-            let start = Instant::now();
-            f();
-            start.elapsed()
-        })
-        .collect();
-    times.sort();
-    times[runs / 2]
+/// Times serde and conversion alternately, `runs` times each, so that load from other work on
+/// the machine falls on both sides alike. Returns the median of each and the median of the
+/// per-pair ratios.
+fn interleaved(text: &str, doc: &SimDocument, opts: &ConvertOptions, runs: usize) -> (Duration, Duration, f64) {
+    let time = |f: &mut dyn FnMut()| {
+        let start = Instant::now();
+        f();
+        start.elapsed()
+    };
+    let (mut serde, mut convert, mut ratios) = (Vec::new(), Vec::new(), Vec::new());
+    for _ in 0..runs {
+        let s = time(&mut || drop(black_box(serde_round_trip(text))));
+        let c = time(&mut || drop(black_box(convert_both_ways(doc, opts))));
+        ratios.push(c.as_secs_f64() / s.as_secs_f64());
+        serde.push(s);
+        convert.push(c);
+    }
+    serde.sort();
+    convert.sort();
+    ratios.sort_by(f64::total_cmp);
+    (serde[runs / 2], convert[runs / 2], ratios[runs / 2])
 }
 
 fn bench(c: &mut Criterion) {
@@ -96,18 +107,18 @@ fn bench(c: &mut Criterion) {
         group.bench_function("serde_json parse+serialize", |b| b.iter(|| serde_round_trip(black_box(&text))));
         group.bench_function("convert both ways", |b| b.iter(|| convert_both_ways(black_box(&doc), &opts)));
         group.finish();
-        let runs = if n >= 10_000 { 5 } else { 21 };
-        let serde = median(|| drop(black_box(serde_round_trip(&text))), runs);
-        let convert = median(|| drop(black_box(convert_both_ways(&doc, &opts))), runs);
-        table.push((n, text.len(), serde, convert));
+        let runs = if n >= 10_000 { 11 } else { 31 };
+        let (serde, convert, ratio) = interleaved(&text, &doc, &opts, runs);
+        table.push((n, text.len(), serde, convert, ratio));
     }
-    println!("\nblocks   file bytes   serde parse+serialize   convert both ways   ratio   convert per block");
-    for (n, bytes, serde, convert) in table {
+    println!("\nmedians of alternating runs; ratio = median of the per-pair ratios");
+    println!("blocks   file bytes   serde parse+serialize   convert both ways   ratio   convert per block");
+    for (n, bytes, serde, convert, ratio) in table {
         println!(
             "{n:>6}   {bytes:>10}   {:>18.2} ms   {:>14.2} ms   {:>5.2}x   {:>10.1} µs",
             serde.as_secs_f64() * 1e3,
             convert.as_secs_f64() * 1e3,
-            convert.as_secs_f64() / serde.as_secs_f64(),
+            ratio,
             convert.as_secs_f64() * 1e6 / n as f64
         );
     }

@@ -93,18 +93,24 @@ fn a_journey_edited_anywhere_no_longer_matches_its_digest() {
 }
 
 #[test]
-fn carried_blocks_as_json_objects_still_convert_back() {
-    // Journeys written before carried blocks became JSON text hold them as objects.
+fn carried_blocks_and_edges_as_json_objects_still_convert_back() {
+    // Journeys written before carried blocks and edges became JSON text hold them as objects.
     let opts = ConvertOptions::default();
+    let as_object = |metadata: &mut journey_studio::json::Maybe<indexmap::IndexMap<String, Value>>, key: &str| {
+        if let Some(Value::Object(sim)) = metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+            if let Some(Value::String(text)) = sim.get(key) {
+                let element: Value = serde_json::from_str(text).unwrap();
+                sim.insert(key.into(), element);
+            }
+        }
+    };
     for (name, journey) in journeys() {
         let mut old = journey.clone();
         for node in &mut old.nodes {
-            if let Some(Value::Object(sim)) = node.metadata.get_mut().and_then(|m| m.get_mut("sim")) {
-                if let Some(Value::String(text)) = sim.get("block") {
-                    let block: Value = serde_json::from_str(text).unwrap();
-                    sim.insert("block".into(), block);
-                }
-            }
+            as_object(&mut node.metadata, "block");
+        }
+        for edge in &mut old.edges {
+            as_object(&mut edge.metadata, "edge");
         }
         assert_ne!(old, journey, "{name}: some block is carried");
         let back = journey_to_workflow(&old, &opts).unwrap();

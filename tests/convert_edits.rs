@@ -75,7 +75,7 @@ fn edited_conditions_change_the_code_or_the_route() {
     let mut j = workflow_to_journey(&original, &opts()).unwrap().output;
     let e = j.edges.iter_mut().find(|e| e.source == router).unwrap();
     e.condition = Maybe::Value("The refund is small".into());
-    let handle = e.meta("sim").unwrap()["edge"]["sourceHandle"].as_str().unwrap().trim_start_matches("router-").to_string();
+    let handle = common::carried(e.meta("sim").unwrap(), "edge")["sourceHandle"].as_str().unwrap().trim_start_matches("router-").to_string();
     let back = journey_to_workflow(&j, &opts()).unwrap().output;
     let routes: Value = serde_json::from_str(by_name(&back, "refundRouter").sub_str("routes").unwrap()).unwrap();
     let route = routes.as_array().unwrap().iter().find(|r| r["id"] == handle.as_str()).unwrap();

@@ -45,7 +45,7 @@ fn condition_branches_read_in_order_with_the_code_kept() {
     for (edge, branch) in edges.iter().zip(&list) {
         let sim_meta = edge.meta("sim").unwrap();
         assert_eq!(sim_meta["expression"], branch["value"], "the exact expression is kept");
-        let handle = sim_meta["edge"]["sourceHandle"].as_str().unwrap();
+        let handle = common::carried(sim_meta, "edge")["sourceHandle"].as_str().unwrap().to_string();
         assert_eq!(handle, format!("condition-{}", branch["id"].as_str().unwrap()), "else-if order is the branch order");
     }
     let texts: Vec<&str> = edges.iter().map(|e| e.condition_text().unwrap()).collect();
@@ -95,7 +95,7 @@ fn router_routes_are_conditions_and_variables_are_mapped() {
     assert_eq!(j.kind_of(&router.id), Some(NodeKind::Fork));
     let routes = branches(router, "routes");
     for edge in out_edges(j, &router.id) {
-        let handle = edge.meta("sim").unwrap()["edge"]["sourceHandle"].as_str().unwrap().to_string();
+        let handle = common::carried(edge.meta("sim").unwrap(), "edge")["sourceHandle"].as_str().unwrap().to_string();
         let route = routes.iter().find(|r| handle == format!("router-{}", r["id"].as_str().unwrap())).unwrap();
         assert_eq!(edge.condition_text(), route["value"].as_str().map(str::trim));
     }
@@ -149,7 +149,7 @@ fn parallels_disabled_blocks_and_notes_are_reported() {
         }
     }
     // The legacy `source-right` handle is the plain output (conditional only beside an error path).
-    let legacy: Vec<&JourneyEdge> = c.output.edges.iter().filter(|e| e.meta("sim").unwrap()["edge"]["sourceHandle"] == "source-right").collect();
+    let legacy: Vec<&JourneyEdge> = c.output.edges.iter().filter(|e| common::carried(e.meta("sim").unwrap(), "edge")["sourceHandle"] == "source-right").collect();
     assert!(!legacy.is_empty());
     assert!(legacy.iter().all(|e| e.condition_text().is_none() || e.condition_text() == Some(SUCCEEDED)));
 }

@@ -255,14 +255,14 @@ impl<'a> Forward<'a> {
             if !known(&edge.source) || !known(&edge.target) {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` joins `{}` to `{}`, which is not a block of this workflow; it was dropped", edge.id, edge.source, edge.target));
                 if self.pass.carry_sim {
-                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
+                    dropped.push(object([("index", index.into()), ("edge", to_text(edge)?)]));
                     self.carried_edges += 1;
                 }
                 continue;
             }
             if !self.kept.contains(edge.source.as_str()) || !self.kept.contains(edge.target.as_str()) {
                 if self.pass.carry_sim {
-                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
+                    dropped.push(object([("index", index.into()), ("edge", to_text(edge)?)]));
                     self.carried_edges += 1;
                 }
                 continue;
@@ -279,7 +279,7 @@ impl<'a> Forward<'a> {
                             self.carried_blocks += 1;
                             self.carried_edges += 1;
                             sim.insert("router".into(), object([("block", router.unwrap_or(Value::Null)), ("index", router_index.map_or(Value::Null, Value::from))]));
-                            sim.insert("router_edge".into(), object([("edge", to_value(edge)?), ("index", index.into())]));
+                            sim.insert("router_edge".into(), object([("edge", to_text(edge)?), ("index", index.into())]));
                         }
                     }
                     self.mapping.edges.push(EdgeMapping { sim_edge_id: Some(edge.id.clone()), transition_id: None, handle: edge.source_handle.get().cloned() });
@@ -287,7 +287,7 @@ impl<'a> Forward<'a> {
                 }
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
                 if self.pass.carry_sim {
-                    dropped.push(object([("index", index.into()), ("edge", to_value(edge)?)]));
+                    dropped.push(object([("index", index.into()), ("edge", to_text(edge)?)]));
                     self.carried_edges += 1;
                 }
                 continue;
@@ -297,7 +297,7 @@ impl<'a> Forward<'a> {
             let mut transition = JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
             transition = self.apply_carrier(transition, edge_carrier(edge).and_then(|c| c.get("edge")))?;
             if self.pass.carry_sim {
-                let mut sim = object([("edge", to_value(edge)?), ("index", index.into())]);
+                let mut sim = object([("edge", to_text(edge)?), ("index", index.into())]);
                 if let Some(expression) = expression {
                     sim["expression"] = Value::String(expression);
                 }
@@ -578,7 +578,11 @@ pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
 /// A carried block, as its JSON text: one string instead of a tree of values, so carrying a
 /// block costs one serialisation (and reading it back one parse); a block is most of a workflow.
 pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> Result<Value> {
-    serde_json::to_string(value).map(Value::String).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+    // Most carried blocks are a few hundred bytes: one allocation instead of a growing buffer.
+    let mut text = Vec::with_capacity(512);
+    serde_json::to_writer(&mut text, value).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))?;
+    // serde_json writes UTF-8 only.
+    String::from_utf8(text).map(Value::String).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// The messages of an agent that carry its instruction: the system messages, or the user

@@ -93,9 +93,9 @@ fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> St
     T::deserialize(value).map_err(|e| invalid(format!("{}: {e}", what())))
 }
 
-/// A carried block: its JSON text (as `to_text` writes it), or the block itself as a JSON
-/// object (as journeys written before carried blocks became text have it).
-fn parse_block(value: &Value, what: impl Fn() -> String) -> Result<Block> {
+/// A carried block or edge: its JSON text (as `to_text` writes it), or the element itself as a
+/// JSON object (as journeys written before carried elements became text have it).
+fn parse_carried<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> String) -> Result<T> {
     match value {
         Value::String(text) => serde_json::from_str(text).map_err(|e| invalid(format!("{}: {e}", what()))),
         _ => parse_at(value, what),
@@ -169,11 +169,11 @@ impl<'a> Backward<'a> {
             skeleton.json_string = sim.get("json_string").and_then(Value::as_bool).unwrap_or(false);
             for item in sim.get("dropped_blocks").and_then(Value::as_array).into_iter().flatten() {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                dropped_blocks.push((index, parse_block(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
+                dropped_blocks.push((index, parse_carried(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
             }
             for item in sim.get("dropped_edges").and_then(Value::as_array).into_iter().flatten() {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                dropped_edges.push((index, parse_at(item.get("edge").unwrap_or(&Value::Null), || "an edge in `sim.dropped_edges`".into())?));
+                dropped_edges.push((index, parse_carried(item.get("edge").unwrap_or(&Value::Null), || "an edge in `sim.dropped_edges`".into())?));
             }
         }
         let index_of = |sim: &Map<String, Value>| sim.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
@@ -182,15 +182,15 @@ impl<'a> Backward<'a> {
         for node in &doc.nodes {
             let Some(sim) = sim_meta(&node.metadata) else { continue };
             if let Some(value) = sim.get("block") {
-                let block: Block = parse_block(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
+                let block: Block = parse_carried(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
                 // A copied state keeps its original's base: it is a new block, not that one.
                 if block.id == node.id {
                     base_blocks.insert(node.id.clone(), (index_of(sim), block));
                 }
             }
             if let (Some(router), Some(edge)) = (sim.get("router"), sim.get("router_edge")) {
-                let block: Block = parse_block(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
-                let edge: Edge = parse_at(edge.get("edge").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router_edge`", node.id))?;
+                let block: Block = parse_carried(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
+                let edge: Edge = parse_carried(edge.get("edge").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router_edge`", node.id))?;
                 let ri = router.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
                 let ei = sim.get("router_edge").and_then(|e| e.get("index")).and_then(Value::as_u64).unwrap_or(0) as usize;
                 if base_blocks.contains_key(&node.id) && edge.source == node.id && edge.target == block.id {
@@ -201,7 +201,7 @@ impl<'a> Backward<'a> {
         let mut base_edges = HashMap::new();
         for edge in &doc.edges {
             let Some(value) = sim_meta(&edge.metadata).and_then(|s| s.get("edge")) else { continue };
-            let base: Edge = parse_at(value, || format!("transition `{}`: `metadata.sim.edge` is not a Sim edge", edge.id))?;
+            let base: Edge = parse_carried(value, || format!("transition `{}`: `metadata.sim.edge` is not a Sim edge", edge.id))?;
             if base.id == edge.id {
                 let index = sim_meta(&edge.metadata).map_or(0, index_of);
                 base_edges.insert(edge.id.clone(), (index, base));

@@ -76,3 +76,10 @@ pub fn json_diff(left: &serde_json::Value, right: &serde_json::Value, limit: usi
     walk(left, right, "$".into(), &mut out, limit);
     out
 }
+
+/// A block or edge a journey carries in `metadata.sim` (`key` = "block" or "edge"): the
+/// conversion writes it as JSON text.
+pub fn carried(sim_meta: &serde_json::Value, key: &str) -> serde_json::Value {
+    let text = sim_meta[key].as_str().unwrap_or_else(|| panic!("`metadata.sim.{key}` is not JSON text: {}", sim_meta[key]));
+    serde_json::from_str(text).unwrap()
+}
