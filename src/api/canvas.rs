@@ -291,11 +291,7 @@ fn journey_view(doc: &JourneyDocument) -> CanvasView {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn load(path: &str) -> Document {
-        let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        Document::parse(path, &text).unwrap()
-    }
+    use crate::api::test_fixture as load;
 
     #[test]
     fn journey_nodes_have_kinds_and_conditional_edges_have_labels() {

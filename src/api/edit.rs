@@ -289,12 +289,8 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::api::test_fixture as load;
     use crate::api::canvas::view;
-
-    fn load(path: &str) -> Document {
-        let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        Document::parse(path, &text).unwrap()
-    }
 
     #[test]
     fn sim_add_connect_move_label_delete() {

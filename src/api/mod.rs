@@ -204,6 +204,13 @@ commands! {
     settings_update(SettingsPatchArgs) -> Settings = h::settings_update;
 }
 
+/// A fixture of this repository, parsed (for the api modules' tests).
+#[cfg(test)]
+pub(crate) fn test_fixture(path: &str) -> crate::Document {
+    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    crate::Document::parse(path, &text).unwrap()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
