@@ -10,7 +10,8 @@ mod settings;
 use journey_studio::api::{self, AppState};
 use journey_studio::Error;
 use serde_json::Value;
-use std::path::{Path, PathBuf};
+use std::path::PathBuf;
+use std::sync::{Arc, Mutex};
 use tauri::{AppHandle, Builder, Manager, Runtime};
 
 pub use settings::PluginStoreSettings;
@@ -34,11 +35,30 @@ fn core_version() -> &'static str {
 async fn call<R: Runtime>(app: AppHandle<R>, command: String, args: Option<Value>) -> Result<Value, Error> {
     let name = command.clone();
     tauri::async_runtime::spawn_blocking(move || {
-        let state = app.state::<AppState>();
+        let state = app.state::<Workspace>().open(&app)?;
         api::dispatch(&state, &command, args.unwrap_or(Value::Null))
     })
     .await
     .map_err(|e| Error::Unsupported(format!("command `{name}` stopped before answering: {e}")))?
+}
+
+/// The core's `AppState`, opened once on first use (the setup hook opens it at start-up; the
+/// mock runtime of the tests, which never runs that hook, opens it on the first call).
+struct Workspace {
+    options: Options,
+    state: Mutex<Option<Arc<AppState>>>,
+}
+
+impl Workspace {
+    fn open<R: Runtime>(&self, app: &AppHandle<R>) -> journey_studio::Result<Arc<AppState>> {
+        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if let Some(open) = state.as_ref() {
+            return Ok(open.clone());
+        }
+        let open = Arc::new(open_state(app, &self.options)?);
+        *state = Some(open.clone());
+        Ok(open)
+    }
 }
 
 /// Where the shell keeps its data. `None` fields fall back to the app's data folder.
@@ -88,17 +108,10 @@ fn open_state<R: Runtime>(app: &AppHandle<R>, options: &Options) -> journey_stud
 pub fn setup<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
-        .setup(move |app| {
-            let state = open_state(app.handle(), &options)?;
-            app.manage(state);
-            Ok(())
-        })
+        .manage(Workspace { options, state: Mutex::new(None) })
+        // Fail at start-up, with the core's message, when the workspace cannot be opened.
+        .setup(|app| Ok(app.state::<Workspace>().open(app.handle()).map(drop)?))
         .invoke_handler(tauri::generate_handler![core_version, call])
-}
-
-/// The workspace the running app opened (for tests and diagnostics).
-pub fn workspace_of<R: Runtime>(app: &AppHandle<R>) -> Option<&Path> {
-    app.try_state::<AppState>().map(|s| s.inner().workspace())
 }
 
 /// Runs the desktop app (blocks until the last window closes). Exits with status 2 and a clear
@@ -114,6 +127,7 @@ pub fn run() {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::path::Path;
 
     fn args(list: &[&str]) -> Vec<String> {
         list.iter().map(|s| s.to_string()).collect()
