@@ -42,8 +42,9 @@ async fn call<R: Runtime>(app: AppHandle<R>, command: String, args: Option<Value
     .map_err(|e| Error::Unsupported(format!("command `{name}` stopped before answering: {e}")))?
 }
 
-/// The core's `AppState`, opened once on first use (the setup hook opens it at start-up; the
-/// mock runtime of the tests, which never runs that hook, opens it on the first call).
+/// The core's `AppState`, opened once (the setup hook opens it at start-up; the mock runtime of
+/// the tests, which never runs that hook, on the first call). A failed open is retried by the
+/// next call.
 struct Workspace {
     options: Options,
     state: Mutex<Option<Arc<AppState>>>,
@@ -109,13 +110,18 @@ pub fn setup<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
         .manage(Workspace { options, state: Mutex::new(None) })
-        // Fail at start-up, with the core's message, when the workspace cannot be opened.
-        .setup(|app| Ok(app.state::<Workspace>().open(app.handle()).map(drop)?))
+        .setup(|app| {
+            // Open the workspace at start-up. If it cannot be opened, say why on stderr and keep
+            // the window: every call answers the same core error, which the UI shows.
+            if let Err(e) = app.state::<Workspace>().open(app.handle()) {
+                eprintln!("journey-studio-desktop: {e}");
+            }
+            Ok(())
+        })
         .invoke_handler(tauri::generate_handler![core_version, call])
 }
 
-/// Runs the desktop app (blocks until the last window closes). Exits with status 2 and a clear
-/// message when the workspace cannot be opened.
+/// Runs the desktop app (blocks until the last window closes).
 pub fn run() {
     let options = Options::from_args_and_env(std::env::args().skip(1), std::env::var(WORKSPACE_ENV).ok());
     if let Err(e) = setup(Builder::default(), options).run(tauri::generate_context!()) {

@@ -19,7 +19,11 @@ struct Shell {
 
 impl Shell {
     fn open(dir: &Path) -> Shell {
-        let options = Options { workspace: Some(dir.join("workspace.db")), settings_store: Some(dir.join("settings.json")) };
+        Shell::with_workspace(dir, &dir.join("workspace.db"))
+    }
+
+    fn with_workspace(dir: &Path, workspace: &Path) -> Shell {
+        let options = Options { workspace: Some(workspace.to_path_buf()), settings_store: Some(dir.join("settings.json")) };
         let app = journey_studio_desktop::setup(mock_builder(), options)
             .build(mock_context(noop_assets()))
             .expect("build the mock app");
@@ -116,6 +120,19 @@ fn call_rejects_with_the_serialised_core_error() {
     let err = shell.call("no_such_command", json!({})).expect_err("unknown command");
     assert_eq!(err["kind"], "not_found", "{err}");
     assert!(err["message"].as_str().unwrap_or_default().contains("no_such_command"), "{err}");
+}
+
+#[test]
+fn a_workspace_that_cannot_be_opened_is_an_error_on_every_call() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("not-a-folder");
+    std::fs::write(&file, "x").unwrap();
+    let shell = Shell::with_workspace(dir.path(), &file.join("workspace.db"));
+    for _ in 0..2 {
+        let err = shell.call("workspace_info", Value::Null).expect_err("no workspace");
+        assert_eq!(err["kind"], "store", "{err}");
+        assert!(err["message"].as_str().unwrap_or_default().contains("not-a-folder"), "{err}");
+    }
 }
 
 #[test]
