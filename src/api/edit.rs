@@ -46,10 +46,14 @@ pub enum Edit {
     SetField { target: String, path: Vec<String>, value: serde_json::Value },
     /// The visible text: a block's name, a state's action, a transition's condition.
     SetLabel { target: String, label: String },
+    /// Pastes copies of nodes, `offset` away, with the edges among them. Copies get new ids
+    /// everywhere the old ones appear (a Condition's branch ids and handles, a child's
+    /// container) and Sim blocks a unique name. Creates the new node ids, then the new edge ids.
+    Duplicate { node_ids: Vec<String>, offset: Point },
 }
 
-/// Applies edits in order and returns the new document and the ids created by `add_node`
-/// and `connect`, in order.
+/// Applies edits in order and returns the new document and the ids created by `add_node`,
+/// `connect` and `duplicate`, in order.
 pub fn apply(doc: &Document, edits: &[Edit]) -> Result<(Document, Vec<String>)> {
     let mut doc = doc.clone();
     let mut created = Vec::new();
@@ -59,8 +63,7 @@ pub fn apply(doc: &Document, edits: &[Edit]) -> Result<(Document, Vec<String>)> 
             Document::Journey(journey) => journey_edit(journey, edit),
         };
         match result {
-            Ok(Some(id)) => created.push(id),
-            Ok(None) => {}
+            Ok(ids) => created.extend(ids),
             Err(e) => return Err(Error::Unsupported(format!("edit {i}: {e}"))),
         }
     }
@@ -118,13 +121,13 @@ fn missing(what: &str, id: &str) -> Error {
     Error::NotFound(format!("no {what} `{id}`"))
 }
 
-fn sim_edit(doc: &mut SimDocument, edit: &Edit) -> Result<Option<String>> {
+fn sim_edit(doc: &mut SimDocument, edit: &Edit) -> Result<Vec<String>> {
     let state = doc.state_mut();
     match edit {
         Edit::MoveNode { id, x, y } => {
             let block = state.blocks.get_mut(id).ok_or_else(|| missing("block", id))?;
             block.position = crate::sim::Position::new(*x, *y);
-            Ok(None)
+            Ok(Vec::new())
         }
         Edit::AddNode { kind, position, name } => {
             let id = new_id();
@@ -137,7 +140,7 @@ fn sim_edit(doc: &mut SimDocument, edit: &Edit) -> Result<Option<String>> {
             }))
             .map_err(|e| Error::Unsupported(format!("add_node: {e}")))?;
             state.blocks.insert(id.clone(), block);
-            Ok(Some(id))
+            Ok(vec![id])
         }
         Edit::Connect { source, source_handle, target } => {
             for end in [source, target] {
@@ -153,7 +156,7 @@ fn sim_edit(doc: &mut SimDocument, edit: &Edit) -> Result<Option<String>> {
             let mut edge = Edge::new(id.clone(), source.clone(), target.clone(), &handle);
             edge.target_handle = Maybe::Value("target".into());
             state.edges.push(edge);
-            Ok(Some(id))
+            Ok(vec![id])
         }
         Edit::Delete { node_ids, edge_ids } => {
             for id in node_ids {
@@ -165,7 +168,7 @@ fn sim_edit(doc: &mut SimDocument, edit: &Edit) -> Result<Option<String>> {
                 }
             }
             state.edges.retain(|e| !edge_ids.contains(&e.id) && !node_ids.contains(&e.source) && !node_ids.contains(&e.target));
-            Ok(None)
+            Ok(Vec::new())
         }
         Edit::SetField { target, path, value } => {
             if let Some(block) = state.blocks.get_mut(target) {
@@ -178,14 +181,74 @@ fn sim_edit(doc: &mut SimDocument, edit: &Edit) -> Result<Option<String>> {
             } else {
                 return Err(missing("block or edge", target));
             }
-            Ok(None)
+            Ok(Vec::new())
         }
         Edit::SetLabel { target, label } => {
             let block = state.blocks.get_mut(target).ok_or_else(|| missing("block", target))?;
             block.name = label.clone();
-            Ok(None)
+            Ok(Vec::new())
+        }
+        Edit::Duplicate { node_ids, offset } => {
+            let ids = new_ids(node_ids, |id| state.blocks.contains_key(id), "block", new_id)?;
+            let mut created = Vec::new();
+            let mut names: std::collections::HashSet<String> = state.blocks.values().map(|b| crate::sim::references::normalize_block_name(&b.name)).collect();
+            for (old, new) in &ids {
+                let mut block: Block = with_new_ids(&state.blocks[old.as_str()], &ids, "block")?;
+                block.name = unique_copy_name(&block.name, &mut names);
+                let (x, y) = block.position.xy();
+                block.position = crate::sim::Position::new(x + offset.x, y + offset.y);
+                state.blocks.insert(new.clone(), block);
+                created.push(new.clone());
+            }
+            let inner: Vec<Edge> = state.edges.iter().filter(|e| ids.contains_key(&e.source) && ids.contains_key(&e.target)).cloned().collect();
+            for edge in inner {
+                let mut copy: Edge = with_new_ids(&edge, &ids, "edge")?;
+                copy.id = new_id();
+                created.push(copy.id.clone());
+                state.edges.push(copy);
+            }
+            Ok(created)
         }
     }
+}
+
+/// A new id for each of `node_ids` (which must exist and be distinct), in order.
+fn new_ids(node_ids: &[String], exists: impl Fn(&str) -> bool, what: &str, make: impl Fn() -> String) -> Result<indexmap::IndexMap<String, String>> {
+    if node_ids.is_empty() {
+        return Err(Error::Unsupported("duplicate: no nodes given".into()));
+    }
+    let mut ids = indexmap::IndexMap::new();
+    for id in node_ids {
+        if !exists(id) {
+            return Err(missing(what, id));
+        }
+        if ids.insert(id.clone(), make()).is_some() {
+            return Err(Error::Unsupported(format!("duplicate: `{id}` is listed twice")));
+        }
+    }
+    Ok(ids)
+}
+
+/// `item` with every copied node's old id replaced by its new one, wherever it appears (ids are
+/// long random strings, so a match elsewhere is not a concern).
+fn with_new_ids<T: Serialize + for<'de> Deserialize<'de>>(item: &T, ids: &indexmap::IndexMap<String, String>, what: &str) -> Result<T> {
+    let mut text = serde_json::to_string(item).map_err(|e| Error::Unsupported(format!("duplicate: {what}: {e}")))?;
+    for (old, new) in ids {
+        text = text.replace(old.as_str(), new);
+    }
+    serde_json::from_str(&text).map_err(|e| Error::Unsupported(format!("duplicate: {what}: {e}")))
+}
+
+/// `name (copy)`, `name (copy 2)`, ... the first not yet taken (Sim block names are unique).
+fn unique_copy_name(name: &str, taken: &mut std::collections::HashSet<String>) -> String {
+    let mut candidate = format!("{name} (copy)");
+    let mut n = 2;
+    while taken.contains(&crate::sim::references::normalize_block_name(&candidate)) {
+        candidate = format!("{name} (copy {n})");
+        n += 1;
+    }
+    taken.insert(crate::sim::references::normalize_block_name(&candidate));
+    candidate
 }
 
 fn title_case(s: &str) -> String {
@@ -203,7 +266,7 @@ fn title_case(s: &str) -> String {
     out
 }
 
-fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>> {
+fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Vec<String>> {
     match edit {
         Edit::MoveNode { id, x, y } => {
             if id != END_NODE_ID && doc.node(id).is_none() {
@@ -213,7 +276,7 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
             let positions = editor.positions.get_or_insert_with(Default::default);
             let pos = serde_json::from_value(json!({"x": x, "y": y})).map_err(|e| Error::Unsupported(e.to_string()))?;
             positions.insert(id.clone(), pos);
-            Ok(None)
+            Ok(Vec::new())
         }
         Edit::AddNode { kind, position, name } => {
             let kind = match kind.as_str() {
@@ -226,7 +289,7 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
             let action = if kind == NodeKind::Fork { None } else { Some(name.clone().unwrap_or_default()) };
             doc.nodes.push(JourneyNode::new(id.clone(), &kind, action));
             journey_edit(doc, &Edit::MoveNode { id: id.clone(), x: position.x, y: position.y })?;
-            Ok(Some(id))
+            Ok(vec![id])
         }
         Edit::Connect { source, target, .. } => {
             if source == END_NODE_ID || doc.node(source).is_none() {
@@ -237,7 +300,7 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
             }
             let id = format!("edge-{}", &new_id()[..8]);
             doc.edges.push(JourneyEdge::new(id.clone(), source.clone(), target.clone(), None));
-            Ok(Some(id))
+            Ok(vec![id])
         }
         Edit::Delete { node_ids, edge_ids } => {
             for id in node_ids {
@@ -258,7 +321,7 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
             if let Some(positions) = doc.editor.get_mut().and_then(|e| e.positions.get_mut()) {
                 positions.retain(|id, _| !node_ids.contains(id));
             }
-            Ok(None)
+            Ok(Vec::new())
         }
         Edit::SetField { target, path, value } => {
             if let Some(node) = doc.nodes.iter_mut().find(|n| &n.id == target) {
@@ -271,7 +334,7 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
             } else {
                 return Err(missing("state or transition", target));
             }
-            Ok(None)
+            Ok(Vec::new())
         }
         Edit::SetLabel { target, label } => {
             if let Some(node) = doc.nodes.iter_mut().find(|n| &n.id == target) {
@@ -281,7 +344,32 @@ fn journey_edit(doc: &mut JourneyDocument, edit: &Edit) -> Result<Option<String>
             } else {
                 return Err(missing("state or transition", target));
             }
-            Ok(None)
+            Ok(Vec::new())
+        }
+        Edit::Duplicate { node_ids, offset } => {
+            if let Some(id) = node_ids.iter().find(|id| **id == doc.journey.root_id || *id == END_NODE_ID) {
+                return Err(Error::Unsupported(format!("duplicate: `{id}` cannot be copied (a journey has one root and one end)")));
+            }
+            let ids = new_ids(node_ids, |id| doc.node(id).is_some(), "state", || format!("state-{}", &new_id()[..8]))?;
+            let mut created = Vec::new();
+            for (old, new) in &ids {
+                let Some(node) = doc.node(old) else { continue };
+                let copy: JourneyNode = with_new_ids(node, &ids, "state")?;
+                let at = doc.editor.get().and_then(|e| e.positions.get()).and_then(|p| p.get(old.as_str())).map(|p| (p.x.as_f64().unwrap_or(0.0), p.y.as_f64().unwrap_or(0.0)));
+                doc.nodes.push(copy);
+                if let Some((x, y)) = at {
+                    journey_edit(doc, &Edit::MoveNode { id: new.clone(), x: x + offset.x, y: y + offset.y })?;
+                }
+                created.push(new.clone());
+            }
+            let inner: Vec<JourneyEdge> = doc.edges.iter().filter(|e| ids.contains_key(&e.source) && ids.contains_key(&e.target)).cloned().collect();
+            for edge in inner {
+                let mut copy: JourneyEdge = with_new_ids(&edge, &ids, "transition")?;
+                copy.id = format!("edge-{}", &new_id()[..8]);
+                created.push(copy.id.clone());
+                doc.edges.push(copy);
+            }
+            Ok(created)
         }
     }
 }
@@ -338,5 +426,56 @@ mod tests {
         assert!(err.to_string().contains("root"), "{err}");
         let err = apply(&doc, &[Edit::SetField { target: ids[0].clone(), path: vec!["tools".into()], value: json!(7) }]).unwrap_err();
         assert!(err.to_string().contains("tools"), "{err}");
+    }
+
+    #[test]
+    fn duplicate_copies_nodes_with_new_ids_everywhere_and_the_edges_among_them() {
+        let doc = load("fixtures/sim/support-triage-condition.json");
+        let Document::Sim(sim) = &doc else { panic!("a workflow") };
+        let state = sim.state();
+        // A Condition block and the blocks its branches lead to.
+        let cond = state.blocks.values().find(|b| b.block_type == "condition").unwrap().id.clone();
+        let targets: Vec<String> = state.edges.iter().filter(|e| e.source == cond).map(|e| e.target.clone()).collect();
+        let mut picked = vec![cond.clone()];
+        picked.extend(targets.iter().cloned());
+        let (after, created) = apply(&doc, &[Edit::Duplicate { node_ids: picked.clone(), offset: Point { x: 40.0, y: 0.0 } }]).unwrap();
+        let Document::Sim(after) = &after else { panic!() };
+        let new_state = after.state();
+        assert_eq!(new_state.blocks.len(), state.blocks.len() + picked.len());
+        assert_eq!(new_state.edges.len(), state.edges.len() + targets.len(), "only the edges among the copies are copied");
+        let new_cond = &new_state.blocks[created[0].as_str()];
+        assert_eq!(new_cond.block_type, "condition");
+        assert!(new_cond.name.ends_with("(copy)"), "{}", new_cond.name);
+        let conditions = new_cond.sub_str("conditions").unwrap();
+        assert!(conditions.contains(&created[0]) && !conditions.contains(&cond), "branch ids follow the new block id");
+        let (x0, _) = state.blocks[cond.as_str()].position.xy();
+        assert_eq!(new_cond.position.xy().0, x0 + 40.0);
+        for edge in new_state.edges.iter().filter(|e| created.contains(&e.id)) {
+            assert_eq!(edge.source, created[0]);
+            assert!(created.contains(&edge.target));
+            let handle = edge.source_handle.get().unwrap();
+            assert!(handle.contains(&created[0]), "{handle}");
+        }
+        // The copy is a valid workflow: names stay unique, handles match branches.
+        let report = crate::validate::validate(&Document::Sim(after.clone())).unwrap();
+        let before = crate::validate::validate(&doc).unwrap();
+        assert_eq!(report.errors, before.errors, "{:?}", report.diagnostics);
+
+        let err = apply(&doc, &[Edit::Duplicate { node_ids: vec!["ghost".into()], offset: Point { x: 0.0, y: 0.0 } }]).unwrap_err();
+        assert!(err.to_string().contains("ghost"), "{err}");
+    }
+
+    #[test]
+    fn duplicating_journey_states_keeps_one_root() {
+        let doc = load("fixtures/journeys/book-flight.json");
+        let Document::Journey(j) = &doc else { panic!("a journey") };
+        let err = apply(&doc, &[Edit::Duplicate { node_ids: vec![j.journey.root_id.clone()], offset: Point { x: 0.0, y: 0.0 } }]).unwrap_err();
+        assert!(err.to_string().contains("one root"), "{err}");
+        let pair: Vec<String> = j.edges.iter().find(|e| e.source != j.journey.root_id && e.target != END_NODE_ID && e.source != e.target).map(|e| vec![e.source.clone(), e.target.clone()]).unwrap();
+        let (after, created) = apply(&doc, &[Edit::Duplicate { node_ids: pair.clone(), offset: Point { x: 10.0, y: 10.0 } }]).unwrap();
+        let Document::Journey(after) = &after else { panic!() };
+        assert_eq!(after.nodes.len(), j.nodes.len() + 2);
+        let copied_edge = after.edges.iter().find(|e| created.contains(&e.id)).unwrap();
+        assert_eq!((&copied_edge.source, &copied_edge.target), (&created[0], &created[1]));
     }
 }

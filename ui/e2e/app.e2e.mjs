@@ -49,6 +49,22 @@ test("editing a tool state's tools makes J009 appear; undo makes it disappear; a
   assert.ok(!(await problemCodes(page)).includes("J009"));
 });
 
+test("copy and paste duplicates a state through the core, with a new id", async (page) => {
+  await importFixture(page);
+  const chat = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "chat");
+  const before = await mainNodes(page).count();
+  await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${chat.id}"]`);
+  await page.keyboard.press("Control+c");
+  await page.keyboard.press("Control+v");
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="canvas"] .react-flow__node').length === n, before + 1);
+  const ids = await mainNodes(page).evaluateAll((els) => els.map((e) => e.getAttribute("data-id")));
+  const known = new Set([...fixture.nodes.map((n) => n.id), "end"]);
+  const fresh = ids.filter((id) => !known.has(id));
+  assert.equal(fresh.length, 1, `one new state: ${fresh}`);
+  const label = (id) => page.textContent(`[data-testid="canvas"] .react-flow__node[data-id="${id}"] .node-label`);
+  assert.equal(await label(fresh[0]), await label(chat.id), "the copy keeps the state's action");
+});
+
 test("convert shows the workflow beside the journey; selecting a state highlights its block", async (page) => {
   await importFixture(page);
   await page.check('[data-testid="convert-toggle"]');

@@ -19,7 +19,7 @@ import {
   type NodeChange,
   type OnSelectionChangeParams,
 } from "@xyflow/react";
-import type { CanvasView, Edit, ViewNode } from "../api/types";
+import type { CanvasView, Edit } from "../api/types";
 import { toFlowEdges, toFlowNodes, type StepNode } from "../lib/flow";
 import { searchNodes } from "../lib/search";
 import { runLayout } from "../lib/runLayout";
@@ -58,7 +58,8 @@ const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < F
 /** From this many nodes on, only the nodes on screen are drawn. */
 const BIG_GRAPH = 300;
 const OPENING_NODES = 12;
-let clipboard: ViewNode[] = [];
+// Node ids copied with Ctrl+C; Ctrl+V asks the core to duplicate those still in the view.
+let clipboard: string[] = [];
 
 function isTyping(t: EventTarget | null): boolean {
   const el = t as HTMLElement | null;
@@ -205,19 +206,14 @@ function CanvasInner(props: CanvasProps) {
         e.preventDefault();
         onRedo?.();
       } else if (mod && e.key.toLowerCase() === "c") {
-        const ids = new Set(sel.nodes);
-        clipboard = view.nodes.filter((n) => ids.has(n.id));
+        clipboard = [...sel.nodes];
       } else if (mod && e.key.toLowerCase() === "v") {
-        if (clipboard.length) {
+        // The core copies the nodes whole (settings, branches, inner edges) with new ids.
+        const present = new Set(view.nodes.map((n) => n.id));
+        const ids = clipboard.filter((id) => present.has(id));
+        if (ids.length) {
           e.preventDefault();
-          onEdits(
-            clipboard.map((n) => ({
-              op: "add_node" as const,
-              kind: n.type,
-              position: { x: n.position.x + 40, y: n.position.y + 40 },
-              name: n.label,
-            })),
-          );
+          onEdits([{ op: "duplicate", node_ids: ids, offset: { x: 40, y: 40 } }]);
         }
       }
     };

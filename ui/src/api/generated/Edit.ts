@@ -2,4 +2,4 @@
 import type { Point } from "./Point";
 import type { JsonValue } from "./serde_json/JsonValue";
 
-export type Edit = { "op": "move_node", id: string, x: number, y: number, } | { "op": "add_node", kind: string, position: Point, name?: string, } | { "op": "connect", source: string, source_handle?: string, target: string, } | { "op": "delete", node_ids: Array<string>, edge_ids: Array<string>, } | { "op": "set_field", target: string, path: Array<string>, value: JsonValue, } | { "op": "set_label", target: string, label: string, };
+export type Edit = { "op": "move_node", id: string, x: number, y: number, } | { "op": "add_node", kind: string, position: Point, name?: string, } | { "op": "connect", source: string, source_handle?: string, target: string, } | { "op": "delete", node_ids: Array<string>, edge_ids: Array<string>, } | { "op": "set_field", target: string, path: Array<string>, value: JsonValue, } | { "op": "set_label", target: string, label: string, } | { "op": "duplicate", node_ids: Array<string>, offset: Point, };
