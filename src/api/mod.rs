@@ -21,8 +21,8 @@ pub use types::*;
 
 /// What every command works on: the workspace (SQLite store) and the settings.
 pub struct AppState {
-    store: Mutex<crate::store::Store>,
-    workspace: PathBuf,
+    /// The open workspace and its file, swapped together by `switch_workspace`.
+    store: Mutex<(crate::store::Store, PathBuf)>,
     settings: Box<dyn SettingsBackend>,
 }
 
@@ -30,16 +30,52 @@ impl AppState {
     /// Opens (creating if needed) the workspace at `workspace`.
     pub fn open(workspace: &Path, settings: Box<dyn SettingsBackend>) -> Result<AppState> {
         let store = crate::store::Store::open(workspace)?;
-        Ok(AppState { store: Mutex::new(store), workspace: workspace.to_path_buf(), settings })
+        Ok(AppState { store: Mutex::new((store, workspace.to_path_buf())), settings })
     }
 
-    pub fn workspace(&self) -> &Path {
-        &self.workspace
+    /// The open workspace's file.
+    pub fn workspace(&self) -> PathBuf {
+        self.open_workspace().1.clone()
     }
 
-    fn store(&self) -> Result<std::sync::MutexGuard<'_, crate::store::Store>> {
+    /// Opens (creating if needed) another workspace and makes it the current one. When it
+    /// cannot be opened, the current one stays open.
+    pub fn switch_workspace(&self, workspace: &Path) -> Result<()> {
+        let store = crate::store::Store::open(workspace)?;
+        *self.open_workspace() = (store, workspace.to_path_buf());
+        Ok(())
+    }
+
+    fn open_workspace(&self) -> std::sync::MutexGuard<'_, (crate::store::Store, PathBuf)> {
         // A handler that panicked cannot have committed half a transaction; keep going.
-        Ok(self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner()))
+        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    fn store(&self) -> Result<StoreGuard<'_>> {
+        Ok(StoreGuard(self.open_workspace()))
+    }
+}
+
+/// The open store, locked for one command.
+struct StoreGuard<'a>(std::sync::MutexGuard<'a, (crate::store::Store, PathBuf)>);
+
+impl StoreGuard<'_> {
+    /// The open workspace's file (ask the guard: locking the state again would deadlock).
+    fn path(&self) -> &Path {
+        &self.0 .1
+    }
+}
+
+impl std::ops::Deref for StoreGuard<'_> {
+    type Target = crate::store::Store;
+    fn deref(&self) -> &crate::store::Store {
+        &self.0 .0
+    }
+}
+
+impl std::ops::DerefMut for StoreGuard<'_> {
+    fn deref_mut(&mut self) -> &mut crate::store::Store {
+        &mut self.0 .0
     }
 }
 
@@ -150,6 +186,8 @@ use handlers as h;
 commands! {
     /// The open workspace: its file and counts.
     workspace_info(NoArgs) -> WorkspaceInfo = h::workspace_info;
+    /// Opens another workspace file (created when missing) and remembers it in the settings.
+    open_workspace(OpenWorkspaceArgs) -> WorkspaceInfo = h::open_workspace;
     /// Documents in the workspace, optionally filtered by a text in their name or kind.
     list_documents(ListDocumentsArgs) -> DocumentList = h::list_documents;
     /// Imports any JSON the core reads (Sim export or state, journey) as a new document.
@@ -250,5 +288,38 @@ mod tests {
         assert_eq!(err.kind(), "not_found");
         let err = dispatch(&state, "get_document", serde_json::json!({"id": "x"})).unwrap_err();
         assert!(err.to_string().contains("get_document"), "{err}");
+    }
+
+    #[test]
+    fn open_workspace_switches_stores_and_remembers_them() {
+        let dir = tempfile::tempdir().unwrap();
+        let first = dir.path().join("first.db");
+        let state = AppState::open(&first, Box::new(JsonFileSettings::new(dir.path().join("s.json")))).unwrap();
+        let content = std::fs::read_to_string(format!("{}/fixtures/journeys/book-flight.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
+        dispatch(&state, "import_document", serde_json::json!({"content": content})).unwrap();
+        let count = |state: &AppState| dispatch(state, "list_documents", Value::Null).unwrap()["documents"].as_array().unwrap().len();
+        assert_eq!(count(&state), 1);
+
+        let second = dir.path().join("second.db");
+        let info = dispatch(&state, "open_workspace", serde_json::json!({"path": second.display().to_string()})).unwrap();
+        assert_eq!(info["path"], second.display().to_string());
+        assert_eq!(count(&state), 0, "a new workspace is empty");
+        dispatch(&state, "open_workspace", serde_json::json!({"path": first.display().to_string()})).unwrap();
+        assert_eq!(count(&state), 1, "the first workspace kept its document");
+        let settings = dispatch(&state, "settings_get", Value::Null).unwrap();
+        assert_eq!(settings["recent_workspaces"], serde_json::json!([first.display().to_string(), second.display().to_string()]));
+
+        // A bad path names the problem and leaves the open workspace as it was.
+        let missing = dir.path().join("no-such-folder").join("w.db");
+        let err = dispatch(&state, "open_workspace", serde_json::json!({"path": missing.display().to_string()})).unwrap_err();
+        assert!(err.to_string().contains("no-such-folder"), "{err}");
+        let err = dispatch(&state, "open_workspace", serde_json::json!({"path": dir.path().display().to_string()})).unwrap_err();
+        assert!(err.to_string().contains("is a folder"), "{err}");
+        let not_sqlite = dir.path().join("notes.db");
+        std::fs::write(&not_sqlite, "plain text, not a workspace").unwrap();
+        assert!(dispatch(&state, "open_workspace", serde_json::json!({"path": not_sqlite.display().to_string()})).is_err());
+        assert_eq!(std::fs::read_to_string(&not_sqlite).unwrap(), "plain text, not a workspace", "a file that is not a workspace is left untouched");
+        assert_eq!(state.workspace(), first);
+        assert_eq!(count(&state), 1);
     }
 }

@@ -25,6 +25,8 @@ pub struct Settings {
     /// Documents opened recently (store ids), newest first.
     #[ts(type = "Array<number>")]
     pub recent_documents: Vec<i64>,
+    /// Workspace files opened recently, newest first.
+    pub recent_workspaces: Vec<String>,
 }
 
 impl Default for Settings {
@@ -37,6 +39,7 @@ impl Default for Settings {
             snap_to_grid: false,
             layout_engine: "dagre".into(),
             recent_documents: Vec::new(),
+            recent_workspaces: Vec::new(),
         }
     }
 }

@@ -21,6 +21,12 @@ pub struct WorkspaceInfo {
 }
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct OpenWorkspaceArgs {
+    /// The workspace file (SQLite); its folder must exist.
+    pub path: String,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct ListDocumentsArgs {
     #[ts(optional)]
     #[serde(default)]

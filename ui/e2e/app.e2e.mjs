@@ -172,6 +172,22 @@ test("deleting the open document removes it from the list and the canvas", async
   assert.equal((await api(core, "list_documents", {})).documents.length, before - 1);
 });
 
+test("opening another workspace shows its documents; the first one is kept and listed as recent", async (page, core) => {
+  await importFixture(page);
+  const before = (await api(core, "list_documents", {})).documents.length;
+  const other = join(core.dir, "other.sqlite");
+  await page.click('[data-testid="workspace"] summary');
+  await page.fill('[data-testid="workspace-input"]', other);
+  await page.click('[data-testid="workspace-open"]');
+  await page.waitForFunction(() => document.querySelector('[data-testid="workspace-path"]')?.textContent === "other.sqlite");
+  await page.waitForFunction(() => document.querySelectorAll('[data-testid="document-item"]').length === 0);
+  assert.equal(await page.locator('[data-testid="canvas"]').count(), 0, "nothing of the old workspace stays open");
+  // Back to the first one through the recent list: its documents are all there.
+  await page.click('[data-testid="workspace"] .recent button');
+  await page.waitForFunction((n) => document.querySelectorAll('[data-testid="document-item"]').length === n, before);
+  assert.equal((await api(core, "workspace_info", {})).path, core.workspace);
+});
+
 const started = Date.now();
 const core = await startCore();
 const browser = await launch();

@@ -60,7 +60,7 @@ export async function startCore({ timeoutMs = 600_000 } = {}) {
     }
     rmSync(dir, { recursive: true, force: true });
   };
-  return { url, stop, token: new URL(url).hash.replace(/^#token=/, ""), origin: new URL(url).origin };
+  return { url, stop, dir, workspace, token: new URL(url).hash.replace(/^#token=/, ""), origin: new URL(url).origin };
 }
 
 export async function launch() {

@@ -8,6 +8,7 @@ import { Problems } from "./components/Problems";
 import { Settings } from "./components/Settings";
 import { Sync } from "./components/Sync";
 import { Templates } from "./components/Templates";
+import { Workspace } from "./components/Workspace";
 import { documentKindLabel, windowTitle } from "./documentKind";
 import { History } from "./lib/history";
 import { counterparts, sideOf } from "./lib/mapping";
@@ -297,6 +298,18 @@ export function App() {
     [converted, sel, mainSide],
   );
 
+  // Another workspace: nothing of the old one stays open.
+  const onWorkspaceOpened = useCallback(() => {
+    docRef.current = null;
+    setDoc(null);
+    setView(null);
+    setReport(null);
+    setConverted(null);
+    history.current = new History<JsonValue>();
+    refreshList();
+    call("settings_get", {}).then(setSettings).catch(fail);
+  }, [refreshList, fail]);
+
   const onWorkspaceChanged = useCallback(
     (openId?: number) => {
       refreshList();
@@ -338,6 +351,7 @@ export function App() {
       )}
       <div className="body">
         <aside className="sidebar">
+          <Workspace recent={settings?.recent_workspaces ?? []} onOpened={onWorkspaceOpened} onError={fail} />
           <input placeholder="Search documents" value={query} onChange={(e) => setQuery(e.target.value)} data-testid="doc-search" />
           <div className="row">
             <button onClick={() => fileInput.current?.click()} data-testid="import">Import…</button>

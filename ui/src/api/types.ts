@@ -27,3 +27,4 @@ export type { Mapping } from "./generated/Mapping";
 export type { ParamSpec as TemplateParameter } from "./generated/ParamSpec";
 
 export type { Event as SimEvent } from "./generated/Event";
+export type { WorkspaceInfo } from "./generated/WorkspaceInfo";

@@ -20,4 +20,8 @@ layout_engine: string,
 /**
  * Documents opened recently (store ids), newest first.
  */
-recent_documents: Array<number>, };
+recent_documents: Array<number>, 
+/**
+ * Workspace files opened recently, newest first.
+ */
+recent_workspaces: Array<string>, };

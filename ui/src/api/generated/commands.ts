@@ -18,6 +18,7 @@ import type { ImportDocumentArgs } from "./ImportDocumentArgs";
 import type { ListDocumentsArgs } from "./ListDocumentsArgs";
 import type { Message } from "./Message";
 import type { NoArgs } from "./NoArgs";
+import type { OpenWorkspaceArgs } from "./OpenWorkspaceArgs";
 import type { PullArgs } from "./PullArgs";
 import type { PullResult } from "./PullResult";
 import type { PushArgs } from "./PushArgs";
@@ -55,6 +56,8 @@ import type { WorkspaceInfo } from "./WorkspaceInfo";
 export interface Commands {
   /** The open workspace: its file and counts. */
   workspace_info: { args: NoArgs; result: WorkspaceInfo };
+  /** Opens another workspace file (created when missing) and remembers it in the settings. */
+  open_workspace: { args: OpenWorkspaceArgs; result: WorkspaceInfo };
   /** Documents in the workspace, optionally filtered by a text in their name or kind. */
   list_documents: { args: ListDocumentsArgs; result: DocumentList };
   /** Imports any JSON the core reads (Sim export or state, journey) as a new document. */
@@ -113,6 +116,7 @@ export type CommandName = keyof Commands;
 
 export const COMMAND_NAMES: CommandName[] = [
   "workspace_info",
+  "open_workspace",
   "list_documents",
   "import_document",
   "get_document",
