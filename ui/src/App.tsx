@@ -208,23 +208,28 @@ export function App() {
     [importText],
   );
 
+  // Nothing open: no document, view, problems or conversion, and a fresh undo history.
+  const closeDoc = useCallback(() => {
+    docRef.current = null;
+    setDoc(null);
+    setView(null);
+    setReport(null);
+    setConverted(null);
+    history.current = new History<JsonValue>();
+  }, []);
+
   const deleteDoc = useCallback(
     async (id: number, name: string) => {
       if (!window.confirm(`Delete "${name}" and its history from the workspace?`)) return;
       try {
         await call("delete_document", { id });
-        if (docRef.current?.id === id) {
-          docRef.current = null;
-          setDoc(null);
-          setView(null);
-          setReport(null);
-        }
+        if (docRef.current?.id === id) closeDoc();
         refreshList();
       } catch (e) {
         fail(e);
       }
     },
-    [refreshList, fail],
+    [refreshList, fail, closeDoc],
   );
 
   const exportDoc = useCallback(async () => {
@@ -300,15 +305,10 @@ export function App() {
 
   // Another workspace: nothing of the old one stays open.
   const onWorkspaceOpened = useCallback(() => {
-    docRef.current = null;
-    setDoc(null);
-    setView(null);
-    setReport(null);
-    setConverted(null);
-    history.current = new History<JsonValue>();
+    closeDoc();
     refreshList();
     call("settings_get", {}).then(setSettings).catch(fail);
-  }, [refreshList, fail]);
+  }, [refreshList, fail, closeDoc]);
 
   const onWorkspaceChanged = useCallback(
     (openId?: number) => {
