@@ -16,11 +16,30 @@ pub enum Document {
     Journey(JourneyDocument),
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum DocumentKind {
     SimWorkflow,
     ParlantJourney,
+}
+
+impl DocumentKind {
+    /// The kind as the workspace stores it (`sim`, `journey`).
+    pub fn store_name(self) -> &'static str {
+        match self {
+            DocumentKind::SimWorkflow => "sim",
+            DocumentKind::ParlantJourney => "journey",
+        }
+    }
+
+    /// A kind as the workspace stores it.
+    pub fn from_store_name(name: &str) -> Option<DocumentKind> {
+        match name {
+            "sim" => Some(DocumentKind::SimWorkflow),
+            "journey" => Some(DocumentKind::ParlantJourney),
+            _ => None,
+        }
+    }
 }
 
 impl Document {

@@ -5,6 +5,7 @@
 pub mod api;
 pub mod convert;
 pub mod document;
+pub mod editor;
 pub mod error;
 pub mod graph;
 pub mod js;

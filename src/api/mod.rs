@@ -3,13 +3,16 @@
 //! `dispatch` (used by the Tauri shell's `call` and by `journey-studio serve`) and the
 //! TypeScript bindings in `ui/src/api/generated/` (`write_bindings`; a test keeps them current).
 
-pub mod canvas;
-pub mod edit;
-mod handlers;
+mod documents;
+mod editing;
+mod preview;
 pub mod settings;
 mod sync;
+mod templates;
 pub mod types;
+mod workspace;
 
+use crate::editor::{AutosaveSettings, Editor, SessionStatus};
 use crate::error::{Error, Result};
 use serde_json::Value;
 use std::path::{Path, PathBuf};
@@ -19,18 +22,32 @@ use ts_rs::TS;
 pub use settings::{JsonFileSettings, Settings, SettingsBackend};
 pub use types::*;
 
-/// What every command works on: the workspace (SQLite store) and the settings.
+/// What every command works on: the workspace (SQLite store), the settings, the documents open
+/// in the editor and the previews running.
 pub struct AppState {
     /// The open workspace and its file, swapped together by `switch_workspace`.
     store: Mutex<(crate::store::Store, PathBuf)>,
     settings: Box<dyn SettingsBackend>,
+    editor: Editor,
+    previews: preview::Previews,
+}
+
+fn autosave_of(settings: &Settings) -> AutosaveSettings {
+    AutosaveSettings::new(settings.autosave, settings.autosave_delay_ms)
 }
 
 impl AppState {
     /// Opens (creating if needed) the workspace at `workspace`.
     pub fn open(workspace: &Path, settings: Box<dyn SettingsBackend>) -> Result<AppState> {
         let store = crate::store::Store::open(workspace)?;
-        Ok(AppState { store: Mutex::new((store, workspace.to_path_buf())), settings })
+        // Settings that cannot be read must not stop the app: the defaults apply.
+        let autosave = autosave_of(&settings.load().unwrap_or_default());
+        Ok(AppState {
+            store: Mutex::new((store, workspace.to_path_buf())),
+            settings,
+            editor: Editor::new(workspace, autosave),
+            previews: preview::Previews::default(),
+        })
     }
 
     /// The open workspace's file.
@@ -38,10 +55,17 @@ impl AppState {
         self.open_workspace().1.clone()
     }
 
-    /// Opens (creating if needed) another workspace and makes it the current one. When it
-    /// cannot be opened, the current one stays open.
+    /// The documents open in the editor.
+    pub fn editor(&self) -> &Editor {
+        &self.editor
+    }
+
+    /// Opens (creating if needed) another workspace and makes it the current one: open
+    /// documents are saved and closed first. When it cannot be opened, the current one stays.
     pub fn switch_workspace(&self, workspace: &Path) -> Result<()> {
         let store = crate::store::Store::open(workspace)?;
+        self.editor.switch_workspace(workspace)?;
+        self.previews.clear();
         *self.open_workspace() = (store, workspace.to_path_buf());
         Ok(())
     }
@@ -147,7 +171,7 @@ fn bindings_err(e: ts_rs::ExportError) -> Error {
 }
 
 fn tempdir_for_bindings() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("journey-studio-bindings-{}", edit::new_id()));
+    let dir = std::env::temp_dir().join(format!("journey-studio-bindings-{}", crate::editor::edit::new_id()));
     std::fs::create_dir_all(&dir).map_err(|source| Error::Write { file: dir.display().to_string(), source })?;
     Ok(dir)
 }
@@ -181,72 +205,84 @@ pub fn write_bindings(dir: &Path) -> Result<()> {
     Ok(())
 }
 
-use handlers as h;
+use documents as d;
+use editing as e;
+use preview as p;
+use templates as t;
+use workspace as w;
 
 commands! {
     /// The open workspace: its file and counts.
-    workspace_info(NoArgs) -> WorkspaceInfo = h::workspace_info;
+    workspace_info(NoArgs) -> WorkspaceInfo = w::workspace_info;
     /// Opens another workspace file (created when missing) and remembers it in the settings.
-    open_workspace(OpenWorkspaceArgs) -> WorkspaceInfo = h::open_workspace;
+    open_workspace(OpenWorkspaceArgs) -> WorkspaceInfo = w::open_workspace;
+    settings_get(NoArgs) -> Settings = w::settings_get;
+    /// Merges `patch` into the settings and saves them.
+    settings_update(SettingsPatchArgs) -> Settings = w::settings_update;
     /// Documents in the workspace, optionally filtered by a text in their name or kind.
-    list_documents(ListDocumentsArgs) -> DocumentList = h::list_documents;
+    list_documents(ListDocumentsArgs) -> DocumentList = d::list_documents;
     /// Imports any JSON the core reads (Sim export or state, journey) as a new document.
-    import_document(ImportDocumentArgs) -> DocumentRef = h::import_document;
-    get_document(DocumentIdArgs) -> DocumentContent = h::get_document;
-    /// Saves new content as a revision (autosave) and validates it.
-    save_document(SaveDocumentArgs) -> SaveResult = h::save_document;
-    export_document(DocumentIdArgs) -> ExportedDocument = h::export_document;
-    /// Deletes a document with its history, sync state and scenarios.
-    delete_document(DocumentIdArgs) -> Deleted = h::delete_document;
-    document_history(DocumentIdArgs) -> DocumentHistory = h::document_history;
-    /// Makes an old revision the head again, as a new revision.
-    restore_revision(RestoreRevisionArgs) -> SaveResult = h::restore_revision;
+    import_document(ImportDocumentArgs) -> DocumentRef = d::import_document;
+    export_document(DocumentIdArgs) -> ExportedDocument = d::export_document;
+    /// Deletes a document with its history, sync state and scenarios (an open one is closed
+    /// without saving).
+    delete_document(DocumentIdArgs) -> Deleted = d::delete_document;
+    document_history(DocumentIdArgs) -> DocumentHistory = d::document_history;
+    /// Makes an old revision the head again, as a new revision (the open document is saved and
+    /// closed first; open it again).
+    restore_revision(RestoreRevisionArgs) -> RevisionRef = d::restore_revision;
     /// A unified diff between two revisions of one document.
-    revision_diff(RevisionDiffArgs) -> DiffText = h::revision_diff;
-    /// What the canvas draws: nodes (families, kinds, handles) and edges (labels).
-    canvas_view(ContentArgs) -> canvas::CanvasView = h::canvas_view;
-    /// Applies canvas edits on the model; returns the new content, its view and diagnostics.
-    apply_edits(ApplyEditsArgs) -> ApplyEditsResult = h::apply_edits;
-    validate(ContentArgs) -> ValidationReport = h::validate;
-    convert(ConvertArgs) -> ConvertResult = h::convert;
-    /// Starts a journey conversation; `session` is an opaque snapshot to send back.
-    sim_start(SimStartArgs) -> SimStep = h::sim_start;
-    sim_send(SimSendArgs) -> SimStep = h::sim_send;
+    revision_diff(RevisionDiffArgs) -> DiffText = d::revision_diff;
+    /// Opens a document in the editor: its session, the whole canvas view and diagnostics.
+    open_document(DocumentIdArgs) -> OpenedDocument = e::open_document;
+    /// Applies edits as one undoable step; answers only what changed.
+    apply_edits(ApplyEditsArgs) -> EditResult = e::apply_edits;
+    undo(SessionArgs) -> EditResult = e::undo;
+    redo(SessionArgs) -> EditResult = e::redo;
+    /// Saves the session's edits now (they are autosaved anyway).
+    save_now(SessionArgs) -> SessionStatus = e::save_now;
+    /// Saves what is not saved yet and closes the session.
+    close_document(SessionArgs) -> SessionStatus = e::close_document;
+    session_status(SessionArgs) -> SessionStatus = e::session_status;
+    /// What the inspector shows for a node, an edge or `journey`: typed fields and their paths.
+    inspect(InspectArgs) -> crate::editor::inspect::InspectorView = e::inspect;
+    /// The open document converted (not saved): its canvas view and the mapping.
+    convert(ConvertArgs) -> ConvertPreview = e::convert;
+    /// Saves the open document converted, as a new document of the workspace.
+    save_converted(SaveConvertedArgs) -> DocumentRef = e::save_converted;
+    /// Starts a conversation with the open journey as it is now; answers the preview's id.
+    sim_start(SimStartArgs) -> SimStep = p::sim_start;
+    /// The customer's next message.
+    sim_send(SimSendArgs) -> SimStep = p::sim_send;
     /// Forces a transition (by edge id) from the active state.
-    sim_choose(SimChooseArgs) -> SimStep = h::sim_choose;
-    sim_back(SimSessionArgs) -> SimStep = h::sim_back;
-    sim_restart(SimSessionArgs) -> SimStep = h::sim_restart;
-    /// Saves the conversation so far as a scenario of a document.
-    sim_save_scenario(SimSaveScenarioArgs) -> ScenarioRef = h::sim_save_scenario;
-    templates_list(TemplatesListArgs) -> TemplateList = h::templates_list;
-    template_show(TemplateIdArgs) -> TemplateDetail = h::template_show;
-    template_instantiate(TemplateInstantiateArgs) -> TemplateInstance = h::template_instantiate;
+    sim_choose(SimChooseArgs) -> SimStep = p::sim_choose;
+    sim_back(SimArgs) -> SimStep = p::sim_back;
+    sim_restart(SimArgs) -> SimStep = p::sim_restart;
+    /// Ends a preview and forgets it.
+    sim_stop(SimArgs) -> Message = p::sim_stop;
+    /// Saves the conversation so far as a scenario of its document.
+    sim_save_scenario(SimSaveScenarioArgs) -> ScenarioRef = p::sim_save_scenario;
+    templates_list(TemplatesListArgs) -> TemplateList = t::templates_list;
+    template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
+    /// Instantiates a template as a new document of the workspace.
+    template_instantiate(TemplateInstantiateArgs) -> DocumentRef = t::template_instantiate;
     /// Configured remotes (secrets are never returned).
-    remotes_list(NoArgs) -> RemoteList = h::remotes_list;
+    remotes_list(NoArgs) -> RemoteList = sync::remotes_list;
     /// Adds (or updates) a remote; the API key goes to the OS keyring, never the workspace.
     remote_add(RemoteAddArgs) -> RemoteEntry = sync::remote_add;
     /// Removes a remote and its stored key.
     remote_remove(RemoteNameArgs) -> Message = sync::remote_remove;
     /// Reaches the remote with its stored credentials.
     remote_test(RemoteNameArgs) -> RemoteTestResult = sync::remote_test;
-    /// Pushes a document's head to a remote through the outbox (a changed remote is a conflict).
+    /// Pushes a document's head to a remote through the outbox (a changed remote is a conflict);
+    /// the open document's edits are saved first.
     push(PushArgs) -> SyncOutcome = sync::push;
     /// Pulls `remote_id` into a document (three-way); without `remote_id`, lists the remote.
     pull(PullArgs) -> PullResult = sync::pull;
     /// Resolves an open conflict: keep_mine, take_theirs or both.
     resolve_conflict(ResolveConflictArgs) -> Message = sync::resolve_conflict;
     /// The outbox of pending pushes and the open conflicts (with their diffs).
-    sync_status(NoArgs) -> SyncStatus = h::sync_status;
-    settings_get(NoArgs) -> Settings = h::settings_get;
-    /// Merges `patch` into the settings and saves them.
-    settings_update(SettingsPatchArgs) -> Settings = h::settings_update;
-}
-
-/// A fixture of this repository, parsed (for the api modules' tests).
-#[cfg(test)]
-pub(crate) fn test_fixture(path: &str) -> crate::Document {
-    let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
-    crate::Document::parse(path, &text).unwrap()
+    sync_status(NoArgs) -> SyncStatus = sync::sync_status;
 }
 
 #[cfg(test)]
@@ -286,8 +322,8 @@ mod tests {
         let state = AppState::open(&dir.path().join("w.db"), Box::new(JsonFileSettings::new(dir.path().join("s.json")))).unwrap();
         let err = dispatch(&state, "nope", Value::Null).unwrap_err();
         assert_eq!(err.kind(), "not_found");
-        let err = dispatch(&state, "get_document", serde_json::json!({"id": "x"})).unwrap_err();
-        assert!(err.to_string().contains("get_document"), "{err}");
+        let err = dispatch(&state, "open_document", serde_json::json!({"id": "x"})).unwrap_err();
+        assert!(err.to_string().contains("open_document"), "{err}");
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! The Sync panel's commands: remotes, connection test, push, pull, conflicts. Each calls
 //! src/store and src/sync as the CLI's `remote`, `push`, `pull` and `resolve` do.
 
+use super::documents::name_of;
 use super::types::*;
 use super::AppState;
 use crate::error::{Error, Result};
@@ -31,8 +32,24 @@ fn outcome<T: serde::Serialize>(value: &T) -> Result<SyncOutcome> {
     serde_json::from_value(value).map_err(|e| Error::Unsupported(format!("unexpected sync outcome: {e}")))
 }
 
-fn document_name(store: &Store, id: i64) -> Result<String> {
-    store.documents()?.into_iter().find(|d| d.id == id).map(|d| d.name).ok_or_else(|| Error::NotFound(format!("no document with id {id} in the workspace")))
+pub fn remotes_list(state: &AppState, _: NoArgs) -> Result<RemoteList> {
+    Ok(RemoteList { remotes: state.store()?.remotes()?.iter().map(entry).collect() })
+}
+
+pub fn sync_status(state: &AppState, _: NoArgs) -> Result<SyncStatus> {
+    let store = state.store()?;
+    let outbox = store.outbox()?.iter().map(|e| serde_json::to_value(e).map_err(|e| Error::Unsupported(e.to_string()))).collect::<Result<_>>()?;
+    Ok(SyncStatus { outbox, conflicts: conflicts(&store)? })
+}
+
+/// Closes (after saving) the editor's session of the document named `name`, if one is open:
+/// its head is about to change under it.
+fn close_open(state: &AppState, name: &str) -> Result<()> {
+    let id = state.store()?.documents()?.into_iter().find(|d| d.name == name).map(|d| d.id);
+    if let Some(id) = id {
+        state.editor.close_document(id)?;
+    }
+    Ok(())
 }
 
 pub fn entry(remote: &Remote) -> RemoteEntry {
@@ -91,14 +108,18 @@ pub fn remote_test(state: &AppState, args: RemoteNameArgs) -> Result<RemoteTestR
 }
 
 pub fn push(state: &AppState, args: PushArgs) -> Result<SyncOutcome> {
+    // What the designer sees is what goes: unsaved edits are saved first.
+    if let Some(session) = state.editor.session_of_document(args.document_id) {
+        state.editor.save_now(&session.id)?;
+    }
     let mut store = state.store()?;
-    let name = document_name(&store, args.document_id)?;
+    let name = name_of(&store, args.document_id)?;
     let result = block_on(engine::push(&mut store, &name, &args.remote, args.force.unwrap_or(false)))?;
     outcome(&result)
 }
 
 pub fn pull(state: &AppState, args: PullArgs) -> Result<PullResult> {
-    let mut store = state.store()?;
+    let store = state.store()?;
     let Some(id) = args.remote_id.filter(|i| !i.is_empty()) else {
         let remote = store.remote(&args.remote)?;
         let list = match remote.kind {
@@ -120,6 +141,9 @@ pub fn pull(state: &AppState, args: PullArgs) -> Result<PullResult> {
         Some(n) => n,
         None => linked_document(&store, &args.remote, &id)?.unwrap_or_else(|| id.clone()),
     };
+    drop(store);
+    close_open(state, &name)?;
+    let mut store = state.store()?;
     let result = block_on(engine::pull(&mut store, &args.remote, &id, &name))?;
     Ok(PullResult { outcome: Some(outcome(&result)?), items: Vec::new() })
 }
@@ -140,6 +164,7 @@ pub fn resolve_conflict(state: &AppState, args: ResolveConflictArgs) -> Result<M
         "both" => Resolution::Both,
         other => return Err(Error::Unsupported(format!("resolve_conflict: `how` is keep_mine, take_theirs or both, not `{other}`"))),
     };
+    close_open(state, &args.document)?;
     let message = engine::resolve(&mut *state.store()?, &args.document, &args.remote, how)?;
     Ok(Message { message })
 }
@@ -191,6 +216,12 @@ mod tests {
     fn import(state: &AppState, path: &str, name: &str) -> i64 {
         let text = std::fs::read_to_string(format!("{}/{path}", env!("CARGO_MANIFEST_DIR"))).unwrap();
         call(state, "import_document", json!({"name": name, "content": text}))["id"].as_i64().unwrap()
+    }
+
+    /// A stored document's head, parsed.
+    fn content(state: &AppState, id: &Value) -> Value {
+        let text = call(state, "export_document", json!({"id": id}))["text"].as_str().unwrap().to_string();
+        serde_json::from_str(&text).unwrap()
     }
 
     fn journey_fixture() -> String {
@@ -265,7 +296,7 @@ mod tests {
         assert_eq!(call(&s, "delete_document", json!({"id": id}))["name"], "to push");
         assert_eq!(call(&s, "sync_status", json!({}))["outbox"], json!([]));
         assert_eq!(call(&s, "list_documents", json!({}))["documents"], json!([]));
-        assert_eq!(dispatch(&s, "get_document", json!({"id": id})).unwrap_err().kind(), "not_found");
+        assert_eq!(dispatch(&s, "open_document", json!({"id": id})).unwrap_err().kind(), "not_found");
         assert_eq!(dispatch(&s, "delete_document", json!({"id": id})).unwrap_err().kind(), "not_found");
     }
 
@@ -288,8 +319,7 @@ mod tests {
         let s = state(dir.path());
         let id = import(&s, &journey_fixture(), "mine");
         call(&s, "remote_add", json!({"name": "par", "kind": "parlant", "url": closed_url()}));
-        let mine = call(&s, "get_document", json!({"id": id}));
-        let mut theirs = mine["content"].clone();
+        let mut theirs = content(&s, &json!(id));
         theirs["journey"]["title"] = json!("Changed on the server");
         let theirs_text = theirs.to_string();
         {
@@ -309,7 +339,7 @@ mod tests {
         assert_eq!(call(&s, "sync_status", json!({}))["conflicts"], json!([]));
         let docs = call(&s, "list_documents", json!({}));
         let copy = docs["documents"].as_array().unwrap().iter().find(|d| d["name"] != "mine").unwrap().clone();
-        assert_eq!(call(&s, "get_document", json!({"id": copy["id"]}))["content"]["journey"]["title"], "Changed on the server");
+        assert_eq!(content(&s, &copy["id"])["journey"]["title"], "Changed on the server");
         assert_eq!(dispatch(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "both"})).unwrap_err().kind(), "not_found");
         // take_theirs: the remote becomes the head.
         {
@@ -318,7 +348,7 @@ mod tests {
             store.record_conflict(id, "par", Some(&head.content), &head.content, &theirs_text).unwrap();
         }
         call(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "take_theirs"}));
-        assert_eq!(call(&s, "get_document", json!({"id": id}))["content"]["journey"]["title"], "Changed on the server");
+        assert_eq!(content(&s, &json!(id))["journey"]["title"], "Changed on the server");
     }
 
     #[test]
@@ -326,16 +356,18 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let s = state(dir.path());
         let id = import(&s, &journey_fixture(), "doc");
-        let first = call(&s, "get_document", json!({"id": id}));
-        let mut changed = first["content"].clone();
-        changed["journey"]["title"] = json!("Second title");
-        let second = call(&s, "save_document", json!({"id": id, "content": changed}))["revision"].as_i64().unwrap();
-        let from = first["revision"].as_i64().unwrap();
+        let first = content(&s, &json!(id));
+        let from = call(&s, "document_history", json!({"id": id}))["revisions"][0]["id"].as_i64().unwrap();
+        // An edit in the editor, saved when the document is closed.
+        let session = call(&s, "open_document", json!({"id": id}))["session"].clone();
+        call(&s, "apply_edits", json!({"session": session, "edits": [{"op": "set_field", "target": "journey", "path": ["journey", "title"], "value": "Second title"}]}));
+        let second = call(&s, "close_document", json!({"session": session}))["revision"].as_i64().unwrap();
+        assert!(second > from);
         let diff = call(&s, "revision_diff", json!({"from": from, "to": second}))["diff"].as_str().unwrap().to_string();
         assert!(diff.contains("+") && diff.contains("Second title"), "{diff}");
         let restored = call(&s, "restore_revision", json!({"id": id, "revision": from}));
         assert!(restored["revision"].as_i64().unwrap() > second);
-        assert_eq!(call(&s, "get_document", json!({"id": id}))["content"], first["content"]);
+        assert_eq!(content(&s, &json!(id)), first);
         assert_eq!(call(&s, "document_history", json!({"id": id}))["revisions"].as_array().unwrap().len(), 3);
         assert_eq!(dispatch(&s, "restore_revision", json!({"id": id, "revision": 9999})).unwrap_err().kind(), "not_found");
     }

@@ -1,8 +1,7 @@
-//! Arguments and results of the commands. Documents travel as JSON values (`content`); ids of
-//! stored documents are numbers.
+//! Arguments and results of the commands. Stored documents are named by number ids, documents
+//! open in the editor by session ids; a document's content crosses only on import and export.
 
-use super::canvas::CanvasView;
-use super::edit::Edit;
+use crate::editor::{CanvasView, Delta, DiagnosticCounts, DiagnosticEntry, Edit, SessionStatus};
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -38,8 +37,7 @@ pub struct DocumentEntry {
     #[ts(type = "number")]
     pub id: i64,
     pub name: String,
-    /// `sim` or `journey`.
-    pub kind: String,
+    pub kind: DocumentKind,
     #[ts(type = "number")]
     pub revisions: i64,
     pub updated_at: String,
@@ -64,7 +62,7 @@ pub struct DocumentRef {
     #[ts(type = "number")]
     pub id: i64,
     pub name: String,
-    pub kind: String,
+    pub kind: DocumentKind,
     #[ts(type = "number")]
     pub revision: i64,
 }
@@ -73,33 +71,6 @@ pub struct DocumentRef {
 pub struct DocumentIdArgs {
     #[ts(type = "number")]
     pub id: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct DocumentContent {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub name: String,
-    pub kind: String,
-    pub content: Value,
-    #[ts(type = "number")]
-    pub revision: i64,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct SaveDocumentArgs {
-    #[ts(type = "number")]
-    pub id: i64,
-    pub content: Value,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct SaveResult {
-    #[ts(type = "number")]
-    pub revision: i64,
-    /// True when the content equals the head: no new revision.
-    pub unchanged: bool,
-    pub diagnostics: ValidationReport,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -123,65 +94,94 @@ pub struct DocumentHistory {
     pub revisions: Vec<RevisionEntry>,
 }
 
+/// The document kinds Journey Studio edits.
+pub use crate::document::DocumentKind;
+
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct ContentArgs {
-    /// A document as JSON (a Sim export/state or a journey).
-    pub content: Value,
+pub struct RevisionRef {
+    #[ts(type = "number")]
+    pub revision: i64,
+    /// True when the content equals the head: no new revision.
+    pub unchanged: bool,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SessionArgs {
+    pub session: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct OpenedDocument {
+    pub session: String,
+    #[ts(type = "number")]
+    pub id: i64,
+    pub name: String,
+    pub kind: DocumentKind,
+    pub view: CanvasView,
+    pub diagnostics: Vec<DiagnosticEntry>,
+    pub counts: DiagnosticCounts,
+    pub status: SessionStatus,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ApplyEditsArgs {
-    pub content: Value,
+    pub session: String,
     pub edits: Vec<Edit>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct ApplyEditsResult {
-    pub content: Value,
-    pub view: CanvasView,
-    pub diagnostics: ValidationReport,
-    /// Ids of the nodes and edges created by `add_node` / `connect`, in order.
+pub struct EditResult {
+    /// What changed (empty when nothing did, e.g. undo with nothing to undo).
+    pub delta: Delta,
+    /// Ids of the nodes and edges created by `add_node`, `connect` and `duplicate`, in order.
     pub created: Vec<String>,
+    pub status: SessionStatus,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct DiagnosticEntry {
-    pub code: String,
-    /// `error`, `warning` or `info`.
-    pub severity: String,
-    pub message: String,
-    pub node_ids: Vec<String>,
-    pub edge_ids: Vec<String>,
-    /// JSON path of the value to look at.
-    pub path: String,
-    pub hint: String,
+pub struct InspectArgs {
+    pub session: String,
+    /// A node or edge id, or `journey` for the journey's own fields.
+    pub target: String,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct ValidationReport {
-    pub diagnostics: Vec<DiagnosticEntry>,
-    pub errors: usize,
-    pub warnings: usize,
-    pub infos: usize,
+/// Which way to convert.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ConvertTo {
+    Journey,
+    Workflow,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct ConvertArgs {
-    pub content: Value,
-    /// `journey` or `workflow`.
-    pub to: String,
+    pub session: String,
+    pub to: ConvertTo,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct ConvertResult {
-    pub output: Value,
-    /// How source elements map to output elements.
+pub struct ConvertPreview {
+    pub kind: DocumentKind,
+    pub view: CanvasView,
+    /// How source elements map to output elements, with the approximations.
     pub mapping: crate::convert::Mapping,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SaveConvertedArgs {
+    pub session: String,
+    pub to: ConvertTo,
+    /// The new document's name (default: the open one's, with the new kind; a taken name gets a
+    /// number).
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SimStartArgs {
-    pub content: Value,
+    /// The editor session of the journey to preview (as it is now, edits included).
+    pub session: String,
     /// Tool mocks (`{tools: {name: {...}}}`), as the simulator reads them.
     #[ts(optional)]
     #[serde(default)]
@@ -193,26 +193,29 @@ pub struct SimStartArgs {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimArgs {
+    /// The preview's id (`sim_start` answers it).
+    pub sim: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SimSendArgs {
-    pub session: Value,
+    pub sim: String,
     pub message: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SimChooseArgs {
-    pub session: Value,
+    pub sim: String,
     pub edge_id: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct SimSessionArgs {
-    pub session: Value,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SimStep {
-    /// Opaque: send it back with the next simulator command.
-    pub session: Value,
+    pub sim: String,
+    /// The previewed document.
+    #[ts(type = "number")]
+    pub document_id: i64,
     /// What happened in this step, in order.
     pub events: Vec<crate::simulate::Event>,
     #[ts(optional)]
@@ -225,9 +228,7 @@ pub struct SimStep {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SimSaveScenarioArgs {
-    #[ts(type = "number")]
-    pub document_id: i64,
-    pub session: Value,
+    pub sim: String,
     pub name: String,
 }
 
@@ -285,13 +286,10 @@ pub struct TemplateInstantiateArgs {
     pub id: String,
     #[serde(default)]
     pub params: serde_json::Map<String, Value>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct TemplateInstance {
-    pub content: Value,
-    /// `id@version` used.
-    pub template: String,
+    /// The new document's name (default: the template's; a taken name gets a number).
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -33,7 +33,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let server = Server::http(("127.0.0.1", args.port))
         .map_err(|e| Error::Unsupported(format!("serve: cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
     let port = server.server_addr().to_ip().map(|a| a.port()).unwrap_or(args.port);
-    let token = api::edit::new_id().replace('-', "");
+    let token = journey_studio::editor::edit::new_id().replace('-', "");
     println!("Journey Studio at http://127.0.0.1:{port}/#token={token}");
     use std::io::Write;
     let _ = std::io::stdout().flush();

@@ -266,6 +266,13 @@ impl ToolId {
     }
 }
 
+impl EditorData {
+    /// No layout saved yet.
+    pub fn empty() -> EditorData {
+        EditorData { positions: Maybe::Absent, viewport: Maybe::Absent, extra: IndexMap::new() }
+    }
+}
+
 impl std::fmt::Display for ToolId {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         write!(f, "{}:{}", self.service_name, self.tool_name)

@@ -56,23 +56,23 @@ pub struct SaveOutcome {
     pub unchanged: bool,
 }
 
-fn kind_name(doc: &Document) -> &'static str {
-    match doc.kind() {
-        crate::DocumentKind::SimWorkflow => "sim",
-        crate::DocumentKind::ParlantJourney => "journey",
-    }
-}
-
 impl Store {
     /// Saves a document under `name` as a new revision (atomic: all or nothing). Saving the same
     /// content as the head writes nothing and says so.
     pub fn save(&mut self, name: &str, doc: &Document, message: &str) -> Result<SaveOutcome> {
+        self.save_text(name, doc.kind(), &doc.to_json(), message, None)
+    }
+
+    /// Saves a document's text (already written by the caller) under `name`. With `amend`, a
+    /// head revision of that id that nothing else refers to yet (no sync, outbox, mapping or
+    /// transcript) is replaced in place instead of adding one: the editor's autosave keeps one
+    /// revision per burst of edits while still writing every few hundred milliseconds.
+    pub fn save_text(&mut self, name: &str, kind: crate::DocumentKind, content: &str, message: &str, amend: Option<i64>) -> Result<SaveOutcome> {
         if name.trim().is_empty() {
             return Err(Error::Unsupported("a document name cannot be empty".into()));
         }
-        let content = doc.to_json();
-        let hash = content_hash(&content);
-        let kind = kind_name(doc);
+        let hash = content_hash(content);
+        let kind = kind.store_name();
         let file = self.path.display().to_string();
         let err = |e: rusqlite::Error| Error::Store { file: file.clone(), message: e.to_string() };
         let tx = self.conn_mut().transaction().map_err(err)?;
@@ -101,6 +101,28 @@ impl Store {
                 tx.query_row("SELECT hash FROM revisions WHERE id = ?1", [head], |r| r.get(0)).map_err(err)?;
             if head_hash == hash {
                 return Ok(SaveOutcome { document_id, revision: head, hash, unchanged: true });
+            }
+            if amend == Some(head) {
+                let referenced: bool = tx
+                    .query_row(
+                        "SELECT EXISTS(SELECT 1 FROM sync_state WHERE base_revision = ?1)
+                             OR EXISTS(SELECT 1 FROM outbox WHERE revision_id = ?1)
+                             OR EXISTS(SELECT 1 FROM mappings WHERE source_revision = ?1 OR target_revision = ?1)
+                             OR EXISTS(SELECT 1 FROM transcripts WHERE revision_id = ?1)",
+                        [head],
+                        |r| r.get(0),
+                    )
+                    .map_err(err)?;
+                if !referenced {
+                    tx.execute(
+                        "UPDATE revisions SET hash = ?1, content = ?2, message = ?3, created_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?4",
+                        params![hash, content, message, head],
+                    )
+                    .map_err(err)?;
+                    tx.execute("UPDATE documents SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1", [document_id]).map_err(err)?;
+                    tx.commit().map_err(err)?;
+                    return Ok(SaveOutcome { document_id, revision: head, hash, unchanged: false });
+                }
             }
         }
         tx.execute(

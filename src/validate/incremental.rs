@@ -20,29 +20,91 @@ use crate::error::{Error, Result};
 use crate::graph::GraphView;
 use crate::js::Sandbox;
 use crate::json::JsonPath;
-use crate::parlant::{Journey, JourneyDocument, JourneyEdge, JourneyNode};
+use crate::json::Maybe;
+use serde_json::Number;
+use crate::parlant::{ContextVariable, EditorData, EditorPosition, Guideline, Journey, JourneyDocument, JourneyEdge, JourneyNode, Tag, END_NODE_ID};
 use crate::sim::references::RefTarget;
 use crate::sim::{Block, Edge, SimDocument};
 use crate::Document;
 use serde::Deserialize;
 use std::collections::{HashMap, HashSet};
 
-/// One edit, as the editor sends it. Nodes and edges are matched by id: an upsert replaces the
-/// one with that id or adds it at the end.
+/// One edit of the model. Nodes and edges are matched by id: an upsert replaces the one with that
+/// id in place or adds it at the end; an insert puts a new one at an index of the document's order
+/// (how the editor's undo puts back what was removed, so the document reads back byte-equal).
 // Edits are made one at a time; boxing the block would only add an allocation.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone, Deserialize)]
 #[serde(tag = "kind", content = "value", rename_all = "snake_case")]
 pub enum Edit {
     UpsertBlock(Block),
+    InsertBlock(usize, Block),
     RemoveBlock(String),
     UpsertEdge(Edge),
+    InsertEdge(usize, Edge),
     RemoveEdge(String),
     UpsertState(JourneyNode),
+    InsertState(usize, JourneyNode),
     RemoveState(String),
     UpsertTransition(JourneyEdge),
+    InsertTransition(usize, JourneyEdge),
     RemoveTransition(String),
     SetJourney(Journey),
+    /// The journey's own entities beside its header (`tags`, `guidelines`, `context_variables`).
+    SetJourneyEntities(JourneyEntities),
+}
+
+/// The parts of a journey document that are neither its header nor its graph.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+pub struct JourneyEntities {
+    pub tags: Maybe<Vec<Tag>>,
+    pub guidelines: Maybe<Vec<Guideline>>,
+    pub context_variables: Maybe<Vec<ContextVariable>>,
+}
+
+impl JourneyEntities {
+    pub fn of(doc: &JourneyDocument) -> JourneyEntities {
+        JourneyEntities { tags: doc.tags.clone(), guidelines: doc.guidelines.clone(), context_variables: doc.context_variables.clone() }
+    }
+}
+
+/// A group of diagnostics that the validator recomputes together. The editor mirrors the
+/// diagnostics per bucket and, after an edit, compares only the buckets it reports as changed.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub enum Bucket {
+    /// A Sim block's own rules (sub-blocks, JavaScript, references).
+    BlockLocal(String),
+    /// A Sim block's rules in its graph.
+    Block(String),
+    /// A Sim edge's rules (by edge id).
+    Edge(String),
+    /// A journey state's rules and those of its outgoing transitions.
+    State(String),
+    /// A journey transition's own rules (by transition id).
+    Transition(String),
+    /// Rules over the whole document.
+    Global,
+}
+
+/// What changed since the editor last asked (`take_changed`).
+#[derive(Debug, Clone, Default)]
+pub struct Changed {
+    /// Every bucket may have changed (the graph was rebuilt).
+    pub all: bool,
+    pub buckets: HashSet<Bucket>,
+}
+
+impl Changed {
+    fn everything(&mut self) {
+        self.all = true;
+        self.buckets.clear();
+    }
+
+    fn add(&mut self, bucket: Bucket) {
+        if !self.all {
+            self.buckets.insert(bucket);
+        }
+    }
 }
 
 pub struct IncrementalValidator {
@@ -70,6 +132,7 @@ impl IncrementalValidator {
     pub fn apply(&mut self, edit: Edit) -> Result<()> {
         match (&mut self.inner, edit) {
             (Inner::Workflow(w), Edit::UpsertBlock(block)) => w.upsert_block(block),
+            (Inner::Workflow(w), Edit::InsertBlock(index, block)) => w.insert_block(index, block)?,
             (Inner::Workflow(w), Edit::RemoveBlock(id)) => w.remove_block(&id),
             (Inner::Workflow(w), Edit::UpsertEdge(edge)) => {
                 let edges = &mut w.doc.state_mut().edges;
@@ -79,11 +142,28 @@ impl IncrementalValidator {
                 }
                 w.recompute_graph();
             }
+            (Inner::Workflow(w), Edit::InsertEdge(index, edge)) => {
+                let edges = &mut w.doc.state_mut().edges;
+                if edges.iter().any(|e| e.id == edge.id) {
+                    return Err(Error::Unsupported(format!("edge `{}` is already in the workflow", edge.id)));
+                }
+                let at = index.min(edges.len());
+                edges.insert(at, edge);
+                w.recompute_graph();
+            }
             (Inner::Workflow(w), Edit::RemoveEdge(id)) => {
                 w.doc.state_mut().edges.retain(|e| e.id != id);
                 w.recompute_graph();
             }
             (Inner::Journey(j), Edit::UpsertState(node)) => j.upsert_node(node),
+            (Inner::Journey(j), Edit::InsertState(index, node)) => {
+                if j.index.contains_key(&node.id) {
+                    return Err(Error::Unsupported(format!("state `{}` is already in the journey", node.id)));
+                }
+                let at = index.min(j.doc.nodes.len());
+                j.doc.nodes.insert(at, node);
+                j.recompute_all();
+            }
             (Inner::Journey(j), Edit::RemoveState(id)) => {
                 j.doc.nodes.retain(|n| n.id != id);
                 j.recompute_all();
@@ -93,6 +173,20 @@ impl IncrementalValidator {
                     Some(slot) => *slot = edge,
                     None => j.doc.edges.push(edge),
                 }
+                j.recompute_all();
+            }
+            (Inner::Journey(j), Edit::InsertTransition(index, edge)) => {
+                if j.doc.edges.iter().any(|e| e.id == edge.id) {
+                    return Err(Error::Unsupported(format!("transition `{}` is already in the journey", edge.id)));
+                }
+                let at = index.min(j.doc.edges.len());
+                j.doc.edges.insert(at, edge);
+                j.recompute_all();
+            }
+            (Inner::Journey(j), Edit::SetJourneyEntities(entities)) => {
+                j.doc.tags = entities.tags;
+                j.doc.guidelines = entities.guidelines;
+                j.doc.context_variables = entities.context_variables;
                 j.recompute_all();
             }
             (Inner::Journey(j), Edit::RemoveTransition(id)) => {
@@ -134,6 +228,137 @@ impl IncrementalValidator {
             Inner::Journey(j) => Document::Journey(j.doc.clone()),
         }
     }
+
+    /// The document as it is now, when it is a Sim workflow.
+    pub fn workflow(&self) -> Option<&SimDocument> {
+        match &self.inner {
+            Inner::Workflow(w) => Some(&w.doc),
+            Inner::Journey(_) => None,
+        }
+    }
+
+    /// The document as it is now, when it is a journey.
+    pub fn journey(&self) -> Option<&JourneyDocument> {
+        match &self.inner {
+            Inner::Journey(j) => Some(&j.doc),
+            Inner::Workflow(_) => None,
+        }
+    }
+
+    /// The document's JSON text, written without copying the document.
+    pub fn to_json(&self) -> String {
+        match &self.inner {
+            Inner::Workflow(w) => w.doc.to_json(),
+            Inner::Journey(j) => j.doc.to_json(),
+        }
+    }
+
+    /// Moves a node on the canvas: a Sim block's `position`, a journey state's place in
+    /// `editor.positions` (`None` removes it). No rule reads positions, so nothing is revalidated.
+    /// Coordinates are JSON numbers as written, so putting an old place back is byte-exact.
+    /// Returns where the node was (`None`: a journey state with no saved place).
+    pub fn set_position(&mut self, id: &str, at: Option<(Number, Number)>) -> Result<Option<(Number, Number)>> {
+        match &mut self.inner {
+            Inner::Workflow(w) => {
+                let block = w.doc.state_mut().blocks.get_mut(id).ok_or_else(|| Error::NotFound(format!("no block `{id}`")))?;
+                let (x, y) = at.ok_or_else(|| Error::Unsupported(format!("block `{id}` must keep a position")))?;
+                let before = (std::mem::replace(&mut block.position.x, x), std::mem::replace(&mut block.position.y, y));
+                Ok(Some(before))
+            }
+            Inner::Journey(j) => {
+                if id != END_NODE_ID && !j.index.contains_key(id) {
+                    return Err(Error::NotFound(format!("no state `{id}`")));
+                }
+                let positions = j.doc.editor.get_mut().and_then(|e| e.positions.get_mut());
+                let before = positions.and_then(|p| p.get(id)).map(|p| (p.x.clone(), p.y.clone()));
+                match at {
+                    Some((x, y)) => {
+                        let editor = j.doc.editor.get_or_insert_with(EditorData::empty);
+                        let positions = editor.positions.get_or_insert_with(Default::default);
+                        match positions.get_mut(id) {
+                            Some(p) => {
+                                p.x = x;
+                                p.y = y;
+                            }
+                            None => {
+                                positions.insert(id.to_string(), EditorPosition { x, y, extra: Default::default() });
+                            }
+                        }
+                    }
+                    None => {
+                        if let Some(positions) = j.doc.editor.get_mut().and_then(|e| e.positions.get_mut()) {
+                            positions.shift_remove(id);
+                        }
+                    }
+                }
+                Ok(before)
+            }
+        }
+    }
+
+    /// The buckets that may have changed since the last call, and forgets them.
+    pub fn take_changed(&mut self) -> Changed {
+        match &mut self.inner {
+            Inner::Workflow(w) => std::mem::take(&mut w.changed),
+            Inner::Journey(j) => std::mem::take(&mut j.changed),
+        }
+    }
+
+    /// Every bucket of the current document.
+    pub fn buckets(&self) -> Vec<Bucket> {
+        let mut out = Vec::new();
+        match &self.inner {
+            Inner::Workflow(w) => {
+                for id in w.doc.state().blocks.keys() {
+                    out.push(Bucket::BlockLocal(id.clone()));
+                    out.push(Bucket::Block(id.clone()));
+                }
+                out.extend(w.doc.state().edges.iter().map(|e| Bucket::Edge(e.id.clone())));
+            }
+            Inner::Journey(j) => {
+                out.extend(j.doc.nodes.iter().map(|n| Bucket::State(n.id.clone())));
+                out.extend(j.doc.edges.iter().map(|e| Bucket::Transition(e.id.clone())));
+            }
+        }
+        out.push(Bucket::Global);
+        out
+    }
+
+    /// The diagnostics of each of `buckets` now (empty for a bucket that no longer exists), in
+    /// the order given. Looking up many buckets costs one pass over the edges, not one per bucket.
+    pub fn bucket_diagnostics<'a>(&self, buckets: impl IntoIterator<Item = &'a Bucket>) -> Vec<(&'a Bucket, Vec<&Diagnostic>)> {
+        let mut edge_index: Option<HashMap<&str, Vec<usize>>> = None;
+        let mut out = Vec::new();
+        for bucket in buckets {
+            let diagnostics: Vec<&Diagnostic> = match (&self.inner, bucket) {
+                (Inner::Workflow(w), Bucket::BlockLocal(id)) => w.local.get(id).into_iter().flatten().collect(),
+                (Inner::Workflow(w), Bucket::Block(id)) => w.block_diags.get(id).into_iter().flatten().collect(),
+                (Inner::Workflow(w), Bucket::Edge(id)) => {
+                    let index = edge_index.get_or_insert_with(|| index_of(w.doc.state().edges.iter().map(|e| e.id.as_str())));
+                    index.get(id.as_str()).into_iter().flatten().filter_map(|&i| w.edge_diags.get(i)).flatten().collect()
+                }
+                (Inner::Workflow(w), Bucket::Global) => w.global.iter().collect(),
+                (Inner::Journey(j), Bucket::State(id)) => j.index.get(id).and_then(|&i| j.node_diags.get(i)).into_iter().flatten().collect(),
+                (Inner::Journey(j), Bucket::Transition(id)) => {
+                    let index = edge_index.get_or_insert_with(|| index_of(j.doc.edges.iter().map(|e| e.id.as_str())));
+                    index.get(id.as_str()).into_iter().flatten().filter_map(|&i| j.edge_diags.get(i)).flatten().collect()
+                }
+                (Inner::Journey(j), Bucket::Global) => j.graph_diags.iter().collect(),
+                _ => Vec::new(),
+            };
+            out.push((bucket, diagnostics));
+        }
+        out
+    }
+}
+
+/// Positions of each id in a list (ids may repeat in a malformed document).
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, Vec<usize>> {
+    let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, id) in ids.enumerate() {
+        map.entry(id).or_default().push(i);
+    }
+    map
 }
 
 struct WorkflowState {
@@ -148,6 +373,7 @@ struct WorkflowState {
     global: Vec<Diagnostic>,
     /// Normalised block name -> blocks whose references use that name.
     referrers: HashMap<String, HashSet<String>>,
+    changed: Changed,
 }
 
 fn referenced_names(facts: &BlockFacts) -> impl Iterator<Item = String> + '_ {
@@ -171,6 +397,7 @@ impl WorkflowState {
             edge_diags: Vec::new(),
             global: Vec::new(),
             referrers: HashMap::new(),
+            changed: Changed::default(),
         };
         let blocks: Vec<Block> = me.doc.state().blocks.values().cloned().collect();
         for block in &blocks {
@@ -187,6 +414,7 @@ impl WorkflowState {
             self.referrers.entry(name).or_default().insert(block.id.clone());
         }
         self.local.insert(block.id.clone(), local.diagnostics);
+        self.changed.add(Bucket::BlockLocal(block.id.clone()));
         let old = self.facts.insert(block.id.clone(), local.facts);
         if let Some(old) = &old {
             self.forget_references(&block.id, old);
@@ -220,6 +448,7 @@ impl WorkflowState {
         self.block_diags = block_diags;
         self.edge_diags = edge_diags;
         self.global = global;
+        self.changed.everything();
     }
 
     fn upsert_block(&mut self, block: Block) {
@@ -252,13 +481,32 @@ impl WorkflowState {
         let fresh = ctx.block_rules(&ids);
         let global = respelt.then(|| ctx.global_rules());
         let edges = respelt.then(|| (0..ctx.state.edges.len()).map(|i| ctx.edge_rules(i)).collect());
+        for id in affected {
+            self.changed.add(Bucket::Block(id));
+        }
         self.block_diags.extend(fresh);
         if let Some(global) = global {
             self.global = global;
+            self.changed.add(Bucket::Global);
         }
         if let Some(edges) = edges {
             self.edge_diags = edges;
+            for e in &self.doc.state().edges {
+                self.changed.add(Bucket::Edge(e.id.clone()));
+            }
         }
+    }
+
+    fn insert_block(&mut self, index: usize, block: Block) -> Result<()> {
+        if self.doc.state().blocks.contains_key(&block.id) {
+            return Err(Error::Unsupported(format!("block `{}` is already in the workflow", block.id)));
+        }
+        self.analyse(&block);
+        let blocks = &mut self.doc.state_mut().blocks;
+        let at = index.min(blocks.len());
+        blocks.shift_insert(at, block.id.clone(), block);
+        self.recompute_graph();
+        Ok(())
     }
 
     fn remove_block(&mut self, id: &str) {
@@ -284,6 +532,7 @@ struct JourneyState {
     edge_diags: Vec<Vec<Diagnostic>>,
     /// Reachability and header rules.
     graph_diags: Vec<Diagnostic>,
+    changed: Changed,
 }
 
 impl JourneyState {
@@ -296,6 +545,7 @@ impl JourneyState {
             node_diags: Vec::new(),
             edge_diags: Vec::new(),
             graph_diags: Vec::new(),
+            changed: Changed::default(),
         };
         me.recompute_all();
         me
@@ -318,6 +568,7 @@ impl JourneyState {
         let mut graph = journey::reachability_rules(&self.doc, &self.view);
         graph.extend(journey::header_rules(&self.doc));
         self.graph_diags = graph;
+        self.changed.everything();
     }
 
     fn upsert_node(&mut self, node: JourneyNode) {
@@ -337,6 +588,9 @@ impl JourneyState {
             let fresh = self.node(k);
             if let Some(slot) = self.node_diags.get_mut(k) {
                 *slot = fresh;
+            }
+            if let Some(n) = self.doc.nodes.get(k) {
+                self.changed.add(Bucket::State(n.id.clone()));
             }
         }
     }

@@ -2,11 +2,11 @@
 import type { Event } from "./Event";
 import type { JsonValue } from "./serde_json/JsonValue";
 
-export type SimStep = { 
+export type SimStep = { sim: string, 
 /**
- * Opaque: send it back with the next simulator command.
+ * The previewed document.
  */
-session: JsonValue, 
+document_id: number, 
 /**
  * What happened in this step, in order.
  */

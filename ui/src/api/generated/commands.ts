@@ -1,24 +1,24 @@
 // Generated from src/api/mod.rs (`commands!`) by `cargo test --lib api`. Do not edit.
 
 import type { ApplyEditsArgs } from "./ApplyEditsArgs";
-import type { ApplyEditsResult } from "./ApplyEditsResult";
-import type { CanvasView } from "./CanvasView";
-import type { ContentArgs } from "./ContentArgs";
 import type { ConvertArgs } from "./ConvertArgs";
-import type { ConvertResult } from "./ConvertResult";
+import type { ConvertPreview } from "./ConvertPreview";
 import type { Deleted } from "./Deleted";
 import type { DiffText } from "./DiffText";
-import type { DocumentContent } from "./DocumentContent";
 import type { DocumentHistory } from "./DocumentHistory";
 import type { DocumentIdArgs } from "./DocumentIdArgs";
 import type { DocumentList } from "./DocumentList";
 import type { DocumentRef } from "./DocumentRef";
+import type { EditResult } from "./EditResult";
 import type { ExportedDocument } from "./ExportedDocument";
 import type { ImportDocumentArgs } from "./ImportDocumentArgs";
+import type { InspectArgs } from "./InspectArgs";
+import type { InspectorView } from "./InspectorView";
 import type { ListDocumentsArgs } from "./ListDocumentsArgs";
 import type { Message } from "./Message";
 import type { NoArgs } from "./NoArgs";
 import type { OpenWorkspaceArgs } from "./OpenWorkspaceArgs";
+import type { OpenedDocument } from "./OpenedDocument";
 import type { PullArgs } from "./PullArgs";
 import type { PullResult } from "./PullResult";
 import type { PushArgs } from "./PushArgs";
@@ -30,26 +30,26 @@ import type { RemoteTestResult } from "./RemoteTestResult";
 import type { ResolveConflictArgs } from "./ResolveConflictArgs";
 import type { RestoreRevisionArgs } from "./RestoreRevisionArgs";
 import type { RevisionDiffArgs } from "./RevisionDiffArgs";
-import type { SaveDocumentArgs } from "./SaveDocumentArgs";
-import type { SaveResult } from "./SaveResult";
+import type { RevisionRef } from "./RevisionRef";
+import type { SaveConvertedArgs } from "./SaveConvertedArgs";
 import type { ScenarioRef } from "./ScenarioRef";
+import type { SessionArgs } from "./SessionArgs";
+import type { SessionStatus } from "./SessionStatus";
 import type { Settings } from "./Settings";
 import type { SettingsPatchArgs } from "./SettingsPatchArgs";
+import type { SimArgs } from "./SimArgs";
 import type { SimChooseArgs } from "./SimChooseArgs";
 import type { SimSaveScenarioArgs } from "./SimSaveScenarioArgs";
 import type { SimSendArgs } from "./SimSendArgs";
-import type { SimSessionArgs } from "./SimSessionArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
 import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncStatus } from "./SyncStatus";
 import type { TemplateDetail } from "./TemplateDetail";
 import type { TemplateIdArgs } from "./TemplateIdArgs";
-import type { TemplateInstance } from "./TemplateInstance";
 import type { TemplateInstantiateArgs } from "./TemplateInstantiateArgs";
 import type { TemplateList } from "./TemplateList";
 import type { TemplatesListArgs } from "./TemplatesListArgs";
-import type { ValidationReport } from "./ValidationReport";
 import type { WorkspaceInfo } from "./WorkspaceInfo";
 
 /** Every command: its arguments and its result. */
@@ -58,39 +58,56 @@ export interface Commands {
   workspace_info: { args: NoArgs; result: WorkspaceInfo };
   /** Opens another workspace file (created when missing) and remembers it in the settings. */
   open_workspace: { args: OpenWorkspaceArgs; result: WorkspaceInfo };
+  settings_get: { args: NoArgs; result: Settings };
+  /** Merges `patch` into the settings and saves them. */
+  settings_update: { args: SettingsPatchArgs; result: Settings };
   /** Documents in the workspace, optionally filtered by a text in their name or kind. */
   list_documents: { args: ListDocumentsArgs; result: DocumentList };
   /** Imports any JSON the core reads (Sim export or state, journey) as a new document. */
   import_document: { args: ImportDocumentArgs; result: DocumentRef };
-  get_document: { args: DocumentIdArgs; result: DocumentContent };
-  /** Saves new content as a revision (autosave) and validates it. */
-  save_document: { args: SaveDocumentArgs; result: SaveResult };
   export_document: { args: DocumentIdArgs; result: ExportedDocument };
-  /** Deletes a document with its history, sync state and scenarios. */
+  /** Deletes a document with its history, sync state and scenarios (an open one is closed
+   * without saving). */
   delete_document: { args: DocumentIdArgs; result: Deleted };
   document_history: { args: DocumentIdArgs; result: DocumentHistory };
-  /** Makes an old revision the head again, as a new revision. */
-  restore_revision: { args: RestoreRevisionArgs; result: SaveResult };
+  /** Makes an old revision the head again, as a new revision (the open document is saved and
+   * closed first; open it again). */
+  restore_revision: { args: RestoreRevisionArgs; result: RevisionRef };
   /** A unified diff between two revisions of one document. */
   revision_diff: { args: RevisionDiffArgs; result: DiffText };
-  /** What the canvas draws: nodes (families, kinds, handles) and edges (labels). */
-  canvas_view: { args: ContentArgs; result: CanvasView };
-  /** Applies canvas edits on the model; returns the new content, its view and diagnostics. */
-  apply_edits: { args: ApplyEditsArgs; result: ApplyEditsResult };
-  validate: { args: ContentArgs; result: ValidationReport };
-  convert: { args: ConvertArgs; result: ConvertResult };
-  /** Starts a journey conversation; `session` is an opaque snapshot to send back. */
+  /** Opens a document in the editor: its session, the whole canvas view and diagnostics. */
+  open_document: { args: DocumentIdArgs; result: OpenedDocument };
+  /** Applies edits as one undoable step; answers only what changed. */
+  apply_edits: { args: ApplyEditsArgs; result: EditResult };
+  undo: { args: SessionArgs; result: EditResult };
+  redo: { args: SessionArgs; result: EditResult };
+  /** Saves the session's edits now (they are autosaved anyway). */
+  save_now: { args: SessionArgs; result: SessionStatus };
+  /** Saves what is not saved yet and closes the session. */
+  close_document: { args: SessionArgs; result: SessionStatus };
+  session_status: { args: SessionArgs; result: SessionStatus };
+  /** What the inspector shows for a node, an edge or `journey`: typed fields and their paths. */
+  inspect: { args: InspectArgs; result: InspectorView };
+  /** The open document converted (not saved): its canvas view and the mapping. */
+  convert: { args: ConvertArgs; result: ConvertPreview };
+  /** Saves the open document converted, as a new document of the workspace. */
+  save_converted: { args: SaveConvertedArgs; result: DocumentRef };
+  /** Starts a conversation with the open journey as it is now; answers the preview's id. */
   sim_start: { args: SimStartArgs; result: SimStep };
+  /** The customer's next message. */
   sim_send: { args: SimSendArgs; result: SimStep };
   /** Forces a transition (by edge id) from the active state. */
   sim_choose: { args: SimChooseArgs; result: SimStep };
-  sim_back: { args: SimSessionArgs; result: SimStep };
-  sim_restart: { args: SimSessionArgs; result: SimStep };
-  /** Saves the conversation so far as a scenario of a document. */
+  sim_back: { args: SimArgs; result: SimStep };
+  sim_restart: { args: SimArgs; result: SimStep };
+  /** Ends a preview and forgets it. */
+  sim_stop: { args: SimArgs; result: Message };
+  /** Saves the conversation so far as a scenario of its document. */
   sim_save_scenario: { args: SimSaveScenarioArgs; result: ScenarioRef };
   templates_list: { args: TemplatesListArgs; result: TemplateList };
   template_show: { args: TemplateIdArgs; result: TemplateDetail };
-  template_instantiate: { args: TemplateInstantiateArgs; result: TemplateInstance };
+  /** Instantiates a template as a new document of the workspace. */
+  template_instantiate: { args: TemplateInstantiateArgs; result: DocumentRef };
   /** Configured remotes (secrets are never returned). */
   remotes_list: { args: NoArgs; result: RemoteList };
   /** Adds (or updates) a remote; the API key goes to the OS keyring, never the workspace. */
@@ -99,7 +116,8 @@ export interface Commands {
   remote_remove: { args: RemoteNameArgs; result: Message };
   /** Reaches the remote with its stored credentials. */
   remote_test: { args: RemoteNameArgs; result: RemoteTestResult };
-  /** Pushes a document's head to a remote through the outbox (a changed remote is a conflict). */
+  /** Pushes a document's head to a remote through the outbox (a changed remote is a conflict);
+   * the open document's edits are saved first. */
   push: { args: PushArgs; result: SyncOutcome };
   /** Pulls `remote_id` into a document (three-way); without `remote_id`, lists the remote. */
   pull: { args: PullArgs; result: PullResult };
@@ -107,9 +125,6 @@ export interface Commands {
   resolve_conflict: { args: ResolveConflictArgs; result: Message };
   /** The outbox of pending pushes and the open conflicts (with their diffs). */
   sync_status: { args: NoArgs; result: SyncStatus };
-  settings_get: { args: NoArgs; result: Settings };
-  /** Merges `patch` into the settings and saves them. */
-  settings_update: { args: SettingsPatchArgs; result: Settings };
 }
 
 export type CommandName = keyof Commands;
@@ -117,24 +132,31 @@ export type CommandName = keyof Commands;
 export const COMMAND_NAMES: CommandName[] = [
   "workspace_info",
   "open_workspace",
+  "settings_get",
+  "settings_update",
   "list_documents",
   "import_document",
-  "get_document",
-  "save_document",
   "export_document",
   "delete_document",
   "document_history",
   "restore_revision",
   "revision_diff",
-  "canvas_view",
+  "open_document",
   "apply_edits",
-  "validate",
+  "undo",
+  "redo",
+  "save_now",
+  "close_document",
+  "session_status",
+  "inspect",
   "convert",
+  "save_converted",
   "sim_start",
   "sim_send",
   "sim_choose",
   "sim_back",
   "sim_restart",
+  "sim_stop",
   "sim_save_scenario",
   "templates_list",
   "template_show",
@@ -147,6 +169,4 @@ export const COMMAND_NAMES: CommandName[] = [
   "pull",
   "resolve_conflict",
   "sync_status",
-  "settings_get",
-  "settings_update",
 ];

@@ -1,0 +1,103 @@
+//! Documents of the workspace: list, import, export, delete, history.
+
+use super::types::*;
+use super::AppState;
+use crate::document::{Document, DocumentKind};
+use crate::error::{Error, Result};
+use crate::store::Store;
+
+/// The name of the document with store id `id`.
+pub(crate) fn name_of(store: &Store, id: i64) -> Result<String> {
+    store.documents()?.into_iter().find(|d| d.id == id).map(|d| d.name).ok_or_else(|| Error::NotFound(format!("no document with id {id} in the workspace")))
+}
+
+pub(crate) fn kind_of(stored: &str) -> Result<DocumentKind> {
+    DocumentKind::from_store_name(stored).ok_or_else(|| Error::Store { file: "workspace".into(), message: format!("unknown document kind `{stored}`") })
+}
+
+/// `base`, or `base (2)`, `base (3)`, ... the first name not taken: adding never overwrites.
+pub(crate) fn free_name(store: &Store, base: &str) -> Result<String> {
+    let taken: std::collections::HashSet<String> = store.documents()?.into_iter().map(|d| d.name).collect();
+    let mut name = base.to_string();
+    let mut n = 2;
+    while taken.contains(&name) {
+        name = format!("{base} ({n})");
+        n += 1;
+    }
+    Ok(name)
+}
+
+/// Saves `doc` as a new document named after `base`.
+pub(crate) fn add_document(state: &AppState, base: &str, doc: &Document, message: &str) -> Result<DocumentRef> {
+    let mut store = state.store()?;
+    let name = free_name(&store, base)?;
+    let saved = store.save(&name, doc, message)?;
+    Ok(DocumentRef { id: saved.document_id, name, kind: doc.kind(), revision: saved.revision })
+}
+
+/// The title a document gives itself (journey title, workflow name).
+pub(crate) fn title_of(doc: &Document) -> String {
+    match doc {
+        Document::Journey(j) => j.journey.title.clone(),
+        Document::Sim(s) => s.state().metadata.get().and_then(|m| m.name.get().cloned()).unwrap_or_else(|| "workflow".into()),
+    }
+}
+
+pub fn list_documents(state: &AppState, args: ListDocumentsArgs) -> Result<DocumentList> {
+    let query = args.query.unwrap_or_default().to_lowercase();
+    let mut documents = Vec::new();
+    for d in state.store()?.documents()? {
+        if query.is_empty() || d.name.to_lowercase().contains(&query) || d.kind.contains(&query) {
+            documents.push(DocumentEntry { id: d.id, name: d.name, kind: kind_of(&d.kind)?, revisions: d.revisions, updated_at: d.updated_at });
+        }
+    }
+    Ok(DocumentList { documents })
+}
+
+pub fn import_document(state: &AppState, args: ImportDocumentArgs) -> Result<DocumentRef> {
+    let doc = Document::parse(args.name.as_deref().unwrap_or("imported document"), &args.content)?;
+    let base = args.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| title_of(&doc));
+    add_document(state, &base, &doc, "imported")
+}
+
+pub fn delete_document(state: &AppState, args: DocumentIdArgs) -> Result<Deleted> {
+    let name = name_of(&*state.store()?, args.id)?;
+    state.editor.discard_document(args.id);
+    state.previews.forget_document(args.id);
+    state.store()?.delete_document(&name)?;
+    Ok(Deleted { id: args.id, name })
+}
+
+pub fn restore_revision(state: &AppState, args: RestoreRevisionArgs) -> Result<RevisionRef> {
+    let name = name_of(&*state.store()?, args.id)?;
+    state.editor.close_document(args.id)?;
+    let saved = state.store()?.restore(&name, args.revision)?;
+    Ok(RevisionRef { revision: saved.revision, unchanged: saved.unchanged })
+}
+
+pub fn revision_diff(state: &AppState, args: RevisionDiffArgs) -> Result<DiffText> {
+    Ok(DiffText { diff: state.store()?.diff(args.from, args.to)? })
+}
+
+pub fn export_document(state: &AppState, args: DocumentIdArgs) -> Result<ExportedDocument> {
+    let store = state.store()?;
+    let name = name_of(&store, args.id)?;
+    drop(store);
+    // What the editor holds is what the designer sees: save it before exporting.
+    if let Some(session) = state.editor.session_of_document(args.id) {
+        state.editor.save_now(&session.id)?;
+    }
+    let text = state.store()?.head(&name)?.content;
+    Ok(ExportedDocument { name, text })
+}
+
+pub fn document_history(state: &AppState, args: DocumentIdArgs) -> Result<DocumentHistory> {
+    let store = state.store()?;
+    let name = name_of(&store, args.id)?;
+    let revisions = store
+        .history(&name)?
+        .into_iter()
+        .map(|r| RevisionEntry { id: r.id, parent: r.parent, message: r.message, created_at: r.created_at })
+        .collect();
+    Ok(DocumentHistory { revisions })
+}

@@ -1,0 +1,144 @@
+//! The chat preview: conversations with a journey kept in the core. A turn carries only the
+//! customer's message; the journey was prepared once, when the preview started.
+
+use super::documents::name_of;
+use super::types::*;
+use super::AppState;
+use crate::document::Document;
+use crate::error::{Error, Result};
+use crate::simulate::{Mocks, Session};
+use serde_json::{json, Value};
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
+/// How many previews may run at once; starting one more ends the oldest.
+const MAX_PREVIEWS: usize = 64;
+
+struct Preview {
+    document_id: i64,
+    editor_session: String,
+    mocks: Value,
+    session: Session,
+    started: u64,
+}
+
+/// The running previews by id.
+#[derive(Default)]
+pub struct Previews {
+    running: Mutex<HashMap<String, Arc<Mutex<Preview>>>>,
+    started: std::sync::atomic::AtomicU64,
+}
+
+impl Previews {
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Mutex<Preview>>>> {
+        self.running.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    fn get(&self, id: &str) -> Result<Arc<Mutex<Preview>>> {
+        self.lock().get(id).cloned().ok_or_else(|| Error::NotFound(format!("no preview `{id}` (it ended; start a new one)")))
+    }
+
+    pub fn clear(&self) {
+        self.lock().clear();
+    }
+
+    pub fn forget_document(&self, document_id: i64) {
+        self.lock().retain(|_, p| p.lock().map(|p| p.document_id != document_id).unwrap_or(false));
+    }
+
+    pub fn forget_session(&self, editor_session: &str) {
+        self.lock().retain(|_, p| p.lock().map(|p| p.editor_session != editor_session).unwrap_or(false));
+    }
+}
+
+fn lock(p: &Mutex<Preview>) -> std::sync::MutexGuard<'_, Preview> {
+    p.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
+    serde_json::to_value(v).map_err(|e| Error::Simulation(e.to_string()))
+}
+
+fn step(sim: &str, p: &Preview, events: Vec<crate::simulate::Event>) -> Result<SimStep> {
+    let position = p.session.position();
+    Ok(SimStep {
+        sim: sim.to_string(),
+        document_id: p.document_id,
+        events,
+        active_node: p.session.current().map(str::to_string),
+        variables: to_value(&position.variables)?,
+        transcript: to_value(&position.transcript)?,
+        ended: p.session.ended(),
+    })
+}
+
+pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
+    let editor = state.editor.session(&args.session)?;
+    let Document::Journey(journey) = editor.read(|open| open.document()) else {
+        return Err(Error::Simulation("the chat preview plays journeys; convert the workflow first".into()));
+    };
+    let mocks = args.mocks.unwrap_or(Value::Null);
+    let parsed: Mocks = if mocks.is_null() { Mocks::default() } else { serde_json::from_value(mocks.clone()).map_err(|e| Error::Simulation(format!("mocks: {e}")))? };
+    let mut session = Session::new(&journey, parsed)?;
+    if let Some(Value::Object(context)) = args.context {
+        session.set_context(context.into_iter().collect());
+    }
+    let events = session.start()?;
+    let started = state.previews.started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let preview = Preview { document_id: editor.document_id, editor_session: editor.id.clone(), mocks, session, started };
+    let id = format!("p-{}", &crate::editor::edit::new_id()[..8]);
+    let answer = step(&id, &preview, events)?;
+    let mut running = state.previews.lock();
+    if running.len() >= MAX_PREVIEWS {
+        let oldest = running.iter().min_by_key(|(_, p)| lock(p).started).map(|(id, _)| id.clone());
+        if let Some(oldest) = oldest {
+            running.remove(&oldest);
+        }
+    }
+    running.insert(id, Arc::new(Mutex::new(preview)));
+    Ok(answer)
+}
+
+/// Runs one step of a running preview.
+fn turn(state: &AppState, sim: &str, f: impl FnOnce(&mut Session) -> Result<Vec<crate::simulate::Event>>) -> Result<SimStep> {
+    let preview = state.previews.get(sim)?;
+    let mut p = lock(&preview);
+    let events = f(&mut p.session)?;
+    step(sim, &p, events)
+}
+
+pub fn sim_send(state: &AppState, args: SimSendArgs) -> Result<SimStep> {
+    turn(state, &args.sim, |s| s.send(&args.message))
+}
+
+pub fn sim_choose(state: &AppState, args: SimChooseArgs) -> Result<SimStep> {
+    turn(state, &args.sim, |s| s.choose(&args.edge_id))
+}
+
+pub fn sim_back(state: &AppState, args: SimArgs) -> Result<SimStep> {
+    turn(state, &args.sim, |s| if s.back() { Ok(Vec::new()) } else { Err(Error::Simulation("nothing to go back to".into())) })
+}
+
+pub fn sim_restart(state: &AppState, args: SimArgs) -> Result<SimStep> {
+    turn(state, &args.sim, |s| s.restart())
+}
+
+pub fn sim_stop(state: &AppState, args: SimArgs) -> Result<Message> {
+    match state.previews.lock().remove(&args.sim) {
+        Some(_) => Ok(Message { message: format!("preview `{}` ended", args.sim) }),
+        None => Err(Error::NotFound(format!("no preview `{}`", args.sim))),
+    }
+}
+
+pub fn sim_save_scenario(state: &AppState, args: SimSaveScenarioArgs) -> Result<ScenarioRef> {
+    let preview = state.previews.get(&args.sim)?;
+    let (document_id, content) = {
+        let p = lock(&preview);
+        let position = p.session.position();
+        (p.document_id, json!({ "mocks": p.mocks, "transcript": position.transcript, "path": position.path }))
+    };
+    let store = state.store()?;
+    let name = name_of(&store, document_id)?;
+    let id = store.save_scenario(&name, &args.name, &content)?;
+    Ok(ScenarioRef { id })
+}

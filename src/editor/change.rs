@@ -1,0 +1,151 @@
+//! Primitive changes of an open document, each applied through the incremental validator and
+//! answered with its inverse: undo applies the inverses of a step backwards, redo the changes
+//! again. Inverses put removed elements back at their index, so an undone document reads back
+//! byte-equal to what it was.
+
+use crate::error::{Error, Result};
+use crate::parlant::END_NODE_ID;
+use crate::validate::incremental::{Edit as ModelEdit, JourneyEntities};
+use crate::validate::IncrementalValidator;
+use serde_json::Number;
+use std::collections::HashSet;
+
+#[derive(Debug, Clone)]
+pub enum Change {
+    /// A change of the model, revalidated incrementally.
+    Model(ModelEdit),
+    /// A node's place on the canvas (`None`: a journey state with no saved place). Not validated.
+    Position { id: String, at: Option<(Number, Number)> },
+}
+
+/// Which parts of the canvas view a change may have changed.
+#[derive(Debug, Default)]
+pub struct Touched {
+    pub nodes: HashSet<String>,
+    pub edges: HashSet<String>,
+    /// Every node (a journey state was inserted or removed: default places follow indexes).
+    pub all_nodes: bool,
+}
+
+/// Applies `change` and returns its inverse.
+pub fn apply(v: &mut IncrementalValidator, change: Change, touched: &mut Touched) -> Result<Change> {
+    match change {
+        Change::Position { at: Some((x, y)), .. } if !(x.as_f64().is_some_and(f64::is_finite) && y.as_f64().is_some_and(f64::is_finite)) => {
+            Err(Error::Unsupported(format!("a position must be finite numbers, not ({x}, {y})")))
+        }
+        Change::Position { id, at } => {
+            let before = v.set_position(&id, at)?;
+            touched.nodes.insert(id.clone());
+            Ok(Change::Position { id, at: before })
+        }
+        Change::Model(edit) => {
+            let inverse = inverse_of(v, &edit, touched)?;
+            v.apply(edit)?;
+            Ok(inverse)
+        }
+    }
+}
+
+/// The inverse of `edit` on the document as it is before `edit`.
+fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched) -> Result<Change> {
+    let inverse = if let Some(sim) = v.workflow() {
+        let state = sim.state();
+        match edit {
+            ModelEdit::UpsertBlock(b) | ModelEdit::InsertBlock(_, b) => {
+                touched.nodes.insert(b.id.clone());
+                match (edit, state.blocks.get(&b.id)) {
+                    (ModelEdit::InsertBlock(..), Some(_)) => return Err(Error::Unsupported(format!("block `{}` is already in the workflow", b.id))),
+                    (_, Some(old)) => ModelEdit::UpsertBlock(old.clone()),
+                    (_, None) => ModelEdit::RemoveBlock(b.id.clone()),
+                }
+            }
+            ModelEdit::RemoveBlock(id) => {
+                let (index, _, old) = state.blocks.get_full(id).ok_or_else(|| Error::NotFound(format!("no block `{id}`")))?;
+                touched.nodes.insert(id.clone());
+                ModelEdit::InsertBlock(index, old.clone())
+            }
+            ModelEdit::UpsertEdge(e) | ModelEdit::InsertEdge(_, e) => {
+                touched.edges.insert(e.id.clone());
+                match (edit, state.edges.iter().find(|x| x.id == e.id)) {
+                    (ModelEdit::InsertEdge(..), Some(_)) => return Err(Error::Unsupported(format!("edge `{}` is already in the workflow", e.id))),
+                    (_, Some(old)) => ModelEdit::UpsertEdge(old.clone()),
+                    (_, None) => ModelEdit::RemoveEdge(e.id.clone()),
+                }
+            }
+            ModelEdit::RemoveEdge(id) => {
+                let index = state.edges.iter().position(|e| &e.id == id).ok_or_else(|| Error::NotFound(format!("no edge `{id}`")))?;
+                touched.edges.insert(id.clone());
+                ModelEdit::InsertEdge(index, state.edges[index].clone())
+            }
+            other => return Err(Error::Unsupported(format!("{} is not an edit of a Sim workflow", name_of(other)))),
+        }
+    } else if let Some(doc) = v.journey() {
+        match edit {
+            ModelEdit::UpsertState(n) | ModelEdit::InsertState(_, n) => {
+                touched.nodes.insert(n.id.clone());
+                match (edit, doc.nodes.iter().find(|x| x.id == n.id)) {
+                    (ModelEdit::InsertState(..), Some(_)) => return Err(Error::Unsupported(format!("state `{}` is already in the journey", n.id))),
+                    (_, Some(old)) => ModelEdit::UpsertState(old.clone()),
+                    (ModelEdit::InsertState(..), None) => {
+                        touched.all_nodes = true;
+                        ModelEdit::RemoveState(n.id.clone())
+                    }
+                    (_, None) => {
+                        // Appended: only `end`'s default place (after the last state) moves.
+                        touched.nodes.insert(END_NODE_ID.into());
+                        ModelEdit::RemoveState(n.id.clone())
+                    }
+                }
+            }
+            ModelEdit::RemoveState(id) => {
+                let index = doc.nodes.iter().position(|n| &n.id == id).ok_or_else(|| Error::NotFound(format!("no state `{id}`")))?;
+                touched.all_nodes = true;
+                ModelEdit::InsertState(index, doc.nodes[index].clone())
+            }
+            ModelEdit::UpsertTransition(e) | ModelEdit::InsertTransition(_, e) => {
+                touched.edges.insert(e.id.clone());
+                touched.nodes.insert(END_NODE_ID.into());
+                match (edit, doc.edges.iter().find(|x| x.id == e.id)) {
+                    (ModelEdit::InsertTransition(..), Some(_)) => return Err(Error::Unsupported(format!("transition `{}` is already in the journey", e.id))),
+                    (_, Some(old)) => ModelEdit::UpsertTransition(old.clone()),
+                    (_, None) => ModelEdit::RemoveTransition(e.id.clone()),
+                }
+            }
+            ModelEdit::RemoveTransition(id) => {
+                let index = doc.edges.iter().position(|e| &e.id == id).ok_or_else(|| Error::NotFound(format!("no transition `{id}`")))?;
+                touched.edges.insert(id.clone());
+                touched.nodes.insert(END_NODE_ID.into());
+                ModelEdit::InsertTransition(index, doc.edges[index].clone())
+            }
+            ModelEdit::SetJourney(header) => {
+                if header.root_id == doc.journey.root_id {
+                    // The root is drawn with the journey's title.
+                    touched.nodes.insert(doc.journey.root_id.clone());
+                } else {
+                    touched.all_nodes = true;
+                }
+                ModelEdit::SetJourney(doc.journey.clone())
+            }
+            ModelEdit::SetJourneyEntities(_) => ModelEdit::SetJourneyEntities(JourneyEntities::of(doc)),
+            other => return Err(Error::Unsupported(format!("{} is not an edit of a journey", name_of(other)))),
+        }
+    } else {
+        return Err(Error::Unsupported("the open document is neither a workflow nor a journey".into()));
+    };
+    Ok(Change::Model(inverse))
+}
+
+fn name_of(edit: &ModelEdit) -> &'static str {
+    match edit {
+        ModelEdit::UpsertBlock(_) | ModelEdit::InsertBlock(..) => "a block change",
+        ModelEdit::RemoveBlock(_) => "a block removal",
+        ModelEdit::UpsertEdge(_) | ModelEdit::InsertEdge(..) => "an edge change",
+        ModelEdit::RemoveEdge(_) => "an edge removal",
+        ModelEdit::UpsertState(_) | ModelEdit::InsertState(..) => "a state change",
+        ModelEdit::RemoveState(_) => "a state removal",
+        ModelEdit::UpsertTransition(_) | ModelEdit::InsertTransition(..) => "a transition change",
+        ModelEdit::RemoveTransition(_) => "a transition removal",
+        ModelEdit::SetJourney(_) => "a journey header change",
+        ModelEdit::SetJourneyEntities(_) => "a change of the journey's tags, guidelines or variables",
+    }
+}
