@@ -4,7 +4,7 @@
 //! Also: one local run of a branching Sim workflow with a condition and a 100-pass loop.
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use journey_studio::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, ToolId};
+use journey_studio::parlant::JourneyDocument;
 use journey_studio::simulate::journey::{Session, Snapshot};
 use journey_studio::simulate::workflow::{run, RunOptions};
 use journey_studio::simulate::{Mock, Mocks};
@@ -14,36 +14,6 @@ use std::time::{Duration, Instant};
 
 const STATES: usize = 1_000;
 const TURNS: usize = 10_000;
-
-/// A ring of 1,000 states: chat states that move on when the customer continues (or jump ahead
-/// when they skip), every tenth a tool state that branches on its result.
-fn journey() -> JourneyDocument {
-    let mut doc = JourneyDocument::new("Benchmark", "1,000 states", vec!["always".into()]);
-    let id = |i: usize| format!("s{i}");
-    for i in 0..STATES {
-        let node = if i % 10 == 9 {
-            let mut n = JourneyNode::new(id(i), &NodeKind::Tool, Some("Use the tool check_status".into()));
-            n.tools = journey_studio::json::Maybe::Value(vec![ToolId::new("bench", "check_status")]);
-            n
-        } else {
-            JourneyNode::new(id(i), &NodeKind::Chat, Some(format!("Ask the customer about step {i}")))
-        };
-        doc.nodes.push(node);
-    }
-    doc.edges.push(JourneyEdge::new("e-root", "root", id(0), None));
-    for i in 0..STATES {
-        let next = id((i + 1) % STATES);
-        if i % 10 == 9 {
-            doc.edges.push(JourneyEdge::new(format!("e{i}-ok"), id(i), next, Some("The status check succeeded".into())));
-            doc.edges.push(JourneyEdge::new(format!("e{i}-fail"), id(i), id(0), Some("The status check failed".into())));
-        } else {
-            doc.edges.push(JourneyEdge::new(format!("e{i}-next"), id(i), next, Some("The customer wants to continue to the next step".into())));
-            doc.edges.push(JourneyEdge::new(format!("e{i}-skip"), id(i), id((i + 500) % STATES), Some("The customer wants to skip ahead".into())));
-            doc.edges.push(JourneyEdge::new(format!("e{i}-stop"), id(i), "end", Some("The customer does not want to go on".into())));
-        }
-    }
-    doc
-}
 
 fn mocks() -> Mocks {
     let mut m = Mocks::default();
@@ -63,7 +33,7 @@ fn play(doc: &JourneyDocument) -> Session {
 }
 
 fn bench(c: &mut Criterion) {
-    let doc = journey();
+    let doc = journey_studio::testing::ring_journey(STATES);
     // Sanity: the script really moves through the journey.
     let played = play(&doc);
     assert!(played.position().path.len() > TURNS, "the scripted run stalled");

@@ -13,6 +13,7 @@ pub mod json;
 pub mod parlant;
 pub mod sim;
 pub mod template;
+pub mod testing;
 pub mod sync;
 pub mod store;
 pub mod validate;

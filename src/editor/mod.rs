@@ -292,12 +292,17 @@ impl Editor {
     /// schedules its save.
     fn change<T>(&self, id: &str, f: impl FnOnce(&mut OpenDocument) -> Result<T>) -> Result<(T, SessionStatus)> {
         let session = self.session(id)?;
+        let delay = self.shared.settings().delay;
         let (result, status) = {
             let mut s = session.lock();
             let before = s.open.version();
             let result = f(&mut s.open)?;
             if s.open.version() != before {
                 let now = Instant::now();
+                // After a pause of a delay or more, this edit starts a new burst (a new revision).
+                if s.last_edit.is_some_and(|last| now.duration_since(last) >= delay) {
+                    s.burst_revision = None;
+                }
                 s.last_edit = Some(now);
                 s.first_unsaved.get_or_insert(now);
             }

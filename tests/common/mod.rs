@@ -1,6 +1,8 @@
 #![allow(dead_code)]
 //! Helpers shared by the integration tests.
 
+pub mod serve;
+
 use std::path::{Path, PathBuf};
 
 pub fn repo() -> PathBuf {
