@@ -49,6 +49,30 @@ test("editing a tool state's tools makes J009 appear; undo makes it disappear; a
   assert.ok(!(await problemCodes(page)).includes("J009"));
 });
 
+test("journey properties: the title is edited in the inspector, relabels the root, and undo/redo follow", async (page) => {
+  await importFixture(page);
+  await page.click('[data-testid="tab-inspector"]');
+  await page.click('[data-testid="canvas"] .react-flow__pane');
+  await page.waitForSelector('[data-testid="inspector"][data-what="journey"]');
+  const title = page.locator('[data-field="journey.title"]');
+  await title.fill("Book a trip");
+  await title.press("Enter");
+  const root = fixture.journey.root_id;
+  const label = () => page.textContent(`[data-testid="canvas"] .react-flow__node[data-id="${root}"] .node-label`);
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${id}"] .node-label`)?.textContent === "Book a trip", root);
+  const conditions = page.locator('[data-field="journey.conditions"]');
+  await conditions.fill("The customer wants to travel\nThe customer asks about flights");
+  await conditions.blur();
+  await page.waitForFunction(() => !document.querySelector('[data-testid="undo"]')?.disabled);
+  await page.click('[data-testid="undo"]');
+  await page.click('[data-testid="undo"]');
+  await page.waitForFunction((t) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${t.root}"] .node-label`)?.textContent === t.title, { root, title: fixture.journey.title });
+  assert.equal(await label(), fixture.journey.title);
+  await page.click('[data-testid="redo"]');
+  await page.waitForFunction((id) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${id}"] .node-label`)?.textContent === "Book a trip", root);
+  assert.equal(await page.inputValue('[data-field="journey.title"]'), "Book a trip");
+});
+
 test("copy and paste duplicates a state through the core, with a new id", async (page) => {
   await importFixture(page);
   const chat = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "chat");
@@ -122,11 +146,10 @@ test("moving a node is saved through the core", async (page, core) => {
   const docs = (await api(core, "list_documents", {})).documents;
   // The document just imported: the newest one.
   const id = Math.max(...docs.map((d) => d.id));
-  const stored = await api(core, "get_document", { id });
-  const view = await api(core, "canvas_view", { content: stored.content });
-  const moved = view.nodes.find((n) => n.id === node.id);
-  const before = (await api(core, "canvas_view", { content: fixture })).nodes.find((n) => n.id === node.id);
-  assert.ok(moved.position.x - before.position.x > 40, `x moved: ${before.position.x} -> ${moved.position.x}`);
+  const stored = JSON.parse((await api(core, "export_document", { id })).text);
+  const moved = stored.editor.positions[node.id];
+  const before = fixture.editor.positions[node.id];
+  assert.ok(moved.x - before.x > 40, `x moved: ${before.x} -> ${moved.x}`);
 });
 
 test("sync panel: add a remote, its connection test fails offline, a push waits in the outbox", async (page) => {

@@ -1,6 +1,6 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { call } from "./api/client";
-import type { CanvasView, DocumentSummary, Edit, JsonValue, Mapping, Report, Settings as SettingsT } from "./api/types";
+import type { ConvertPreview, DocumentSummary, Edit, EditResult, Settings as SettingsT } from "./api/types";
 import { Canvas, type Selection } from "./components/Canvas";
 import { Chat } from "./components/Chat";
 import { Inspector } from "./components/Inspector";
@@ -9,53 +9,50 @@ import { Settings } from "./components/Settings";
 import { Sync } from "./components/Sync";
 import { Templates } from "./components/Templates";
 import { Workspace } from "./components/Workspace";
-import { documentKindLabel, windowTitle } from "./documentKind";
-import { History } from "./lib/history";
 import { counterparts, sideOf } from "./lib/mapping";
 import { problemsByNode } from "./lib/problems";
-
-interface OpenDoc {
-  id: number;
-  name: string;
-  kind: string;
-  content: JsonValue;
-  revision: number;
-}
+import { KIND_LABEL, applyDelta, fromOpened, windowTitle, type OpenDoc } from "./lib/session";
 
 type Tab = "inspector" | "problems" | "chat" | "sync" | "settings";
 const TABS: Tab[] = ["inspector", "problems", "chat", "sync", "settings"];
 const NO_SEL: Selection = { nodes: [], edges: [] };
 const NO_PROBLEMS = new Map<string, { worst: "error" | "warning" | "info"; count: number }>();
-const SAVE_DELAY_MS = 400;
+/** While edits are unsaved, how often the saving status is asked again. */
+const STATUS_POLL_MS = 700;
+
+function statusText(doc: OpenDoc | null, autosave: boolean): string {
+  if (!doc) return "";
+  const s = doc.status;
+  if (s.save_error) return `save failed: ${s.save_error}`;
+  if (s.dirty) return autosave ? "editing…" : "unsaved changes";
+  return `saved (revision ${s.revision})`;
+}
 
 export function App() {
   const [docs, setDocs] = useState<DocumentSummary[]>([]);
   const [query, setQuery] = useState("");
   const [doc, setDoc] = useState<OpenDoc | null>(null);
-  const [view, setView] = useState<CanvasView | null>(null);
-  const [report, setReport] = useState<Report | null>(null);
   const [sel, setSel] = useState<Selection>(NO_SEL);
   const [tab, setTab] = useState<Tab>("inspector");
-  const [status, setStatus] = useState<string>("");
   const [error, setError] = useState<string | null>(null);
   const [showTemplates, setShowTemplates] = useState(false);
-  const [converted, setConverted] = useState<{ view: CanvasView; mapping: Mapping } | null>(null);
+  const [converted, setConverted] = useState<ConvertPreview | null>(null);
   const [convertOn, setConvertOn] = useState(false);
   const [otherSel, setOtherSel] = useState<Selection>(NO_SEL);
   const [active, setActive] = useState<string | null>(null);
   const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [settings, setSettings] = useState<SettingsT | null>(null);
-  const settingsRef = useRef<SettingsT | null>(null);
-  settingsRef.current = settings;
-  const history = useRef(new History<JsonValue>());
   const docRef = useRef<OpenDoc | null>(null);
-  const queue = useRef<Promise<unknown>>(Promise.resolve());
-  const saveTimer = useRef<number | undefined>(undefined);
-  const fileInput = useRef<HTMLInputElement>(null);
   docRef.current = doc;
+  // Calls that change the open document go one after the other, in the order they were made.
+  const queue = useRef<Promise<unknown>>(Promise.resolve());
+  const fileInput = useRef<HTMLInputElement>(null);
 
   const fail = useCallback((e: unknown) => setError(e instanceof Error ? e.message : String(e)), []);
+  const enqueue = useCallback((f: () => Promise<void>) => {
+    queue.current = queue.current.then(f).catch(fail);
+  }, [fail]);
 
   const refreshList = useCallback(() => {
     call("list_documents", { query: query || undefined }).then((l) => setDocs(l.documents)).catch(fail);
@@ -78,122 +75,115 @@ export function App() {
   );
 
   useEffect(() => {
-    document.title = windowTitle(doc ? { name: doc.name, kind: doc.kind } : null);
+    document.title = windowTitle(doc ? { name: doc.name, kind: doc.kind, dirty: doc.status.dirty } : null);
   }, [doc]);
 
   const open = useCallback(
-    async (id: number) => {
-      try {
+    (id: number) =>
+      enqueue(async () => {
         setError(null);
-        const d = await call("get_document", { id });
-        const [v, r] = await Promise.all([call("canvas_view", { content: d.content }), call("validate", { content: d.content })]);
-        history.current.clear();
-        setDoc(d);
-        setView(v);
-        setReport(r);
+        const current = docRef.current;
+        if (current && current.id !== id) await call("close_document", { session: current.session }).catch(() => undefined);
+        const opened = fromOpened(await call("open_document", { id }));
+        docRef.current = opened;
+        setDoc(opened);
         setSel(NO_SEL);
         setActive(null);
         setConverted(null);
-      } catch (e) {
-        fail(e);
-      }
-    },
-    [fail],
+      }),
+    [enqueue],
   );
 
-  const saveNow = useCallback(() => {
-    window.clearTimeout(saveTimer.current);
-    {
-      const d = docRef.current;
-      if (!d) return;
-      queue.current = queue.current.then(async () => {
-        try {
-          const r = await call("save_document", { id: d.id, content: d.content });
-          setDoc((cur) => (cur && cur.id === d.id ? { ...cur, revision: r.revision } : cur));
-          setReport(r.diagnostics);
-          setStatus(`saved (revision ${r.revision})`);
-        } catch (e) {
-          setStatus("save failed");
-          fail(e);
-        }
-      });
-    }
-  }, [fail]);
+  /** A change answered by the core: its delta goes onto what the UI holds. */
+  const applyResult = useCallback((session: string, r: EditResult) => {
+    const d = docRef.current;
+    if (!d || d.session !== session) return;
+    const next = applyDelta(d, r.delta, r.status);
+    docRef.current = next;
+    setDoc(next);
+  }, []);
 
-  const scheduleSave = useCallback(() => {
-    window.clearTimeout(saveTimer.current);
-    const s = settingsRef.current;
-    if (s && !s.autosave) {
-      setStatus("unsaved changes");
-      return;
-    }
-    setStatus("editing…");
-    saveTimer.current = window.setTimeout(saveNow, s ? s.autosave_delay_ms : SAVE_DELAY_MS);
-  }, [saveNow]);
-
-  /** Edits go to the core one after the other, each on the content the previous one returned. */
   const applyEdits = useCallback(
     (edits: Edit[]) => {
       if (edits.length === 0) return;
-      queue.current = queue.current.then(async () => {
+      enqueue(async () => {
         const d = docRef.current;
         if (!d) return;
-        try {
-          const r = await call("apply_edits", { content: d.content, edits });
-          history.current.record(d.content);
-          const next = { ...d, content: r.content };
-          docRef.current = next;
-          setDoc(next);
-          setView(r.view);
-          setReport(r.diagnostics);
-          setError(null);
-          scheduleSave();
-        } catch (e) {
-          fail(e);
-        }
+        applyResult(d.session, await call("apply_edits", { session: d.session, edits }));
+        setError(null);
       });
     },
-    [scheduleSave, fail],
+    [enqueue, applyResult],
   );
 
-  const replaceContent = useCallback(
-    (content: JsonValue) => {
-      queue.current = queue.current.then(async () => {
+  const undo = useCallback(
+    () =>
+      enqueue(async () => {
+        const d = docRef.current;
+        if (d) applyResult(d.session, await call("undo", { session: d.session }));
+      }),
+    [enqueue, applyResult],
+  );
+  const redo = useCallback(
+    () =>
+      enqueue(async () => {
+        const d = docRef.current;
+        if (d) applyResult(d.session, await call("redo", { session: d.session }));
+      }),
+    [enqueue, applyResult],
+  );
+  const saveNow = useCallback(
+    () =>
+      enqueue(async () => {
         const d = docRef.current;
         if (!d) return;
-        try {
-          const [v, r] = await Promise.all([call("canvas_view", { content }), call("validate", { content })]);
-          const next = { ...d, content };
+        const status = await call("save_now", { session: d.session });
+        if (docRef.current?.session === d.session) {
+          const next = { ...docRef.current, status };
           docRef.current = next;
           setDoc(next);
-          setView(v);
-          setReport(r);
-          scheduleSave();
-        } catch (e) {
-          fail(e);
         }
-      });
-    },
-    [scheduleSave, fail],
+      }),
+    [enqueue],
   );
 
-  const undo = useCallback(() => {
-    const d = docRef.current;
-    const prev = d && history.current.undo(d.content);
-    if (prev !== null && prev !== undefined) replaceContent(prev);
-  }, [replaceContent]);
-  const redo = useCallback(() => {
-    const d = docRef.current;
-    const next = d && history.current.redo(d.content);
-    if (next !== null && next !== undefined) replaceContent(next);
-  }, [replaceContent]);
+  // The core saves by itself; while edits are unsaved, follow its status.
+  const dirty = doc?.status.dirty ?? false;
+  const session = doc?.session;
+  useEffect(() => {
+    if (!dirty || !session) return;
+    const t = window.setInterval(() => {
+      call("session_status", { session })
+        .then((status) => {
+          const d = docRef.current;
+          if (d && d.session === session) {
+            const next = { ...d, status };
+            docRef.current = next;
+            setDoc(next);
+          }
+        })
+        .catch(() => undefined);
+    }, STATUS_POLL_MS);
+    return () => window.clearInterval(t);
+  }, [dirty, session]);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && e.key.toLowerCase() === "s") {
+        e.preventDefault();
+        saveNow();
+      }
+    };
+    window.addEventListener("keydown", onKey);
+    return () => window.removeEventListener("keydown", onKey);
+  }, [saveNow]);
 
   const importText = useCallback(
     async (name: string, text: string) => {
       try {
         const ref = await call("import_document", { name: name.replace(/\.json$/i, ""), content: text });
         refreshList();
-        await open(ref.id);
+        open(ref.id);
       } catch (e) {
         fail(e);
       }
@@ -208,28 +198,23 @@ export function App() {
     [importText],
   );
 
-  // Nothing open: no document, view, problems or conversion, and a fresh undo history.
-  const closeDoc = useCallback(() => {
-    docRef.current = null;
-    setDoc(null);
-    setView(null);
-    setReport(null);
-    setConverted(null);
-    history.current = new History<JsonValue>();
-  }, []);
-
   const deleteDoc = useCallback(
     async (id: number, name: string) => {
       if (!window.confirm(`Delete "${name}" and its history from the workspace?`)) return;
       try {
+        if (docRef.current?.id === id) {
+          // Deleted, not saved: the core discards the open session.
+          docRef.current = null;
+          setDoc(null);
+          setConverted(null);
+        }
         await call("delete_document", { id });
-        if (docRef.current?.id === id) closeDoc();
         refreshList();
       } catch (e) {
         fail(e);
       }
     },
-    [refreshList, fail, closeDoc],
+    [refreshList, fail],
   );
 
   const exportDoc = useCallback(async () => {
@@ -271,27 +256,33 @@ export function App() {
     };
   }, [importFiles]);
 
-  // Convert view: recomputed from the current content while the split view is on.
+  // Convert view: the core converts the open document as it is now, a moment after each change.
+  const version = doc?.version;
+  const convertTo = doc ? (sideOf(doc.kind) === "workflow" ? "journey" : "workflow") : null;
   useEffect(() => {
-    if (!convertOn || !doc) return;
+    if (!convertOn || !session || !convertTo) return;
     let live = true;
-    const t = window.setTimeout(async () => {
-      try {
-        const to = sideOf(doc.kind) === "workflow" ? "journey" : "workflow";
-        const r = await call("convert", { content: doc.content, to });
-        const v = await call("canvas_view", { content: r.output });
-        if (live) setConverted({ view: v, mapping: r.mapping as unknown as Mapping });
-      } catch (e) {
-        if (live) fail(e);
-      }
+    const t = window.setTimeout(() => {
+      call("convert", { session, to: convertTo }).then((r) => live && setConverted(r), (e) => live && fail(e));
     }, 200);
     return () => {
       live = false;
       window.clearTimeout(t);
     };
-  }, [convertOn, doc, fail]);
+  }, [convertOn, session, convertTo, version, fail]);
 
-  const problems = useMemo(() => (report ? problemsByNode(report.diagnostics) : NO_PROBLEMS), [report]);
+  const saveConverted = useCallback(async () => {
+    if (!session || !convertTo) return;
+    try {
+      const ref = await call("save_converted", { session, to: convertTo });
+      refreshList();
+      open(ref.id);
+    } catch (e) {
+      fail(e);
+    }
+  }, [session, convertTo, refreshList, open, fail]);
+
+  const problems = useMemo(() => (doc ? problemsByNode(doc.diagnostics.values()) : NO_PROBLEMS), [doc?.diagnostics]); // eslint-disable-line react-hooks/exhaustive-deps
   const mainSide = doc ? sideOf(doc.kind) : "workflow";
   const otherSide = mainSide === "workflow" ? "journey" : "workflow";
   const mainHighlight = useMemo(
@@ -303,25 +294,31 @@ export function App() {
     [converted, sel, mainSide],
   );
 
-  // Another workspace: nothing of the old one stays open.
+  // Another workspace: nothing of the old one stays open (the core closed its documents).
   const onWorkspaceOpened = useCallback(() => {
-    closeDoc();
+    docRef.current = null;
+    setDoc(null);
+    setConverted(null);
     refreshList();
     call("settings_get", {}).then(setSettings).catch(fail);
-  }, [refreshList, fail, closeDoc]);
+  }, [refreshList, fail]);
 
+  // A restore, pull or conflict resolution changed a document's head: the core closed its
+  // session; open it again.
   const onWorkspaceChanged = useCallback(
     (openId?: number) => {
       refreshList();
       const current = docRef.current;
-      if (openId !== undefined) void open(openId);
-      else if (current) void open(current.id);
+      if (openId !== undefined) open(openId);
+      else if (current) open(current.id);
     },
     [refreshList, open],
   );
 
   const focusOn = useCallback((id: string) => setFocus({ id, nonce: Date.now() }), []);
   const selected = sel.nodes.length === 1 && sel.edges.length === 0 ? sel.nodes[0] : sel.edges.length === 1 && sel.nodes.length === 0 ? sel.edges[0] : null;
+  const inspected = selected ?? (doc && doc.kind === "parlant_journey" ? "journey" : null);
+  const autosave = settings?.autosave ?? true;
 
   return (
     <div className={`app${dragging ? " dropping" : ""}`}>
@@ -329,16 +326,14 @@ export function App() {
         <h1>Journey Studio</h1>
         {doc && (
           <span className="doc-title" data-testid="doc-title">
-            {doc.name} <small>{documentKindLabel(doc.kind)}</small>
+            {doc.name} <small>{KIND_LABEL[doc.kind]}</small>
           </span>
         )}
-        <span className="status" data-testid="status">{status}</span>
+        <span className="status" data-testid="status">{statusText(doc, autosave)}</span>
         <div className="spacer" />
-        {settings && !settings.autosave && (
-          <button onClick={saveNow} disabled={!doc} data-testid="save">Save</button>
-        )}
-        <button onClick={undo} title="Undo (Ctrl+Z)" disabled={!doc}>Undo</button>
-        <button onClick={redo} title="Redo (Ctrl+Shift+Z)" disabled={!doc}>Redo</button>
+        <button onClick={saveNow} disabled={!doc || !doc.status.dirty} title="Save now (Ctrl+S)" data-testid="save">Save</button>
+        <button onClick={undo} title="Undo (Ctrl+Z)" disabled={!doc?.status.can_undo} data-testid="undo">Undo</button>
+        <button onClick={redo} title="Redo (Ctrl+Shift+Z)" disabled={!doc?.status.can_redo} data-testid="redo">Redo</button>
         <label className="toggle">
           <input type="checkbox" checked={convertOn} disabled={!doc} onChange={(e) => setConvertOn(e.target.checked)} data-testid="convert-toggle" /> Convert
         </label>
@@ -361,9 +356,9 @@ export function App() {
           <ul className="doc-list" data-testid="doc-list">
             {docs.map((d) => (
               <li key={d.id} className={doc?.id === d.id ? "current" : undefined}>
-                <button onClick={() => void open(d.id)} data-testid="document-item">
+                <button onClick={() => open(d.id)} data-testid="document-item">
                   {d.name}
-                  <small>{documentKindLabel(d.kind)}</small>
+                  <small>{KIND_LABEL[d.kind]}</small>
                 </button>
                 <button className="delete" title={`Delete ${d.name}`} onClick={() => void deleteDoc(d.id, d.name)} data-testid="document-delete">×</button>
               </li>
@@ -372,9 +367,10 @@ export function App() {
           </ul>
         </aside>
         <main className={`center${convertOn && converted ? " split" : ""}`}>
-          {view ? (
+          {doc ? (
             <Canvas
-              view={view}
+              key={doc.session}
+              view={doc.view}
               problems={problems}
               highlight={mainHighlight}
               active={active}
@@ -392,21 +388,29 @@ export function App() {
             <div className="empty">Open a document, import one, or start from a template.</div>
           )}
           {convertOn && converted && (
-            <Canvas view={converted.view} problems={NO_PROBLEMS} highlight={otherHighlight} readOnly onSelect={setOtherSel} testId="canvas-converted" />
+            <div className="converted">
+              <div className="converted-bar">
+                <span>
+                  As a {KIND_LABEL[converted.kind]} · {converted.mapping.approximations.length} approximation(s)
+                </span>
+                <button onClick={saveConverted} data-testid="save-converted">Save as new document</button>
+              </div>
+              <Canvas key={`${doc?.session}-converted`} view={converted.view} problems={NO_PROBLEMS} highlight={otherHighlight} readOnly onSelect={setOtherSel} testId="canvas-converted" />
+            </div>
           )}
         </main>
         <aside className="panel">
           <nav className="tabs">
             {TABS.map((t) => (
               <button key={t} className={tab === t ? "on" : undefined} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
-                {t === "problems" && report ? `Problems (${report.diagnostics.length})` : t[0].toUpperCase() + t.slice(1)}
+                {t === "problems" && doc ? `Problems (${doc.diagnostics.size})` : t[0].toUpperCase() + t.slice(1)}
               </button>
             ))}
           </nav>
           <div className="tab-body">
-            {tab === "inspector" && doc && <Inspector content={doc.content} kind={doc.kind} selected={selected} onEdits={applyEdits} />}
-            {tab === "problems" && <Problems report={report} onFocus={focusOn} />}
-            {tab === "chat" && doc && <Chat content={doc.content} documentId={doc.id} view={view} onActive={setActive} />}
+            {tab === "inspector" && doc && <Inspector session={doc.session} target={inspected} version={doc.version} onEdits={applyEdits} />}
+            {tab === "problems" && <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} />}
+            {tab === "chat" && doc && <Chat key={doc.session} session={doc.session} view={doc.view} onActive={setActive} />}
             {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
             {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
           </div>
@@ -418,7 +422,7 @@ export function App() {
           onCreated={(id) => {
             setShowTemplates(false);
             refreshList();
-            void open(id);
+            open(id);
           }}
         />
       )}

@@ -1,16 +1,19 @@
-import { useState } from "react";
+import { useEffect, useRef, useState } from "react";
 import { call } from "../api/client";
 import type { CanvasView, JsonValue, SimEvent, SimState } from "../api/types";
 import { chatLines } from "../lib/chat";
 
+/**
+ * The chat preview of the open journey. The conversation lives in the core (`sim`); a turn sends
+ * only the customer's message. Mount it with `key={session}` so another document starts afresh.
+ */
 export function Chat({
-  content,
-  documentId,
+  session,
   view,
   onActive,
 }: {
-  content: JsonValue;
-  documentId: number | null;
+  /** The editor session of the journey previewed. */
+  session: string;
   view: CanvasView | null;
   onActive: (id: string | null) => void;
 }) {
@@ -20,6 +23,18 @@ export function Chat({
   const [mocks, setMocks] = useState("{}");
   const [error, setError] = useState<string | null>(null);
   const [scenario, setScenario] = useState("");
+  const simRef = useRef<string | null>(null);
+  simRef.current = state?.sim ?? null;
+  // Leaving (another document, another tab): the core forgets the conversation, the canvas its
+  // active step.
+  useEffect(
+    () => () => {
+      if (simRef.current) void call("sim_stop", { sim: simRef.current }).catch(() => undefined);
+      onActive(null);
+    },
+    // eslint-disable-next-line react-hooks/exhaustive-deps
+    [],
+  );
 
   const run = async (f: () => Promise<SimState>, append: boolean) => {
     setError(null);
@@ -38,7 +53,8 @@ export function Chat({
     run(async () => {
       let m: JsonValue | undefined = undefined;
       if (mocks.trim() && mocks.trim() !== "{}") m = JSON.parse(mocks);
-      return call("sim_start", { content, mocks: m });
+      if (state) await call("sim_stop", { sim: state.sim }).catch(() => undefined);
+      return call("sim_start", { session, mocks: m });
     }, false);
 
   const outgoing = view && state?.active_node ? view.edges.filter((e) => e.source === state.active_node) : [];
@@ -47,8 +63,8 @@ export function Chat({
     <div className="chat" data-testid="chat">
       <div className="chat-controls">
         <button onClick={start} data-testid="chat-start">{state ? "Restart" : "Start"}</button>
-        <button disabled={!state} onClick={() => state && run(() => call("sim_back", { session: state.session }), false)} data-testid="chat-back">Back</button>
-        <button disabled={!state} onClick={() => state && run(() => call("sim_restart", { session: state.session }), false)}>Reset</button>
+        <button disabled={!state} onClick={() => state && run(() => call("sim_back", { sim: state.sim }), false)} data-testid="chat-back">Back</button>
+        <button disabled={!state} onClick={() => state && run(() => call("sim_restart", { sim: state.sim }), false)}>Reset</button>
       </div>
       <details>
         <summary>Tool mocks</summary>
@@ -67,7 +83,7 @@ export function Chat({
           if (!state || !msg.trim()) return;
           const m = msg;
           setMsg("");
-          run(() => call("sim_send", { session: state.session, message: m }), true);
+          run(() => call("sim_send", { sim: state.sim, message: m }), true);
         }}
       >
         <input value={msg} onChange={(e) => setMsg(e.target.value)} placeholder={state ? "Say something as the customer" : "Start the preview first"} disabled={!state} data-testid="chat-input" />
@@ -77,7 +93,7 @@ export function Chat({
         <div className="force">
           <span>Force a branch:</span>
           {outgoing.map((e) => (
-            <button key={e.id} onClick={() => state && run(() => call("sim_choose", { session: state.session, edge_id: e.id }), true)} data-testid="chat-force">
+            <button key={e.id} onClick={() => state && run(() => call("sim_choose", { sim: state.sim, edge_id: e.id }), true)} data-testid="chat-force">
               {e.label || `→ ${e.target}`}
             </button>
           ))}
@@ -97,12 +113,12 @@ export function Chat({
               ))}
             </tbody>
           </table>
-          {documentId !== null && (
+          {(
             <form
               onSubmit={async (e) => {
                 e.preventDefault();
                 try {
-                  await call("sim_save_scenario", { document_id: documentId, session: state.session, name: scenario || "scenario" });
+                  await call("sim_save_scenario", { sim: state.sim, name: scenario || "scenario" });
                   setScenario("");
                 } catch (err) {
                   setError((err as Error).message);

@@ -44,8 +44,7 @@ export function Templates({ onCreated, onClose }: { onCreated: (id: number) => v
     if (Object.keys(local).length) return setErrors({ byParam: local, general: [] });
     const names = chosen.parameters.map((p) => p.name);
     try {
-      const res = await call("template_instantiate", { id: `${chosen.id}@${chosen.version}`, params });
-      const doc = await call("import_document", { name: chosen.name, content: JSON.stringify(res.content) });
+      const doc = await call("template_instantiate", { id: `${chosen.id}@${chosen.version}`, params });
       onCreated(doc.id);
     } catch (e) {
       const problems = e instanceof CallError && e.problems.length ? e.problems : (e as Error).message;

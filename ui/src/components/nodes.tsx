@@ -15,11 +15,9 @@ function ProblemBadge({ data }: { data: StepNode["data"] }) {
 }
 
 function SourceHandles({ data }: { data: StepNode["data"] }) {
+  // The core says which outputs a node has; a node without any (a response, the end) has none.
   const handles = sourceHandles(data.view.handles);
-  if (handles.length === 0) {
-    if (["response", "end", "note"].includes(data.view.kind)) return null;
-    return <Handle type="source" position={Position.Right} />;
-  }
+  if (handles.length === 0) return null;
   const n = handles.length;
   return (
     <>
@@ -82,7 +80,7 @@ export const ContainerNodeView = memo(function ContainerNodeView({ data, selecte
   return (
     <div className={`container container-${v.kind}`} data-kind={v.kind}>
       <NodeResizer isVisible={selected} minWidth={200} minHeight={120} />
-      <Handle type="target" id={targetHandleId(v)} position={Position.Left} />
+      {hasTargetHandle(v) && <Handle type="target" id={targetHandleId(v)} position={Position.Left} />}
       <div className="node-head">
         <span className={`kind kind-${v.kind}`}>{v.kind}</span>
         <span className="node-label">{v.label || v.id}</span>

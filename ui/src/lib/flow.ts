@@ -65,32 +65,43 @@ export function orderParentsFirst(nodes: ViewNode[]): ViewNode[] {
     .map((x) => x.n);
 }
 
-export function toFlowNodes(
-  view: CanvasView,
-  problems: Map<string, { worst: "error" | "warning" | "info"; count: number }>,
-): StepNode[] {
+type Problems = Map<string, { worst: "error" | "warning" | "info"; count: number }>;
+// The flow node made for each view node, while the view node and its problems stay the same: a
+// delta replaces only the view nodes it changed, so React Flow sees the others unchanged.
+const made = new WeakMap<ViewNode, { problem?: string; count?: number; parent: boolean; node: StepNode }>();
+
+export function toFlowNodes(view: CanvasView, problems: Problems): StepNode[] {
   const ids = new Set(view.nodes.map((n) => n.id));
   return orderParentsFirst(view.nodes).map((v) => {
     const p = problems.get(v.id);
-    const node: StepNode = {
-      id: v.id,
-      type: componentFor(v.kind),
-      position: { x: v.position.x, y: v.position.y },
-      data: { view: v, problem: p?.worst, problemCount: p?.count },
-    };
-    if (v.parent && ids.has(v.parent)) {
-      node.parentId = v.parent;
-      node.extent = "parent";
-    }
-    if (v.size) {
-      node.style = { width: v.size.width, height: v.size.height };
-    } else {
-      // Known before measuring, so React Flow can skip drawing off-screen nodes of a big graph.
-      node.initialWidth = STEP_WIDTH;
-      node.initialHeight = STEP_HEIGHT;
-    }
+    const hasParent = !!v.parent && ids.has(v.parent);
+    const cached = made.get(v);
+    if (cached && cached.problem === p?.worst && cached.count === p?.count && cached.parent === hasParent) return cached.node;
+    const node = flowNode(v, p, hasParent);
+    made.set(v, { problem: p?.worst, count: p?.count, parent: hasParent, node });
     return node;
   });
+}
+
+function flowNode(v: ViewNode, p: { worst: "error" | "warning" | "info"; count: number } | undefined, hasParent: boolean): StepNode {
+  const node: StepNode = {
+    id: v.id,
+    type: componentFor(v.kind),
+    position: { x: v.position.x, y: v.position.y },
+    data: { view: v, problem: p?.worst, problemCount: p?.count },
+  };
+  if (hasParent && v.parent) {
+    node.parentId = v.parent;
+    node.extent = "parent";
+  }
+  if (v.size) {
+    node.style = { width: v.size.width, height: v.size.height };
+  } else {
+    // Known before measuring, so React Flow can skip drawing off-screen nodes of a big graph.
+    node.initialWidth = STEP_WIDTH;
+    node.initialHeight = STEP_HEIGHT;
+  }
+  return node;
 }
 
 export function toFlowEdges(view: CanvasView): Edge[] {
@@ -110,8 +121,8 @@ export function sourceHandles(handles: ViewHandle[]): ViewHandle[] {
   return handles.filter((h) => h.kind !== "target");
 }
 
+/** Whether the core gave the node an input handle. */
 export function hasTargetHandle(node: ViewNode): boolean {
-  if (node.handles.length === 0) return !["trigger", "root", "note"].includes(node.kind);
   return node.handles.some((h) => h.kind === "target");
 }
 

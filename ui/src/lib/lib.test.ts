@@ -1,15 +1,15 @@
 import { describe, expect, it } from "vitest";
-import type { CanvasView, Diagnostic, Mapping, TemplateParameter, ViewNode } from "../api/types";
+import type { CanvasView, Delta, Diagnostic, InspectorField, Mapping, SessionStatus, TemplateParameter, ViewNode } from "../api/types";
 import { tokenFromHash, toCallError } from "../api/client";
 import { chatLines } from "./chat";
 import { componentFor, orderParentsFirst, toFlowEdges, toFlowNodes } from "./flow";
-import { History } from "./history";
-import { fieldsOf, findElement, parseField } from "./inspect";
+import { fieldText, parseFieldText } from "./fields";
 import { layoutGraph } from "./layout";
 import { counterparts, sideOf } from "./mapping";
 import { problemsByParam, readField } from "./params";
 import { problemsByNode, sortDiagnostics } from "./problems";
 import { searchNodes } from "./search";
+import { applyDelta, windowTitle, type OpenDoc } from "./session";
 import { percentile } from "./stats";
 
 const node = (id: string, kind: string, extra: Partial<ViewNode> = {}): ViewNode => ({
@@ -54,37 +54,16 @@ describe("flow", () => {
   });
 });
 
-describe("history", () => {
-  it("undoes and redoes, and a new edit clears redo", () => {
-    const h = new History<number>(3);
-    h.record(1);
-    h.record(2);
-    expect(h.undo(3)).toBe(2);
-    expect(h.undo(2)).toBe(1);
-    expect(h.undo(1)).toBeNull();
-    expect(h.redo(1)).toBe(2);
-    h.record(2);
-    expect(h.canRedo).toBe(false);
-  });
-  it("keeps at most `limit` steps", () => {
-    const h = new History<number>(2);
-    [1, 2, 3].forEach((n) => h.record(n));
-    expect(h.undo(4)).toBe(3);
-    expect(h.undo(3)).toBe(2);
-    expect(h.undo(2)).toBeNull();
-  });
-});
-
 describe("problems", () => {
-  const d = (severity: Diagnostic["severity"], ids: string[]): Diagnostic => ({ code: "X", severity, message: "m", node_ids: ids, edge_ids: [], path: "", hint: "" });
+  const d = (severity: Diagnostic["severity"], ids: string[], path = ""): Diagnostic => ({ id: `${severity}-${ids.join()}`, code: "X", severity, message: "m", node_ids: ids, edge_ids: [], path, hint: "" });
   it("keeps the worst severity per node and counts", () => {
     const m = problemsByNode([d("info", ["a"]), d("error", ["a", "b"]), d("warning", ["a"])]);
     expect(m.get("a")).toEqual({ worst: "error", count: 3 });
     expect(m.get("b")).toEqual({ worst: "error", count: 1 });
   });
-  it("sorts errors first, stably", () => {
-    const ds = [d("info", ["1"]), d("error", ["2"]), d("warning", ["3"]), d("error", ["4"])];
-    expect(sortDiagnostics(ds).map((x) => x.node_ids[0])).toEqual(["2", "4", "3", "1"]);
+  it("sorts errors first, then by path", () => {
+    const ds = [d("info", ["1"]), d("error", ["2"], "b"), d("warning", ["3"]), d("error", ["4"], "a")];
+    expect(sortDiagnostics(ds).map((x) => x.node_ids[0])).toEqual(["4", "2", "3", "1"]);
   });
 });
 
@@ -141,24 +120,62 @@ describe("template parameters", () => {
 });
 
 describe("inspector fields", () => {
-  const journey = { nodes: [{ id: "a", action: "Ask", tools: [] }], edges: [{ id: "e", source: "a", target: "end", condition: null }] };
-  const sim = { state: { blocks: { b: { id: "b", name: "Agent", enabled: true, subBlocks: { model: { value: "gpt" }, tools: { value: [] } } } }, edges: [] } };
-  it("finds journey nodes and edges and their fields", () => {
-    const n = findElement(journey, "a");
-    expect(n?.what).toBe("node");
-    expect(fieldsOf("parlant_journey", n!).map((f) => f.path.join("."))).toEqual(["action", "tools"]);
-    const e = findElement(journey, "e")!;
-    expect(fieldsOf("parlant_journey", e)[0]).toMatchObject({ path: ["condition"], value: "" });
-    expect(findElement(journey, "nope")).toBeNull();
+  const field = (kind: InspectorField["kind"], value: unknown, optional = false): InspectorField => ({ path: ["x"], label: "X", kind, value: value as InspectorField["value"], options: [], optional });
+  it("writes each kind as its control shows it", () => {
+    expect(fieldText(field("text_list", ["a", "b"]))).toBe("a\nb");
+    expect(fieldText(field("json", [{ a: 1 }]))).toContain('"a": 1');
+    expect(fieldText(field("text", null))).toBe("");
+    expect(fieldText(field("number", 3))).toBe("3");
+    expect(fieldText(field("bool", true))).toBe("true");
   });
-  it("lists a Sim block's sub-block values as key paths", () => {
-    const f = fieldsOf("sim_workflow", findElement(sim, "b")!);
-    expect(f.map((x) => x.path.join("."))).toEqual(["name", "enabled", "subBlocks.model.value", "subBlocks.tools.value"]);
-    expect(f[3].as).toBe("json");
+  it("reads text back by kind; an empty optional field is null", () => {
+    expect(parseFieldText(field("text_list", []), " a \n\n b")).toEqual({ value: ["a", "b"] });
+    expect(parseFieldText(field("number", 0), "x").error).toMatch(/not a number/);
+    expect(parseFieldText(field("number", 0), "2.5")).toEqual({ value: 2.5 });
+    expect(parseFieldText(field("json", null), "[1").error).toMatch(/JSON/);
+    expect(parseFieldText(field("long_text", "a", true), "  ")).toEqual({ value: null });
+    expect(parseFieldText(field("text", "a"), "")).toEqual({ value: "" });
   });
-  it("parses edits; an empty condition is unconditional", () => {
-    expect(parseField({ path: ["condition"], label: "", as: "text", value: "" }, " ")).toEqual({ value: null });
-    expect(parseField({ path: ["tools"], label: "", as: "json", value: [] }, "[1")).toHaveProperty("error");
+});
+
+describe("session deltas", () => {
+  const status: SessionStatus = { session: "s", dirty: true, revision: 1, can_undo: true, can_redo: false };
+  const base = (): OpenDoc => ({
+    session: "s",
+    id: 1,
+    name: "d",
+    kind: "parlant_journey",
+    view: { kind: "parlant_journey", nodes: [node("a", "chat"), node("b", "chat")], edges: [{ id: "e", source: "a", target: "b", kind: "transition" }] },
+    diagnostics: new Map([["d1", { id: "d1", code: "J1", severity: "error", message: "m", node_ids: ["a"], edge_ids: [], path: "", hint: "" }]]),
+    counts: { errors: 1, warnings: 0, infos: 0 },
+    status: { ...status, dirty: false },
+    version: 0,
+  });
+  const empty: Delta = { added_nodes: [], changed_nodes: [], removed_nodes: [], added_edges: [], changed_edges: [], removed_edges: [], added_diagnostics: [], removed_diagnostics: [], counts: { errors: 1, warnings: 0, infos: 0 } };
+  it("replaces changed nodes, keeps the others' identity, removes and adds", () => {
+    const doc = base();
+    const next = applyDelta(doc, { ...empty, changed_nodes: [node("a", "chat", { label: "A!" })], removed_edges: ["e"], added_nodes: [node("c", "fork")] }, status);
+    expect(next.view.nodes.map((n) => n.id)).toEqual(["a", "b", "c"]);
+    expect(next.view.nodes[0].label).toBe("A!");
+    expect(next.view.nodes[1]).toBe(doc.view.nodes[1]);
+    expect(next.view.edges).toEqual([]);
+    expect(next.version).toBe(1);
+    expect(next.status.dirty).toBe(true);
+  });
+  it("follows diagnostics by id and takes the core's counts", () => {
+    const doc = base();
+    const added = { id: "d2", code: "J2", severity: "warning" as const, message: "w", node_ids: [], edge_ids: [], path: "", hint: "" };
+    const next = applyDelta(doc, { ...empty, removed_diagnostics: ["d1"], added_diagnostics: [added], counts: { errors: 0, warnings: 1, infos: 0 } }, status);
+    expect([...next.diagnostics.keys()]).toEqual(["d2"]);
+    expect(next.counts.warnings).toBe(1);
+    expect(doc.diagnostics.has("d1")).toBe(true);
+    // Nothing changed on the canvas: the same view object.
+    expect(next.view).toBe(doc.view);
+  });
+  it("titles the window with the kind and unsaved mark", () => {
+    expect(windowTitle(null)).toBe("Journey Studio");
+    expect(windowTitle({ name: "Trip", kind: "parlant_journey", dirty: true })).toBe("• Trip — Parlant journey — Journey Studio");
+    expect(windowTitle({ name: " ", kind: "sim_workflow" })).toBe("Untitled — Sim workflow — Journey Studio");
   });
 });
 
