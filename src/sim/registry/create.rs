@@ -92,6 +92,7 @@ pub fn new_block_with(block_type: &str, id: &str, name: &str, position: Position
     let mut sub_blocks = Map::new();
     for field in spec.current_sub_block_fields() {
         let value = match (&field.default, field.field_type) {
+            _ if field.default_new_id => json!(new_uuid()),
             (Some(v), _) => v.clone(),
             (None, FieldType::InputFormat | FieldType::ResponseFormat) => json!([empty_format_row()]),
             (None, FieldType::Table) => json!([]),
@@ -268,6 +269,48 @@ pub fn add_block(state: &mut WorkflowState, block: Block) -> Result<()> {
     state.blocks.insert(block.id.clone(), block);
     rederive(state);
     Ok(())
+}
+
+/// The name Sim gives a new block of `base_name` (the block type's name) in this workflow
+/// (`getUniqueBlockName`, `apps/sim/stores/workflows/utils.ts`): the first of a kind has no
+/// number (`Agent`), the next ones count on from the highest (`Agent 2`); start blocks are always
+/// `Start` and response blocks `Response`. One deliberate difference: a name that would be
+/// reserved (`loop`, `parallel`, `variable`: Sim refuses them on rename and references read them as
+/// the container) is numbered from the first one, `Loop 1`.
+pub fn unique_block_name(base_name: &str, state: &WorkflowState) -> String {
+    use crate::sim::references::{normalize_block_name, RESERVED_BLOCK_NAMES};
+    let normalized = normalize_block_name(base_name);
+    if normalized == "start" || normalized == "starter" {
+        return "Start".into();
+    }
+    if normalized == "response" {
+        return "Response".into();
+    }
+    // `^(.*?)(\s+\d+)?$`: the name without a trailing number.
+    let split = |name: &str| -> (String, Option<u64>) {
+        let trimmed = name.trim_end();
+        let digits = trimmed.len() - trimmed.trim_end_matches(|c: char| c.is_ascii_digit()).len();
+        let (head, number) = trimmed.split_at(trimmed.len() - digits);
+        if digits > 0 && head.ends_with(char::is_whitespace) {
+            (head.trim().to_string(), number.parse().ok())
+        } else {
+            (name.trim().to_string(), None)
+        }
+    };
+    let (prefix, _) = split(base_name);
+    let base = normalize_block_name(&prefix);
+    let numbers: Vec<u64> = state
+        .blocks
+        .values()
+        .filter(|b| normalize_block_name(&split(&b.name).0) == base)
+        .map(|b| split(&b.name).1.unwrap_or(1))
+        .collect();
+    let reserved = RESERVED_BLOCK_NAMES.contains(&base.as_str());
+    match numbers.iter().max() {
+        None if reserved => format!("{prefix} 1"),
+        None => prefix,
+        Some(max) => format!("{prefix} {}", max.saturating_add(1)),
+    }
 }
 
 /// A new Sim workflow: Sim's start block only.

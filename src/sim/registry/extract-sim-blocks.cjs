@@ -215,6 +215,7 @@ function field(s, initial, type) {
   return f
 }
 
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$/
 const blocks = []
 for (const type of SELECTED) {
   const b = registry[type]
@@ -237,14 +238,24 @@ for (const type of SELECTED) {
   // prepareBlockState keeps the last config of a repeated id; read each config's own initial value.
   out.fields = (b.subBlocks || []).map((s) => {
     let initial = null
+    let freshId = false
     if (typeof s.value === 'function') {
       try {
         initial = s.value({})
+        // A value() that answers differently each time makes a fresh id (Sim's `generateId`).
+        const again = s.value({})
+        if (JSON.stringify(again) !== JSON.stringify(initial)) {
+          if (!UUID.test(String(initial))) problems.push(`${type}.${s.id}: value() varies and is not an id: ${initial}`)
+          freshId = true
+          initial = null
+        }
       } catch {
         initial = null
       }
     } else if (s.defaultValue !== undefined) initial = s.defaultValue
-    return field(s, initial, type)
+    const f = field(s, initial, type)
+    if (freshId) f.default_new_id = true
+    return f
   })
   blocks.push(out)
 }

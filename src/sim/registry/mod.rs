@@ -8,12 +8,13 @@
 //! no block config for, and sub-blocks that older Sim versions wrote).
 
 pub mod create;
+pub mod docs;
 pub mod inspect;
 pub mod palette;
 pub mod spec;
 pub mod visibility;
 
-pub use create::{add_block, blank_workflow, new_block, new_block_with, NewBlockOptions};
+pub use create::{add_block, blank_workflow, new_block, new_block_with, unique_block_name, NewBlockOptions};
 pub use inspect::{inspector_fields, FieldView};
 pub use palette::{blank_journey, new_journey_state, palette, Palette, PaletteItem, PaletteKind};
 pub use spec::*;
@@ -109,6 +110,15 @@ pub fn registry() -> &'static Registry {
 /// A block type's spec, when the registry knows it.
 pub fn block_spec(block_type: &str) -> Option<&'static BlockSpec> {
     registry().get(block_type)
+}
+
+/// Whether a block type's sub-block is display-only text (Sim's `text` type: setup instructions
+/// in HTML, never passed to a tool), so nothing in it is a reference or a value to check.
+pub fn is_display_only(block_type: &str, sub_block_id: &str) -> bool {
+    block_spec(block_type).is_some_and(|spec| {
+        let mut fields = spec.fields_with_id(sub_block_id).peekable();
+        fields.peek().is_some() && fields.all(|f| f.field_type == FieldType::Text)
+    })
 }
 
 /// The Sim version and commit the registry was read from.
@@ -259,6 +269,14 @@ mod tests {
         assert_eq!(kinds("starter"), (false, vec!["source".into()]));
         assert_eq!(kinds("note"), (false, vec![]));
         assert_eq!(kinds("loop"), (true, vec!["loop-start-source".into(), "loop-end-source".into()]));
+    }
+
+    #[test]
+    fn display_only_fields_are_sims_text_fields() {
+        assert!(is_display_only("gmail_v2", "triggerInstructions"));
+        assert!(!is_display_only("gmail_v2", "subject"));
+        assert!(!is_display_only("gmail_v2", "noSuchField"));
+        assert!(!is_display_only("no_such_type", "triggerInstructions"));
     }
 
     #[test]

@@ -98,6 +98,7 @@ fn node_field(id: &str, title: &str, field_type: FieldType, required: bool, plac
         mode: None,
         location: FieldLocation::Node,
         default: None,
+        default_new_id: false,
         required,
         required_when: None,
         required_dynamic: false,

@@ -147,6 +147,11 @@ pub struct FieldSpec {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     #[ts(optional)]
     pub default: Option<Value>,
+    /// A new block gets a fresh random id here (Sim's `value: () => generateId()`, e.g. a
+    /// webhook's auth token), never a shared one.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    #[ts(optional, as = "Option<bool>")]
+    pub default_new_id: bool,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     #[ts(optional, as = "Option<bool>")]
     pub required: bool,

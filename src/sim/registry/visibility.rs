@@ -15,6 +15,8 @@ use std::collections::HashMap;
 pub struct Values<'a> {
     sub_blocks: HashMap<&'a str, &'a Value>,
     data: HashMap<String, Value>,
+    /// What Sim reads for a container setting the block does not hold yet (`for`, 5, ...).
+    data_defaults: HashMap<String, Value>,
 }
 
 const NULL: Value = Value::Null;
@@ -31,7 +33,26 @@ impl<'a> Values<'a> {
                 _ => None,
             })
             .unwrap_or_default();
-        Values { sub_blocks, data }
+        let data_defaults = super::block_spec(&block.block_type)
+            .map(|spec| {
+                spec.fields
+                    .iter()
+                    .filter(|f| f.location == FieldLocation::Data)
+                    .filter_map(|f| Some((f.id.clone(), f.default.clone()?)))
+                    .collect()
+            })
+            .unwrap_or_default();
+        Values { sub_blocks, data, data_defaults }
+    }
+
+    /// A value as conditions read it: a container setting the block does not hold reads as
+    /// Sim's default for it (`convertLoopBlockToLoop` and the subflow editor fall back to them).
+    pub fn read(&self, location: FieldLocation, id: &str) -> Option<Value> {
+        match (self.get(location, id), location) {
+            (Some(v), _) => Some(v.clone()),
+            (None, FieldLocation::Data) => self.data_defaults.get(id).cloned(),
+            (None, _) => None,
+        }
     }
 
     pub fn get(&self, location: FieldLocation, id: &str) -> Option<&Value> {
@@ -182,7 +203,7 @@ impl<'s> Visibility<'s> {
             }
         }
         match (&field.condition, field.condition_dynamic) {
-            (Some(condition), false) => condition_holds(condition, &|id| values.get(field.location, id).cloned()),
+            (Some(condition), false) => condition_holds(condition, &|id| values.read(field.location, id)),
             _ => true,
         }
     }
@@ -191,7 +212,7 @@ impl<'s> Visibility<'s> {
     pub fn requires(&self, field: &FieldSpec, values: &Values) -> bool {
         field.required
             || match (&field.required_when, field.required_dynamic) {
-                (Some(c), false) => condition_holds(c, &|id| values.get(field.location, id).cloned()),
+                (Some(c), false) => condition_holds(c, &|id| values.read(field.location, id)),
                 (Some(_), true) => true,
                 (None, _) => false,
             }
