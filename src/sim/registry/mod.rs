@@ -272,6 +272,23 @@ mod tests {
     }
 
     #[test]
+    fn typescript_bindings_generate() {
+        let dir = std::env::temp_dir().join(format!("registry-bindings-{}", create::new_uuid()));
+        Palette::export_all_to(&dir).unwrap();
+        FieldView::export_all_to(&dir).unwrap();
+        BlockSpec::export_all_to(&dir).unwrap();
+        let read = |name: &str| std::fs::read_to_string(dir.join(name)).unwrap();
+        assert!(read("FieldType.ts").contains("\"short-input\""));
+        assert!(read("FieldType.ts").contains("\"json\""));
+        assert!(read("PaletteItem.ts").contains("import type { FieldSpec }"));
+        assert!(read("FieldView.ts").contains("spec?: FieldSpec"));
+        let block = read("BlockSpec.ts");
+        assert!(block.contains("import type { JsonValue }"), "{block}");
+        assert!(read("FieldSpec.ts").contains("required?: boolean"));
+        let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
     fn display_only_fields_are_sims_text_fields() {
         assert!(is_display_only("gmail_v2", "triggerInstructions"));
         assert!(!is_display_only("gmail_v2", "subject"));

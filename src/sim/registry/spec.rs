@@ -303,15 +303,15 @@ pub struct BlockSpec {
     #[ts(optional, as = "Option<bool>")]
     pub trigger_mode: bool,
     /// The `outputs` a new block stores (`name -> type` or `{type, description}`, nested).
-    #[ts(type = "Record<string, JsonValue>")]
+    #[ts(as = "std::collections::HashMap<String, Value>")]
     pub outputs: IndexMap<String, Value>,
     /// The outputs when the block is switched to trigger mode.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional, type = "Record<string, JsonValue>")]
+    #[ts(optional, as = "Option<std::collections::HashMap<String, Value>>")]
     pub trigger_outputs: Option<IndexMap<String, Value>>,
     /// What other blocks may reference when it differs from `outputs` (a container's `results`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    #[ts(optional, type = "Record<string, JsonValue>")]
+    #[ts(optional, as = "Option<std::collections::HashMap<String, Value>>")]
     pub reference_outputs: Option<IndexMap<String, Value>>,
     pub fields: Vec<FieldSpec>,
 }
