@@ -6,6 +6,7 @@ pub mod family;
 pub mod handles;
 pub mod model;
 pub mod references;
+pub mod registry;
 
 pub use document::{SimDocument, SimShape};
 pub use family::BlockFamily;
