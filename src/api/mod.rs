@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ts_rs::TS;
 
-pub use settings::{JsonFileSettings, Settings, SettingsBackend};
+pub use settings::{JsonFileSettings, LayoutEngine, Settings, SettingsBackend, Theme};
 pub use types::*;
 
 /// What every command works on: the workspace (SQLite store), the settings, the documents open

@@ -6,7 +6,7 @@ use super::types::*;
 use super::AppState;
 use crate::error::{Error, Result};
 use crate::store::{Remote, RemoteKind, Store};
-use crate::sync::engine::{self, Resolution};
+use crate::sync::engine;
 use crate::sync::{secrets, sim_sync};
 
 /// Runs a future to completion on a runtime of its own, on a thread of its own, so it works
@@ -55,14 +55,14 @@ fn close_open(state: &AppState, name: &str) -> Result<()> {
 pub fn entry(remote: &Remote) -> RemoteEntry {
     RemoteEntry {
         name: remote.name.clone(),
-        kind: remote.kind.as_str().to_string(),
+        kind: remote.kind,
         url: remote.url.clone(),
         has_key: secrets::api_key(&remote.name).ok().flatten().is_some(),
     }
 }
 
 pub fn remote_add(state: &AppState, args: RemoteAddArgs) -> Result<RemoteEntry> {
-    let kind = RemoteKind::parse(&args.kind)?;
+    let kind = args.kind;
     reqwest::Url::parse(&args.url).map_err(|e| Error::Unsupported(format!("remote `{}`: url `{}` is not a URL: {e}", args.name, args.url)))?;
     let mut options = serde_json::Map::new();
     if let Some(agent) = args.agent.filter(|a| !a.trim().is_empty()) {
@@ -158,12 +158,7 @@ fn linked_document(store: &Store, remote: &str, id: &str) -> Result<Option<Strin
 }
 
 pub fn resolve_conflict(state: &AppState, args: ResolveConflictArgs) -> Result<Message> {
-    let how = match args.how.as_str() {
-        "keep_mine" => Resolution::KeepMine,
-        "take_theirs" => Resolution::TakeTheirs,
-        "both" => Resolution::Both,
-        other => return Err(Error::Unsupported(format!("resolve_conflict: `how` is keep_mine, take_theirs or both, not `{other}`"))),
-    };
+    let how = args.how;
     close_open(state, &args.document)?;
     let message = engine::resolve(&mut *state.store()?, &args.document, &args.remote, how)?;
     Ok(Message { message })
@@ -249,7 +244,8 @@ mod tests {
             assert!(!String::from_utf8_lossy(&bytes).contains(&key), "the key was written into the workspace folder");
         }
         let s = state(dir.path());
-        assert_eq!(dispatch(&s, "remote_add", json!({"name": "x", "kind": "ftp", "url": "http://a"})).unwrap_err().kind(), "unsupported");
+        let err = dispatch(&s, "remote_add", json!({"name": "x", "kind": "ftp", "url": "http://a"})).unwrap_err();
+        assert!(err.to_string().contains("ftp") && err.to_string().contains("parlant"), "{err}");
         assert!(dispatch(&s, "remote_add", json!({"name": "bad name!", "kind": "sim", "url": "http://a"})).is_err());
         let err = dispatch(&s, "remote_add", json!({"name": "x", "kind": "sim", "url": "not a url"})).unwrap_err();
         assert!(err.to_string().contains("not a URL"), "{err}");
@@ -333,7 +329,8 @@ mod tests {
         assert_eq!((conflict["document"].as_str(), conflict["remote"].as_str()), (Some("mine"), Some("par")));
         assert!(conflict["diff"].as_str().unwrap().contains("+++ local (mine)"), "{conflict}");
         assert!(conflict["diff"].as_str().unwrap().contains("Changed on the server"), "{conflict}");
-        assert_eq!(dispatch(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "merge"})).unwrap_err().kind(), "unsupported");
+        let err = dispatch(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "merge"})).unwrap_err();
+        assert!(err.to_string().contains("merge") && err.to_string().contains("keep_mine"), "{err}");
         // both: theirs becomes a copy, mine stays.
         call(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "both"}));
         assert_eq!(call(&s, "sync_status", json!({}))["conflicts"], json!([]));

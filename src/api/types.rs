@@ -2,6 +2,7 @@
 //! open in the editor by session ids; a document's content crosses only on import and export.
 
 use crate::editor::{CanvasView, Delta, DiagnosticCounts, DiagnosticEntry, Edit, SessionStatus};
+pub use crate::store::RemoteKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -295,8 +296,7 @@ pub struct TemplateInstantiateArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct RemoteEntry {
     pub name: String,
-    /// `parlant` or `sim`.
-    pub kind: String,
+    pub kind: RemoteKind,
     pub url: String,
     /// Whether an API key is stored for it (the key itself is never returned).
     pub has_key: bool,
@@ -355,8 +355,7 @@ pub struct DiffText {
 pub struct RemoteAddArgs {
     /// 1-64 letters, digits, `-` or `_`.
     pub name: String,
-    /// `sim` or `parlant`.
-    pub kind: String,
+    pub kind: RemoteKind,
     pub url: String,
     /// Stored in the OS keyring (or the 0600 fallback file), never in the workspace, never
     /// returned.
@@ -396,11 +395,30 @@ pub struct PushArgs {
     pub force: Option<bool>,
 }
 
+/// What a push or pull did: src/sync's `PushOutcome` and `PullOutcome` results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncResult {
+    /// The remote now equals the local revision.
+    Pushed,
+    /// Nothing to send or fetch.
+    UpToDate,
+    /// Kept in the outbox; retried later.
+    Queued,
+    /// Both sides changed: resolve it.
+    Conflict,
+    /// A pull created the local document.
+    Created,
+    /// A pull brought the remote's changes in.
+    Updated,
+    /// Local edits not pushed yet; the remote did not change.
+    LocalAhead,
+}
+
 /// What a push or pull did (src/sync's `PushOutcome` / `PullOutcome`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncOutcome {
-    /// `pushed`, `up_to_date`, `queued`, `conflict`, `created`, `updated`, `local_ahead`.
-    pub result: String,
+    pub result: SyncResult,
     pub document: String,
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -462,9 +480,7 @@ pub struct ConflictEntry {
 pub struct ResolveConflictArgs {
     pub document: String,
     pub remote: String,
-    /// `keep_mine` (the next push overwrites the remote), `take_theirs` (the remote becomes a
-    /// new local revision) or `both` (theirs saved as a copy).
-    pub how: String,
+    pub how: crate::sync::engine::Resolution,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

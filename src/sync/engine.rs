@@ -52,7 +52,10 @@ pub enum PullOutcome {
     Conflict { document: String, diff: String },
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// How an open conflict is resolved: keep the local copy (the next push overwrites the remote),
+/// take the remote's as a new local revision, or keep both (theirs saved as a copy).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Deserialize, Serialize, ts_rs::TS)]
+#[serde(rename_all = "snake_case")]
 pub enum Resolution {
     KeepMine,
     TakeTheirs,

@@ -29,6 +29,8 @@ export type { RemoteEntry } from "./generated/RemoteEntry";
 export type { SyncOutcome } from "./generated/SyncOutcome";
 export type { ConflictEntry } from "./generated/ConflictEntry";
 export type { Settings } from "./generated/Settings";
+export type { Theme } from "./generated/Theme";
+export type { RemoteKind } from "./generated/RemoteKind";
 
 export type ArgsOf<C extends keyof Commands> = Commands[C]["args"];
 export type ResultOf<C extends keyof Commands> = Commands[C]["result"];

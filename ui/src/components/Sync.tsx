@@ -4,7 +4,7 @@
 import { memo, useCallback, useEffect, useState } from "react";
 import { call } from "../api/client";
 import type { Commands } from "../api/generated/commands";
-import type { ConflictEntry, RemoteEntry, SyncOutcome } from "../api/types";
+import type { ConflictEntry, RemoteEntry, RemoteKind, SyncOutcome } from "../api/types";
 
 type Status = Commands["sync_status"]["result"];
 type Item = Commands["pull"]["result"]["items"][number];
@@ -52,9 +52,9 @@ const RemoteRow = memo(function RemoteRow({ remote, onRemoved }: { remote: Remot
 });
 
 function AddRemote({ onAdded }: { onAdded: () => void }) {
-  const [f, setF] = useState({ name: "", kind: "parlant", url: "", api_key: "", option: "" });
+  const [f, setF] = useState<{ name: string; kind: RemoteKind; url: string; api_key: string; option: string }>({ name: "", kind: "parlant", url: "", api_key: "", option: "" });
   const [error, setError] = useState<string | null>(null);
-  const set = (k: keyof typeof f) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
+  const set = (k: Exclude<keyof typeof f, "kind">) => (e: { target: { value: string } }) => setF({ ...f, [k]: e.target.value });
   const add = async () => {
     try {
       await call("remote_add", {
@@ -74,7 +74,7 @@ function AddRemote({ onAdded }: { onAdded: () => void }) {
   return (
     <div className="form" data-testid="remote-add">
       <input placeholder="name" value={f.name} onChange={set("name")} data-testid="remote-name" />
-      <select value={f.kind} onChange={set("kind")} data-testid="remote-kind">
+      <select value={f.kind} onChange={(e) => setF({ ...f, kind: e.target.value as RemoteKind })} data-testid="remote-kind">
         <option value="parlant">Parlant</option>
         <option value="sim">Sim</option>
       </select>
