@@ -12,7 +12,17 @@ pub const RESERVED_BLOCK_NAMES: [&str; 3] = ["loop", "parallel", "variable"];
 
 /// Sim's `normalizeWorkflowBlockName`: lower-cased, whitespace and dots removed.
 pub fn normalize_block_name(name: &str) -> String {
-    name.chars().filter(|c| !c.is_whitespace() && *c != '.').flat_map(char::to_lowercase).collect()
+    normalized_chars(name).collect()
+}
+
+fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().filter(|c| !c.is_whitespace() && *c != '.').flat_map(char::to_lowercase)
+}
+
+/// Whether two block names are the same reference name (`normalize_block_name` equal), without
+/// allocating.
+pub fn same_reference_name(a: &str, b: &str) -> bool {
+    normalized_chars(a).eq(normalized_chars(b))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
