@@ -11,7 +11,7 @@ use super::carry;
 use super::conditions::{FAILED, SUCCEEDED};
 use super::expr::looks_like_code;
 use super::layout;
-use super::mapping::{codes, Direction, EdgeMapping, Mapping, NodeMapping};
+use super::mapping::{codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping};
 use super::to_journey::{self, absolute_position, to_value, Pass, DOC_NESTED, NODE_NESTED};
 use super::{ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
@@ -702,6 +702,26 @@ impl<'a> Backward<'a> {
         let state = &mut out.export.state;
         state.blocks = blocks.into_iter().map(|b| (b.id.clone(), b)).collect();
         state.edges = edges;
+        // Where the journey ends (no transition but to `end`), the block has no edge (see `EndMapping`).
+        {
+            let sources: HashSet<&str> = state.edges.iter().map(|e| e.source.as_str()).collect();
+            let onward: HashSet<&str> = self.doc.edges.iter().filter(|e| e.target != END_NODE_ID).map(|e| e.source.as_str()).collect();
+            let blocks: HashMap<&str, &str> = self
+                .mapping
+                .nodes
+                .iter()
+                .filter(|n| !n.role.starts_with("router_for:"))
+                .map(|n| (n.state_id.as_str(), n.block_id.as_str()))
+                .collect();
+            let mut ends = Vec::new();
+            for node in &self.doc.nodes {
+                let Some(&block) = blocks.get(node.id.as_str()) else { continue };
+                if !onward.contains(node.id.as_str()) && !sources.contains(block) && state.blocks.contains_key(block) {
+                    ends.push(EndMapping { block_id: block.to_string(), state_id: node.id.clone() });
+                }
+            }
+            self.mapping.ends = ends;
+        }
         // A block whose container was deleted leaves it.
         let ids: HashSet<String> = state.blocks.keys().cloned().collect();
         for block in state.blocks.values_mut() {
