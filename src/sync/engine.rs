@@ -288,11 +288,13 @@ pub async fn pull(store: &mut Store, remote_name: &str, remote_id: &str, documen
     };
     let head = store.head(document)?;
     let local = journey_of(store, head.info.id, document)?;
-    // Editor-only data never goes to the server: keep ours.
+    // Editor-only data never goes to the server: keep ours (layout, and the preview values of
+    // context variables, which Parlant does not hold).
     theirs.editor = local.editor.clone();
     if theirs.editor.is_absent() {
         theirs.editor = Maybe::Absent;
     }
+    keep_preview_values(&mut theirs, &local);
     let local_hash = projection_hash(&local, &ignore);
     let state = store.sync_state(info.id, remote_name)?;
     let base_hash = state.as_ref().and_then(|s| s.base_hash.clone());
@@ -313,6 +315,18 @@ pub async fn pull(store: &mut Store, remote_name: &str, remote_id: &str, documen
     store.record_conflict(info.id, remote_name, base.as_deref(), &head.content, &theirs_content)?;
     let diff = crate::store::unified_diff(&theirs_content, &head.content, "remote (theirs)", "local (mine)");
     Ok(PullOutcome::Conflict { document: document.into(), diff })
+}
+
+/// Copies the preview `value` of each context variable of `local` onto `theirs` (by name).
+fn keep_preview_values(theirs: &mut JourneyDocument, local: &JourneyDocument) {
+    let values: std::collections::HashMap<&str, &Maybe<serde_json::Value>> = local.context_variables().iter().map(|v| (v.name.as_str(), &v.value)).collect();
+    if let Some(variables) = theirs.context_variables.get_mut() {
+        for v in variables.iter_mut() {
+            if let Some(value) = values.get(v.name.as_str()) {
+                v.value = (*value).clone();
+            }
+        }
+    }
 }
 
 /// Resolves the open conflict of `document` with `remote_name`.
