@@ -3,7 +3,7 @@
 mod common;
 
 use journey_studio::convert::{codes, workflow_to_journey, ConvertOptions, Conversion, ELSE, FAILED, SUCCEEDED};
-use journey_studio::parlant::{JourneyDocument, JourneyEdge, NodeKind, END_NODE_ID};
+use journey_studio::parlant::{JourneyDocument, JourneyEdge, NodeKind};
 use journey_studio::sim::{Block, SimDocument};
 use serde_json::Value;
 

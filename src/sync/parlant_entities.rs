@@ -200,7 +200,7 @@ impl ParlantClient {
             let index = marker.and_then(|m| m.get("index")).and_then(Value::as_u64);
             out.guidelines.push(RemoteGuideline { id, key, index, dto: g.clone(), relationship });
         }
-        out.guidelines.sort_by(|a, b| (a.index.is_none(), a.index, s(&a.dto, "condition")).cmp(&(b.index.is_none(), b.index, s(&b.dto, "condition"))));
+        out.guidelines.sort_by_key(|g| (g.index.is_none(), g.index, s(&g.dto, "condition")));
         for id in variable_ids {
             let path = query(&format!("/context-variables/{id}"), &[("include_values", "false")]);
             if let Some(v) = self.get_opt(&path).await? {

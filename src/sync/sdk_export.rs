@@ -360,10 +360,8 @@ pub fn export_with(doc: &JourneyDocument, options: ExportOptions) -> String {
     let mut tools: HashMap<String, String> = HashMap::new();
     let all_tools = doc.nodes.iter().flat_map(|n| n.tool_ids().iter()).chain(doc.context_variables().iter().filter_map(|v| v.tool_id.get()));
     for t in all_tools {
-        let key = t.to_string();
-        if !tools.contains_key(&key) {
-            let name = names.make(&t.tool_name, "TOOL", true);
-            tools.insert(key, name);
+        if let std::collections::hash_map::Entry::Vacant(slot) = tools.entry(t.to_string()) {
+            slot.insert(names.make(&t.tool_name, "TOOL", true));
         }
     }
     Exporter { doc, options, tools }.run()
