@@ -217,11 +217,12 @@ fn journey_approximations_are_diagnostics_on_the_journey() {
     j.edges[at].condition = Maybe::Value("the customer sounds upset".into());
     check(j, codes::CONDITION_TEXT_NOT_CODE, &["c"], &["e1"], &format!("edges[{at}]"));
 
-    // An edited transition the conversion added (a response's transition to `end`).
-    let response = block("r", "response", "Reply", json!({}));
-    let sim = workflow(vec![start("s"), response], vec![edge("e1", "s", "r", "source")]);
+    // An edited transition the conversion added (a loop body's transition back to the loop).
+    let mut lp = block("L", "loop", "orderLoop", json!({}));
+    lp["data"] = json!({"loopType": "for", "count": 3});
+    let sim = workflow(vec![start("s"), lp, child(agent("in", "Inner"), "L")], vec![edge("e1", "s", "L", "source"), edge("e2", "L", "in", "loop-start-source")]);
     let mut j = converted(&sim);
-    let at = j.edges.iter().position(|e| e.target == "end").unwrap();
+    let at = j.edges.iter().position(|e| e.id.ends_with(":repeat")).unwrap();
     j.edges[at].condition = Maybe::Value("the customer is satisfied".into());
     let id = j.edges[at].id.clone();
     check(j, codes::SYNTHETIC_EDITED, &[], &[&id], &format!("edges[{at}]"));
