@@ -442,7 +442,7 @@ fn server_down_queues_then_retries_and_a_lost_answer_never_duplicates() {
     assert!(matches!(failed.as_slice(), [e] if e.state == OutboxState::Failed), "{failed:?}");
 
     // `--as-new` imports it on purpose: a NEW workflow, the document relinks, the old one stays.
-    let options = engine::PushOptions { force: false, as_new: true };
+    let options = engine::PushOptions { force: false, as_new: true, ..Default::default() };
     let out = rt.block_on(engine::push_with(&mut store, "other", "sim-off", options)).unwrap();
     let PushOutcome::Pushed { superseded: Some(old), remote_id, created: true, .. } = out.clone() else { panic!("{out:?}") };
     assert_eq!(old, linked);

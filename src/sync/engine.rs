@@ -39,6 +39,14 @@ pub enum PushOutcome {
     Queued { document: String, error: String, next_attempt_at: i64 },
     /// Stopped: resolve with `journey-studio resolve`.
     Conflict { document: String, diff: String },
+    /// Refused before anything was queued or sent: the document has validation errors (what
+    /// Parlant or Sim would refuse or run wrongly). `PushOptions::allow_invalid` pushes anyway.
+    Invalid {
+        document: String,
+        /// The errors, one per line (`path: error[CODE]: message`).
+        error: String,
+        diagnostics: Vec<crate::validate::Diagnostic>,
+    },
 }
 
 #[derive(Debug, Clone, Serialize)]
@@ -101,11 +109,21 @@ pub struct PushOptions {
     /// publish an edit without an editor session cookie; the linked workflow stays unchanged
     /// and the document relinks to the new one).
     pub as_new: bool,
+    /// Push even when the document has validation errors (the CLI's `--allow-invalid`, the app's
+    /// confirm step). Without it a document with errors is refused before any request
+    /// (`PushOutcome::Invalid`).
+    pub allow_invalid: bool,
+}
+
+/// The validation errors that stop a push (none when the document may be pushed).
+pub fn push_blockers(doc: &Document) -> Result<Vec<crate::validate::Diagnostic>> {
+    let report = crate::validate::validate(doc)?;
+    Ok(report.diagnostics.into_iter().filter(|d| d.severity == crate::validate::Severity::Error).collect())
 }
 
 /// Queues the head of `document` for `remote` and tries to send it now.
 pub async fn push(store: &mut Store, document: &str, remote_name: &str, force: bool) -> Result<PushOutcome> {
-    push_with(store, document, remote_name, PushOptions { force, as_new: false }).await
+    push_with(store, document, remote_name, PushOptions { force, ..PushOptions::default() }).await
 }
 
 /// `push` with every option.
@@ -116,6 +134,14 @@ pub async fn push_with(store: &mut Store, document: &str, remote_name: &str, opt
     let head = store.head(document)?;
     if options.as_new && remote.kind != RemoteKind::Sim {
         return Err(Error::Unsupported(format!("`--as-new` is for Sim remotes; `{remote_name}` is a {} remote", remote.kind.as_str())));
+    }
+    // Validate first: a document with errors is refused before anything is queued or sent.
+    if !options.allow_invalid {
+        let errors = push_blockers(&head.document(document)?)?;
+        if !errors.is_empty() {
+            let error = errors.iter().map(|d| format!("{}: error[{}]: {}", d.path, d.code, d.message)).collect::<Vec<_>>().join("\n");
+            return Ok(PushOutcome::Invalid { document: document.to_string(), error, diagnostics: errors });
+        }
     }
     let mut superseded = None;
     let remote_id = match (store.sync_state(info.id, remote_name)?, remote.kind) {
@@ -265,11 +291,13 @@ pub async fn pull(store: &mut Store, remote_name: &str, remote_id: &str, documen
     };
     let head = store.head(document)?;
     let local = journey_of(store, head.info.id, document)?;
-    // Editor-only data never goes to the server: keep ours.
+    // Editor-only data never goes to the server: keep ours (layout, and the preview values of
+    // context variables, which Parlant does not hold).
     theirs.editor = local.editor.clone();
     if theirs.editor.is_absent() {
         theirs.editor = Maybe::Absent;
     }
+    keep_preview_values(&mut theirs, &local);
     let local_hash = projection_hash(&local, &ignore);
     let state = store.sync_state(info.id, remote_name)?;
     let base_hash = state.as_ref().and_then(|s| s.base_hash.clone());
@@ -290,6 +318,18 @@ pub async fn pull(store: &mut Store, remote_name: &str, remote_id: &str, documen
     store.record_conflict(info.id, remote_name, base.as_deref(), &head.content, &theirs_content)?;
     let diff = crate::store::unified_diff(&theirs_content, &head.content, "remote (theirs)", "local (mine)");
     Ok(PullOutcome::Conflict { document: document.into(), diff })
+}
+
+/// Copies the preview `value` of each context variable of `local` onto `theirs` (by name).
+fn keep_preview_values(theirs: &mut JourneyDocument, local: &JourneyDocument) {
+    let values: std::collections::HashMap<&str, &Maybe<serde_json::Value>> = local.context_variables().iter().map(|v| (v.name.as_str(), &v.value)).collect();
+    if let Some(variables) = theirs.context_variables.get_mut() {
+        for v in variables.iter_mut() {
+            if let Some(value) = values.get(v.name.as_str()) {
+                v.value = (*value).clone();
+            }
+        }
+    }
 }
 
 /// Resolves the open conflict of `document` with `remote_name`.

@@ -8,6 +8,7 @@ pub mod engine;
 pub mod http;
 pub mod mermaid;
 pub mod parlant;
+pub mod parlant_entities;
 pub mod sdk_export;
 pub mod sim;
 pub mod sim_sync;
