@@ -1,4 +1,4 @@
-use crate::workspace::{bar, block_on, WorkspaceArg};
+use crate::workspace::{bar, block_on_here, WorkspaceArg};
 use crate::{OutputFormat, Outcome};
 use journey_studio::sync::engine::{self, PushOutcome};
 use journey_studio::Document;
@@ -77,14 +77,14 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         }
         let due = store.due_pushes(Some(&args.remote), args.now)?.len() as u64;
         let progress = bar(due, "outbox");
-        let result = block_on(engine::flush(&mut store, Some(&args.remote), args.now))?;
+        let result = block_on_here(engine::flush(&mut store, Some(&args.remote), args.now))?;
         progress.finish_and_clear();
         outcomes.extend(result?);
     } else {
         let progress = bar(names.len() as u64, "push");
         for name in &names {
             let options = engine::PushOptions { force: args.force, as_new: args.as_new, allow_invalid: args.allow_invalid };
-            let outcome = block_on(engine::push_with(&mut store, name, &args.remote, options))??;
+            let outcome = block_on_here(engine::push_with(&mut store, name, &args.remote, options))??;
             progress.inc(1);
             outcomes.push(outcome);
         }

@@ -27,6 +27,47 @@ pub struct Touched {
     pub all_nodes: bool,
 }
 
+/// Applies `change` and returns its inverse, or `None` when it would change nothing (setting a
+/// field to the value it has): nothing is applied then, and no undo step is recorded for it.
+pub fn apply_effective(v: &mut IncrementalValidator, change: Change, touched: &mut Touched) -> Result<Option<Change>> {
+    let no_op = match &change {
+        Change::Position { id, at } => current_position(v, id) == *at,
+        Change::Model(edit) => unchanged(v, edit),
+    };
+    if no_op {
+        return Ok(None);
+    }
+    apply(v, change, touched).map(Some)
+}
+
+/// Where a node is now, as `Change::Position` says it.
+fn current_position(v: &IncrementalValidator, id: &str) -> Option<(Number, Number)> {
+    if let Some(sim) = v.workflow() {
+        return sim.state().blocks.get(id).map(|b| (b.position.x.clone(), b.position.y.clone()));
+    }
+    v.journey()?.editor.get()?.positions.get()?.get(id).map(|p| (p.x.clone(), p.y.clone()))
+}
+
+/// Whether an upsert or a journey field change would leave the document as it is.
+fn unchanged(v: &IncrementalValidator, edit: &ModelEdit) -> bool {
+    if let Some(sim) = v.workflow() {
+        let state = sim.state();
+        return match edit {
+            ModelEdit::UpsertBlock(b) => state.blocks.get(&b.id) == Some(b),
+            ModelEdit::UpsertEdge(e) => state.edges.iter().find(|x| x.id == e.id) == Some(e),
+            _ => false,
+        };
+    }
+    let Some(doc) = v.journey() else { return false };
+    match edit {
+        ModelEdit::UpsertState(n) => doc.nodes.iter().find(|x| x.id == n.id) == Some(n),
+        ModelEdit::UpsertTransition(e) => doc.edges.iter().find(|x| x.id == e.id) == Some(e),
+        ModelEdit::SetJourney(h) => doc.journey == *h,
+        ModelEdit::SetJourneyEntities(e) => JourneyEntities::of(doc) == *e,
+        _ => false,
+    }
+}
+
 /// Applies `change` and returns its inverse.
 pub fn apply(v: &mut IncrementalValidator, change: Change, touched: &mut Touched) -> Result<Change> {
     match change {

@@ -166,9 +166,10 @@ impl OpenDocument {
             let planned = edit::plan(self.doc_ref(), e).and_then(|plan| {
                 created.extend(plan.created);
                 for c in plan.changes {
-                    let inverse = change::apply(&mut self.validator, c.clone(), &mut touched)?;
-                    step.changes.push(c);
-                    step.inverses.push(inverse);
+                    if let Some(inverse) = change::apply_effective(&mut self.validator, c.clone(), &mut touched)? {
+                        step.changes.push(c);
+                        step.inverses.push(inverse);
+                    }
                 }
                 Ok(())
             });

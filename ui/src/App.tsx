@@ -19,6 +19,8 @@ const NO_SEL: Selection = { nodes: [], edges: [] };
 const NO_PROBLEMS = new Map<string, { worst: "error" | "warning" | "info"; count: number }>();
 /** While edits are unsaved, how often the saving status is asked again. */
 const STATUS_POLL_MS = 700;
+/** How often the outbox is looked at, and what is due sent again. */
+const OUTBOX_POLL_MS = 15_000;
 
 function statusText(doc: OpenDoc | null, autosave: boolean): string {
   if (!doc) return "";
@@ -43,6 +45,7 @@ export function App() {
   const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [settings, setSettings] = useState<SettingsT | null>(null);
+  const [outboxWaiting, setOutboxWaiting] = useState(0);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
   // Calls that change the open document go one after the other, in the order they were made.
@@ -166,6 +169,33 @@ export function App() {
     }, STATUS_POLL_MS);
     return () => window.clearInterval(t);
   }, [dirty, session]);
+
+  // The outbox in the background: what is due is sent again; how much waits is always shown.
+  useEffect(() => {
+    let live = true;
+    const look = async () => {
+      try {
+        const status = await call("sync_status", {});
+        const now = Date.now() / 1000;
+        const waiting = status.outbox.filter((e) => e.state === "pending" || e.state === "started");
+        if (waiting.some((e) => e.next_attempt_at <= now)) {
+          await call("sync_retry", {});
+          const after = await call("sync_status", {});
+          if (live) setOutboxWaiting(after.outbox.filter((e) => e.state !== "done").length);
+        } else if (live) {
+          setOutboxWaiting(status.outbox.filter((e) => e.state !== "done").length);
+        }
+      } catch {
+        /* shown by the Sync panel when opened */
+      }
+    };
+    void look();
+    const t = window.setInterval(() => void look(), OUTBOX_POLL_MS);
+    return () => {
+      live = false;
+      window.clearInterval(t);
+    };
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -330,6 +360,11 @@ export function App() {
           </span>
         )}
         <span className="status" data-testid="status">{statusText(doc, autosave)}</span>
+        {outboxWaiting > 0 && (
+          <button className="link" onClick={() => setTab("sync")} data-testid="outbox-indicator" title="Pushes waiting in the outbox">
+            outbox: {outboxWaiting} waiting
+          </button>
+        )}
         <div className="spacer" />
         <button onClick={saveNow} disabled={!doc || !doc.status.dirty} title="Save now (Ctrl+S)" data-testid="save">Save</button>
         <button onClick={undo} title="Undo (Ctrl+Z)" disabled={!doc?.status.can_undo} data-testid="undo">Undo</button>

@@ -10,6 +10,8 @@ function FieldEditor({ target, field, onEdits }: { target: string; field: Inspec
   const [text, setText] = useState(shown);
   const [error, setError] = useState<string | null>(null);
   useEffect(() => setText(shown), [shown]);
+  // Commits read the control's own value: a blur right after typing may come before React has
+  // rendered the typed text into this closure's `text`.
   const commit = (t: string) => {
     if (t === shown) return;
     const r = parseFieldText(field, t);
@@ -45,8 +47,8 @@ function FieldEditor({ target, field, onEdits }: { target: string; field: Inspec
           type={field.kind === "number" ? "number" : "text"}
           value={text}
           onChange={(e) => setText(e.target.value)}
-          onBlur={() => commit(text)}
-          onKeyDown={(e) => e.key === "Enter" && commit(text)}
+          onBlur={(e) => commit(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === "Enter" && commit(e.currentTarget.value)}
           {...common}
         />
       );
@@ -58,7 +60,7 @@ function FieldEditor({ target, field, onEdits }: { target: string; field: Inspec
           value={text}
           rows={Math.min(12, Math.max(field.kind === "long_text" ? 3 : 2, text.split("\n").length + 1))}
           onChange={(e) => setText(e.target.value)}
-          onBlur={() => commit(text)}
+          onBlur={(e) => commit(e.currentTarget.value)}
           {...common}
         />
       );

@@ -3,19 +3,29 @@ import type { RemoteKind } from "./RemoteKind";
 
 export type RemoteAddArgs = { 
 /**
- * 1-64 letters, digits, `-` or `_`.
- */
-name: string, kind: RemoteKind, url: string, 
-/**
  * Stored in the OS keyring (or the 0600 fallback file), never in the workspace, never
  * returned.
  */
 api_key?: string, 
 /**
- * Parlant: the agent journeys are scoped to.
+ * Sim: the editor's session cookie (`better-auth.session_token`), stored like a key; needed
+ * to update workflows in place.
+ */
+session_cookie?: string, 
+/**
+ * 1-64 letters, digits, `-` or `_`.
+ */
+name: string, kind: RemoteKind, url: string, 
+/**
+ * Parlant: the agent journeys are scoped to (created when absent).
  */
 agent?: string, 
 /**
  * Sim: the workspace id new workflows go to.
  */
-sim_workspace?: string, };
+sim_workspace?: string, 
+/**
+ * Sim: the folder new workflows are imported into (e.g. `/Operations/Support`; created when
+ * missing).
+ */
+sim_folder?: string, };

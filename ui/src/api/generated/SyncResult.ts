@@ -3,4 +3,4 @@
 /**
  * What a push or pull did: src/sync's `PushOutcome` and `PullOutcome` results.
  */
-export type SyncResult = "pushed" | "up_to_date" | "queued" | "conflict" | "created" | "updated" | "local_ahead";
+export type SyncResult = "pushed" | "up_to_date" | "queued" | "conflict" | "created" | "updated" | "local_ahead" | "invalid";
