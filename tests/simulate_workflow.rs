@@ -186,7 +186,8 @@ fn router_follows_its_mocked_route_or_fails_like_no_match() {
     let r = go(&s, json!({}), json!({"routes": {"router": "NO_MATCH"}}));
     assert!(r.error.unwrap().contains("could not determine"));
     let r = go(&s, json!({}), json!({"routes": {"router": "r-9"}}));
-    assert!(r.error.unwrap().contains("Invalid routing decision"));
+    // Sim v0.8.9 router-handler.ts: an answer that is no route id.
+    assert!(r.error.unwrap().contains("Router could not determine a valid route. LLM response: \"r-9\". Available route IDs: r-1, r-2"));
 }
 
 #[test]
