@@ -237,7 +237,11 @@ impl Engine<'_> {
             let from_input = input.get("input").and_then(Value::as_object).and_then(|m| m.get(name)).or_else(|| input.get(name));
             let value = match from_input {
                 Some(v) if !v.is_null() => v.clone(),
-                _ => field.get("value").cloned().unwrap_or(Value::Null),
+                // A field with no value and no input is `undefined` in Sim: absent.
+                _ => match field.get("value") {
+                    Some(v) => v.clone(),
+                    None => continue,
+                },
             };
             output.insert(name.to_string(), coerce(field.get("type").and_then(Value::as_str).unwrap_or(""), value));
         }
@@ -389,7 +393,7 @@ impl Engine<'_> {
         };
         match self.sandbox.run_async(&resolved, &[]) {
             Ok(result) => BlockRun::new(inputs, Outcome::Output(json!({ "result": result, "stdout": "" }))),
-            Err(e) => error_run(inputs, e.to_string()),
+            Err(e) => error_run(inputs, function_error(&e)),
         }
     }
 
@@ -770,13 +774,11 @@ impl Engine<'_> {
         let children = report.trace.clone();
         match report.status {
             RunStatus::Failed => {
-                let root = report.error.unwrap_or_else(|| "Child workflow execution failed".into());
-                let message = match root.strip_prefix("Workflow chain: ") {
-                    Some(rest) => format!("Workflow chain: {child_name} → {rest}"),
-                    None => match root.strip_prefix('"').and_then(|r| r.split_once("\" failed: ")) {
-                        Some((inner, cause)) => format!("Workflow chain: {child_name} → {inner} | {cause}"),
-                        None => format!("\"{child_name}\" failed: {root}"),
-                    },
+                let (nested, root) = child_failure(&report);
+                let message = if nested.is_empty() {
+                    format!("\"{child_name}\" failed: {root}")
+                } else {
+                    format!("Workflow chain: {child_name} → {} | {root}", nested.join(" → "))
                 };
                 let mut run = error_run(inputs, message);
                 run.error_extra.insert("childWorkflowName".into(), json!(child_name));
@@ -813,6 +815,30 @@ impl Engine<'_> {
     }
 }
 
+/// Why a child run failed, as Sim's `buildChildFailure` reads it from the error's cause chain:
+/// the workflows below the child that failed (when the child's failing block was itself a
+/// workflow block) and the root error.
+fn child_failure(report: &super::RunReport) -> (Vec<String>, String) {
+    let run_error = report.error.clone().unwrap_or_else(|| "Child workflow execution failed".into());
+    let failed = report.trace.iter().find(|e| {
+        e.status == super::BlockStatus::Failed
+            && matches!(e.block_type.as_str(), "workflow" | "workflow_input")
+            && e.error.as_deref().is_some_and(|err| run_error == format!("{}: {err}", e.name))
+    });
+    let Some((event, err)) = failed.and_then(|e| e.error.as_deref().map(|err| (e, err))) else { return (Vec::new(), run_error) };
+    if let Some((names, root)) = err.strip_prefix("Workflow chain: ").and_then(|rest| rest.split_once(" | ")) {
+        return (names.split(" → ").map(str::to_string).collect(), root.to_string());
+    }
+    if let Some((name, root)) = err.strip_prefix('"').and_then(|rest| rest.split_once("\" failed: ")) {
+        return (vec![name.to_string()], root.to_string());
+    }
+    if err.starts_with("Maximum workflow call chain depth") {
+        let id = event.inputs.get("workflowId").map(text_of).unwrap_or_default();
+        return (vec![id], err.to_string());
+    }
+    (Vec::new(), run_error)
+}
+
 /// The JavaScript error's message without its class name, as `error.message` reads.
 fn js_message(e: &crate::js::JsError) -> String {
     match e {
@@ -824,6 +850,28 @@ fn js_message(e: &crate::js::JsError) -> String {
             }
         }
         crate::js::JsError::Syntax { message, .. } => message.clone(),
+        other => other.to_string(),
+    }
+}
+
+/// A function block's error as Sim's function route words it (`createUserFriendlyErrorMessage`
+/// in `app/api/function/execute/route.ts`): the message, with `Type Error: `, `Reference Error: `
+/// or `Syntax Error: ` before it for those classes. Sim also puts the failing line first
+/// (`Line 3: \`...\` - `); a local run does not know the line of the user's code.
+fn function_error(e: &crate::js::JsError) -> String {
+    match e {
+        crate::js::JsError::Thrown { message: full } => {
+            let message = js_message(e);
+            let class = full.split_once(": ").map(|(c, _)| c).filter(|c| c.ends_with("Error") && !c.contains(' '));
+            match class {
+                Some("TypeError") => format!("Type Error: {message}"),
+                Some("ReferenceError") => format!("Reference Error: {message}"),
+                Some("SyntaxError") => format!("Syntax Error: {message}"),
+                Some("Error") | None => message,
+                Some(other) => format!("{other}: {message}"),
+            }
+        }
+        crate::js::JsError::Syntax { message, .. } => format!("Syntax Error: {message}"),
         other => other.to_string(),
     }
 }

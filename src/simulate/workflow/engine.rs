@@ -197,10 +197,18 @@ pub(super) fn for_log(output: &Value) -> Value {
 
 impl<'a> Engine<'a> {
     pub fn new(state: &'a WorkflowState, options: &'a RunOptions, depth: usize) -> Result<Engine<'a>> {
-        let trigger = find_trigger(state, options.trigger.as_deref())?;
-        let (dag, build_error) = match dag::build(state, &trigger) {
-            Ok(dag) => (dag, None),
-            Err(message) => (Dag::default(), Some(message)),
+        // A trigger Sim cannot start from fails the run, as Sim's DAG builder does.
+        let (trigger, trigger_error) = match find_trigger(state, options.trigger.as_deref()) {
+            Ok(t) => (t, None),
+            Err(Error::Simulation(message)) => (String::new(), Some(message)),
+            Err(e) => return Err(e),
+        };
+        let (dag, build_error) = match trigger_error {
+            Some(message) => (Dag::default(), Some(message)),
+            None => match dag::build(state, &trigger) {
+                Ok(dag) => (dag, None),
+                Err(message) => (Dag::default(), Some(message)),
+            },
         };
         let info = workflow_info(state, &dag);
         let variables = state
