@@ -117,7 +117,7 @@ impl EdgeState {
         let dead_end = activated.is_empty();
         let routed_dead_end = dead_end
             && (output.get("selectedOption").is_some_and(js_truthy) || output.get("selectedRoute").is_some_and(js_truthy));
-        let source = dag.nodes.get(node_id).cloned();
+        let source_subflow = dag.nodes.get(node_id).and_then(|n| n.subflow.clone());
         for t in &cascade {
             if ready.contains(t) || activated.contains(t) {
                 continue;
@@ -126,7 +126,7 @@ impl EdgeState {
                 continue;
             }
             if routed_dead_end {
-                if source.as_ref().is_some_and(|s| is_enclosing_sentinel(dag, s, t)) {
+                if is_enclosing_sentinel(dag, source_subflow.as_ref(), t) {
                     ready.push(t.clone());
                 }
             } else {
@@ -223,12 +223,12 @@ fn is_terminal_control(dag: &Dag, id: &str) -> bool {
 }
 
 /// `isEnclosingSentinel`: the sentinel belongs to the same container as the source node.
-fn is_enclosing_sentinel(dag: &Dag, source: &Node, sentinel_id: &str) -> bool {
+fn is_enclosing_sentinel(dag: &Dag, source: Option<&(String, dag::Kind)>, sentinel_id: &str) -> bool {
     let Some(sentinel) = dag.nodes.get(sentinel_id) else { return false };
     if sentinel.sentinel.is_none() {
         return false;
     }
-    match (&source.subflow, &sentinel.subflow) {
+    match (source, &sentinel.subflow) {
         (Some((a, ka)), Some((b, kb))) => a == b && ka == kb,
         _ => false,
     }

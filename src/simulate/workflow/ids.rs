@@ -57,6 +57,9 @@ pub fn branch_node(base: &str, index: usize) -> String {
 
 /// `extractBaseBlockId`: the id without a trailing branch subscript.
 pub fn base_of(id: &str) -> &str {
+    if !id.ends_with('₎') {
+        return id;
+    }
     match BRANCH_AT_END.find(id) {
         Some(m) => &id[..m.start()],
         None => id,
@@ -89,6 +92,9 @@ pub fn innermost_outer_branch_index(id: &str) -> Option<usize> {
 
 /// `stripOuterBranchSuffix`: without `__obranch-N` and `__clone<hex>` segments.
 pub fn strip_outer(id: &str) -> String {
+    if !id.contains("__") {
+        return id.to_string();
+    }
     let without = OUTER_BRANCH.replace_all(id, "");
     CLONE_DIGEST.replace_all(&without, "").into_owned()
 }
@@ -118,6 +124,9 @@ pub fn normalize_node_id(id: &str) -> String {
 
 /// `normalizeLookupId`: without any branch subscripts or `_loopN` digests.
 pub fn normalize_lookup_id(id: &str) -> String {
+    if !id.contains('₍') && !id.contains("_loop") {
+        return id.to_string();
+    }
     let without = BRANCH_ANY.replace_all(id, "");
     LOOP_DIGEST.replace_all(&without, "").into_owned()
 }

@@ -4,7 +4,7 @@
 
 use super::ids;
 use super::state::Store;
-use crate::sim::references::{parse_references, PathPart, RefTarget, Reference};
+use crate::sim::references::{parse_executor_references, PathPart, RefTarget, Reference};
 use indexmap::IndexMap;
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
@@ -92,6 +92,10 @@ pub struct WorkflowInfo {
 impl WorkflowInfo {
     /// `subflowContainsBlock`: the block is inside the container, at any depth.
     pub fn contains(&self, container: &str, block: &str) -> bool {
+        let direct = self.loops.get(container).map(|l| &l.0).or_else(|| self.parallels.get(container).map(|p| &p.0));
+        if direct.is_some_and(|children| children.iter().any(|c| c == block)) {
+            return true;
+        }
         let mut seen = std::collections::HashSet::new();
         let mut stack = vec![container.to_string()];
         while let Some(c) = stack.pop() {
@@ -526,7 +530,7 @@ impl Scope<'_> {
         }
         let mut out = String::with_capacity(text.len());
         let mut cursor = 0;
-        for reference in parse_references(text) {
+        for reference in parse_executor_references(text) {
             if matches!(reference.target, RefTarget::Env { .. }) || reference.span.start < cursor {
                 continue;
             }
@@ -567,7 +571,7 @@ impl Scope<'_> {
         }
         let mut result = String::with_capacity(out.len());
         let mut cursor = 0;
-        for reference in parse_references(&out) {
+        for reference in parse_executor_references(&out) {
             let RefTarget::Env { name } = &reference.target else { continue };
             if reference.span.start < cursor {
                 continue;
@@ -605,7 +609,7 @@ impl Scope<'_> {
     pub fn single(&self, text: &str) -> Result<Resolved, String> {
         let trimmed = text.trim();
         if trimmed.starts_with('<') && trimmed.ends_with('>') && !trimmed[1..trimmed.len() - 1].contains(['<', '>']) {
-            if let Some(reference) = parse_references(trimmed).into_iter().next() {
+            if let Some(reference) = parse_executor_references(trimmed).into_iter().next() {
                 if reference.span == (0..trimmed.len()) {
                     return self.resolve(&reference);
                 }

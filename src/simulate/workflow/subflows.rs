@@ -15,7 +15,7 @@ use super::dag::{self, Kind, Node};
 use super::engine::Engine;
 use super::ids;
 use super::resolve::{self, BranchMapping, LoopScope, ParallelScope, ParentEntry, Resolved, Style};
-use crate::sim::references::parse_references;
+use crate::sim::references::parse_executor_references;
 use indexmap::{IndexMap, IndexSet};
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashSet};
@@ -71,7 +71,7 @@ impl Engine<'_> {
             Value::String(text) => {
                 if text.starts_with('<') && text.ends_with('>') {
                     let trimmed = text.trim();
-                    let reference = parse_references(trimmed).into_iter().find(|r| r.span == (0..trimmed.len()));
+                    let reference = parse_executor_references(trimmed).into_iter().find(|r| r.span == (0..trimmed.len()));
                     let resolved = match reference {
                         Some(r) => self.scope(node).resolve(&r),
                         None => Ok(Resolved::Unknown),
@@ -175,13 +175,19 @@ impl Engine<'_> {
                 None => false,
             };
         };
-        let mut at = scope.clone();
-        at.iteration = index;
+        // Sim evaluates with the scope's iteration set to `index` for the call, then restores it.
+        let saved = scope.iteration;
+        if let Some(scope) = self.loops.get_mut(loop_id) {
+            scope.iteration = index;
+        }
         let rendered = {
             let mut view = self.scope("");
-            view.loop_scope = Some(&at);
+            view.loop_scope = self.loops.get(loop_id);
             view.render(&condition, Style::LoopCondition, false)
         };
+        if let Some(scope) = self.loops.get_mut(loop_id) {
+            scope.iteration = saved;
+        }
         let result = rendered.and_then(|code| self.sandbox.run(&format!("return Boolean({code})"), &[]).map_err(|e| e.to_string()));
         match result {
             Ok(v) => js_truthy(&v),
@@ -732,11 +738,16 @@ impl Engine<'_> {
                 if !nodes.contains(&edge.target) || !self.dag.nodes.contains_key(&edge.target) {
                     continue;
                 }
+                // `isSubflowStartExitBypassEdge`: a container's own start -> end exit edge.
+                let own_exit = |prefix: &str| {
+                    source.starts_with(prefix)
+                        && source.ends_with("-sentinel-start")
+                        && edge.target.len() == source.len() - 2
+                        && edge.target.strip_suffix("-sentinel-end") == source.strip_suffix("-sentinel-start")
+                };
                 let bypass = match edge.handle.as_deref() {
-                    Some(dag::LOOP_EXIT) => ids::loop_of_sentinel(source).is_some_and(|l| *source == ids::loop_start(&l) && edge.target == ids::loop_end(&l)),
-                    Some(dag::PARALLEL_EXIT) => {
-                        ids::parallel_of_sentinel(source).is_some_and(|p| *source == ids::parallel_start(&p) && edge.target == ids::parallel_end(&p))
-                    }
+                    Some(dag::LOOP_EXIT) => own_exit("loop-"),
+                    Some(dag::PARALLEL_EXIT) => own_exit("parallel-"),
                     _ => false,
                 };
                 if !bypass && !dag::is_back_handle(edge.handle.as_deref()) {
