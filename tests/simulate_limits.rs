@@ -129,7 +129,8 @@ fn large_collections_run_without_copying_the_list_per_pass() {
         assert_eq!(last.inputs["messages"][0]["content"], json!(format!("item {}: {{\"id\":{},\"tags\":[\"a\",\"b\",\"c\"],\"text\":\"some payload text\"}}", n - 1, n - 1)));
         assert!(took < bound, "forEach over {n} items took {took:?}");
     }
-    for (n, bound) in [(10_000usize, Duration::from_secs(30))] {
+    {
+        let (n, bound) = (10_000usize, Duration::from_secs(30));
         let items: Vec<Value> = (0..n).map(|i| json!(i)).collect();
         let body = block("body", "agent", "Body", json!({"model": "m", "messages": [{"role": "user", "content": "<parallel.currentItem>"}]}), Some("box"), None);
         let s = contained("parallel", json!({"parallelType": "collection", "collection": Value::Array(items)}), body);

@@ -472,8 +472,7 @@ impl<'a> Engine<'a> {
             match (&subflow, start) {
                 (Some((loop_id, Kind::Loop)), false) if route == dag::LOOP_CONTINUE => {
                     let loop_id = loop_id.clone();
-                    self.clear_loop_state(&loop_id);
-                    self.restore_loop_edges(&loop_id);
+                    self.reset_loop(&loop_id);
                 }
                 (Some((parallel_id, Kind::Parallel)), false) if route == dag::PARALLEL_CONTINUE => {
                     self.store.unmark_executed(&ids::parallel_start(parallel_id));

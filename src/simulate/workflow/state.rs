@@ -28,7 +28,9 @@ impl Store {
                 self.by_lookup.entry(ids::normalize_lookup_id(id)).or_default().insert(self.seq, id.to_string());
             }
         }
-        self.executed.insert(id.to_string());
+        if !self.executed.contains(id) {
+            self.executed.insert(id.to_string());
+        }
     }
 
     /// `deleteBlockState`.

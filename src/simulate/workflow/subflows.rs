@@ -692,13 +692,15 @@ impl Engine<'_> {
         out
     }
 
-    /// `clearLoopExecutionState`: the body may run again; nested containers start over.
-    pub(super) fn clear_loop_state(&mut self, loop_id: &str) {
+    /// A loop going round again: `clearLoopExecutionState` (the body may run again, nested
+    /// containers start over) then `restoreLoopEdges`.
+    pub(super) fn reset_loop(&mut self, loop_id: &str) {
         let nodes = self.container_node_ids(loop_id, &mut HashSet::new());
         for n in &nodes {
             self.store.unmark_executed(n);
         }
         self.reset_nested(loop_id, &mut HashSet::new());
+        self.restore_loop_edges(&nodes);
     }
 
     fn reset_nested(&mut self, container: &str, visited: &mut HashSet<String>) {
@@ -728,11 +730,10 @@ impl Engine<'_> {
     }
 
     /// `restoreLoopEdges`: the body's deactivated edges cleared and its incoming edges back.
-    pub(super) fn restore_loop_edges(&mut self, loop_id: &str) {
-        let nodes = self.container_node_ids(loop_id, &mut HashSet::new());
-        self.edges.clear_for_nodes(&nodes);
+    fn restore_loop_edges(&mut self, nodes: &HashSet<String>) {
+        self.edges.clear_for_nodes(nodes);
         let mut restore: Vec<(String, String)> = Vec::new();
-        for source in &nodes {
+        for source in nodes {
             let Some(node) = self.dag.nodes.get(source) else { continue };
             for edge in node.outgoing.values() {
                 if !nodes.contains(&edge.target) || !self.dag.nodes.contains_key(&edge.target) {
