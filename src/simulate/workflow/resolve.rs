@@ -308,13 +308,15 @@ impl Scope<'_> {
                 None => Resolved::Unknown,
             }),
             RefTarget::Block { name, path } => {
-                let normalised = crate::sim::references::normalize_block_name(name);
-                if let Some(id) = self.info.loop_names.get(&normalised) {
+                // The loop and parallel resolvers match the prefix as written against the
+                // normalised container names; the block resolver normalises it first.
+                if let Some(id) = self.info.loop_names.get(name) {
                     return self.resolve_loop(name, Some(id), path, &segments);
                 }
-                if let Some(id) = self.info.parallel_names.get(&normalised) {
+                if let Some(id) = self.info.parallel_names.get(name) {
                     return self.resolve_parallel(name, Some(id), path, &segments);
                 }
+                let normalised = crate::sim::references::normalize_block_name(name);
                 let Some(id) = self.info.names.get(&normalised) else { return Ok(Resolved::Unknown) };
                 let Some(output) = self.store.lookup(id, self.current) else { return Ok(Resolved::Empty) };
                 if let Some(v) = navigate(output, path) {
