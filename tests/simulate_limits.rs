@@ -118,7 +118,8 @@ fn large_collections_run_without_copying_the_list_per_pass() {
     for (n, bound) in [(10_000usize, Duration::from_secs(20)), (100_000usize, Duration::from_secs(120))] {
         let items: Vec<Value> = (0..n).map(|i| json!({"id": i, "tags": ["a", "b", "c"], "text": "some payload text"})).collect();
         let s = contained("loop", json!({"loopType": "forEach", "collection": Value::Array(items)}), agent());
-        let options = RunOptions { mocks: mocks.clone(), ..RunOptions::default() };
+        // The test's own bound judges the time; the run's budget must not cut it short first.
+        let options = RunOptions { mocks: mocks.clone(), time_budget: bound * 2, ..RunOptions::default() };
         let t = Instant::now();
         let r = run(&s, &options).unwrap();
         let took = t.elapsed();
@@ -134,7 +135,7 @@ fn large_collections_run_without_copying_the_list_per_pass() {
         let items: Vec<Value> = (0..n).map(|i| json!(i)).collect();
         let body = block("body", "agent", "Body", json!({"model": "m", "messages": [{"role": "user", "content": "<parallel.currentItem>"}]}), Some("box"), None);
         let s = contained("parallel", json!({"parallelType": "collection", "collection": Value::Array(items)}), body);
-        let options = RunOptions { mocks: mocks.clone(), ..RunOptions::default() };
+        let options = RunOptions { mocks: mocks.clone(), time_budget: bound * 2, ..RunOptions::default() };
         let t = Instant::now();
         let r = run(&s, &options).unwrap();
         let took = t.elapsed();
