@@ -143,7 +143,7 @@ fn json_array(value: &Value) -> Option<Vec<Value>> {
 fn branch_rules(block: &Block, base: &JsonPath, js: &Sandbox, sub: &str, out: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
     let path = value_path(base, &block.id, sub);
     let value = block.sub_value(sub)?;
-    let Some(items) = json_array(value) else {
+    let Ok(items) = crate::sim::branches::branch_items(Some(value)) else {
         out.push(
             Diagnostic::new("W012", path, format!("`{sub}` of `{}` is not a JSON array of branches", block.name)).node(&block.id),
         );
