@@ -564,7 +564,7 @@ fn secrets_never_reach_the_workspace_or_any_output() {
     assert!(out.contains("Howdy, Ada!"), "{out}");
     outputs.push(out);
     let (_, out) = run(&["remote", "list", "--format", "json"], None);
-    assert!(out.contains("\"session_cookie\":true"), "{out}");
+    assert!(out.contains("\"has_session_cookie\":true"), "{out}");
     outputs.push(out);
     // An error path: a wrong workspace gives a 403 whose message names no secret.
     let (_, out) = run(&["remote", "add", "prod", "--kind", "sim", "--url", &url, "--sim-workspace", "cursor"], None);
