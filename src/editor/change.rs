@@ -10,6 +10,8 @@ use crate::validate::IncrementalValidator;
 use serde_json::Number;
 use std::collections::HashSet;
 
+// Changes live in undo steps a few at a time; boxing the model edit would only add allocations.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Change {
     /// A change of the model, revalidated incrementally.

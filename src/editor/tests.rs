@@ -9,13 +9,16 @@ use crate::document::Document;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
+/// A diagnostic as both sides can compare it: code, message, path, nodes, edges.
+type Problem = (String, String, String, Vec<String>, Vec<String>);
+
 /// The diagnostics of a fresh, full validation, comparable with the mirror's.
-fn fresh_diagnostics(doc: &Document) -> BTreeSet<(String, String, String, Vec<String>, Vec<String>)> {
+fn fresh_diagnostics(doc: &Document) -> BTreeSet<Problem> {
     let report = crate::validate::validate(doc).unwrap();
     report.diagnostics.iter().map(|d| (d.code.to_string(), d.message.clone(), d.path.to_string(), d.node_ids.clone(), d.edge_ids.clone())).collect()
 }
 
-fn mirrored_diagnostics(open: &OpenDocument) -> BTreeSet<(String, String, String, Vec<String>, Vec<String>)> {
+fn mirrored_diagnostics(open: &OpenDocument) -> BTreeSet<Problem> {
     open.diagnostics().into_iter().map(|d| (d.code, d.message, d.path, d.node_ids, d.edge_ids)).collect()
 }
 
