@@ -68,3 +68,40 @@ fn an_endless_stream_event_is_refused_naming_the_remote() {
     assert!(text.starts_with("remote `sim-staging`: POST /api/v2/workflows/wf-1/execute: a stream event is over 16 MiB"), "{text}");
     assert_eq!(events, 0);
 }
+
+/// Answers one request with `response` (a whole HTTP response).
+fn answer_once(response: String) -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        let (mut s, _) = listener.accept().unwrap();
+        let mut seen = Vec::new();
+        let mut buf = [0u8; 4096];
+        while !seen.windows(4).any(|w| w == b"\r\n\r\n") {
+            match s.read(&mut buf) {
+                Ok(0) | Err(_) => return,
+                Ok(n) => seen.extend_from_slice(&buf[..n]),
+            }
+        }
+        let _ = s.write_all(response.as_bytes());
+    });
+    url
+}
+
+#[test]
+fn an_event_offset_at_u64_max_does_not_overflow() {
+    let body = format!(r#"[{{"offset": {}, "kind": "status", "data": {{"status": "ready"}}}}]"#, u64::MAX);
+    let url = answer_once(format!("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}", body.len()));
+    let client = journey_studio::sync::parlant::ParlantClient::new("parlant", &url, None).unwrap();
+    let (end, next) = run(client.stream_turn("s1", u64::MAX, Duration::from_secs(5), |_| {})).unwrap();
+    assert_eq!(end, journey_studio::sync::chat::TurnEnd::Ready);
+    assert_eq!(next, u64::MAX);
+}
+
+#[test]
+fn a_huge_retry_after_is_bounded() {
+    let url = answer_once(format!("HTTP/1.1 503 Busy\r\nRetry-After: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", u64::MAX));
+    let client = SimClient::new("sim", &url, Some("k".into()), None).unwrap();
+    let err = run(client.get("wf-1")).err().expect("a 503 was accepted");
+    assert_eq!(err.retry_hint(), Some(Some(journey_studio::sync::http::MAX_RETRY_AFTER_SECS)));
+}

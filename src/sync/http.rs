@@ -240,8 +240,16 @@ fn error_detail(text: &str) -> String {
     format!(": {short}")
 }
 
+/// The longest `Retry-After` honoured: a day. A server's larger value (up to u64::MAX) would
+/// overflow the outbox's next-attempt time.
+pub const MAX_RETRY_AFTER_SECS: u64 = 24 * 60 * 60;
+
 fn retry_after_of(resp: &reqwest::Response) -> Option<u64> {
-    resp.headers().get(reqwest::header::RETRY_AFTER).and_then(|v| v.to_str().ok()).and_then(|v| v.trim().parse::<u64>().ok())
+    resp.headers()
+        .get(reqwest::header::RETRY_AFTER)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.trim().parse::<u64>().ok())
+        .map(|secs| secs.min(MAX_RETRY_AFTER_SECS))
 }
 
 /// `67108864` → "64 MiB".
