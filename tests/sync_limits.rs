@@ -47,7 +47,7 @@ fn an_endless_answer_is_refused_naming_the_remote() {
     let url = server("HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nConnection: close\r\n\r\n", b' ', MAX_RESPONSE_BYTES + 1024 * 1024);
     let client = SimClient::new("sim-staging", &url, Some("k".into()), None).unwrap();
     let started = Instant::now();
-    let err = run(client.get("wf-1")).err().expect("an answer over the limit was accepted");
+    let err = run(client.get("wf-1")).map(|_| ()).expect_err("an answer over the limit was accepted");
     let text = err.to_string();
     assert!(text.starts_with("remote `sim-staging`: GET "), "{text}");
     assert!(text.contains("over the 64 MiB limit"), "{text}");
@@ -62,8 +62,8 @@ fn an_endless_stream_event_is_refused_naming_the_remote() {
     let client = SimClient::new("sim-staging", &url, Some("k".into()), None).unwrap();
     let mut events = 0;
     let err = run(client.execute_stream("wf-1", &serde_json::Map::new(), &[], Duration::from_secs(60), |_| events += 1))
-        .err()
-        .expect("an endless event was accepted");
+        .map(|_| ())
+        .expect_err("an endless event was accepted");
     let text = err.to_string();
     assert!(text.starts_with("remote `sim-staging`: POST /api/v2/workflows/wf-1/execute: a stream event is over 16 MiB"), "{text}");
     assert_eq!(events, 0);
@@ -102,6 +102,6 @@ fn an_event_offset_at_u64_max_does_not_overflow() {
 fn a_huge_retry_after_is_bounded() {
     let url = answer_once(format!("HTTP/1.1 503 Busy\r\nRetry-After: {}\r\nContent-Length: 0\r\nConnection: close\r\n\r\n", u64::MAX));
     let client = SimClient::new("sim", &url, Some("k".into()), None).unwrap();
-    let err = run(client.get("wf-1")).err().expect("a 503 was accepted");
+    let err = run(client.get("wf-1")).map(|_| ()).expect_err("a 503 was accepted");
     assert_eq!(err.retry_hint(), Some(Some(journey_studio::sync::http::MAX_RETRY_AFTER_SECS)));
 }

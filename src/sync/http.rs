@@ -321,7 +321,7 @@ mod tests {
         // Announces 10 GB and sends nothing: were it buffered, the call would wait, then fail late.
         let url = server("HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n".into(), false, 0, 0);
         let http = Http::new("big", &url, None).unwrap();
-        let err = run(http.send(Method::GET, "/api/x", None)).err().expect("a 10 GB answer was accepted");
+        let err = run(http.send(Method::GET, "/api/x", None)).map(|_| ()).expect_err("a 10 GB answer was accepted");
         let text = err.to_string();
         assert!(text.starts_with("remote `big`: GET /api/x: the answer is 10000000000 bytes, over the 64 MiB limit"), "{text}");
         assert!(err.retry_hint().is_none());
@@ -332,12 +332,12 @@ mod tests {
         // Chunked, no length: 200 pieces of 64 KiB (12.5 MiB) against a 1 MiB limit.
         let url = server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".into(), true, 200, 64 * 1024);
         let http = Http::new("sim-prod", &url, None).unwrap().with_max_body(1024 * 1024);
-        let err = run(http.exchange(Method::GET, "/api/workflows", None)).err().expect("an endless answer was accepted");
+        let err = run(http.exchange(Method::GET, "/api/workflows", None)).map(|_| ()).expect_err("an endless answer was accepted");
         assert!(err.to_string().contains("remote `sim-prod`: GET /api/workflows: the answer is more than 1048576 bytes, over the 1 MiB limit"), "{err}");
         // An error answer is read under the same limit.
         let url = server("HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n".into(), true, 200, 64 * 1024);
         let http = Http::new("sim-prod", &url, None).unwrap().with_max_body(1024 * 1024);
-        assert!(run(http.send(Method::GET, "/x", None)).err().unwrap().to_string().contains("over the 1 MiB limit"));
+        assert!(run(http.send(Method::GET, "/x", None)).map(|_| ()).unwrap_err().to_string().contains("over the 1 MiB limit"));
     }
 
     #[test]
