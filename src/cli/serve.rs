@@ -297,8 +297,7 @@ fn serve<S: Service>(listener: TcpListener, service: Arc<S>, limits: Limits) -> 
             Err(e) => return Err(e),
         };
         if open.load(Ordering::Acquire) >= limits.max_connections {
-            let _ = stream.set_write_timeout(Some(Duration::from_secs(1)));
-            finish(stream, &Response::refusal(503, format!("the server is busy ({} connections open); try again", limits.max_connections)));
+            refuse_now(stream, &Response::refusal(503, format!("the server is busy ({} connections open); try again", limits.max_connections)));
             continue;
         }
         open.fetch_add(1, Ordering::AcqRel);
@@ -410,6 +409,24 @@ fn finish(mut stream: TcpStream, response: &Response) {
             Ok(0) | Err(_) => break,
             Ok(n) => drained += n,
         }
+    }
+}
+
+/// Answers on the accepting thread without waiting on the client: what it has sent so far is
+/// read without blocking (so closing does not reset the connection before the answer is read
+/// in the usual case), the answer written, the connection closed.
+fn refuse_now(mut stream: TcpStream, response: &Response) {
+    let mut sink = [0u8; 16 * 1024];
+    // The request usually came with the connection; if nothing is there yet, wait a moment
+    // (bounded: this thread accepts the connections).
+    let _ = stream.set_read_timeout(Some(Duration::from_millis(20)));
+    if matches!(stream.read(&mut sink), Ok(n) if n > 0) && stream.set_nonblocking(true).is_ok() {
+        while matches!(stream.read(&mut sink), Ok(n) if n > 0) {}
+        let _ = stream.set_nonblocking(false);
+    }
+    let _ = stream.set_write_timeout(Some(Duration::from_millis(200)));
+    if response.write_to(&mut stream).is_ok() {
+        let _ = stream.shutdown(Shutdown::Write);
     }
 }
 
