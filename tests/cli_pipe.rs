@@ -69,6 +69,7 @@ fn every_printing_command_exits_quietly() {
     let journey = fixture("journeys/refund-request.json");
     let workflow = fixture("sim/refund-router.json");
     let scenario = fixture("scenarios/refund-request.json");
+    let parity = fixture("scenarios/parity/refund-router.json");
     let saved = bin().args(["save", &journey, "--name", "refund", "--workspace", ws]).output().unwrap();
     assert!(saved.status.success(), "{}", String::from_utf8_lossy(&saved.stderr));
 
@@ -81,6 +82,7 @@ fn every_printing_command_exits_quietly() {
         vec!["validate", &workflow],
         vec!["validate", "--format", "json", &journey],
         vec!["simulate", &journey, "--scenario", &scenario],
+        vec!["parity", &workflow, "--scenario", &parity],
         vec!["template", "list"],
         vec!["template", "show", "refund-request"],
         vec!["template", "instantiate", "refund-request", "--set", "company=Acme"],
