@@ -24,8 +24,16 @@ import tempfile
 import time
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
-from smoke import (DOCUMENT_ITEM, NODE, Driver, Failure, descendants, free_port, log, running,  # noqa: E402
-                   start_xvfb, stop, wait_for)
+import smoke  # noqa: E402
+from smoke import (DOCUMENT_ITEM, NODE, Driver, Failure, descendants, free_port, running, start_xvfb,  # noqa: E402
+                   stop, wait_for)
+
+
+def log(msg):
+    print(f"installed: {msg}", flush=True)
+
+
+smoke.log = log  # smoke's helpers report under this script's name
 
 POLL = 0.02  # seconds between looks at the document list while timing a start
 
@@ -44,10 +52,13 @@ def block_count(cli, workspace, name, tmp):
 
 
 def one_start(driver, wd, app, workspace, expected):
-    """Starts `app` in a new session; returns (seconds to interactive, the list items, the pids under the driver)."""
+    """Starts `app` in a new session; returns (seconds to interactive, seconds until the WebDriver
+    session was open: the process, its window and WebKit's page loaded), the list items, the
+    pids under the driver)."""
     caps = {"capabilities": {"alwaysMatch": {"webkitgtk:browserOptions": {"binary": os.path.abspath(app), "args": ["--workspace", workspace]}}}}
     started = time.time()
     driver.session = driver.request("POST", "/session", caps)["sessionId"]
+    session = time.time() - started
     items = []
     deadline = started + 45
     while len(items) < expected:
@@ -57,7 +68,7 @@ def one_start(driver, wd, app, workspace, expected):
         if len(items) < expected:
             time.sleep(POLL)
     took = time.time() - started
-    return took, items, descendants(wd.pid)
+    return took, session, items, descendants(wd.pid)
 
 
 def close(driver, pids):
@@ -121,9 +132,11 @@ def main():
             for label, app in apps:
                 pids = []
                 try:
-                    took, items, pids = one_start(driver, wd, app, opts.workspace, len(docs))
+                    took, session, items, pids = one_start(driver, wd, app, opts.workspace, len(docs))
                     times[label].append(took)
-                    log(f"{label} start {run + 1}: interactive after {took * 1000:.0f} ms ({len(items)} documents listed)")
+                    log(f"{label} start {run + 1}: interactive after {took * 1000:.0f} ms (WebDriver session open after "
+                        f"{session * 1000:.0f} ms, then {len(items)} documents listed after {(took - session) * 1000:.0f} ms; "
+                        f"load average {os.getloadavg()[0]:.1f})")
                     if run == 0 and label == "installed":
                         texts = [driver.text(i) for i in items]
                         missing = [n for n in names if not any(n in t for t in texts)]
