@@ -23,6 +23,7 @@ import sys
 import tempfile
 import time
 
+sys.dont_write_bytecode = True  # no __pycache__ beside smoke.py in the work tree
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import smoke  # noqa: E402
 from smoke import (DOCUMENT_ITEM, NODE, Driver, Failure, descendants, free_port, running, start_xvfb,  # noqa: E402
