@@ -106,7 +106,7 @@ impl std::ops::DerefMut for StoreGuard<'_> {
 fn parse_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Result<T> {
     // `null` and absent args read as `{}` so commands without arguments take either.
     let args = if args.is_null() { Value::Object(Default::default()) } else { args };
-    serde_json::from_value(args).map_err(|e| Error::Unsupported(format!("command `{command}`: bad arguments: {e}")))
+    serde_json::from_value(args).map_err(|e| Error::Unsupported(format!("command `{command}`: bad arguments: {}", crate::json::serde_message(&e))))
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Result<Value> {
