@@ -32,6 +32,10 @@ pub const MAX_TOOL_CALLS: usize = 1_000_000_000;
 /// An earlier step's other transition must beat the current step's best score by this much for
 /// the session to go back (Parlant backtracks only when the customer changed an earlier answer).
 pub const BACKTRACK_MARGIN: f64 = 0.15;
+/// A reply's best transition below the threshold is still taken when it scores at least this...
+pub const RELATIVE_FLOOR: f64 = 0.2;
+/// ... and beats every other transition of the step by this much.
+pub const RELATIVE_MARGIN: f64 = 0.1;
 
 fn default_threshold() -> f64 {
     THRESHOLD
@@ -299,6 +303,8 @@ struct NodeInfo {
     /// The agent must say something for the step to be done (Parlant: REQUIRES AGENT ACTION).
     agent_dependent: bool,
     slots: Vec<Slot>,
+    /// The action asks for one of its slots ("the order number or the email address").
+    slots_any: bool,
 }
 
 /// A journey prepared for simulation: nodes indexed, conditions reduced to keywords and
@@ -390,7 +396,8 @@ impl JourneyModel {
             let action = node.action_text().map(str::to_string);
             let (customer_dependent, agent_dependent) = pacing::dependence(&kind, action.as_deref(), node.meta("customer_dependent_action_data"));
             let slots = action.as_deref().map(understand::requested_slots).unwrap_or_default();
-            pending.push((node.id.clone(), NodeInfo { kind, action, canned, tools, out, customer_dependent, agent_dependent, slots }));
+            let slots_any = slots.len() > 1 && action.as_deref().is_some_and(|a| a.to_lowercase().contains(" or "));
+            pending.push((node.id.clone(), NodeInfo { kind, action, canned, tools, out, customer_dependent, agent_dependent, slots, slots_any }));
         }
         let mut conditions: Vec<EdgeInfo> = doc
             .journey
@@ -703,8 +710,9 @@ impl Session {
         Ok(events)
     }
 
-    /// The designer puts a started session at `state`, as if the journey had just reached it
-    /// (a chat state says its action and waits; tool and fork states move on).
+    /// The designer puts a started session at `state`, as a fresh conversation that has just
+    /// reached it (variables kept; transcript, path and `back` history start over). A chat state
+    /// says its action and waits; tool and fork states move on.
     pub fn enter_state(&mut self, state: &str) -> Result<Vec<Event>> {
         if self.state.position.current.is_none() {
             return Err(Error::Simulation("the session has not started: call start first".into()));
@@ -712,15 +720,15 @@ impl Session {
         if state != END_NODE_ID && !self.model.nodes.contains_key(state) {
             return Err(Error::Simulation(format!("state `{state}` is not in the journey")));
         }
+        let before = self.state.clone();
+        let variables = self.state.position.variables.clone();
+        self.state = Snapshot { position: Position { variables, ..Position::default() }, history: Vec::new() };
         let mut events = Vec::new();
         let mut turn = Turn { message: None, tool_rounds: 0, skips: 0 };
-        self.transactional(|s| {
-            let p = &mut s.state.position;
-            p.ended = false;
-            p.inactive = false;
-            p.last_step = false;
-            s.enter(state, &mut turn, &mut events)
-        })?;
+        if let Err(e) = self.enter(state, &mut turn, &mut events) {
+            self.state = before;
+            return Err(e);
+        }
         Ok(events)
     }
 
@@ -919,11 +927,23 @@ impl Session {
             ));
             return self.enter(END_NODE_ID, turn, events);
         }
-        if let Some(chosen) = self.choose_from(current, &decisions, &judged, &message) {
+        if let Some(chosen) = self.choose_from(&decisions, &judged, true) {
             return self.take_decision(current, &decisions, chosen, turn, events);
         }
         // No transition matched: has the customer given up the journey?
         if let Some(why) = self.abandons(&message) {
+            // A transition to the end is the journey's own way out: take the best such one.
+            let to_end = judged.iter().filter(|(e, _)| e.target == END_NODE_ID).max_by(|a, b| a.1.score.total_cmp(&b.1.score));
+            if let Some((edge, j)) = to_end {
+                let chosen = Chosen {
+                    edge: edge.clone(),
+                    score: j.score,
+                    reason: format!("the customer gave up ({why}); this transition leads to the end: {}", j.reason),
+                    candidates: self.candidates(&decisions.edges, &judged),
+                    tie: None,
+                };
+                return self.take_decision(current, &decisions, chosen, turn, events);
+            }
             events.push(pace(Pace::Exited, current, format!("the customer gave up: {why}"), pacing::RULE_EXIT_ON_ABANDON));
             return self.enter(END_NODE_ID, turn, events);
         }
@@ -986,6 +1006,9 @@ impl Session {
             filled.extend(understand::filled_slots(&entry.text));
         }
         let missing: Vec<&str> = node.slots.iter().filter(|s| !filled.contains(s)).map(|s| s.name()).collect();
+        if node.slots_any && missing.len() < node.slots.len() {
+            return Ok(format!("the customer gave {}", node.slots.iter().filter(|s| filled.contains(s)).map(|s| s.name()).collect::<Vec<_>>().join(" and ")));
+        }
         if missing.is_empty() {
             Ok(format!("the customer gave {}", node.slots.iter().map(|s| s.name()).collect::<Vec<_>>().join(" and ")))
         } else {
@@ -1039,15 +1062,26 @@ impl Session {
             .collect()
     }
 
-    /// The best transition if it reaches the threshold; equal best scores are a tie.
-    fn choose_from(&self, _state: &str, decisions: &Decisions, judged: &[(EdgeInfo, Judged)], _m: &Message) -> Option<Chosen> {
+    /// The best transition if it reaches the threshold — or, for a reply choosing between a
+    /// step's transitions (`relative`), if it reaches [`RELATIVE_FLOOR`] and beats every other
+    /// transition by [`RELATIVE_MARGIN`] (Parlant's LLM picks the condition that fits best once
+    /// the step is complete). Equal best scores are a tie.
+    fn choose_from(&self, decisions: &Decisions, judged: &[(EdgeInfo, Judged)], relative: bool) -> Option<Chosen> {
         let best = judged.iter().map(|(_, j)| j.score).fold(f64::NEG_INFINITY, f64::max);
-        if !(best >= self.options.threshold && best > 0.0) {
+        if !(best > 0.0) {
             return None;
         }
         let top: Vec<&(EdgeInfo, Judged)> = judged.iter().filter(|(_, j)| (j.score - best).abs() < TIE_EPSILON).collect();
         let (edge, j) = top[0];
         let second = judged.iter().filter(|(e, _)| e.id != edge.id).map(|(e, j)| (e, j.score)).max_by(|a, b| a.1.total_cmp(&b.1));
+        let margin = best - second.map(|(_, s)| s).unwrap_or(0.0);
+        let how = if best >= self.options.threshold {
+            format!("reached the threshold {:.2}", self.options.threshold)
+        } else if relative && best >= RELATIVE_FLOOR && margin >= RELATIVE_MARGIN {
+            format!("the best fit by {margin:.2} (at least {RELATIVE_MARGIN} over the others, and at least {RELATIVE_FLOOR})")
+        } else {
+            return None;
+        };
         let versus = match second {
             Some((e, s)) => format!("; next best `{}` {:.2}", e.id, s),
             None => String::new(),
@@ -1055,7 +1089,7 @@ impl Session {
         Some(Chosen {
             edge: edge.clone(),
             score: j.score,
-            reason: format!("{} (from the customer's message{versus})", j.reason),
+            reason: format!("{how}: {} (from the customer's message{versus})", j.reason),
             candidates: self.candidates(&decisions.edges, judged),
             tie: (top.len() > 1).then(|| top.iter().map(|(e, _)| e.id.clone()).collect()),
         })
@@ -1107,7 +1141,7 @@ impl Session {
                 continue;
             }
             let judged = self.judge_all(&alternatives, message);
-            if let Some(chosen) = self.choose_from(state, &decisions, &judged, message) {
+            if let Some(chosen) = self.choose_from(&decisions, &judged, false) {
                 if best.as_ref().is_none_or(|(_, _, b)| chosen.score > b.score) {
                     best = Some((state.clone(), decisions, chosen));
                 }
@@ -1136,9 +1170,18 @@ impl Session {
     /// journey (newest first)? The transition its answer takes, with why.
     fn answered(&self, state: &str, node: &NodeInfo, turn: &Turn) -> Option<(Decisions, Chosen)> {
         let p = &self.state.position;
-        let from = p.journey_from.min(p.transcript.len());
+        // Answers given since the journey began — or, for a step asked before, since it was last
+        // asked (a step the journey returns to wants a new answer).
+        let asked = p.transcript.iter().rposition(|t| t.role == "agent" && t.state.as_deref() == Some(state)).map(|i| i + 1);
+        let from = asked.unwrap_or(0).max(p.journey_from).min(p.transcript.len());
         let mut texts: Vec<&str> = p.transcript[from..].iter().filter(|t| t.role == "customer").map(|t| t.text.as_str()).collect();
         texts.reverse();
+        // A step the journey comes back to (its path holds it before now) wants a new answer:
+        // only this message can give it.
+        let revisit = p.path.len() > 1 && p.path[..p.path.len() - 1].iter().any(|s| s == state);
+        if revisit {
+            texts.truncate(usize::from(turn.message.is_some()));
+        }
         let decisions = self.decisions(state);
         if !decisions.edges.is_empty() {
             for (i, text) in texts.iter().enumerate() {
@@ -1146,8 +1189,14 @@ impl Session {
                     (Some(m), 0) if m.text == *text => m.clone(),
                     _ => self.message(text).ok()?,
                 };
+                // A step that asks for a value is answered only by a message that gives it.
+                let given = understand::filled_slots(text);
+                let gives = |slot: &Slot| given.contains(slot);
+                if !(if node.slots_any { node.slots.iter().any(gives) } else { node.slots.iter().all(gives) }) {
+                    continue;
+                }
                 let judged = self.judge_all(&decisions.edges, &message);
-                if let Some(mut chosen) = self.choose_from(state, &decisions, &judged, &message) {
+                if let Some(mut chosen) = self.choose_from(&decisions, &judged, false) {
                     chosen.reason = format!("{} — already answered in \"{}\"", chosen.reason, short(text));
                     return Some((decisions, chosen));
                 }
@@ -1159,7 +1208,8 @@ impl Session {
             return None;
         }
         let filled: Vec<Slot> = texts.iter().flat_map(|t| understand::filled_slots(t)).collect();
-        if node.slots.iter().all(|s| filled.contains(s)) {
+        let enough = if node.slots_any { node.slots.iter().any(|s| filled.contains(s)) } else { node.slots.iter().all(|s| filled.contains(s)) };
+        if enough {
             let gave = node.slots.iter().map(|s| s.name()).collect::<Vec<_>>().join(" and ");
             let chosen = Chosen {
                 edge: fallback,
@@ -1353,7 +1403,7 @@ impl Session {
             if !conditional.is_empty() {
                 let judged = self.judge_all(&conditional, message);
                 let decisions = Decisions { via: None, edges: node.out.clone(), fallback: None };
-                if let Some(chosen) = self.choose_from(state, &decisions, &judged, message) {
+                if let Some(chosen) = self.choose_from(&decisions, &judged, true) {
                     return Decision::Take(chosen);
                 }
                 last_candidates = self.candidates(&node.out, &judged);

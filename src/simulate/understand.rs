@@ -184,7 +184,7 @@ pub fn customer_words(condition: &str) -> String {
             _ => None,
         };
         after_subject = matches!(core_lower.as_str(), "they" | "customer" | "visitor")
-            || (after_subject && matches!(core_lower.as_str(), "still" | "only" | "no" | "really" | "also" | "just"));
+            || (after_subject && matches!(core_lower.as_str(), "still" | "only" | "no" | "longer" | "really" | "also" | "just"));
         out.push(format!("{}{tail}", replaced.unwrap_or_else(|| core.to_string())));
         i += 1;
     }
@@ -221,7 +221,15 @@ impl Slot {
 /// What a step's action asks for, read from its words ("Get the dates of travel and the number
 /// of passengers" asks for a date and a number). Empty when it asks for nothing this can check.
 pub fn requested_slots(action: &str) -> Vec<Slot> {
-    let lower = action.to_lowercase();
+    let full = action.to_lowercase();
+    // What the step asks starts at its asking verb: "Tell the customer a code was sent by email
+    // and ask them to type it" asks for no email.
+    let start = [" ask ", " get ", " collect ", " request "]
+        .iter()
+        .filter_map(|v| format!(" {full}").find(v))
+        .min()
+        .unwrap_or(0);
+    let lower = full[start.min(full.len())..].to_string();
     let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
     let has = |w: &str| words.contains(&w);
     let mut out = Vec::new();
@@ -298,7 +306,11 @@ pub fn filled_slots(text: &str) -> Vec<Slot> {
     }) {
         out.push(Slot::Email);
     }
-    if tokens.iter().any(|t| t.starts_with(['$', '€', '£']) && digits(t)) || words.iter().any(|w| ["dollars", "euros", "pounds", "usd", "eur"].contains(w)) {
+    // "$40", "40 euros", "20k", "1.5m".
+    let scaled = |w: &str| (w.ends_with('k') || w.ends_with('m')) && w.len() > 1 && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit() || c == '.');
+    if tokens.iter().any(|t| t.starts_with(['$', '€', '£']) && digits(t))
+        || words.iter().any(|w| ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(w) || scaled(w))
+    {
         out.push(Slot::Amount);
     }
     out
@@ -363,10 +375,13 @@ mod tests {
         assert_eq!(requested_slots("Get the dates of travel and the number of passengers"), [Slot::Date, Slot::Number]);
         assert_eq!(requested_slots("Ask which day and time suit them best"), [Slot::Date]);
         assert!(requested_slots("Ask what the visit is for").is_empty());
+        assert!(requested_slots("Tell the customer a 6-digit code was sent by email and ask them to type it").is_empty());
+        assert_eq!(requested_slots("Explain that you need to verify their identity and ask for the email on file"), [Slot::Email]);
         assert_eq!(filled_slots("June 3 to June 10, two passengers"), [Slot::Date, Slot::Number]);
         assert_eq!(filled_slots("next friday to sunday"), [Slot::Date]);
         assert_eq!(filled_slots("it's dana@example.com"), [Slot::Email]);
         assert_eq!(filled_slots("3pm works"), [Slot::Time]);
+        assert!(filled_slots("Yes, a budget of 20k").contains(&Slot::Amount));
     }
 
     #[test]
