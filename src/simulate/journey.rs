@@ -33,7 +33,7 @@ pub const MAX_TOOL_CALLS: usize = 1_000_000_000;
 /// the session to go back (Parlant backtracks only when the customer changed an earlier answer).
 pub const BACKTRACK_MARGIN: f64 = 0.15;
 /// A reply's best transition below the threshold is still taken when it scores at least this...
-pub const RELATIVE_FLOOR: f64 = 0.2;
+pub const RELATIVE_FLOOR: f64 = 0.15;
 /// ... and beats every other transition of the step by this much.
 pub const RELATIVE_MARGIN: f64 = 0.1;
 
@@ -927,7 +927,7 @@ impl Session {
             ));
             return self.enter(END_NODE_ID, turn, events);
         }
-        if let Some(chosen) = self.choose_from(&decisions, &judged, true) {
+        if let Some(chosen) = self.choose_from(&decisions, &judged, Some(&message)) {
             return self.take_decision(current, &decisions, chosen, turn, events);
         }
         // No transition matched: has the customer given up the journey?
@@ -1066,8 +1066,24 @@ impl Session {
     /// step's transitions (`relative`), if it reaches [`RELATIVE_FLOOR`] and beats every other
     /// transition by [`RELATIVE_MARGIN`] (Parlant's LLM picks the condition that fits best once
     /// the step is complete). Equal best scores are a tie.
-    fn choose_from(&self, decisions: &Decisions, judged: &[(EdgeInfo, Judged)], relative: bool) -> Option<Chosen> {
+    fn choose_from(&self, decisions: &Decisions, judged: &[(EdgeInfo, Judged)], relative: Option<&Message>) -> Option<Chosen> {
+        // A reply that only stalls ("hmm") chooses nothing by being the best of weak fits.
+        let relative = relative.is_some_and(|m| !understand::stalls(&m.text));
         let best = judged.iter().map(|(_, j)| j.score).fold(f64::NEG_INFINITY, f64::max);
+        // Nothing else fits: a catch-all condition ("fits none of these categories") holds.
+        if relative && best < RELATIVE_FLOOR {
+            let catch: Vec<&(EdgeInfo, Judged)> =
+                judged.iter().filter(|(e, _)| e.condition.as_deref().is_some_and(understand::catch_all)).collect();
+            if let [(edge, j)] = catch.as_slice() {
+                return Some(Chosen {
+                    edge: edge.clone(),
+                    score: j.score,
+                    reason: format!("no other transition fits (best {best:.2}, below {RELATIVE_FLOOR}): the catch-all condition holds"),
+                    candidates: self.candidates(&decisions.edges, judged),
+                    tie: None,
+                });
+            }
+        }
         if !(best > 0.0) {
             return None;
         }
@@ -1141,7 +1157,7 @@ impl Session {
                 continue;
             }
             let judged = self.judge_all(&alternatives, message);
-            if let Some(chosen) = self.choose_from(&decisions, &judged, false) {
+            if let Some(chosen) = self.choose_from(&decisions, &judged, None) {
                 if best.as_ref().is_none_or(|(_, _, b)| chosen.score > b.score) {
                     best = Some((state.clone(), decisions, chosen));
                 }
@@ -1196,7 +1212,7 @@ impl Session {
                     continue;
                 }
                 let judged = self.judge_all(&decisions.edges, &message);
-                if let Some(mut chosen) = self.choose_from(&decisions, &judged, false) {
+                if let Some(mut chosen) = self.choose_from(&decisions, &judged, None) {
                     chosen.reason = format!("{} — already answered in \"{}\"", chosen.reason, short(text));
                     return Some((decisions, chosen));
                 }
@@ -1403,7 +1419,7 @@ impl Session {
             if !conditional.is_empty() {
                 let judged = self.judge_all(&conditional, message);
                 let decisions = Decisions { via: None, edges: node.out.clone(), fallback: None };
-                if let Some(chosen) = self.choose_from(&decisions, &judged, true) {
+                if let Some(chosen) = self.choose_from(&decisions, &judged, Some(message)) {
                     return Decision::Take(chosen);
                 }
                 last_candidates = self.candidates(&node.out, &judged);

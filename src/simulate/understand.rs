@@ -56,6 +56,8 @@ pub struct Prototype {
     pub text: String,
     pub origin: Origin,
     pub negated: bool,
+    /// -1 says no (a negation or a refusing word), 1 says yes, 0 neither.
+    pub polarity: i8,
     pub vector: Vector,
 }
 
@@ -92,11 +94,13 @@ pub fn prototype_texts(condition: &str, examples: &[String]) -> Vec<(String, Ori
 /// have embeddings, the best prototype's cosine mapped to 0..1. The score is the better of the two.
 pub fn judge(matcher: &Matcher, alternatives: &[Terms], prototypes: &[Prototype], message: &Message) -> Judged {
     let keyword = matcher.score_any(alternatives, &message.terms);
+    let message_polarity = polarity(&message.text, message.terms.negated);
     let mut best: Option<(f64, f64, &Prototype, bool)> = None;
     if let Some(v) = &message.vector {
         for p in prototypes {
             let raw = cosine(v, &p.vector);
-            let mismatch = p.negated != message.terms.negated;
+            // Exactly one of them says no (a negation or a refusing word).
+            let mismatch = (p.polarity < 0) != (message_polarity < 0);
             let adjusted = if mismatch { raw - SEMANTIC_NEGATION_PENALTY } else { raw };
             if best.is_none_or(|(b, ..)| adjusted > b) {
                 best = Some((adjusted, raw, p, mismatch));
@@ -110,8 +114,8 @@ pub fn judge(matcher: &Matcher, alternatives: &[Terms], prototypes: &[Prototype]
     let mut reason = format!("paraphrase {semantic:.2}: cosine {raw:.2} with {} \"{}\"", proto.origin.label(), short(&proto.text));
     if mismatch {
         reason.push_str(&format!(
-            " (-{SEMANTIC_NEGATION_PENALTY} as {} negative)",
-            if message.terms.negated { "only the message is" } else { "only it is" }
+            " (-{SEMANTIC_NEGATION_PENALTY}: {})",
+            if message_polarity < 0 { "the message says no, it does not" } else { "it says no, the message does not" }
         ));
     }
     reason.push_str(&format!("; keywords {:.2}: {}", keyword.score, keyword.reason));
@@ -125,7 +129,10 @@ pub fn embed_prototypes(embedder: &Arc<Embedder>, matcher: &Matcher, texts: &[(S
     Ok(texts
         .iter()
         .zip(vectors)
-        .map(|((text, origin), vector)| Prototype { text: text.clone(), origin: *origin, negated: matcher.terms(text).negated, vector })
+        .map(|((text, origin), vector)| {
+            let negated = matcher.terms(text).negated;
+            Prototype { text: text.clone(), origin: *origin, negated, polarity: polarity(text, negated), vector }
+        })
         .collect())
 }
 
@@ -194,6 +201,24 @@ pub fn customer_words(condition: &str) -> String {
 fn split_punct(word: &str) -> (&str, &str) {
     let end = word.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'').len();
     (&word[..end], &word[end..])
+}
+
+/// Words with which a customer refuses or finds fault, beside negations.
+const REFUSING: &[&str] = &["bad", "busy", "nah", "nope", "pass", "decline", "declined", "terrible", "awful", "useless", "clash", "wrong", "fails", "failed", "broken", "stuck", "error"];
+/// Words with which a customer agrees or is content.
+const AGREEING: &[&str] = &["yes", "yeah", "yep", "sure", "ok", "okay", "good", "great", "perfect", "fine", "works", "deal", "alright", "love", "brilliant", "thanks", "absolutely"];
+
+/// Whether a text says no (-1), yes (1) or neither (0): a negation or a refusing word says no.
+pub fn polarity(text: &str, negated: bool) -> i8 {
+    let lower = text.to_lowercase();
+    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    if negated || words.iter().any(|w| REFUSING.contains(w)) {
+        -1
+    } else if words.iter().any(|w| AGREEING.contains(w)) {
+        1
+    } else {
+        0
+    }
 }
 
 /// Kinds of information a step's question asks for and a message can give.
@@ -310,6 +335,11 @@ pub fn filled_slots(text: &str) -> Vec<Slot> {
     let scaled = |w: &str| (w.ends_with('k') || w.ends_with('m')) && w.len() > 1 && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit() || c == '.');
     if tokens.iter().any(|t| t.starts_with(['$', '€', '£']) && digits(t))
         || words.iter().any(|w| ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(w) || scaled(w))
+        || tokens.iter().any(|t| {
+            // A price written with cents: "49.90".
+            let t = t.trim_matches(|c: char| !c.is_ascii_digit());
+            t.split_once(['.', ',']).is_some_and(|(a, b)| !a.is_empty() && b.len() == 2 && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit()))
+        })
     {
         out.push(Slot::Amount);
     }
@@ -321,6 +351,27 @@ const EVASIVE: &[&str] = &[
     "hold on", "wait", "one moment", "one sec", "just a sec", "hang on", "let me check", "let me think", "hmm", "hm", "why",
     "what do you mean", "why do you need", "i don't know", "i dont know", "not sure", "no idea", "dunno", "later", "huh",
 ];
+
+/// Words of replies that only stall: they answer no question at all.
+const STALL_WORDS: &[&str] = &[
+    "hello", "hi", "hey", "good", "morning", "afternoon", "hold", "on", "wait", "one", "moment", "sec", "second", "just", "a",
+    "hang", "let", "me", "check", "think", "hmm", "hm", "huh", "um", "uh", "well", "so", "why",
+];
+
+/// Whether a reply only stalls ("hmm", "hold on", "why?", "hi"): every word of it is a stalling word.
+pub fn stalls(text: &str) -> bool {
+    let lower = text.to_lowercase();
+    lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).all(|w| STALL_WORDS.contains(&w))
+}
+
+/// A condition that holds when no other of its step's does ("the problem fits none of these
+/// categories", "the customer gives another reason").
+pub fn catch_all(condition: &str) -> bool {
+    let lower = condition.to_lowercase();
+    ["none of these", "none of the above", "fits none", "another reason", "any other", "something else", "other reason", "no reason"]
+        .iter()
+        .any(|p| lower.contains(p))
+}
 
 /// Whether a reply stalls or asks back instead of answering (a keyword list; see docs).
 pub fn evasive(text: &str) -> Option<&'static str> {
@@ -389,6 +440,8 @@ mod tests {
         assert_eq!(evasive("hmm, let me think"), Some("hmm"));
         assert_eq!(evasive("Why do you need that?"), Some("why"));
         assert_eq!(evasive("June 3"), None);
+        assert!(stalls("Hmm, let me think") && stalls("hello!") && stalls(""));
+        assert!(!stalls("hmm none of these, what if I leave a day later") && !stalls("wait, no, I don't want it"));
         assert_eq!(abandon_phrase("Never mind, I'll sort it out myself"), Some("never mind"));
         assert_eq!(abandon_phrase("Rome please"), None);
     }
