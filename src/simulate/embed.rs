@@ -40,6 +40,8 @@ const CACHE_LIMIT: usize = 50_000;
 pub type Vector = Arc<[f32]>;
 
 type CandleResult<T> = std::result::Result<T, candle_core::Error>;
+/// Reads a named tensor of a given shape out of the weights file.
+type TensorReader<'a> = dyn FnMut(&str, &[usize]) -> std::result::Result<Tensor, String> + 'a;
 
 /// The model's hyper-parameters, read from its `config.json`, each bounded.
 #[derive(Debug, Clone, serde::Deserialize)]
@@ -216,7 +218,7 @@ impl Embedder {
         let candle = |e: candle_core::Error| where_("model.safetensors", &e);
         for l in 0..config.num_hidden_layers {
             let p = format!("encoder.layer.{l}");
-            let dense = |t: &mut dyn FnMut(&str, &[usize]) -> std::result::Result<Tensor, String>, name: &str, out: usize, inp: usize| {
+            let dense = |t: &mut TensorReader, name: &str, out: usize, inp: usize| {
                 let weight = t(&format!("{p}.{name}.weight"), &[out, inp])?;
                 let bias = t(&format!("{p}.{name}.bias"), &[out])?;
                 Ok::<_, String>((weight, bias))

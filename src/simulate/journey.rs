@@ -566,8 +566,8 @@ impl Session {
             return bad("position".into(), format!("the transcript or path has more than {MAX_SNAPSHOT_ENTRIES} entries"));
         }
         let known = |s: &str| s == END_NODE_ID || self.model.nodes.contains_key(s);
-        let mut places: Vec<(String, &Option<String>, &BTreeMap<String, usize>, usize, usize, usize, usize)> =
-            vec![("position".into(), &p.current, &p.tool_calls, p.transcript.len(), p.path.len(), p.journey_from, p.asked_from)];
+        type Place<'a> = (String, &'a Option<String>, &'a BTreeMap<String, usize>, usize, usize, usize, usize);
+        let mut places: Vec<Place> = vec![("position".into(), &p.current, &p.tool_calls, p.transcript.len(), p.path.len(), p.journey_from, p.asked_from)];
         for (i, c) in snapshot.history.iter().enumerate() {
             places.push((format!("history[{i}]"), &c.current, &c.tool_calls, c.transcript_len, c.path_len, c.journey_from, c.asked_from));
         }
@@ -1084,7 +1084,7 @@ impl Session {
                 });
             }
         }
-        if !(best > 0.0) {
+        if best.is_nan() || best <= 0.0 {
             return None;
         }
         let top: Vec<&(EdgeInfo, Judged)> = judged.iter().filter(|(_, j)| (j.score - best).abs() < TIE_EPSILON).collect();
