@@ -142,3 +142,20 @@ fn a_dangling_edge_is_named_by_its_place() {
     let err = Session::new(&doc, Mocks::default()).unwrap_err().to_string();
     assert!(err.contains("edges[3].target") && err.contains("nowhere"), "{err}");
 }
+
+#[test]
+fn a_session_owns_its_data_and_crosses_threads() {
+    fn owned<T: Send + Sync + 'static>() {}
+    owned::<Session>();
+    owned::<Conversation>();
+    let doc = journey("book-flight.json");
+    let mut session = Session::new(&doc, Mocks::default()).unwrap();
+    session.start().unwrap();
+    let moved = std::thread::spawn(move || {
+        session.send("I want to go to Lisbon").unwrap();
+        session
+    })
+    .join()
+    .unwrap();
+    assert_eq!(moved.current(), Some("get-dates"));
+}

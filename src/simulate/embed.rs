@@ -59,17 +59,23 @@ fn default_eps() -> f64 {
     1e-12
 }
 
-/// A dense layer whose weight is stored transposed once at load time (`x · Wᵀ + b`).
+/// A dense layer `x · Wᵀ + b`, the weight kept as stored (out × in).
 struct Dense {
-    weight_t: Tensor,
+    weight: Tensor,
     bias: Tensor,
 }
+
+/// Below this many token rows, the product is computed as `(W · xᵀ)ᵀ`: the weight's many rows
+/// then fill the matrix kernel's vector lanes (a short message has ~10 tokens).
+const FEW_ROWS: usize = 64;
 
 impl Dense {
     fn forward(&self, x: &Tensor) -> CandleResult<Tensor> {
         let (n, len, width) = x.dims3()?;
-        let out = self.weight_t.dim(1)?;
-        x.reshape((n * len, width))?.matmul(&self.weight_t)?.broadcast_add(&self.bias)?.reshape((n, len, out))
+        let out = self.weight.dim(0)?;
+        let rows = x.reshape((n * len, width))?;
+        let y = if n * len < FEW_ROWS { self.weight.matmul(&rows.t()?)?.t()? } else { rows.matmul(&self.weight.t()?)? };
+        y.broadcast_add(&self.bias)?.reshape((n, len, out))
     }
 }
 
@@ -227,12 +233,10 @@ impl Embedder {
             let (kw, kb) = dense(&mut t, "attention.self.key", h, h)?;
             let (vw, vb) = dense(&mut t, "attention.self.value", h, h)?;
             let qkv = Dense {
-                weight_t: Tensor::cat(&[&qw, &kw, &vw], 0).and_then(|w| w.t()?.contiguous()).map_err(candle)?,
+                weight: Tensor::cat(&[&qw, &kw, &vw], 0).map_err(candle)?,
                 bias: Tensor::cat(&[&qb, &kb, &vb], 0).map_err(candle)?,
             };
-            let to_dense = |(w, b): (Tensor, Tensor)| -> std::result::Result<Dense, String> {
-                Ok(Dense { weight_t: w.t().and_then(|w| w.contiguous()).map_err(candle)?, bias: b })
-            };
+            let to_dense = |(w, b): (Tensor, Tensor)| -> std::result::Result<Dense, String> { Ok(Dense { weight: w, bias: b }) };
             let attention_out = to_dense(dense(&mut t, "attention.output.dense", h, h)?)?;
             let attention_norm = Norm {
                 weight: t(&format!("{p}.attention.output.LayerNorm.weight"), &[h])?,
@@ -276,12 +280,19 @@ impl Embedder {
     pub fn embed_fixed(&self, texts: &[&str]) -> std::result::Result<Vec<Vector>, String> {
         let mut out: Vec<Option<Vector>> = vec![None; texts.len()];
         let mut todo: Vec<(usize, Vec<u32>)> = Vec::new();
+        // Each distinct text is embedded once (a journey repeats its conditions).
+        let mut first: HashMap<&str, usize> = HashMap::new();
+        let mut repeats: Vec<(usize, usize)> = Vec::new();
         {
             let cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             for (i, text) in texts.iter().enumerate() {
-                match cache.get(*text) {
-                    Some(v) => out[i] = Some(v.clone()),
-                    None => todo.push((i, self.token_ids(text)?)),
+                if let Some(v) = cache.get(*text) {
+                    out[i] = Some(v.clone());
+                } else if let Some(&j) = first.get(text) {
+                    repeats.push((i, j));
+                } else {
+                    first.insert(text, i);
+                    todo.push((i, self.token_ids(text)?));
                 }
             }
         }
@@ -298,6 +309,9 @@ impl Embedder {
                 cache.insert(texts[*i].to_string(), v.clone());
                 out[*i] = Some(v);
             }
+        }
+        for (i, j) in repeats {
+            out[i] = out[j].clone();
         }
         Ok(out.into_iter().map(|v| v.unwrap_or_else(|| Arc::from(vec![0.0; self.bert.hidden]))).collect())
     }

@@ -36,6 +36,13 @@ pub const BACKTRACK_MARGIN: f64 = 0.15;
 pub const RELATIVE_FLOOR: f64 = 0.15;
 /// ... and beats every other transition of the step by this much.
 pub const RELATIVE_MARGIN: f64 = 0.1;
+/// Backtracking looks at most this many earlier steps, within the last `LOOKBACK_PATH` path entries.
+pub const LOOKBACK_STEPS: usize = 20;
+pub const LOOKBACK_PATH: usize = 200;
+/// A step counts as answered by at most this many of the latest customer messages, found within
+/// the last `LOOKBACK_TRANSCRIPT` transcript entries.
+pub const LOOKBACK_MESSAGES: usize = 10;
+pub const LOOKBACK_TRANSCRIPT: usize = 200;
 
 fn default_threshold() -> f64 {
     THRESHOLD
@@ -480,7 +487,22 @@ pub struct Session {
     /// The customer message that activated the journey, known from the root on.
     opening: Option<String>,
     state: Snapshot,
+    /// Embeddings of this session's recent customer messages: each is embedded once.
+    seen: SeenMessages,
 }
+
+/// The session's cache of message embeddings (a lock, so a session stays `Send + Sync`).
+#[derive(Debug, Default)]
+struct SeenMessages(std::sync::Mutex<HashMap<String, Vector>>);
+
+impl Clone for SeenMessages {
+    fn clone(&self) -> Self {
+        SeenMessages(std::sync::Mutex::new(self.0.lock().map(|m| m.clone()).unwrap_or_default()))
+    }
+}
+
+/// The session keeps at most this many message embeddings.
+const SEEN_MESSAGES: usize = 64;
 
 /// A transition about to be taken, with why.
 #[derive(Clone)]
@@ -522,11 +544,19 @@ impl Session {
 
     pub fn with_options(doc: &JourneyDocument, mocks: Mocks, options: SessionOptions) -> Result<Session> {
         let model = JourneyModel::with_options(doc, &mocks, &options)?;
-        Ok(Session { model, mocks, options, context: IndexMap::new(), opening: None, state: Snapshot::default() })
+        Ok(Session { model, mocks, options, context: IndexMap::new(), opening: None, state: Snapshot::default(), seen: Default::default() })
     }
 
     pub fn from_model(model: JourneyModel, mocks: Mocks) -> Session {
-        Session { model, mocks, options: SessionOptions::default(), context: IndexMap::new(), opening: None, state: Snapshot::default() }
+        Session {
+            model,
+            mocks,
+            options: SessionOptions::default(),
+            context: IndexMap::new(),
+            opening: None,
+            state: Snapshot::default(),
+            seen: Default::default(),
+        }
     }
 
     pub fn options(&self) -> &SessionOptions {
@@ -652,7 +682,22 @@ impl Session {
 
     fn message(&self, text: &str) -> Result<Message> {
         let vector: Option<Vector> = match &self.model.embedder {
-            Some(e) => Some(e.embed(text).map_err(|why| Error::Simulation(format!("the paraphrase matcher: {why}")))?),
+            Some(e) => {
+                let known = self.seen.0.lock().ok().and_then(|m| m.get(text).cloned());
+                match known {
+                    Some(v) => Some(v),
+                    None => {
+                        let v = e.embed(text).map_err(|why| Error::Simulation(format!("the paraphrase matcher: {why}")))?;
+                        if let Ok(mut seen) = self.seen.0.lock() {
+                            if seen.len() >= SEEN_MESSAGES {
+                                seen.clear();
+                            }
+                            seen.insert(text.to_string(), v.clone());
+                        }
+                        Some(v)
+                    }
+                }
+            }
             None => None,
         };
         Ok(Message { text: text.to_string(), terms: self.model.matcher.terms(text), vector })
@@ -1140,9 +1185,16 @@ impl Session {
         };
         let mut best: Option<(String, Decisions, Chosen)> = None;
         let mut seen: Vec<&str> = Vec::new();
-        for (i, state) in path[..upto].iter().enumerate() {
+        // The latest visit of each of the most recent earlier steps (bounded: a turn costs the
+        // same on turn 10 and turn 10,000).
+        let from = upto.saturating_sub(LOOKBACK_PATH);
+        for i in (from..upto).rev() {
+            let state = &path[i];
             if seen.contains(&state.as_str()) || Some(state.as_str()) == current {
                 continue;
+            }
+            if seen.len() >= LOOKBACK_STEPS {
+                break;
             }
             seen.push(state);
             let Some(node) = self.model.nodes.get(state) else { continue };
@@ -1188,13 +1240,14 @@ impl Session {
         let p = &self.state.position;
         // Answers given since the journey began — or, for a step asked before, since it was last
         // asked (a step the journey returns to wants a new answer).
-        let asked = p.transcript.iter().rposition(|t| t.role == "agent" && t.state.as_deref() == Some(state)).map(|i| i + 1);
-        let from = asked.unwrap_or(0).max(p.journey_from).min(p.transcript.len());
-        let mut texts: Vec<&str> = p.transcript[from..].iter().filter(|t| t.role == "customer").map(|t| t.text.as_str()).collect();
-        texts.reverse();
+        let window = p.transcript.len().saturating_sub(LOOKBACK_TRANSCRIPT).max(p.journey_from).min(p.transcript.len());
+        let asked = p.transcript[window..].iter().rposition(|t| t.role == "agent" && t.state.as_deref() == Some(state)).map(|i| window + i + 1);
+        let from = asked.unwrap_or(window).min(p.transcript.len());
+        let mut texts: Vec<&str> = p.transcript[from..].iter().rev().filter(|t| t.role == "customer").map(|t| t.text.as_str()).take(LOOKBACK_MESSAGES).collect();
         // A step the journey comes back to (its path holds it before now) wants a new answer:
         // only this message can give it.
-        let revisit = p.path.len() > 1 && p.path[..p.path.len() - 1].iter().any(|s| s == state);
+        let recent = p.path.len().saturating_sub(LOOKBACK_PATH);
+        let revisit = p.path.len() > 1 && p.path[recent..p.path.len() - 1].iter().any(|s| s == state);
         if revisit {
             texts.truncate(usize::from(turn.message.is_some()));
         }
