@@ -934,7 +934,8 @@ impl Session {
         if node.kind == NodeKind::Tool {
             let evidence = self.state.position.tool_evidence.take().unwrap_or_default();
             let tool_terms = self.model.matcher.terms(&evidence);
-            return match self.decide(current, Some(&message), &[("the tool results", tool_terms, TOOL_THRESHOLD)]) {
+            let evidence = [("the tool results", tool_terms, TOOL_THRESHOLD), ("the customer's message", message.terms.clone(), THRESHOLD)];
+            return match self.decide(current, None, &evidence) {
                 Decision::Take(chosen) => self.take(current, chosen, false, turn, events),
                 Decision::None { candidates } => {
                     events.push(Event::NoMatch { state: current.to_string(), candidates });
