@@ -1,11 +1,13 @@
 //! Journey preview speed: a 1,000-state journey played for 10,000 scripted turns, reported per
 //! turn beside a baseline measured in the same run (a serde_json round trip of the session's
-//! snapshot, which the desktop UI does on every IPC call). Target: < 1 ms per turn.
+//! snapshot, which the desktop UI does on every IPC call). Target: < 1 ms per turn with the
+//! keyword matcher; with the paraphrase model (all-MiniLM-L6-v2) loaded, one turn < 5 ms.
 //! Also: one local run of a branching Sim workflow with a condition and a 100-pass loop.
 
 use criterion::{criterion_group, criterion_main, Criterion};
 use journey_studio::parlant::JourneyDocument;
-use journey_studio::simulate::journey::{Session, Snapshot};
+use journey_studio::simulate::journey::{MatcherSetting, Session, SessionOptions, Snapshot};
+use journey_studio::simulate::{embed, MatcherKind};
 use journey_studio::simulate::workflow::{run, RunOptions};
 use journey_studio::simulate::{Mock, Mocks};
 use serde_json::json;
@@ -21,8 +23,12 @@ fn mocks() -> Mocks {
     m
 }
 
+fn keywords() -> SessionOptions {
+    SessionOptions { matcher: MatcherSetting::Keywords, ..SessionOptions::default() }
+}
+
 fn play(doc: &JourneyDocument) -> Session {
-    let mut session = Session::new(doc, mocks()).expect("session");
+    let mut session = Session::with_options(doc, mocks(), keywords()).expect("session");
     session.start().expect("start");
     for turn in 0..TURNS {
         let text = if turn % 7 == 6 { "let's skip ahead" } else { "yes, continue to the next step please" };
@@ -64,8 +70,48 @@ fn bench(c: &mut Criterion) {
         per_turn.as_secs_f64() / round_trip.as_secs_f64()
     );
 
+    // With the sentence-embedding model: its load (once per process), the session's preparation
+    // (every condition embedded once) and one turn (the message embedded once, then matched).
+    match embed::shared() {
+        Ok(model) => {
+            let info = model.info();
+            println!(
+                "paraphrase model {}: {:.1} MB, loaded in {} ms (once per process)",
+                info.name,
+                info.bytes as f64 / 1e6,
+                info.load_time.as_millis()
+            );
+            let started = Instant::now();
+            let mut session = Session::new(&doc, mocks()).expect("session");
+            assert_eq!(session.matcher().0, MatcherKind::Paraphrase);
+            println!("paraphrase session at {STATES} states prepared in {} ms", started.elapsed().as_millis());
+            session.start().expect("start");
+            let messages = ["yes, continue to the next step please", "let's skip ahead", "sure, go on", "ok, next one"];
+            let started = Instant::now();
+            let turns = 100;
+            // Every message is new (the session keeps the embeddings of messages it has seen).
+            for i in 0..turns {
+                black_box(session.send(&format!("{} (message {i})", messages[i % messages.len()])).expect("turn"));
+            }
+            println!(
+                "paraphrase turn at {STATES} states: {:.2} ms per turn over {turns} turns (target < 5 ms)",
+                started.elapsed().as_secs_f64() * 1e3 / turns as f64
+            );
+            c.bench_function("journey session: one customer turn with the paraphrase model (1,000 states)", |b| {
+                let mut session = Session::new(&doc, mocks()).expect("session");
+                session.start().expect("start");
+                let mut i = 0;
+                b.iter(|| {
+                    i += 1;
+                    black_box(session.send(&format!("{} (message {i})", messages[i % messages.len()])).expect("turn"))
+                })
+            });
+        }
+        Err(why) => println!("paraphrase turn: skipped ({why})"),
+    }
+
     c.bench_function("journey session: one customer turn (1,000 states)", |b| {
-        let mut session = Session::new(&doc, mocks()).expect("session");
+        let mut session = Session::with_options(&doc, mocks(), keywords()).expect("session");
         session.start().expect("start");
         b.iter(|| black_box(session.send("yes, continue to the next step please").expect("turn")))
     });

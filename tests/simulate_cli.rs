@@ -58,7 +58,7 @@ fn bad_input_exits_2_with_a_located_error() {
 #[test]
 fn the_repl_reads_a_pipe() {
     let journey = path("fixtures/journeys/faq-escalation.json");
-    let (code, out, err) = run(&["simulate", &journey], "that did not help, I want a human\n/state\n/quit\n");
+    let (code, out, err) = run(&["simulate", &journey], "that did not help, I want a human\nthanks\n/state\n/quit\n");
     assert_eq!(code, 0, "{err}");
     assert!(out.contains("agent [answer]"), "{out}");
     assert!(out.contains("took f4"), "{out}");

@@ -61,7 +61,7 @@ fn steps_explain_transitions_and_snapshots_survive_json() {
     let doc = journey("refund-request.json");
     let mut session = Session::new(&doc, Mocks::default()).unwrap();
     let events = session.start().unwrap();
-    assert!(matches!(&events[..], [Event::Transition { edge, .. }, Event::AgentMessage { state, canned: true, .. }] if edge == "t1" && state == "ask-order"), "{events:#?}");
+    assert!(matches!(&events[..], [Event::Matcher { .. }, Event::Transition { edge, .. }, Event::AgentMessage { state, canned: true, .. }] if edge == "t1" && state == "ask-order"), "{events:#?}");
 
     let events = session.send("I can't find my order number").unwrap();
     let Some(Event::Transition { edge, score, reason, candidates, .. }) = events.iter().find(|e| matches!(e, Event::Transition { .. })) else { panic!("{events:#?}") };
@@ -90,7 +90,9 @@ fn no_match_waits_and_ties_are_reported() {
     let mut session = Session::new(&doc, Mocks::default()).unwrap();
     session.start().unwrap();
     let events = session.send("hmm").unwrap();
-    assert!(matches!(events.last(), Some(Event::NoMatch { state, .. }) if state == "ask-order"), "{events:#?}");
+    assert!(events.iter().any(|e| matches!(e, Event::NoMatch { state, .. } if state == "ask-order")), "{events:#?}");
+    // Parlant's pace: the step is not complete, so the agent asks again.
+    assert!(matches!(events.last(), Some(Event::AgentMessage { state, .. }) if state == "ask-order"), "{events:#?}");
     assert_eq!(session.current(), Some("ask-order"));
 
     // Two edges with the same condition tie; the first in document order wins, and it is said.
@@ -123,6 +125,16 @@ fn misuse_and_hostile_snapshots_are_clear_errors() {
     session.choose("f2").unwrap();
     session.choose("f3").unwrap();
     assert!(session.ended());
+    // At Parlant's pace a message after the end may resume the journey; this one does not.
+    let events = session.send("more").unwrap();
+    assert!(matches!(events.last(), Some(Event::Pacing { decision: journey_studio::simulate::Pace::Exited, .. })), "{events:#?}");
+    assert!(session.ended());
+    // Without it, the ended journey refuses messages.
+    let plain = journey_studio::simulate::SessionOptions { parlant_pace: false, ..Default::default() };
+    let mut session = Session::with_options(&doc, Mocks::default(), plain).unwrap();
+    session.start().unwrap();
+    session.choose("f2").unwrap();
+    session.choose("f3").unwrap();
     assert!(session.send("more").unwrap_err().to_string().contains("ended"));
 }
 
@@ -140,7 +152,13 @@ fn a_cycle_of_states_that_never_wait_is_stopped() {
     })
     .to_string();
     let Document::Journey(doc) = Document::parse("loop.json", &text).unwrap() else { panic!() };
+    // At Parlant's pace the tool rounds stop after 3 (max_engine_iterations) ...
     let mut session = Session::new(&doc, Mocks::default()).unwrap();
+    let events = session.start().unwrap();
+    assert!(matches!(events.last(), Some(Event::Pacing { decision: journey_studio::simulate::Pace::Paused, .. })), "{events:#?}");
+    // ... and as a plain state machine the endless cycle is an error.
+    let plain = journey_studio::simulate::SessionOptions { parlant_pace: false, ..Default::default() };
+    let mut session = Session::with_options(&doc, Mocks::default(), plain).unwrap();
     let err = session.start().unwrap_err().to_string();
     assert!(err.contains("keeps moving without waiting"), "{err}");
 }

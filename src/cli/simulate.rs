@@ -109,6 +109,8 @@ pub fn render_event(event: &Event) -> String {
             format!("  no transition out of {state} matched ({best}); waiting for the customer")
         }
         Event::End { .. } => "  (the journey ended)".to_string(),
+        Event::Matcher { detail, .. } => format!("  (matcher: {detail})"),
+        Event::Pacing { decision, state, reason, .. } => format!("  [{}] {state}: {reason}", serde_json::to_value(decision).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
     }
 }
 

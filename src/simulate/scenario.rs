@@ -89,6 +89,10 @@ pub struct Expectations {
     /// Workflow: texts some warning of the last run must contain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings_contain: Vec<String>,
+    /// Journey: pacing decisions (`stayed`, `skipped`, `went_back`, `exited`, `resumed`,
+    /// `activated`, `not_activated`, `last_step`, `paused`) that must occur, in this order.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub pacing: Vec<String>,
 }
 
 /// Bounds for a workflow scenario's runs (defaults: `RunOptions`'s).
@@ -135,6 +139,9 @@ pub struct Scenario {
     pub workflows: BTreeMap<String, Value>,
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub limits: Option<ScenarioLimits>,
+    /// Journey: the session's options (matcher, threshold, pace, activation).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<super::journey::SessionOptions>,
 }
 
 /// A scenarios file: one scenario, or several sharing mocks.
@@ -230,7 +237,8 @@ pub struct ScenarioResult {
 
 /// Plays a scenario on a journey.
 pub fn run_journey(doc: &JourneyDocument, scenario: &Scenario) -> Result<ScenarioResult> {
-    let mut session = Session::new(doc, scenario.mocks.clone())?;
+    let options = scenario.options.clone().unwrap_or_default();
+    let mut session = Session::with_options(doc, scenario.mocks.clone(), options)?;
     session.set_context(scenario.context.clone());
     let mut steps = vec![session.start()?];
     for (i, turn) in scenario.turns.iter().enumerate() {
@@ -256,6 +264,7 @@ pub fn run_journey(doc: &JourneyDocument, scenario: &Scenario) -> Result<Scenari
     check_path(e, &path, &|expected, actual| expected == actual, &mut failures);
     check_messages(e, &messages, &mut failures);
     check_variables(e, &variables, &mut failures);
+    check_pacing(e, &steps, &mut failures);
     if let Some(state) = &e.final_state {
         let actual = session.current().unwrap_or("(not started)");
         if actual != state {
@@ -383,6 +392,9 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
     if e.final_state.is_some() {
         failures.push("`final_state` applies to journeys; use `path` for workflows".into());
     }
+    if !e.pacing.is_empty() {
+        failures.push("`pacing` applies to journeys".into());
+    }
     let shown_path = path.iter().map(|id| state.blocks.get(id).map(|b| b.name.clone()).unwrap_or_else(|| id.clone())).collect();
     Ok(ScenarioResult { name: scenario.name.clone(), passed: failures.is_empty(), failures, path: shown_path, messages, variables, steps: Vec::new(), runs })
 }
@@ -485,6 +497,28 @@ fn check_path(e: &Expectations, path: &[String], matches: &dyn Fn(&str, &str) ->
     for unwanted in &e.path_excludes {
         if path.iter().any(|a| matches(unwanted, a)) {
             failures.push(format!("path: expected not to visit `{unwanted}`"));
+        }
+    }
+}
+
+/// The pacing decisions of a journey's steps must include `e.pacing`, in order.
+fn check_pacing(e: &Expectations, steps: &[Vec<Event>], failures: &mut Vec<String>) {
+    if e.pacing.is_empty() {
+        return;
+    }
+    let seen: Vec<String> = steps
+        .iter()
+        .flatten()
+        .filter_map(|ev| match ev {
+            Event::Pacing { decision, .. } => serde_json::to_value(decision).ok().and_then(|v| v.as_str().map(str::to_string)),
+            _ => None,
+        })
+        .collect();
+    let mut rest = seen.iter();
+    for wanted in &e.pacing {
+        if !rest.any(|d| d == wanted) {
+            failures.push(format!("pacing: expected `{}` (in order), got [{}]", e.pacing.join(", "), seen.join(", ")));
+            return;
         }
     }
 }

@@ -3,4 +3,12 @@
 /**
  * One outgoing edge as the matcher saw it.
  */
-export type Candidate = { edge: string, target: string, condition?: string, score: number, reason: string, };
+export type Candidate = { edge: string, target: string, condition?: string, score: number, reason: string, 
+/**
+ * The keyword matcher's score alone.
+ */
+keyword: number, 
+/**
+ * The paraphrase matcher's score alone (none without the model).
+ */
+semantic?: number, };
