@@ -316,6 +316,24 @@ fn parsed_list(value: &Value) -> (Value, bool) {
     }
 }
 
+/// `inputFormat` → `Input format` (a field Sim gives no title).
+fn humanize(id: &str) -> String {
+    let mut out = String::new();
+    for (i, c) in id.chars().enumerate() {
+        if i == 0 {
+            out.extend(c.to_uppercase());
+        } else if c.is_uppercase() {
+            out.push(' ');
+            out.extend(c.to_lowercase());
+        } else if c == '_' || c == '-' {
+            out.push(' ');
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
 /// One registry field as the inspector edits it.
 fn sim_field(view: &FieldView) -> Field {
     let path: Vec<String> = match view.location {
@@ -325,7 +343,7 @@ fn sim_field(view: &FieldView) -> Field {
     let spec = view.spec.as_ref();
     let mut field = Field {
         path,
-        label: view.title.clone(),
+        label: if view.title == view.id { humanize(&view.id) } else { view.title.clone() },
         kind: FieldKind::Json,
         value: view.value.clone(),
         options: choices(view),

@@ -1,13 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { call } from "./api/client";
-import type { ConvertPreview, DocumentSummary, Edit, EditResult, Settings as SettingsT } from "./api/types";
+import type { ConvertPreview, DocumentSummary, Edit, EditResult, Settings as SettingsT, SyncOutcome } from "./api/types";
 import { Canvas, type Selection } from "./components/Canvas";
 import { Chat } from "./components/Chat";
+import { ConvertedBar } from "./components/Converted";
 import { Inspector } from "./components/Inspector";
+import { NewDocument } from "./components/NewDocument";
+import { usePalette } from "./components/Palette";
 import { Problems } from "./components/Problems";
+import { SaveTemplate } from "./components/SaveTemplate";
 import { Settings } from "./components/Settings";
+import { Shortcuts } from "./components/Shortcuts";
 import { Sync } from "./components/Sync";
-import { Templates } from "./components/Templates";
+import { Templates, type TemplateProblemsReport } from "./components/Templates";
 import { Workspace } from "./components/Workspace";
 import { counterparts, sideOf } from "./lib/mapping";
 import { problemsByNode } from "./lib/problems";
@@ -43,6 +48,11 @@ export function App() {
   const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [settings, setSettings] = useState<SettingsT | null>(null);
+  const [showNew, setShowNew] = useState(false);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const [showSaveTemplate, setShowSaveTemplate] = useState(false);
+  const [showPalette, setShowPalette] = useState(true);
+  const [templateReport, setTemplateReport] = useState<TemplateProblemsReport | null>(null);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
   // Calls that change the open document go one after the other, in the order they were made.
@@ -103,18 +113,29 @@ export function App() {
     setDoc(next);
   }, []);
 
+  /** Sends edits as one step; answers the ids they created (empty when refused). */
   const applyEdits = useCallback(
-    (edits: Edit[]) => {
-      if (edits.length === 0) return;
-      enqueue(async () => {
-        const d = docRef.current;
-        if (!d) return;
-        applyResult(d.session, await call("apply_edits", { session: d.session, edits }));
-        setError(null);
+    (edits: Edit[]): Promise<string[]> => {
+      if (edits.length === 0) return Promise.resolve([]);
+      return new Promise<string[]>((resolve) => {
+        enqueue(async () => {
+          const d = docRef.current;
+          if (!d) return resolve([]);
+          try {
+            const r = await call("apply_edits", { session: d.session, edits });
+            applyResult(d.session, r);
+            setError(null);
+            resolve(r.created);
+          } catch (e) {
+            resolve([]);
+            throw e;
+          }
+        });
       });
     },
     [enqueue, applyResult],
   );
+  const applyEditsVoid = useCallback((edits: Edit[]) => void applyEdits(edits), [applyEdits]);
 
   const undo = useCallback(
     () =>
@@ -173,6 +194,13 @@ export function App() {
         e.preventDefault();
         saveNow();
       }
+      const el = e.target as HTMLElement | null;
+      const typing = el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+      if (e.key === "?" && !typing) {
+        e.preventDefault();
+        setShowShortcuts((v) => !v);
+      }
+      if (e.key === "Escape") setShowShortcuts(false);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -282,6 +310,29 @@ export function App() {
     }
   }, [session, convertTo, refreshList, open, fail]);
 
+  /** Saves the converted document, then pushes it to `remote` (the open document stays open). */
+  const saveAndPush = useCallback(
+    async (remote: string): Promise<SyncOutcome> => {
+      if (!session || !convertTo) throw new Error("nothing to convert");
+      const ref = await call("save_converted", { session, to: convertTo });
+      refreshList();
+      return call("push", { document_id: ref.id, remote });
+    },
+    [session, convertTo, refreshList],
+  );
+
+  const paletteKind = doc ? (doc.kind === "parlant_journey" ? "journey" : "workflow") : null;
+  const palette = usePalette(paletteKind);
+  const created = useCallback(
+    (id: number) => {
+      setShowNew(false);
+      setShowTemplates(false);
+      refreshList();
+      open(id);
+    },
+    [refreshList, open],
+  );
+
   const problems = useMemo(() => (doc ? problemsByNode(doc.diagnostics.values()) : NO_PROBLEMS), [doc?.diagnostics]); // eslint-disable-line react-hooks/exhaustive-deps
   const mainSide = doc ? sideOf(doc.kind) : "workflow";
   const otherSide = mainSide === "workflow" ? "journey" : "workflow";
@@ -331,6 +382,10 @@ export function App() {
         )}
         <span className="status" data-testid="status">{statusText(doc, autosave)}</span>
         <div className="spacer" />
+        <button className="primary" onClick={() => setShowNew(true)} data-testid="new-document-button" title="A blank journey or workflow, or one from a template">New…</button>
+        <label className="toggle" title="Show the palette of steps">
+          <input type="checkbox" checked={showPalette} disabled={!doc} onChange={(e) => setShowPalette(e.target.checked)} data-testid="palette-toggle" /> Palette
+        </label>
         <button onClick={saveNow} disabled={!doc || !doc.status.dirty} title="Save now (Ctrl+S)" data-testid="save">Save</button>
         <button onClick={undo} title="Undo (Ctrl+Z)" disabled={!doc?.status.can_undo} data-testid="undo">Undo</button>
         <button onClick={redo} title="Redo (Ctrl+Shift+Z)" disabled={!doc?.status.can_redo} data-testid="redo">Redo</button>
@@ -338,6 +393,8 @@ export function App() {
           <input type="checkbox" checked={convertOn} disabled={!doc} onChange={(e) => setConvertOn(e.target.checked)} data-testid="convert-toggle" /> Convert
         </label>
         <button onClick={() => setShowTemplates(true)} data-testid="open-templates">Templates</button>
+        <button onClick={() => setShowSaveTemplate(true)} disabled={!doc} data-testid="save-as-template" title="Save the open document as a template">Save as template</button>
+        <button onClick={() => setShowShortcuts(true)} data-testid="shortcuts-button" title="Keyboard shortcuts (?)">?</button>
       </header>
       {error && (
         <div className="error-bar" role="alert" data-testid="error">
@@ -376,6 +433,8 @@ export function App() {
               active={active}
               keyboard
               focus={focus}
+              palette={palette}
+              showPalette={showPalette}
               onEdits={applyEdits}
               onSelect={setSel}
               onUndo={undo}
@@ -385,16 +444,14 @@ export function App() {
               snapToGrid={settings?.snap_to_grid ?? false}
             />
           ) : (
-            <div className="empty">Open a document, import one, or start from a template.</div>
+            <div className="empty">
+              <p>Open a document, import one, or start a new one.</p>
+              <button className="primary" onClick={() => setShowNew(true)} data-testid="empty-new">New document…</button>
+            </div>
           )}
           {convertOn && converted && (
             <div className="converted">
-              <div className="converted-bar">
-                <span>
-                  As a {KIND_LABEL[converted.kind]} · {converted.mapping.approximations.length} approximation(s)
-                </span>
-                <button onClick={saveConverted} data-testid="save-converted">Save as new document</button>
-              </div>
+              <ConvertedBar converted={converted} onSave={saveConverted} onSaveAndPush={saveAndPush} onFocus={focusOn} />
               <Canvas key={`${doc?.session}-converted`} view={converted.view} problems={NO_PROBLEMS} highlight={otherHighlight} readOnly onSelect={setOtherSel} testId="canvas-converted" />
             </div>
           )}
@@ -408,8 +465,10 @@ export function App() {
             ))}
           </nav>
           <div className="tab-body">
-            {tab === "inspector" && doc && <Inspector session={doc.session} target={inspected} version={doc.version} onEdits={applyEdits} />}
-            {tab === "problems" && <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} />}
+            {tab === "inspector" && doc && <Inspector session={doc.session} target={inspected} version={doc.version} edges={doc.view.edges} onEdits={applyEditsVoid} onFocus={focusOn} />}
+            {tab === "problems" && (
+              <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} template={templateReport} onDismissTemplate={() => setTemplateReport(null)} />
+            )}
             {tab === "chat" && doc && <Chat key={doc.session} session={doc.session} view={doc.view} onActive={setActive} />}
             {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
             {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
@@ -419,13 +478,37 @@ export function App() {
       {showTemplates && (
         <Templates
           onClose={() => setShowTemplates(false)}
-          onCreated={(id) => {
+          onCreated={created}
+          onLint={(r) => {
+            setTemplateReport(r);
             setShowTemplates(false);
-            refreshList();
-            open(id);
+            setTab("problems");
           }}
         />
       )}
+      {showNew && (
+        <NewDocument
+          onClose={() => setShowNew(false)}
+          onCreated={created}
+          onTemplate={() => {
+            setShowNew(false);
+            setShowTemplates(true);
+          }}
+        />
+      )}
+      {showSaveTemplate && doc && (
+        <SaveTemplate
+          session={doc.session}
+          name={doc.name}
+          onClose={() => setShowSaveTemplate(false)}
+          onSaved={(r) => {
+            setShowSaveTemplate(false);
+            setTemplateReport({ template: r.template, problems: r.problems });
+            setTab("problems");
+          }}
+        />
+      )}
+      {showShortcuts && <Shortcuts onClose={() => setShowShortcuts(false)} />}
     </div>
   );
 }

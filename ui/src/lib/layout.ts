@@ -13,8 +13,8 @@ export interface LayoutEdge {
   target: string;
 }
 
-export const NODE_W = 200;
-export const NODE_H = 64;
+export const NODE_W = 250;
+export const NODE_H = 96;
 
 /** New positions (top-left corners) by node id, left to right. */
 export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[]): Record<string, { x: number; y: number }> {
