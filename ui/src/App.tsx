@@ -53,6 +53,12 @@ export function App() {
   const [showSaveTemplate, setShowSaveTemplate] = useState(false);
   const [showPalette, setShowPalette] = useState(true);
   const [templateReport, setTemplateReport] = useState<TemplateProblemsReport | null>(null);
+  // "Journey properties" asked for while a step is selected (until the selection changes).
+  const [journeyProps, setJourneyProps] = useState(false);
+  const select = useCallback((s: Selection) => {
+    setJourneyProps(false);
+    setSel(s);
+  }, []);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
   // Calls that change the open document go one after the other, in the order they were made.
@@ -368,7 +374,8 @@ export function App() {
 
   const focusOn = useCallback((id: string) => setFocus({ id, nonce: Date.now() }), []);
   const selected = sel.nodes.length === 1 && sel.edges.length === 0 ? sel.nodes[0] : sel.edges.length === 1 && sel.nodes.length === 0 ? sel.edges[0] : null;
-  const inspected = selected ?? (doc && doc.kind === "parlant_journey" ? "journey" : null);
+  const isJourney = doc?.kind === "parlant_journey";
+  const inspected = (journeyProps && isJourney ? null : selected) ?? (isJourney ? "journey" : null);
   const autosave = settings?.autosave ?? true;
 
   return (
@@ -376,7 +383,7 @@ export function App() {
       <header className="topbar">
         <h1>Journey Studio</h1>
         {doc && (
-          <span className="doc-title" data-testid="doc-title">
+          <span className="doc-title" data-testid="doc-title" data-id={doc.id} data-session={doc.session}>
             {doc.name} <small>{KIND_LABEL[doc.kind]}</small>
           </span>
         )}
@@ -436,7 +443,7 @@ export function App() {
               palette={palette}
               showPalette={showPalette}
               onEdits={applyEdits}
-              onSelect={setSel}
+              onSelect={select}
               onUndo={undo}
               onRedo={redo}
               testId="canvas"
@@ -465,6 +472,11 @@ export function App() {
             ))}
           </nav>
           <div className="tab-body">
+            {tab === "inspector" && doc && isJourney && inspected !== "journey" && (
+              <button className="link journey-props" onClick={() => setJourneyProps(true)} data-testid="journey-properties">
+                ← Journey properties
+              </button>
+            )}
             {tab === "inspector" && doc && <Inspector session={doc.session} target={inspected} version={doc.version} edges={doc.view.edges} onEdits={applyEditsVoid} onFocus={focusOn} />}
             {tab === "problems" && (
               <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} template={templateReport} onDismissTemplate={() => setTemplateReport(null)} />

@@ -283,7 +283,8 @@ function CanvasInner(props: CanvasProps) {
     });
     const pos = await runLayout(layoutNodes, view.edges);
     await onEdits(Object.entries(pos).map(([id, p]) => ({ op: "move_node" as const, id, x: p.x, y: p.y })));
-    setTimeout(() => rf.fitView({ duration: 200, minZoom: Math.min(READABLE_ZOOM, rf.getZoom()), maxZoom: OPEN_MAX_ZOOM }), 50);
+    // Asked for: the whole graph, however small (the designer zooms in from there).
+    setTimeout(() => rf.fitView({ duration: 200, maxZoom: OPEN_MAX_ZOOM }), 50);
   }, [onEdits, rf, view]);
 
   const openQuickAdd = useCallback(

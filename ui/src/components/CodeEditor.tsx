@@ -9,7 +9,7 @@ import { defaultKeymap, history, historyKeymap } from "@codemirror/commands";
 import { javascript, javascriptLanguage } from "@codemirror/lang-javascript";
 import { json } from "@codemirror/lang-json";
 import { autocompletion, completionKeymap, type Completion, type CompletionContext } from "@codemirror/autocomplete";
-import { forceLinting, linter, lintGutter, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
+import { linter, lintGutter, setDiagnostics, type Diagnostic as CmDiagnostic } from "@codemirror/lint";
 import { bracketMatching, defaultHighlightStyle, syntaxHighlighting, syntaxTree } from "@codemirror/language";
 import type { Diagnostic } from "../api/types";
 import { placeDiagnostics, withoutReferences } from "../lib/code";
@@ -43,6 +43,7 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
   latest.current = props;
   const committed = useRef(props.value);
   const refs = useRef<Reference[] | null>(null);
+  const lintNow = useRef<((v: EditorView) => CmDiagnostic[]) | null>(null);
 
   useEffect(() => {
     if (!host.current) return;
@@ -80,6 +81,7 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       }
       return out;
     };
+    lintNow.current = lint;
     const state = EditorState.create({
       doc: latest.current.value,
       extensions: [
@@ -127,8 +129,10 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
     if (v.state.doc.toString() !== props.value) v.dispatch({ changes: { from: 0, to: v.state.doc.length, insert: props.value } });
   }, [props.value]);
 
+  // The core's problems changed: shown now (the linter itself runs only after typing).
   useEffect(() => {
-    if (view.current) forceLinting(view.current);
+    const v = view.current;
+    if (v && lintNow.current) v.dispatch(setDiagnostics(v.state, lintNow.current(v)));
   }, [props.diagnostics]);
 
   return <div ref={host} className={`code-editor${props.compact ? " compact" : ""}`} data-testid={props.testId ?? "code-editor"} />;

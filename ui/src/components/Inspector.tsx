@@ -2,7 +2,7 @@
 // registry, or the journey's and its states' own fields), their values and the problems at each;
 // this renders one control per field kind and sends `set_field` edits back. Every edit is one
 // undoable step in the core.
-import { memo, useCallback, useEffect, useMemo, useState } from "react";
+import { memo, useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { call } from "../api/client";
 import type { Diagnostic, Edit, InspectorField, InspectorView, JsonValue, ViewEdge } from "../api/types";
 import {
@@ -39,6 +39,35 @@ interface Ctx {
   references: () => Promise<Reference[]>;
 }
 
+/**
+ * A list being edited here. A new stored value replaces what is shown, except when it is this
+ * list's own commit coming back (the designer may have typed on meanwhile) or the same value
+ * again (the inspector is asked again after every edit, of any field).
+ */
+function useDraft<T>(stored: T[]): [T[], (next: T[] | ((cur: T[]) => T[])) => void, (row: T) => void, (next: T[]) => void] {
+  const [items, setItems] = useState<T[]>(stored);
+  const shown = useRef(JSON.stringify(stored));
+  // What this list sent and has not seen come back yet, oldest first.
+  const echoes = useRef<string[]>([]);
+  useEffect(() => {
+    const s = JSON.stringify(stored);
+    if (s === shown.current) return;
+    shown.current = s;
+    const at = echoes.current.indexOf(s);
+    if (at >= 0) {
+      echoes.current = echoes.current.slice(at + 1);
+      return;
+    }
+    echoes.current = [];
+    setItems(stored);
+  }, [stored]);
+  const add = useCallback((row: T) => setItems((cur) => [...cur, row]), []);
+  const sent = useCallback((next: T[]) => {
+    echoes.current.push(JSON.stringify(next));
+  }, []);
+  return [items, setItems, add, sent];
+}
+
 function FieldProblems({ diagnostics }: { diagnostics: Diagnostic[] }) {
   if (!diagnostics.length) return null;
   return (
@@ -58,7 +87,13 @@ function TextInput({ field, commit, multiline, type }: { field: InspectorField; 
   const shown = fieldText(field);
   const [text, setText] = useState(shown);
   const [error, setError] = useState<string | null>(null);
-  useEffect(() => setText(shown), [shown]);
+  const box = useRef<HTMLInputElement & HTMLTextAreaElement>(null);
+  // A new value from the core replaces the text, unless the designer is typing in it (an
+  // earlier commit coming back must not undo what was typed since; leaving commits it).
+  useEffect(() => {
+    if (box.current && document.activeElement === box.current) return;
+    setText(shown);
+  }, [shown]);
   const send = (t: string) => {
     if (t === shown) return;
     const r = parseFieldText(field, t);
@@ -66,7 +101,7 @@ function TextInput({ field, commit, multiline, type }: { field: InspectorField; 
     setError(null);
     commit(r.value as JsonValue);
   };
-  const common = { "data-field": field.path.join("."), "aria-label": field.label, placeholder: field.placeholder ?? undefined };
+  const common = { "data-field": field.path.join("."), "aria-label": field.label, placeholder: field.placeholder ?? undefined, ref: box };
   return (
     <>
       {multiline ? (
@@ -158,11 +193,14 @@ function SliderInput({ field, commit }: { field: InspectorField; commit: Commit 
 /** A list of texts, one box each (activation conditions, labels, tags). */
 function TextListInput({ field, commit }: { field: InspectorField; commit: Commit }) {
   const stored = useMemo(() => (Array.isArray(field.value) ? field.value.map((x) => String(x)) : []), [field.value]);
-  const [items, setItems] = useState<string[]>(stored);
-  useEffect(() => setItems(stored), [stored]);
+  const [items, setItems, add, sent] = useDraft<string>(stored);
   const send = (next: string[]) => {
     const clean = next.map((t) => t.trim()).filter(Boolean);
-    if (JSON.stringify(clean) !== JSON.stringify(stored)) commit(clean);
+    if (JSON.stringify(clean) !== JSON.stringify(stored)) {
+      sent(clean);
+      setItems(next);
+      commit(clean);
+    }
   };
   return (
     <div className="list-editor" data-field={field.path.join(".")}>
@@ -179,7 +217,7 @@ function TextListInput({ field, commit }: { field: InspectorField; commit: Commi
           <button type="button" title="Remove" onClick={() => send(items.filter((_, j) => j !== i))} data-testid="list-remove">×</button>
         </div>
       ))}
-      <button type="button" className="add" onClick={() => setItems([...items, ""])} data-testid="list-add">+ Add</button>
+      <button type="button" className="add" onClick={() => add("")} data-testid="list-add">+ Add</button>
     </div>
   );
 }
@@ -188,9 +226,13 @@ function TextListInput({ field, commit }: { field: InspectorField; commit: Commi
 function TableInput({ field, commit }: { field: InspectorField; commit: Commit }) {
   const columns = (field.columns ?? []).map((c) => c.key);
   const stored = useMemo(() => listOf(field.value), [field.value]);
-  const [rows, setRows] = useState<Obj[]>(stored);
-  useEffect(() => setRows(stored), [stored]);
-  const send = (next: Obj[]) => JSON.stringify(next) !== JSON.stringify(stored) && commit(next as JsonValue);
+  const [rows, setRows, add, sent] = useDraft<Obj>(stored);
+  const send = (next: Obj[]) => {
+    if (JSON.stringify(next) === JSON.stringify(stored)) return;
+    sent(next);
+    setRows(next);
+    commit(next as JsonValue);
+  };
   return (
     <div className="table-editor" data-field={field.path.join(".")}>
       <table>
@@ -223,7 +265,7 @@ function TableInput({ field, commit }: { field: InspectorField; commit: Commit }
           ))}
         </tbody>
       </table>
-      <button type="button" className="add" onClick={() => setRows([...rows, newTableRow(columns)])} data-testid="table-add">+ Row</button>
+      <button type="button" className="add" onClick={() => add(newTableRow(columns))} data-testid="table-add">+ Row</button>
     </div>
   );
 }
@@ -231,9 +273,13 @@ function TableInput({ field, commit }: { field: InspectorField; commit: Commit }
 /** A list of objects edited by columns (guidelines, context variables, tools, input format). */
 function RowsInput({ field, commit }: { field: InspectorField; commit: Commit }) {
   const stored = useMemo(() => listOf(field.value), [field.value]);
-  const [rows, setRows] = useState<Obj[]>(stored);
-  useEffect(() => setRows(stored), [stored]);
-  const send = (next: Obj[]) => JSON.stringify(next) !== JSON.stringify(stored) && commit(next as JsonValue);
+  const [rows, setRows, add, sent] = useDraft<Obj>(stored);
+  const send = (next: Obj[]) => {
+    if (JSON.stringify(next) === JSON.stringify(stored)) return;
+    sent(next);
+    setRows(next);
+    commit(next as JsonValue);
+  };
   const columns = field.columns ?? [];
   return (
     <div className="rows-editor" data-field={field.path.join(".")}>
@@ -283,16 +329,20 @@ function RowsInput({ field, commit }: { field: InspectorField; commit: Commit })
           </div>
         </div>
       ))}
-      <button type="button" className="add" onClick={() => setRows([...rows, newRow(field)])} data-testid="rows-add">+ Add</button>
+      <button type="button" className="add" onClick={() => add(newRow(field))} data-testid="rows-add">+ Add</button>
     </div>
   );
 }
 
 function MessagesInput({ field, commit }: { field: InspectorField; commit: Commit }) {
   const stored = useMemo(() => messagesOf(field.value), [field.value]);
-  const [items, setItems] = useState(stored);
-  useEffect(() => setItems(stored), [stored]);
-  const send = (next: typeof items) => JSON.stringify(next) !== JSON.stringify(stored) && commit(next as unknown as JsonValue);
+  const [items, setItems, add, sent] = useDraft(stored);
+  const send = (next: typeof items) => {
+    if (JSON.stringify(next) === JSON.stringify(stored)) return;
+    sent(next);
+    setItems(next);
+    commit(next as unknown as JsonValue);
+  };
   return (
     <div className="messages-editor" data-field={field.path.join(".")}>
       {items.map((m, i) => (
@@ -324,7 +374,7 @@ function MessagesInput({ field, commit }: { field: InspectorField; commit: Commi
           />
         </div>
       ))}
-      <button type="button" className="add" onClick={() => setItems([...items, { role: items.length ? "user" : "system", content: "" }])} data-testid="message-add">+ Message</button>
+      <button type="button" className="add" onClick={() => add({ role: items.length ? "user" : "system", content: "" })} data-testid="message-add">+ Message</button>
     </div>
   );
 }
@@ -344,7 +394,7 @@ function BranchesInput({ field, commit, ctx }: { field: InspectorField; commit: 
       {list.map((b, i) => {
         const isElse = i === list.length - 1 && list.length > 1;
         return (
-          <div className="branch" key={String(b.id)} data-testid="branch" data-title={String(b.title)}>
+          <div className="branch" key={String(b.id)} data-testid="branch" data-title={String(b.title)} data-id={String(b.id)}>
             <div className="branch-head">
               <span className="branch-title">{String(b.title)}</span>
               <span className="spacer" />
@@ -377,9 +427,12 @@ function BranchesInput({ field, commit, ctx }: { field: InspectorField; commit: 
 /** A router's routes: a title and a description of when each is taken. */
 function RoutesInput({ field, commit, ctx }: { field: InspectorField; commit: Commit; ctx: Ctx }) {
   const stored = useMemo(() => listOf(field.value), [field.value]);
-  const [list, setList] = useState(stored);
-  useEffect(() => setList(stored), [stored]);
-  const send = (next: Obj[], extra: Edit[] = []) => commit(encodeList(field, next as JsonValue[]), extra);
+  const [list, setList, , sent] = useDraft<Obj>(stored);
+  const send = (next: Obj[], extra: Edit[] = []) => {
+    sent(next);
+    setList(next);
+    commit(encodeList(field, next as JsonValue[]), extra);
+  };
   return (
     <div className="routes-editor" data-field={field.path.join(".")}>
       {list.map((r, i) => (
@@ -496,7 +549,7 @@ function FieldEditor({ field, ctx, onEdits }: { field: InspectorField; ctx: Ctx;
 /** An empty field the inspector has no form for (tools, files): tucked under "More fields". */
 function tucked(f: InspectorField): boolean {
   const empty = f.value === null || (Array.isArray(f.value) && f.value.length === 0) || f.value === "";
-  return f.kind === "json" && empty && !f.required && f.diagnostics.length === 0;
+  return f.kind === "json" && empty && !f.required && !f.problem && f.diagnostics.length === 0;
 }
 
 /** What the inspector shows for `target` in the open session, asked again after every change. */
