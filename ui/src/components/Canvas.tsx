@@ -203,12 +203,16 @@ function CanvasInner(props: CanvasProps) {
       const position = { x: Math.round(at.x), y: Math.round(at.y) };
       // A journey's `end` is not a state to add: a dropped connection leads to it.
       if (type === "end") {
-        if (from) void onEdits([{ op: "connect", source: from.source, source_handle: from.source_handle, target: "end" }]);
+        if (!from) return;
+        const edits: Edit[] = [{ op: "connect", source: from.source, source_handle: from.source_handle, target: "end" }];
+        // Drawn for the first time: where the connection was dropped.
+        if (!view.nodes.some((n) => n.id === "end")) edits.push({ op: "move_node", id: "end", x: position.x, y: position.y });
+        void onEdits(edits);
         return;
       }
       void onEdits([{ op: "add_node", kind: type, position, from }]).then(selectCreated);
     },
-    [onEdits, readOnly, selectCreated],
+    [onEdits, readOnly, selectCreated, view.nodes],
   );
 
   const onNodesChange = useCallback(
@@ -472,7 +476,10 @@ function CanvasInner(props: CanvasProps) {
         {quickAdd && palette && (
           <QuickAdd
             items={palette}
-            at={quickAdd.screen}
+            at={{
+              x: Math.max(8, Math.min(quickAdd.screen.x, (host.current?.clientWidth ?? 800) - 330)),
+              y: Math.max(8, Math.min(quickAdd.screen.y, (host.current?.clientHeight ?? 600) - 380)),
+            }}
             connecting={Boolean(quickAdd.from)}
             onClose={() => setQuickAdd(null)}
             onPick={(type) => {

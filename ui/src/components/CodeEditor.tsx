@@ -68,13 +68,17 @@ export const CodeEditor = memo(function CodeEditor(props: CodeEditorProps) {
       const text = v.state.doc.toString();
       const out = placeDiagnostics(text, latest.current.diagnostics);
       if (isJs && text.trim()) {
-        // References are not JavaScript: parse the text with them replaced (same positions).
-        const tree = text.includes("<") ? javascriptLanguage.parser.parse(withoutReferences(text)) : syntaxTree(v.state);
+        // References are not JavaScript: parse the text with them replaced (same positions). A
+        // JSON body (`{...}`, an API call's) is checked as the object it is: in parentheses.
+        const object = /^\s*[[{]/.test(text);
+        const shift = object ? 1 : 0;
+        const source = object ? `(${withoutReferences(text)})` : withoutReferences(text);
+        const tree = text.includes("<") || object ? javascriptLanguage.parser.parse(source) : syntaxTree(v.state);
         tree.iterate({
           enter: (n) => {
             if (n.type.isError) {
-              const from = Math.min(n.from, text.length);
-              out.push({ from, to: Math.min(text.length, Math.max(n.to, from + 1)), severity: "error", message: "syntax error", source: "editor" });
+              const from = Math.max(0, Math.min(n.from - shift, text.length));
+              out.push({ from, to: Math.min(text.length, Math.max(n.to - shift, from + 1)), severity: "error", message: "syntax error", source: "editor" });
             }
           },
         });

@@ -44,7 +44,7 @@ interface Ctx {
  * list's own commit coming back (the designer may have typed on meanwhile) or the same value
  * again (the inspector is asked again after every edit, of any field).
  */
-function useDraft<T>(stored: T[]): [T[], (next: T[] | ((cur: T[]) => T[])) => void, (row: T) => void, (next: T[]) => void] {
+function useDraft<T>(stored: T[]): [T[], (next: T[] | ((cur: T[]) => T[])) => void, (row: T) => void, (next: T[]) => boolean] {
   const [items, setItems] = useState<T[]>(stored);
   const shown = useRef(JSON.stringify(stored));
   // What this list sent and has not seen come back yet, oldest first.
@@ -62,10 +62,16 @@ function useDraft<T>(stored: T[]): [T[], (next: T[] | ((cur: T[]) => T[])) => vo
     setItems(stored);
   }, [stored]);
   const add = useCallback((row: T) => setItems((cur) => [...cur, row]), []);
-  const sent = useCallback((next: T[]) => {
-    echoes.current.push(JSON.stringify(next));
+  // Whether `next` is news (not what is stored, nor what was just sent and is on its way); if
+  // so it is recorded as sent.
+  const claim = useCallback((next: T[]) => {
+    const s = JSON.stringify(next);
+    const pending = echoes.current[echoes.current.length - 1] ?? shown.current;
+    if (s === pending) return false;
+    echoes.current.push(s);
+    return true;
   }, []);
-  return [items, setItems, add, sent];
+  return [items, setItems, add, claim];
 }
 
 function FieldProblems({ diagnostics }: { diagnostics: Diagnostic[] }) {
@@ -196,11 +202,8 @@ function TextListInput({ field, commit }: { field: InspectorField; commit: Commi
   const [items, setItems, add, sent] = useDraft<string>(stored);
   const send = (next: string[]) => {
     const clean = next.map((t) => t.trim()).filter(Boolean);
-    if (JSON.stringify(clean) !== JSON.stringify(stored)) {
-      sent(clean);
-      setItems(next);
-      commit(clean);
-    }
+    setItems(next);
+    if (sent(clean)) commit(clean);
   };
   return (
     <div className="list-editor" data-field={field.path.join(".")}>
@@ -228,10 +231,8 @@ function TableInput({ field, commit }: { field: InspectorField; commit: Commit }
   const stored = useMemo(() => listOf(field.value), [field.value]);
   const [rows, setRows, add, sent] = useDraft<Obj>(stored);
   const send = (next: Obj[]) => {
-    if (JSON.stringify(next) === JSON.stringify(stored)) return;
-    sent(next);
     setRows(next);
-    commit(next as JsonValue);
+    if (sent(next)) commit(next as JsonValue);
   };
   return (
     <div className="table-editor" data-field={field.path.join(".")}>
@@ -275,10 +276,8 @@ function RowsInput({ field, commit }: { field: InspectorField; commit: Commit })
   const stored = useMemo(() => listOf(field.value), [field.value]);
   const [rows, setRows, add, sent] = useDraft<Obj>(stored);
   const send = (next: Obj[]) => {
-    if (JSON.stringify(next) === JSON.stringify(stored)) return;
-    sent(next);
     setRows(next);
-    commit(next as JsonValue);
+    if (sent(next)) commit(next as JsonValue);
   };
   const columns = field.columns ?? [];
   return (
@@ -338,10 +337,8 @@ function MessagesInput({ field, commit }: { field: InspectorField; commit: Commi
   const stored = useMemo(() => messagesOf(field.value), [field.value]);
   const [items, setItems, add, sent] = useDraft(stored);
   const send = (next: typeof items) => {
-    if (JSON.stringify(next) === JSON.stringify(stored)) return;
-    sent(next);
     setItems(next);
-    commit(next as unknown as JsonValue);
+    if (sent(next)) commit(next as unknown as JsonValue);
   };
   return (
     <div className="messages-editor" data-field={field.path.join(".")}>
@@ -429,9 +426,8 @@ function RoutesInput({ field, commit, ctx }: { field: InspectorField; commit: Co
   const stored = useMemo(() => listOf(field.value), [field.value]);
   const [list, setList, , sent] = useDraft<Obj>(stored);
   const send = (next: Obj[], extra: Edit[] = []) => {
-    sent(next);
     setList(next);
-    commit(encodeList(field, next as JsonValue[]), extra);
+    if (sent(next)) commit(encodeList(field, next as JsonValue[]), extra);
   };
   return (
     <div className="routes-editor" data-field={field.path.join(".")}>
@@ -443,7 +439,7 @@ function RoutesInput({ field, commit, ctx }: { field: InspectorField; commit: Co
               aria-label={`route ${i + 1} title`}
               data-testid="route-title"
               onChange={(e) => setList(list.map((x, j) => (j === i ? { ...x, title: e.target.value } : x)))}
-              onBlur={() => JSON.stringify(list) !== JSON.stringify(stored) && send(list)}
+              onBlur={() => send(list)}
             />
             <button type="button" title="Move up" disabled={i === 0} onClick={() => send(moveItem(list, i, -1))}>↑</button>
             <button type="button" title="Move down" disabled={i === list.length - 1} onClick={() => send(moveItem(list, i, 1))}>↓</button>
@@ -456,7 +452,7 @@ function RoutesInput({ field, commit, ctx }: { field: InspectorField; commit: Co
             aria-label={`route ${i + 1} description`}
             data-testid="route-value"
             onChange={(e) => setList(list.map((x, j) => (j === i ? { ...x, value: e.target.value } : x)))}
-            onBlur={() => JSON.stringify(list) !== JSON.stringify(stored) && send(list)}
+            onBlur={() => send(list)}
           />
         </div>
       ))}
@@ -591,7 +587,7 @@ export const Inspector = memo(function Inspector({
   if (error) return <p className="muted">{error}</p>;
   if (!view || view.target !== target) return null;
   return (
-    <div className="inspector" data-testid="inspector" data-what={view.what}>
+    <div className="inspector" data-testid="inspector" data-what={view.what} data-target={view.target}>
       <header className="inspector-head">
         <TypeIcon icon={view.icon ?? undefined} kind={view.what === "journey" ? "root" : view.type_name ?? view.what} color={view.color ?? undefined} />
         <div>

@@ -14,6 +14,11 @@ export interface TemplateProblemsReport {
   problems: { at: string; message: string }[];
 }
 
+/** A reference to exactly one version (`id@version` alone is a range: `^version`). */
+export function exactly(id: string, version: string): string {
+  return `${id}@=${version}`;
+}
+
 /** Newest first, by semantic version. */
 function byVersion(a: string, b: string): number {
   const pa = a.split(/[.+-]/).map((x) => Number(x));
@@ -79,7 +84,7 @@ export function Templates({ onCreated, onClose, onLint }: { onCreated: (id: numb
     const t = window.setTimeout(async () => {
       const { params, local } = read(chosen, texts);
       try {
-        const r = await call("template_check", { id: `${chosen.id}@${chosen.version}`, params });
+        const r = await call("template_check", { id: exactly(chosen.id, chosen.version), params });
         if (seq !== checkSeq.current) return;
         const found = problemsByParam(chosen.parameters.map((p) => p.name), r.problems);
         for (const [k, v] of Object.entries(local)) found.byParam[k] = v;
@@ -97,7 +102,7 @@ export function Templates({ onCreated, onClose, onLint }: { onCreated: (id: numb
     if (Object.keys(local).length) return setErrors({ byParam: local, general: [] });
     const names = chosen.parameters.map((p) => p.name);
     try {
-      const doc = await call("template_instantiate", { id: `${chosen.id}@${chosen.version}`, params });
+      const doc = await call("template_instantiate", { id: exactly(chosen.id, chosen.version), params });
       onCreated(doc.id);
     } catch (e) {
       const problems = e instanceof CallError && e.problems.length ? e.problems : (e as Error).message;
@@ -109,7 +114,7 @@ export function Templates({ onCreated, onClose, onLint }: { onCreated: (id: numb
     if (!chosen) return;
     const ref = `${chosen.id}@${chosen.version}`;
     try {
-      const r = await call("template_lint", { id: ref });
+      const r = await call("template_lint", { id: exactly(chosen.id, chosen.version) });
       onLint({ template: ref, problems: r.problems });
     } catch (e) {
       onLint({ template: ref, problems: [{ at: "template", message: (e as Error).message }] });
@@ -131,7 +136,7 @@ export function Templates({ onCreated, onClose, onLint }: { onCreated: (id: numb
                 const t = vs[0];
                 return (
                   <li key={t.id}>
-                    <button onClick={() => open(`${t.id}@${t.version}`)} data-testid="template-card" data-id={t.id}>
+                    <button onClick={() => open(exactly(t.id, t.version))} data-testid="template-card" data-id={t.id}>
                       <strong>{t.name}</strong> <small>{t.id}@{t.version}</small>
                       {vs.length > 1 && <small className="muted"> · {vs.length} versions</small>}
                       <div className="muted">{t.description}</div>
@@ -155,7 +160,7 @@ export function Templates({ onCreated, onClose, onLint }: { onCreated: (id: numb
           >
             <h3>
               {chosen.name}{" "}
-              <select value={chosen.version} onChange={(e) => void open(`${chosen.id}@${e.target.value}`)} data-testid="template-version" aria-label="version">
+              <select value={chosen.version} onChange={(e) => void open(exactly(chosen.id, e.target.value))} data-testid="template-version" aria-label="version">
                 {(versions.get(chosen.id) ?? [chosen]).map((v) => (
                   <option key={v.version} value={v.version}>{v.version}</option>
                 ))}
