@@ -504,6 +504,7 @@ export function registerAuthoring(register, env) {
     await page.click('[data-testid="inspector-title"]');
     await page.waitForSelector('[data-field-wrap="subBlocks.code.value"] [data-testid="field-problem"][data-code="W014"]');
     await page.waitForSelector('[data-field-wrap="subBlocks.code.value"] .cm-lintRange-error');
+    await screenshot(page, "07-code-field-problem-inline");
     // Completion offers what runs before: the start block's outputs.
     await typeCode(page, field, "return <sta");
     await page.waitForSelector(".cm-tooltip-autocomplete");
@@ -513,7 +514,6 @@ export function registerAuthoring(register, env) {
     await page.click('[data-testid="inspector-title"]');
     await page.waitForFunction(() => !document.querySelector('[data-field-wrap="subBlocks.code.value"] [data-testid="field-problem"]'));
     await expectCore(page, core, (json) => assert.equal((json.state ?? json).blocks[fn].subBlocks.code.value, "return <start.input>"));
-    await screenshot(page, "07-code-field");
   });
 
   test("field type rows: a start block's input format, one row per input with its type", async (page, core) => {

@@ -7,7 +7,7 @@ import { addBranch, addRoute, canMoveBranch, canRemoveBranch, encodeList, fieldT
 import { placeDiagnostics, withoutReferences } from "./code";
 import { searchPalette, type PaletteEntry } from "../components/Palette";
 import { suggestName } from "../components/SaveTemplate";
-import { layoutGraph } from "./layout";
+import { labelBox, layoutGraph } from "./layout";
 import { counterparts, sideOf } from "./mapping";
 import { problemsByParam, readField } from "./params";
 import { problemsByNode, sortDiagnostics } from "./problems";
@@ -197,6 +197,12 @@ describe("layout", () => {
     expect(pos.L.x).toBeGreaterThanOrEqual(pos.b.x + 200);
     expect(pos.c.x).toBeGreaterThanOrEqual(0);
     expect(pos.c.x).toBeLessThan(400);
+    // A labelled edge gets room for its label between the two nodes.
+    const plain = layoutGraph([{ id: "a", width: 200, height: 60 }, { id: "b", width: 200, height: 60 }], [{ source: "a", target: "b" }]);
+    const label = "The customer does not know where they want to go";
+    const labelled = layoutGraph([{ id: "a", width: 200, height: 60 }, { id: "b", width: 200, height: 60 }], [{ source: "a", target: "b", label }]);
+    expect(labelled.b.x - labelled.a.x - 200).toBeGreaterThanOrEqual(labelBox(label).width);
+    expect(labelled.b.x - labelled.a.x).toBeGreaterThan(plain.b.x - plain.a.x);
   });
 });
 
