@@ -280,7 +280,7 @@ fn the_inspector_is_typed_by_the_registry_and_shows_problems_at_their_field() {
     assert!(f["problems"].as_array().unwrap().iter().any(|d| d["code"] == "W003"), "{f:#}");
 
     // A sub-block the registry does not know is raw JSON, kept.
-    let mut block_json = serde_json::to_value(&journey_studio::sim::registry::new_block("api", "b1", "Raw", journey_studio::sim::Position::new(0.0, 0.0)).unwrap()).unwrap();
+    let mut block_json = serde_json::to_value(journey_studio::sim::registry::new_block("api", "b1", "Raw", journey_studio::sim::Position::new(0.0, 0.0)).unwrap()).unwrap();
     block_json["subBlocks"]["futureThing"] = json!({"id": "futureThing", "type": "hologram", "value": {"a": [1]}});
     let block: journey_studio::sim::Block = serde_json::from_value(block_json).unwrap();
     let fields = journey_studio::sim::registry::inspector_fields(&block);

@@ -112,10 +112,8 @@ fn collect_texts(value: &Value, at: &str, out: &mut Vec<TemplateText>) {
         return;
     }
     match value {
-        Value::String(s) if !s.trim().is_empty() && s.chars().count() <= 2_000 => {
-            if !out.iter().any(|t| t.text == *s) {
-                out.push(TemplateText { text: s.clone(), at: at.to_string() });
-            }
+        Value::String(s) if !s.trim().is_empty() && s.chars().count() <= 2_000 && !out.iter().any(|t| t.text == *s) => {
+            out.push(TemplateText { text: s.clone(), at: at.to_string() });
         }
         Value::Array(items) => {
             for (i, v) in items.iter().enumerate() {

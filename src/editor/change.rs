@@ -12,6 +12,8 @@ use crate::validate::IncrementalValidator;
 use serde_json::Number;
 use std::collections::HashSet;
 
+// Changes are made one at a time; boxing the model edit would only add an allocation.
+#[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Change {
     /// A change of the model, revalidated incrementally.

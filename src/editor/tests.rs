@@ -10,11 +10,13 @@ use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
 /// The diagnostics of a fresh, full validation, comparable with the mirror's.
+#[allow(clippy::type_complexity)]
 fn fresh_diagnostics(doc: &Document) -> BTreeSet<(String, String, String, Vec<String>, Vec<String>)> {
     let report = crate::validate::validate(doc).unwrap();
     report.diagnostics.iter().map(|d| (d.code.to_string(), d.message.clone(), d.path.to_string(), d.node_ids.clone(), d.edge_ids.clone())).collect()
 }
 
+#[allow(clippy::type_complexity)]
 fn mirrored_diagnostics(open: &OpenDocument) -> BTreeSet<(String, String, String, Vec<String>, Vec<String>)> {
     open.diagnostics().into_iter().map(|d| (d.code, d.message, d.path, d.node_ids, d.edge_ids)).collect()
 }
