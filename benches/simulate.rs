@@ -101,6 +101,35 @@ fn bench(c: &mut Criterion) {
     c.bench_function("workflow run: 100-pass loop with a condition and a function block", |b| {
         b.iter(|| black_box(run(&state, &options).expect("run")))
     });
+
+    // A forEach over a large collection: the item list is shared by every pass, not copied.
+    let for_each = |n: usize| -> journey_studio::sim::WorkflowState {
+        let items: Vec<serde_json::Value> = (0..n).map(|i| json!({"id": i, "tags": ["a", "b", "c"], "text": "some payload text"})).collect();
+        serde_json::from_value(json!({
+            "blocks": {
+                "start": {"id": "start", "type": "start_trigger", "name": "Start", "position": {"x": 0, "y": 0}, "subBlocks": {}, "outputs": {}, "enabled": true},
+                "box": {"id": "box", "type": "loop", "name": "Box", "position": {"x": 0, "y": 0}, "subBlocks": {}, "outputs": {}, "enabled": true, "data": {"loopType": "forEach", "collection": items}},
+                "body": {"id": "body", "type": "agent", "name": "Body", "position": {"x": 0, "y": 0}, "outputs": {}, "enabled": true, "data": {"parentId": "box", "extent": "parent"},
+                    "subBlocks": {"messages": {"id": "messages", "type": "messages-input", "value": [{"role": "user", "content": "item <loop.index>: <loop.currentItem>"}]}}}
+            },
+            "edges": [
+                {"id": "e1", "source": "start", "target": "box", "sourceHandle": "source"},
+                {"id": "e2", "source": "box", "target": "body", "sourceHandle": "loop-start-source"}
+            ]
+        }))
+        .expect("workflow")
+    };
+    let mut options = RunOptions::default();
+    options.mocks.blocks.insert("Body".into(), Mock::output(json!("ok")));
+    for n in [10_000usize, 100_000] {
+        let state = for_each(n);
+        let started = std::time::Instant::now();
+        let report = run(&state, &options).expect("run");
+        eprintln!("workflow run: forEach over {n} items (one mocked agent per pass): {:?}", started.elapsed());
+        assert_eq!(report.trace.len(), 1 + n + 1);
+    }
+    let state = for_each(10_000);
+    c.bench_function("workflow run: forEach over 10,000 items (one mocked agent per pass)", |b| b.iter(|| black_box(run(&state, &options).expect("run"))));
 }
 
 criterion_group! {

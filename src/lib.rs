@@ -3,6 +3,7 @@
 //! adapters over this crate.
 
 pub mod api;
+pub mod app;
 pub mod convert;
 pub mod document;
 pub mod editor;

@@ -51,7 +51,7 @@ fn remote_add_test_push_list_and_pull_through_the_api() {
     let copy = call("pull", json!({"remote": "sim-api", "remote_id": remote_id, "name": "triage copy"}));
     assert_eq!(copy["outcome"]["result"], "created", "{copy}");
     let docs = call("list_documents", json!({}));
-    assert!(docs["documents"].as_array().unwrap().iter().any(|d| d["name"] == "triage copy" && d["kind"] == "sim"), "{docs}");
+    assert!(docs["documents"].as_array().unwrap().iter().any(|d| d["name"] == "triage copy" && d["kind"] == "sim_workflow"), "{docs}");
     let pending: Vec<Value> = call("sync_status", json!({}))["outbox"].as_array().unwrap().iter().filter(|e| e["state"] != "done").cloned().collect();
     assert_eq!(pending, Vec::<Value>::new());
     lease.server.assert_no_violations();

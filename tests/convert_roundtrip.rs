@@ -6,6 +6,8 @@ mod common;
 use journey_studio::convert::{journey_to_workflow, strip_sim_metadata, workflow_to_journey, ConvertOptions};
 use journey_studio::parlant::JourneyDocument;
 use journey_studio::sim::SimDocument;
+use journey_studio::validate::{validate, Severity};
+use journey_studio::Document;
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -56,3 +58,38 @@ fn journeys_survive_journey_workflow_journey() {
     }
 }
 
+
+/// Issue 14: every Sim file in fixtures/ (real exports and hand-written) converts to a journey
+/// Parlant accepts: 0 validation errors. Each Sim leaf is a state with no transition (Parlant's
+/// own form of "the journey ends here"), recorded in the mapping both ways, and the way back
+/// gives those blocks no edge and the whole workflow back JSON-equal.
+#[test]
+fn every_sim_fixture_converts_to_a_journey_with_no_errors_and_back() {
+    let opts = ConvertOptions::default();
+    let mut files = common::fixtures("sim-real");
+    files.extend(common::fixtures("sim"));
+    assert!(files.len() >= 15, "fixtures missing: {files:?}");
+    for file in files {
+        let text = std::fs::read_to_string(&file).unwrap();
+        let name = file.display().to_string();
+        let sim = SimDocument::parse(&name, &text).unwrap();
+        let c = workflow_to_journey(&sim, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let journey = JourneyDocument::parse("journey", &c.output.to_json()).unwrap();
+        let report = validate(&Document::Journey(journey.clone())).unwrap();
+        let errors: Vec<_> = report.diagnostics.iter().filter(|d| d.severity == Severity::Error).collect();
+        assert!(errors.is_empty(), "{name}: the converted journey has errors: {errors:#?}");
+        // Ends: exactly the states without transitions, each a block without an outgoing edge.
+        let sources: std::collections::HashSet<&str> = journey.edges.iter().map(|e| e.source.as_str()).collect();
+        let leaves: Vec<&str> = journey.nodes.iter().map(|n| n.id.as_str()).filter(|id| !sources.contains(id)).collect();
+        let ends: Vec<&str> = c.mapping.ends.iter().map(|e| e.state_id.as_str()).collect();
+        assert_eq!(ends, leaves, "{name}: mapping.ends");
+        let block_sources: std::collections::HashSet<&str> = sim.state().edges.iter().map(|e| e.source.as_str()).collect();
+        for end in &c.mapping.ends {
+            assert!(!block_sources.contains(end.block_id.as_str()), "{name}: block `{}` has an edge but its state ends the journey", end.block_id);
+        }
+        let back = journey_to_workflow(&journey, &opts).unwrap_or_else(|e| panic!("{name}: {e}"));
+        assert_eq!(back.mapping.ends, c.mapping.ends, "{name}: the way back records the same ends");
+        let diff = common::json_diff(&json_of(&back.output.to_json()), &json_of(&text), 8);
+        assert!(diff.is_empty(), "{name} changed in a round trip: {diff:#?}");
+    }
+}

@@ -75,3 +75,35 @@ fn the_repl_reads_a_pipe() {
     assert!(out.contains("routeTicket (condition)"), "{out}");
     assert!(out.contains("status: Completed"), "{out}");
 }
+
+/// A paused workflow run resumes from the CLI: a scenario `resume` turn, or `/resume` in the REPL.
+#[test]
+fn a_paused_workflow_resumes_from_the_cli() {
+    let workflow = path("fixtures/scenarios/sim-executor/hitl-pause-and-resume.workflow.json");
+    let (code, out, err) = run(&["simulate", &workflow, "--scenario", &path("fixtures/scenarios/sim-executor/hitl-pause-and-resume.json")], "");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("3 scenario(s), 3 passed"), "{out}");
+
+    let (code, out, err) = run(&["simulate", &workflow, "--format", "json"], "{}\n/resume Approve {\"approved\": true}\n/resume Approve {}\n/quit\n");
+    assert_eq!(code, 0, "{err}");
+    let lines: Vec<&str> = out.lines().collect();
+    let paused: serde_json::Value = serde_json::from_str(lines[0]).unwrap();
+    assert_eq!(paused["status"], "paused");
+    assert_eq!(paused["pauses"][0]["context_id"], "approve");
+    let resumed: serde_json::Value = serde_json::from_str(lines[1]).unwrap();
+    assert_eq!(resumed["status"], "completed", "{resumed}");
+    assert_eq!(resumed["output"]["result"]["approved"], true);
+    assert_eq!(resumed["resumed"], 1);
+    assert!(lines[2].starts_with("error: ") && lines[2].contains("no open pause"), "a second answer has nothing to resume: {}", lines[2]);
+}
+
+/// The ported Sim cases run from the CLI too, child workflows found next to the scenarios file.
+#[test]
+fn a_ported_case_with_child_workflows_runs_from_the_cli() {
+    let (code, out, err) = run(
+        &["simulate", &path("fixtures/scenarios/sim-executor/workflow-block-chain.workflow.json"), "--scenario", &path("fixtures/scenarios/sim-executor/workflow-block-chain.json")],
+        "",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("1 passed, 0 failed"), "{out}");
+}

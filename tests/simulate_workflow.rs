@@ -186,7 +186,8 @@ fn router_follows_its_mocked_route_or_fails_like_no_match() {
     let r = go(&s, json!({}), json!({"routes": {"router": "NO_MATCH"}}));
     assert!(r.error.unwrap().contains("could not determine"));
     let r = go(&s, json!({}), json!({"routes": {"router": "r-9"}}));
-    assert!(r.error.unwrap().contains("Invalid routing decision"));
+    // Sim v0.8.9 router-handler.ts: an answer that is no route id.
+    assert!(r.error.unwrap().contains("Router could not determine a valid route. LLM response: \"r-9\". Available route IDs: r-1, r-2"));
 }
 
 #[test]
@@ -387,4 +388,34 @@ fn fixture_workflows_run_end_to_end_with_mocks() {
     let r = go(sim.state(), json!({}), json!({"blocks": {"triageAgent": {"output": {"content": "order_status"}}, "orderStatusLookup": {"error": "timeout"}, "lookupFallback": {"output": "We are checking with the carrier."}}}));
     assert_eq!(r.status, RunStatus::Completed, "{:?}", r.error);
     assert_eq!(names(&r), ["Start", "triageAgent", "routeTicket", "orderStatusLookup", "lookupFallback", "replyToCustomer"]);
+}
+
+/// The log Sim's run would show: a container logged when it completes, branch nodes named as
+/// Sim names them, frames from the outermost container in, the exit edge on the container's entry.
+#[test]
+fn the_trace_reads_like_sims_run_log() {
+    let s = state(
+        vec![
+            start(json!([])),
+            container("outer", "parallel", "Outer", json!({"parallelType": "count", "count": 2})),
+            container("inner", "loop", "Inner", json!({"loopType": "for", "count": 2, "parentId": "outer", "extent": "parent"})),
+            block("work", "function", "Work", json!({"code": "return 1"}), Some("inner")),
+            block("after", "function", "After", json!({"code": "return 2"}), None),
+        ],
+        vec![edge("start", "outer", "source"), edge("outer", "inner", "parallel-start-source"), edge("inner", "work", "loop-start-source"), edge("outer", "after", "parallel-end-source")],
+        json!({}),
+    );
+    let r = go(&s, json!({}), json!({}));
+    assert_eq!(r.status, RunStatus::Completed, "{r:?}");
+    let works: Vec<&journey_studio::simulate::workflow::TraceEvent> = r.trace.iter().filter(|e| e.block == "work").collect();
+    assert_eq!(works.len(), 4);
+    let frames: Vec<Vec<(String, usize)>> = works.iter().map(|e| e.frames.iter().map(|f| (f.container.clone(), f.index)).collect()).collect();
+    assert!(frames.contains(&vec![("outer".to_string(), 1), ("inner".to_string(), 1)]), "{frames:?}");
+    assert!(works.iter().any(|e| e.node.as_deref().is_some_and(|n| n.starts_with("work__clone") && n.ends_with("__obranch-1"))), "the loop in branch 1 is a clone");
+    // Containers are logged when they complete: both loops, then the parallel, then After.
+    let order: Vec<&str> = r.trace.iter().map(|e| e.block.as_str()).collect();
+    let outer_at = order.iter().position(|b| *b == "outer").unwrap();
+    assert!(order.iter().rposition(|b| *b == "inner").unwrap() < outer_at && order[outer_at + 1] == "after", "{order:?}");
+    assert_eq!(r.trace[outer_at].activated, ["outer->after:parallel-end-source"]);
+    assert_eq!(r.trace[outer_at].output["results"].as_array().unwrap().len(), 2);
 }

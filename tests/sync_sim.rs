@@ -442,7 +442,7 @@ fn server_down_queues_then_retries_and_a_lost_answer_never_duplicates() {
     assert!(matches!(failed.as_slice(), [e] if e.state == OutboxState::Failed), "{failed:?}");
 
     // `--as-new` imports it on purpose: a NEW workflow, the document relinks, the old one stays.
-    let options = engine::PushOptions { force: false, as_new: true };
+    let options = engine::PushOptions { force: false, as_new: true, ..Default::default() };
     let out = rt.block_on(engine::push_with(&mut store, "other", "sim-off", options)).unwrap();
     let PushOutcome::Pushed { superseded: Some(old), remote_id, created: true, .. } = out.clone() else { panic!("{out:?}") };
     assert_eq!(old, linked);
@@ -564,7 +564,7 @@ fn secrets_never_reach_the_workspace_or_any_output() {
     assert!(out.contains("Howdy, Ada!"), "{out}");
     outputs.push(out);
     let (_, out) = run(&["remote", "list", "--format", "json"], None);
-    assert!(out.contains("\"session_cookie\":true"), "{out}");
+    assert!(out.contains("\"has_session_cookie\":true"), "{out}");
     outputs.push(out);
     // An error path: a wrong workspace gives a 403 whose message names no secret.
     let (_, out) = run(&["remote", "add", "prod", "--kind", "sim", "--url", &url, "--sim-workspace", "cursor"], None);

@@ -217,11 +217,12 @@ fn journey_approximations_are_diagnostics_on_the_journey() {
     j.edges[at].condition = Maybe::Value("the customer sounds upset".into());
     check(j, codes::CONDITION_TEXT_NOT_CODE, &["c"], &["e1"], &format!("edges[{at}]"));
 
-    // An edited transition the conversion added (a response's transition to `end`).
-    let response = block("r", "response", "Reply", json!({}));
-    let sim = workflow(vec![start("s"), response], vec![edge("e1", "s", "r", "source")]);
+    // An edited transition the conversion added (a loop body's transition back to the loop).
+    let mut lp = block("L", "loop", "orderLoop", json!({}));
+    lp["data"] = json!({"loopType": "for", "count": 3});
+    let sim = workflow(vec![start("s"), lp, child(agent("in", "Inner"), "L")], vec![edge("e1", "s", "L", "source"), edge("e2", "L", "in", "loop-start-source")]);
     let mut j = converted(&sim);
-    let at = j.edges.iter().position(|e| e.target == "end").unwrap();
+    let at = j.edges.iter().position(|e| e.id.ends_with(":repeat")).unwrap();
     j.edges[at].condition = Maybe::Value("the customer is satisfied".into());
     let id = j.edges[at].id.clone();
     check(j, codes::SYNTHETIC_EDITED, &[], &[&id], &format!("edges[{at}]"));
@@ -273,4 +274,72 @@ fn real_exports_get_readiness_notes_but_never_errors() {
         let r = report(doc);
         assert_eq!(r.errors, 0, "{}: {:#?}", path.display(), r.diagnostics);
     }
+}
+
+/// Issue 17: readiness on large journeys is linear-ish. Before: naming unnamed states
+/// ("Agent 2" ... "Agent n") tried every number from 2, each approximation looked its element
+/// up by a scan of the document, and each new route re-parsed and re-wrote the router's whole
+/// route list: 5,000 states took 26 s, 10,000 110 s, a fork with 5,000 branches > 120 s.
+#[test]
+fn readiness_of_10000_unnamed_states_and_a_5000_way_fork_is_fast() {
+    // A 10,000-state chain is deep for the graph passes' recursion (src/graph, issue 17 item 1
+    // is making them iterative): the test thread gets the main thread's stack size.
+    std::thread::Builder::new().stack_size(64 << 20).spawn(large_readiness).unwrap().join().unwrap();
+}
+
+fn large_readiness() {
+    let node = |id: String, kind: &str, action: Option<String>| {
+        json!({"id": id, "action": action, "tools": [], "metadata": {"journey_node": {"kind": kind}}})
+    };
+    let doc = |nodes: Vec<Value>, edges: Vec<Value>| {
+        let text = json!({"format": "parlant-journey", "version": 1,
+            "journey": {"title": "Big", "description": "", "conditions": ["c"], "root_id": "root"},
+            "nodes": nodes, "edges": edges}).to_string();
+        Document::Journey(JourneyDocument::parse("big.json", &text).unwrap())
+    };
+    let root = json!({"id": "root", "action": null, "tools": [], "metadata": {}});
+    // A chain of 10,000 chat states without a description: each becomes an agent named "Agent n".
+    let n = 10_000;
+    let mut nodes = vec![root.clone()];
+    let mut edges = vec![json!({"id": "e0", "source": "root", "target": "s0", "condition": null})];
+    for i in 0..n {
+        nodes.push(node(format!("s{i}"), "chat", Some(format!("say {i}"))));
+        if i + 1 < n {
+            edges.push(json!({"id": format!("e{}", i + 1), "source": format!("s{i}"), "target": format!("s{}", i + 1), "condition": null}));
+        }
+    }
+    let chain = doc(nodes, edges);
+    // A fork with 5,000 conditional transitions: 5,000 routes of one router.
+    let branches = 5_000;
+    let mut nodes = vec![root, node("f".into(), "fork", None)];
+    let mut edges = vec![json!({"id": "e0", "source": "root", "target": "f", "condition": null})];
+    for i in 0..branches {
+        nodes.push(node(format!("s{i}"), "chat", Some(format!("say {i}"))));
+        edges.push(json!({"id": format!("e{}", i + 1), "source": "f", "target": format!("s{i}"), "condition": format!("the customer picks option {i}")}));
+    }
+    let fork = doc(nodes, edges);
+
+    for (what, doc, limit_s) in [("10,000 unnamed states", &chain, 60.0), ("a 5,000-way fork", &fork, 60.0)] {
+        let started = std::time::Instant::now();
+        let report = validate_with(doc, Options { readiness: true }).unwrap();
+        let took = started.elapsed().as_secs_f64();
+        assert_eq!(report.errors, 0, "{what}: {:#?}", report.diagnostics.iter().take(5).collect::<Vec<_>>());
+        assert!(took < limit_s, "{what}: readiness took {took:.1} s (limit {limit_s} s)");
+        eprintln!("{what}: validate with readiness in {took:.2} s");
+    }
+
+    // The names are still Sim-unique and in order; the routes are all there, in order.
+    let Document::Journey(chain) = &chain else { unreachable!() };
+    let sim = journey_studio::convert::journey_to_workflow(chain, &ConvertOptions::default()).unwrap().output;
+    let names: Vec<&str> = sim.state().blocks.values().filter(|b| b.block_type == "agent").map(|b| b.name.as_str()).collect();
+    assert_eq!(names.len(), n);
+    assert_eq!((names[0], names[1], names[n - 1]), ("Agent", "Agent 2", "Agent 10000"));
+    assert_eq!(names.iter().collect::<BTreeSet<_>>().len(), n);
+    let Document::Journey(fork) = &fork else { unreachable!() };
+    let sim = journey_studio::convert::journey_to_workflow(fork, &ConvertOptions::default()).unwrap().output;
+    let router = sim.state().blocks.get("f").unwrap();
+    let routes: Vec<Value> = serde_json::from_str(router.sub_value("routes").unwrap().as_str().unwrap()).unwrap();
+    assert_eq!(routes.len(), branches);
+    assert_eq!(routes[4_999]["value"], "the customer picks option 4999");
+    assert_eq!(routes[4_999]["title"], "route5000");
 }

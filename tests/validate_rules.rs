@@ -99,7 +99,10 @@ fn cases() -> Vec<(&'static str, Document, Document)> {
         // Journeys.
         (
             "J001",
-            journey(vec![root(), chat("a"), json!({"id": "b", "action": null, "tools": []})], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "end", None)]),
+            journey(
+                vec![root(), chat("a"), json!({"id": "b", "action": null, "tools": [], "metadata": {"journey_node": {"kind": "chat"}}})],
+                vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "end", None)],
+            ),
             journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "end", None)]),
         ),
         (
@@ -108,18 +111,23 @@ fn cases() -> Vec<(&'static str, Document, Document)> {
             journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "end", None)]),
         ),
         (
+            // `a` leads only into the closed loop b <-> c.
             "J003",
-            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", Some("x")), tr("e3", "a", "end", Some("y"))]),
-            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", Some("x")), tr("e3", "a", "end", Some("y")), tr("e4", "b", "end", None)]),
+            journey(vec![root(), chat("a"), chat("b"), chat("c")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "c", None), tr("e4", "c", "b", None)]),
+            journey(
+                vec![root(), chat("a"), chat("b"), chat("c")],
+                vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "c", None), tr("e4", "c", "b", Some("retry")), tr("e5", "c", "end", Some("done"))],
+            ),
         ),
         (
             "J004",
             journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "a", None)]),
-            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "a", Some("retry")), tr("e4", "b", "end", Some("done"))]),
+            // A leaf ends the journey as `end` does (Parlant's docs end book-flight that way).
+            journey(vec![root(), chat("a"), chat("b"), chat("c")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "b", "a", Some("retry")), tr("e4", "b", "c", Some("done"))]),
         ),
         (
             "J005",
-            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", None), tr("e3", "a", "end", Some("bye")), tr("e4", "b", "end", None)]),
+            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", Some("")), tr("e3", "a", "end", Some("bye")), tr("e4", "b", "end", None)]),
             journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", Some("more")), tr("e3", "a", "end", Some("bye")), tr("e4", "b", "end", None)]),
         ),
         (
@@ -147,8 +155,8 @@ fn cases() -> Vec<(&'static str, Document, Document)> {
         ),
         (
             "J010",
-            journey(vec![root(), tool("t")], vec![tr("e1", "root", "t", None), tr("e2", "t", "end", None)]),
-            journey(vec![root(), tool("t"), chat("a")], vec![tr("e1", "root", "t", None), tr("e2", "t", "a", None), tr("e3", "a", "end", None)]),
+            journey(vec![root(), tool("t"), tool("u"), chat("a")], vec![tr("e1", "root", "t", None), tr("e2", "t", "u", None), tr("e3", "u", "a", None)]),
+            journey(vec![root(), tool("t"), chat("a"), tool("u")], vec![tr("e1", "root", "t", None), tr("e2", "t", "a", None), tr("e3", "a", "u", None)]),
         ),
         (
             "J011",
@@ -174,6 +182,58 @@ fn cases() -> Vec<(&'static str, Document, Document)> {
             "J015",
             journey_with(json!({"tags": ["agent: support"]}), vec![root(), chat("a")], vec![tr("e1", "root", "a", None), tr("e2", "a", "end", None)]),
             journey_with(json!({"tags": ["agent:support", "vip"]}), vec![root(), chat("a")], vec![tr("e1", "root", "a", None), tr("e2", "a", "end", None)]),
+        ),
+        (
+            "J016",
+            journey(
+                vec![root(), json!({"id": "a", "action": "say a", "tools": [], "metadata": {"journey_node": {"kind": "message"}}})],
+                vec![tr("e1", "root", "a", None)],
+            ),
+            journey(vec![root(), json!({"id": "a", "action": "say a", "tools": [], "metadata": {"journey_node": {"kind": "chat"}}})], vec![tr("e1", "root", "a", None)]),
+        ),
+        (
+            "J017",
+            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", Some("yes")), tr("e3", "a", "b", Some("sure"))]),
+            journey(vec![root(), chat("a"), chat("b")], vec![tr("e1", "root", "a", None), tr("e2", "a", "b", Some("yes or sure")), tr("e3", "a", "end", Some("no"))]),
+        ),
+        (
+            "J018",
+            journey_with(json!({"conditions": ["the customer asks", ""]}), vec![root(), chat("a")], vec![tr("e1", "root", "a", None)]),
+            journey_with(json!({"conditions": ["the customer asks", "the customer insists"]}), vec![root(), chat("a")], vec![tr("e1", "root", "a", None)]),
+        ),
+        (
+            "J019",
+            journey(vec![root(), tool("t")], vec![tr("e1", "root", "t", None), tr("e2", "t", "end", None)]),
+            // A tool state without transitions ends the journey cleanly.
+            journey(vec![root(), tool("t")], vec![tr("e1", "root", "t", None)]),
+        ),
+        (
+            "J020",
+            journey(vec![root(), json!({"id": "a", "action": "say a", "tools": [], "metadata": {}})], vec![tr("e1", "root", "a", None)]),
+            journey(vec![root(), chat("a")], vec![tr("e1", "root", "a", None)]),
+        ),
+        (
+            "J021",
+            journey(
+                vec![root(), json!({"id": "f", "action": "Check eligibility", "tools": [], "metadata": {"journey_node": {"kind": "fork"}}}), chat("a")],
+                vec![tr("e1", "root", "f", None), tr("e2", "f", "a", Some("eligible")), tr("e3", "f", "end", Some("not eligible"))],
+            ),
+            journey(vec![root(), fork("f"), chat("a")], vec![tr("e1", "root", "f", None), tr("e2", "f", "a", Some("eligible")), tr("e3", "f", "end", Some("not eligible"))]),
+        ),
+        (
+            "J022",
+            journey(vec![root(), chat("a"), fork("f")], vec![tr("e1", "root", "a", None), tr("e2", "a", "f", None)]),
+            journey(vec![root(), chat("a"), fork("f")], vec![tr("e1", "root", "a", None), tr("e2", "a", "f", None), tr("e3", "f", "end", Some("done"))]),
+        ),
+        ("J023", journey(vec![root()], vec![]), journey(vec![root(), chat("a")], vec![tr("e1", "root", "a", None)])),
+        (
+            "J024",
+            doc(json!({"format": "parlant-journey", "version": 1,
+                "journey": {"title": "t", "description": "d", "conditions": ["c"], "root_id": "root", "tags": ["vip"]},
+                "nodes": [root(), chat("a")], "edges": [tr("e1", "root", "a", None)], "tags": [{"id": "vip", "name": "v".repeat(51)}]})),
+            doc(json!({"format": "parlant-journey", "version": 1,
+                "journey": {"title": "t", "description": "d", "conditions": ["c"], "root_id": "root", "tags": ["vip"]},
+                "nodes": [root(), chat("a")], "edges": [tr("e1", "root", "a", None)], "tags": [{"id": "vip", "name": "v".repeat(50)}]})),
         ),
         // Workflows.
         (

@@ -577,30 +577,30 @@ class StandIn:
         wf["deployed"] = True
         return 200, {"data": self.deployment_view(wf, with_version=True)}, {}
 
-    def simulate(self, state: dict, payload: dict, mocks: dict | None = None) -> dict:
-        """Runs a state with the Rust simulator: {status, output, error, trace}. `mocks` are the
-        simulator's (`{"blocks": {id: {"output": ...}}}`): how a resumed run gets its answers."""
+    def simulate(self, state: dict, payload: dict, resumes: list | None = None) -> dict:
+        """Runs a state with the Rust simulator: {status, output, error, trace, pauses}. `resumes`
+        are answers to earlier pauses (`[{"pause": block id, "input": ...}]`), given to the
+        simulator's REPL as `/resume` lines after the run: the simulator resumes the run as Sim
+        does (the answer merged into the paused block's output, its error edge pruned)."""
         if not self.cli:
-            return {"status": "failed", "output": None, "trace": [], "error": {"code": "EXECUTION_FAILED", "message": "the stand-in was started without --cli: it cannot run workflows"}}
+            return {"status": "failed", "output": None, "trace": [], "pauses": [], "error": {"code": "EXECUTION_FAILED", "message": "the stand-in was started without --cli: it cannot run workflows"}}
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, "workflow.json")
             with open(path, "w") as f:
                 json.dump({"version": "1.0", "state": state}, f)
             command = [self.cli, "simulate", path, "--format", "json"]
-            if mocks:
-                with open(os.path.join(tmp, "mocks.json"), "w") as f:
-                    json.dump(mocks, f)
-                command += ["--mocks", os.path.join(tmp, "mocks.json")]
-            proc = subprocess.run(command, input=json.dumps(payload) + "\n/quit\n", capture_output=True, text=True, timeout=60)
-        line = next((l for l in proc.stdout.splitlines() if l.startswith("{")), None)
-        if proc.returncode != 0 or line is None:
-            return {"status": "failed", "output": None, "trace": [], "error": {"code": "EXECUTION_FAILED", "message": (proc.stderr or "simulator gave no report").strip()[:500]}}
-        report = json.loads(line)
+            lines = [json.dumps(payload)] + [f"/resume {r['pause']} {json.dumps(r.get('input') or {})}" for r in (resumes or [])]
+            proc = subprocess.run(command, input="\n".join(lines) + "\n/quit\n", capture_output=True, text=True, timeout=60)
+        reports = [l for l in proc.stdout.splitlines() if l.startswith("{")]
+        if proc.returncode != 0 or len(reports) != len(lines):
+            message = (proc.stderr or "").strip() or next((l for l in proc.stdout.splitlines() if l.startswith("error:")), "simulator gave no report")
+            return {"status": "failed", "output": None, "trace": [], "pauses": [], "error": {"code": "EXECUTION_FAILED", "message": message[:500]}}
+        report = json.loads(reports[-1])
         status = {"completed": "completed", "failed": "failed", "paused": "paused"}.get(report.get("status"), "failed")
         error = None
         if status == "failed":
             error = {"code": "BLOCK_EXECUTION_FAILED", "message": report.get("error") or "the run failed"}
-        return {"status": status, "output": report.get("output"), "error": error, "trace": report.get("trace") or []}
+        return {"status": status, "output": report.get("output"), "error": error, "trace": report.get("trace") or [], "pauses": report.get("pauses") or []}
 
     @staticmethod
     def check_modes(body: dict, anonymous: bool = False) -> None:
@@ -615,19 +615,23 @@ class StandIn:
         if (body.get("includeThinking") or body.get("includeToolCalls")) and not body.get("stream"):
             raise fail(400, "BAD_REQUEST", "includeThinking and includeToolCalls require stream: true")
 
-    def record_run(self, wf: dict, run_id: str, result: dict, started: float, ended: float, payload: dict, mocks: dict) -> dict:
+    def record_run(self, wf: dict, run_id: str, result: dict, started: float, ended: float, payload: dict, resumes: list) -> dict:
         run = {
             "runId": run_id, "workflowId": wf["id"], "status": result["status"], "output": result["output"], "error": result["error"],
             "startedAt": iso(started), "endedAt": iso(ended), "durationMs": round((ended - started) * 1000, 3), "trigger": "api",
-            "paused": None, "input": payload, "mocks": mocks,
+            "paused": None, "input": payload, "resumes": resumes,
         }
         if result["status"] == "paused":
-            # The block the run waits on: the paused one in the simulator's trace.
-            blocked = next((e.get("block") for e in result["trace"] if e.get("status") == "paused"), None)
+            # The pause the run waits on: the simulator's first open pause point.
+            pauses = result.get("pauses") or []
+            first = pauses[0] if pauses else {}
+            blocked = first.get("context_id") or next((e.get("block") for e in result["trace"] if e.get("status") == "paused"), None)
             run["paused"] = {
-                "contextId": "ctx_" + uuid.uuid4().hex, "pausedAt": iso(ended), "resumeAt": None, "pauseKind": "human",
-                "blockedOnBlockId": blocked, "automaticResumeWaitingReason": None, "pausePointCount": 1, "resumedCount": 0,
+                "contextId": "ctx_" + uuid.uuid4().hex, "pausedAt": iso(ended), "resumeAt": None, "pauseKind": first.get("kind") or "human",
+                "blockedOnBlockId": first.get("block") or blocked, "automaticResumeWaitingReason": None,
+                "pausePointCount": max(1, len(pauses)), "resumedCount": 0,
             }
+            run["simulatorPause"] = blocked
         self.db.runs[run_id] = run
         wf["runCount"] += 1
         wf["lastRunAt"] = run["endedAt"]
@@ -683,7 +687,7 @@ class StandIn:
         started = time.time()
         payload = body.get("input") or {}
         result = self.simulate(active["state"], payload)
-        run = self.record_run(wf, run_id, result, started, time.time(), payload, {})
+        run = self.record_run(wf, run_id, result, started, time.time(), payload, [])
         headers = {"X-Run-Id": run_id}
         if body.get("async"):
             return 202, {"data": {"runId": run_id, "statusUrl": f"{self.url}/api/v2/workflows/{id}/runs/{run_id}"}}, headers
@@ -727,11 +731,11 @@ class StandIn:
                               "locallyAborted": False, "pausedCancelled": False, "reason": reason}}, {}
 
     def op_resume(self, request, key, body, id, run_id):
-        """Resumes a human-in-the-loop pause: the answer becomes the paused block's output
-        (`submission`, `resumeInput`, `submittedAt`, and the submission's fields, as Sim's
-        human-in-the-loop manager gives) and the workflow runs on as a NEW run id. The stand-in
-        replays the run from its start with the answers given so far as block mocks: the same
-        result as continuing it, for the simulator's deterministic blocks."""
+        """Resumes a pause: the simulator resumes the run as Sim does (the answer merged into the
+        paused block's output as `submission`, `resumeInput`, `submittedAt` and the submission's
+        fields; the block's error edge pruned) and the workflow runs on as a NEW run id. The
+        stand-in replays the run from its start with the answers given so far: the same result as
+        continuing it, for the simulator's deterministic blocks."""
         wf = self.workflow(key, id)
         r = self.get_run(id, run_id)
         if r["status"] != "paused" or not r["paused"]:
@@ -745,16 +749,12 @@ class StandIn:
         if active is None:
             raise fail(400, "NOT_DEPLOYED", f"workflow {id} is not deployed")
         answer = body.get("input")
-        submission = answer.get("submission") if isinstance(answer, dict) and isinstance(answer.get("submission"), dict) else answer
-        output = dict(submission) if isinstance(submission, dict) else {}
-        output.update({"submission": submission, "resumeInput": answer, "submittedAt": now()})
-        mocks = copy.deepcopy(r["mocks"])
-        mocks.setdefault("blocks", {})[pause["blockedOnBlockId"]] = {"output": output}
+        resumes = copy.deepcopy(r.get("resumes") or []) + [{"pause": r.get("simulatorPause") or pause["blockedOnBlockId"], "input": answer}]
         pause.update(contextId=None, resumedCount=1)
         new_id = "run_" + uuid.uuid4().hex
         started = time.time()
-        result = self.simulate(active["state"], r["input"], mocks)
-        run = self.record_run(wf, new_id, result, started, time.time(), r["input"], mocks)
+        result = self.simulate(active["state"], r["input"], resumes)
+        run = self.record_run(wf, new_id, result, started, time.time(), r["input"], resumes)
         return 200, {"data": self.run_result(run)}, {"X-Run-Id": new_id}
 
     # ---- draft (editor) routes -------------------------------------------------------------

@@ -60,6 +60,11 @@ impl Workspace {
         *state = Some(open.clone());
         Ok(open)
     }
+
+    /// The state if it was opened.
+    fn current(&self) -> Option<Arc<AppState>> {
+        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+    }
 }
 
 /// Where the shell keeps its data. `None` fields fall back to the app's data folder.
@@ -124,10 +129,23 @@ pub fn setup<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
 /// Runs the desktop app (blocks until the last window closes).
 pub fn run() {
     let options = Options::from_args_and_env(std::env::args().skip(1), std::env::var(WORKSPACE_ENV).ok());
-    if let Err(e) = setup(Builder::default(), options).run(tauri::generate_context!()) {
-        eprintln!("journey-studio-desktop: {e}");
-        std::process::exit(2);
-    }
+    let app = match setup(Builder::default(), options).build(tauri::generate_context!()) {
+        Ok(app) => app,
+        Err(e) => {
+            eprintln!("journey-studio-desktop: {e}");
+            std::process::exit(2);
+        }
+    };
+    app.run(|handle, event| {
+        if let tauri::RunEvent::Exit = event {
+            // The editor's edits not yet autosaved are saved before the process ends.
+            if let Some(state) = handle.state::<Workspace>().current() {
+                if let Err(e) = state.editor().flush() {
+                    eprintln!("journey-studio-desktop: {e}");
+                }
+            }
+        }
+    });
 }
 
 #[cfg(test)]

@@ -81,18 +81,28 @@ fn call_imports_then_reads_back_a_real_sim_export() {
     let id = imported["id"].as_i64().expect("a numeric id");
     assert_eq!(imported["name"], "email triage");
 
-    let doc = shell.call("get_document", json!({ "id": id })).expect("get_document succeeds");
-    assert_eq!(doc["id"], id);
-    assert_eq!(doc["name"], "email triage");
-    assert_eq!(doc["kind"], imported["kind"]);
-    assert_eq!(doc["content"]["state"]["blocks"].as_object().map(|b| b.len()), Some(blocks));
+    let opened = shell.call("open_document", json!({ "id": id })).expect("open_document succeeds");
+    assert_eq!(opened["id"], id);
+    assert_eq!(opened["name"], "email triage");
+    assert_eq!(opened["kind"], imported["kind"]);
+    assert_eq!(opened["view"]["nodes"].as_array().map(Vec::len), Some(blocks), "one canvas node per block");
+    let exported = shell.call("export_document", json!({ "id": id })).expect("export succeeds");
+    let stored: Value = serde_json::from_str(exported["text"].as_str().unwrap()).unwrap();
+    assert_eq!(stored, original, "the stored document reads back JSON-equal");
 
     let list = shell.call("list_documents", json!({})).expect("list succeeds");
     let ids: Vec<&Value> = list["documents"].as_array().expect("a list").iter().map(|d| &d["id"]).collect();
     assert_eq!(ids, vec![&json!(id)]);
 
-    let view = shell.call("canvas_view", json!({ "content": doc["content"] })).expect("canvas_view succeeds");
-    assert_eq!(view["nodes"].as_array().map(Vec::len), Some(blocks), "one canvas node per block");
+    // An edit through the shell answers what changed and is saved when the document closes.
+    let block = opened["view"]["nodes"][0]["id"].clone();
+    let edited = shell
+        .call("apply_edits", json!({ "session": opened["session"], "edits": [{ "op": "set_label", "target": block, "label": "Renamed in the shell" }] }))
+        .expect("apply_edits succeeds");
+    assert_eq!(edited["delta"]["changed_nodes"][0]["label"], "Renamed in the shell");
+    shell.call("close_document", json!({ "session": opened["session"] })).expect("close succeeds");
+    let exported = shell.call("export_document", json!({ "id": id })).expect("export succeeds");
+    assert!(exported["text"].as_str().unwrap().contains("Renamed in the shell"));
 
     // Commands without arguments accept `args` left out (JSON.stringify drops `undefined`).
     let info = shell.invoke("call", InvokeBody::Json(json!({ "command": "workspace_info" }))).expect("workspace_info");
@@ -106,7 +116,7 @@ fn call_rejects_with_the_serialised_core_error() {
     let dir = tempfile::tempdir().unwrap();
     let shell = Shell::open(dir.path());
 
-    let err = shell.call("get_document", json!({ "id": 424242 })).expect_err("no such document");
+    let err = shell.call("open_document", json!({ "id": 424242 })).expect_err("no such document");
     assert_eq!(err["kind"], "not_found", "{err}");
     assert!(err["message"].as_str().is_some_and(|m| !m.is_empty()), "{err}");
     assert!(err.as_object().is_some_and(|o| o.contains_key("location")), "{err}");
@@ -114,8 +124,8 @@ fn call_rejects_with_the_serialised_core_error() {
     let err = shell.call("import_document", json!({ "content": "{ not json" })).expect_err("bad JSON");
     assert_eq!(err["kind"], "parse", "{err}");
 
-    let err = shell.call("get_document", json!({ "id": "seven" })).expect_err("bad arguments");
-    assert!(err["message"].as_str().unwrap_or_default().contains("get_document"), "{err}");
+    let err = shell.call("open_document", json!({ "id": "seven" })).expect_err("bad arguments");
+    assert!(err["message"].as_str().unwrap_or_default().contains("open_document"), "{err}");
 
     let err = shell.call("no_such_command", json!({})).expect_err("unknown command");
     assert_eq!(err["kind"], "not_found", "{err}");

@@ -19,7 +19,7 @@ use std::path::{Path, PathBuf};
 use std::sync::Mutex;
 use ts_rs::TS;
 
-pub use settings::{JsonFileSettings, Settings, SettingsBackend};
+pub use settings::{JsonFileSettings, LayoutEngine, Settings, SettingsBackend, Theme};
 pub use types::*;
 
 /// What every command works on: the workspace (SQLite store), the settings, the documents open
@@ -106,7 +106,7 @@ impl std::ops::DerefMut for StoreGuard<'_> {
 fn parse_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Result<T> {
     // `null` and absent args read as `{}` so commands without arguments take either.
     let args = if args.is_null() { Value::Object(Default::default()) } else { args };
-    serde_json::from_value(args).map_err(|e| Error::Unsupported(format!("command `{command}`: bad arguments: {e}")))
+    serde_json::from_value(args).map_err(|e| Error::Unsupported(format!("command `{command}`: bad arguments: {}", crate::json::serde_message(&e))))
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Result<Value> {
@@ -285,14 +285,15 @@ commands! {
     template_save(TemplateSaveArgs) -> TemplateSaved = t::template_save;
     /// Configured remotes (secrets are never returned).
     remotes_list(NoArgs) -> RemoteList = sync::remotes_list;
-    /// Adds (or updates) a remote; the API key goes to the OS keyring, never the workspace.
-    remote_add(RemoteAddArgs) -> RemoteEntry = sync::remote_add;
+    /// Adds (or updates) a remote; its secrets go to the OS keyring, never the workspace.
+    remote_add(RemoteAddArgs) -> RemoteSummary = sync::remote_add;
     /// Removes a remote and its stored key.
     remote_remove(RemoteNameArgs) -> Message = sync::remote_remove;
     /// Reaches the remote with its stored credentials.
     remote_test(RemoteNameArgs) -> RemoteTestResult = sync::remote_test;
-    /// Pushes a document's head to a remote through the outbox (a changed remote is a conflict);
-    /// the open document's edits are saved first.
+    /// Pushes a document's head to a remote through the outbox (a changed remote is a conflict;
+    /// validation errors stop it unless `allow_invalid`); the open document's edits are saved
+    /// first.
     push(PushArgs) -> SyncOutcome = sync::push;
     /// Pulls `remote_id` into a document (three-way); without `remote_id`, lists the remote.
     pull(PullArgs) -> PullResult = sync::pull;
@@ -300,6 +301,8 @@ commands! {
     resolve_conflict(ResolveConflictArgs) -> Message = sync::resolve_conflict;
     /// The outbox of pending pushes and the open conflicts (with their diffs).
     sync_status(NoArgs) -> SyncStatus = sync::sync_status;
+    /// Sends what waits in the outbox (what is due, or everything with `now`).
+    sync_retry(SyncRetryArgs) -> SyncRetried = sync::sync_retry;
 }
 
 #[cfg(test)]

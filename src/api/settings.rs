@@ -8,11 +8,30 @@ use serde_json::{Map, Value};
 use std::path::PathBuf;
 use ts_rs::TS;
 
+/// The colour scheme of the app.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum Theme {
+    /// Follows the system.
+    #[default]
+    System,
+    Light,
+    Dark,
+}
+
+/// Which library arranges the graph on auto-layout.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum LayoutEngine {
+    #[default]
+    Dagre,
+    Elk,
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
 #[serde(default)]
 pub struct Settings {
-    /// `system`, `light` or `dark`.
-    pub theme: String,
+    pub theme: Theme,
     /// Save every edit to the store as it happens.
     pub autosave: bool,
     /// Milliseconds of quiet before an autosave.
@@ -20,8 +39,7 @@ pub struct Settings {
     pub autosave_delay_ms: u64,
     pub show_minimap: bool,
     pub snap_to_grid: bool,
-    /// `dagre` or `elk`.
-    pub layout_engine: String,
+    pub layout_engine: LayoutEngine,
     /// Documents opened recently (store ids), newest first.
     #[ts(type = "Array<number>")]
     pub recent_documents: Vec<i64>,
@@ -32,12 +50,12 @@ pub struct Settings {
 impl Default for Settings {
     fn default() -> Self {
         Settings {
-            theme: "system".into(),
+            theme: Theme::System,
             autosave: true,
             autosave_delay_ms: 500,
             show_minimap: true,
             snap_to_grid: false,
-            layout_engine: "dagre".into(),
+            layout_engine: LayoutEngine::Dagre,
             recent_documents: Vec::new(),
             recent_workspaces: Vec::new(),
         }
@@ -116,13 +134,15 @@ mod tests {
         std::fs::write(&path, r#"{"theme": "dark"}"#).unwrap();
         let backend = JsonFileSettings::new(path.clone());
         let s = backend.load().unwrap();
-        assert_eq!((s.theme.as_str(), s.autosave), ("dark", true));
+        assert_eq!((s.theme, s.autosave), (Theme::Dark, true));
         let patch = serde_json::json!({"show_minimap": false}).as_object().unwrap().clone();
         let s = backend.update(&patch).unwrap();
         assert!(!s.show_minimap);
         assert!(!backend.load().unwrap().show_minimap);
         let bad = serde_json::json!({"autosave": "yes"}).as_object().unwrap().clone();
         assert!(backend.update(&bad).is_err());
+        let colour = serde_json::json!({"theme": "blue"}).as_object().unwrap().clone();
+        assert!(backend.update(&colour).unwrap_err().to_string().contains("blue"));
         let unknown = serde_json::json!({"nope": 1}).as_object().unwrap().clone();
         assert!(backend.update(&unknown).unwrap_err().to_string().contains("nope"));
     }

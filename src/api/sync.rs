@@ -1,45 +1,54 @@
-//! The Sync panel's commands: remotes, connection test, push, pull, conflicts. Each calls
-//! src/store and src/sync as the CLI's `remote`, `push`, `pull` and `resolve` do.
+//! The Sync panel's commands: remotes, connection test, push, pull, conflicts, the outbox. The
+//! same services as the CLI's `remote`, `push`, `pull` and `resolve` (src/app, src/sync).
 
-use super::documents::name_of;
 use super::types::*;
 use super::AppState;
-use crate::error::{Error, Result};
-use crate::store::{Remote, RemoteKind, Store};
-use crate::sync::engine::{self, Resolution};
-use crate::sync::{secrets, sim_sync};
+use crate::app::{self, block_on, remotes};
+use crate::editor::DiagnosticEntry;
+use crate::error::Result;
+use crate::store::Store;
+use crate::sync::engine::{self, PullOutcome, PushOptions, PushOutcome};
+use crate::sync::secrets::SecretKind;
 
-/// Runs a future to completion on a runtime of its own, on a thread of its own, so it works
-/// whether or not the caller (the serve bridge, the Tauri shell) is inside a runtime.
-fn block_on<T: Send>(future: impl std::future::Future<Output = Result<T>> + Send) -> Result<T> {
-    std::thread::scope(|scope| {
-        scope
-            .spawn(|| {
-                let rt = tokio::runtime::Builder::new_current_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| Error::Unsupported(format!("cannot start the async runtime: {e}")))?;
-                rt.block_on(future)
-            })
-            .join()
-            .unwrap_or_else(|_| Err(Error::Unsupported("the sync task stopped unexpectedly".into())))
-    })
+/// The editor's own connection to the workspace is not for this: sync work opens one of its own,
+/// so a slow server never holds the lock the other commands take.
+fn sync_store(state: &AppState) -> Result<Store> {
+    Store::open(&state.workspace())
 }
 
-/// A push/pull outcome as the UI's typed `SyncOutcome` (same field names as src/sync's).
-fn outcome<T: serde::Serialize>(value: &T) -> Result<SyncOutcome> {
-    let value = serde_json::to_value(value).map_err(|e| Error::Unsupported(e.to_string()))?;
-    serde_json::from_value(value).map_err(|e| Error::Unsupported(format!("unexpected sync outcome: {e}")))
+fn push_outcome(o: PushOutcome) -> SyncOutcome {
+    let base = |result, document| SyncOutcome { result, document, remote_id: None, revision: None, diff: None, error: None, superseded: None, problems: Vec::new() };
+    match o {
+        PushOutcome::Pushed { document, remote_id, superseded, .. } => SyncOutcome { remote_id: Some(remote_id), superseded, ..base(SyncResult::Pushed, document) },
+        PushOutcome::UpToDate { document, remote_id } => SyncOutcome { remote_id: Some(remote_id), ..base(SyncResult::UpToDate, document) },
+        PushOutcome::Queued { document, error, .. } => SyncOutcome { error: Some(error), ..base(SyncResult::Queued, document) },
+        PushOutcome::Conflict { document, diff } => SyncOutcome { diff: Some(diff), ..base(SyncResult::Conflict, document) },
+        PushOutcome::Invalid { document, error, diagnostics } => SyncOutcome {
+            error: Some(error),
+            problems: diagnostics.iter().enumerate().map(|(i, d)| DiagnosticEntry::of(d, format!("push-{i}"))).collect(),
+            ..base(SyncResult::Invalid, document)
+        },
+    }
+}
+
+fn pull_outcome(o: PullOutcome) -> SyncOutcome {
+    let base = |result, document| SyncOutcome { result, document, remote_id: None, revision: None, diff: None, error: None, superseded: None, problems: Vec::new() };
+    match o {
+        PullOutcome::Created { document, revision } => SyncOutcome { revision: Some(revision), ..base(SyncResult::Created, document) },
+        PullOutcome::Updated { document, revision } => SyncOutcome { revision: Some(revision), ..base(SyncResult::Updated, document) },
+        PullOutcome::UpToDate { document } => base(SyncResult::UpToDate, document),
+        PullOutcome::LocalAhead { document } => base(SyncResult::LocalAhead, document),
+        PullOutcome::Conflict { document, diff } => SyncOutcome { diff: Some(diff), ..base(SyncResult::Conflict, document) },
+    }
 }
 
 pub fn remotes_list(state: &AppState, _: NoArgs) -> Result<RemoteList> {
-    Ok(RemoteList { remotes: state.store()?.remotes()?.iter().map(entry).collect() })
+    Ok(RemoteList { remotes: state.store()?.remotes()?.iter().map(remotes::summary).collect() })
 }
 
 pub fn sync_status(state: &AppState, _: NoArgs) -> Result<SyncStatus> {
     let store = state.store()?;
-    let outbox = store.outbox()?.iter().map(|e| serde_json::to_value(e).map_err(|e| Error::Unsupported(e.to_string()))).collect::<Result<_>>()?;
-    Ok(SyncStatus { outbox, conflicts: conflicts(&store)? })
+    Ok(SyncStatus { outbox: store.outbox()?, conflicts: conflicts(&store)? })
 }
 
 /// Closes (after saving) the editor's session of the document named `name`, if one is open:
@@ -52,56 +61,27 @@ fn close_open(state: &AppState, name: &str) -> Result<()> {
     Ok(())
 }
 
-pub fn entry(remote: &Remote) -> RemoteEntry {
-    RemoteEntry {
-        name: remote.name.clone(),
-        kind: remote.kind.as_str().to_string(),
-        url: remote.url.clone(),
-        has_key: secrets::api_key(&remote.name).ok().flatten().is_some(),
+pub fn remote_add(state: &AppState, args: RemoteAddArgs) -> Result<RemoteSummary> {
+    let mut secrets = Vec::new();
+    if let Some(key) = args.api_key {
+        secrets.push((SecretKind::ApiKey, key));
     }
-}
-
-pub fn remote_add(state: &AppState, args: RemoteAddArgs) -> Result<RemoteEntry> {
-    let kind = RemoteKind::parse(&args.kind)?;
-    reqwest::Url::parse(&args.url).map_err(|e| Error::Unsupported(format!("remote `{}`: url `{}` is not a URL: {e}", args.name, args.url)))?;
-    let mut options = serde_json::Map::new();
-    if let Some(agent) = args.agent.filter(|a| !a.trim().is_empty()) {
-        options.insert("agent".into(), agent.into());
+    if let Some(cookie) = args.session_cookie {
+        secrets.push((SecretKind::SessionCookie, cookie));
     }
-    if let Some(ws) = args.sim_workspace.filter(|w| !w.trim().is_empty()) {
-        options.insert("workspace_id".into(), ws.into());
-    }
-    let remote = Remote { name: args.name, kind, url: args.url, options };
-    state.store()?.add_remote(&remote)?;
-    if let Some(key) = args.api_key.as_deref().map(str::trim).filter(|k| !k.is_empty()) {
-        secrets::store_secret(&remote.name, secrets::SecretKind::ApiKey, key)?;
-    }
-    Ok(entry(&remote))
+    let (remote, _) = remotes::add(&*state.store()?, &args.spec, &secrets)?;
+    Ok(remotes::summary(&remote))
 }
 
 pub fn remote_remove(state: &AppState, args: RemoteNameArgs) -> Result<Message> {
-    if !state.store()?.remove_remote(&args.name)? {
-        return Err(Error::NotFound(format!("no remote named `{}`", args.name)));
-    }
-    secrets::delete_api_key(&args.name)?;
+    remotes::remove(&*state.store()?, &args.name)?;
     Ok(Message { message: format!("remote `{}` removed", args.name) })
 }
 
 /// Reaches the server with the stored credentials: Parlant's `/healthz`, Sim's workflow list.
 pub fn remote_test(state: &AppState, args: RemoteNameArgs) -> Result<RemoteTestResult> {
     let remote = state.store()?.remote(&args.name)?;
-    let answer = match remote.kind {
-        RemoteKind::Parlant => {
-            let client = engine::parlant_client(&remote)?;
-            block_on(async move { client.health().await.map(|h| format!("Parlant answered /healthz: {h}")) })
-        }
-        RemoteKind::Sim => {
-            let client = sim_sync::sim_client(&remote)?;
-            let ws = sim_sync::workspace_id(&remote)?;
-            block_on(async move { client.list_page(&ws, None, Some(1), None).await.map(|_| format!("Sim listed the workflows of workspace {ws}")) })
-        }
-    };
-    Ok(match answer {
+    Ok(match remotes::test(&remote) {
         Ok(message) => RemoteTestResult { ok: true, message },
         Err(e) => RemoteTestResult { ok: false, message: e.to_string() },
     })
@@ -112,60 +92,35 @@ pub fn push(state: &AppState, args: PushArgs) -> Result<SyncOutcome> {
     if let Some(session) = state.editor.session_of_document(args.document_id) {
         state.editor.save_now(&session.id)?;
     }
-    let mut store = state.store()?;
-    let name = name_of(&store, args.document_id)?;
-    let result = block_on(engine::push(&mut store, &name, &args.remote, args.force.unwrap_or(false)))?;
-    outcome(&result)
+    let mut store = sync_store(state)?;
+    let name = app::documents::name_of(&store, args.document_id)?;
+    let options = PushOptions { force: args.force.unwrap_or(false), as_new: args.as_new.unwrap_or(false), allow_invalid: args.allow_invalid.unwrap_or(false) };
+    let result = block_on(engine::push_with(&mut store, &name, &args.remote, options))??;
+    Ok(push_outcome(result))
+}
+
+/// Retries what is due in the outbox now (`now`: everything waiting, due or not).
+pub fn sync_retry(state: &AppState, args: SyncRetryArgs) -> Result<SyncRetried> {
+    let mut store = sync_store(state)?;
+    let outcomes = block_on(engine::flush(&mut store, args.remote.as_deref(), args.now.unwrap_or(false)))??;
+    Ok(SyncRetried { outcomes: outcomes.into_iter().map(push_outcome).collect() })
 }
 
 pub fn pull(state: &AppState, args: PullArgs) -> Result<PullResult> {
-    let store = state.store()?;
     let Some(id) = args.remote_id.filter(|i| !i.is_empty()) else {
-        let remote = store.remote(&args.remote)?;
-        let list = match remote.kind {
-            RemoteKind::Parlant => {
-                let client = engine::parlant_client(&remote)?;
-                block_on(async move { client.list_journeys().await })?
-            }
-            RemoteKind::Sim => {
-                let client = sim_sync::sim_client(&remote)?;
-                let ws = sim_sync::workspace_id(&remote)?;
-                let all = block_on(async move { client.list_all(&ws, None, Some(100)).await })?;
-                let field = |w: &serde_json::Value, k: &str| w.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-                all.iter().map(|w| (field(w, "id"), field(w, "name"))).collect()
-            }
-        };
-        return Ok(PullResult { outcome: None, items: list.into_iter().map(|(id, title)| RemoteItem { id, title }).collect() });
+        let remote = state.store()?.remote(&args.remote)?;
+        return Ok(PullResult { outcome: None, items: remotes::list(&remote)? });
     };
-    let name = match args.name.filter(|n| !n.trim().is_empty()) {
-        Some(n) => n,
-        None => linked_document(&store, &args.remote, &id)?.unwrap_or_else(|| id.clone()),
-    };
-    drop(store);
+    let name = app::documents::pull_target(&*state.store()?, &args.remote, &id, args.name.as_deref())?;
     close_open(state, &name)?;
-    let mut store = state.store()?;
-    let result = block_on(engine::pull(&mut store, &args.remote, &id, &name))?;
-    Ok(PullResult { outcome: Some(outcome(&result)?), items: Vec::new() })
-}
-
-fn linked_document(store: &Store, remote: &str, id: &str) -> Result<Option<String>> {
-    for d in store.documents()? {
-        if store.sync_state(d.id, remote)?.is_some_and(|s| s.remote_id == id) {
-            return Ok(Some(d.name));
-        }
-    }
-    Ok(None)
+    let mut store = sync_store(state)?;
+    let result = block_on(engine::pull(&mut store, &args.remote, &id, &name))??;
+    Ok(PullResult { outcome: Some(pull_outcome(result)), items: Vec::new() })
 }
 
 pub fn resolve_conflict(state: &AppState, args: ResolveConflictArgs) -> Result<Message> {
-    let how = match args.how.as_str() {
-        "keep_mine" => Resolution::KeepMine,
-        "take_theirs" => Resolution::TakeTheirs,
-        "both" => Resolution::Both,
-        other => return Err(Error::Unsupported(format!("resolve_conflict: `how` is keep_mine, take_theirs or both, not `{other}`"))),
-    };
     close_open(state, &args.document)?;
-    let message = engine::resolve(&mut *state.store()?, &args.document, &args.remote, how)?;
+    let message = engine::resolve(&mut *state.store()?, &args.document, &args.remote, args.how)?;
     Ok(Message { message })
 }
 
@@ -249,7 +204,8 @@ mod tests {
             assert!(!String::from_utf8_lossy(&bytes).contains(&key), "the key was written into the workspace folder");
         }
         let s = state(dir.path());
-        assert_eq!(dispatch(&s, "remote_add", json!({"name": "x", "kind": "ftp", "url": "http://a"})).unwrap_err().kind(), "unsupported");
+        let err = dispatch(&s, "remote_add", json!({"name": "x", "kind": "ftp", "url": "http://a"})).unwrap_err();
+        assert!(err.to_string().contains("ftp") && err.to_string().contains("parlant"), "{err}");
         assert!(dispatch(&s, "remote_add", json!({"name": "bad name!", "kind": "sim", "url": "http://a"})).is_err());
         let err = dispatch(&s, "remote_add", json!({"name": "x", "kind": "sim", "url": "not a url"})).unwrap_err();
         assert!(err.to_string().contains("not a URL"), "{err}");
@@ -267,8 +223,9 @@ mod tests {
         assert_eq!(r["ok"], false);
         assert!(r["message"].as_str().unwrap().contains("down"), "{r}");
         call(&s, "remote_add", json!({"name": "sim-nows", "kind": "sim", "url": closed_url()}));
-        let err = dispatch(&s, "remote_test", json!({"name": "sim-nows"})).unwrap_err();
-        assert!(err.to_string().contains("workspace id"), "{err}");
+        let r = call(&s, "remote_test", json!({"name": "sim-nows"}));
+        assert_eq!(r["ok"], false);
+        assert!(r["message"].as_str().unwrap().contains("workspace id"), "{r}");
         assert_eq!(dispatch(&s, "remote_test", json!({"name": "nope"})).unwrap_err().kind(), "not_found");
     }
 
@@ -333,7 +290,8 @@ mod tests {
         assert_eq!((conflict["document"].as_str(), conflict["remote"].as_str()), (Some("mine"), Some("par")));
         assert!(conflict["diff"].as_str().unwrap().contains("+++ local (mine)"), "{conflict}");
         assert!(conflict["diff"].as_str().unwrap().contains("Changed on the server"), "{conflict}");
-        assert_eq!(dispatch(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "merge"})).unwrap_err().kind(), "unsupported");
+        let err = dispatch(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "merge"})).unwrap_err();
+        assert!(err.to_string().contains("merge") && err.to_string().contains("keep_mine"), "{err}");
         // both: theirs becomes a copy, mine stays.
         call(&s, "resolve_conflict", json!({"document": "mine", "remote": "par", "how": "both"}));
         assert_eq!(call(&s, "sync_status", json!({}))["conflicts"], json!([]));

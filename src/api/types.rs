@@ -2,6 +2,7 @@
 //! open in the editor by session ids; a document's content crosses only on import and export.
 
 use crate::editor::{CanvasView, Delta, DiagnosticCounts, DiagnosticEntry, Edit, SessionStatus};
+pub use crate::store::RemoteKind;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use ts_rs::TS;
@@ -298,25 +299,18 @@ pub struct TemplateInstantiateArgs {
     pub name: Option<String>,
 }
 
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct RemoteEntry {
-    pub name: String,
-    /// `parlant` or `sim`.
-    pub kind: String,
-    pub url: String,
-    /// Whether an API key is stored for it (the key itself is never returned).
-    pub has_key: bool,
-}
+pub use crate::app::remotes::{RemoteItem, RemoteSpec, RemoteSummary};
+pub use crate::store::{OutboxEntry, OutboxState};
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct RemoteList {
-    pub remotes: Vec<RemoteEntry>,
+    pub remotes: Vec<RemoteSummary>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncStatus {
-    /// Pending pushes (src/store's `OutboxEntry`: document, remote, state, attempts, last_error).
-    pub outbox: Vec<Value>,
+    /// Pushes waiting or stopped, with their attempts and last error.
+    pub outbox: Vec<OutboxEntry>,
     pub conflicts: Vec<ConflictEntry>,
 }
 
@@ -359,24 +353,18 @@ pub struct DiffText {
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct RemoteAddArgs {
-    /// 1-64 letters, digits, `-` or `_`.
-    pub name: String,
-    /// `sim` or `parlant`.
-    pub kind: String,
-    pub url: String,
+    #[serde(flatten)]
+    pub spec: RemoteSpec,
     /// Stored in the OS keyring (or the 0600 fallback file), never in the workspace, never
     /// returned.
     #[ts(optional)]
     #[serde(default)]
     pub api_key: Option<String>,
-    /// Parlant: the agent journeys are scoped to.
+    /// Sim: the editor's session cookie (`better-auth.session_token`), stored like a key; needed
+    /// to update workflows in place.
     #[ts(optional)]
     #[serde(default)]
-    pub agent: Option<String>,
-    /// Sim: the workspace id new workflows go to.
-    #[ts(optional)]
-    #[serde(default)]
-    pub sim_workspace: Option<String>,
+    pub session_cookie: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -400,13 +388,59 @@ pub struct PushArgs {
     #[ts(optional)]
     #[serde(default)]
     pub force: Option<bool>,
+    /// Sim: import as a new workflow (publishing without an editor session cookie).
+    #[ts(optional)]
+    #[serde(default)]
+    pub as_new: Option<bool>,
+    /// Push even with validation errors (the app asks first).
+    #[ts(optional)]
+    #[serde(default)]
+    pub allow_invalid: Option<bool>,
+}
+
+#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+pub struct SyncRetryArgs {
+    /// Only this remote's entries.
+    #[ts(optional)]
+    #[serde(default)]
+    pub remote: Option<String>,
+    /// Everything waiting, due or not.
+    #[ts(optional)]
+    #[serde(default)]
+    pub now: Option<bool>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SyncRetried {
+    pub outcomes: Vec<SyncOutcome>,
+}
+
+/// What a push or pull did: src/sync's `PushOutcome` and `PullOutcome` results.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum SyncResult {
+    /// The remote now equals the local revision.
+    Pushed,
+    /// Nothing to send or fetch.
+    UpToDate,
+    /// Kept in the outbox; retried later.
+    Queued,
+    /// Both sides changed: resolve it.
+    Conflict,
+    /// A pull created the local document.
+    Created,
+    /// A pull brought the remote's changes in.
+    Updated,
+    /// Local edits not pushed yet; the remote did not change.
+    LocalAhead,
+    /// Refused before anything was sent: the document has validation errors.
+    Invalid,
 }
 
 /// What a push or pull did (src/sync's `PushOutcome` / `PullOutcome`).
-#[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct SyncOutcome {
-    /// `pushed`, `up_to_date`, `queued`, `conflict`, `created`, `updated`, `local_ahead`.
-    pub result: String,
+    pub result: SyncResult,
     pub document: String,
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -418,10 +452,17 @@ pub struct SyncOutcome {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub diff: Option<String>,
-    /// Queued: why the server did not take it now.
+    /// Queued: why the server did not take it now; invalid: the errors, one per line.
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
+    /// Sim pushed as new: the workflow it replaced (left unchanged on the server).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub superseded: Option<String>,
+    /// Invalid: the validation errors that stopped the push.
+    #[serde(default)]
+    pub problems: Vec<DiagnosticEntry>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -435,12 +476,6 @@ pub struct PullArgs {
     #[ts(optional)]
     #[serde(default)]
     pub name: Option<String>,
-}
-
-#[derive(Debug, Clone, Serialize, Deserialize, TS)]
-pub struct RemoteItem {
-    pub id: String,
-    pub title: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -468,9 +503,7 @@ pub struct ConflictEntry {
 pub struct ResolveConflictArgs {
     pub document: String,
     pub remote: String,
-    /// `keep_mine` (the next push overwrites the remote), `take_theirs` (the remote becomes a
-    /// new local revision) or `both` (theirs saved as a copy).
-    pub how: String,
+    pub how: crate::sync::engine::Resolution,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -2,7 +2,7 @@
 //! input (which may be a pipe) is a customer message; the agent's events stream back until it
 //! is ready again. `/quit` ends.
 
-use crate::workspace::{block_on, WorkspaceArg};
+use crate::workspace::{block_on_here, WorkspaceArg};
 use crate::{OutputFormat, Outcome};
 use journey_studio::store::RemoteKind;
 use journey_studio::sync::chat::{agent_message, TurnEnd};
@@ -40,7 +40,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let client = engine::parlant_client(&remote)?;
     let agent = args.agent.clone().or_else(|| remote.option("agent").map(str::to_string)).unwrap_or_else(|| "Journey Studio".into());
     let mut trouble = false;
-    block_on(async {
+    block_on_here(async {
         let agent_id = client.find_agent(&agent).await?;
         let session = client.create_session(&agent_id, args.customer.as_deref()).await?;
         let mut stdout = std::io::stdout();

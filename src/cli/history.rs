@@ -43,7 +43,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         OutputFormat::Json => println!("{}", serde_json::to_string(&history).unwrap_or_default()),
         OutputFormat::Text => {
             for r in history {
-                println!("{}\t{}\t{}\t{}", r.id, r.created_at, &r.hash[..12], r.message);
+                // The hash comes from the workspace file, which may have been edited: no length assumed.
+                let short: String = r.hash.chars().take(12).collect();
+                println!("{}\t{}\t{short}\t{}", r.id, r.created_at, r.message);
             }
         }
     }

@@ -95,7 +95,46 @@ pub enum Outcome {
     Findings,
 }
 
+/// Whether `message` is the panic `print!`/`println!`/`eprintln!` raise when the reader of
+/// standard output (or error) has gone: `failed printing to stdout: Broken pipe (os error 32)`
+/// (std's `io::stdio::print_to`). The OS error text is compared by number, not by wording.
+fn is_closed_pipe_panic(message: &str) -> bool {
+    let broken = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
+    let numbers: &[i32] = if cfg!(windows) { &[109, 232] } else { &[32] };
+    (message.starts_with("failed printing to stdout") || message.starts_with("failed printing to stderr"))
+        && (numbers.iter().any(|n| message.ends_with(&format!("(os error {n})"))) || message.ends_with(&broken.to_string()))
+}
+
+/// Whether an error came from writing to a closed pipe.
+fn is_closed_pipe_error(err: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cause = Some(err);
+    while let Some(e) = cause {
+        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+            return true;
+        }
+        cause = e.source();
+    }
+    false
+}
+
+/// A closed pipe ends the program quietly with success, as `ripgrep` does
+/// (`journey-studio validate big.json | head -1`): Rust ignores SIGPIPE, so the write fails and
+/// `println!` panics; the hook turns exactly that panic into a quiet exit. Any other panic is
+/// reported as before.
+fn exit_quietly_on_closed_pipe() {
+    let default = std::panic::take_hook();
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info.payload();
+        let message = payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+        if message.is_some_and(is_closed_pipe_panic) {
+            std::process::exit(0);
+        }
+        default(info);
+    }));
+}
+
 fn main() -> ExitCode {
+    exit_quietly_on_closed_pipe();
     let cli = Cli::parse();
     let result = match cli.command {
         Command::Inspect(args) => inspect::run(args),
@@ -120,9 +159,29 @@ fn main() -> ExitCode {
     match result {
         Ok(Outcome::Ok) => ExitCode::SUCCESS,
         Ok(Outcome::Findings) => ExitCode::from(1),
+        Err(err) if is_closed_pipe_error(&err) => ExitCode::SUCCESS,
         Err(err) => {
             eprintln!("journey-studio: error: {err}");
             ExitCode::from(2)
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn recognises_the_closed_pipe_panic_only() {
+        let epipe = std::io::Error::from_raw_os_error(if cfg!(windows) { 232 } else { 32 });
+        assert!(is_closed_pipe_panic(&format!("failed printing to stdout: {epipe}")));
+        assert!(is_closed_pipe_panic(&format!("failed printing to stderr: {epipe}")));
+        let other = std::io::Error::from_raw_os_error(28); // ENOSPC
+        assert!(!is_closed_pipe_panic(&format!("failed printing to stdout: {other}")));
+        assert!(!is_closed_pipe_panic("index out of bounds: the len is 3 but the index is 32 (os error 32)"));
+
+        let closed = journey_studio::Error::Write { file: "-".into(), source: std::io::ErrorKind::BrokenPipe.into() };
+        assert!(is_closed_pipe_error(&closed));
+        assert!(!is_closed_pipe_error(&journey_studio::Error::Unsupported("x".into())));
     }
 }

@@ -1,8 +1,7 @@
-use crate::workspace::{block_on, spinner, WorkspaceArg};
+use crate::workspace::{block_on_here, spinner, WorkspaceArg};
 use crate::{OutputFormat, Outcome};
-use journey_studio::store::RemoteKind;
+use journey_studio::app;
 use journey_studio::sync::engine::{self, PullOutcome};
-use journey_studio::sync::sim_sync;
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -28,21 +27,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let mut store = args.ws.open()?;
     let Some(id) = args.id else {
         let remote = store.remote(&args.remote)?;
-        let list = match remote.kind {
-            RemoteKind::Parlant => {
-                let client = engine::parlant_client(&remote)?;
-                block_on(async { client.list_journeys().await })??
-            }
-            RemoteKind::Sim => {
-                let client = sim_sync::sim_client(&remote)?;
-                let ws = sim_sync::workspace_id(&remote)?;
-                let all = block_on(async { client.list_all(&ws, None, Some(100)).await })??;
-                all.iter()
-                    .map(|w| (w["id"].as_str().unwrap_or_default().to_string(), w["name"].as_str().unwrap_or_default().to_string()))
-                    .collect()
-            }
-        };
-        for (id, title) in list {
+        for app::remotes::RemoteItem { id, title } in app::remotes::list(&remote)? {
             match args.format {
                 OutputFormat::Json => println!("{}", serde_json::json!({"id": id, "title": title})),
                 OutputFormat::Text => println!("{id}\t{title}"),
@@ -50,12 +35,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         }
         return Ok(Outcome::Ok);
     };
-    let name = match args.name {
-        Some(n) => n,
-        None => linked_document(&store, &args.remote, &id)?.unwrap_or_else(|| id.clone()),
-    };
+    let name = app::documents::pull_target(&store, &args.remote, &id, args.name.as_deref())?;
     let progress = spinner(&format!("pulling {id} from {}", args.remote));
-    let outcome = block_on(engine::pull(&mut store, &args.remote, &id, &name))?;
+    let outcome = block_on_here(engine::pull(&mut store, &args.remote, &id, &name))?;
     progress.finish_and_clear();
     let outcome = outcome?;
     match args.format {
@@ -73,15 +55,4 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         head.document(&name)?.save(&path)?;
     }
     Ok(if matches!(outcome, PullOutcome::Conflict { .. }) { Outcome::Findings } else { Outcome::Ok })
-}
-
-fn linked_document(store: &journey_studio::store::Store, remote: &str, id: &str) -> journey_studio::Result<Option<String>> {
-    for d in store.documents()? {
-        if let Some(s) = store.sync_state(d.id, remote)? {
-            if s.remote_id == id {
-                return Ok(Some(d.name));
-            }
-        }
-    }
-    Ok(None)
 }

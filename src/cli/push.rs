@@ -1,4 +1,4 @@
-use crate::workspace::{bar, block_on, WorkspaceArg};
+use crate::workspace::{bar, block_on_here, WorkspaceArg};
 use crate::{OutputFormat, Outcome};
 use journey_studio::sync::engine::{self, PushOutcome};
 use journey_studio::Document;
@@ -23,6 +23,10 @@ pub struct Args {
     /// an edit without an editor session cookie; the linked workflow stays unchanged).
     #[arg(long)]
     as_new: bool,
+    /// Push even when the document has validation errors (by default a document with errors is
+    /// refused before any request, and its errors are listed).
+    #[arg(long)]
+    allow_invalid: bool,
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
 }
@@ -41,6 +45,12 @@ fn print(outcome: &PushOutcome, format: OutputFormat) {
             PushOutcome::Queued { document, error, .. } => println!("`{document}` queued in the outbox: {error}"),
             PushOutcome::Conflict { document, diff } => {
                 println!("conflict: `{document}` changed on the remote since the last sync; resolve with `journey-studio resolve`\n{diff}")
+            }
+            PushOutcome::Invalid { document, diagnostics, .. } => {
+                println!("refused: `{document}` has {} validation error(s); nothing was sent (fix them, or push anyway with --allow-invalid)", diagnostics.len());
+                for d in diagnostics {
+                    println!("  {}: error[{}]: {}\n    hint: {}", d.path, d.code, d.message, d.hint);
+                }
             }
         },
     }
@@ -67,14 +77,14 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         }
         let due = store.due_pushes(Some(&args.remote), args.now)?.len() as u64;
         let progress = bar(due, "outbox");
-        let result = block_on(engine::flush(&mut store, Some(&args.remote), args.now))?;
+        let result = block_on_here(engine::flush(&mut store, Some(&args.remote), args.now))?;
         progress.finish_and_clear();
         outcomes.extend(result?);
     } else {
         let progress = bar(names.len() as u64, "push");
         for name in &names {
-            let options = engine::PushOptions { force: args.force, as_new: args.as_new };
-            let outcome = block_on(engine::push_with(&mut store, name, &args.remote, options))??;
+            let options = engine::PushOptions { force: args.force, as_new: args.as_new, allow_invalid: args.allow_invalid };
+            let outcome = block_on_here(engine::push_with(&mut store, name, &args.remote, options))??;
             progress.inc(1);
             outcomes.push(outcome);
         }
@@ -83,6 +93,6 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     for o in &outcomes {
         print(o, args.format);
     }
-    let trouble = outcomes.iter().any(|o| matches!(o, PushOutcome::Conflict { .. } | PushOutcome::Queued { .. }));
+    let trouble = outcomes.iter().any(|o| matches!(o, PushOutcome::Conflict { .. } | PushOutcome::Queued { .. } | PushOutcome::Invalid { .. }));
     Ok(if trouble { Outcome::Findings } else { Outcome::Ok })
 }

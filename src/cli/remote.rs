@@ -1,6 +1,7 @@
 use crate::workspace::WorkspaceArg;
 use crate::{OutputFormat, Outcome};
-use journey_studio::store::{Remote, RemoteKind};
+use journey_studio::app::remotes::{self, RemoteSpec};
+use journey_studio::store::RemoteKind;
 use journey_studio::sync::secrets;
 use std::io::Read;
 
@@ -62,20 +63,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     match args.command {
         Command::Add { ws, name, kind, url, agent, sim_workspace, sim_folder, api_key_stdin, session_cookie_stdin } => {
             let store = ws.open()?;
-            let mut options = serde_json::Map::new();
-            if let Some(a) = agent {
-                options.insert("agent".into(), a.into());
-            }
-            if let Some(w) = sim_workspace {
-                options.insert("workspace_id".into(), w.into());
-            }
-            if let Some(f) = sim_folder {
-                let canonical = journey_studio::sync::sim_sync::canonical_folder_path(&f)
-                    .map_err(|why| journey_studio::Error::Unsupported(format!("--sim-folder `{f}` is not a valid Sim folder path: {why}")))?;
-                options.insert("folder".into(), canonical.into());
-            }
-            let remote = Remote { name: name.clone(), kind: RemoteKind::parse(&kind)?, url, options };
-            store.add_remote(&remote)?;
+            let spec = RemoteSpec { name: name.clone(), kind: RemoteKind::parse(&kind)?, url, agent, sim_workspace, sim_folder };
             let secret_kind = if api_key_stdin {
                 Some(secrets::SecretKind::ApiKey)
             } else if session_cookie_stdin {
@@ -83,49 +71,38 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
             } else {
                 None
             };
+            let mut given = Vec::new();
             if let Some(kind) = secret_kind {
-                let mut key = String::new();
+                let mut value = String::new();
                 std::io::stdin()
-                    .read_to_string(&mut key)
+                    .read_to_string(&mut value)
                     .map_err(|e| journey_studio::Error::Secret { remote: name.clone(), message: format!("cannot read standard input: {e}") })?;
-                let what = kind.describe();
-                match secrets::store_secret(&name, kind, key.trim())? {
-                    secrets::KeyLocation::Keyring => println!("remote `{name}` added; {what} stored in the OS keyring"),
-                    secrets::KeyLocation::File(p) => println!("remote `{name}` added; no keyring here, {what} stored in {} (mode 0600)", p.display()),
-                }
-            } else {
-                println!("remote `{name}` added");
+                given.push((kind, value));
+            }
+            let (_, stored) = remotes::add(&store, &spec, &given)?;
+            let what = secret_kind.map(|k| k.describe());
+            match (what, stored.first()) {
+                (Some(what), Some(secrets::KeyLocation::Keyring)) => println!("remote `{name}` added; {what} stored in the OS keyring"),
+                (Some(what), Some(secrets::KeyLocation::File(p))) => println!("remote `{name}` added; no keyring here, {what} stored in {} (mode 0600)", p.display()),
+                _ => println!("remote `{name}` added"),
             }
             Ok(Outcome::Ok)
         }
         Command::List { ws, format } => {
             let store = ws.open()?;
-            let remotes = store.remotes()?;
-            let rows: Vec<serde_json::Value> = remotes
-                .iter()
-                .map(|r| {
-                    let has_key = secrets::api_key(&r.name).ok().flatten().is_some();
-                    let has_cookie = secrets::secret(&r.name, secrets::SecretKind::SessionCookie).ok().flatten().is_some();
-                    serde_json::json!({"name": r.name, "kind": r.kind, "url": r.url, "options": r.options, "api_key": has_key, "session_cookie": has_cookie})
-                })
-                .collect();
+            let summaries: Vec<remotes::RemoteSummary> = store.remotes()?.iter().map(remotes::summary).collect();
             match format {
-                OutputFormat::Json => println!("{}", serde_json::Value::Array(rows)),
+                OutputFormat::Json => println!("{}", serde_json::to_string(&summaries).unwrap_or_default()),
                 OutputFormat::Text => {
-                    for r in &remotes {
-                        let has_key = secrets::api_key(&r.name).ok().flatten().is_some();
-                        println!("{}\t{}\t{}\t{}", r.name, r.kind.as_str(), r.url, if has_key { "key: set" } else { "key: none" });
+                    for r in &summaries {
+                        println!("{}\t{}\t{}\t{}", r.name, r.kind.as_str(), r.url, if r.has_key { "key: set" } else { "key: none" });
                     }
                 }
             }
             Ok(Outcome::Ok)
         }
         Command::Remove { ws, name } => {
-            let store = ws.open()?;
-            if !store.remove_remote(&name)? {
-                return Err(journey_studio::Error::NotFound(format!("no remote named `{name}`")));
-            }
-            secrets::delete_api_key(&name)?;
+            remotes::remove(&ws.open()?, &name)?;
             println!("remote `{name}` removed");
             Ok(Outcome::Ok)
         }

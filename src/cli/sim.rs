@@ -2,7 +2,7 @@
 //! remote (v2 API). The workflow is a Sim id, or the name of a workspace document pushed to
 //! (or pulled from) that remote. Answers are printed as JSON (Sim's `data`).
 
-use crate::workspace::{block_on, spinner, WorkspaceArg};
+use crate::workspace::{block_on_here, spinner, WorkspaceArg};
 use crate::Outcome;
 use journey_studio::store::{RemoteKind, Store};
 use journey_studio::sync::sim::{ExecuteOptions, Execution, SimClient};
@@ -108,11 +108,11 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let id = |w: &str| workflow_id(&store, &remote.name, w);
     let progress = spinner(&format!("asking {}", remote.name));
     let result: journey_studio::Result<Value> = match &args.action {
-        Action::Deploy { workflow, name } => block_on(client.deploy(&id(workflow)?, name.as_deref()))?,
-        Action::Undeploy { workflow } => block_on(client.undeploy(&id(workflow)?))?,
-        Action::Deployment { workflow } => block_on(client.deployment(&id(workflow)?))?,
-        Action::Versions { workflow } => block_on(client.versions(&id(workflow)?))?.map(Value::Array),
-        Action::Rollback { workflow, version } => block_on(client.rollback(&id(workflow)?, *version))?,
+        Action::Deploy { workflow, name } => block_on_here(client.deploy(&id(workflow)?, name.as_deref()))?,
+        Action::Undeploy { workflow } => block_on_here(client.undeploy(&id(workflow)?))?,
+        Action::Deployment { workflow } => block_on_here(client.deployment(&id(workflow)?))?,
+        Action::Versions { workflow } => block_on_here(client.versions(&id(workflow)?))?.map(Value::Array),
+        Action::Rollback { workflow, version } => block_on_here(client.rollback(&id(workflow)?, *version))?,
         Action::Execute { workflow, input, stream: true, selected, stream_timeout, .. } => {
             progress.finish_and_clear();
             return stream(&client, &id(workflow)?, &input_object(input)?, selected, *stream_timeout);
@@ -122,16 +122,16 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
                 Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| Error::Unsupported(format!("--input is not JSON: {e}")))?),
                 None => None,
             };
-            block_on(client.resume(&id(workflow)?, run_id, context, input))?.map(execution_json)
+            block_on_here(client.resume(&id(workflow)?, run_id, context, input))?.map(execution_json)
         }
         Action::Execute { workflow, input, run_async, .. } => {
             let options = ExecuteOptions { input: input_object(input)?, run_async: *run_async, timeout_seconds: None };
-            block_on(client.execute(&id(workflow)?, &options))?.map(execution_json)
+            block_on_here(client.execute(&id(workflow)?, &options))?.map(execution_json)
         }
-        Action::Runs { workflow, cursor, limit } => block_on(client.runs_page(&id(workflow)?, None, *limit, cursor.as_deref()))?
+        Action::Runs { workflow, cursor, limit } => block_on_here(client.runs_page(&id(workflow)?, None, *limit, cursor.as_deref()))?
             .map(|p| json!({"data": p.items, "nextCursor": p.next_cursor})),
-        Action::Run { workflow, run_id } => block_on(client.run(&id(workflow)?, run_id, true))?,
-        Action::Cancel { workflow, run_id } => block_on(client.cancel(&id(workflow)?, run_id))?,
+        Action::Run { workflow, run_id } => block_on_here(client.run(&id(workflow)?, run_id, true))?,
+        Action::Cancel { workflow, run_id } => block_on_here(client.cancel(&id(workflow)?, run_id))?,
     };
     progress.finish_and_clear();
     let value = result?;
@@ -158,7 +158,7 @@ fn execution_json(e: Execution) -> Value {
 /// last line `{"runId", "status", "events"}`. Exit 1 when the run failed.
 fn stream(client: &SimClient, id: &str, input: &Map<String, Value>, selected: &[String], timeout: u64) -> journey_studio::Result<Outcome> {
     let mut stdout = std::io::stdout();
-    let run = block_on(client.execute_stream(id, input, selected, Duration::from_secs(timeout.max(1)), |event| {
+    let run = block_on_here(client.execute_stream(id, input, selected, Duration::from_secs(timeout.max(1)), |event| {
         let _ = writeln!(stdout, "{}", event.to_json());
         let _ = stdout.flush();
     }))??;

@@ -5,7 +5,7 @@ use crate::{Outcome, OutputFormat};
 use journey_studio::json::{from_str_located, read_text};
 use journey_studio::simulate::journey::{Event, Session};
 use journey_studio::simulate::scenario::{self, ScenarioResult};
-use journey_studio::simulate::workflow::{self, RunOptions, RunReport};
+use journey_studio::simulate::workflow::{self, Resume, RunOptions, RunReport};
 use journey_studio::simulate::Mocks;
 use journey_studio::Document;
 use std::fmt::Write as _;
@@ -44,8 +44,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
 }
 
 fn run_scenarios(doc: &Document, path: &std::path::Path, format: OutputFormat) -> journey_studio::Result<Outcome> {
-    let file = path.display().to_string();
-    let scenarios = scenario::parse_scenarios(&file, &read_text(path)?)?;
+    let scenarios = scenario::load_scenarios(path)?.scenarios;
     let mut results = Vec::new();
     for s in &scenarios {
         results.push(match doc {
@@ -122,6 +121,9 @@ fn render_run(report: &RunReport) -> String {
     }
     let _ = writeln!(out, "status: {:?}{}", report.status, report.error.as_deref().map(|m| format!(" ({m})")).unwrap_or_default());
     let _ = writeln!(out, "output: {}", report.output);
+    for p in &report.pauses {
+        let _ = writeln!(out, "paused at {} ({}, {}): answer with /resume {} {{json}}", p.block, p.context_id, p.kind, p.context_id);
+    }
     out
 }
 
@@ -187,17 +189,50 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
         }
         Document::Sim(sim) => {
             if format == OutputFormat::Text {
-                let _ = writeln!(stdout, "each line runs the workflow with that text as `input` (or a JSON object as the whole input); /quit to stop");
+                let _ = writeln!(
+                    stdout,
+                    "each line runs the workflow with that text as `input` (or a JSON object as the whole input); /resume <pause> <json> answers a pause of the last run; /quit to stop"
+                );
             }
+            let mut last: Option<RunOptions> = None;
             for line in super::input::typed_lines() {
                 let line = line?;
                 let line = line.as_str();
-                let input = match serde_json::from_str::<serde_json::Value>(line) {
-                    Ok(v @ serde_json::Value::Object(_)) => v,
-                    _ => serde_json::json!({ "input": line }),
+                let options = if let Some(rest) = line.strip_prefix("/resume") {
+                    let rest = rest.trim();
+                    let (pause, answer) = rest.split_once(char::is_whitespace).map_or((rest, ""), |(p, a)| (p, a.trim()));
+                    let Some(mut options) = last.clone() else {
+                        let _ = writeln!(stdout, "error: no run to resume yet");
+                        continue;
+                    };
+                    let input = if answer.is_empty() {
+                        serde_json::json!({})
+                    } else {
+                        match serde_json::from_str::<serde_json::Value>(answer) {
+                            Ok(v) => v,
+                            Err(e) => {
+                                let _ = writeln!(stdout, "error: the answer is not JSON: {e}");
+                                continue;
+                            }
+                        }
+                    };
+                    options.resume.push(Resume { pause: pause.to_string(), input });
+                    options
+                } else {
+                    let input = match serde_json::from_str::<serde_json::Value>(line) {
+                        Ok(v @ serde_json::Value::Object(_)) => v,
+                        _ => serde_json::json!({ "input": line }),
+                    };
+                    RunOptions { input, mocks: mocks.clone(), ..RunOptions::default() }
                 };
-                let options = RunOptions { input, mocks: mocks.clone(), ..RunOptions::default() };
-                let report = workflow::run(sim.state(), &options)?;
+                let report = match workflow::run(sim.state(), &options) {
+                    Ok(r) => r,
+                    Err(e) => {
+                        let _ = writeln!(stdout, "error: {e}");
+                        continue;
+                    }
+                };
+                last = Some(options);
                 match format {
                     OutputFormat::Json => {
                         let _ = writeln!(stdout, "{}", serde_json::to_string(&report).unwrap_or_default());

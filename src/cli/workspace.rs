@@ -16,14 +16,7 @@ impl WorkspaceArg {
     }
 }
 
-/// Runs network work to completion on a small single-threaded runtime.
-pub fn block_on<F: std::future::Future>(future: F) -> journey_studio::Result<F::Output> {
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| journey_studio::Error::Unsupported(format!("cannot start the async runtime: {e}")))?;
-    Ok(rt.block_on(future))
-}
+pub use journey_studio::app::block_on_here;
 
 /// A spinner for work of unknown length; hidden when stderr is not a terminal.
 pub fn spinner(message: &str) -> indicatif::ProgressBar {

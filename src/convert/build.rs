@@ -138,21 +138,24 @@ pub fn set_agent_action(block: &mut Block, text: &str) {
     }
 }
 
-/// Edits the branch list of a Condition (`conditions`) or router (`routes`) sub-block in place,
-/// keeping its storage form (a JSON string, or an array) and every field of every entry.
-pub fn edit_branches(block: &mut Block, key: &str, edit: impl FnOnce(&mut Vec<Value>)) {
+/// The branch list of a Condition (`conditions`) or router (`routes`) sub-block, every field of
+/// every entry kept, and whether it is stored as a JSON string (Sim's usual form) rather than an array. Missing or unreadable: empty, as a string.
+pub fn read_branches(block: &Block, key: &str) -> (Vec<Value>, bool) {
+    match block.sub_blocks.get(key).and_then(|s| s.value.get()) {
+        Some(Value::String(text)) => (serde_json::from_str::<Vec<Value>>(text).unwrap_or_default(), true),
+        Some(Value::Array(items)) => (items.clone(), false),
+        _ => (Vec::new(), true),
+    }
+}
+
+/// Writes a branch list back in its storage form, creating the sub-block when missing.
+pub fn write_branches(block: &mut Block, key: &str, items: Vec<Value>, as_string: bool) {
     let sub = block.sub_blocks.entry(key.to_string()).or_insert_with(|| SubBlock {
         id: key.to_string(),
         sub_block_type: if key == "routes" { "router-input".into() } else { "condition-input".into() },
         value: Maybe::Value(json!("[]")),
         extra: IndexMap::new(),
     });
-    let (mut items, as_string) = match sub.value.get() {
-        Some(Value::String(text)) => (serde_json::from_str::<Vec<Value>>(text).unwrap_or_default(), true),
-        Some(Value::Array(items)) => (items.clone(), false),
-        _ => (Vec::new(), true),
-    };
-    edit(&mut items);
     sub.value = Maybe::Value(if as_string {
         Value::String(serde_json::to_string(&items).unwrap_or_else(|_| "[]".into()))
     } else {

@@ -5,38 +5,17 @@
 
 use super::expr::Renderer;
 use crate::sim::{Block, BlockFamily};
-use serde_json::Value;
 use foldhash::{HashMap, HashMapExt};
+use serde_json::Value;
 
 pub const FAILED: &str = "the step failed";
 pub const SUCCEEDED: &str = "the step succeeded";
 pub const ELSE: &str = "no earlier condition holds";
 const ELSE_IF_SUFFIX: &str = " (and no earlier condition holds)";
 
-/// One entry of a Condition block's `conditions` or a router's `routes`.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Branch {
-    pub id: String,
-    pub title: String,
-    pub value: String,
-}
-
-/// A value holding a list of branches: Sim stores it as a JSON string, sometimes as an array.
-pub fn parse_branches(value: Option<&Value>) -> Vec<Branch> {
-    let parsed;
-    let items = match value {
-        Some(Value::String(text)) => {
-            parsed = serde_json::from_str::<Value>(text).unwrap_or(Value::Null);
-            parsed.as_array()
-        }
-        Some(Value::Array(items)) => Some(items),
-        _ => None,
-    };
-    let text = |v: &Value, key: &str| v.get(key).and_then(Value::as_str).unwrap_or("").to_string();
-    items
-        .map(|items| items.iter().map(|b| Branch { id: text(b, "id"), title: text(b, "title"), value: text(b, "value") }).collect())
-        .unwrap_or_default()
-}
+/// One entry of a Condition block's `conditions` or a router's `routes`, read by the one Sim
+/// branch parser (`crate::sim::branches`).
+pub use crate::sim::branches::{parse_branches, Branch};
 
 /// Parsed branch lists, one parse per block.
 #[derive(Default)]

@@ -60,6 +60,17 @@ pub struct Approximation {
     pub message: String,
 }
 
+/// Where the journey ends: a Sim block with no outgoing edge and its journey state with no
+/// transition. Parlant 3.3.2 ends a journey at a state without transitions (the reachable-nodes
+/// evaluation gives it the exit path `None`; its docs' book-flight journey ends so), and a
+/// transition to `end` after a tool state does not exit cleanly (`auto_return_match`), so the
+/// conversion writes no transition there, and the way back writes no edge.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EndMapping {
+    pub block_id: String,
+    pub state_id: String,
+}
+
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 pub struct Mapping {
     pub direction: Direction,
@@ -67,6 +78,11 @@ pub struct Mapping {
     pub edges: Vec<EdgeMapping>,
     pub variables: Vec<VariableMapping>,
     pub approximations: Vec<Approximation>,
+    /// Where the journey ends (states without transitions, blocks without edges), in document
+    /// order. Not part of the UI's generated types (additive: older mappings read as none).
+    #[ts(skip)]
+    #[serde(default)]
+    pub ends: Vec<EndMapping>,
 }
 
 /// The stable approximation codes. Their meaning, severity and fix live in the one diagnostic
@@ -129,7 +145,7 @@ pub mod codes {
 
 impl Mapping {
     pub fn new(direction: Direction) -> Mapping {
-        Mapping { direction, nodes: Vec::new(), edges: Vec::new(), variables: Vec::new(), approximations: Vec::new() }
+        Mapping { direction, nodes: Vec::new(), edges: Vec::new(), variables: Vec::new(), approximations: Vec::new(), ends: Vec::new() }
     }
 
     /// Records an approximation about source-document `nodes` and `edges`.

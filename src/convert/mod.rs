@@ -26,7 +26,7 @@ mod to_workflow;
 
 pub use conditions::{ELSE, FAILED, SUCCEEDED};
 pub use expr::looks_like_code;
-pub use mapping::{codes, Approximation, Direction, EdgeMapping, Mapping, NodeMapping, VariableMapping};
+pub use mapping::{codes, Approximation, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping, VariableMapping};
 
 use crate::error::Result;
 use crate::json::Maybe;

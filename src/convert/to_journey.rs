@@ -7,11 +7,11 @@
 
 use super::carry;
 use super::conditions::{self, BranchCache};
-use super::mapping::{codes, Direction, EdgeMapping, Mapping, NodeMapping, VariableMapping};
+use super::mapping::{codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping, VariableMapping};
 use super::{block_carrier, edge_carrier, ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
 use crate::json::Maybe;
-use crate::parlant::{ContextVariable, EditorData, EditorPosition, JourneyDocument, JourneyEdge, JourneyNode, NodeKind, ToolId, END_NODE_ID};
+use crate::parlant::{ContextVariable, EditorData, EditorPosition, JourneyDocument, JourneyEdge, JourneyNode, NodeKind, ToolId};
 use crate::sim::references::normalize_block_name;
 use crate::sim::{model::number, Block, BlockFamily, Edge, SimDocument, SourceHandle, WorkflowState};
 use indexmap::IndexMap;
@@ -181,6 +181,14 @@ impl<'a> Forward<'a> {
         let (mut edges, dropped_edges) = self.edges(&mut nodes, &node_index)?;
         self.synthetic_edges(&mut nodes, &mut edges, &node_index)?;
         self.check_fanout(&edges);
+        // A block with no outgoing edge ends the run; its state, with no transition, ends the
+        // journey (Parlant's own form: see `EndMapping`).
+        let sources: HashSet<&str> = edges.iter().map(|e| e.source.as_str()).collect();
+        for node in &nodes {
+            if !sources.contains(node.id.as_str()) && node_index.contains_key(node.id.as_str()) {
+                self.mapping.ends.push(EndMapping { block_id: node.id.clone(), state_id: node.id.clone() });
+            }
+        }
 
         let mut doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
         if self.pass.carry_sim && self.carries_whole_workflow(&doc) {
@@ -208,7 +216,9 @@ impl<'a> Forward<'a> {
     fn node(&mut self, block: &Block, role: Role) -> Result<JourneyNode> {
         let action = match role {
             Role::Root | Role::Fork | Role::Container => None,
-            Role::Chat => agent_action(block),
+            // Parlant ends the journey at a state without an action (J001): an agent with no
+            // prompt still answers, so its state says so.
+            Role::Chat => Some(agent_action(block).filter(|a| !a.trim().is_empty()).unwrap_or_else(|| format!("Respond as the agent `{}`", block.name))),
             Role::Response => Some(match block.sub_str("data") {
                 Some(data) => format!("Give the final response: {data}"),
                 None => "Give the final response".to_string(),
@@ -371,14 +381,6 @@ impl<'a> Forward<'a> {
             }
             edge
         };
-        // A response ends the run: its state transitions to `end`.
-        for block in self.state.blocks.values() {
-            if node_index.contains_key(block.id.as_str()) && BlockFamily::of(block) == BlockFamily::Response && !has_out.contains(&block.id) {
-                let edge = JourneyEdge::new(format!("{}->end", block.id), block.id.clone(), END_NODE_ID, None);
-                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
-                edges.push(synthetic(edge, "end", self.pass.carry_sim));
-            }
-        }
         // Containers repeat: each last block of the body goes back to the container's state.
         for block in self.state.blocks.values() {
             if !node_index.contains_key(block.id.as_str()) || !BlockFamily::of(block).is_container() {

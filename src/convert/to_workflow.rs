@@ -11,7 +11,7 @@ use super::carry;
 use super::conditions::{FAILED, SUCCEEDED};
 use super::expr::looks_like_code;
 use super::layout;
-use super::mapping::{codes, Direction, EdgeMapping, Mapping, NodeMapping};
+use super::mapping::{codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping};
 use super::to_journey::{self, absolute_position, to_value, Pass, DOC_NESTED, NODE_NESTED};
 use super::{ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
@@ -129,6 +129,12 @@ struct Backward<'a> {
     blocks: IndexMap<String, (Key, Block)>,
     edges: Vec<(Key, Edge)>,
     names: HashSet<String>,
+    /// Wanted name → the next number to try after it (`Agent 2`, `Agent 3`, ...): numbers already
+    /// tried stay taken, so naming n blocks alike is linear, not quadratic.
+    next_number: HashMap<String, usize>,
+    /// Branch lists being edited (block id, `conditions`/`routes`) → (items, stored as a string):
+    /// parsed once, written back once after the transitions (a fork may get thousands).
+    open_branches: HashMap<(String, &'static str), (Vec<Value>, bool)>,
     /// State id → the router standing for its conditions.
     routers: HashMap<String, String>,
     routers_used: HashSet<String>,
@@ -253,6 +259,8 @@ impl<'a> Backward<'a> {
             routers_used: HashSet::new(),
             node_ids: doc.nodes.iter().map(|n| n.id.as_str()).collect(),
             synthetic_root: None,
+            next_number: HashMap::new(),
+            open_branches: HashMap::new(),
             edited: false,
             w0_ids: HashSet::new(),
             w0_container_positions: HashMap::new(),
@@ -261,14 +269,44 @@ impl<'a> Backward<'a> {
 
     fn unique_name(&mut self, wanted: &str) -> String {
         let wanted = if wanted.trim().is_empty() { "Block" } else { wanted };
+        let taken = |names: &HashSet<String>, name: &str| {
+            let key = normalize_block_name(name);
+            names.contains(&key) || crate::sim::references::RESERVED_BLOCK_NAMES.contains(&key.as_str())
+        };
         let mut name = wanted.to_string();
-        let mut n = 2;
-        while self.names.contains(&normalize_block_name(&name)) || crate::sim::references::RESERVED_BLOCK_NAMES.contains(&normalize_block_name(&name).as_str()) {
-            name = format!("{wanted} {n}");
-            n += 1;
+        if taken(&self.names, &name) {
+            let n = self.next_number.entry(wanted.to_string()).or_insert(2);
+            loop {
+                name = format!("{wanted} {n}");
+                *n += 1;
+                if !taken(&self.names, &name) {
+                    break;
+                }
+            }
         }
         self.names.insert(normalize_block_name(&name));
         name
+    }
+
+    /// Edits the branch list `key` of block `block_id` (see `open_branches`).
+    fn edit_branches(&mut self, block_id: &str, key: &'static str, edit: impl FnOnce(&mut Vec<Value>)) {
+        let slot = match self.open_branches.entry((block_id.to_string(), key)) {
+            std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
+            std::collections::hash_map::Entry::Vacant(v) => {
+                let Some((_, block)) = self.blocks.get(block_id) else { return };
+                v.insert(build::read_branches(block, key))
+            }
+        };
+        edit(&mut slot.0);
+    }
+
+    /// Writes the edited branch lists back into their blocks.
+    fn close_branches(&mut self) {
+        for ((id, key), (items, as_string)) in std::mem::take(&mut self.open_branches) {
+            if let Some((_, block)) = self.blocks.get_mut(&id) {
+                build::write_branches(block, key, items, as_string);
+            }
+        }
     }
 
     fn nodes(&mut self) -> Result<()> {
@@ -552,7 +590,17 @@ impl<'a> Backward<'a> {
                 carrier_mut(block).insert("end_edges".into(), Value::Array(ends));
             }
         }
-        // Routers: kept when a transition still goes through them.
+        self.close_branches();
+        // Routers: kept when a transition still goes through them. The first key of each
+        // router's outgoing edges places the edge into it (one pass, not one per router).
+        let mut first_out: HashMap<&str, Key> = HashMap::new();
+        for (k, e) in &self.edges {
+            let slot = first_out.entry(e.source.as_str()).or_insert(*k);
+            if *k < *slot {
+                *slot = *k;
+            }
+        }
+        let first_out: HashMap<String, Key> = first_out.into_iter().map(|(s, k)| (s.to_string(), k)).collect();
         for (state, router) in self.routers.clone() {
             if !self.routers_used.contains(&router) {
                 self.blocks.shift_remove(&router);
@@ -561,7 +609,7 @@ impl<'a> Backward<'a> {
             match self.base_routers.get(&state) {
                 Some((_, _, index, edge)) => self.edges.push(((0, *index, 0), edge.clone())),
                 None => {
-                    let first = self.edges.iter().filter(|(_, e)| e.source == router).map(|(k, _)| *k).min().unwrap_or((1, 0, 1));
+                    let first = first_out.get(&router).copied().unwrap_or((1, 0, 1));
                     let mut edge = Edge::new(format!("{state}-router-in"), state.clone(), router.clone(), "source");
                     edge.edge_type = Maybe::Value("default".into());
                     self.edges.push(((first.0, first.1, 0), edge));
@@ -595,8 +643,8 @@ impl<'a> Backward<'a> {
         match handle {
             SourceHandle::Condition(branch) => {
                 let code = text.map(|t| t.trim_end_matches(" (and no earlier condition holds)").to_string()).filter(|t| looks_like_code(t));
-                if let (Some(code), Some((_, block))) = (code, self.blocks.get_mut(&edge.source)) {
-                    build::edit_branches(block, "conditions", |items| {
+                if let (Some(code), true) = (code, self.blocks.contains_key(&edge.source)) {
+                    self.edit_branches(&edge.source, "conditions", |items| {
                         for item in items.iter_mut().filter(|i| i.get("id").and_then(Value::as_str) == Some(branch.as_str())) {
                             item["value"] = Value::String(code.clone());
                         }
@@ -611,8 +659,8 @@ impl<'a> Backward<'a> {
                 }
             }
             SourceHandle::Router(route) => {
-                if let (Some(text), Some((_, block))) = (text, self.blocks.get_mut(&edge.source)) {
-                    build::edit_branches(block, "routes", |items| {
+                if let Some(text) = text {
+                    self.edit_branches(&edge.source, "routes", |items| {
                         for item in items.iter_mut().filter(|i| i.get("id").and_then(Value::as_str) == Some(route.as_str())) {
                             item["value"] = Value::String(text.to_string());
                         }
@@ -641,15 +689,13 @@ impl<'a> Backward<'a> {
         if block_type == "condition" {
             if looks_like_code(text) {
                 let id = format!("{state}-else-if-{edge_id}");
-                if let Some((_, block)) = self.blocks.get_mut(state) {
-                    let code = text.to_string();
-                    let branch_id = id.clone();
-                    build::edit_branches(block, "conditions", move |items| {
-                        let at = items.iter().position(|i| i.get("title").and_then(Value::as_str) == Some("else")).unwrap_or(items.len());
-                        let title = if items.is_empty() { "if" } else { "else if" };
-                        items.insert(at, json!({"id": branch_id, "title": title, "value": code}));
-                    });
-                }
+                let code = text.to_string();
+                let branch_id = id.clone();
+                self.edit_branches(state, "conditions", move |items| {
+                    let at = items.iter().position(|i| i.get("title").and_then(Value::as_str) == Some("else")).unwrap_or(items.len());
+                    let title = if items.is_empty() { "if" } else { "else if" };
+                    items.insert(at, json!({"id": branch_id, "title": title, "value": code}));
+                });
                 return (state.to_string(), format!("condition-{id}"));
             }
             self.mapping.approximate(codes::CONDITION_TEXT_NOT_CODE, &[state], &[edge_id], format!("condition `{text}` on Condition block `{state}` is not JavaScript; the edge leaves by its plain output and the text is kept in `data.parlant`"));
@@ -661,13 +707,11 @@ impl<'a> Backward<'a> {
             self.router_for(state)
         };
         let route_id = format!("{router}-route-{edge_id}");
-        if let Some((_, block)) = self.blocks.get_mut(&router) {
-            let (rid, value) = (route_id.clone(), text.to_string());
-            build::edit_branches(block, "routes", move |items| {
-                let title = format!("route{}", items.len() + 1);
-                items.push(json!({"id": rid, "title": title, "value": value}));
-            });
-        }
+        let (rid, value) = (route_id.clone(), text.to_string());
+        self.edit_branches(&router, "routes", move |items| {
+            let title = format!("route{}", items.len() + 1);
+            items.push(json!({"id": rid, "title": title, "value": value}));
+        });
         self.routers_used.insert(router.clone());
         self.mapping.approximate(codes::CONDITION_AS_ROUTE, &[state], &[edge_id], format!("condition `{text}` became a route of router `{router}`: an LLM picks it, as Parlant's LLM judges conditions"));
         (router, format!("router-{route_id}"))
@@ -702,6 +746,26 @@ impl<'a> Backward<'a> {
         let state = &mut out.export.state;
         state.blocks = blocks.into_iter().map(|b| (b.id.clone(), b)).collect();
         state.edges = edges;
+        // Where the journey ends (no transition but to `end`), the block has no edge (see `EndMapping`).
+        {
+            let sources: HashSet<&str> = state.edges.iter().map(|e| e.source.as_str()).collect();
+            let onward: HashSet<&str> = self.doc.edges.iter().filter(|e| e.target != END_NODE_ID).map(|e| e.source.as_str()).collect();
+            let blocks: HashMap<&str, &str> = self
+                .mapping
+                .nodes
+                .iter()
+                .filter(|n| !n.role.starts_with("router_for:"))
+                .map(|n| (n.state_id.as_str(), n.block_id.as_str()))
+                .collect();
+            let mut ends = Vec::new();
+            for node in &self.doc.nodes {
+                let Some(&block) = blocks.get(node.id.as_str()) else { continue };
+                if !onward.contains(node.id.as_str()) && !sources.contains(block) && state.blocks.contains_key(block) {
+                    ends.push(EndMapping { block_id: block.to_string(), state_id: node.id.clone() });
+                }
+            }
+            self.mapping.ends = ends;
+        }
         // A block whose container was deleted leaves it.
         let ids: HashSet<String> = state.blocks.keys().cloned().collect();
         for block in state.blocks.values_mut() {

@@ -12,7 +12,7 @@ use crate::validate::IncrementalValidator;
 use serde_json::Number;
 use std::collections::HashSet;
 
-// Changes are made one at a time; boxing the model edit would only add an allocation.
+// Changes live in undo steps a few at a time; boxing the model edit would only add allocations.
 #[allow(clippy::large_enum_variant)]
 #[derive(Debug, Clone)]
 pub enum Change {
@@ -32,6 +32,48 @@ pub struct Touched {
     pub edges: HashSet<String>,
     /// Every node (a journey state was inserted or removed: default places follow indexes).
     pub all_nodes: bool,
+}
+
+/// Applies `change` and returns its inverse, or `None` when it would change nothing (setting a
+/// field to the value it has): nothing is applied then, and no undo step is recorded for it.
+pub fn apply_effective(v: &mut IncrementalValidator, change: Change, touched: &mut Touched) -> Result<Option<Change>> {
+    let no_op = match &change {
+        Change::Position { id, at } => current_position(v, id) == *at,
+        Change::Model(edit) => unchanged(v, edit),
+        Change::Containers { loops, parallels } => v.workflow().is_some_and(|sim| sim.state().loops == *loops && sim.state().parallels == *parallels),
+    };
+    if no_op {
+        return Ok(None);
+    }
+    apply(v, change, touched).map(Some)
+}
+
+/// Where a node is now, as `Change::Position` says it.
+fn current_position(v: &IncrementalValidator, id: &str) -> Option<(Number, Number)> {
+    if let Some(sim) = v.workflow() {
+        return sim.state().blocks.get(id).map(|b| (b.position.x.clone(), b.position.y.clone()));
+    }
+    v.journey()?.editor.get()?.positions.get()?.get(id).map(|p| (p.x.clone(), p.y.clone()))
+}
+
+/// Whether an upsert or a journey field change would leave the document as it is.
+fn unchanged(v: &IncrementalValidator, edit: &ModelEdit) -> bool {
+    if let Some(sim) = v.workflow() {
+        let state = sim.state();
+        return match edit {
+            ModelEdit::UpsertBlock(b) => state.blocks.get(&b.id) == Some(b),
+            ModelEdit::UpsertEdge(e) => state.edges.iter().find(|x| x.id == e.id) == Some(e),
+            _ => false,
+        };
+    }
+    let Some(doc) = v.journey() else { return false };
+    match edit {
+        ModelEdit::UpsertState(n) => doc.nodes.iter().find(|x| x.id == n.id) == Some(n),
+        ModelEdit::UpsertTransition(e) => doc.edges.iter().find(|x| x.id == e.id) == Some(e),
+        ModelEdit::SetJourney(h) => doc.journey == *h,
+        ModelEdit::SetJourneyEntities(e) => JourneyEntities::of(doc) == *e,
+        _ => false,
+    }
 }
 
 /// Applies `change` and returns its inverse.

@@ -23,6 +23,27 @@ pub struct DiagnosticEntry {
     pub hint: String,
 }
 
+impl DiagnosticEntry {
+    /// A diagnostic as the UI shows it, under `id`.
+    pub fn of(d: &Diagnostic, id: String) -> DiagnosticEntry {
+        DiagnosticEntry::at(d, id, d.path.to_string())
+    }
+
+    /// The same, with the path already written out.
+    fn at(d: &Diagnostic, id: String, path: String) -> DiagnosticEntry {
+        DiagnosticEntry {
+            id,
+            code: d.code.to_string(),
+            severity: d.severity,
+            message: d.message.clone(),
+            node_ids: d.node_ids.clone(),
+            edge_ids: d.edge_ids.clone(),
+            path,
+            hint: d.hint.clone(),
+        }
+    }
+}
+
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize, TS)]
 pub struct DiagnosticCounts {
     pub errors: usize,
@@ -107,16 +128,7 @@ impl DiagnosticMirror {
                 let id = format!("{hash:016x}-{nth}");
                 *nth += 1;
                 if !self.entries.contains_key(&id) {
-                    let entry = DiagnosticEntry {
-                        id: id.clone(),
-                        code: d.code.to_string(),
-                        severity: d.severity,
-                        message: d.message.clone(),
-                        node_ids: d.node_ids.clone(),
-                        edge_ids: d.edge_ids.clone(),
-                        path,
-                        hint: d.hint.clone(),
-                    };
+                    let entry = DiagnosticEntry::at(d, id.clone(), path);
                     self.counts.add(entry.severity, 1);
                     self.entries.insert(id.clone(), entry.clone());
                     delta.added.push(entry);

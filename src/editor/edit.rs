@@ -275,7 +275,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
             if label.trim().is_empty() {
                 return Err(Error::Unsupported(format!("block `{target}`: a block needs a name")));
             }
-            let taken = state.blocks.values().any(|b| b.id != *target && crate::sim::references::normalize_block_name(&b.name) == crate::sim::references::normalize_block_name(label));
+            let taken = state.blocks.values().any(|b| b.id != *target && crate::sim::references::same_reference_name(&b.name, label));
             if taken {
                 return Err(Error::Unsupported(format!("another block is already named `{label}` (Sim block names are unique, ignoring case and spaces)")));
             }

@@ -78,7 +78,10 @@ impl OpenDocument {
             diagnostics,
             version: 0,
         };
-        let full = open.view();
+        let full = match open.doc_ref() {
+            DocRef::Sim(sim) => view::sim_full(sim),
+            DocRef::Journey(journey) => view::journey_full(journey),
+        };
         open.nodes = full.nodes.into_iter().map(|n| (n.id.clone(), n)).collect();
         open.edges = full.edges.into_iter().map(|e| (e.id.clone(), e)).collect();
         Ok(open)
@@ -100,11 +103,23 @@ impl OpenDocument {
         !self.redo.is_empty()
     }
 
-    /// The whole canvas view, in document order.
+    /// The whole canvas view, in document order: what the mirrors hold (kept equal to a fresh
+    /// view by every change), without drawing it again.
     pub fn view(&self) -> CanvasView {
-        match self.doc_ref() {
-            DocRef::Sim(sim) => view::sim_full(sim),
-            DocRef::Journey(journey) => view::journey_full(journey),
+        let (kind, node_ids, edge_ids): (&str, Vec<&str>, Vec<&str>) = match self.doc_ref() {
+            DocRef::Sim(sim) => {
+                let state = sim.state();
+                ("sim_workflow", state.blocks.keys().map(String::as_str).collect(), state.edges.iter().map(|e| e.id.as_str()).collect())
+            }
+            DocRef::Journey(j) => {
+                let nodes = j.nodes.iter().map(|n| n.id.as_str()).chain(self.nodes.contains_key(END_NODE_ID).then_some(END_NODE_ID)).collect();
+                ("parlant_journey", nodes, j.edges.iter().map(|e| e.id.as_str()).collect())
+            }
+        };
+        CanvasView {
+            kind: kind.into(),
+            nodes: node_ids.into_iter().filter_map(|id| self.nodes.get(id).cloned()).collect(),
+            edges: edge_ids.into_iter().filter_map(|id| self.edges.get(id).cloned()).collect(),
         }
     }
 
@@ -151,9 +166,10 @@ impl OpenDocument {
             let planned = edit::plan(self.doc_ref(), e).and_then(|plan| {
                 created.extend(plan.created);
                 for c in plan.changes {
-                    let inverse = change::apply(&mut self.validator, c.clone(), &mut touched)?;
-                    step.changes.push(c);
-                    step.inverses.push(inverse);
+                    if let Some(inverse) = change::apply_effective(&mut self.validator, c.clone(), &mut touched)? {
+                        step.changes.push(c);
+                        step.inverses.push(inverse);
+                    }
                 }
                 Ok(())
             });
@@ -236,15 +252,11 @@ impl OpenDocument {
                 }
                 // An edge is drawn with its source's handle labels.
                 let mut edge_ids: HashSet<&str> = touched.edges.iter().map(String::as_str).collect();
-                if !touched.nodes.is_empty() {
-                    edge_ids.extend(state.edges.iter().filter(|e| touched.nodes.contains(&e.source)).map(|e| e.id.as_str()));
+                for id in &touched.nodes {
+                    edge_ids.extend(self.validator.edges_from(id).into_iter().filter_map(|i| state.edges.get(i)).map(|e| e.id.as_str()));
                 }
-                let edges: Vec<(String, Option<&crate::sim::Edge>)> = if edge_ids.is_empty() {
-                    Vec::new()
-                } else {
-                    let by_id: HashMap<&str, &crate::sim::Edge> = state.edges.iter().map(|e| (e.id.as_str(), e)).collect();
-                    edge_ids.iter().map(|id| (id.to_string(), by_id.get(id).copied())).collect()
-                };
+                let edges: Vec<(String, Option<&crate::sim::Edge>)> =
+                    edge_ids.iter().map(|id| (id.to_string(), self.validator.edge_position(id).and_then(|i| state.edges.get(i)))).collect();
                 for (id, node) in node_updates {
                     put(&mut self.nodes, id, node, &mut delta.added_nodes, &mut delta.changed_nodes, &mut delta.removed_nodes);
                 }
@@ -269,7 +281,7 @@ impl OpenDocument {
                     updates.extend(fresh.into_iter().map(|(id, n)| (id, Some(n))));
                 } else {
                     for id in &touched.nodes {
-                        let node = match journey.nodes.iter().position(|n| &n.id == id) {
+                        let node = match self.validator.state_position(id) {
                             Some(i) => Some(view::journey_node(journey, i, &journey.nodes[i])),
                             None if id == END_NODE_ID => view::journey_end(journey),
                             None => None,
@@ -277,8 +289,11 @@ impl OpenDocument {
                         updates.push((id.clone(), node));
                     }
                 }
-                let edge_updates: Vec<(String, Option<CanvasEdge>)> =
-                    touched.edges.iter().map(|id| (id.clone(), journey.edges.iter().find(|e| &e.id == id).map(view::journey_edge))).collect();
+                let edge_updates: Vec<(String, Option<CanvasEdge>)> = touched
+                    .edges
+                    .iter()
+                    .map(|id| (id.clone(), self.validator.edge_position(id).and_then(|i| journey.edges.get(i)).map(view::journey_edge)))
+                    .collect();
                 for (id, node) in updates {
                     put(&mut self.nodes, id, node, &mut delta.added_nodes, &mut delta.changed_nodes, &mut delta.removed_nodes);
                 }

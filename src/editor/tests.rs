@@ -9,15 +9,16 @@ use crate::document::Document;
 use serde_json::json;
 use std::collections::{BTreeSet, HashMap};
 
+/// A diagnostic as both sides can compare it: code, message, path, nodes, edges.
+type Problem = (String, String, String, Vec<String>, Vec<String>);
+
 /// The diagnostics of a fresh, full validation, comparable with the mirror's.
-#[allow(clippy::type_complexity)]
-fn fresh_diagnostics(doc: &Document) -> BTreeSet<(String, String, String, Vec<String>, Vec<String>)> {
+fn fresh_diagnostics(doc: &Document) -> BTreeSet<Problem> {
     let report = crate::validate::validate(doc).unwrap();
     report.diagnostics.iter().map(|d| (d.code.to_string(), d.message.clone(), d.path.to_string(), d.node_ids.clone(), d.edge_ids.clone())).collect()
 }
 
-#[allow(clippy::type_complexity)]
-fn mirrored_diagnostics(open: &OpenDocument) -> BTreeSet<(String, String, String, Vec<String>, Vec<String>)> {
+fn mirrored_diagnostics(open: &OpenDocument) -> BTreeSet<Problem> {
     open.diagnostics().into_iter().map(|d| (d.code, d.message, d.path, d.node_ids, d.edge_ids)).collect()
 }
 
@@ -97,7 +98,10 @@ fn random_edits_undo_and_redo_keep_the_mirror_true_and_undo_restores_bytes() {
         for step in 0..40 {
             let edit = random_edit(&open, &mut rng, step);
             let before = open.to_json();
+            let version = open.version();
             match open.apply_edits(std::slice::from_ref(&edit)) {
+                // An edit that changed nothing is no step: nothing to undo.
+                Ok(_) if open.version() == version => assert_eq!(open.to_json(), before, "{path}: {edit:?} changed the document without a step"),
                 Ok(_) => {
                     applied += 1;
                     texts.push(open.to_json());
@@ -128,6 +132,23 @@ fn random_edits_undo_and_redo_keep_the_mirror_true_and_undo_restores_bytes() {
         assert_eq!(open.to_json(), last, "{path}: redoing every step");
         assert_consistent(&open, &format!("{path} after redoing everything"));
     }
+}
+
+#[test]
+fn an_edit_that_changes_nothing_is_not_an_undo_step() {
+    let mut open = OpenDocument::new(load("fixtures/journeys/book-flight.json")).unwrap();
+    let title = match open.doc_ref() {
+        DocRef::Journey(j) => j.journey.title.clone(),
+        DocRef::Sim(_) => unreachable!(),
+    };
+    let same = Edit::SetField { target: JOURNEY_TARGET.into(), path: vec!["journey".into(), "title".into()], value: json!(title) };
+    let (delta, _) = open.apply_edits(&[same]).unwrap();
+    assert!(delta.is_empty());
+    assert!(!open.can_undo(), "setting a field to its value is not a step");
+    assert_eq!(open.version(), 0, "nothing to save");
+    let node = open.view().nodes[1].clone();
+    open.apply_edits(&[Edit::MoveNode { id: node.id.clone(), x: node.position.x, y: node.position.y }]).unwrap();
+    assert!(!open.can_undo(), "a move to where the node is is not a step");
 }
 
 #[test]

@@ -1,10 +1,14 @@
 //! One graph view over both models, on petgraph. Conversion, validation and simulation walk
 //! graphs through this view only: reachability, topological order, cycles and dominators are
 //! computed here once, not re-implemented per module.
+//!
+//! Every pass is iterative: no recursion depth grows with the input, so a straight chain of
+//! 100,000 states or blocks is walked on a thread with a small stack (petgraph's `tarjan_scc` and
+//! `depth_first_search` recurse once per node on a path and are not used).
 
 use crate::parlant::{JourneyDocument, END_NODE_ID};
 use crate::sim::WorkflowState;
-use petgraph::algo::{dominators, tarjan_scc, toposort};
+use petgraph::algo::{dominators, toposort};
 use petgraph::graph::{DiGraph, NodeIndex};
 use petgraph::visit::{Bfs, EdgeRef, Reversed};
 use petgraph::Direction;
@@ -165,8 +169,8 @@ impl GraphView {
 
     fn ranks(&self) -> &[usize] {
         self.ranks.get_or_init(|| {
-            // tarjan_scc lists components in reverse topological order.
-            let sccs = tarjan_scc(&self.graph);
+            // strongly_connected lists components in reverse topological order.
+            let sccs = self.strongly_connected();
             let mut ranks = vec![0; self.graph.node_count()];
             let count = sccs.len();
             for (position, scc) in sccs.into_iter().enumerate() {
@@ -223,7 +227,7 @@ impl GraphView {
 
     /// The cycles of the graph as strongly connected components (self-loops included).
     pub fn cycles(&self) -> Vec<Vec<&str>> {
-        tarjan_scc(&self.graph)
+        self.strongly_connected()
             .into_iter()
             .filter(|scc| scc.len() > 1 || self.graph.contains_edge(scc[0], scc[0]))
             .map(|scc| scc.into_iter().map(|n| self.graph[n].as_str()).collect())
@@ -234,14 +238,8 @@ impl GraphView {
     /// cycle, found by a depth-first walk from `starts` (then from every other node, in order),
     /// so the result is deterministic. A node's layer is its longest path from a start.
     pub fn layers(&self, starts: &[&str]) -> HashMap<&str, usize> {
-        use petgraph::visit::{depth_first_search, DfsEvent};
         let order: Vec<NodeIndex> = starts.iter().filter_map(|s| self.ix(s)).chain(self.graph.node_indices()).collect();
-        let mut back = HashSet::new();
-        depth_first_search(&self.graph, order, |event| {
-            if let DfsEvent::BackEdge(u, v) = event {
-                back.insert((u, v));
-            }
-        });
+        let back = self.back_edges(order);
         let dag = self.graph.filter_map(|_, w| Some(w.clone()), |e, w| {
             let (u, v) = self.graph.edge_endpoints(e)?;
             (!back.contains(&(u, v))).then_some(*w)
@@ -254,6 +252,119 @@ impl GraphView {
             }
         }
         self.graph.node_indices().map(|n| (self.graph[n].as_str(), layer[n.index()])).collect()
+    }
+
+    /// The strongly connected components, in reverse topological order (a component comes
+    /// before every component that reaches it). Pierce's space-efficient variant of Tarjan's
+    /// algorithm ("A Space-Efficient Algorithm for Finding Strongly Connected Components", 2005,
+    /// Algorithm 3) with an explicit stack of frames instead of recursion; it visits nodes and
+    /// neighbours in the same order as petgraph 0.8's recursive `tarjan_scc`, so its output is
+    /// the same (a property test checks it).
+    fn strongly_connected(&self) -> Vec<Vec<NodeIndex>> {
+        struct Frame<'g> {
+            v: NodeIndex,
+            neighbours: petgraph::graph::Neighbors<'g, usize>,
+            local_root: bool,
+        }
+        let g = &self.graph;
+        // 0 = not visited yet; visit indices count up from 1, component numbers down from MAX.
+        let mut root = vec![0usize; g.node_count()];
+        let mut index = 1usize;
+        let mut component = usize::MAX;
+        let mut stack: Vec<NodeIndex> = Vec::new();
+        let mut frames: Vec<Frame> = Vec::new();
+        let mut out = Vec::new();
+        for start in g.node_indices() {
+            if root[start.index()] != 0 {
+                continue;
+            }
+            root[start.index()] = index;
+            index += 1;
+            frames.push(Frame { v: start, neighbours: g.neighbors(start), local_root: true });
+            while let Some(frame) = frames.last_mut() {
+                let v = frame.v;
+                if let Some(w) = frame.neighbours.next() {
+                    if root[w.index()] == 0 {
+                        root[w.index()] = index;
+                        index += 1;
+                        frames.push(Frame { v: w, neighbours: g.neighbors(w), local_root: true });
+                    } else if root[w.index()] < root[v.index()] {
+                        root[v.index()] = root[w.index()];
+                        frame.local_root = false;
+                    }
+                    continue;
+                }
+                let local_root = frame.local_root;
+                frames.pop();
+                if local_root {
+                    let mut adjustment = 1;
+                    let start = stack
+                        .iter()
+                        .rposition(|w| {
+                            if root[v.index()] > root[w.index()] {
+                                true
+                            } else {
+                                root[w.index()] = component;
+                                adjustment += 1;
+                                false
+                            }
+                        })
+                        .map_or(0, |x| x + 1);
+                    root[v.index()] = component;
+                    stack.push(v);
+                    out.push(stack.split_off(start));
+                    index -= adjustment;
+                    component -= 1;
+                } else {
+                    stack.push(v);
+                }
+                // Back in the parent: the child `v` is done, fold its root index in.
+                if let Some(parent) = frames.last_mut() {
+                    if root[v.index()] < root[parent.v.index()] {
+                        root[parent.v.index()] = root[v.index()];
+                        parent.local_root = false;
+                    }
+                }
+            }
+        }
+        out
+    }
+
+    /// The edges that close a cycle in a depth-first walk from each of `order` in turn (nodes
+    /// already seen are skipped): an edge to a node whose walk has begun and not finished.
+    /// Iterative, with the same visiting order as petgraph 0.8's recursive `depth_first_search`.
+    fn back_edges(&self, order: Vec<NodeIndex>) -> HashSet<(NodeIndex, NodeIndex)> {
+        let g = &self.graph;
+        let mut discovered = vec![false; g.node_count()];
+        let mut finished = vec![false; g.node_count()];
+        let mut back = HashSet::new();
+        let mut frames: Vec<(NodeIndex, petgraph::graph::Neighbors<usize>)> = Vec::new();
+        for start in order {
+            if discovered[start.index()] {
+                continue;
+            }
+            discovered[start.index()] = true;
+            frames.push((start, g.neighbors(start)));
+            while let Some((u, neighbours)) = frames.last_mut() {
+                let u = *u;
+                match neighbours.next() {
+                    Some(v) if !discovered[v.index()] => {
+                        discovered[v.index()] = true;
+                        frames.push((v, g.neighbors(v)));
+                    }
+                    Some(v) => {
+                        if !finished[v.index()] {
+                            back.insert((u, v));
+                        }
+                    }
+                    None => {
+                        finished[u.index()] = true;
+                        frames.pop();
+                    }
+                }
+            }
+        }
+        back
     }
 
     /// For each node reachable from `root`, its immediate dominator (None for the root).
@@ -326,5 +437,72 @@ mod tests {
         assert_eq!(g.out_edges("s"), vec![2, 5]);
         assert_eq!(g.successors("s"), vec!["t", "u"]);
         assert_eq!(g.in_edges("u"), vec![5, 9]);
+    }
+
+    /// A straight chain `n0 -> n1 -> ... -> n{len-1}`, closed into a ring when `ring`.
+    fn chain(len: usize, ring: bool) -> GraphView {
+        let ids: Vec<String> = (0..len).map(|i| format!("n{i}")).collect();
+        let mut edges: Vec<(usize, &str, &str)> = (1..len).map(|i| (i - 1, ids[i - 1].as_str(), ids[i].as_str())).collect();
+        if ring {
+            edges.push((len - 1, ids[len - 1].as_str(), ids[0].as_str()));
+        }
+        GraphView::build(ids.iter().map(String::as_str), edges)
+    }
+
+    /// Runs `f` on a thread with `serve`'s worker-sized stack (2 MiB), so a recursion per node
+    /// would overflow it long before 100,000 nodes.
+    fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
+        std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap()
+    }
+
+    #[test]
+    fn a_chain_of_100_000_nodes_on_a_small_stack() {
+        let (cycles, ring_cycles, order_len, last_layer, reaches, doms) = on_small_stack(|| {
+            let g = chain(100_000, false);
+            let ring = chain(100_000, true);
+            let order_len = g.topological_order().unwrap().len();
+            let layers = g.layers(&["n0"]);
+            let reaches = g.reaches_many(&[("n0", "n99999"), ("n99999", "n0")]);
+            let doms = g.immediate_dominators("n0");
+            let ring_cycles: Vec<usize> = ring.cycles().iter().map(Vec::len).collect();
+            (g.cycles().len(), ring_cycles, order_len, layers["n99999"], reaches, doms["n99999"].map(str::to_string))
+        });
+        assert_eq!(cycles, 0);
+        assert_eq!(ring_cycles, vec![100_000]);
+        assert_eq!(order_len, 100_000);
+        assert_eq!(last_layer, 99_999);
+        assert_eq!(reaches, vec![true, false]);
+        assert_eq!(doms.as_deref(), Some("n99998"));
+    }
+
+    use proptest::prelude::*;
+
+    /// A random graph: `n` nodes and edges between them (self-loops and parallel edges included).
+    fn random_graph() -> impl Strategy<Value = GraphView> {
+        (1usize..14).prop_flat_map(|n| {
+            proptest::collection::vec((0..n, 0..n), 0..40).prop_map(move |pairs| {
+                let ids: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
+                let edges: Vec<(usize, &str, &str)> = pairs.iter().enumerate().map(|(i, &(a, b))| (i, ids[a].as_str(), ids[b].as_str())).collect();
+                GraphView::build(ids.iter().map(String::as_str), edges)
+            })
+        })
+    }
+
+    proptest! {
+        /// The iterative passes give exactly what petgraph's recursive ones give.
+        #[test]
+        fn iterative_passes_match_petgraphs_recursive_ones(g in random_graph(), start in 0usize..14) {
+            prop_assert_eq!(g.strongly_connected(), petgraph::algo::tarjan_scc(&g.graph));
+
+            let start = NodeIndex::new(start % g.node_count());
+            let order: Vec<NodeIndex> = std::iter::once(start).chain(g.graph.node_indices()).collect();
+            let mut expected = HashSet::new();
+            petgraph::visit::depth_first_search(&g.graph, order.clone(), |event| {
+                if let petgraph::visit::DfsEvent::BackEdge(u, v) = event {
+                    expected.insert((u, v));
+                }
+            });
+            prop_assert_eq!(g.back_edges(order), expected);
+        }
     }
 }

@@ -57,7 +57,7 @@ macro_rules! lossless_struct {
                 impl<'de> ::serde::de::Visitor<'de> for FieldVisitor {
                     type Value = $name;
                     fn expecting(&self, f: &mut ::std::fmt::Formatter) -> ::std::fmt::Result {
-                        f.write_str(concat!("an object (", stringify!($name), ")"))
+                        f.write_str("an object")
                     }
                     fn visit_map<A: ::serde::de::MapAccess<'de>>(self, mut map: A) -> Result<$name, A::Error> {
                         use ::serde::de::Error as _;

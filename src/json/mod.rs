@@ -2,10 +2,12 @@
 
 mod lossless;
 mod maybe;
+mod message;
 mod path;
 mod unique_map;
 
 pub use maybe::Maybe;
+pub use message::{excerpt, readable, serde_message, EXCERPT_CHARS};
 pub use path::{line_column, locate, JsonPath, Segment};
 pub use unique_map::UniqueMap;
 
@@ -69,12 +71,9 @@ pub fn from_str_located<T: DeserializeOwned>(file: &str, text: &str) -> Result<T
 }
 
 fn parse_error(file: &str, path: JsonPath, err: &serde_json::Error) -> Error {
-    let full = err.to_string();
-    // serde_json appends " at line L column C"; the location is reported separately.
-    let message = match full.rfind(" at line ") {
-        Some(cut) if err.line() > 0 => full[..cut].to_string(),
-        _ => full,
-    };
+    // Without serde_json's " at line L column C" (the location is reported separately), Rust's
+    // type names, or more than an excerpt of a value.
+    let message = serde_message(err);
     let message = if err.is_eof() {
         format!("{message} (the file ends too early: is it truncated?)")
     } else if message.contains("recursion limit exceeded") {
@@ -86,7 +85,8 @@ fn parse_error(file: &str, path: JsonPath, err: &serde_json::Error) -> Error {
     Error::Parse { location: Location { file: file.to_string(), path, line, column }, message }
 }
 
-/// An error about the value at `path`, located in `text` when the path can be found there.
+/// An error about the value at `path`, located in `text` when the path can be found there. A
+/// value the message quotes is cut to an excerpt.
 pub fn invalid_at(file: &str, text: &str, path: JsonPath, message: impl Into<String>) -> Error {
     let (line, column) = match locate(text, &path) {
         Some(offset) => {
@@ -95,7 +95,7 @@ pub fn invalid_at(file: &str, text: &str, path: JsonPath, message: impl Into<Str
         }
         None => (None, None),
     };
-    Error::Invalid { location: Location { file: file.to_string(), path, line, column }, message: message.into() }
+    Error::Invalid { location: Location { file: file.to_string(), path, line, column }, message: readable(&message.into()) }
 }
 
 /// Pretty JSON as Sim and Parlant write it (two-space indent, trailing newline).

@@ -250,6 +250,13 @@ impl JourneyEdge {
         }
     }
 
+    /// Whether Parlant takes the transition without a condition: no condition, or `""`
+    /// (Parlant 3.3.2 tests `not condition` in the SDK's `JourneyState._transition` and in the
+    /// reachable-nodes evaluation; `"  "` is a condition there).
+    pub fn is_unconditional(&self) -> bool {
+        self.condition.get().is_none_or(|c| c.is_empty())
+    }
+
     /// The condition text, when the edge has a non-empty one.
     pub fn condition_text(&self) -> Option<&str> {
         self.condition.get().map(String::as_str).filter(|c| !c.trim().is_empty())

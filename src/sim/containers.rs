@@ -40,9 +40,11 @@ pub fn child_ids(state: &WorkflowState, container_id: &str) -> Vec<String> {
 /// The containers enclosing a block, innermost first. Stops at a missing parent or a cycle.
 pub fn ancestors<'a>(state: &'a WorkflowState, block_id: &str) -> Vec<&'a str> {
     let mut out: Vec<&'a str> = Vec::new();
+    // A set beside the list: a deep nesting must not make each step scan the list.
+    let mut seen: std::collections::HashSet<&str> = std::collections::HashSet::new();
     let mut current = state.blocks.get(block_id).and_then(Block::parent_id);
     while let Some(parent) = current {
-        if out.contains(&parent) {
+        if !seen.insert(parent) {
             break;
         }
         let Some(block) = state.blocks.get(parent) else { break };

@@ -1,5 +1,6 @@
 //! Sim workflows: the model, its file shapes, handles, containers, block families, references.
 
+pub mod branches;
 pub mod containers;
 pub mod document;
 pub mod family;

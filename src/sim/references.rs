@@ -12,7 +12,17 @@ pub const RESERVED_BLOCK_NAMES: [&str; 3] = ["loop", "parallel", "variable"];
 
 /// Sim's `normalizeWorkflowBlockName`: lower-cased, whitespace and dots removed.
 pub fn normalize_block_name(name: &str) -> String {
-    name.chars().filter(|c| !c.is_whitespace() && *c != '.').flat_map(char::to_lowercase).collect()
+    normalized_chars(name).collect()
+}
+
+fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
+    name.chars().filter(|c| !c.is_whitespace() && *c != '.').flat_map(char::to_lowercase)
+}
+
+/// Whether two block names are the same reference name (`normalize_block_name` equal), without
+/// allocating.
+pub fn same_reference_name(a: &str, b: &str) -> bool {
+    normalized_chars(a).eq(normalized_chars(b))
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -78,6 +88,32 @@ fn block_references(text: &str) -> Vec<Reference> {
         let start = open + last_open;
         out.push(Reference { span: start..close + 1, raw: reference.to_string(), target: classify(inner) });
     }
+    out
+}
+
+/// The references Sim's executor replaces: `createReferencePattern` (`<[^<>]+>`, Sim v0.8.9
+/// `executor/utils/reference-validation.ts`) filtered by `isLikelyReferenceSegment`, plus
+/// `{{ENV}}`. Unlike the editor's scan above, a `<` in code (`a < b`) never swallows a later
+/// reference.
+pub fn parse_executor_references(text: &str) -> Vec<Reference> {
+    let mut out = Vec::new();
+    let mut from = 0;
+    while let Some(open) = text[from..].find('<').map(|i| from + i) {
+        let rest = &text[open + 1..];
+        match rest.find(['<', '>']) {
+            Some(p) if p > 0 && rest.as_bytes()[p] == b'>' => {
+                let close = open + 1 + p;
+                let inner = &text[open + 1..close];
+                if is_likely_reference(inner) {
+                    out.push(Reference { span: open..close + 1, raw: text[open..=close].to_string(), target: classify(inner) });
+                }
+                from = close + 1;
+            }
+            _ => from = open + 1,
+        }
+    }
+    out.extend(env_references(text));
+    out.sort_by_key(|r| r.span.start);
     out
 }
 
@@ -215,6 +251,16 @@ mod tests {
 
     fn targets(text: &str) -> Vec<RefTarget> {
         parse_references(text).into_iter().map(|r| r.target).collect()
+    }
+
+    #[test]
+    fn the_executor_pattern_does_not_let_a_comparison_swallow_a_reference() {
+        let code = "while (Date.now() < until) {} return <loop.index>";
+        assert!(parse_references(code).is_empty(), "the editor's scan: /<[^>]+>/");
+        let found = parse_executor_references(code);
+        assert_eq!(found.len(), 1);
+        assert_eq!(found[0].raw, "<loop.index>");
+        assert_eq!(parse_executor_references("<a.b> {{K}} <>").len(), 2);
     }
 
     #[test]

@@ -7,7 +7,7 @@ use crate::error::Result;
 use rusqlite::{params, OptionalExtension};
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, serde::Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum OutboxState {
     /// Waiting; nothing sent yet.
@@ -43,16 +43,23 @@ impl OutboxState {
     }
 }
 
-#[derive(Debug, Clone, Serialize)]
+/// A push waiting in (or done with) the outbox.
+#[derive(Debug, Clone, Serialize, serde::Deserialize, ts_rs::TS)]
 pub struct OutboxEntry {
+    #[ts(type = "number")]
     pub id: i64,
+    #[ts(type = "number")]
     pub document_id: i64,
     pub document: String,
     pub remote: String,
+    #[ts(type = "number")]
     pub revision_id: i64,
     pub remote_id: String,
     pub state: OutboxState,
+    #[ts(type = "number")]
     pub attempts: i64,
+    /// Seconds since the Unix epoch.
+    #[ts(type = "number")]
     pub next_attempt_at: i64,
     pub last_error: Option<String>,
 }

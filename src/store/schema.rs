@@ -99,6 +99,9 @@ pub(crate) const MIGRATIONS: &[&str] = &[
 pub(crate) fn migrate(conn: &mut Connection) -> rusqlite::Result<Result<(), String>> {
     let current: i64 = conn.query_row("PRAGMA user_version", [], |r| r.get(0))?;
     let latest = MIGRATIONS.len() as i64;
+    if current < 0 {
+        return Ok(Err(format!("schema version {current} is not one Journey Studio writes: is this a Journey Studio workspace?")));
+    }
     if current > latest {
         return Ok(Err(format!(
             "schema version {current} is newer than this build knows ({latest}); open it with a newer Journey Studio"

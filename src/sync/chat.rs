@@ -82,7 +82,7 @@ impl ParlantClient {
     /// offset to read from.
     pub async fn stream_turn(&self, session_id: &str, after: u64, timeout: Duration, mut on_event: impl FnMut(&Value)) -> Result<(TurnEnd, u64)> {
         let deadline = Instant::now() + timeout;
-        let mut next = after + 1;
+        let mut next = after.saturating_add(1);
         loop {
             let left = deadline.saturating_duration_since(Instant::now());
             if left.is_zero() {
@@ -91,7 +91,8 @@ impl ParlantClient {
             let wait = left.as_secs().clamp(1, 10);
             for event in self.wait_events(session_id, next, wait).await? {
                 let offset = event.get("offset").and_then(|v| v.as_u64()).unwrap_or(next);
-                next = next.max(offset + 1);
+                // Offsets come from the server: a huge one must not overflow.
+                next = next.max(offset.saturating_add(1));
                 on_event(&event);
                 if event.get("kind").and_then(|k| k.as_str()) == Some("status") {
                     match event.pointer("/data/status").and_then(|s| s.as_str()) {

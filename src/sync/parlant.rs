@@ -10,6 +10,7 @@
 
 use super::http::Http;
 use super::mermaid;
+use super::parlant_entities::{self as entities, RemoteEntities};
 use crate::error::{Error, Result};
 use crate::json::Maybe;
 use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, ToolId, END_NODE_ID};
@@ -37,6 +38,12 @@ pub struct RemoteJourney {
     pub conditions: Vec<(String, String)>,
     /// True when the graph came from the graph module (exact), false from the mermaid chart.
     pub exact: bool,
+    /// The journey's tags as the server holds them (tag ids; `doc` names them).
+    pub raw_tags: Vec<String>,
+    /// The context variables the root's marker links to the journey (server ids).
+    pub variable_ids: Vec<String>,
+    /// Its guidelines, variables and tag names as the server holds them.
+    pub entities: RemoteEntities,
 }
 
 /// A failed push: the error, and whether the server may hold part of it (the undo failed too).
@@ -56,6 +63,22 @@ impl From<Error> for PushFailure {
 pub struct PushReport {
     pub created: bool,
     pub requests: usize,
+    /// What this push created besides the journey, for undoing it.
+    #[serde(skip)]
+    pub created_guidelines: Vec<String>,
+    #[serde(skip)]
+    pub created_variables: Vec<String>,
+    #[serde(skip)]
+    pub created_tags: Vec<String>,
+}
+
+/// What a push sends for the journey's tags: the journey's own (server tag ids, the remote's
+/// agent tag added), the document's tags by server id, and the tags every guideline and
+/// variable gets (the agent's).
+struct Plan {
+    journey_tags: Vec<String>,
+    tag_ids: HashMap<String, String>,
+    entity_tags: Vec<String>,
 }
 
 fn obj(v: &Value) -> Map<String, Value> {
@@ -93,8 +116,8 @@ fn edge_meta(edge: &JourneyEdge) -> Map<String, Value> {
 pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> Value {
     let mut conditions: Vec<&String> = doc.journey.conditions.iter().collect();
     conditions.sort();
-    let tags: BTreeSet<&String> =
-        doc.journey.tags.get().map(|t| t.iter().filter(|t| !ignore_tags.contains(t)).collect()).unwrap_or_default();
+    // Tag references compare by tag name (a document's own tags by their entity).
+    let tags = entities::resolve_names(doc, doc.journey.tags.get().map(Vec::as_slice).unwrap_or(&[]), ignore_tags);
     let nodes: BTreeMap<&str, Value> = doc
         .nodes
         .iter()
@@ -139,6 +162,14 @@ pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> Value {
     }
     if fields.priority != 0 {
         out["priority"] = json!(fields.priority);
+    }
+    // Guidelines and context variables, only when the journey has some (as above).
+    let (guidelines, variables) = entities::projection(doc, ignore_tags);
+    if let Some(g) = guidelines {
+        out["guidelines"] = g;
+    }
+    if let Some(v) = variables {
+        out["context_variables"] = v;
     }
     out
 }
@@ -279,7 +310,9 @@ impl ParlantClient {
         let description = s(&journey, "description").unwrap_or_default();
         let mut doc = JourneyDocument::new(title, description, conditions.iter().map(|(t, _)| t.clone()).collect());
         doc.journey.id = Maybe::Value(journey_id.to_string());
-        doc.journey.tags = Maybe::Value(tags);
+        doc.journey.tags = Maybe::Value(tags.clone());
+        let raw_tags = tags;
+        let mut variable_ids: Vec<String> = Vec::new();
         JourneyFields::of_dto(&journey).write_to(&mut doc);
         let mut node_ids = HashMap::new();
         let mut edge_ids = HashMap::new();
@@ -295,6 +328,9 @@ impl ParlantClient {
             for n in graph.get("nodes").and_then(|n| n.as_array()).into_iter().flatten() {
                 let server_id = s(n, "id").unwrap_or_default();
                 let meta = obj(n.get("metadata").unwrap_or(&Value::Null));
+                if server_id == root {
+                    variable_ids = meta.get(MARKER).and_then(|m| m.get("context_variables")).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+                }
                 let doc_id = marker_id(&meta, "node_id").unwrap_or_else(|| server_id.clone());
                 let tools: Vec<ToolId> = n
                     .get("tools")
@@ -338,7 +374,9 @@ impl ParlantClient {
             doc.nodes = parsed.nodes;
             doc.edges = parsed.edges;
         }
-        Ok(Some(RemoteJourney { doc, node_ids, edge_ids, conditions, exact }))
+        let remote_entities = self.fetch_entities(journey_id, &raw_tags, &variable_ids).await?;
+        entities::write_into(&mut doc, &remote_entities);
+        Ok(Some(RemoteJourney { doc, node_ids, edge_ids, conditions, exact, raw_tags, variable_ids, entities: remote_entities }))
     }
 
     /// Pushes `local` as journey `journey_id` with `extra_tags` (the agent scope) added. Creates
@@ -354,44 +392,61 @@ impl ParlantClient {
         JourneyFields::check(local)?;
         let mut report = PushReport::default();
         let before = self.fetch(journey_id).await?;
-        let mut tags: Vec<String> = local.journey.tags.get().cloned().unwrap_or_default();
-        for t in extra_tags {
-            if !tags.contains(t) {
-                tags.push(t.clone());
-            }
-        }
+        // Reads only: a tag Parlant would refuse stops the push before anything is written.
+        self.check_entities(local).await?;
+        let plan = match self.plan(local, extra_tags, extra_tags, &mut report).await {
+            Ok(plan) => plan,
+            Err(e) => return Err(self.undo_created(journey_id, e, &report).await),
+        };
         match before {
             None => {
                 let fields = JourneyFields::of(local);
                 let mut body = json!({"id": journey_id, "title": local.journey.title, "description": local.journey.description,
-                                      "conditions": local.journey.conditions, "tags": tags,
+                                      "conditions": local.journey.conditions, "tags": plan.journey_tags,
                                       "labels": fields.labels, "priority": fields.priority});
                 if let Some(mode) = &fields.composition_mode {
                     body["composition_mode"] = json!(mode);
                 }
-                self.call(Method::POST, "/journeys", Some(body), &mut report).await?;
+                if let Err(e) = self.call(Method::POST, "/journeys", Some(body), &mut report).await {
+                    return Err(self.undo_created(journey_id, e, &report).await);
+                }
                 report.created = true;
                 let result = match self.fetch(journey_id).await {
-                    Ok(Some(current)) => self.apply(local, &tags, &current, journey_id, &mut report).await,
+                    Ok(Some(current)) => self.apply(local, &plan, &current, journey_id, &mut report).await,
                     Ok(None) => Err(self.remote_err(format!("journey `{journey_id}` was created but cannot be read back"))),
                     Err(e) => Err(e),
                 };
                 if let Err(e) = result {
+                    // What it created around the journey first (its guidelines' relationships
+                    // name the journey), then the journey.
                     let mut undo = PushReport::default();
-                    return Err(match self.call(Method::DELETE, &format!("/journeys/{journey_id}"), None, &mut undo).await {
-                        Ok(_) => e.into(),
+                    let undone = match self.delete_created(journey_id, &report).await {
+                        Ok(()) => self.call(Method::DELETE, &format!("/journeys/{journey_id}"), None, &mut undo).await.map(|_| ()),
+                        Err(err) => Err(err),
+                    };
+                    return Err(match undone {
+                        Ok(()) => e.into(),
                         Err(undo_err) => PushFailure { error: self.half_done(e, undo_err), dirty: true },
                     });
                 }
             }
             Some(current) => {
-                if let Err(e) = self.apply(local, &tags, &current, journey_id, &mut report).await {
-                    // Revert to what the server held before this push.
-                    let previous_tags = current.doc.journey.tags.get().cloned().unwrap_or_default();
+                if let Err(e) = self.apply(local, &plan, &current, journey_id, &mut report).await {
+                    // Revert to what the server held before this push: its graph, guidelines
+                    // and variable links (guidelines this push created go with the revert), then
+                    // the variables and tags it created.
                     let mut undo = PushReport::default();
                     let reverted = match self.fetch(journey_id).await {
-                        Ok(Some(now)) => self.apply(&current.doc, &previous_tags, &now, journey_id, &mut undo).await,
+                        Ok(Some(now)) => match self.plan(&current.doc, &[], &[], &mut undo).await {
+                            Ok(previous) => self.apply(&current.doc, &previous, &now, journey_id, &mut undo).await,
+                            Err(err) => Err(err),
+                        },
                         Ok(None) => Ok(()),
+                        Err(err) => Err(err),
+                    };
+                    let created = PushReport { created_guidelines: Vec::new(), ..report.clone() };
+                    let reverted = match reverted {
+                        Ok(()) => self.delete_created(journey_id, &created).await,
                         Err(err) => Err(err),
                     };
                     return Err(match reverted {
@@ -404,6 +459,28 @@ impl ParlantClient {
         Ok(report)
     }
 
+    /// The tags a push sends: the document's tags found or created by name, the journey's tags
+    /// as server ids plus `journey_extra`, and `entity_extra` for every guideline and variable.
+    async fn plan(&self, doc: &JourneyDocument, journey_extra: &[String], entity_extra: &[String], report: &mut PushReport) -> Result<Plan> {
+        let tag_ids = self.ensure_tags(doc, report).await?;
+        let mut journey_tags: Vec<String> = Vec::new();
+        for t in doc.journey.tags.get().into_iter().flatten().chain(journey_extra) {
+            let id = tag_ids.get(t).cloned().unwrap_or_else(|| t.clone());
+            if !journey_tags.contains(&id) {
+                journey_tags.push(id);
+            }
+        }
+        Ok(Plan { journey_tags, tag_ids, entity_tags: entity_extra.to_vec() })
+    }
+
+    /// A push failed before the journey was written: deletes the tags it created.
+    async fn undo_created(&self, journey_id: &str, e: Error, report: &PushReport) -> PushFailure {
+        match self.delete_created(journey_id, report).await {
+            Ok(()) => e.into(),
+            Err(undo_err) => PushFailure { error: self.half_done(e, undo_err), dirty: true },
+        }
+    }
+
     fn half_done(&self, e: Error, undo_err: Error) -> Error {
         let retryable = e.retry_hint().is_some() || undo_err.retry_hint().is_some();
         Error::Remote {
@@ -414,8 +491,10 @@ impl ParlantClient {
         }
     }
 
-    /// Makes the server's journey equal to `target` (with `tags`), given its current state.
-    async fn apply(&self, target: &JourneyDocument, tags: &[String], current: &RemoteJourney, jid: &str, report: &mut PushReport) -> Result<()> {
+    /// Makes the server's journey equal to `target` (its tags as `plan` says), given its current
+    /// state: the journey's fields, its guidelines and variables, then its graph.
+    async fn apply(&self, target: &JourneyDocument, plan: &Plan, current: &RemoteJourney, jid: &str, report: &mut PushReport) -> Result<()> {
+        let tags = &plan.journey_tags;
         let base = format!("/journey-studio/journeys/{jid}");
         // Journey fields.
         let mut patch = Map::new();
@@ -425,7 +504,7 @@ impl ParlantClient {
         if target.journey.description != current.doc.journey.description && !target.journey.description.is_empty() {
             patch.insert("description".into(), json!(target.journey.description));
         }
-        let current_tags: Vec<String> = current.doc.journey.tags.get().cloned().unwrap_or_default();
+        let current_tags: Vec<String> = current.raw_tags.clone();
         let add_tags: Vec<&String> = tags.iter().filter(|t| !current_tags.contains(t)).collect();
         let remove_tags: Vec<&String> = current_tags.iter().filter(|t| !tags.contains(t)).collect();
         if !add_tags.is_empty() || !remove_tags.is_empty() {
@@ -463,6 +542,16 @@ impl ParlantClient {
             self.call(Method::PATCH, &base, Some(json!({"clear_composition_mode": true})), report).await?;
         }
 
+        // Guidelines and context variables; the root's marker links the variables to the journey.
+        let variable_ids = self.apply_entities(target, plan.tag_ids.clone(), &plan.entity_tags, &current.entities, jid, report).await?;
+        let marker_of = |node: &JourneyNode, root: bool, variables: &[String]| {
+            let mut m = json!({"node_id": node.id});
+            if root && !variables.is_empty() {
+                m["context_variables"] = json!(variables);
+            }
+            m
+        };
+
         // Nodes: map document ids to server ids; the root is the server's root.
         let server_root = current.node_ids.get(&current.doc.journey.root_id).cloned().unwrap_or_default();
         let mut ids: HashMap<String, String> = current.node_ids.clone();
@@ -478,7 +567,7 @@ impl ParlantClient {
         let target_ids: BTreeSet<&str> = target.nodes.iter().map(|n| n.id.as_str()).collect();
         for node in &target.nodes {
             let mut meta = node_meta(node);
-            meta.insert(MARKER.into(), json!({"node_id": node.id}));
+            meta.insert(MARKER.into(), marker_of(node, node.id == target.journey.root_id, &variable_ids));
             match ids.get(&node.id) {
                 None => {
                     let sid = format!("{jid}.{}", node.id);
@@ -507,7 +596,7 @@ impl ParlantClient {
                         }
                     }
                     let mut old_meta = node_meta(old);
-                    old_meta.insert(MARKER.into(), json!({"node_id": old.id}));
+                    old_meta.insert(MARKER.into(), marker_of(old, old.id == current.doc.journey.root_id, &current.variable_ids));
                     let set: Map<String, Value> = meta.iter().filter(|(k, v)| old_meta.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
                     let unset: Vec<&String> = old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
                     if !set.is_empty() || !unset.is_empty() {

@@ -385,7 +385,7 @@ impl SimClient {
         let mut run = StreamedRun { run_id, events: 0, reads: 0, done: false, outcome: None };
         while let Some(bytes) = self.api.next_chunk(&mut resp, &what).await? {
             run.reads += 1;
-            for payload in decoder.push(&bytes) {
+            for payload in decoder.push(&bytes).map_err(|e| self.remote_err(format!("{what}: {e}")))? {
                 // Sim frames its end marker with `encodeSSE('[DONE]')`, i.e. JSON: `"[DONE]"`;
                 // the bare form is the common SSE idiom. Both end the stream.
                 if matches!(payload.trim(), "[DONE]" | "\"[DONE]\"") {

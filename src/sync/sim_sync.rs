@@ -1,5 +1,5 @@
 //! Push and pull of Sim workflows, through the same outbox, conflict and secret machinery as
-//! Parlant (`engine`).
+//! Parlant (`engine` dispatches to this backend and to `parlant_sync`).
 //!
 //! Push: the workflow's draft is replaced in place (`PUT /api/workflows/{id}/state`, session
 //! cookie) when it exists on the server; without a cookie that push is refused (never silently
@@ -17,7 +17,7 @@
 //! Sides are compared by a projection of the state: blocks, edges (by id), loops, parallels
 //! and variables, keys sorted; not `metadata`, `lastSaved`, `isDeployed`, `deployedAt`.
 
-use super::engine::{queue_or_fail, PullOutcome, PushOutcome};
+use super::outcome::{queue_or_fail, PullOutcome, PushOutcome};
 use super::secrets::{self, SecretKind};
 use super::sim::{SimClient, SESSION_COOKIE as SESSION_COOKIE_NAME};
 use crate::document::Document;

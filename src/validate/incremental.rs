@@ -15,7 +15,7 @@
 use super::diagnostic::{Diagnostic, Report};
 use super::journey;
 use super::workflow::local::{analyse, BlockFacts};
-use super::workflow::{names_of, Context, GraphFacts};
+use super::workflow::{Context, GraphFacts};
 use crate::error::{Error, Result};
 use crate::graph::GraphView;
 use crate::js::Sandbox;
@@ -313,6 +313,38 @@ impl IncrementalValidator {
         }
     }
 
+    /// Where the edge (Sim edge, journey transition) with this id is in the document's list.
+    pub fn edge_position(&self, id: &str) -> Option<usize> {
+        let positions = match &self.inner {
+            Inner::Workflow(w) => &w.edge_positions,
+            Inner::Journey(j) => &j.edge_positions,
+        };
+        positions.get(id).and_then(|p| p.first().copied())
+    }
+
+    /// Where a journey's state is in its list of nodes.
+    pub fn state_position(&self, id: &str) -> Option<usize> {
+        match &self.inner {
+            Inner::Journey(j) => j.index.get(id).copied(),
+            Inner::Workflow(_) => None,
+        }
+    }
+
+    /// Positions of the edges leaving `id`, dangling ones included.
+    pub fn edges_from(&self, id: &str) -> Vec<usize> {
+        let source_of = |i: usize| match &self.inner {
+            Inner::Workflow(w) => w.doc.state().edges.get(i).map(|e| e.source.as_str()),
+            Inner::Journey(j) => j.doc.edges.get(i).map(|e| e.source.as_str()),
+        };
+        let view = match &self.inner {
+            Inner::Workflow(w) => &w.graph.view,
+            Inner::Journey(j) => &j.view,
+        };
+        let mut out = view.out_edges(id);
+        out.extend(view.dangling.iter().copied().filter(|&i| source_of(i) == Some(id)));
+        out
+    }
+
     /// The buckets that may have changed since the last call, and forgets them.
     pub fn take_changed(&mut self) -> Changed {
         match &mut self.inner {
@@ -344,22 +376,15 @@ impl IncrementalValidator {
     /// The diagnostics of each of `buckets` now (empty for a bucket that no longer exists), in
     /// the order given. Looking up many buckets costs one pass over the edges, not one per bucket.
     pub fn bucket_diagnostics<'a>(&self, buckets: impl IntoIterator<Item = &'a Bucket>) -> Vec<(&'a Bucket, Vec<&Diagnostic>)> {
-        let mut edge_index: Option<HashMap<&str, Vec<usize>>> = None;
         let mut out = Vec::new();
         for bucket in buckets {
             let diagnostics: Vec<&Diagnostic> = match (&self.inner, bucket) {
                 (Inner::Workflow(w), Bucket::BlockLocal(id)) => w.local.get(id).into_iter().flatten().collect(),
                 (Inner::Workflow(w), Bucket::Block(id)) => w.block_diags.get(id).into_iter().flatten().collect(),
-                (Inner::Workflow(w), Bucket::Edge(id)) => {
-                    let index = edge_index.get_or_insert_with(|| index_of(w.doc.state().edges.iter().map(|e| e.id.as_str())));
-                    index.get(id.as_str()).into_iter().flatten().filter_map(|&i| w.edge_diags.get(i)).flatten().collect()
-                }
+                (Inner::Workflow(w), Bucket::Edge(id)) => w.edge_positions.get(id).into_iter().flatten().filter_map(|&i| w.edge_diags.get(i)).flatten().collect(),
                 (Inner::Workflow(w), Bucket::Global) => w.global.iter().collect(),
                 (Inner::Journey(j), Bucket::State(id)) => j.index.get(id).and_then(|&i| j.node_diags.get(i)).into_iter().flatten().collect(),
-                (Inner::Journey(j), Bucket::Transition(id)) => {
-                    let index = edge_index.get_or_insert_with(|| index_of(j.doc.edges.iter().map(|e| e.id.as_str())));
-                    index.get(id.as_str()).into_iter().flatten().filter_map(|&i| j.edge_diags.get(i)).flatten().collect()
-                }
+                (Inner::Journey(j), Bucket::Transition(id)) => j.edge_positions.get(id).into_iter().flatten().filter_map(|&i| j.edge_diags.get(i)).flatten().collect(),
                 (Inner::Journey(j), Bucket::Global) => j.graph_diags.iter().collect(),
                 _ => Vec::new(),
             };
@@ -370,10 +395,10 @@ impl IncrementalValidator {
 }
 
 /// Positions of each id in a list (ids may repeat in a malformed document).
-fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<&'a str, Vec<usize>> {
-    let mut map: HashMap<&str, Vec<usize>> = HashMap::new();
+fn index_of<'a>(ids: impl Iterator<Item = &'a str>) -> HashMap<String, Vec<usize>> {
+    let mut map: HashMap<String, Vec<usize>> = HashMap::new();
     for (i, id) in ids.enumerate() {
-        map.entry(id).or_default().push(i);
+        map.entry(id.to_string()).or_default().push(i);
     }
     map
 }
@@ -390,6 +415,8 @@ struct WorkflowState {
     global: Vec<Diagnostic>,
     /// Normalised block name -> blocks whose references use that name.
     referrers: HashMap<String, HashSet<String>>,
+    /// Edge id -> its indexes in `edges` (ids may repeat in a malformed document).
+    edge_positions: HashMap<String, Vec<usize>>,
     changed: Changed,
 }
 
@@ -414,11 +441,14 @@ impl WorkflowState {
             edge_diags: Vec::new(),
             global: Vec::new(),
             referrers: HashMap::new(),
+            edge_positions: HashMap::new(),
             changed: Changed::default(),
         };
-        let blocks: Vec<Block> = me.doc.state().blocks.values().cloned().collect();
-        for block in &blocks {
-            me.analyse(block);
+        let blocks: Vec<&Block> = me.doc.state().blocks.values().collect();
+        let analysed = super::workflow::local::analyse_all(&blocks, &me.base, &me.js);
+        let ids: Vec<String> = blocks.iter().map(|b| b.id.clone()).collect();
+        for (id, local) in ids.into_iter().zip(analysed) {
+            me.record(id, local);
         }
         me.recompute_graph();
         me
@@ -427,14 +457,19 @@ impl WorkflowState {
     /// The block's own rules and facts; returns the facts it had before.
     fn analyse(&mut self, block: &Block) -> Option<BlockFacts> {
         let local = analyse(block, &self.base, &self.js);
+        self.record(block.id.clone(), local)
+    }
+
+    /// Keeps a block's own rules and facts; returns the facts it had before.
+    fn record(&mut self, id: String, local: super::workflow::local::Local) -> Option<BlockFacts> {
         for name in referenced_names(&local.facts) {
-            self.referrers.entry(name).or_default().insert(block.id.clone());
+            self.referrers.entry(name).or_default().insert(id.clone());
         }
-        self.local.insert(block.id.clone(), local.diagnostics);
-        self.changed.add(Bucket::BlockLocal(block.id.clone()));
-        let old = self.facts.insert(block.id.clone(), local.facts);
+        self.local.insert(id.clone(), local.diagnostics);
+        self.changed.add(Bucket::BlockLocal(id.clone()));
+        let old = self.facts.insert(id.clone(), local.facts);
         if let Some(old) = &old {
-            self.forget_references(&block.id, old);
+            self.forget_references(&id, old);
         }
         old
     }
@@ -465,6 +500,7 @@ impl WorkflowState {
         self.block_diags = block_diags;
         self.edge_diags = edge_diags;
         self.global = global;
+        self.edge_positions = index_of(self.doc.state().edges.iter().map(|e| e.id.as_str()));
         self.changed.everything();
     }
 
@@ -479,25 +515,43 @@ impl WorkflowState {
             return self.recompute_graph();
         };
         let Some(new) = self.facts.get(&id) else { return };
+        let (new_name, container) = (new.normalized_name.clone(), new.family.is_container());
         if old.family != new.family || old.enabled != new.enabled || old.parent != new.parent {
             // What runs, what is a trigger, and container scopes may all have changed.
             return self.recompute_graph();
         }
         let mut affected: HashSet<String> = HashSet::from([id.clone()]);
-        let renamed = old.normalized_name != new.normalized_name;
+        let renamed = old.normalized_name != new_name;
         if respelt || old.outputs != new.outputs {
-            for name in [&old.normalized_name, &new.normalized_name] {
+            for name in [&old.normalized_name, &new_name] {
                 affected.extend(self.referrers.get(name).into_iter().flatten().cloned());
             }
         }
+        let shared = |names: &HashMap<String, Vec<String>>, n: &str| names.get(n).is_some_and(|ids| ids.len() > 1);
+        let mut names_shared = shared(&self.graph.names, &old.normalized_name);
         if renamed {
-            self.graph.names = names_of(self.doc.state(), &self.facts);
+            self.move_name(&id, &old.normalized_name, &new_name);
+            names_shared |= shared(&self.graph.names, &new_name);
         }
         let ctx = self.context();
         let ids: Vec<&str> = affected.iter().map(String::as_str).collect();
         let fresh = ctx.block_rules(&ids);
-        let global = respelt.then(|| ctx.global_rules());
-        let edges = respelt.then(|| (0..ctx.state.edges.len()).map(|i| ctx.edge_rules(i)).collect());
+        // Global rules quote names only of blocks that share one (W023).
+        let global = (respelt && names_shared).then(|| ctx.global_rules());
+        // An edge's messages quote its ends and their containers by name.
+        let edges: Vec<usize> = if respelt {
+            let mut ends = vec![id.as_str()];
+            if container {
+                ends.extend(self.facts.iter().filter(|(_, f)| f.parent.as_deref() == Some(id.as_str())).map(|(child, _)| child.as_str()));
+            }
+            let mut edges: Vec<usize> = ends.iter().flat_map(|end| ctx.graph.view.out_edges(end).into_iter().chain(ctx.graph.view.in_edges(end))).collect();
+            edges.sort_unstable();
+            edges.dedup();
+            edges
+        } else {
+            Vec::new()
+        };
+        let fresh_edges: Vec<(usize, Vec<Diagnostic>)> = edges.iter().map(|&i| (i, ctx.edge_rules(i))).collect();
         for id in affected {
             self.changed.add(Bucket::Block(id));
         }
@@ -506,12 +560,32 @@ impl WorkflowState {
             self.global = global;
             self.changed.add(Bucket::Global);
         }
-        if let Some(edges) = edges {
-            self.edge_diags = edges;
-            for e in &self.doc.state().edges {
+        for (i, diagnostics) in fresh_edges {
+            if let Some(slot) = self.edge_diags.get_mut(i) {
+                *slot = diagnostics;
+            }
+            if let Some(e) = self.doc.state().edges.get(i) {
                 self.changed.add(Bucket::Edge(e.id.clone()));
             }
         }
+    }
+
+    /// Moves block `id` from one normalised name to another in the names table, keeping each
+    /// name's ids in block order (what a full rebuild gives).
+    fn move_name(&mut self, id: &str, from: &str, to: &str) {
+        if let Some(ids) = self.graph.names.get_mut(from) {
+            ids.retain(|x| x != id);
+            if ids.is_empty() {
+                self.graph.names.remove(from);
+            }
+        }
+        if self.facts.get(id).is_some_and(|f| f.family == crate::sim::BlockFamily::Note) {
+            return;
+        }
+        let blocks = &self.doc.state().blocks;
+        let ids = self.graph.names.entry(to.to_string()).or_default();
+        ids.push(id.to_string());
+        ids.sort_by_key(|x| blocks.get_index_of(x.as_str()).unwrap_or(usize::MAX));
     }
 
     fn insert_block(&mut self, index: usize, block: Block) -> Result<()> {
@@ -549,6 +623,7 @@ struct JourneyState {
     edge_diags: Vec<Vec<Diagnostic>>,
     /// Reachability and header rules.
     graph_diags: Vec<Diagnostic>,
+    edge_positions: HashMap<String, Vec<usize>>,
     changed: Changed,
 }
 
@@ -562,6 +637,7 @@ impl JourneyState {
             node_diags: Vec::new(),
             edge_diags: Vec::new(),
             graph_diags: Vec::new(),
+            edge_positions: HashMap::new(),
             changed: Changed::default(),
         };
         me.recompute_all();
@@ -585,6 +661,7 @@ impl JourneyState {
         let mut graph = journey::reachability_rules(&self.doc, &self.view);
         graph.extend(journey::header_rules(&self.doc));
         self.graph_diags = graph;
+        self.edge_positions = index_of(self.doc.edges.iter().map(|e| e.id.as_str()));
         self.changed.everything();
     }
 

@@ -1,4 +1,5 @@
-//! Parlant's journey rules (reference/parlant.md §1), split by what each depends on so the
+//! Parlant's journey rules (what Parlant 3.3.2 refuses or does at run time; the ground of each
+//! rule is in `catalogue`), split by what each depends on so the
 //! incremental validator can recompute only what an edit can change:
 //! - `node_rules`: the state alone;
 //! - `outgoing_rules`: the state, its outgoing transitions and the kinds of their targets;
@@ -34,38 +35,95 @@ fn edge_path(i: usize) -> JsonPath {
     JsonPath::root().key("edges").index(i)
 }
 
-/// Rules about one state on its own (J001, J009).
+/// Kinds Parlant 3.3.2's `JourneyNodeKind` accepts (NS, RN); `NA` is what it reads when a node
+/// has none.
+const PARLANT_KINDS: &[&str] = &["fork", "chat", "tool", "NA"];
+
+/// What `metadata.journey_node.kind` says, read as Parlant reads it: `None` when the node has no
+/// kind (NA), `Err` with the value when Parlant's `JourneyNodeKind(...)` would refuse it.
+fn declared_kind(node: &crate::parlant::JourneyNode) -> Result<Option<&str>, String> {
+    let Some(journey_node) = node.meta("journey_node") else { return Ok(None) };
+    if journey_node.is_null() {
+        return Ok(None);
+    }
+    let Some(map) = journey_node.as_object() else { return Err(format!("`journey_node` is {journey_node}, not an object")) };
+    match map.get("kind") {
+        None => Ok(None),
+        Some(serde_json::Value::String(kind)) if PARLANT_KINDS.contains(&kind.as_str()) => Ok(Some(kind).filter(|k| *k != "NA").map(String::as_str)),
+        Some(other) => Err(format!("kind {other}")),
+    }
+}
+
+/// Rules about one state on its own (J001, J009, J016, J020, J021).
 pub fn node_rules(doc: &JourneyDocument, kinds: &Kinds, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(node) = doc.nodes.get(i) else { return out };
-    if node.id != doc.journey.root_id
-        && node.action_text().is_none()
-        && node.declared_kind().is_none()
-        && node.tool_ids().is_empty()
-    {
+    let is_root = node.id == doc.journey.root_id;
+    let own = kind(kinds, &node.id);
+    let declared = declared_kind(node);
+    match &declared {
+        Err(what) if !is_root => out.push(
+            Diagnostic::new(
+                "J016",
+                node_path(i).key("metadata").key("journey_node"),
+                format!("state `{}` has {what}: Parlant knows chat, tool and fork, and fails on anything else", node.id),
+            )
+            .node(&node.id),
+        ),
+        Ok(None) if !is_root => out.push(
+            Diagnostic::new(
+                "J020",
+                node_path(i).key("metadata"),
+                format!("state `{}` has no `metadata.journey_node.kind`: Parlant reads its kind as NA", node.id),
+            )
+            .node(&node.id),
+        ),
+        _ => {}
+    }
+    let no_action = node.action.get().is_none_or(|a| a.is_empty());
+    if !is_root && own != Some(NodeKind::Fork) && no_action {
         out.push(
             Diagnostic::new(
                 "J001",
                 node_path(i).key("action"),
-                format!("state `{}` has no action and no kind: it is a second root besides `{}`", node.id, doc.journey.root_id),
+                format!("state `{}` has no action: Parlant ends the journey when it enters a state without one, so its transitions are never followed", node.id),
             )
             .node(&node.id),
         );
     }
-    if kind(kinds, &node.id) == Some(NodeKind::Tool) && node.tool_ids().is_empty() {
+    if own == Some(NodeKind::Fork) && !no_action {
+        out.push(
+            Diagnostic::new("J021", node_path(i).key("action"), format!("fork `{}` has an action; Parlant ignores the action of a fork", node.id))
+                .node(&node.id),
+        );
+    }
+    if own == Some(NodeKind::Tool) && node.tool_ids().is_empty() {
         out.push(Diagnostic::new("J009", node_path(i).key("tools"), format!("tool state `{}` names no tool", node.id)).node(&node.id));
     }
     out
 }
 
-/// Rules about a state's outgoing transitions (J005, J006, J010, J011, J012).
+/// Rules about a state's outgoing transitions (J005, J006, J010, J011, J012, J017, J019, J022,
+/// J023).
 pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let Some(node) = doc.nodes.get(i) else { return out };
     let own = kind(kinds, &node.id);
     let edges: Vec<usize> = view.out_edges(&node.id).into_iter().filter(|&e| e < doc.edges.len()).collect();
 
-    let unconditional: Vec<usize> = edges.iter().copied().filter(|&e| doc.edges[e].condition_text().is_none()).collect();
+    if edges.is_empty() {
+        if node.id == doc.journey.root_id {
+            out.push(
+                Diagnostic::new("J023", node_path(i), format!("the root `{}` has no transition: the journey has no states", node.id)).node(&node.id),
+            );
+        } else if own == Some(NodeKind::Fork) {
+            out.push(
+                Diagnostic::new("J022", node_path(i), format!("fork `{}` has no transitions: the branch into it can never be taken", node.id)).node(&node.id),
+            );
+        }
+    }
+
+    let unconditional: Vec<usize> = edges.iter().copied().filter(|&e| doc.edges[e].is_unconditional()).collect();
     if !unconditional.is_empty() && edges.len() > 1 {
         let ids: Vec<&str> = unconditional.iter().map(|&e| doc.edges[e].id.as_str()).collect();
         let mut d = Diagnostic::new(
@@ -84,7 +142,8 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i:
         out.push(d);
     }
     if own == Some(NodeKind::Fork) {
-        for &e in &unconditional {
+        // The SDK tests `condition is None` here: `""` passes (and is then unconditional, J005/J011).
+        for &e in edges.iter().filter(|&&e| doc.edges[e].condition.get().is_none()) {
             let edge = &doc.edges[e];
             out.push(
                 Diagnostic::new(
@@ -100,31 +159,56 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i:
     if own == Some(NodeKind::Tool) {
         for &e in &edges {
             let edge = &doc.edges[e];
-            let target_kind = kind(kinds, &edge.target);
-            if matches!(target_kind, Some(NodeKind::Tool) | Some(NodeKind::End)) {
-                let what = if target_kind == Some(NodeKind::End) { "`end`".to_string() } else { format!("tool state `{}`", edge.target) };
-                out.push(
+            match kind(kinds, &edge.target) {
+                Some(NodeKind::Tool) => out.push(
                     Diagnostic::new(
                         "J010",
                         edge_path(e).key("target"),
-                        format!("tool state `{}` is followed by {what}, not by a chat state", node.id),
+                        format!("tool state `{}` is followed by tool state `{}`, not by a chat state", node.id, edge.target),
                     )
                     .node(&node.id)
                     .edge(&edge.id),
-                );
+                ),
+                Some(NodeKind::End) if edges.len() == 1 => out.push(
+                    Diagnostic::new(
+                        "J019",
+                        edge_path(e).key("target"),
+                        format!("tool state `{}` goes straight to `end`: Parlant moves onto `end` as a step after the tool runs instead of leaving the journey", node.id),
+                    )
+                    .node(&node.id)
+                    .edge(&edge.id),
+                ),
+                _ => {}
             }
         }
     }
     let mut seen: HashMap<String, &str> = HashMap::new();
+    let mut targets: HashMap<&str, &str> = HashMap::new();
     for &e in &edges {
         let edge = &doc.edges[e];
         if let Some(text) = edge.condition.get() {
             if text.trim().is_empty() {
+                let what = if text.is_empty() { "an empty condition, which Parlant reads as none" } else { "a condition of spaces only" };
                 out.push(
-                    Diagnostic::new("J011", edge_path(e).key("condition"), format!("transition `{}` has a blank condition", edge.id))
+                    Diagnostic::new("J011", edge_path(e).key("condition"), format!("transition `{}` has {what}", edge.id))
                         .node(&node.id)
                         .edge(&edge.id),
                 );
+            }
+        }
+        match targets.get(edge.target.as_str()) {
+            Some(first) => out.push(
+                Diagnostic::new(
+                    "J017",
+                    edge_path(e).key("target"),
+                    format!("transitions `{first}` and `{}` both go from `{}` to `{}`; Parlant keeps only one of them", edge.id, node.id, edge.target),
+                )
+                .node(&node.id)
+                .edge(*first)
+                .edge(&edge.id),
+            ),
+            None => {
+                targets.insert(edge.target.as_str(), &edge.id);
             }
         }
         if let Some(text) = edge.condition_text() {
@@ -181,12 +265,29 @@ pub fn edge_rules(doc: &JourneyDocument, ids: &HashSet<&str>, i: usize) -> Vec<D
     out
 }
 
-/// Rules over the whole transition graph (J002, J003, J004).
+/// Rules over the whole transition graph (J002, J003, J004). A journey ends at `end` or at a
+/// state without transitions (Parlant exits there: RN `do_node_evaluation`), so only states
+/// that can reach neither are reported, and as warnings: the agent may always leave.
 pub fn reachability_rules(doc: &JourneyDocument, view: &GraphView) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let from_root = view.reachable_from([doc.journey.root_id.as_str()]);
-    let to_end = view.reaching(END_NODE_ID);
-    let on_cycle: HashSet<&str> = view.cycles().into_iter().flatten().collect();
+    // Walk backwards from `end` and from every leaf, one pass over the graph.
+    let mut ends: HashSet<&str> = HashSet::new();
+    let mut queue: std::collections::VecDeque<&str> = std::collections::VecDeque::new();
+    for id in std::iter::once(END_NODE_ID).chain(doc.nodes.iter().map(|n| n.id.as_str())) {
+        if (id == END_NODE_ID || view.out_edges(id).is_empty()) && ends.insert(id) {
+            queue.push_back(id);
+        }
+    }
+    while let Some(id) = queue.pop_front() {
+        for p in view.predecessors(id) {
+            if ends.insert(p) {
+                queue.push_back(p);
+            }
+        }
+    }
+    let stuck = doc.nodes.iter().any(|n| !ends.contains(n.id.as_str()));
+    let on_cycle: HashSet<&str> = if stuck { view.cycles().into_iter().flatten().collect() } else { HashSet::new() };
     for (i, node) in doc.nodes.iter().enumerate() {
         let id = node.id.as_str();
         if !from_root.contains(id) {
@@ -195,12 +296,12 @@ pub fn reachability_rules(doc: &JourneyDocument, view: &GraphView) -> Vec<Diagno
                     .node(id),
             );
         }
-        if !to_end.contains(id) {
+        if !ends.contains(id) {
             let code = if on_cycle.contains(id) { "J004" } else { "J003" };
             let message = if code == "J004" {
-                format!("state `{id}` is on a loop that never reaches `end`")
+                format!("state `{id}` is on a loop that never reaches `end` or a state without transitions")
             } else {
-                format!("no chain of transitions leads from state `{id}` to `end`")
+                format!("every path from state `{id}` runs into a loop that never reaches `end` or a state without transitions")
             };
             out.push(Diagnostic::new(code, node_path(i), message).node(id));
         }
@@ -208,7 +309,7 @@ pub fn reachability_rules(doc: &JourneyDocument, view: &GraphView) -> Vec<Diagno
     out
 }
 
-/// Rules about the journey itself (J013, J014, J015).
+/// Rules about the journey itself and the entities it relies on (J013, J014, J015, J018, J024).
 pub fn header_rules(doc: &JourneyDocument) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let journey = JsonPath::root().key("journey");
@@ -222,6 +323,25 @@ pub fn header_rules(doc: &JourneyDocument) -> Vec<Diagnostic> {
     }
     if doc.journey.conditions.iter().all(|c| c.trim().is_empty()) {
         out.push(Diagnostic::new("J014", journey.clone().key("conditions"), "the journey has no condition, so it never activates"));
+    }
+    for (i, condition) in doc.journey.conditions.iter().enumerate() {
+        if condition.is_empty() {
+            out.push(Diagnostic::new(
+                "J018",
+                journey.clone().key("conditions").index(i),
+                format!("condition {} of the journey is empty; Parlant's API refuses the journey", i + 1),
+            ));
+        }
+    }
+    for (i, tag) in doc.tags.get().into_iter().flatten().enumerate() {
+        let length = tag.name.chars().count();
+        if length == 0 || length > 50 {
+            out.push(Diagnostic::new(
+                "J024",
+                JsonPath::root().key("tags").index(i).key("name"),
+                format!("tag `{}` has a name of {length} characters; Parlant accepts 1 to 50", tag.id),
+            ));
+        }
     }
     let mut check = |tag: &str, path: JsonPath| {
         if let Some(problem) = agent_tag_problem(tag) {

@@ -8,9 +8,9 @@ use super::workflow::local::block_path;
 use super::{catalogue, Diagnostic};
 use crate::convert::{self, Approximation, ConvertOptions};
 use crate::json::JsonPath;
-use crate::parlant::JourneyDocument;
 use crate::sim::SimDocument;
 use crate::Document;
+use std::collections::HashMap;
 
 /// The code of a conversion that fails outright (not one of the converter's approximations).
 pub const CONVERSION_FAILS: &str = "C017";
@@ -21,11 +21,19 @@ pub fn readiness(doc: &Document) -> Vec<Diagnostic> {
     let opts = ConvertOptions::default();
     match doc {
         Document::Sim(s) => match convert::workflow_to_journey(s, &opts) {
-            Ok(c) => c.mapping.approximations.into_iter().map(|a| workflow_diagnostic(s, a)).collect(),
+            Ok(c) => {
+                // Positions by id, once: a conversion may report an approximation per element.
+                let edges: HashMap<&str, usize> = s.state().edges.iter().enumerate().rev().map(|(i, e)| (e.id.as_str(), i)).collect();
+                c.mapping.approximations.into_iter().map(|a| workflow_diagnostic(s, &edges, a)).collect()
+            }
             Err(e) => vec![failed(s.state_path(), "a journey", &e)],
         },
         Document::Journey(j) => match convert::journey_to_workflow(j, &opts) {
-            Ok(c) => c.mapping.approximations.into_iter().map(|a| journey_diagnostic(j, a)).collect(),
+            Ok(c) => {
+                let nodes: HashMap<&str, usize> = j.nodes.iter().enumerate().rev().map(|(i, n)| (n.id.as_str(), i)).collect();
+                let edges: HashMap<&str, usize> = j.edges.iter().enumerate().rev().map(|(i, e)| (e.id.as_str(), i)).collect();
+                c.mapping.approximations.into_iter().map(|a| journey_diagnostic(&nodes, &edges, a)).collect()
+            }
             Err(e) => vec![failed(JsonPath::root(), "a Sim workflow", &e)],
         },
     }
@@ -35,13 +43,14 @@ fn failed(path: JsonPath, to: &str, e: &crate::Error) -> Diagnostic {
     Diagnostic::new(CONVERSION_FAILS, path, format!("the document cannot be converted to {to}: {e}"))
 }
 
-fn workflow_diagnostic(doc: &SimDocument, a: Approximation) -> Diagnostic {
+/// `edges`: each edge id's first position in the workflow's edge list.
+fn workflow_diagnostic(doc: &SimDocument, edges: &HashMap<&str, usize>, a: Approximation) -> Diagnostic {
     let base = doc.state_path();
     let state = doc.state();
     let path = match (a.nodes.first(), a.edges.first()) {
         (Some(id), _) if state.blocks.contains_key(id) => block_path(&base, id),
-        (_, Some(id)) => match state.edges.iter().position(|e| &e.id == id) {
-            Some(i) => base.key("edges").index(i),
+        (_, Some(id)) => match edges.get(id.as_str()) {
+            Some(&i) => base.key("edges").index(i),
             None => base,
         },
         _ => base.key("blocks"),
@@ -49,9 +58,10 @@ fn workflow_diagnostic(doc: &SimDocument, a: Approximation) -> Diagnostic {
     diagnostic(a, path)
 }
 
-fn journey_diagnostic(doc: &JourneyDocument, a: Approximation) -> Diagnostic {
-    let node = a.nodes.first().and_then(|id| doc.nodes.iter().position(|n| &n.id == id));
-    let edge = a.edges.first().and_then(|id| doc.edges.iter().position(|e| &e.id == id));
+/// `nodes`, `edges`: each id's first position in the journey's lists.
+fn journey_diagnostic(nodes: &HashMap<&str, usize>, edges: &HashMap<&str, usize>, a: Approximation) -> Diagnostic {
+    let node = a.nodes.first().and_then(|id| nodes.get(id.as_str()).copied());
+    let edge = a.edges.first().and_then(|id| edges.get(id.as_str()).copied());
     // An approximation about a transition points at the transition; about a state, at the state.
     let path = match (edge, node) {
         (Some(i), _) => JsonPath::root().key("edges").index(i),

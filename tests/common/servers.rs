@@ -14,8 +14,12 @@ pub fn free_port() -> u16 {
     TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
 }
 
-/// The Python with parlant==3.3.2, or None (after printing why) when tests may skip. In CI a
-/// missing interpreter is a failure, not a skip.
+/// Why a Parlant-backed test skips.
+pub const NO_VENV: &str = "JOURNEY_STUDIO_PARLANT_PYTHON is not set (the venv from scripts/setup; scripts/test sets it)";
+
+/// The Python with parlant==3.3.2, or None when the test may skip: the skip is recorded (see
+/// [`skip`]) and summed up at the end of the test binary's run. In CI (`CI=true`) a missing
+/// interpreter is a failure, not a skip.
 pub fn parlant_python() -> Option<PathBuf> {
     match std::env::var_os("JOURNEY_STUDIO_PARLANT_PYTHON") {
         Some(p) if !p.is_empty() => {
@@ -24,12 +28,77 @@ pub fn parlant_python() -> Option<PathBuf> {
             Some(p)
         }
         _ => {
-            if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
-                panic!("JOURNEY_STUDIO_PARLANT_PYTHON is not set: Parlant-backed tests need the venv from scripts/setup (scripts/test exports it)");
+            if in_ci() {
+                panic!("JOURNEY_STUDIO_PARLANT_PYTHON is not set: Parlant-backed tests need the venv from scripts/setup (scripts/test exports it); under CI=true they fail instead of skipping");
             }
-            eprintln!("NOTICE: skipping a Parlant-backed test: JOURNEY_STUDIO_PARLANT_PYTHON is not set (run via scripts/test)");
+            skip(NO_VENV);
             None
         }
+    }
+}
+
+pub fn in_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| v == "true" || v == "1")
+}
+
+/// The marker every skip summary starts with (scripts/test collects these lines).
+pub const SKIP_MARKER: &str = "SKIPPED:";
+
+static SKIPS: Mutex<Vec<(String, String)>> = Mutex::new(Vec::new());
+
+/// Records that the calling test skips its body for `reason`. libtest has no runtime "ignored"
+/// and captures what tests print, so the record is summed up when the test binary exits (an
+/// `atexit` handler writing straight to the process's standard error, after libtest's own
+/// `test result:` line, where `cargo test` shows it):
+///
+/// `SKIPPED: 7 tests of sync_parlant did not run: <reason>: <names>`
+pub fn skip(reason: &str) {
+    static REGISTERED: std::sync::Once = std::sync::Once::new();
+    REGISTERED.call_once(|| {
+        extern "C" {
+            fn atexit(callback: extern "C" fn()) -> std::os::raw::c_int;
+        }
+        // SAFETY: registers a plain `extern "C" fn()` that takes no arguments; libc's atexit
+        // has this signature on every platform the tests run on.
+        unsafe {
+            atexit(print_skips);
+        }
+    });
+    let test = std::thread::current().name().unwrap_or("?").to_string();
+    let mut skips = SKIPS.lock().unwrap_or_else(|p| p.into_inner());
+    let entry = (test, reason.to_string());
+    if !skips.contains(&entry) {
+        skips.push(entry);
+    }
+}
+
+/// The summary lines for the recorded skips, one per reason.
+pub fn skip_summary() -> Vec<String> {
+    let skips = SKIPS.lock().unwrap_or_else(|p| p.into_inner()).clone();
+    let binary = std::env::current_exe()
+        .ok()
+        .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
+        .map(|s| s.rsplit_once('-').map_or(s.clone(), |(name, _hash)| name.to_string()))
+        .unwrap_or_default();
+    let mut reasons: Vec<&str> = skips.iter().map(|(_, r)| r.as_str()).collect();
+    reasons.sort_unstable();
+    reasons.dedup();
+    reasons
+        .into_iter()
+        .map(|reason| {
+            let mut names: Vec<&str> = skips.iter().filter(|(_, r)| r == reason).map(|(t, _)| t.as_str()).collect();
+            names.sort_unstable();
+            let n = names.len();
+            format!("{SKIP_MARKER} {n} test{} of {binary} did not run: {reason}: {}", if n == 1 { "" } else { "s" }, names.join(", "))
+        })
+        .collect()
+}
+
+extern "C" fn print_skips() {
+    let lines = skip_summary();
+    if !lines.is_empty() {
+        // Straight to the file descriptor: libtest's capture only covers `print!`/`eprint!`.
+        let _ = writeln!(std::io::stderr(), "{}", lines.join("\n"));
     }
 }
 
@@ -166,7 +235,11 @@ static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
 pub type ServerLease = Lease<ParlantServer>;
 
 pub fn parlant(users: usize) -> Option<ServerLease> {
-    let server = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(ParlantServer::start(p)))).clone()?;
+    let Some(server) = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(ParlantServer::start(p)))).clone() else {
+        // Not started for want of the venv: this test skips too (and is counted).
+        parlant_python();
+        return None;
+    };
     Some(Lease::new(server, users, &USERS_DONE))
 }
 

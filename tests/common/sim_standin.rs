@@ -120,6 +120,10 @@ static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
 /// The binary's shared stand-in; `users` = how many tests use it (the last one stops it).
 /// Needs the Python of scripts/setup's venv (openapi-core); skips (outside CI) without it.
 pub fn standin(users: usize) -> Option<Lease<SimStandIn>> {
-    let server = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(SimStandIn::start(p)))).clone()?;
+    let Some(server) = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(SimStandIn::start(p)))).clone() else {
+        // Not started for want of the venv: this test skips too (and is counted).
+        parlant_python();
+        return None;
+    };
     Some(Lease::new(server, users, &USERS_DONE))
 }

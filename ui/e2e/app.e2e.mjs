@@ -187,6 +187,33 @@ test("sync panel: add a remote, its connection test fails offline, a push waits 
   assert.match(await page.textContent('[data-testid="history"]'), /#\d+/);
 });
 
+test("push validates first: errors are listed, nothing is sent, and 'push anyway' queues it", async (page, core) => {
+  await importFixture(page);
+  const tool = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "tool");
+  await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"]`);
+  const field = page.locator('[data-field="tools"]');
+  await field.fill("[]");
+  await field.blur();
+  await page.waitForSelector(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"] [data-testid="problem-badge"]`);
+  await page.click('[data-testid="tab-sync"]');
+  await page.fill('[data-testid="remote-name"]', "strict");
+  await page.fill('[data-testid="remote-url"]', "http://127.0.0.1:9");
+  await page.click('[data-testid="remote-add-button"]');
+  await page.waitForSelector('[data-testid="remote"][data-name="strict"]');
+  await page.selectOption('[data-testid="sync-remote"]', "strict");
+  const before = (await api(core, "sync_status", {})).outbox.length;
+  await page.click('[data-testid="push"]');
+  await page.waitForSelector('[data-testid="sync-outcome"][data-result="invalid"]');
+  const codes = await page.locator('[data-testid="push-problems"] li').evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
+  assert.ok(codes.includes("J009"), `problems listed: ${codes}`);
+  assert.equal((await api(core, "sync_status", {})).outbox.length, before, "nothing queued");
+  page.once("dialog", (d) => d.accept());
+  await page.click('[data-testid="push-anyway"]');
+  await page.waitForSelector('[data-testid="sync-outcome"][data-result="queued"], [data-testid="sync-error"]');
+  assert.equal((await api(core, "sync_status", {})).outbox.length, before + 1, "queued once pushed anyway");
+  await page.waitForSelector('[data-testid="outbox-indicator"]');
+});
+
 test("settings: hiding the minimap is kept by the core across a reload", async (page) => {
   await importFixture(page);
   await page.waitForSelector('[data-testid="canvas"] .react-flow__minimap');

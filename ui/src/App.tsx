@@ -24,6 +24,8 @@ const NO_SEL: Selection = { nodes: [], edges: [] };
 const NO_PROBLEMS = new Map<string, { worst: "error" | "warning" | "info"; count: number }>();
 /** While edits are unsaved, how often the saving status is asked again. */
 const STATUS_POLL_MS = 700;
+/** How often the outbox is looked at, and what is due sent again. */
+const OUTBOX_POLL_MS = 15_000;
 
 function statusText(doc: OpenDoc | null, autosave: boolean): string {
   if (!doc) return "";
@@ -59,6 +61,7 @@ export function App() {
     setJourneyProps(false);
     setSel(s);
   }, []);
+  const [outboxWaiting, setOutboxWaiting] = useState(0);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
   // Calls that change the open document go one after the other, in the order they were made.
@@ -193,6 +196,33 @@ export function App() {
     }, STATUS_POLL_MS);
     return () => window.clearInterval(t);
   }, [dirty, session]);
+
+  // The outbox in the background: what is due is sent again; how much waits is always shown.
+  useEffect(() => {
+    let live = true;
+    const look = async () => {
+      try {
+        const status = await call("sync_status", {});
+        const now = Date.now() / 1000;
+        const waiting = status.outbox.filter((e) => e.state === "pending" || e.state === "started");
+        if (waiting.some((e) => e.next_attempt_at <= now)) {
+          await call("sync_retry", {});
+          const after = await call("sync_status", {});
+          if (live) setOutboxWaiting(after.outbox.filter((e) => e.state !== "done").length);
+        } else if (live) {
+          setOutboxWaiting(status.outbox.filter((e) => e.state !== "done").length);
+        }
+      } catch {
+        /* shown by the Sync panel when opened */
+      }
+    };
+    void look();
+    const t = window.setInterval(() => void look(), OUTBOX_POLL_MS);
+    return () => {
+      live = false;
+      window.clearInterval(t);
+    };
+  }, []);
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -388,6 +418,11 @@ export function App() {
           </span>
         )}
         <span className="status" data-testid="status">{statusText(doc, autosave)}</span>
+        {outboxWaiting > 0 && (
+          <button className="link" onClick={() => setTab("sync")} data-testid="outbox-indicator" title="Pushes waiting in the outbox">
+            outbox: {outboxWaiting} waiting
+          </button>
+        )}
         <div className="spacer" />
         <button className="primary" onClick={() => setShowNew(true)} data-testid="new-document-button" title="A blank journey or workflow, or one from a template">New…</button>
         <label className="toggle" title="Show the palette of steps">

@@ -42,6 +42,37 @@ fn value_path(base: &JsonPath, block: &str, sub: &str) -> JsonPath {
 }
 
 /// The block's own rules (W009..W013, W018, W020, W021) and its facts.
+/// `analyse` of every block, in order. A big workflow is spread over the machine's cores, each
+/// worker with a sandbox of its own (JavaScript parsing is most of the cost).
+pub fn analyse_all(blocks: &[&Block], base: &JsonPath, js: &Sandbox) -> Vec<Local> {
+    const PER_WORKER: usize = 256;
+    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blocks.len() / PER_WORKER).max(1);
+    if workers == 1 {
+        return blocks.iter().map(|b| analyse(b, base, js)).collect();
+    }
+    let chunk = blocks.len().div_ceil(workers);
+    std::thread::scope(|scope| {
+        let handles: Vec<_> = blocks
+            .chunks(chunk)
+            .map(|part| {
+                scope.spawn(move || {
+                    // A worker that cannot start an engine leaves its part to the caller's.
+                    let own = crate::validate::checking_sandbox().ok()?;
+                    Some(part.iter().map(|b| analyse(b, base, &own)).collect::<Vec<Local>>())
+                })
+            })
+            .collect();
+        let mut out = Vec::with_capacity(blocks.len());
+        for (part, handle) in blocks.chunks(chunk).zip(handles) {
+            match handle.join().ok().flatten() {
+                Some(results) => out.extend(results),
+                None => out.extend(part.iter().map(|b| analyse(b, base, js))),
+            }
+        }
+        out
+    })
+}
+
 pub fn analyse(block: &Block, base: &JsonPath, js: &Sandbox) -> Local {
     let family = BlockFamily::of(block);
     let mut diagnostics = Vec::new();
@@ -115,7 +146,7 @@ fn json_array(value: &Value) -> Option<Vec<Value>> {
 fn branch_rules(block: &Block, base: &JsonPath, js: &Sandbox, sub: &str, out: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
     let path = value_path(base, &block.id, sub);
     let value = block.sub_value(sub)?;
-    let Some(items) = json_array(value) else {
+    let Ok(items) = crate::sim::branches::branch_items(Some(value)) else {
         out.push(
             Diagnostic::new("W012", path, format!("`{sub}` of `{}` is not a JSON array of branches", block.name)).node(&block.id),
         );

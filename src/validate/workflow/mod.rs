@@ -381,8 +381,8 @@ impl Context<'_> {
 pub fn validate_workflow(state: &WorkflowState, base: &JsonPath, js: &crate::js::Sandbox) -> Vec<Diagnostic> {
     let mut out = Vec::new();
     let mut facts = HashMap::with_capacity(state.blocks.len());
-    for block in state.blocks.values() {
-        let local = local::analyse(block, base, js);
+    let blocks: Vec<&crate::sim::Block> = state.blocks.values().collect();
+    for (block, local) in blocks.iter().zip(local::analyse_all(&blocks, base, js)) {
         out.extend(local.diagnostics);
         facts.insert(block.id.clone(), local.facts);
     }

@@ -25,10 +25,13 @@ export type { DocumentEntry as DocumentSummary } from "./generated/DocumentEntry
 export type { TemplateEntry as TemplateSummary } from "./generated/TemplateEntry";
 export type { SimStep as SimState } from "./generated/SimStep";
 export type { JsonValue } from "./generated/serde_json/JsonValue";
-export type { RemoteEntry } from "./generated/RemoteEntry";
+export type { RemoteSummary } from "./generated/RemoteSummary";
+export type { OutboxEntry } from "./generated/OutboxEntry";
 export type { SyncOutcome } from "./generated/SyncOutcome";
 export type { ConflictEntry } from "./generated/ConflictEntry";
 export type { Settings } from "./generated/Settings";
+export type { Theme } from "./generated/Theme";
+export type { RemoteKind } from "./generated/RemoteKind";
 
 export type ArgsOf<C extends keyof Commands> = Commands[C]["args"];
 export type ResultOf<C extends keyof Commands> = Commands[C]["result"];

@@ -2,7 +2,7 @@
 // step), "Save as new document", and "Save and push" to a chosen remote of the right kind.
 import { memo, useEffect, useState } from "react";
 import { call } from "../api/client";
-import type { ConvertPreview, RemoteEntry, SyncOutcome } from "../api/types";
+import type { ConvertPreview, RemoteSummary, SyncOutcome } from "../api/types";
 import { KIND_LABEL } from "../lib/session";
 
 export const ConvertedBar = memo(function ConvertedBar({
@@ -18,7 +18,7 @@ export const ConvertedBar = memo(function ConvertedBar({
   /** Jumps to a step of the open document. */
   onFocus: (id: string) => void;
 }) {
-  const [remotes, setRemotes] = useState<RemoteEntry[]>([]);
+  const [remotes, setRemotes] = useState<RemoteSummary[]>([]);
   const [remote, setRemote] = useState("");
   const [outcome, setOutcome] = useState<{ result: string; text: string } | null>(null);
   const [busy, setBusy] = useState(false);
@@ -59,7 +59,7 @@ export const ConvertedBar = memo(function ConvertedBar({
         <button onClick={push} disabled={!remote || busy} data-testid="save-push">{busy ? "Pushing…" : "Save and push"}</button>
       </div>
       {outcome && (
-        <div className={outcome.result === "error" || outcome.result === "queued" || outcome.result === "conflict" ? "inline-error" : "ok"} data-testid="push-outcome" data-result={outcome.result}>
+        <div className={["error", "queued", "conflict", "invalid"].includes(outcome.result) ? "inline-error" : "ok"} data-testid="push-outcome" data-result={outcome.result}>
           {outcome.text}
         </div>
       )}

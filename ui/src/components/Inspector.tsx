@@ -100,6 +100,8 @@ function TextInput({ field, commit, multiline, type }: { field: InspectorField; 
     if (box.current && document.activeElement === box.current) return;
     setText(shown);
   }, [shown]);
+  // Commits read the control's own value: a blur right after typing may come before React has
+  // rendered the typed text into this closure's `text`.
   const send = (t: string) => {
     if (t === shown) return;
     const r = parseFieldText(field, t);
@@ -116,7 +118,7 @@ function TextInput({ field, commit, multiline, type }: { field: InspectorField; 
           value={text}
           rows={Math.min(14, Math.max(field.kind === "json" ? 4 : 3, text.split("\n").length + 1))}
           onChange={(e) => setText(e.target.value)}
-          onBlur={() => send(text)}
+          onBlur={(e) => send(e.currentTarget.value)}
           {...common}
         />
       ) : (
@@ -126,8 +128,8 @@ function TextInput({ field, commit, multiline, type }: { field: InspectorField; 
           autoComplete="off"
           list={field.kind === "combobox" ? `${field.path.join(".")}-options` : undefined}
           onChange={(e) => setText(e.target.value)}
-          onBlur={() => send(text)}
-          onKeyDown={(e) => e.key === "Enter" && send(text)}
+          onBlur={(e) => send(e.currentTarget.value)}
+          onKeyDown={(e) => e.key === "Enter" && send(e.currentTarget.value)}
           {...common}
         />
       )}

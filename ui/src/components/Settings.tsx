@@ -2,7 +2,7 @@
 // sent as a one-field patch; the core merges and saves it (a JSON file in `serve` mode,
 // tauri-plugin-store in the desktop shell).
 import { memo } from "react";
-import type { Settings as SettingsT } from "../api/types";
+import type { Settings as SettingsT, Theme } from "../api/types";
 
 export interface SettingsProps {
   settings: SettingsT | null;
@@ -15,7 +15,7 @@ export const Settings = memo(function Settings({ settings: s, onChange }: Settin
     <div className="settings" data-testid="settings">
       <label className="field">
         Theme
-        <select value={s.theme} onChange={(e) => onChange({ theme: e.target.value })} data-testid="setting-theme">
+        <select value={s.theme} onChange={(e) => onChange({ theme: e.target.value as Theme })} data-testid="setting-theme">
           <option value="system">System</option>
           <option value="light">Light</option>
           <option value="dark">Dark</option>
@@ -26,7 +26,7 @@ export const Settings = memo(function Settings({ settings: s, onChange }: Settin
       </label>
       <label className="field">
         Autosave delay (ms)
-        <input type="number" min={0} max={10000} value={s.autosave_delay_ms} onChange={(e) => onChange({ autosave_delay_ms: Math.max(0, Number(e.target.value) || 0) })} />
+        <input type="number" min={100} max={60000} value={s.autosave_delay_ms} onChange={(e) => onChange({ autosave_delay_ms: Math.max(0, Number(e.target.value) || 0) })} />
       </label>
       <label className="field field-bool">
         <input type="checkbox" checked={s.show_minimap} onChange={(e) => onChange({ show_minimap: e.target.checked })} data-testid="setting-minimap" /> Show the minimap

@@ -4,4 +4,12 @@ export type PushArgs = { document_id: number, remote: string,
 /**
  * Overwrite the remote even when it changed since the last sync.
  */
-force?: boolean, };
+force?: boolean, 
+/**
+ * Sim: import as a new workflow (publishing without an editor session cookie).
+ */
+as_new?: boolean, 
+/**
+ * Push even with validation errors (the app asks first).
+ */
+allow_invalid?: boolean, };

@@ -30,9 +30,9 @@ import type { PushArgs } from "./PushArgs";
 import type { ReferenceList } from "./ReferenceList";
 import type { ReferencesArgs } from "./ReferencesArgs";
 import type { RemoteAddArgs } from "./RemoteAddArgs";
-import type { RemoteEntry } from "./RemoteEntry";
 import type { RemoteList } from "./RemoteList";
 import type { RemoteNameArgs } from "./RemoteNameArgs";
+import type { RemoteSummary } from "./RemoteSummary";
 import type { RemoteTestResult } from "./RemoteTestResult";
 import type { ResolveConflictArgs } from "./ResolveConflictArgs";
 import type { RestoreRevisionArgs } from "./RestoreRevisionArgs";
@@ -51,6 +51,8 @@ import type { SimSendArgs } from "./SimSendArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
 import type { SyncOutcome } from "./SyncOutcome";
+import type { SyncRetried } from "./SyncRetried";
+import type { SyncRetryArgs } from "./SyncRetryArgs";
 import type { SyncStatus } from "./SyncStatus";
 import type { TemplateCheckArgs } from "./TemplateCheckArgs";
 import type { TemplateDetail } from "./TemplateDetail";
@@ -139,14 +141,15 @@ export interface Commands {
   template_save: { args: TemplateSaveArgs; result: TemplateSaved };
   /** Configured remotes (secrets are never returned). */
   remotes_list: { args: NoArgs; result: RemoteList };
-  /** Adds (or updates) a remote; the API key goes to the OS keyring, never the workspace. */
-  remote_add: { args: RemoteAddArgs; result: RemoteEntry };
+  /** Adds (or updates) a remote; its secrets go to the OS keyring, never the workspace. */
+  remote_add: { args: RemoteAddArgs; result: RemoteSummary };
   /** Removes a remote and its stored key. */
   remote_remove: { args: RemoteNameArgs; result: Message };
   /** Reaches the remote with its stored credentials. */
   remote_test: { args: RemoteNameArgs; result: RemoteTestResult };
-  /** Pushes a document's head to a remote through the outbox (a changed remote is a conflict);
-   * the open document's edits are saved first. */
+  /** Pushes a document's head to a remote through the outbox (a changed remote is a conflict;
+   * validation errors stop it unless `allow_invalid`); the open document's edits are saved
+   * first. */
   push: { args: PushArgs; result: SyncOutcome };
   /** Pulls `remote_id` into a document (three-way); without `remote_id`, lists the remote. */
   pull: { args: PullArgs; result: PullResult };
@@ -154,6 +157,8 @@ export interface Commands {
   resolve_conflict: { args: ResolveConflictArgs; result: Message };
   /** The outbox of pending pushes and the open conflicts (with their diffs). */
   sync_status: { args: NoArgs; result: SyncStatus };
+  /** Sends what waits in the outbox (what is due, or everything with `now`). */
+  sync_retry: { args: SyncRetryArgs; result: SyncRetried };
 }
 
 export type CommandName = keyof Commands;
@@ -206,4 +211,5 @@ export const COMMAND_NAMES: CommandName[] = [
   "pull",
   "resolve_conflict",
   "sync_status",
+  "sync_retry",
 ];

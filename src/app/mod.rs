@@ -1,0 +1,9 @@
+//! Services the editor's commands (`api`) and the command line (`cli`) share: one place for each
+//! thing both do with the workspace, its documents and its remotes, so the app and CI behave the
+//! same. Network work here never holds the app's store lock: it uses its own connection.
+
+pub mod documents;
+pub mod remotes;
+pub mod runtime;
+
+pub use runtime::{block_on, block_on_here};

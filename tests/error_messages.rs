@@ -1,0 +1,115 @@
+//! Errors about input quote at most an excerpt of a value and never name a Rust type: every
+//! reader goes through `json::from_str_located`, which words serde's messages for people.
+
+mod common;
+
+use journey_studio::simulate::scenario::parse_scenarios;
+use journey_studio::template::Template;
+use journey_studio::{Document, Error};
+use regex::Regex;
+use serde_json::Value;
+
+/// How serde names Rust types in its messages (serde 1.0's `expecting` of derives and primitives).
+fn rust_type_name() -> Regex {
+    Regex::new(r"\b(struct|enum|tuple struct|unit struct|untagged enum|internally tagged enum) [A-Z]\w*|\bexpected (u8|u16|u32|u64|u128|usize|i8|i16|i32|i64|i128|isize|f32|f64|option|unit|a sequence|a map|variant identifier|field identifier)\b|an object \([A-Z]\w*\)").unwrap()
+}
+
+#[test]
+fn a_10_mb_string_where_an_object_belongs_is_located_and_quoted_by_an_excerpt() {
+    let big = "x".repeat(10_000_000);
+    let text = format!("{{\"state\": {{\n  \"blocks\": \"{big}\",\n  \"edges\": []}}}}");
+    let err = Document::parse("big.json", &text).map(|_| ()).expect_err("a string accepted as the blocks");
+    let location = err.location().expect("no location");
+    assert_eq!(location.path.to_string(), "state.blocks");
+    assert_eq!(location.line, Some(2));
+    let message = err.to_string();
+    assert!(message.len() < 300, "{} bytes: {}", message.len(), &message[..300]);
+    assert!(message.contains("(10000000 characters)"), "{message}");
+    assert!(!rust_type_name().is_match(&message), "{message}");
+
+    // The same through the CLI: the whole of standard error is short.
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("big.json");
+    std::fs::write(&file, &text).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_journey-studio")).arg("validate").arg(&file).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    assert!(out.stderr.len() < 500, "{} bytes of stderr", out.stderr.len());
+    assert!(String::from_utf8_lossy(&out.stderr).contains("big.json:2:"), "{}", String::from_utf8_lossy(&out.stderr));
+
+    // A long value quoted by a check of the reader's own is cut too.
+    let journey = std::fs::read_to_string(common::repo().join("fixtures/journeys/refund-request.json")).unwrap();
+    let mut doc: Value = serde_json::from_str(&journey).unwrap();
+    doc["format"] = Value::String("y".repeat(1_000_000));
+    let err = Document::parse("j.json", &doc.to_string()).map(|_| ()).expect_err("an unknown format was accepted");
+    assert!(err.to_string().len() < 400, "{}", &err.to_string()[..400]);
+}
+
+/// Every path of a value (the root's included), at most `limit`.
+fn paths(value: &Value, limit: usize) -> Vec<Vec<Value>> {
+    let mut out = Vec::new();
+    let mut stack: Vec<(Vec<Value>, &Value)> = vec![(Vec::new(), value)];
+    while let Some((path, v)) = stack.pop() {
+        if out.len() >= limit {
+            break;
+        }
+        out.push(path.clone());
+        match v {
+            Value::Object(map) => stack.extend(map.iter().map(|(k, c)| ([path.clone(), vec![Value::String(k.clone())]].concat(), c))),
+            Value::Array(items) => stack.extend(items.iter().enumerate().map(|(i, c)| ([path.clone(), vec![Value::from(i)]].concat(), c))),
+            _ => {}
+        }
+    }
+    out
+}
+
+fn at<'v>(value: &'v mut Value, path: &[Value]) -> &'v mut Value {
+    path.iter().fold(value, |v, step| match step {
+        Value::String(k) => &mut v[k.as_str()],
+        Value::Number(i) => &mut v[i.as_u64().unwrap() as usize],
+        _ => unreachable!(),
+    })
+}
+
+/// Replaces each value of each fixture by values of other types and reads the result with the
+/// reader for its kind: no message names a Rust type or quotes more than an excerpt.
+#[test]
+fn mutated_fixtures_never_leak_type_names() {
+    type Reader = fn(&str) -> Result<(), Error>;
+    let read_document: Reader = |t| Document::parse("f.json", t).map(|_| ());
+    let read_template: Reader = |t| Template::parse("t.json", t).map(|_| ());
+    let read_scenarios: Reader = |t| parse_scenarios("s.json", t).map(|_| ());
+    let mut sets: Vec<(Vec<std::path::PathBuf>, Reader)> = vec![
+        (common::fixtures("sim"), read_document),
+        (common::fixtures("journeys"), read_document),
+        (common::fixtures("scenarios"), read_scenarios),
+        (common::fixtures("templates"), read_template),
+    ];
+    sets.push((common::fixtures("sim-real").into_iter().take(1).collect(), read_document));
+    let long = "z".repeat(5_000);
+    let replacements = [Value::Null, Value::from(-7), Value::from(long.as_str()), serde_json::json!([1, "a"]), serde_json::json!({"k": 1.5})];
+    let names = rust_type_name();
+    let (mut runs, mut errors) = (0, 0);
+    let mut leaks = Vec::new();
+    for (files, read) in sets {
+        for file in files {
+            let original = common::read_json(&file);
+            for path in paths(&original, 120) {
+                for replacement in &replacements {
+                    let mut doc = original.clone();
+                    *at(&mut doc, &path) = replacement.clone();
+                    runs += 1;
+                    if let Err(e) = read(&doc.to_string()) {
+                        errors += 1;
+                        let message = e.to_string();
+                        if names.is_match(&message) || message.contains(&long[..200]) {
+                            leaks.push(format!("{} at {path:?}: {}", file.display(), &message[..message.len().min(300)]));
+                        }
+                    }
+                }
+            }
+        }
+    }
+    eprintln!("{runs} mutations, {errors} refused");
+    assert!(errors > 500, "only {errors} of {runs} mutations were refused: the test reaches too little");
+    assert!(leaks.is_empty(), "{} of {errors} errors leak (of {runs} runs):\n{}", leaks.len(), leaks[..leaks.len().min(20)].join("\n"));
+}
