@@ -191,9 +191,9 @@ test("push validates first: errors are listed, nothing is sent, and 'push anyway
   await importFixture(page);
   const tool = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "tool");
   await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"]`);
+  // The tool state's only tool removed: J009.
   const field = page.locator('[data-field="tools"]');
-  await field.fill("[]");
-  await field.blur();
+  await field.locator('[data-testid="row-remove"]').first().click();
   await page.waitForSelector(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"] [data-testid="problem-badge"]`);
   await page.click('[data-testid="tab-sync"]');
   await page.fill('[data-testid="remote-name"]', "strict");
