@@ -564,6 +564,17 @@ export function registerAuthoring(register, env) {
     assert.match(await field.locator('[data-testid="field-error"]').textContent(), /not valid JSON/);
   });
 
+  test("field type read-only text: a trigger's setup instructions, shown as text (Sim's display-only `text`)", async (page) => {
+    await workflowWith(page, "generic_webhook");
+    const field = page.locator('[data-testid="inspector"] [data-field-wrap="subBlocks.triggerInstructions.value"]');
+    assert.equal(await field.getAttribute("data-kind"), "read_only");
+    const text = await field.locator(".read-only").textContent();
+    assert.match(text, /1\. Copy the webhook URL/);
+    assert.ok(!text.includes("<strong>"), "the HTML is shown as text");
+    // Its `<strong>` is markup, not a reference: no W014 anywhere.
+    assert.ok(!(await problemList(page)).some((p) => p.includes("W014")));
+  });
+
   // ---------- one test per journey property ----------
 
   const journeyProperty = (name, fn) =>

@@ -72,7 +72,16 @@ export const Palette = memo(function Palette({ items, onAdd }: { items: PaletteE
           return (
             <section key={g.category}>
               <h4>{g.title}</h4>
-              {group.map((i) => (
+              {group.map((i) =>
+                i.type === "end" ? (
+                  // Parlant's end is virtual: a transition leads to it (drop a connection on empty canvas).
+                  <div key={i.type} className="palette-item palette-note" data-testid="palette-item" data-type={i.type} title="Drag a connection from a state to empty canvas and choose End">
+                    <TypeIcon icon={i.icon} kind={i.type} color={i.color} size={24} />
+                    <span className="palette-name">
+                      {i.name} <small className="muted">— drop a connection</small>
+                    </span>
+                  </div>
+                ) : (
                 <button
                   key={i.type}
                   className="palette-item"
@@ -89,7 +98,8 @@ export const Palette = memo(function Palette({ items, onAdd }: { items: PaletteE
                   <TypeIcon icon={i.icon} kind={i.type} color={i.color} size={24} />
                   <span className="palette-name">{i.name}</span>
                 </button>
-              ))}
+                ),
+              )}
             </section>
           );
         })}
