@@ -200,11 +200,16 @@ export function App() {
   // The outbox in the background: what is due is sent again; how much waits is always shown.
   useEffect(() => {
     let live = true;
+    // An entry `started` when the app opens is a push a crash interrupted: sent again. One that is
+    // `started` later is a push under way in this app: sending it again meanwhile would write the
+    // same document twice at once (nodes deleted under the other push's edges).
+    let first = true;
     const look = async () => {
       try {
         const status = await call("sync_status", {});
         const now = Date.now() / 1000;
-        const waiting = status.outbox.filter((e) => e.state === "pending" || e.state === "started");
+        const waiting = status.outbox.filter((e) => e.state === "pending" || (first && e.state === "started"));
+        first = false;
         if (waiting.some((e) => e.next_attempt_at <= now)) {
           await call("sync_retry", {});
           const after = await call("sync_status", {});
