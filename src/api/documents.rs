@@ -101,3 +101,31 @@ pub fn document_history(state: &AppState, args: DocumentIdArgs) -> Result<Docume
         .collect();
     Ok(DocumentHistory { revisions })
 }
+
+/// A new document: a blank workflow (Sim's start block), a blank journey, or a template's.
+pub fn create_document(state: &AppState, args: CreateDocumentArgs) -> Result<DocumentRef> {
+    let name = args.name.trim();
+    if name.is_empty() && args.kind != NewDocumentKind::Template {
+        return Err(Error::Unsupported("create_document: the new document needs a name".into()));
+    }
+    if name.chars().count() > 200 {
+        return Err(Error::Unsupported(format!("create_document: a name has at most 200 characters; this one has {}", name.chars().count())));
+    }
+    match args.kind {
+        NewDocumentKind::Workflow => {
+            let mut sim = crate::sim::registry::blank_workflow();
+            sim.state_mut().metadata = crate::json::Maybe::Value(crate::sim::WorkflowMetadata {
+                name: crate::json::Maybe::Value(name.to_string()),
+                description: crate::json::Maybe::Absent,
+                exported_at: crate::json::Maybe::Absent,
+                extra: Default::default(),
+            });
+            add_document(state, name, &Document::Sim(sim), "new workflow")
+        }
+        NewDocumentKind::Journey => add_document(state, name, &Document::Journey(crate::sim::registry::blank_journey(name)?), "new journey"),
+        NewDocumentKind::Template => {
+            let id = args.template.as_deref().filter(|t| !t.trim().is_empty()).ok_or_else(|| Error::Unsupported("create_document: `template` names the template (`id` or `id@version`)".into()))?;
+            super::templates::instantiate_named(state, id, &args.params, (!name.is_empty()).then_some(name))
+        }
+    }
+}

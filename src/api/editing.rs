@@ -61,7 +61,7 @@ pub fn session_status(state: &AppState, args: SessionArgs) -> Result<SessionStat
 }
 
 pub fn inspect(state: &AppState, args: InspectArgs) -> Result<InspectorView> {
-    state.editor.session(&args.session)?.read(|open| inspect::inspect(open.doc_ref(), &args.target))
+    state.editor.session(&args.session)?.read(|open| inspect::inspect(open.doc_ref(), &args.target, &open.diagnostics()))
 }
 
 /// The open document converted, with its mapping.
@@ -96,4 +96,35 @@ pub fn save_converted(state: &AppState, args: SaveConvertedArgs) -> Result<Docum
         None => title_of(&output),
     };
     add_document(state, &base, &output, &format!("converted from `{source}`"))
+}
+
+/// The palette as a light list: look, handles and search words, no fields.
+pub fn palette(_: &AppState, args: PaletteArgs) -> Result<PaletteList> {
+    let full = crate::sim::registry::palette(args.kind);
+    let items = full
+        .items
+        .into_iter()
+        .filter(|i| !i.hidden)
+        .map(|i| {
+            let keywords = [i.item_type.replace('_', " "), format!("{:?}", i.category).to_lowercase()].join(" ");
+            PaletteEntry { item_type: i.item_type, name: i.name, category: i.category, icon: i.icon, color: i.color, description: i.description, handles: i.handles, keywords }
+        })
+        .collect();
+    Ok(PaletteList { kind: full.kind, sim: full.sim, items })
+}
+
+/// One palette item whole: its fields and outputs.
+pub fn palette_item(_: &AppState, args: PaletteItemArgs) -> Result<crate::sim::registry::PaletteItem> {
+    crate::sim::registry::palette(args.kind).items.into_iter().find(|i| i.item_type == args.item_type).ok_or_else(|| {
+        Error::NotFound(format!("the {} palette has no `{}`", if args.kind == PaletteKind::Workflow { "workflow" } else { "journey" }, args.item_type))
+    })
+}
+
+/// The `<block.path>` references a block's fields can use.
+pub fn references(state: &AppState, args: ReferencesArgs) -> Result<ReferenceList> {
+    let session = state.editor.session(&args.session)?;
+    session.read(|open| match open.doc_ref() {
+        crate::editor::edit::DocRef::Sim(sim) => Ok(ReferenceList { references: crate::editor::complete::references(sim, &args.block)? }),
+        crate::editor::edit::DocRef::Journey(_) => Err(Error::Unsupported("references: `<block.path>` references are Sim's; this document is a journey".into())),
+    })
 }

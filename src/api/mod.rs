@@ -224,6 +224,8 @@ commands! {
     /// Imports any JSON the core reads (Sim export or state, journey) as a new document.
     import_document(ImportDocumentArgs) -> DocumentRef = d::import_document;
     export_document(DocumentIdArgs) -> ExportedDocument = d::export_document;
+    /// A new document: a blank workflow (Sim's start block), a blank journey, or from a template.
+    create_document(CreateDocumentArgs) -> DocumentRef = d::create_document;
     /// Deletes a document with its history, sync state and scenarios (an open one is closed
     /// without saving).
     delete_document(DocumentIdArgs) -> Deleted = d::delete_document;
@@ -246,6 +248,13 @@ commands! {
     session_status(SessionArgs) -> SessionStatus = e::session_status;
     /// What the inspector shows for a node, an edge or `journey`: typed fields and their paths.
     inspect(InspectArgs) -> crate::editor::inspect::InspectorView = e::inspect;
+    /// What can be added to a workflow or a journey: a light list (look, handles), no fields.
+    palette(PaletteArgs) -> PaletteList = e::palette;
+    /// One palette item whole: its fields (types, options, defaults) and outputs.
+    palette_item(PaletteItemArgs) -> crate::sim::registry::PaletteItem = e::palette_item;
+    /// The `<block.path>` references a block's fields can use: outputs of the blocks upstream,
+    /// loop and parallel variables, workflow variables.
+    references(ReferencesArgs) -> ReferenceList = e::references;
     /// The open document converted (not saved): its canvas view and the mapping.
     convert(ConvertArgs) -> ConvertPreview = e::convert;
     /// Saves the open document converted, as a new document of the workspace.
@@ -266,6 +275,14 @@ commands! {
     template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
     /// Instantiates a template as a new document of the workspace.
     template_instantiate(TemplateInstantiateArgs) -> DocumentRef = t::template_instantiate;
+    /// Checks parameter values against a template's specs (every problem, nothing created).
+    template_check(TemplateCheckArgs) -> TemplateProblems = t::template_check;
+    /// What `template lint` finds in a template of the library.
+    template_lint(TemplateIdArgs) -> TemplateProblems = t::template_lint;
+    /// The texts of the open document that can become template parameters.
+    template_texts(SessionArgs) -> TemplateTexts = t::template_texts;
+    /// Saves the open document as a template (the workspace's template folder) and lints it.
+    template_save(TemplateSaveArgs) -> TemplateSaved = t::template_save;
     /// Configured remotes (secrets are never returned).
     remotes_list(NoArgs) -> RemoteList = sync::remotes_list;
     /// Adds (or updates) a remote; its secrets go to the OS keyring, never the workspace.

@@ -241,6 +241,10 @@ pub struct ScenarioRef {
 
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct TemplatesListArgs {
+    /// Every version of each template, not only the newest.
+    #[ts(optional)]
+    #[serde(default)]
+    pub all_versions: Option<bool>,
     #[ts(optional)]
     #[serde(default)]
     pub query: Option<String>,
@@ -256,6 +260,8 @@ pub struct TemplatesListArgs {
 pub struct TemplateEntry {
     pub id: String,
     pub version: String,
+    /// `built-in`, or the template file.
+    pub source: String,
     pub name: String,
     pub description: String,
     pub category: String,
@@ -503,4 +509,165 @@ pub struct ResolveConflictArgs {
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct Message {
     pub message: String,
+}
+
+/// Which palette: Sim block types or journey states.
+pub use crate::sim::registry::PaletteKind;
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PaletteArgs {
+    pub kind: PaletteKind,
+}
+
+/// One thing the palette offers, without its fields (ask `palette_item` for those): the whole
+/// workflow palette with fields is ~0.8 MB, this list a few KB.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PaletteEntry {
+    /// The Sim block type or journey state kind, as `add_node` takes it.
+    #[serde(rename = "type")]
+    pub item_type: String,
+    pub name: String,
+    pub category: crate::sim::registry::BlockCategory,
+    /// Sim's icon component name (`AgentIcon`), or a state's.
+    pub icon: String,
+    pub color: String,
+    pub description: String,
+    pub handles: crate::sim::registry::BlockHandles,
+    /// Key words of the type (its integration, its fields' titles) for the quick-add search.
+    pub keywords: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PaletteList {
+    pub kind: PaletteKind,
+    /// The Sim the workflow palette was read from.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sim: Option<crate::sim::registry::SimSource>,
+    /// What can be added, in Sim's toolbar order (superseded types Sim hides are left out).
+    pub items: Vec<PaletteEntry>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct PaletteItemArgs {
+    pub kind: PaletteKind,
+    #[serde(rename = "type")]
+    pub item_type: String,
+}
+
+/// What a new document starts as.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum NewDocumentKind {
+    /// Sim's start block only.
+    Workflow,
+    /// A journey with its root state, titled `name`.
+    Journey,
+    /// A template instantiated with `params`.
+    Template,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct CreateDocumentArgs {
+    pub kind: NewDocumentKind,
+    /// The document's name (a taken name gets a number); a journey's title.
+    pub name: String,
+    /// For `template`: `id` or `id@version`.
+    #[ts(optional)]
+    #[serde(default)]
+    pub template: Option<String>,
+    #[ts(optional, as = "Option<serde_json::Map<String, Value>>")]
+    #[serde(default)]
+    pub params: serde_json::Map<String, Value>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReferencesArgs {
+    pub session: String,
+    /// The block whose fields are being edited.
+    pub block: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ReferenceList {
+    pub references: Vec<crate::editor::complete::Completion>,
+}
+
+/// A problem of a template or of the values given to its parameters.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct TemplateProblem {
+    /// `parameters.<name>`, a path in the body (`body.nodes[2].action`), `extends`, ...
+    pub at: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateProblems {
+    pub problems: Vec<TemplateProblem>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateCheckArgs {
+    /// `id` or `id@version`.
+    pub id: String,
+    #[serde(default)]
+    pub params: serde_json::Map<String, Value>,
+}
+
+/// A text of the open document that can become a template parameter.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateText {
+    pub text: String,
+    /// Where it is (`journey.title`, `nodes[2].action`).
+    pub at: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateTexts {
+    pub texts: Vec<TemplateText>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateParamChoice {
+    /// The parameter's name (letters, digits, `_`).
+    pub name: String,
+    /// The text (or part of one) it replaces wherever it appears; its default.
+    pub text: String,
+    #[ts(optional)]
+    #[serde(default)]
+    pub description: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateSaveArgs {
+    /// The open document to save as a template.
+    pub session: String,
+    /// Lowercase letters, digits and `-`.
+    pub id: String,
+    /// Semantic version (default `1.0.0`).
+    #[ts(optional)]
+    #[serde(default)]
+    pub version: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub description: Option<String>,
+    #[ts(optional)]
+    #[serde(default)]
+    pub category: Option<String>,
+    #[serde(default)]
+    pub tags: Vec<String>,
+    #[serde(default)]
+    pub params: Vec<TemplateParamChoice>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct TemplateSaved {
+    pub entry: TemplateEntry,
+    /// The template file written (in the workspace's template folder).
+    pub path: String,
+    /// What `template lint` finds in it (empty: it instantiates with its defaults).
+    pub problems: Vec<TemplateProblem>,
 }

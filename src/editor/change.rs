@@ -4,6 +4,8 @@
 //! byte-equal to what it was.
 
 use crate::error::{Error, Result};
+use crate::json::{Maybe, UniqueMap};
+use crate::sim::{Loop, Parallel};
 use crate::parlant::END_NODE_ID;
 use crate::validate::incremental::{Edit as ModelEdit, JourneyEntities};
 use crate::validate::IncrementalValidator;
@@ -18,6 +20,9 @@ pub enum Change {
     Model(ModelEdit),
     /// A node's place on the canvas (`None`: a journey state with no saved place). Not validated.
     Position { id: String, at: Option<(Number, Number)> },
+    /// A workflow's derived `loops` and `parallels` tables, as Sim derives them from the
+    /// container blocks on save (`sim::containers::rederive`). Not validated.
+    Containers { loops: Maybe<UniqueMap<Loop>>, parallels: Maybe<UniqueMap<Parallel>> },
 }
 
 /// Which parts of the canvas view a change may have changed.
@@ -35,6 +40,7 @@ pub fn apply_effective(v: &mut IncrementalValidator, change: Change, touched: &m
     let no_op = match &change {
         Change::Position { id, at } => current_position(v, id) == *at,
         Change::Model(edit) => unchanged(v, edit),
+        Change::Containers { loops, parallels } => v.workflow().is_some_and(|sim| sim.state().loops == *loops && sim.state().parallels == *parallels),
     };
     if no_op {
         return Ok(None);
@@ -80,6 +86,10 @@ pub fn apply(v: &mut IncrementalValidator, change: Change, touched: &mut Touched
             let before = v.set_position(&id, at)?;
             touched.nodes.insert(id.clone());
             Ok(Change::Position { id, at: before })
+        }
+        Change::Containers { loops, parallels } => {
+            let (loops, parallels) = v.set_containers(loops, parallels)?;
+            Ok(Change::Containers { loops, parallels })
         }
         Change::Model(edit) => {
             let inverse = inverse_of(v, &edit, touched)?;
@@ -191,4 +201,24 @@ fn name_of(edit: &ModelEdit) -> &'static str {
         ModelEdit::SetJourney(_) => "a journey header change",
         ModelEdit::SetJourneyEntities(_) => "a change of the journey's tags, guidelines or variables",
     }
+}
+
+/// The `loops`/`parallels` change Sim's save would make after `step` (its changes and their
+/// inverses), or `None`: only when the step touched a container or a block inside one, and the
+/// derived tables differ from the stored ones (so documents without containers stay as they are).
+pub fn container_tables(v: &IncrementalValidator, changes: &[Change], inverses: &[Change]) -> Option<Change> {
+    let sim = v.workflow()?;
+    let involves = |c: &Change| match c {
+        Change::Model(ModelEdit::UpsertBlock(b) | ModelEdit::InsertBlock(_, b)) => {
+            matches!(b.block_type.as_str(), "loop" | "parallel") || b.parent_id().is_some()
+        }
+        _ => false,
+    };
+    if !changes.iter().chain(inverses).any(involves) {
+        return None;
+    }
+    let state = sim.state();
+    let loops = Maybe::Value(crate::sim::containers::derive_loops(state));
+    let parallels = Maybe::Value(crate::sim::containers::derive_parallels(state));
+    (loops != state.loops || parallels != state.parallels).then_some(Change::Containers { loops, parallels })
 }

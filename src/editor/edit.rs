@@ -7,7 +7,7 @@ use super::change::Change;
 use super::view::Point;
 use crate::error::{Error, Result};
 use crate::json::Maybe;
-use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, END_NODE_ID};
+use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, END_NODE_ID};
 use crate::sim::{Block, Edge, SimDocument, SourceHandle};
 use crate::validate::incremental::{Edit as ModelEdit, JourneyEntities};
 use serde::{Deserialize, Serialize};
@@ -23,14 +23,25 @@ pub const JOURNEY_TARGET: &str = "journey";
 pub enum Edit {
     /// Moves a node (Sim block position; journey `editor.positions`).
     MoveNode { id: String, x: f64, y: f64 },
-    /// Adds a node: a Sim block type (`agent`, `condition`, ...) or a journey state kind
-    /// (`chat`, `tool`, `fork`). Its id is generated.
+    /// Adds a node as Sim's editor creates it (the block registry's defaults, a unique name) or
+    /// a journey state (`chat`, `tool`, `fork`). Its id is generated. `position` is where it is
+    /// dropped on the canvas (absolute; a block that lands inside a loop or parallel goes inside it,
+    /// placed relative to it). With `from`, the new node comes connected from that output, in the
+    /// same undoable step; a block then goes into the container scope of the connection. Creates
+    /// the node's id, then the new edge's.
     AddNode {
         kind: String,
         position: Point,
         #[ts(optional)]
         #[serde(default)]
         name: Option<String>,
+        /// Sim: the loop or parallel to put it in (default: the one it is dropped on, if any).
+        #[ts(optional)]
+        #[serde(default)]
+        parent: Option<String>,
+        #[ts(optional)]
+        #[serde(default)]
+        from: Option<ConnectFrom>,
     },
     /// Connects two nodes; `source_handle` is a Sim handle (`source`, `error`, `condition-<id>`).
     Connect {
@@ -58,6 +69,16 @@ pub enum Edit {
     /// everywhere the old ones appear (a Condition's branch ids and handles, a child's
     /// container) and Sim blocks a unique name. Creates the new node ids, then the new edge ids.
     Duplicate { node_ids: Vec<String>, offset: Point },
+}
+
+/// The output a new node is connected from (`add_node`'s `from`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct ConnectFrom {
+    pub source: String,
+    /// A Sim handle (`source`, `error`, `condition-<branch>`, `loop-start-source`, ...).
+    #[ts(optional)]
+    #[serde(default)]
+    pub source_handle: Option<String>,
 }
 
 /// The document an edit is planned against.
@@ -160,18 +181,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
             }
             Ok(Plan::of(vec![Change::Position { id: id.clone(), at: Some(place(*x, *y)?) }]))
         }
-        Edit::AddNode { kind, position, name } => {
-            let id = new_id();
-            let count = state.blocks.values().filter(|b| &b.block_type == kind).count();
-            let name = name.clone().unwrap_or_else(|| format!("{} {}", title_case(kind), count + 1));
-            let block: Block = serde_json::from_value(json!({
-                "id": id, "type": kind, "name": name,
-                "position": {"x": position.x, "y": position.y},
-                "subBlocks": {}, "outputs": {}, "enabled": true,
-            }))
-            .map_err(|e| Error::Unsupported(format!("add_node: {e}")))?;
-            Ok(Plan { changes: vec![Change::Model(ModelEdit::UpsertBlock(block))], created: vec![id] })
-        }
+        Edit::AddNode { kind, position, name, parent, from } => sim_add(state, kind, *position, name.as_deref(), parent.as_deref(), from.as_ref()),
         Edit::Connect { source, source_handle, target } => {
             for end in [source, target] {
                 if !state.blocks.contains_key(end) {
@@ -226,7 +236,26 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
         }
         Edit::SetField { target, path, value } => {
             if let Some(block) = state.blocks.get(target) {
-                let block: Block = set_at(block, path, value, &format!("block `{target}`"))?;
+                if let ([key], Value::String(label)) = (path.as_slice(), value) {
+                    if key == "name" {
+                        // A rename keeps names unique, as `set_label` does.
+                        return sim_plan(doc, &Edit::SetLabel { target: target.clone(), label: label.clone() });
+                    }
+                }
+                let mut block = block.clone();
+                // A field the block does not hold yet (shown by the inspector because Sim shows
+                // it) is created as Sim's editor creates it: `{id, type, value}`.
+                if let [sub, id, _, ..] = path.as_slice() {
+                    if sub == "subBlocks" && !block.sub_blocks.contains_key(id.as_str()) {
+                        let sub_type = crate::sim::registry::block_spec(&block.block_type)
+                            .and_then(|spec| spec.fields_with_id(id).next().map(|f| f.field_type))
+                            .ok_or_else(|| Error::NotFound(format!("block `{target}` has no sub-block `{id}`, and `{}` blocks have no such field", block.block_type)))?;
+                        let sub_block: crate::sim::SubBlock = serde_json::from_value(json!({"id": id, "type": sub_type, "value": null}))
+                            .map_err(|e| Error::Unsupported(format!("block `{target}`: sub-block `{id}`: {e}")))?;
+                        block.sub_blocks.insert(id.clone(), sub_block);
+                    }
+                }
+                let block: Block = set_at(&block, path, value, &format!("block `{target}`"))?;
                 if block.id != *target {
                     return Err(Error::Unsupported(format!("block `{target}`: its id cannot change")));
                 }
@@ -319,19 +348,97 @@ fn unique_copy_name(name: &str, taken: &mut HashSet<String>) -> String {
     candidate
 }
 
-fn title_case(s: &str) -> String {
-    let mut out = String::new();
-    for (i, word) in s.split('_').enumerate() {
-        if i > 0 {
-            out.push(' ');
+/// A block's place on the canvas (its own position plus its containers').
+fn absolute(state: &crate::sim::WorkflowState, block: &Block) -> (f64, f64) {
+    let (mut x, mut y) = block.position.xy();
+    let mut seen = HashSet::new();
+    let mut parent = block.parent_id();
+    while let Some(p) = parent.and_then(|p| state.blocks.get(p)) {
+        if !seen.insert(p.id.as_str()) {
+            break;
         }
-        let mut chars = word.chars();
-        if let Some(c) = chars.next() {
-            out.extend(c.to_uppercase());
-            out.push_str(chars.as_str());
+        let (px, py) = p.position.xy();
+        x += px;
+        y += py;
+        parent = p.parent_id();
+    }
+    (x, y)
+}
+
+/// The innermost loop or parallel whose box holds the canvas point (Sim's default box is
+/// 500 x 300 until resized).
+fn container_at(state: &crate::sim::WorkflowState, at: Point) -> Option<String> {
+    let mut best: Option<(f64, String)> = None;
+    for b in state.blocks.values().filter(|b| matches!(b.block_type.as_str(), "loop" | "parallel")) {
+        let (x, y) = absolute(state, b);
+        let data = b.data.get();
+        let w = data.and_then(|d| d.width.get()).and_then(serde_json::Number::as_f64).unwrap_or(500.0);
+        let h = data.and_then(|d| d.height.get()).and_then(serde_json::Number::as_f64).unwrap_or(300.0);
+        if at.x >= x && at.x <= x + w && at.y >= y && at.y <= y + h && best.as_ref().is_none_or(|(area, _)| w * h < *area) {
+            best = Some((w * h, b.id.clone()));
         }
     }
-    out
+    best.map(|(_, id)| id)
+}
+
+/// `add_node` on a workflow: a block as Sim's editor makes it, optionally connected.
+fn sim_add(state: &crate::sim::WorkflowState, kind: &str, position: Point, name: Option<&str>, parent: Option<&str>, from: Option<&ConnectFrom>) -> Result<Plan> {
+    use crate::sim::references::normalize_block_name;
+    use crate::sim::registry::{block_spec, new_block_with, unique_block_name, NewBlockOptions};
+    let spec = block_spec(kind).ok_or_else(|| {
+        Error::NotFound(format!("add_node: unknown block type `{kind}` (the palette lists the {} types the registry knows)", crate::sim::registry::registry().blocks().len()))
+    })?;
+    place(position.x, position.y)?;
+    let source = match from {
+        Some(f) => Some(state.blocks.get(&f.source).ok_or_else(|| missing("source block", &f.source))?),
+        None => None,
+    };
+    let handle = from.map(|f| SourceHandle::parse(f.source_handle.as_deref()));
+    // A connected block goes where the connection can reach it: inside the container whose start
+    // it leaves from, else beside its source (Sim drops edges across container boundaries).
+    let parent: Option<String> = match (parent, source, &handle) {
+        (Some(p), _, _) => Some(p.to_string()),
+        (None, Some(src), Some(SourceHandle::LoopStart | SourceHandle::ParallelStart)) => Some(src.id.clone()),
+        (None, Some(src), _) => src.parent_id().map(str::to_string),
+        (None, None, _) => container_at(state, position),
+    };
+    let (x, y) = match parent.as_deref() {
+        Some(p) => {
+            let container = state.blocks.get(p).ok_or_else(|| Error::NotFound(format!("add_node: no container `{p}` in this workflow")))?;
+            if !matches!(container.block_type.as_str(), "loop" | "parallel") {
+                return Err(Error::Unsupported(format!("add_node: `{}` is a `{}` block, not a loop or parallel", container.name, container.block_type)));
+            }
+            let (px, py) = absolute(state, container);
+            (position.x - px, position.y - py)
+        }
+        None => (position.x, position.y),
+    };
+    let name = match name.map(str::trim).filter(|n| !n.is_empty()) {
+        Some(n) => {
+            if state.blocks.values().any(|b| normalize_block_name(&b.name) == normalize_block_name(n)) {
+                return Err(Error::Unsupported(format!("another block is already named `{n}` (Sim block names are unique, ignoring case and spaces)")));
+            }
+            n.to_string()
+        }
+        None => unique_block_name(&spec.name, state),
+    };
+    let id = new_id();
+    let block = new_block_with(kind, &id, &name, crate::sim::Position::new(x, y), &NewBlockOptions { trigger_mode: None, parent_id: parent })?;
+    let mut plan = Plan { changes: vec![Change::Model(ModelEdit::UpsertBlock(block.clone()))], created: vec![id.clone()] };
+    if let (Some(src), Some(handle)) = (source, handle) {
+        let canonical = handle.as_handle();
+        let drawn = super::view::sim_node(src);
+        if !drawn.handles.iter().any(|h| h.kind != "target" && h.id == canonical) {
+            return Err(Error::Unsupported(format!("`{}` has no output `{canonical}` to connect from", src.name)));
+        }
+        if !super::view::sim_node(&block).handles.iter().any(|h| h.kind == "target") {
+            return Err(Error::Unsupported(format!("a {} block takes no incoming connection (it starts a run)", spec.name)));
+        }
+        let edge_id = new_id();
+        plan.changes.push(Change::Model(ModelEdit::UpsertEdge(Edge::new(edge_id.clone(), src.id.clone(), id, &canonical))));
+        plan.created.push(edge_id);
+    }
+    Ok(plan)
 }
 
 /// The journey's own fields as one object (`set_field`'s `journey` target).
@@ -388,20 +495,30 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
             }
             Ok(Plan::of(vec![Change::Position { id: id.clone(), at: Some(place(*x, *y)?) }]))
         }
-        Edit::AddNode { kind, position, name } => {
-            let kind = match kind.as_str() {
-                "chat" => NodeKind::Chat,
-                "tool" => NodeKind::Tool,
-                "fork" => NodeKind::Fork,
-                other => return Err(Error::Unsupported(format!("add_node: a journey state is `chat`, `tool` or `fork`, not `{other}`"))),
-            };
+        Edit::AddNode { kind, position, name, parent, from } => {
+            if parent.is_some() {
+                return Err(Error::Unsupported("add_node: journey states have no containers (`parent` is for Sim loops and parallels)".into()));
+            }
             let id = short_id("state");
-            let action = if kind == NodeKind::Fork { None } else { Some(name.clone().unwrap_or_default()) };
-            let node = JourneyNode::new(id.clone(), &kind, action);
-            Ok(Plan {
+            let mut node = crate::sim::registry::new_journey_state(kind, &id)?;
+            if let Some(text) = name.as_deref().filter(|t| !t.trim().is_empty()) {
+                if node.declared_kind() != Some("fork") {
+                    node.action = Maybe::Value(text.to_string());
+                }
+            }
+            let mut plan = Plan {
                 changes: vec![Change::Model(ModelEdit::UpsertState(node)), Change::Position { id: id.clone(), at: Some(place(position.x, position.y)?) }],
-                created: vec![id],
-            })
+                created: vec![id.clone()],
+            };
+            if let Some(from) = from {
+                if from.source == END_NODE_ID || doc.node(&from.source).is_none() {
+                    return Err(missing("source state", &from.source));
+                }
+                let edge = short_id("edge");
+                plan.changes.push(Change::Model(ModelEdit::UpsertTransition(JourneyEdge::new(edge.clone(), from.source.clone(), id, None))));
+                plan.created.push(edge);
+            }
+            Ok(plan)
         }
         Edit::Connect { source, target, .. } => {
             if source == END_NODE_ID || doc.node(source).is_none() {

@@ -7,6 +7,7 @@
 //! waits for a network call holding the app's.
 
 pub mod change;
+pub mod complete;
 pub mod diagnostics;
 pub mod edit;
 pub mod inspect;

@@ -185,6 +185,13 @@ impl OpenDocument {
         if step.changes.is_empty() {
             return Ok((Delta { counts: self.counts(), ..Delta::default() }, created));
         }
+        // Sim derives `loops`/`parallels` from the containers on save: so does the editor, in
+        // the same step (undone with it).
+        if let Some(tables) = change::container_tables(&self.validator, &step.changes, &step.inverses) {
+            let inverse = change::apply(&mut self.validator, tables.clone(), &mut touched)?;
+            step.changes.push(tables);
+            step.inverses.push(inverse);
+        }
         self.undo.push_back(step);
         if self.undo.len() > UNDO_LIMIT {
             self.undo.pop_front();

@@ -58,7 +58,7 @@ fn random_edit(open: &OpenDocument, rng: &mut Rng, step: usize) -> Edit {
     };
     match rng.next(9) {
         0 => Edit::MoveNode { id: pick(rng), x: rng.next(2000) as f64, y: rng.next(2000) as f64 },
-        1 => Edit::AddNode { kind: if journey { ["chat", "tool", "fork"][rng.next(3)].into() } else { ["agent", "function", "api", "condition"][rng.next(4)].into() }, position: Point { x: 1.0, y: 2.0 }, name: Some(format!("Added {step}")) },
+        1 => Edit::AddNode { kind: if journey { ["chat", "tool", "fork"][rng.next(3)].into() } else { ["agent", "function", "api", "condition"][rng.next(4)].into() }, position: Point { x: 1.0, y: 2.0 }, name: Some(format!("Added {step}")), parent: None, from: None },
         2 => Edit::Connect { source: pick(rng), source_handle: None, target: pick(rng) },
         3 => {
             let id = pick(rng);
@@ -170,7 +170,7 @@ fn a_failing_edit_in_a_batch_changes_nothing_and_names_itself() {
 fn sim_add_connect_move_label_field_delete() {
     let mut open = OpenDocument::new(load("fixtures/sim/support-triage-condition.json")).unwrap();
     let first = open.view().nodes[0].id.clone();
-    let (delta, ids) = open.apply_edits(&[Edit::AddNode { kind: "function".into(), position: Point { x: 5.0, y: 6.0 }, name: None }]).unwrap();
+    let (delta, ids) = open.apply_edits(&[Edit::AddNode { kind: "function".into(), position: Point { x: 5.0, y: 6.0 }, name: None, parent: None, from: None }]).unwrap();
     let new = ids[0].clone();
     assert_eq!(delta.added_nodes.len(), 1);
     assert_eq!(delta.added_nodes[0].id, new);
@@ -214,7 +214,7 @@ fn journey_edits_and_errors_name_what_is_missing() {
     let mut open = OpenDocument::new(load("fixtures/journeys/book-flight.json")).unwrap();
     let DocRef::Journey(j) = open.doc_ref() else { panic!("a journey") };
     let root = j.journey.root_id.clone();
-    let (_, ids) = open.apply_edits(&[Edit::AddNode { kind: "chat".into(), position: Point { x: 1.0, y: 2.0 }, name: Some("Ask".into()) }]).unwrap();
+    let (_, ids) = open.apply_edits(&[Edit::AddNode { kind: "chat".into(), position: Point { x: 1.0, y: 2.0 }, name: Some("Ask".into()), parent: None, from: None }]).unwrap();
     let (_, eids) = open.apply_edits(&[Edit::Connect { source: root.clone(), source_handle: None, target: ids[0].clone() }]).unwrap();
     let (delta, _) = open.apply_edits(&[Edit::SetLabel { target: eids[0].clone(), label: "the customer wants it".into() }]).unwrap();
     let e = &delta.changed_edges[0];
@@ -319,27 +319,27 @@ fn duplicating_journey_states_keeps_one_root() {
 #[test]
 fn the_inspector_offers_typed_fields_that_set_field_accepts() {
     let mut open = OpenDocument::new(load("fixtures/journeys/book-flight.json")).unwrap();
-    let journey = super::inspect::inspect(open.doc_ref(), JOURNEY_TARGET).unwrap();
+    let journey = super::inspect::inspect(open.doc_ref(), JOURNEY_TARGET, &[]).unwrap();
     let title = journey.fields.iter().find(|f| f.label == "Title").unwrap();
     assert_eq!(title.kind, super::inspect::FieldKind::Text);
     let mode = journey.fields.iter().find(|f| f.label == "Composition mode").unwrap();
-    assert_eq!(mode.options, super::inspect::COMPOSITION_MODES.to_vec());
+    assert_eq!(mode.options.iter().map(|c| c.id.as_str()).collect::<Vec<_>>(), super::inspect::COMPOSITION_MODES.to_vec());
     // Every field's path is one set_field takes, with the value it shows.
     for field in &journey.fields {
         open.apply_edits(&[Edit::SetField { target: JOURNEY_TARGET.into(), path: field.path.clone(), value: field.value.clone() }])
             .unwrap_or_else(|e| panic!("{}: {e}", field.label));
     }
     let state = open.view().nodes.iter().find(|n| n.kind == "chat").unwrap().id.clone();
-    let fields = super::inspect::inspect(open.doc_ref(), &state).unwrap();
+    let fields = super::inspect::inspect(open.doc_ref(), &state, &[]).unwrap();
     let kind = fields.fields.iter().find(|f| f.label == "Kind").unwrap();
     assert_eq!(kind.value, json!("chat"));
     open.apply_edits(&[Edit::SetField { target: state.clone(), path: kind.path.clone(), value: json!("tool") }]).unwrap();
     assert_eq!(open.view().nodes.iter().find(|n| n.id == state).unwrap().kind, "tool");
-    assert!(super::inspect::inspect(open.doc_ref(), "ghost").unwrap_err().to_string().contains("ghost"));
+    assert!(super::inspect::inspect(open.doc_ref(), "ghost", &[]).unwrap_err().to_string().contains("ghost"));
 
     let open = OpenDocument::new(load("fixtures/sim/support-triage-condition.json")).unwrap();
     let block = open.view().nodes.iter().find(|n| n.kind == "condition").unwrap().id.clone();
-    let fields = super::inspect::inspect(open.doc_ref(), &block).unwrap();
+    let fields = super::inspect::inspect(open.doc_ref(), &block, &[]).unwrap();
     assert_eq!(fields.what, "block");
     assert!(fields.fields.iter().any(|f| f.path == ["subBlocks", "conditions", "value"]));
 }

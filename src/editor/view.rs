@@ -40,6 +40,107 @@ pub struct CanvasNode {
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub detail: Option<String>,
+    /// The type's name as people say it (`Agent`, `Chat state`).
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub type_name: Option<String>,
+    /// The registry's icon name (`AgentIcon`) and colour for the type.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub icon: Option<String>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub color: Option<String>,
+    /// One or two key fields drawn on the node (an agent's model and prompt, a condition's
+    /// branches, an API call's method and URL), each cut to a readable length.
+    #[ts(optional, as = "Option<Vec<KeyField>>")]
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fields: Vec<KeyField>,
+}
+
+/// A field drawn on a node: `model  claude-sonnet-5`.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct KeyField {
+    pub label: String,
+    pub value: String,
+}
+
+/// Longest text drawn in a key field.
+const KEY_FIELD_CHARS: usize = 72;
+
+/// `text` on one line, cut at `KEY_FIELD_CHARS` with an ellipsis.
+pub fn excerpt(text: &str) -> String {
+    let one_line = text.split_whitespace().collect::<Vec<_>>().join(" ");
+    if one_line.chars().count() <= KEY_FIELD_CHARS {
+        return one_line;
+    }
+    let cut: String = one_line.chars().take(KEY_FIELD_CHARS - 1).collect();
+    format!("{}…", cut.trim_end())
+}
+
+fn key(label: &str, value: &str) -> Option<KeyField> {
+    let value = excerpt(value);
+    (!value.is_empty()).then(|| KeyField { label: label.into(), value })
+}
+
+/// The text of an agent's prompt: the system message (Sim's `messages`, or the older
+/// `systemPrompt` / `userPrompt` sub-blocks).
+fn agent_prompt(block: &Block) -> Option<String> {
+    match block.sub_value("messages") {
+        Some(serde_json::Value::String(s)) if !s.trim().is_empty() => return Some(s.clone()),
+        Some(serde_json::Value::Array(items)) => {
+            let text = items.iter().filter_map(|m| m.get("content").and_then(serde_json::Value::as_str)).find(|c| !c.trim().is_empty());
+            if let Some(t) = text {
+                return Some(t.to_string());
+            }
+        }
+        _ => {}
+    }
+    block.sub_str("systemPrompt").or_else(|| block.sub_str("userPrompt")).or_else(|| block.sub_str("prompt")).map(str::to_string)
+}
+
+/// The key fields of a Sim block, by family (see `KeyField`).
+fn block_key_fields(block: &Block, family: BlockFamily) -> Vec<KeyField> {
+    let mut out: Vec<Option<KeyField>> = Vec::new();
+    match family {
+        BlockFamily::Agent => {
+            out.push(block.sub_str("model").and_then(|m| key("model", m)));
+            out.push(agent_prompt(block).and_then(|p| key("prompt", &p)));
+        }
+        BlockFamily::Condition => {
+            let branches = parse_branches(block.sub_value("conditions"));
+            let count = branches.len();
+            for (i, b) in branches.iter().enumerate().take(4) {
+                let label = branch_label(&b.title, i, count);
+                let value = if b.value.trim().is_empty() && label == "else" { "otherwise".to_string() } else { b.value.clone() };
+                out.push(key(&label, &value));
+            }
+        }
+        BlockFamily::Router => {
+            out.push(block.sub_str("model").and_then(|m| key("model", m)));
+            out.push(block.sub_str("context").or_else(|| block.sub_str("prompt")).and_then(|c| key("context", c)));
+        }
+        BlockFamily::Function => out.push(block.sub_str("code").and_then(|c| key("code", c.lines().find(|l| !l.trim().is_empty()).unwrap_or("")))),
+        BlockFamily::Response => {
+            out.push(block.sub_str("status").and_then(|s| key("status", s)));
+            out.push(block.sub_str("dataMode").and_then(|m| key("data", m)));
+        }
+        _ => {
+            if block.block_type == "api" {
+                let method = block.sub_str("method").unwrap_or("GET");
+                out.push(block.sub_str("url").and_then(|u| key(method, u)));
+            } else if let Some(serde_json::Value::Array(rows)) = block.sub_value("inputFormat") {
+                let names: Vec<&str> = rows.iter().filter_map(|r| r.get("name").and_then(serde_json::Value::as_str)).filter(|n| !n.trim().is_empty()).collect();
+                out.push(key("inputs", &names.join(", ")));
+            } else if let Some(op) = block.sub_str("operation") {
+                let label = crate::sim::registry::block_spec(&block.block_type)
+                    .and_then(|spec| spec.fields_with_id("operation").flat_map(|f| f.options.iter()).find(|o| o.id == op).map(|o| o.label.clone()))
+                    .unwrap_or_else(|| op.to_string());
+                out.push(key("operation", &label));
+            }
+        }
+    }
+    out.into_iter().flatten().take(4).collect()
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize, TS)]
@@ -175,7 +276,13 @@ pub fn sim_node(block: &Block) -> CanvasNode {
         BlockFamily::Function => block.sub_str("code").map(|c| c.lines().next().unwrap_or("").to_string()),
         _ => None,
     };
+    let spec = crate::sim::registry::block_spec(&block.block_type);
+    let fields = block_key_fields(block, family);
     CanvasNode {
+        type_name: spec.map(|s| s.name.clone()),
+        icon: spec.map(|s| s.icon.clone()),
+        color: spec.map(|s| s.color.clone()),
+        fields,
         id: block.id.clone(),
         kind: family.as_str().into(),
         node_type: block.block_type.clone(),
@@ -247,6 +354,18 @@ pub fn journey_node(doc: &JourneyDocument, index: usize, node: &JourneyNode) -> 
     if kind != NodeKind::Root {
         handles.insert(0, handle("target".into(), None, "target"));
     }
+    let type_name = match &kind {
+        NodeKind::Root => "Journey start".to_string(),
+        NodeKind::Chat => "Chat state".to_string(),
+        NodeKind::Tool => "Tool state".to_string(),
+        NodeKind::Fork => "Fork".to_string(),
+        NodeKind::End => "End".to_string(),
+        NodeKind::Other(k) => format!("{k} state"),
+    };
+    let mut fields = Vec::new();
+    if kind == NodeKind::Root {
+        fields.extend(doc.journey.conditions.first().and_then(|c| key("when", c)));
+    }
     CanvasNode {
         id: node.id.clone(),
         kind: kind.as_str().into(),
@@ -258,6 +377,10 @@ pub fn journey_node(doc: &JourneyDocument, index: usize, node: &JourneyNode) -> 
         handles,
         enabled: true,
         detail,
+        type_name: Some(type_name),
+        icon: None,
+        color: None,
+        fields,
     }
 }
 
@@ -275,6 +398,10 @@ pub fn journey_end(doc: &JourneyDocument) -> Option<CanvasNode> {
         handles: vec![handle("target".into(), None, "target")],
         enabled: true,
         detail: None,
+        type_name: Some("End".into()),
+        icon: None,
+        color: None,
+        fields: Vec::new(),
     })
 }
 

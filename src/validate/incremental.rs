@@ -296,6 +296,23 @@ impl IncrementalValidator {
         }
     }
 
+    /// Replaces a workflow's derived `loops` and `parallels` tables (what Sim writes from the
+    /// container blocks on save). No rule reads them, so nothing is revalidated. Returns the old ones.
+    #[allow(clippy::type_complexity)]
+    pub fn set_containers(
+        &mut self,
+        loops: Maybe<crate::json::UniqueMap<crate::sim::Loop>>,
+        parallels: Maybe<crate::json::UniqueMap<crate::sim::Parallel>>,
+    ) -> Result<(Maybe<crate::json::UniqueMap<crate::sim::Loop>>, Maybe<crate::json::UniqueMap<crate::sim::Parallel>>)> {
+        match &mut self.inner {
+            Inner::Workflow(w) => {
+                let state = w.doc.state_mut();
+                Ok((std::mem::replace(&mut state.loops, loops), std::mem::replace(&mut state.parallels, parallels)))
+            }
+            Inner::Journey(_) => Err(Error::Unsupported("a journey has no loops or parallels".into())),
+        }
+    }
+
     /// Where the edge (Sim edge, journey transition) with this id is in the document's list.
     pub fn edge_position(&self, id: &str) -> Option<usize> {
         let positions = match &self.inner {

@@ -3,17 +3,24 @@
 import assert from "node:assert/strict";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { REPO, api, launch, startCore } from "./harness.mjs";
+import { REPO, api, launch, startCore, startParlant } from "./harness.mjs";
+import { registerAuthoring } from "./authoring.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
 
 const tests = [];
-const test = (name, fn) => tests.push({ name, fn });
+const test = (name, fn, options = {}) => tests.push({ name, fn, options });
 
 async function importFixture(page) {
   await page.setInputFiles('[data-testid="import-file"]', FIXTURE);
   await page.waitForSelector('[data-testid="canvas"] .react-flow__node');
+}
+/** Clicks empty canvas (top right, away from the steps and the tools): nothing selected. */
+async function clickEmpty(page, testId = "canvas") {
+  const pane = page.locator(`[data-testid="${testId}"] .react-flow__pane`);
+  const box = await pane.boundingBox();
+  await page.mouse.click(box.x + box.width - 40, box.y + 70);
 }
 const mainNodes = (page) => page.locator('[data-testid="canvas"] .react-flow__node');
 const problemCodes = async (page) => {
@@ -37,9 +44,11 @@ test("editing a tool state's tools makes J009 appear; undo makes it disappear; a
   assert.ok(!(await problemCodes(page)).includes("J009"));
   await page.click('[data-testid="tab-inspector"]');
   await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"]`);
+  // The tools are rows of service and tool name: removing the only one leaves none.
   const field = page.locator('[data-field="tools"]');
-  await field.fill("[]");
-  await field.blur();
+  await field.locator('[data-testid="row"]').first().waitFor();
+  assert.equal(await field.locator('[data-testid="row"]').count(), tool.tools.length);
+  await field.locator('[data-testid="row-remove"]').click();
   await page.waitForSelector(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"] [data-testid="problem-badge"]`);
   assert.ok((await problemCodes(page)).includes("J009"));
   await page.waitForFunction(() => /saved/.test(document.querySelector('[data-testid="status"]')?.textContent ?? ""));
@@ -52,7 +61,7 @@ test("editing a tool state's tools makes J009 appear; undo makes it disappear; a
 test("journey properties: the title is edited in the inspector, relabels the root, and undo/redo follow", async (page) => {
   await importFixture(page);
   await page.click('[data-testid="tab-inspector"]');
-  await page.click('[data-testid="canvas"] .react-flow__pane');
+  await clickEmpty(page);
   await page.waitForSelector('[data-testid="inspector"][data-what="journey"]');
   const title = page.locator('[data-field="journey.title"]');
   await title.fill("Book a trip");
@@ -60,12 +69,20 @@ test("journey properties: the title is edited in the inspector, relabels the roo
   const root = fixture.journey.root_id;
   const label = () => page.textContent(`[data-testid="canvas"] .react-flow__node[data-id="${root}"] .node-label`);
   await page.waitForFunction((id) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${id}"] .node-label`)?.textContent === "Book a trip", root);
+  // Activation conditions are a list: one box each.
   const conditions = page.locator('[data-field="journey.conditions"]');
-  await conditions.fill("The customer wants to travel\nThe customer asks about flights");
-  await conditions.blur();
+  await conditions.locator('[data-testid="list-item"] input').first().fill("The customer wants to travel");
+  await conditions.locator('[data-testid="list-add"]').click();
+  await conditions.locator('[data-testid="list-item"] input').nth(1).fill("The customer asks about flights");
+  await conditions.locator('[data-testid="list-item"] input').nth(1).press("Enter");
   await page.waitForFunction(() => !document.querySelector('[data-testid="undo"]')?.disabled);
-  await page.click('[data-testid="undo"]');
-  await page.click('[data-testid="undo"]');
+  // The title, then the activation conditions as they were committed: undo until the title is back.
+  await page.waitForFunction(() => document.querySelectorAll('[data-field="journey.conditions"] [data-testid="list-item"]').length === 2);
+  await page.waitForFunction(() => document.querySelector('[data-field="journey.conditions"]')?.closest('[data-field-wrap]') !== null);
+  for (let i = 0; i < 6 && (await label()) !== fixture.journey.title; i++) {
+    await page.click('[data-testid="undo"]');
+    await page.waitForTimeout(300);
+  }
   await page.waitForFunction((t) => document.querySelector(`[data-testid="canvas"] .react-flow__node[data-id="${t.root}"] .node-label`)?.textContent === t.title, { root, title: fixture.journey.title });
   assert.equal(await label(), fixture.journey.title);
   await page.click('[data-testid="redo"]');
@@ -174,9 +191,9 @@ test("push validates first: errors are listed, nothing is sent, and 'push anyway
   await importFixture(page);
   const tool = fixture.nodes.find((n) => n.metadata?.journey_node?.kind === "tool");
   await page.click(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"]`);
+  // The tool state's only tool removed: J009.
   const field = page.locator('[data-field="tools"]');
-  await field.fill("[]");
-  await field.blur();
+  await field.locator('[data-testid="row-remove"]').first().click();
   await page.waitForSelector(`[data-testid="canvas"] .react-flow__node[data-id="${tool.id}"] [data-testid="problem-badge"]`);
   await page.click('[data-testid="tab-sync"]');
   await page.fill('[data-testid="remote-name"]', "strict");
@@ -238,33 +255,47 @@ test("opening another workspace shows its documents; the first one is kept and l
   assert.equal((await api(core, "workspace_info", {})).path, core.workspace);
 });
 
+// The authoring tests need a real Parlant server for their pushes.
+let parlant = null;
+registerAuthoring(test, { parlant: () => parlant });
+
 const started = Date.now();
+// E2E_FILTER=<text>: only the tests whose name contains it (for working on one).
+const only = process.env.E2E_FILTER;
+const selected = only ? tests.filter((t) => t.name.includes(only)) : tests;
 const core = await startCore();
-const browser = await launch();
+let browser = null;
 let failed = 0;
+const timings = [];
 try {
-  for (const t of tests) {
+  parlant = await startParlant();
+  browser = await launch();
+  for (const t of selected) {
     // A fresh page per test; the workspace is shared, so each test starts from the app's start page.
-    const ctx = await browser.newContext({ viewport: { width: 1400, height: 900 } });
+    const ctx = await browser.newContext({ viewport: t.options.viewport ?? { width: 1400, height: 900 } });
     const page = await ctx.newPage();
+    page.setDefaultTimeout(30_000);
     const errors = [];
     page.on("pageerror", (e) => errors.push(String(e)));
+    const t0 = Date.now();
     try {
       await page.goto(core.url);
       await page.evaluate(() => 0);
       await t.fn(page, core);
       assert.deepEqual(errors, [], "no uncaught page errors");
-      console.log(`ok   ${t.name}`);
+      console.log(`ok   ${t.name} (${((Date.now() - t0) / 1000).toFixed(1)} s)`);
     } catch (e) {
       failed += 1;
-      console.log(`FAIL ${t.name}\n     ${String(e?.stack ?? e).split("\n").slice(0, 6).join("\n     ")}`);
+      console.log(`FAIL ${t.name}\n     ${String(e?.stack ?? e).split("\n").slice(0, 8).join("\n     ")}`);
       await page.screenshot({ path: `/tmp/e2e-${tests.indexOf(t)}.png` }).catch(() => {});
     }
+    timings.push([t.name, Date.now() - t0]);
     await ctx.close();
   }
 } finally {
-  await browser.close();
+  await browser?.close();
   core.stop();
+  await parlant?.stop();
 }
-console.log(`${tests.length - failed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+console.log(`${selected.length - failed} passed, ${failed} failed in ${((Date.now() - started) / 1000).toFixed(1)} s`);
 process.exit(failed ? 1 : 0);

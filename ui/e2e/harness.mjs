@@ -78,3 +78,93 @@ export async function api(core, command, args) {
   if (body.error) throw new Error(`${command}: ${body.error.message}`);
   return body.ok;
 }
+
+/** Where the e2e run saves its screenshots of the main screens (looked at by people). */
+export const SCREENS = join(REPO, "target/e2e-screens");
+
+/** A free TCP port on 127.0.0.1. */
+async function freePort() {
+  const net = await import("node:net");
+  return new Promise((ok, fail) => {
+    const srv = net.createServer();
+    srv.on("error", fail);
+    srv.listen(0, "127.0.0.1", () => {
+      const { port } = srv.address();
+      srv.close(() => ok(port));
+    });
+  });
+}
+
+/**
+ * Starts a REAL Parlant 3.3.2 server (the repo's module in server/parlant, as tests/common/servers.rs
+ * does) on 127.0.0.1 with the venv's python: JOURNEY_STUDIO_PARLANT_PYTHON, else the repo's
+ * .venv-parlant. Resolves with `{url, stop}`, or null when no python is there (a failure under
+ * CI=true). `stop` ends it by its PID (SIGTERM, then SIGKILL after 15 s).
+ */
+export async function startParlant({ timeoutMs = 120_000 } = {}) {
+  const { createWriteStream, readFileSync } = await import("node:fs");
+  const local = join(REPO, ".venv-parlant/bin/python");
+  const python = process.env.JOURNEY_STUDIO_PARLANT_PYTHON || (existsSync(local) ? local : null);
+  const ci = process.env.CI === "true" || process.env.CI === "1";
+  if (!python || !existsSync(python)) {
+    if (ci) throw new Error("JOURNEY_STUDIO_PARLANT_PYTHON is not set (or missing): the e2e run needs the Parlant venv from scripts/setup");
+    console.log("NOTICE: no Parlant python (JOURNEY_STUDIO_PARLANT_PYTHON): the tests that push to Parlant are skipped");
+    return null;
+  }
+  const home = mkdtempSync(join(tmpdir(), "js-e2e-parlant-"));
+  const logPath = join(home, "server.log");
+  const log = createWriteStream(logPath);
+  await new Promise((ok) => log.on("open", ok));
+  const port = await freePort();
+  const child = spawn(python, ["-m", "journey_studio_parlant.testserver", "--port", String(port), "--home", home], {
+    cwd: REPO,
+    env: { ...process.env, PYTHONPATH: join(REPO, "server/parlant") },
+    stdio: ["ignore", log, log],
+  });
+  let exited = null;
+  child.on("exit", (code, signal) => (exited = { code, signal }));
+  const url = `http://127.0.0.1:${port}`;
+  const deadline = Date.now() + timeoutMs;
+  const readLog = () => {
+    try {
+      return readFileSync(logPath, "utf8").slice(-4000);
+    } catch {
+      return "";
+    }
+  };
+  for (;;) {
+    if (exited) throw new Error(`the Parlant server exited (${JSON.stringify(exited)}) before it was ready:\n${readLog()}`);
+    try {
+      const res = await fetch(`${url}/healthz`);
+      if (res.status === 200) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      process.kill(child.pid, "SIGKILL");
+      throw new Error(`the Parlant server was not ready after ${timeoutMs} ms:\n${readLog()}`);
+    }
+    await new Promise((r) => setTimeout(r, 300));
+  }
+  const stop = async () => {
+    if (!exited) {
+      try {
+        process.kill(child.pid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+      const until = Date.now() + 15_000;
+      while (!exited && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      if (!exited) {
+        try {
+          process.kill(child.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    log.end();
+    rmSync(home, { recursive: true, force: true });
+  };
+  return { url, port, stop, pid: child.pid };
+}

@@ -1,13 +1,18 @@
 import { useCallback, useEffect, useMemo, useRef, useState } from "react";
 import { call } from "./api/client";
-import type { ConvertPreview, DocumentSummary, Edit, EditResult, Settings as SettingsT } from "./api/types";
+import type { ConvertPreview, DocumentSummary, Edit, EditResult, Settings as SettingsT, SyncOutcome } from "./api/types";
 import { Canvas, type Selection } from "./components/Canvas";
 import { Chat } from "./components/Chat";
+import { ConvertedBar } from "./components/Converted";
 import { Inspector } from "./components/Inspector";
+import { NewDocument } from "./components/NewDocument";
+import { usePalette } from "./components/Palette";
 import { Problems } from "./components/Problems";
+import { SaveTemplate } from "./components/SaveTemplate";
 import { Settings } from "./components/Settings";
+import { Shortcuts } from "./components/Shortcuts";
 import { Sync } from "./components/Sync";
-import { Templates } from "./components/Templates";
+import { Templates, type TemplateProblemsReport } from "./components/Templates";
 import { Workspace } from "./components/Workspace";
 import { counterparts, sideOf } from "./lib/mapping";
 import { problemsByNode } from "./lib/problems";
@@ -45,6 +50,17 @@ export function App() {
   const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [settings, setSettings] = useState<SettingsT | null>(null);
+  const [showNew, setShowNew] = useState(false);
+  const [showShortcuts, setShowShortcuts] = useState(false);
+  const [showSaveTemplate, setShowSaveTemplate] = useState(false);
+  const [showPalette, setShowPalette] = useState(true);
+  const [templateReport, setTemplateReport] = useState<TemplateProblemsReport | null>(null);
+  // "Journey properties" asked for while a step is selected (until the selection changes).
+  const [journeyProps, setJourneyProps] = useState(false);
+  const select = useCallback((s: Selection) => {
+    setJourneyProps(false);
+    setSel(s);
+  }, []);
   const [outboxWaiting, setOutboxWaiting] = useState(0);
   const docRef = useRef<OpenDoc | null>(null);
   docRef.current = doc;
@@ -106,18 +122,29 @@ export function App() {
     setDoc(next);
   }, []);
 
+  /** Sends edits as one step; answers the ids they created (empty when refused). */
   const applyEdits = useCallback(
-    (edits: Edit[]) => {
-      if (edits.length === 0) return;
-      enqueue(async () => {
-        const d = docRef.current;
-        if (!d) return;
-        applyResult(d.session, await call("apply_edits", { session: d.session, edits }));
-        setError(null);
+    (edits: Edit[]): Promise<string[]> => {
+      if (edits.length === 0) return Promise.resolve([]);
+      return new Promise<string[]>((resolve) => {
+        enqueue(async () => {
+          const d = docRef.current;
+          if (!d) return resolve([]);
+          try {
+            const r = await call("apply_edits", { session: d.session, edits });
+            applyResult(d.session, r);
+            setError(null);
+            resolve(r.created);
+          } catch (e) {
+            resolve([]);
+            throw e;
+          }
+        });
       });
     },
     [enqueue, applyResult],
   );
+  const applyEditsVoid = useCallback((edits: Edit[]) => void applyEdits(edits), [applyEdits]);
 
   const undo = useCallback(
     () =>
@@ -173,11 +200,16 @@ export function App() {
   // The outbox in the background: what is due is sent again; how much waits is always shown.
   useEffect(() => {
     let live = true;
+    // An entry `started` when the app opens is a push a crash interrupted: sent again. One that is
+    // `started` later is a push under way in this app: sending it again meanwhile would write the
+    // same document twice at once (nodes deleted under the other push's edges).
+    let first = true;
     const look = async () => {
       try {
         const status = await call("sync_status", {});
         const now = Date.now() / 1000;
-        const waiting = status.outbox.filter((e) => e.state === "pending" || e.state === "started");
+        const waiting = status.outbox.filter((e) => e.state === "pending" || (first && e.state === "started"));
+        first = false;
         if (waiting.some((e) => e.next_attempt_at <= now)) {
           await call("sync_retry", {});
           const after = await call("sync_status", {});
@@ -203,6 +235,13 @@ export function App() {
         e.preventDefault();
         saveNow();
       }
+      const el = e.target as HTMLElement | null;
+      const typing = el && (el.tagName === "INPUT" || el.tagName === "TEXTAREA" || el.tagName === "SELECT" || el.isContentEditable);
+      if (e.key === "?" && !typing) {
+        e.preventDefault();
+        setShowShortcuts((v) => !v);
+      }
+      if (e.key === "Escape") setShowShortcuts(false);
     };
     window.addEventListener("keydown", onKey);
     return () => window.removeEventListener("keydown", onKey);
@@ -312,6 +351,29 @@ export function App() {
     }
   }, [session, convertTo, refreshList, open, fail]);
 
+  /** Saves the converted document, then pushes it to `remote` (the open document stays open). */
+  const saveAndPush = useCallback(
+    async (remote: string): Promise<SyncOutcome> => {
+      if (!session || !convertTo) throw new Error("nothing to convert");
+      const ref = await call("save_converted", { session, to: convertTo });
+      refreshList();
+      return call("push", { document_id: ref.id, remote });
+    },
+    [session, convertTo, refreshList],
+  );
+
+  const paletteKind = doc ? (doc.kind === "parlant_journey" ? "journey" : "workflow") : null;
+  const palette = usePalette(paletteKind);
+  const created = useCallback(
+    (id: number) => {
+      setShowNew(false);
+      setShowTemplates(false);
+      refreshList();
+      open(id);
+    },
+    [refreshList, open],
+  );
+
   const problems = useMemo(() => (doc ? problemsByNode(doc.diagnostics.values()) : NO_PROBLEMS), [doc?.diagnostics]); // eslint-disable-line react-hooks/exhaustive-deps
   const mainSide = doc ? sideOf(doc.kind) : "workflow";
   const otherSide = mainSide === "workflow" ? "journey" : "workflow";
@@ -347,7 +409,8 @@ export function App() {
 
   const focusOn = useCallback((id: string) => setFocus({ id, nonce: Date.now() }), []);
   const selected = sel.nodes.length === 1 && sel.edges.length === 0 ? sel.nodes[0] : sel.edges.length === 1 && sel.nodes.length === 0 ? sel.edges[0] : null;
-  const inspected = selected ?? (doc && doc.kind === "parlant_journey" ? "journey" : null);
+  const isJourney = doc?.kind === "parlant_journey";
+  const inspected = (journeyProps && isJourney ? null : selected) ?? (isJourney ? "journey" : null);
   const autosave = settings?.autosave ?? true;
 
   return (
@@ -355,7 +418,7 @@ export function App() {
       <header className="topbar">
         <h1>Journey Studio</h1>
         {doc && (
-          <span className="doc-title" data-testid="doc-title">
+          <span className="doc-title" data-testid="doc-title" data-id={doc.id} data-session={doc.session}>
             {doc.name} <small>{KIND_LABEL[doc.kind]}</small>
           </span>
         )}
@@ -366,6 +429,10 @@ export function App() {
           </button>
         )}
         <div className="spacer" />
+        <button className="primary" onClick={() => setShowNew(true)} data-testid="new-document-button" title="A blank journey or workflow, or one from a template">New…</button>
+        <label className="toggle" title="Show the palette of steps">
+          <input type="checkbox" checked={showPalette} disabled={!doc} onChange={(e) => setShowPalette(e.target.checked)} data-testid="palette-toggle" /> Palette
+        </label>
         <button onClick={saveNow} disabled={!doc || !doc.status.dirty} title="Save now (Ctrl+S)" data-testid="save">Save</button>
         <button onClick={undo} title="Undo (Ctrl+Z)" disabled={!doc?.status.can_undo} data-testid="undo">Undo</button>
         <button onClick={redo} title="Redo (Ctrl+Shift+Z)" disabled={!doc?.status.can_redo} data-testid="redo">Redo</button>
@@ -373,6 +440,8 @@ export function App() {
           <input type="checkbox" checked={convertOn} disabled={!doc} onChange={(e) => setConvertOn(e.target.checked)} data-testid="convert-toggle" /> Convert
         </label>
         <button onClick={() => setShowTemplates(true)} data-testid="open-templates">Templates</button>
+        <button onClick={() => setShowSaveTemplate(true)} disabled={!doc} data-testid="save-as-template" title="Save the open document as a template">Save as template</button>
+        <button onClick={() => setShowShortcuts(true)} data-testid="shortcuts-button" title="Keyboard shortcuts (?)">?</button>
       </header>
       {error && (
         <div className="error-bar" role="alert" data-testid="error">
@@ -411,8 +480,10 @@ export function App() {
               active={active}
               keyboard
               focus={focus}
+              palette={palette}
+              showPalette={showPalette && !convertOn}
               onEdits={applyEdits}
-              onSelect={setSel}
+              onSelect={select}
               onUndo={undo}
               onRedo={redo}
               testId="canvas"
@@ -420,16 +491,14 @@ export function App() {
               snapToGrid={settings?.snap_to_grid ?? false}
             />
           ) : (
-            <div className="empty">Open a document, import one, or start from a template.</div>
+            <div className="empty">
+              <p>Open a document, import one, or start a new one.</p>
+              <button className="primary" onClick={() => setShowNew(true)} data-testid="empty-new">New document…</button>
+            </div>
           )}
           {convertOn && converted && (
             <div className="converted">
-              <div className="converted-bar">
-                <span>
-                  As a {KIND_LABEL[converted.kind]} · {converted.mapping.approximations.length} approximation(s)
-                </span>
-                <button onClick={saveConverted} data-testid="save-converted">Save as new document</button>
-              </div>
+              <ConvertedBar converted={converted} onSave={saveConverted} onSaveAndPush={saveAndPush} onFocus={focusOn} />
               <Canvas key={`${doc?.session}-converted`} view={converted.view} problems={NO_PROBLEMS} highlight={otherHighlight} readOnly onSelect={setOtherSel} testId="canvas-converted" />
             </div>
           )}
@@ -443,8 +512,15 @@ export function App() {
             ))}
           </nav>
           <div className="tab-body">
-            {tab === "inspector" && doc && <Inspector session={doc.session} target={inspected} version={doc.version} onEdits={applyEdits} />}
-            {tab === "problems" && <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} />}
+            {tab === "inspector" && doc && isJourney && inspected !== "journey" && (
+              <button className="link journey-props" onClick={() => setJourneyProps(true)} data-testid="journey-properties">
+                ← Journey properties
+              </button>
+            )}
+            {tab === "inspector" && doc && <Inspector session={doc.session} target={inspected} version={doc.version} edges={doc.view.edges} onEdits={applyEditsVoid} onFocus={focusOn} />}
+            {tab === "problems" && (
+              <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} template={templateReport} onDismissTemplate={() => setTemplateReport(null)} />
+            )}
             {tab === "chat" && doc && <Chat key={doc.session} session={doc.session} view={doc.view} onActive={setActive} />}
             {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
             {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
@@ -454,13 +530,37 @@ export function App() {
       {showTemplates && (
         <Templates
           onClose={() => setShowTemplates(false)}
-          onCreated={(id) => {
+          onCreated={created}
+          onLint={(r) => {
+            setTemplateReport(r);
             setShowTemplates(false);
-            refreshList();
-            open(id);
+            setTab("problems");
           }}
         />
       )}
+      {showNew && (
+        <NewDocument
+          onClose={() => setShowNew(false)}
+          onCreated={created}
+          onTemplate={() => {
+            setShowNew(false);
+            setShowTemplates(true);
+          }}
+        />
+      )}
+      {showSaveTemplate && doc && (
+        <SaveTemplate
+          session={doc.session}
+          name={doc.name}
+          onClose={() => setShowSaveTemplate(false)}
+          onSaved={(r) => {
+            setShowSaveTemplate(false);
+            setTemplateReport({ template: r.template, problems: r.problems });
+            setTab("problems");
+          }}
+        />
+      )}
+      {showShortcuts && <Shortcuts onClose={() => setShowShortcuts(false)} />}
     </div>
   );
 }

@@ -198,6 +198,13 @@ impl BlockSpec {
     }
 }
 
+/// A block's stored `outputs` (Sim's `OutputFieldDefinition`s) flattened to reference paths.
+pub fn flatten(outputs: &IndexMap<String, Value>) -> Vec<OutputField> {
+    let mut out = Vec::new();
+    flatten_outputs(outputs, "", &mut out);
+    out
+}
+
 /// Sim's `OutputFieldDefinition`: a type name, `{type, description?, condition?}`, or a nested
 /// record of fields.
 fn flatten_outputs(outputs: &IndexMap<String, Value>, prefix: &str, out: &mut Vec<OutputField>) {

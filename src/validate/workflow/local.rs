@@ -100,6 +100,9 @@ pub fn analyse(block: &Block, base: &JsonPath, js: &Sandbox) -> Local {
             .sub_blocks
             .iter()
             .filter_map(|(sid, sub)| sub.value.get().map(|v| (sid, v)))
+            // Sim's display-only `text` sub-blocks (HTML setup instructions) are never resolved:
+            // their `<strong>` is markup, not a reference (`blocks/types.ts`, v0.8.9).
+            .filter(|(sid, _)| !crate::sim::registry::is_display_only(&block.block_type, sid))
             .flat_map(|(sid, v)| references_in_value(v, &value_path(base, &block.id, sid)))
             .collect()
     };

@@ -1,7 +1,7 @@
 // Turns the core's canvas view into React Flow nodes and edges. The core decides families,
 // handles and labels; this only picks a node component and orders parents before children
 // (React Flow requires a parent to come before the nodes inside it).
-import type { Edge, Node } from "@xyflow/react";
+import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { CanvasView, ViewEdge, ViewHandle, ViewNode } from "../api/types";
 
 export interface StepData extends Record<string, unknown> {
@@ -14,8 +14,16 @@ export interface StepData extends Record<string, unknown> {
 export type StepNode = Node<StepData>;
 
 /** The width of a step node (styles.css `.node`), and its usual height. */
-export const STEP_WIDTH = 200;
-export const STEP_HEIGHT = 64;
+export const STEP_WIDTH = 250;
+export const STEP_HEIGHT = 96;
+/** Journey states are narrower (journeys are laid out closer). */
+export const STATE_WIDTH = 200;
+const STATE_KINDS = new Set(["root", "chat", "tool", "fork", "end"]);
+
+/** The width a node of this kind is drawn with (styles.css). */
+export function widthOf(kind: string): number {
+  return STATE_KINDS.has(kind) ? STATE_WIDTH : STEP_WIDTH;
+}
 
 const CONTAINER_KINDS = new Set(["loop", "parallel"]);
 
@@ -98,11 +106,18 @@ function flowNode(v: ViewNode, p: { worst: "error" | "warning" | "info"; count: 
     node.style = { width: v.size.width, height: v.size.height };
   } else {
     // Known before measuring, so React Flow can skip drawing off-screen nodes of a big graph.
-    node.initialWidth = STEP_WIDTH;
+    node.initialWidth = widthOf(v.kind);
     node.initialHeight = STEP_HEIGHT;
   }
   return node;
 }
+
+/** Whether an edge's label is a text the designer edits on the canvas (a journey transition's condition). */
+export function editableLabel(e: ViewEdge): boolean {
+  return e.kind === "transition" || e.kind === "conditional";
+}
+
+const ARROW = { type: MarkerType.ArrowClosed, width: 16, height: 16 };
 
 export function toFlowEdges(view: CanvasView): Edge[] {
   return view.edges.map((e: ViewEdge) => ({
@@ -113,6 +128,9 @@ export function toFlowEdges(view: CanvasView): Edge[] {
     targetHandle: e.target_handle ?? undefined,
     label: e.label ?? undefined,
     className: `edge-${e.kind}`,
+    type: "labeled",
+    markerEnd: ARROW,
+    data: { editable: editableLabel(e), kind: e.kind },
   }));
 }
 

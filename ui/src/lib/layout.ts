@@ -11,10 +11,19 @@ export interface LayoutNode {
 export interface LayoutEdge {
   source: string;
   target: string;
+  /** Drawn on the edge (a transition's condition): dagre keeps room for it between the ranks. */
+  label?: string | null;
 }
 
-export const NODE_W = 200;
-export const NODE_H = 64;
+/** The box an edge label takes (styles.css `.edge-label`: 12.5 px text, at most 230 px wide). */
+export function labelBox(label: string): { width: number; height: number } {
+  const perLine = 34;
+  const lines = Math.max(1, Math.ceil(label.length / perLine));
+  return { width: Math.min(230, label.length * 7 + 16), height: lines * 17 + 6 };
+}
+
+export const NODE_W = 250;
+export const NODE_H = 96;
 
 /** New positions (top-left corners) by node id, left to right. */
 export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[]): Record<string, { x: number; y: number }> {
@@ -34,7 +43,8 @@ export function layoutGraph(nodes: LayoutNode[], edges: LayoutEdge[]): Record<st
     const inGroup = new Set(members.map((m) => m.id));
     for (const m of members) g.setNode(m.id, { width: m.width, height: m.height });
     for (const e of edges) {
-      if (inGroup.has(e.source) && inGroup.has(e.target) && e.source !== e.target) g.setEdge(e.source, e.target);
+      if (!inGroup.has(e.source) || !inGroup.has(e.target) || e.source === e.target) continue;
+      g.setEdge(e.source, e.target, e.label ? { ...labelBox(e.label), labelpos: "c" } : {});
     }
     dagre.layout(g);
     for (const m of members) {

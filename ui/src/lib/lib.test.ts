@@ -3,8 +3,11 @@ import type { CanvasView, Delta, Diagnostic, InspectorField, Mapping, SessionSta
 import { tokenFromHash, toCallError } from "../api/client";
 import { chatLines } from "./chat";
 import { componentFor, orderParentsFirst, toFlowEdges, toFlowNodes } from "./flow";
-import { fieldText, parseFieldText } from "./fields";
-import { layoutGraph } from "./layout";
+import { addBranch, addRoute, canMoveBranch, canRemoveBranch, encodeList, fieldText, messagesOf, moveItem, parseFieldText, plainText, quotedReferences, titled } from "./fields";
+import { placeDiagnostics, withoutReferences } from "./code";
+import { searchPalette, type PaletteEntry } from "../components/Palette";
+import { suggestName } from "../components/SaveTemplate";
+import { labelBox, layoutGraph } from "./layout";
 import { counterparts, sideOf } from "./mapping";
 import { problemsByParam, readField } from "./params";
 import { problemsByNode, sortDiagnostics } from "./problems";
@@ -120,7 +123,7 @@ describe("template parameters", () => {
 });
 
 describe("inspector fields", () => {
-  const field = (kind: InspectorField["kind"], value: unknown, optional = false): InspectorField => ({ path: ["x"], label: "X", kind, value: value as InspectorField["value"], options: [], optional });
+  const field = (kind: InspectorField["kind"], value: unknown, optional = false): InspectorField => ({ path: ["x"], label: "X", kind, value: value as InspectorField["value"], options: [], optional, required: false, diagnostics: [] });
   it("writes each kind as its control shows it", () => {
     expect(fieldText(field("text_list", ["a", "b"]))).toBe("a\nb");
     expect(fieldText(field("json", [{ a: 1 }]))).toContain('"a": 1');
@@ -194,6 +197,12 @@ describe("layout", () => {
     expect(pos.L.x).toBeGreaterThanOrEqual(pos.b.x + 200);
     expect(pos.c.x).toBeGreaterThanOrEqual(0);
     expect(pos.c.x).toBeLessThan(400);
+    // A labelled edge gets room for its label between the two nodes.
+    const plain = layoutGraph([{ id: "a", width: 200, height: 60 }, { id: "b", width: 200, height: 60 }], [{ source: "a", target: "b" }]);
+    const label = "The customer does not know where they want to go";
+    const labelled = layoutGraph([{ id: "a", width: 200, height: 60 }, { id: "b", width: 200, height: 60 }], [{ source: "a", target: "b", label }]);
+    expect(labelled.b.x - labelled.a.x - 200).toBeGreaterThanOrEqual(labelBox(label).width);
+    expect(labelled.b.x - labelled.a.x).toBeGreaterThan(plain.b.x - plain.a.x);
   });
 });
 
@@ -226,5 +235,92 @@ describe("chat and stats", () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
     expect(percentile([1, 2, 3, 4, 5, 6, 7, 8, 9, 10], 95)).toBe(10);
     expect(Number.isNaN(percentile([], 95))).toBe(true);
+  });
+});
+
+describe("inspector lists", () => {
+  const field = (kind: InspectorField["kind"], value: unknown): InspectorField => ({ path: ["x"], label: "X", kind, value: value as InspectorField["value"], options: [], optional: false, required: false, diagnostics: [] });
+  const b = (id: string, title = "", value = "") => ({ id, title, value, showTags: false });
+  it("titles branches by position and keeps else last", () => {
+    const list = [b("x-if", "if", "a"), b("x-else", "else")];
+    const added = addBranch(list, "x", 42);
+    expect(added.map((x) => [x.id, x.title])).toEqual([["x-if", "if"], ["x-else-if-42", "else if"], ["x-else", "else"]]);
+    expect(added[1].showTags).toBe(false);
+    expect(canRemoveBranch(added, 0)).toBe(false);
+    expect(canRemoveBranch(added, 1)).toBe(true);
+    expect(canRemoveBranch(added, 2)).toBe(false);
+    expect(canMoveBranch(added, 1, -1)).toBe(true);
+    expect(canMoveBranch(added, 1, 1)).toBe(false);
+    expect(canMoveBranch(added, 2, -1)).toBe(false);
+    // Moving the else-if first makes it the `if`; ids (and so edges) stay with their branch.
+    const moved = titled(moveItem(added, 1, -1));
+    expect(moved.map((x) => [x.id, x.title])).toEqual([["x-else-if-42", "if"], ["x-if", "else if"], ["x-else", "else"]]);
+  });
+  it("adds routes with Sim's ids and fresh titles", () => {
+    const r = addRoute([{ id: "r-route1", title: "route1", value: "v" }], "r", 7);
+    expect(r[1]).toMatchObject({ id: "r-route-7", title: "route2", value: "" });
+  });
+  it("encodes lists the way Sim stores them", () => {
+    const f = { ...field("branches", []), text_encoded: true };
+    expect(encodeList(f, [{ id: "a" }])).toBe('[{"id":"a"}]');
+    expect(encodeList(field("branches", []), [{ id: "a" }])).toEqual([{ id: "a" }]);
+  });
+  it("reads an agent's messages from a text or a list", () => {
+    expect(messagesOf("You help.")).toEqual([{ role: "system", content: "You help." }]);
+    expect(messagesOf([{ role: "user", content: "hi", extra: 1 }])).toEqual([{ role: "user", content: "hi", extra: 1 }]);
+    expect(messagesOf(null)).toEqual([]);
+  });
+  it("checks slider bounds and strips display-only HTML", () => {
+    const s = { ...field("slider", 0.3), min: 0, max: 1 };
+    expect(parseFieldText(s, "2").error).toMatch(/at most 1/);
+    expect(parseFieldText(s, "0.5")).toEqual({ value: 0.5 });
+    expect(plainText('<div class="mb-3"><strong>1.</strong> Copy the URL</div>')).toBe("1. Copy the URL");
+  });
+});
+
+describe("code diagnostics", () => {
+  const diag = (message: string): Diagnostic => ({ id: "d", code: "W014", severity: "error", message, node_ids: [], edge_ids: [], path: "", hint: "" });
+  it("marks a quoted reference where it is written, else the first line", () => {
+    expect(quotedReferences("`Fn` reads `<agnt.content>`, but no block is named `agnt`")).toEqual(["<agnt.content>"]);
+    const text = "const a = 1;\nreturn <agnt.content>;";
+    const placed = placeDiagnostics(text, [diag("`Fn` reads `<agnt.content>`, but no block is named `agnt`")]);
+    expect(placed).toHaveLength(1);
+    expect(text.slice(placed[0].from, placed[0].to)).toBe("<agnt.content>");
+    const other = placeDiagnostics(text, [diag("something else")]);
+    expect(text.slice(other[0].from, other[0].to)).toBe("const a = 1;");
+  });
+});
+
+describe("references in code", () => {
+  it("are replaced by identifiers of the same length", () => {
+    const text = "<agent.content>.includes('x') && <start.plan> !== ''";
+    const out = withoutReferences(text);
+    expect(out.length).toBe(text.length);
+    expect(out).toBe("_______________.includes('x') && ____________ !== ''");
+    expect(withoutReferences("a < b && c > d")).toBe("a < b && c > d");
+  });
+});
+
+describe("palette and templates", () => {
+  const item = (type: string, name: string, keywords = ""): PaletteEntry => ({
+    type,
+    name,
+    category: "blocks",
+    icon: "",
+    color: "",
+    description: "",
+    handles: { target: true, sources: [] },
+    keywords,
+  });
+  it("finds palette items by name first, then by type and keywords", () => {
+    const items = [item("api", "API", "http"), item("agent", "Agent"), item("router_v2", "Router", "route")];
+    expect(searchPalette(items, "ag").map((i) => i.type)).toEqual(["agent"]);
+    expect(searchPalette(items, "http").map((i) => i.type)).toEqual(["api"]);
+    expect(searchPalette(items, "").length).toBe(3);
+  });
+  it("suggests parameter names from texts, never twice", () => {
+    expect(suggestName("Harbor & Pine Ltd.", new Set())).toBe("harbor_pine_ltd");
+    expect(suggestName("Harbor & Pine Ltd.", new Set(["harbor_pine_ltd"]))).toBe("harbor_pine_ltd_2");
+    expect(suggestName("42 days", new Set())).toBe("p_42_days");
   });
 });

@@ -3,4 +3,4 @@
 /**
  * How a field is edited.
  */
-export type FieldKind = "text" | "long_text" | "code" | "bool" | "number" | "select" | "text_list" | "json";
+export type FieldKind = "text" | "long_text" | "code" | "bool" | "number" | "slider" | "select" | "combobox" | "text_list" | "table" | "rows" | "messages" | "branches" | "routes" | "read_only" | "json";

@@ -3,6 +3,7 @@
 import type { ApplyEditsArgs } from "./ApplyEditsArgs";
 import type { ConvertArgs } from "./ConvertArgs";
 import type { ConvertPreview } from "./ConvertPreview";
+import type { CreateDocumentArgs } from "./CreateDocumentArgs";
 import type { Deleted } from "./Deleted";
 import type { DiffText } from "./DiffText";
 import type { DocumentHistory } from "./DocumentHistory";
@@ -19,9 +20,15 @@ import type { Message } from "./Message";
 import type { NoArgs } from "./NoArgs";
 import type { OpenWorkspaceArgs } from "./OpenWorkspaceArgs";
 import type { OpenedDocument } from "./OpenedDocument";
+import type { PaletteArgs } from "./PaletteArgs";
+import type { PaletteItem } from "./PaletteItem";
+import type { PaletteItemArgs } from "./PaletteItemArgs";
+import type { PaletteList } from "./PaletteList";
 import type { PullArgs } from "./PullArgs";
 import type { PullResult } from "./PullResult";
 import type { PushArgs } from "./PushArgs";
+import type { ReferenceList } from "./ReferenceList";
+import type { ReferencesArgs } from "./ReferencesArgs";
 import type { RemoteAddArgs } from "./RemoteAddArgs";
 import type { RemoteList } from "./RemoteList";
 import type { RemoteNameArgs } from "./RemoteNameArgs";
@@ -47,10 +54,15 @@ import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncRetried } from "./SyncRetried";
 import type { SyncRetryArgs } from "./SyncRetryArgs";
 import type { SyncStatus } from "./SyncStatus";
+import type { TemplateCheckArgs } from "./TemplateCheckArgs";
 import type { TemplateDetail } from "./TemplateDetail";
 import type { TemplateIdArgs } from "./TemplateIdArgs";
 import type { TemplateInstantiateArgs } from "./TemplateInstantiateArgs";
 import type { TemplateList } from "./TemplateList";
+import type { TemplateProblems } from "./TemplateProblems";
+import type { TemplateSaveArgs } from "./TemplateSaveArgs";
+import type { TemplateSaved } from "./TemplateSaved";
+import type { TemplateTexts } from "./TemplateTexts";
 import type { TemplatesListArgs } from "./TemplatesListArgs";
 import type { WorkspaceInfo } from "./WorkspaceInfo";
 
@@ -68,6 +80,8 @@ export interface Commands {
   /** Imports any JSON the core reads (Sim export or state, journey) as a new document. */
   import_document: { args: ImportDocumentArgs; result: DocumentRef };
   export_document: { args: DocumentIdArgs; result: ExportedDocument };
+  /** A new document: a blank workflow (Sim's start block), a blank journey, or from a template. */
+  create_document: { args: CreateDocumentArgs; result: DocumentRef };
   /** Deletes a document with its history, sync state and scenarios (an open one is closed
    * without saving). */
   delete_document: { args: DocumentIdArgs; result: Deleted };
@@ -90,6 +104,13 @@ export interface Commands {
   session_status: { args: SessionArgs; result: SessionStatus };
   /** What the inspector shows for a node, an edge or `journey`: typed fields and their paths. */
   inspect: { args: InspectArgs; result: InspectorView };
+  /** What can be added to a workflow or a journey: a light list (look, handles), no fields. */
+  palette: { args: PaletteArgs; result: PaletteList };
+  /** One palette item whole: its fields (types, options, defaults) and outputs. */
+  palette_item: { args: PaletteItemArgs; result: PaletteItem };
+  /** The `<block.path>` references a block's fields can use: outputs of the blocks upstream,
+   * loop and parallel variables, workflow variables. */
+  references: { args: ReferencesArgs; result: ReferenceList };
   /** The open document converted (not saved): its canvas view and the mapping. */
   convert: { args: ConvertArgs; result: ConvertPreview };
   /** Saves the open document converted, as a new document of the workspace. */
@@ -110,6 +131,14 @@ export interface Commands {
   template_show: { args: TemplateIdArgs; result: TemplateDetail };
   /** Instantiates a template as a new document of the workspace. */
   template_instantiate: { args: TemplateInstantiateArgs; result: DocumentRef };
+  /** Checks parameter values against a template's specs (every problem, nothing created). */
+  template_check: { args: TemplateCheckArgs; result: TemplateProblems };
+  /** What `template lint` finds in a template of the library. */
+  template_lint: { args: TemplateIdArgs; result: TemplateProblems };
+  /** The texts of the open document that can become template parameters. */
+  template_texts: { args: SessionArgs; result: TemplateTexts };
+  /** Saves the open document as a template (the workspace's template folder) and lints it. */
+  template_save: { args: TemplateSaveArgs; result: TemplateSaved };
   /** Configured remotes (secrets are never returned). */
   remotes_list: { args: NoArgs; result: RemoteList };
   /** Adds (or updates) a remote; its secrets go to the OS keyring, never the workspace. */
@@ -142,6 +171,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "list_documents",
   "import_document",
   "export_document",
+  "create_document",
   "delete_document",
   "document_history",
   "restore_revision",
@@ -154,6 +184,9 @@ export const COMMAND_NAMES: CommandName[] = [
   "close_document",
   "session_status",
   "inspect",
+  "palette",
+  "palette_item",
+  "references",
   "convert",
   "save_converted",
   "sim_start",
@@ -166,6 +199,10 @@ export const COMMAND_NAMES: CommandName[] = [
   "templates_list",
   "template_show",
   "template_instantiate",
+  "template_check",
+  "template_lint",
+  "template_texts",
+  "template_save",
   "remotes_list",
   "remote_add",
   "remote_remove",
