@@ -5,10 +5,10 @@
 //! Run: `cargo bench --bench convert` (prints a table after criterion's own report).
 
 use criterion::{criterion_group, criterion_main, Criterion};
-use std::hint::black_box;
 use journey_studio::convert::{journey_to_workflow, workflow_to_journey, ConvertOptions};
 use journey_studio::sim::SimDocument;
 use serde_json::Value;
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 // The same allocator as the `journey-studio` binary and the desktop app, for both sides of the ratio.
@@ -30,7 +30,12 @@ fn convert_both_ways(doc: &SimDocument, opts: &ConvertOptions) -> SimDocument {
 /// Times serde and conversion alternately, `runs` times each, so that load from other work on
 /// the machine falls on both sides alike. Returns the median of each and the median of the
 /// per-pair ratios.
-fn interleaved(text: &str, doc: &SimDocument, opts: &ConvertOptions, runs: usize) -> (Duration, Duration, f64) {
+fn interleaved(
+    text: &str,
+    doc: &SimDocument,
+    opts: &ConvertOptions,
+    runs: usize,
+) -> (Duration, Duration, f64) {
     let time = |f: &mut dyn FnMut()| {
         let start = Instant::now();
         f();
@@ -60,8 +65,12 @@ fn bench(c: &mut Criterion) {
         assert_eq!(convert_both_ways(&doc, &opts), doc);
         let mut group = c.benchmark_group(format!("convert_{n}_blocks"));
         group.sample_size(10);
-        group.bench_function("serde_json parse+serialize", |b| b.iter(|| serde_round_trip(black_box(&text))));
-        group.bench_function("convert both ways", |b| b.iter(|| convert_both_ways(black_box(&doc), &opts)));
+        group.bench_function("serde_json parse+serialize", |b| {
+            b.iter(|| serde_round_trip(black_box(&text)))
+        });
+        group.bench_function("convert both ways", |b| {
+            b.iter(|| convert_both_ways(black_box(&doc), &opts))
+        });
         group.finish();
         let runs = if n >= 10_000 { 11 } else { 31 };
         let (serde, convert, ratio) = interleaved(&text, &doc, &opts, runs);

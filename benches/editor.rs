@@ -11,8 +11,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use journey_studio::api::{dispatch, AppState, JsonFileSettings};
 use journey_studio::document::Document;
-use journey_studio::editor::view;
 use journey_studio::editor::edit::{self, Edit};
+use journey_studio::editor::view;
 use serde_json::{json, Value};
 use std::hint::black_box;
 use std::time::{Duration, Instant};
@@ -28,16 +28,32 @@ struct Case {
 }
 
 fn rename_block(doc: &Document, i: usize) -> Edit {
-    let Document::Sim(sim) = doc else { unreachable!() };
+    let Document::Sim(sim) = doc else {
+        unreachable!()
+    };
     let state = sim.state();
-    let id = state.blocks.keys().nth(state.blocks.len() / 2).unwrap().clone();
-    Edit::SetLabel { target: id, label: format!("renamed block {i}") }
+    let id = state
+        .blocks
+        .keys()
+        .nth(state.blocks.len() / 2)
+        .unwrap()
+        .clone();
+    Edit::SetLabel {
+        target: id,
+        label: format!("renamed block {i}"),
+    }
 }
 
 fn reword_state(doc: &Document, i: usize) -> Edit {
-    let Document::Journey(j) = doc else { unreachable!() };
+    let Document::Journey(j) = doc else {
+        unreachable!()
+    };
     let id = j.nodes[j.nodes.len() / 2].id.clone();
-    Edit::SetField { target: id, path: vec!["action".into()], value: json!(format!("Ask about step {i}")) }
+    Edit::SetField {
+        target: id,
+        path: vec!["action".into()],
+        value: json!(format!("Ask about step {i}")),
+    }
 }
 
 fn call(state: &AppState, command: &str, args: Value) -> (Value, usize) {
@@ -52,7 +68,8 @@ fn baseline(store: &mut journey_studio::store::Store, request: &str, edit: &Edit
     // apply_edits: the request is parsed, the document read from it, the edit applied to a copy,
     // and the answer holds the whole document, its view and a full validation.
     let args: Value = serde_json::from_str(request).unwrap();
-    let doc = Document::parse("content", &serde_json::to_string(&args["content"]).unwrap()).unwrap();
+    let doc =
+        Document::parse("content", &serde_json::to_string(&args["content"]).unwrap()).unwrap();
     let edited = {
         let mut d = doc.clone();
         apply_stateless(&mut d, edit);
@@ -63,9 +80,11 @@ fn baseline(store: &mut journey_studio::store::Store, request: &str, edit: &Edit
     let answer = json!({"content": content, "view": view::view(&edited), "diagnostics": report});
     let answer_text = serde_json::to_string(&answer).unwrap();
     // save_document: the UI sends the whole document back; it is parsed, saved and validated.
-    let save_request = serde_json::to_string(&json!({"id": 1, "content": answer["content"]})).unwrap();
+    let save_request =
+        serde_json::to_string(&json!({"id": 1, "content": answer["content"]})).unwrap();
     let args: Value = serde_json::from_str(&save_request).unwrap();
-    let doc = Document::parse("content", &serde_json::to_string(&args["content"]).unwrap()).unwrap();
+    let doc =
+        Document::parse("content", &serde_json::to_string(&args["content"]).unwrap()).unwrap();
     store.save("baseline", &doc, "edited").unwrap();
     let report = journey_studio::validate::validate(&doc).unwrap();
     answer_text.len() + serde_json::to_string(&report).unwrap().len()
@@ -106,15 +125,38 @@ fn median(times: &mut [Duration]) -> Duration {
 
 fn bench(c: &mut Criterion) {
     let cases = vec![
-        Case { label: "workflow 1,000 blocks".into(), text: journey_studio::testing::realistic_workflow(1_000), edit: rename_block },
-        Case { label: "workflow 10,000 blocks".into(), text: journey_studio::testing::realistic_workflow(10_000), edit: rename_block },
-        Case { label: "journey 1,000 states".into(), text: journey_studio::testing::ring_journey(1_000).to_json(), edit: reword_state },
+        Case {
+            label: "workflow 1,000 blocks".into(),
+            text: journey_studio::testing::realistic_workflow(1_000),
+            edit: rename_block,
+        },
+        Case {
+            label: "workflow 10,000 blocks".into(),
+            text: journey_studio::testing::realistic_workflow(10_000),
+            edit: rename_block,
+        },
+        Case {
+            label: "journey 1,000 states".into(),
+            text: journey_studio::testing::ring_journey(1_000).to_json(),
+            edit: reword_state,
+        },
     ];
     let mut rows = Vec::new();
     for case in &cases {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::open(&dir.path().join("w.db"), Box::new(JsonFileSettings::new(dir.path().join("s.json")))).unwrap();
-        let id = call(&state, "import_document", json!({"name": "doc", "content": case.text})).0["id"].as_i64().unwrap();
+        let state = AppState::open(
+            &dir.path().join("w.db"),
+            Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
+        )
+        .unwrap();
+        let id = call(
+            &state,
+            "import_document",
+            json!({"name": "doc", "content": case.text}),
+        )
+        .0["id"]
+            .as_i64()
+            .unwrap();
         let doc = Document::parse("doc", &case.text).unwrap();
 
         // Open: the session, the whole view and every diagnostic.
@@ -125,9 +167,16 @@ fn bench(c: &mut Criterion) {
             let (opened, bytes) = call(&state, "open_document", json!({"id": id}));
             opens.push(start.elapsed());
             open_bytes = bytes;
-            call(&state, "close_document", json!({"session": opened["session"]}));
+            call(
+                &state,
+                "close_document",
+                json!({"session": opened["session"]}),
+            );
         }
-        let session = call(&state, "open_document", json!({"id": id})).0["session"].as_str().unwrap().to_string();
+        let session = call(&state, "open_document", json!({"id": id})).0["session"]
+            .as_str()
+            .unwrap()
+            .to_string();
 
         let mut group = c.benchmark_group(format!("editor {}", case.label));
         group.sample_size(20);
@@ -136,20 +185,32 @@ fn bench(c: &mut Criterion) {
             b.iter(|| {
                 n += 1;
                 let e = (case.edit)(&doc, n);
-                black_box(call(&state, "apply_edits", json!({"session": session, "edits": [e]})));
+                black_box(call(
+                    &state,
+                    "apply_edits",
+                    json!({"session": session, "edits": [e]}),
+                ));
             })
         });
         group.finish();
 
         let (mut edits, mut undos, mut base) = (Vec::new(), Vec::new(), Vec::new());
         let (mut edit_bytes, mut undo_bytes, mut base_bytes) = (0, 0, 0);
-        let mut store = journey_studio::store::Store::open(&dir.path().join("baseline.db")).unwrap();
-        let request = serde_json::to_string(&json!({"content": serde_json::from_str::<Value>(&case.text).unwrap(), "edits": []})).unwrap();
+        let mut store =
+            journey_studio::store::Store::open(&dir.path().join("baseline.db")).unwrap();
+        let request = serde_json::to_string(
+            &json!({"content": serde_json::from_str::<Value>(&case.text).unwrap(), "edits": []}),
+        )
+        .unwrap();
         let runs = if case.text.len() > 5_000_000 { 5 } else { 15 };
         for i in 0..runs {
             let e = (case.edit)(&doc, 10_000 + i);
             let start = Instant::now();
-            let (_, bytes) = call(&state, "apply_edits", json!({"session": session, "edits": [e.clone()]}));
+            let (_, bytes) = call(
+                &state,
+                "apply_edits",
+                json!({"session": session, "edits": [e.clone()]}),
+            );
             edits.push(start.elapsed());
             edit_bytes = bytes;
             let start = Instant::now();
@@ -161,10 +222,34 @@ fn bench(c: &mut Criterion) {
             base.push(start.elapsed());
         }
         call(&state, "close_document", json!({"session": session}));
-        rows.push((case.label.clone(), case.text.len(), median(&mut opens), open_bytes, median(&mut edits), edit_bytes, median(&mut undos), undo_bytes, median(&mut base), base_bytes));
+        rows.push((
+            case.label.clone(),
+            case.text.len(),
+            median(&mut opens),
+            open_bytes,
+            median(&mut edits),
+            edit_bytes,
+            median(&mut undos),
+            undo_bytes,
+            median(&mut base),
+            base_bytes,
+        ));
     }
     println!("\nmedians; times include serialising the answer as the IPC bridge does");
-    println!("{:<24} {:>9} | {:>9} {:>9} | {:>9} {:>7} | {:>9} {:>7} | {:>11} {:>9} | {:>8}", "document", "bytes", "open", "answer", "edit", "answer", "undo", "answer", "before", "answers", "speed-up");
+    println!(
+        "{:<24} {:>9} | {:>9} {:>9} | {:>9} {:>7} | {:>9} {:>7} | {:>11} {:>9} | {:>8}",
+        "document",
+        "bytes",
+        "open",
+        "answer",
+        "edit",
+        "answer",
+        "undo",
+        "answer",
+        "before",
+        "answers",
+        "speed-up"
+    );
     for (label, bytes, open, open_b, edit, edit_b, undo, undo_b, base, base_b) in rows {
         let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
         println!(

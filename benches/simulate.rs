@@ -7,8 +7,8 @@
 use criterion::{criterion_group, criterion_main, Criterion};
 use journey_studio::parlant::JourneyDocument;
 use journey_studio::simulate::journey::{MatcherSetting, Session, SessionOptions, Snapshot};
-use journey_studio::simulate::{embed, MatcherKind};
 use journey_studio::simulate::workflow::{run, RunOptions};
+use journey_studio::simulate::{embed, MatcherKind};
 use journey_studio::simulate::{Mock, Mocks};
 use serde_json::json;
 use std::hint::black_box;
@@ -19,19 +19,29 @@ const TURNS: usize = 10_000;
 
 fn mocks() -> Mocks {
     let mut m = Mocks::default();
-    m.tools.insert("check_status".into(), Mock::output(json!({ "succeeded": true, "status": "check succeeded" })));
+    m.tools.insert(
+        "check_status".into(),
+        Mock::output(json!({ "succeeded": true, "status": "check succeeded" })),
+    );
     m
 }
 
 fn keywords() -> SessionOptions {
-    SessionOptions { matcher: MatcherSetting::Keywords, ..SessionOptions::default() }
+    SessionOptions {
+        matcher: MatcherSetting::Keywords,
+        ..SessionOptions::default()
+    }
 }
 
 fn play(doc: &JourneyDocument) -> Session {
     let mut session = Session::with_options(doc, mocks(), keywords()).expect("session");
     session.start().expect("start");
     for turn in 0..TURNS {
-        let text = if turn % 7 == 6 { "let's skip ahead" } else { "yes, continue to the next step please" };
+        let text = if turn % 7 == 6 {
+            "let's skip ahead"
+        } else {
+            "yes, continue to the next step please"
+        };
         let events = session.send(text).expect("turn");
         black_box(events);
     }
@@ -42,7 +52,10 @@ fn bench(c: &mut Criterion) {
     let doc = journey_studio::testing::ring_journey(STATES);
     // Sanity: the script really moves through the journey.
     let played = play(&doc);
-    assert!(played.position().path.len() > TURNS, "the scripted run stalled");
+    assert!(
+        played.position().path.len() > TURNS,
+        "the scripted run stalled"
+    );
     let snapshot = played.snapshot();
 
     let start = Instant::now();
@@ -61,7 +74,9 @@ fn bench(c: &mut Criterion) {
         trips += 1;
     }
     let round_trip = start.elapsed() / trips;
-    let bytes = serde_json::to_string(&snapshot).map(|t| t.len()).unwrap_or(0);
+    let bytes = serde_json::to_string(&snapshot)
+        .map(|t| t.len())
+        .unwrap_or(0);
     println!(
         "journey preview: {STATES} states, {TURNS} turns: {:.1} µs per turn (target < 1000 µs); baseline serde_json round trip of the final snapshot ({} KB): {:.1} µs; per turn / round trip = {:.4}",
         per_turn.as_secs_f64() * 1e6,
@@ -84,28 +99,47 @@ fn bench(c: &mut Criterion) {
             let started = Instant::now();
             let mut session = Session::new(&doc, mocks()).expect("session");
             assert_eq!(session.matcher().0, MatcherKind::Paraphrase);
-            println!("paraphrase session at {STATES} states prepared in {} ms", started.elapsed().as_millis());
+            println!(
+                "paraphrase session at {STATES} states prepared in {} ms",
+                started.elapsed().as_millis()
+            );
             session.start().expect("start");
-            let messages = ["yes, continue to the next step please", "let's skip ahead", "sure, go on", "ok, next one"];
+            let messages = [
+                "yes, continue to the next step please",
+                "let's skip ahead",
+                "sure, go on",
+                "ok, next one",
+            ];
             let started = Instant::now();
             let turns = 100;
             // Every message is new (the session keeps the embeddings of messages it has seen).
             for i in 0..turns {
-                black_box(session.send(&format!("{} (message {i})", messages[i % messages.len()])).expect("turn"));
+                black_box(
+                    session
+                        .send(&format!("{} (message {i})", messages[i % messages.len()]))
+                        .expect("turn"),
+                );
             }
             println!(
                 "paraphrase turn at {STATES} states: {:.2} ms per turn over {turns} turns (target < 5 ms)",
                 started.elapsed().as_secs_f64() * 1e3 / turns as f64
             );
-            c.bench_function("journey session: one customer turn with the paraphrase model (1,000 states)", |b| {
-                let mut session = Session::new(&doc, mocks()).expect("session");
-                session.start().expect("start");
-                let mut i = 0;
-                b.iter(|| {
-                    i += 1;
-                    black_box(session.send(&format!("{} (message {i})", messages[i % messages.len()])).expect("turn"))
-                })
-            });
+            c.bench_function(
+                "journey session: one customer turn with the paraphrase model (1,000 states)",
+                |b| {
+                    let mut session = Session::new(&doc, mocks()).expect("session");
+                    session.start().expect("start");
+                    let mut i = 0;
+                    b.iter(|| {
+                        i += 1;
+                        black_box(
+                            session
+                                .send(&format!("{} (message {i})", messages[i % messages.len()]))
+                                .expect("turn"),
+                        )
+                    })
+                },
+            );
         }
         Err(why) => println!("paraphrase turn: skipped ({why})"),
     }
@@ -113,14 +147,23 @@ fn bench(c: &mut Criterion) {
     c.bench_function("journey session: one customer turn (1,000 states)", |b| {
         let mut session = Session::with_options(&doc, mocks(), keywords()).expect("session");
         session.start().expect("start");
-        b.iter(|| black_box(session.send("yes, continue to the next step please").expect("turn")))
-    });
-    c.bench_function("baseline: serde_json round trip of a 10,000-turn snapshot", |b| {
         b.iter(|| {
-            let text = serde_json::to_string(&snapshot).expect("serialise");
-            black_box(serde_json::from_str::<Snapshot>(&text).expect("parse"))
+            black_box(
+                session
+                    .send("yes, continue to the next step please")
+                    .expect("turn"),
+            )
         })
     });
+    c.bench_function(
+        "baseline: serde_json round trip of a 10,000-turn snapshot",
+        |b| {
+            b.iter(|| {
+                let text = serde_json::to_string(&snapshot).expect("serialise");
+                black_box(serde_json::from_str::<Snapshot>(&text).expect("parse"))
+            })
+        },
+    );
 
     let state: journey_studio::sim::WorkflowState = serde_json::from_value(json!({
         "blocks": {
@@ -141,16 +184,26 @@ fn bench(c: &mut Criterion) {
     }))
     .expect("workflow");
     let mut options = RunOptions::default();
-    options.mocks.blocks.insert("Odd".into(), Mock::output(json!("odd")));
+    options
+        .mocks
+        .blocks
+        .insert("Odd".into(), Mock::output(json!("odd")));
     let report = run(&state, &options).expect("run");
-    assert_eq!(report.trace.len(), 1 + 100 * 2 + 1, "the loop ran every pass");
-    c.bench_function("workflow run: 100-pass loop with a condition and a function block", |b| {
-        b.iter(|| black_box(run(&state, &options).expect("run")))
-    });
+    assert_eq!(
+        report.trace.len(),
+        1 + 100 * 2 + 1,
+        "the loop ran every pass"
+    );
+    c.bench_function(
+        "workflow run: 100-pass loop with a condition and a function block",
+        |b| b.iter(|| black_box(run(&state, &options).expect("run"))),
+    );
 
     // A forEach over a large collection: the item list is shared by every pass, not copied.
     let for_each = |n: usize| -> journey_studio::sim::WorkflowState {
-        let items: Vec<serde_json::Value> = (0..n).map(|i| json!({"id": i, "tags": ["a", "b", "c"], "text": "some payload text"})).collect();
+        let items: Vec<serde_json::Value> = (0..n)
+            .map(|i| json!({"id": i, "tags": ["a", "b", "c"], "text": "some payload text"}))
+            .collect();
         serde_json::from_value(json!({
             "blocks": {
                 "start": {"id": "start", "type": "start_trigger", "name": "Start", "position": {"x": 0, "y": 0}, "subBlocks": {}, "outputs": {}, "enabled": true},
@@ -166,16 +219,25 @@ fn bench(c: &mut Criterion) {
         .expect("workflow")
     };
     let mut options = RunOptions::default();
-    options.mocks.blocks.insert("Body".into(), Mock::output(json!("ok")));
+    options
+        .mocks
+        .blocks
+        .insert("Body".into(), Mock::output(json!("ok")));
     for n in [10_000usize, 100_000] {
         let state = for_each(n);
         let started = std::time::Instant::now();
         let report = run(&state, &options).expect("run");
-        eprintln!("workflow run: forEach over {n} items (one mocked agent per pass): {:?}", started.elapsed());
+        eprintln!(
+            "workflow run: forEach over {n} items (one mocked agent per pass): {:?}",
+            started.elapsed()
+        );
         assert_eq!(report.trace.len(), 1 + n + 1);
     }
     let state = for_each(10_000);
-    c.bench_function("workflow run: forEach over 10,000 items (one mocked agent per pass)", |b| b.iter(|| black_box(run(&state, &options).expect("run"))));
+    c.bench_function(
+        "workflow run: forEach over 10,000 items (one mocked agent per pass)",
+        |b| b.iter(|| black_box(run(&state, &options).expect("run"))),
+    );
 }
 
 criterion_group! {

@@ -2,19 +2,23 @@
 //! edit with `IncrementalValidator`, measured in the same run and printed side by side.
 
 use criterion::Criterion;
-use std::hint::black_box;
 use journey_studio::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind};
 use journey_studio::sim::{Block, Edge, SimDocument};
 use journey_studio::validate::{validate, Edit, IncrementalValidator};
 use journey_studio::Document;
 use serde_json::json;
+use std::hint::black_box;
 use std::time::{Duration, Instant};
 
 const NODES: usize = 10_000;
 
 fn block(i: usize, variant: usize) -> Block {
     let id = format!("b{i}");
-    let prev = if i == 0 { "start".to_string() } else { format!("step{}", i - 1) };
+    let prev = if i == 0 {
+        "start".to_string()
+    } else {
+        format!("step{}", i - 1)
+    };
     let field = if i == 0 { "input" } else { "content" };
     let value = if i % 10 == 5 {
         // A Condition block: JavaScript branches over the previous block's output.
@@ -41,9 +45,24 @@ fn workflow() -> SimDocument {
     let mut previous = "s".to_string();
     for i in 0..NODES - 1 {
         let b = block(i, 0);
-        let handle = if (i + 4) % 10 == 5 { format!("condition-b{}-if", i) } else { "source".to_string() };
-        let handle = if i > 0 && (i - 1) % 10 == 5 { format!("condition-b{}-if", i - 1) } else if handle.starts_with("condition") { "source".into() } else { handle };
-        doc.state_mut().edges.push(Edge::new(format!("e{i}"), previous.clone(), b.id.clone(), &handle));
+        let handle = if (i + 4) % 10 == 5 {
+            format!("condition-b{}-if", i)
+        } else {
+            "source".to_string()
+        };
+        let handle = if i > 0 && (i - 1) % 10 == 5 {
+            format!("condition-b{}-if", i - 1)
+        } else if handle.starts_with("condition") {
+            "source".into()
+        } else {
+            handle
+        };
+        doc.state_mut().edges.push(Edge::new(
+            format!("e{i}"),
+            previous.clone(),
+            b.id.clone(),
+            &handle,
+        ));
         previous = b.id.clone();
         doc.state_mut().blocks.insert(b.id.clone(), b);
     }
@@ -51,20 +70,43 @@ fn workflow() -> SimDocument {
 }
 
 fn journey() -> JourneyDocument {
-    let mut doc = JourneyDocument::new("Long journey", "bench", vec!["the customer needs help".into()]);
+    let mut doc = JourneyDocument::new(
+        "Long journey",
+        "bench",
+        vec!["the customer needs help".into()],
+    );
     let mut previous = doc.journey.root_id.clone();
     for i in 0..NODES - 1 {
-        let kind = if i % 7 == 3 { NodeKind::Fork } else { NodeKind::Chat };
+        let kind = if i % 7 == 3 {
+            NodeKind::Fork
+        } else {
+            NodeKind::Chat
+        };
         let node = JourneyNode::new(format!("n{i}"), &kind, Some(format!("step {i}")));
-        let condition = if i % 7 == 4 { Some(format!("branch {i} applies")) } else { None };
-        doc.edges.push(JourneyEdge::new(format!("t{i}"), previous.clone(), node.id.clone(), condition.clone()));
+        let condition = if i % 7 == 4 {
+            Some(format!("branch {i} applies"))
+        } else {
+            None
+        };
+        doc.edges.push(JourneyEdge::new(
+            format!("t{i}"),
+            previous.clone(),
+            node.id.clone(),
+            condition.clone(),
+        ));
         if condition.is_some() {
-            doc.edges.push(JourneyEdge::new(format!("x{i}"), previous.clone(), "end", Some(format!("branch {i} ends"))));
+            doc.edges.push(JourneyEdge::new(
+                format!("x{i}"),
+                previous.clone(),
+                "end",
+                Some(format!("branch {i} ends")),
+            ));
         }
         previous = node.id.clone();
         doc.nodes.push(node);
     }
-    doc.edges.push(JourneyEdge::new("last", previous, "end", None));
+    doc.edges
+        .push(JourneyEdge::new("last", previous, "end", None));
     doc
 }
 
@@ -73,7 +115,11 @@ fn edit_workflow(variant: usize) -> Edit {
 }
 
 fn edit_journey(variant: usize) -> Edit {
-    Edit::UpsertState(JourneyNode::new("n5000", &NodeKind::Chat, Some(format!("step 5000, take {variant}"))))
+    Edit::UpsertState(JourneyNode::new(
+        "n5000",
+        &NodeKind::Chat,
+        Some(format!("step 5000, take {variant}")),
+    ))
 }
 
 fn median(mut f: impl FnMut(), runs: usize) -> Duration {
@@ -91,13 +137,21 @@ fn median(mut f: impl FnMut(), runs: usize) -> Duration {
 fn main() {
     let sim = Document::Sim(workflow());
     let parlant = Document::Journey(journey());
-    let mut criterion = Criterion::default().configure_from_args().sample_size(10).measurement_time(Duration::from_secs(5));
+    let mut criterion = Criterion::default()
+        .configure_from_args()
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(5));
     let mut rows = Vec::new();
-    for (label, doc, edit) in [("workflow", &sim, edit_workflow as fn(usize) -> Edit), ("journey", &parlant, edit_journey)] {
+    for (label, doc, edit) in [
+        ("workflow", &sim, edit_workflow as fn(usize) -> Edit),
+        ("journey", &parlant, edit_journey),
+    ] {
         let full_report = validate(doc).expect("validates");
         let mut inc = IncrementalValidator::new(doc.clone()).expect("incremental");
         let mut n = 0;
-        criterion.bench_function(&format!("{label}/full 10k"), |b| b.iter(|| black_box(validate(doc).expect("validates"))));
+        criterion.bench_function(&format!("{label}/full 10k"), |b| {
+            b.iter(|| black_box(validate(doc).expect("validates")))
+        });
         criterion.bench_function(&format!("{label}/one-node edit"), |b| {
             b.iter(|| {
                 n += 1;
@@ -128,7 +182,13 @@ fn main() {
             },
             21,
         );
-        rows.push((label, full, apply, apply_report, full_report.diagnostics.len()));
+        rows.push((
+            label,
+            full,
+            apply,
+            apply_report,
+            full_report.diagnostics.len(),
+        ));
     }
     criterion.final_summary();
     println!("\n{NODES} nodes          full run    one-node edit   ratio    edit + full report   ratio   diagnostics");

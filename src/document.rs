@@ -146,7 +146,9 @@ impl WorkflowSummary {
         let mut families = BTreeMap::new();
         for block in state.blocks.values() {
             *block_types.entry(block.block_type.clone()).or_insert(0) += 1;
-            *families.entry(BlockFamily::of(block).as_str().to_string()).or_insert(0) += 1;
+            *families
+                .entry(BlockFamily::of(block).as_str().to_string())
+                .or_insert(0) += 1;
         }
         let mut edge_handles = BTreeMap::new();
         for edge in &state.edges {
@@ -207,8 +209,16 @@ impl JourneySummary {
             states: doc.nodes.len(),
             states_by_kind,
             transitions: doc.edges.len(),
-            conditional_transitions: doc.edges.iter().filter(|e| e.condition_text().is_some()).count(),
-            transitions_to_end: doc.edges.iter().filter(|e| e.target == crate::parlant::END_NODE_ID).count(),
+            conditional_transitions: doc
+                .edges
+                .iter()
+                .filter(|e| e.condition_text().is_some())
+                .count(),
+            transitions_to_end: doc
+                .edges
+                .iter()
+                .filter(|e| e.target == crate::parlant::END_NODE_ID)
+                .count(),
             tools,
             context_variables: doc.context_variables().len(),
         }

@@ -55,16 +55,28 @@ pub enum Error {
     Unsupported(String),
     /// A template, or the parameters given to it, has problems; all of them are listed at once.
     #[error("{}", crate::template::Problem::render_all(template, problems))]
-    Template { template: String, problems: Vec<crate::template::Problem> },
+    Template {
+        template: String,
+        problems: Vec<crate::template::Problem>,
+    },
     /// The local workspace (SQLite) failed or holds something unexpected.
     #[error("workspace {file}: {message}")]
     Store { file: String, message: String },
     /// A server could not be reached, timed out, or answered with an error.
     #[error("remote `{remote}`: {message}")]
-    Remote { remote: String, message: String, retryable: bool, retry_after: Option<u64> },
+    Remote {
+        remote: String,
+        message: String,
+        retryable: bool,
+        retry_after: Option<u64>,
+    },
     /// The remote changed since the last sync and so did the local copy.
     #[error("conflict on `{document}` with remote `{remote}`: {message}")]
-    Conflict { document: String, remote: String, message: String },
+    Conflict {
+        document: String,
+        remote: String,
+        message: String,
+    },
     /// A secret (API key) could not be stored or found. Never carries the secret itself.
     #[error("secret for remote `{remote}`: {message}")]
     Secret { remote: String, message: String },
@@ -102,7 +114,11 @@ impl Error {
     /// the server's `Retry-After` in seconds when it gave one.
     pub fn retry_hint(&self) -> Option<Option<u64>> {
         match self {
-            Error::Remote { retryable: true, retry_after, .. } => Some(*retry_after),
+            Error::Remote {
+                retryable: true,
+                retry_after,
+                ..
+            } => Some(*retry_after),
             _ => None,
         }
     }

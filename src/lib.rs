@@ -13,12 +13,12 @@ pub mod js;
 pub mod json;
 pub mod parlant;
 pub mod sim;
+pub mod simulate;
+pub mod store;
+pub mod sync;
 pub mod template;
 pub mod testing;
-pub mod sync;
-pub mod store;
 pub mod validate;
-pub mod simulate;
 
 pub use document::{Document, DocumentKind, Summary};
 pub use error::{Error, Location, Result};

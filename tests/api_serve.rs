@@ -18,12 +18,20 @@ fn commands_need_the_token_and_reach_the_core() {
     let info = s.call("workspace_info", json!({}));
     assert_eq!(info["documents"], 0);
 
-    let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/journeys/book-flight.json")).unwrap();
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/journeys/book-flight.json"
+    ))
+    .unwrap();
     let imported = s.call("import_document", json!({"content": text}));
     let id = imported["id"].as_i64().unwrap();
     assert_eq!(imported["kind"], "parlant_journey");
     let opened = s.call("open_document", json!({"id": id}));
-    assert!(opened["view"]["nodes"].as_array().unwrap().iter().any(|n| n["kind"] == "root"));
+    assert!(opened["view"]["nodes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|n| n["kind"] == "root"));
     let step = s.call("sim_start", json!({"session": opened["session"]}));
     assert!(step["active_node"].is_string(), "{step}");
 
@@ -45,5 +53,8 @@ fn serves_the_ui_and_refuses_paths_outside_it() {
     assert!(body.contains("Journey Studio"));
     let (status, body) = request(s.port, "GET", "/../../etc/passwd", None, "");
     assert_eq!(status, 200);
-    assert!(!body.contains("root:"), "served a file outside the UI folder");
+    assert!(
+        !body.contains("root:"),
+        "served a file outside the UI folder"
+    );
 }

@@ -10,12 +10,17 @@ fn cli() -> Command {
 
 fn run(args: &[&str]) -> (i32, String, String) {
     let out = cli().args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
 fn inspect_reports_kind_counts_and_block_types() {
-    let file = common::repo().join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
+    let file = common::repo()
+        .join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
     let (code, out, _) = run(&["inspect", file.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert!(out.contains("Sim workflow (export envelope)"), "{out}");
@@ -47,11 +52,19 @@ fn format_writes_a_json_equal_file() {
     let dir = tempfile::tempdir().unwrap();
     for file in common::fixtures("sim-real") {
         let out = dir.path().join("out.json");
-        let (code, stdout, err) = run(&["format", file.to_str().unwrap(), "-o", out.to_str().unwrap()]);
+        let (code, stdout, err) = run(&[
+            "format",
+            file.to_str().unwrap(),
+            "-o",
+            out.to_str().unwrap(),
+        ]);
         assert_eq!(code, 0, "{err}");
         assert!(stdout.is_empty());
         assert_eq!(common::read_json(&out), common::read_json(&file));
-        assert!(std::fs::read_dir(dir.path()).unwrap().count() == 1, "no temporary file left behind");
+        assert!(
+            std::fs::read_dir(dir.path()).unwrap().count() == 1,
+            "no temporary file left behind"
+        );
     }
 }
 
@@ -63,7 +76,10 @@ fn format_to_stdout_and_in_place() {
     std::fs::copy(&src, &copy).unwrap();
     let (code, stdout, _) = run(&["format", copy.to_str().unwrap()]);
     assert_eq!(code, 0);
-    assert_eq!(serde_json::from_str::<serde_json::Value>(&stdout).unwrap(), common::read_json(&src));
+    assert_eq!(
+        serde_json::from_str::<serde_json::Value>(&stdout).unwrap(),
+        common::read_json(&src)
+    );
     let (code, _, _) = run(&["format", "--in-place", copy.to_str().unwrap()]);
     assert_eq!(code, 0);
     assert_eq!(common::read_json(&copy), common::read_json(&src));
@@ -83,7 +99,12 @@ fn bad_input_exits_2_with_a_located_message() {
     // A failed format never touches the target.
     let target = dir.path().join("target.json");
     std::fs::write(&target, "precious").unwrap();
-    let (code, _, _) = run(&["format", bad.to_str().unwrap(), "-o", target.to_str().unwrap()]);
+    let (code, _, _) = run(&[
+        "format",
+        bad.to_str().unwrap(),
+        "-o",
+        target.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert_eq!(std::fs::read_to_string(&target).unwrap(), "precious");
 }

@@ -5,8 +5,15 @@ mod common;
 use std::process::Command;
 
 fn run(args: &[&str]) -> (i32, String, String) {
-    let out = Command::new(env!("CARGO_BIN_EXE_journey-studio")).args(args).output().unwrap();
-    (out.status.code().unwrap_or(-1), String::from_utf8_lossy(&out.stdout).into(), String::from_utf8_lossy(&out.stderr).into())
+    let out = Command::new(env!("CARGO_BIN_EXE_journey-studio"))
+        .args(args)
+        .output()
+        .unwrap();
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into(),
+        String::from_utf8_lossy(&out.stderr).into(),
+    )
 }
 
 #[test]
@@ -15,7 +22,16 @@ fn converts_both_ways_through_files_with_a_mapping() {
     let input = common::repo().join("fixtures/sim/support-triage-condition.json");
     let journey = dir.path().join("j.json");
     let mapping = dir.path().join("map.json");
-    let (code, _, err) = run(&["convert", input.to_str().unwrap(), "--to", "journey", "-o", journey.to_str().unwrap(), "--mapping", mapping.to_str().unwrap()]);
+    let (code, _, err) = run(&[
+        "convert",
+        input.to_str().unwrap(),
+        "--to",
+        "journey",
+        "-o",
+        journey.to_str().unwrap(),
+        "--mapping",
+        mapping.to_str().unwrap(),
+    ]);
     assert_eq!(code, 0, "{err}");
     assert!(err.contains("C002"), "approximations are reported: {err}");
     let j = common::read_json(&journey);
@@ -27,7 +43,11 @@ fn converts_both_ways_through_files_with_a_mapping() {
     let (code, out, err) = run(&["convert", journey.to_str().unwrap(), "--to", "workflow"]);
     assert_eq!(code, 0, "{err}");
     let back: serde_json::Value = serde_json::from_str(&out).unwrap();
-    assert_eq!(back, common::read_json(&input), "the round trip through the CLI is exact");
+    assert_eq!(
+        back,
+        common::read_json(&input),
+        "the round trip through the CLI is exact"
+    );
 }
 
 #[test]
@@ -43,7 +63,14 @@ fn bad_input_and_wrong_direction_exit_2() {
     assert_eq!(code, 2);
     assert!(err.contains("already a journey"), "{err}");
     let out = dir.path().join("never.json");
-    let (code, _, _) = run(&["convert", bad.to_str().unwrap(), "--to", "journey", "-o", out.to_str().unwrap()]);
+    let (code, _, _) = run(&[
+        "convert",
+        bad.to_str().unwrap(),
+        "--to",
+        "journey",
+        "-o",
+        out.to_str().unwrap(),
+    ]);
     assert_eq!(code, 2);
     assert!(!out.exists(), "nothing is written on failure");
 }

@@ -2,15 +2,34 @@
 
 mod common;
 
-use journey_studio::convert::{journey_to_workflow, strip_sim_metadata, workflow_to_journey, ConvertOptions, FAILED, SUCCEEDED};
+use journey_studio::convert::{
+    journey_to_workflow, strip_sim_metadata, workflow_to_journey, ConvertOptions, FAILED, SUCCEEDED,
+};
 use journey_studio::parlant::JourneyDocument;
 use journey_studio::sim::SimDocument;
 use proptest::prelude::*;
 use serde_json::{json, Value};
 
-const TYPES: [&str; 10] = ["agent", "function", "api", "condition", "router_v2", "response", "human_in_the_loop", "note", "slack", "loop"];
+const TYPES: [&str; 10] = [
+    "agent",
+    "function",
+    "api",
+    "condition",
+    "router_v2",
+    "response",
+    "human_in_the_loop",
+    "note",
+    "slack",
+    "loop",
+];
 const NAMES: [&str; 6] = ["Agent", "lookup", "وكيل", "סוכן", "step 😀", "Start"];
-const TEXTS: [&str; 5] = ["the customer is happy", "the order shipped", "مرحبا", "<agent.content> === 'x'", ""];
+const TEXTS: [&str; 5] = [
+    "the customer is happy",
+    "the order shipped",
+    "مرحبا",
+    "<agent.content> === 'x'",
+    "",
+];
 
 #[derive(Debug, Clone)]
 struct BlockSpec {
@@ -22,8 +41,20 @@ struct BlockSpec {
 }
 
 fn block_spec() -> impl Strategy<Value = BlockSpec> {
-    (0..TYPES.len(), prop::bool::weighted(0.9), 0..NAMES.len(), prop::option::weighted(0.2, 0usize..12), -500i32..500)
-        .prop_map(|(kind, enabled, name, parent, x)| BlockSpec { kind, enabled, name, parent, x })
+    (
+        0..TYPES.len(),
+        prop::bool::weighted(0.9),
+        0..NAMES.len(),
+        prop::option::weighted(0.2, 0usize..12),
+        -500i32..500,
+    )
+        .prop_map(|(kind, enabled, name, parent, x)| BlockSpec {
+            kind,
+            enabled,
+            name,
+            parent,
+            x,
+        })
 }
 
 fn workflow_from(trigger: bool, blocks: &[BlockSpec], edges: &[(usize, usize, u8)]) -> String {
@@ -37,17 +68,27 @@ fn workflow_from(trigger: bool, blocks: &[BlockSpec], edges: &[(usize, usize, u8
     for (i, b) in blocks.iter().enumerate() {
         let kind = TYPES[b.kind];
         let sub = match kind {
-            "agent" => json!({"messages": {"id": "messages", "type": "messages-input", "value": [{"role": "system", "content": TEXTS[i % TEXTS.len()]}]}}),
-            "condition" => json!({"conditions": {"id": "conditions", "type": "condition-input", "value": json!([
+            "agent" => {
+                json!({"messages": {"id": "messages", "type": "messages-input", "value": [{"role": "system", "content": TEXTS[i % TEXTS.len()]}]}})
+            }
+            "condition" => {
+                json!({"conditions": {"id": "conditions", "type": "condition-input", "value": json!([
                 {"id": format!("{}-if", id(i)), "title": "if", "value": TEXTS[(i + 3) % TEXTS.len()]},
-                {"id": format!("{}-else", id(i)), "title": "else", "value": ""}]).to_string()}}),
+                {"id": format!("{}-else", id(i)), "title": "else", "value": ""}]).to_string()}})
+            }
             "router_v2" => json!({"routes": {"id": "routes", "type": "router-input", "value": [
                 {"id": format!("{}-r1", id(i)), "title": "route1", "value": TEXTS[i % TEXTS.len()]},
                 {"id": format!("{}-r2", id(i)), "title": "route2", "value": ""}]}}),
             _ => json!({"operation": {"id": "operation", "type": "dropdown", "value": "send"}}),
         };
         // A block may sit in an earlier loop that is not itself inside anything.
-        let parent = b.parent.filter(|p| *p < i && TYPES[blocks[*p].kind] == "loop" && blocks[*p].parent.is_none_or(|q| q >= *p || TYPES[blocks[q].kind] != "loop"));
+        let parent = b.parent.filter(|p| {
+            *p < i
+                && TYPES[blocks[*p].kind] == "loop"
+                && blocks[*p]
+                    .parent
+                    .is_none_or(|q| q >= *p || TYPES[blocks[q].kind] != "loop")
+        });
         let parent = parent.filter(|p| blocks[*p].parent.is_none());
         let mut block = json!({"id": id(i), "type": kind, "name": format!("{} {i}", NAMES[b.name]), "position": {"x": b.x, "y": i * 10},
             "subBlocks": sub, "outputs": {}, "enabled": b.enabled});
@@ -65,12 +106,25 @@ fn workflow_from(trigger: bool, blocks: &[BlockSpec], edges: &[(usize, usize, u8
             break;
         }
         let (s, t) = (s % blocks.len(), t % blocks.len());
-        let source = if *h == 9 && trigger { "start".to_string() } else { id(s) };
+        let source = if *h == 9 && trigger {
+            "start".to_string()
+        } else {
+            id(s)
+        };
         let handle = match TYPES[blocks[s].kind] {
             _ if source == "start" => "source".to_string(),
-            "condition" => format!("condition-{}-{}", id(s), if h % 2 == 0 { "if" } else { "else" }),
+            "condition" => format!(
+                "condition-{}-{}",
+                id(s),
+                if h % 2 == 0 { "if" } else { "else" }
+            ),
             "router_v2" => format!("router-{}-{}", id(s), if h % 2 == 0 { "r1" } else { "r2" }),
-            "loop" => if h % 2 == 0 { "loop-start-source" } else { "loop-end-source" }.to_string(),
+            "loop" => if h % 2 == 0 {
+                "loop-start-source"
+            } else {
+                "loop-end-source"
+            }
+            .to_string(),
             _ => if h % 3 == 0 { "error" } else { "source" }.to_string(),
         };
         sim_edges.push(json!({"id": format!("edge-{n}"), "source": source, "target": id(t), "sourceHandle": handle, "targetHandle": "target", "type": "default", "data": {}}));
@@ -102,11 +156,17 @@ fn journey_from(nodes: &[NodeSpec], edges: &[(usize, usize, u8, bool)], position
         }
         out.push(node);
     }
-    let ids: Vec<String> = std::iter::once("root".to_string()).chain((0..nodes.len()).map(id)).collect();
+    let ids: Vec<String> = std::iter::once("root".to_string())
+        .chain((0..nodes.len()).map(id))
+        .collect();
     let mut journey_edges = Vec::new();
     for (n, (s, t, c, meta)) in edges.iter().enumerate() {
         let source = ids[s % ids.len()].clone();
-        let target = if t % 5 == 4 || nodes.is_empty() { "end".to_string() } else { id(t % nodes.len()) };
+        let target = if t % 5 == 4 || nodes.is_empty() {
+            "end".to_string()
+        } else {
+            id(t % nodes.len())
+        };
         let condition = match c % 5 {
             0 => Value::Null,
             1 => json!(FAILED),
@@ -124,7 +184,11 @@ fn journey_from(nodes: &[NodeSpec], edges: &[(usize, usize, u8, bool)], position
         "nodes": out, "edges": journey_edges,
         "context_variables": [{"name": "tier", "description": "the tier", "value": "gold"}]});
     if positions {
-        let pos: serde_json::Map<String, Value> = ids.iter().enumerate().map(|(i, id)| (id.clone(), json!({"x": i * 300, "y": 40}))).collect();
+        let pos: serde_json::Map<String, Value> = ids
+            .iter()
+            .enumerate()
+            .map(|(i, id)| (id.clone(), json!({"x": i * 300, "y": 40})))
+            .collect();
         doc["editor"] = json!({"positions": pos});
     }
     doc.to_string()

@@ -18,12 +18,19 @@ fn rust_type_name() -> Regex {
 fn a_10_mb_string_where_an_object_belongs_is_located_and_quoted_by_an_excerpt() {
     let big = "x".repeat(10_000_000);
     let text = format!("{{\"state\": {{\n  \"blocks\": \"{big}\",\n  \"edges\": []}}}}");
-    let err = Document::parse("big.json", &text).map(|_| ()).expect_err("a string accepted as the blocks");
+    let err = Document::parse("big.json", &text)
+        .map(|_| ())
+        .expect_err("a string accepted as the blocks");
     let location = err.location().expect("no location");
     assert_eq!(location.path.to_string(), "state.blocks");
     assert_eq!(location.line, Some(2));
     let message = err.to_string();
-    assert!(message.len() < 300, "{} bytes: {}", message.len(), &message[..300]);
+    assert!(
+        message.len() < 300,
+        "{} bytes: {}",
+        message.len(),
+        &message[..300]
+    );
     assert!(message.contains("(10000000 characters)"), "{message}");
     assert!(!rust_type_name().is_match(&message), "{message}");
 
@@ -31,16 +38,32 @@ fn a_10_mb_string_where_an_object_belongs_is_located_and_quoted_by_an_excerpt() 
     let dir = tempfile::tempdir().unwrap();
     let file = dir.path().join("big.json");
     std::fs::write(&file, &text).unwrap();
-    let out = std::process::Command::new(env!("CARGO_BIN_EXE_journey-studio")).arg("validate").arg(&file).output().unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_journey-studio"))
+        .arg("validate")
+        .arg(&file)
+        .output()
+        .unwrap();
     assert_eq!(out.status.code(), Some(2));
-    assert!(out.stderr.len() < 500, "{} bytes of stderr", out.stderr.len());
-    assert!(String::from_utf8_lossy(&out.stderr).contains("big.json:2:"), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.stderr.len() < 500,
+        "{} bytes of stderr",
+        out.stderr.len()
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr).contains("big.json:2:"),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 
     // A long value quoted by a check of the reader's own is cut too.
-    let journey = std::fs::read_to_string(common::repo().join("fixtures/journeys/refund-request.json")).unwrap();
+    let journey =
+        std::fs::read_to_string(common::repo().join("fixtures/journeys/refund-request.json"))
+            .unwrap();
     let mut doc: Value = serde_json::from_str(&journey).unwrap();
     doc["format"] = Value::String("y".repeat(1_000_000));
-    let err = Document::parse("j.json", &doc.to_string()).map(|_| ()).expect_err("an unknown format was accepted");
+    let err = Document::parse("j.json", &doc.to_string())
+        .map(|_| ())
+        .expect_err("an unknown format was accepted");
     assert!(err.to_string().len() < 400, "{}", &err.to_string()[..400]);
 }
 
@@ -54,8 +77,16 @@ fn paths(value: &Value, limit: usize) -> Vec<Vec<Value>> {
         }
         out.push(path.clone());
         match v {
-            Value::Object(map) => stack.extend(map.iter().map(|(k, c)| ([path.clone(), vec![Value::String(k.clone())]].concat(), c))),
-            Value::Array(items) => stack.extend(items.iter().enumerate().map(|(i, c)| ([path.clone(), vec![Value::from(i)]].concat(), c))),
+            Value::Object(map) => stack.extend(
+                map.iter()
+                    .map(|(k, c)| ([path.clone(), vec![Value::String(k.clone())]].concat(), c)),
+            ),
+            Value::Array(items) => stack.extend(
+                items
+                    .iter()
+                    .enumerate()
+                    .map(|(i, c)| ([path.clone(), vec![Value::from(i)]].concat(), c)),
+            ),
             _ => {}
         }
     }
@@ -84,9 +115,18 @@ fn mutated_fixtures_never_leak_type_names() {
         (common::fixtures("scenarios"), read_scenarios),
         (common::fixtures("templates"), read_template),
     ];
-    sets.push((common::fixtures("sim-real").into_iter().take(1).collect(), read_document));
+    sets.push((
+        common::fixtures("sim-real").into_iter().take(1).collect(),
+        read_document,
+    ));
     let long = "z".repeat(5_000);
-    let replacements = [Value::Null, Value::from(-7), Value::from(long.as_str()), serde_json::json!([1, "a"]), serde_json::json!({"k": 1.5})];
+    let replacements = [
+        Value::Null,
+        Value::from(-7),
+        Value::from(long.as_str()),
+        serde_json::json!([1, "a"]),
+        serde_json::json!({"k": 1.5}),
+    ];
     let names = rust_type_name();
     let (mut runs, mut errors) = (0, 0);
     let mut leaks = Vec::new();
@@ -102,7 +142,11 @@ fn mutated_fixtures_never_leak_type_names() {
                         errors += 1;
                         let message = e.to_string();
                         if names.is_match(&message) || message.contains(&long[..200]) {
-                            leaks.push(format!("{} at {path:?}: {}", file.display(), &message[..message.len().min(300)]));
+                            leaks.push(format!(
+                                "{} at {path:?}: {}",
+                                file.display(),
+                                &message[..message.len().min(300)]
+                            ));
                         }
                     }
                 }
@@ -110,6 +154,14 @@ fn mutated_fixtures_never_leak_type_names() {
         }
     }
     eprintln!("{runs} mutations, {errors} refused");
-    assert!(errors > 500, "only {errors} of {runs} mutations were refused: the test reaches too little");
-    assert!(leaks.is_empty(), "{} of {errors} errors leak (of {runs} runs):\n{}", leaks.len(), leaks[..leaks.len().min(20)].join("\n"));
+    assert!(
+        errors > 500,
+        "only {errors} of {runs} mutations were refused: the test reaches too little"
+    );
+    assert!(
+        leaks.is_empty(),
+        "{} of {errors} errors leak (of {runs} runs):\n{}",
+        leaks.len(),
+        leaks[..leaks.len().min(20)].join("\n")
+    );
 }

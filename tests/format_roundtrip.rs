@@ -11,10 +11,20 @@ fn assert_round_trip(path: &Path) {
     let written = doc.to_json();
     let original = decode_string_shape(read_json(path));
     let rewritten = decode_string_shape(serde_json::from_str(&written).unwrap());
-    assert_eq!(original, rewritten, "{} changed on a read/write round trip", path.display());
+    assert_eq!(
+        original,
+        rewritten,
+        "{} changed on a read/write round trip",
+        path.display()
+    );
     // And writing is stable: a second pass gives the same text.
     let again = Document::parse("again", &written).unwrap().to_json();
-    assert_eq!(written, again, "{} is not stable under repeated formatting", path.display());
+    assert_eq!(
+        written,
+        again,
+        "{} is not stable under repeated formatting",
+        path.display()
+    );
 }
 
 #[test]
@@ -36,7 +46,11 @@ fn hand_written_workflows_round_trip_losslessly() {
 #[test]
 fn journeys_round_trip_losslessly() {
     for path in fixtures("journeys") {
-        assert!(matches!(Document::load(&path).unwrap(), Document::Journey(_)), "{}", path.display());
+        assert!(
+            matches!(Document::load(&path).unwrap(), Document::Journey(_)),
+            "{}",
+            path.display()
+        );
         assert_round_trip(&path);
     }
 }
@@ -76,11 +90,18 @@ fn the_three_sim_import_shapes_are_read_and_kept() {
     let state = r#"{"blocks": {"s": {"id": "s", "type": "start_trigger", "name": "Start", "position": {"x": 0, "y": 0}, "subBlocks": {}, "outputs": {}, "enabled": true}}, "edges": []}"#;
     let envelope = format!(r#"{{"version": "1.0", "state": {state}}}"#);
     let as_string = serde_json::to_string(&envelope).unwrap();
-    for (text, expect_envelope, expect_string) in
-        [(state.to_string(), false, false), (envelope.clone(), true, false), (as_string, true, true)]
-    {
-        let Document::Sim(doc) = Document::parse("inline", &text).unwrap() else { panic!("not sim") };
-        assert_eq!(doc.shape == journey_studio::sim::SimShape::Envelope, expect_envelope);
+    for (text, expect_envelope, expect_string) in [
+        (state.to_string(), false, false),
+        (envelope.clone(), true, false),
+        (as_string, true, true),
+    ] {
+        let Document::Sim(doc) = Document::parse("inline", &text).unwrap() else {
+            panic!("not sim")
+        };
+        assert_eq!(
+            doc.shape == journey_studio::sim::SimShape::Envelope,
+            expect_envelope
+        );
         assert_eq!(doc.json_string, expect_string);
         assert_eq!(doc.state().blocks["s"].name, "Start");
         let written = doc.to_json();

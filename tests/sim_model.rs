@@ -26,14 +26,25 @@ fn derived_container_tables_match_what_sim_saved() {
         stored_loops.values_mut().for_each(|l| l.extra.clear());
         let mut stored_parallels = state.parallels.get().cloned().unwrap_or_default();
         stored_parallels.values_mut().for_each(|p| p.extra.clear());
-        assert_eq!(derive_loops(state), stored_loops, "{}: loops", path.display());
-        assert_eq!(derive_parallels(state), stored_parallels, "{}: parallels", path.display());
+        assert_eq!(
+            derive_loops(state),
+            stored_loops,
+            "{}: loops",
+            path.display()
+        );
+        assert_eq!(
+            derive_parallels(state),
+            stored_parallels,
+            "{}: parallels",
+            path.display()
+        );
     }
 }
 
 #[test]
 fn real_export_parallel_membership_matches_sim() {
-    let path = common::repo().join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
+    let path = common::repo()
+        .join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
     let doc = sim(&path);
     let state = doc.state();
     let derived = derive_parallels(state);
@@ -47,12 +58,16 @@ fn real_export_parallel_membership_matches_sim() {
         assert_eq!(parallel.batch_size.get().unwrap().as_u64(), Some(20));
     }
     let child = &stored.values().next().unwrap().nodes[0];
-    assert_eq!(ancestors(state, child), vec![stored.keys().next().unwrap().as_str()]);
+    assert_eq!(
+        ancestors(state, child),
+        vec![stored.keys().next().unwrap().as_str()]
+    );
 }
 
 #[test]
 fn rederive_rewrites_tables_from_container_blocks() {
-    let path = common::repo().join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
+    let path = common::repo()
+        .join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
     let mut doc = sim(&path);
     let state = doc.state_mut();
     state.loops = journey_studio::json::Maybe::Absent;
@@ -68,22 +83,36 @@ fn every_edge_handle_in_real_exports_is_understood() {
         let doc = sim(&path);
         for edge in &doc.state().edges {
             let handle = SourceHandle::parse(edge.source_handle.get().map(String::as_str));
-            assert!(!matches!(handle, SourceHandle::Other(_)), "{}: {:?}", path.display(), edge.source_handle);
+            assert!(
+                !matches!(handle, SourceHandle::Other(_)),
+                "{}: {:?}",
+                path.display(),
+                edge.source_handle
+            );
         }
     }
 }
 
 #[test]
 fn references_in_real_exports_point_at_blocks_that_exist() {
-    let path = common::repo().join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
+    let path = common::repo()
+        .join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
     let doc = sim(&path);
     let state = doc.state();
-    let names: Vec<String> = state.blocks.values().map(|b| journey_studio::sim::references::normalize_block_name(&b.name)).collect();
+    let names: Vec<String> = state
+        .blocks
+        .values()
+        .map(|b| journey_studio::sim::references::normalize_block_name(&b.name))
+        .collect();
     let mut seen = 0;
     for block in state.blocks.values() {
         for sub in block.sub_blocks.values() {
-            let Some(value) = sub.value.get() else { continue };
-            for (_, reference) in references_in_value(value, &journey_studio::json::JsonPath::root()) {
+            let Some(value) = sub.value.get() else {
+                continue;
+            };
+            for (_, reference) in
+                references_in_value(value, &journey_studio::json::JsonPath::root())
+            {
                 if let RefTarget::Block { name, .. } = &reference.target {
                     assert!(names.contains(name), "unknown block `{name}`");
                     seen += 1;
@@ -91,16 +120,24 @@ fn references_in_real_exports_point_at_blocks_that_exist() {
             }
         }
     }
-    assert!(seen >= 2, "expected references like <agent.row> in the lead enricher");
+    assert!(
+        seen >= 2,
+        "expected references like <agent.row> in the lead enricher"
+    );
 }
 
 #[test]
 fn graph_view_over_a_real_workflow() {
-    let path = common::repo().join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
+    let path = common::repo()
+        .join("fixtures/sim-real/lead-enricher-6ed8dede-1df6-4962-95f4-887abf524b38.json");
     let doc = sim(&path);
     let state = doc.state();
     let view = GraphView::of_workflow(state);
-    let start = state.blocks.values().find(|b| b.block_type == "start_trigger").unwrap();
+    let start = state
+        .blocks
+        .values()
+        .find(|b| b.block_type == "start_trigger")
+        .unwrap();
     let reached = view.reachable_from([start.id.as_str()]);
     // Start -> parallel -> agent -> sheets; the note is not connected.
     assert_eq!(reached.len(), 4);

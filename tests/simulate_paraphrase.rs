@@ -42,25 +42,40 @@ struct Case {
 
 fn load(file: &ParaphraseFile) -> JourneyDocument {
     if let Some(name) = &file.journey {
-        let path = common::repo().join("fixtures/journeys").join(format!("{name}.json"));
+        let path = common::repo()
+            .join("fixtures/journeys")
+            .join(format!("{name}.json"));
         match Document::load(&path).unwrap() {
             Document::Journey(j) => return j,
             _ => panic!("{name} is not a journey"),
         }
     }
-    let id = file.template.as_deref().expect("a paraphrase file names a journey or a template");
+    let id = file
+        .template
+        .as_deref()
+        .expect("a paraphrase file names a journey or a template");
     let lib = Library::builtin().unwrap();
     let entry = lib.find(id).unwrap();
-    match template::instantiate(&lib, &entry.template, &Map::new()).unwrap().document {
+    match template::instantiate(&lib, &entry.template, &Map::new())
+        .unwrap()
+        .document
+    {
         Document::Journey(j) => j,
         _ => panic!("{id} is not a journey"),
     }
 }
 
 /// The examples as the inspector writes them: `metadata.examples` on each edge.
-fn with_examples(mut doc: JourneyDocument, examples: &IndexMap<String, Vec<String>>) -> JourneyDocument {
+fn with_examples(
+    mut doc: JourneyDocument,
+    examples: &IndexMap<String, Vec<String>>,
+) -> JourneyDocument {
     for (edge, texts) in examples {
-        let e = doc.edges.iter_mut().find(|e| &e.id == edge).unwrap_or_else(|| panic!("examples for unknown edge `{edge}`"));
+        let e = doc
+            .edges
+            .iter_mut()
+            .find(|e| &e.id == edge)
+            .unwrap_or_else(|| panic!("examples for unknown edge `{edge}`"));
         let mut meta = e.metadata.get().cloned().unwrap_or_default();
         meta.insert("examples".into(), Value::from(texts.clone()));
         e.metadata = journey_studio::json::Maybe::Value(meta);
@@ -75,16 +90,26 @@ fn route(prepared: &Session, state: &str, says: &str) -> (String, String) {
     session.enter_state(state).unwrap();
     let events = session.send(says).unwrap();
     for e in &events {
-        if let Event::Transition { edge, condition: Some(_), reason, .. } = e {
+        if let Event::Transition {
+            edge,
+            condition: Some(_),
+            reason,
+            ..
+        } = e
+        {
             return (edge.clone(), reason.clone());
         }
     }
     let why = events
         .iter()
         .find_map(|e| match e {
-            Event::NoMatch { candidates, .. } => {
-                Some(candidates.iter().map(|c| format!("{} {:.2}", c.edge, c.score)).collect::<Vec<_>>().join(", "))
-            }
+            Event::NoMatch { candidates, .. } => Some(
+                candidates
+                    .iter()
+                    .map(|c| format!("{} {:.2}", c.edge, c.score))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
             Event::Pacing { reason, .. } => Some(reason.clone()),
             _ => None,
         })
@@ -104,34 +129,68 @@ fn paraphrases_are_routed_to_the_intended_transition() {
     let files = common::fixtures("paraphrases");
     assert!(!files.is_empty());
     // (matcher, with examples) -> (right, total)
-    let configs = [("keywords", false), ("paraphrase, conditions only", false), ("paraphrase + examples", true)];
+    let configs = [
+        ("keywords", false),
+        ("paraphrase, conditions only", false),
+        ("paraphrase + examples", true),
+    ];
     let mut totals = [(0usize, 0usize); 3];
     let mut misses: Vec<String> = Vec::new();
     println!("\nparaphrase routing (share routed to the intended transition)");
-    println!("{:<42} {:>6} {:>10} {:>16} {:>14}", "file", "cases", "keywords", "paraphrase only", "+ examples");
+    println!(
+        "{:<42} {:>6} {:>10} {:>16} {:>14}",
+        "file", "cases", "keywords", "paraphrase only", "+ examples"
+    );
     for path in &files {
         let name = path.file_stem().unwrap().to_string_lossy().into_owned();
-        let file: ParaphraseFile = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap_or_else(|e| panic!("{name}: {e}"));
+        let file: ParaphraseFile = serde_json::from_str(&std::fs::read_to_string(path).unwrap())
+            .unwrap_or_else(|e| panic!("{name}: {e}"));
         let plain = load(&file);
         // Test messages never repeat the designer's examples.
         for case in &file.cases {
             for texts in file.examples.values() {
-                assert!(!texts.iter().any(|t| t.eq_ignore_ascii_case(&case.says)), "{name}: `{}` is an example too", case.says);
+                assert!(
+                    !texts.iter().any(|t| t.eq_ignore_ascii_case(&case.says)),
+                    "{name}: `{}` is an example too",
+                    case.says
+                );
             }
         }
         let trained = with_examples(plain.clone(), &file.examples);
         let mut row = [0usize; 3];
         for (i, (label, examples)) in configs.iter().enumerate() {
             let doc = if *examples { &trained } else { &plain };
-            let matcher = if i == 0 { MatcherSetting::Keywords } else { MatcherSetting::Auto };
-            let session = Session::with_options(doc, Mocks::default(), SessionOptions { matcher, ..SessionOptions::default() }).unwrap();
-            assert_eq!(session.matcher().0, if i == 0 { MatcherKind::Keywords } else { MatcherKind::Paraphrase });
+            let matcher = if i == 0 {
+                MatcherSetting::Keywords
+            } else {
+                MatcherSetting::Auto
+            };
+            let session = Session::with_options(
+                doc,
+                Mocks::default(),
+                SessionOptions {
+                    matcher,
+                    ..SessionOptions::default()
+                },
+            )
+            .unwrap();
+            assert_eq!(
+                session.matcher().0,
+                if i == 0 {
+                    MatcherKind::Keywords
+                } else {
+                    MatcherKind::Paraphrase
+                }
+            );
             for case in &file.cases {
                 let (got, why) = route(&session, &case.state, &case.says);
                 if got == case.expect {
                     row[i] += 1;
                 } else if i == 2 {
-                    misses.push(format!("{name} @{}: \"{}\" expected {}, got {got} ({why})", case.state, case.says, case.expect));
+                    misses.push(format!(
+                        "{name} @{}: \"{}\" expected {}, got {got} ({why})",
+                        case.state, case.says, case.expect
+                    ));
                 }
                 let _ = label;
             }
@@ -140,7 +199,12 @@ fn paraphrases_are_routed_to_the_intended_transition() {
         }
         let n = file.cases.len();
         let pct = |k: usize| format!("{:.0}%", 100.0 * k as f64 / n as f64);
-        println!("{name:<42} {n:>6} {:>10} {:>16} {:>14}", pct(row[0]), pct(row[1]), pct(row[2]));
+        println!(
+            "{name:<42} {n:>6} {:>10} {:>16} {:>14}",
+            pct(row[0]),
+            pct(row[1]),
+            pct(row[2])
+        );
     }
     let share = |(right, total): (usize, usize)| right as f64 / total as f64;
     println!(
@@ -154,18 +218,40 @@ fn paraphrases_are_routed_to_the_intended_transition() {
     for m in &misses {
         println!("  miss: {m}");
     }
-    assert!(totals[2].1 >= 150, "at least 150 test messages, found {}", totals[2].1);
-    assert!(share(totals[2]) >= 0.90, "the paraphrase matcher with examples routed {:.1}% right (target >= 90%)", 100.0 * share(totals[2]));
+    assert!(
+        totals[2].1 >= 150,
+        "at least 150 test messages, found {}",
+        totals[2].1
+    );
+    assert!(
+        share(totals[2]) >= 0.90,
+        "the paraphrase matcher with examples routed {:.1}% right (target >= 90%)",
+        100.0 * share(totals[2])
+    );
 }
 
 #[test]
 fn examples_in_edge_metadata_round_trip_unchanged() {
     let path = common::repo().join("fixtures/paraphrases/book-flight.json");
-    let file: ParaphraseFile = serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
+    let file: ParaphraseFile =
+        serde_json::from_str(&std::fs::read_to_string(path).unwrap()).unwrap();
     let doc = with_examples(load(&file), &file.examples);
     let text = doc.to_json();
-    let Document::Journey(back) = Document::parse("book-flight.json", &text).unwrap() else { panic!() };
-    assert_eq!(back.to_json(), text, "a journey with examples writes back byte for byte");
-    let edge = back.edges.iter().find(|e| e.id == "e-no-destination").unwrap();
-    assert_eq!(journey_studio::simulate::journey::edge_examples(edge), file.examples["e-no-destination"]);
+    let Document::Journey(back) = Document::parse("book-flight.json", &text).unwrap() else {
+        panic!()
+    };
+    assert_eq!(
+        back.to_json(),
+        text,
+        "a journey with examples writes back byte for byte"
+    );
+    let edge = back
+        .edges
+        .iter()
+        .find(|e| e.id == "e-no-destination")
+        .unwrap();
+    assert_eq!(
+        journey_studio::simulate::journey::edge_examples(edge),
+        file.examples["e-no-destination"]
+    );
 }

@@ -11,9 +11,19 @@ fn bin() -> Command {
 
 fn saved_workspace(dir: &std::path::Path) -> String {
     let ws = dir.join("w.db").display().to_string();
-    let doc = concat!(env!("CARGO_MANIFEST_DIR"), "/fixtures/journeys/refund-request.json");
-    let out = bin().args(["save", doc, "--name", "refund", "--workspace", &ws]).output().unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    let doc = concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/fixtures/journeys/refund-request.json"
+    );
+    let out = bin()
+        .args(["save", doc, "--name", "refund", "--workspace", &ws])
+        .output()
+        .unwrap();
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     ws
 }
 
@@ -22,8 +32,14 @@ fn history_prints_a_short_or_non_ascii_hash() {
     let dir = tempfile::tempdir().unwrap();
     let ws = saved_workspace(dir.path());
     for hash in ["ab", "", "ééééééééééééééééé"] {
-        rusqlite::Connection::open(&ws).unwrap().execute("UPDATE revisions SET hash = ?1", [hash]).unwrap();
-        let out = bin().args(["history", "refund", "--workspace", &ws]).output().unwrap();
+        rusqlite::Connection::open(&ws)
+            .unwrap()
+            .execute("UPDATE revisions SET hash = ?1", [hash])
+            .unwrap();
+        let out = bin()
+            .args(["history", "refund", "--workspace", &ws])
+            .output()
+            .unwrap();
         let stderr = String::from_utf8_lossy(&out.stderr);
         assert!(out.status.success(), "hash {hash:?}: {stderr}");
         let stdout = String::from_utf8_lossy(&out.stdout);
@@ -36,9 +52,18 @@ fn history_prints_a_short_or_non_ascii_hash() {
 fn a_negative_schema_version_is_refused() {
     let dir = tempfile::tempdir().unwrap();
     let ws = saved_workspace(dir.path());
-    rusqlite::Connection::open(&ws).unwrap().pragma_update(None, "user_version", -3).unwrap();
-    let out = bin().args(["history", "refund", "--workspace", &ws]).output().unwrap();
+    rusqlite::Connection::open(&ws)
+        .unwrap()
+        .pragma_update(None, "user_version", -3)
+        .unwrap();
+    let out = bin()
+        .args(["history", "refund", "--workspace", &ws])
+        .output()
+        .unwrap();
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(2), "{stderr}");
-    assert!(stderr.contains("schema version -3 is not one Journey Studio writes"), "{stderr}");
+    assert!(
+        stderr.contains("schema version -3 is not one Journey Studio writes"),
+        "{stderr}"
+    );
 }

@@ -58,7 +58,11 @@ fn export(input: &Path, output: &Path, extra: &[&str]) -> String {
         .env("JOURNEY_STUDIO_WORKSPACE", input.with_extension("db"))
         .output()
         .unwrap();
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     std::fs::read_to_string(output).unwrap()
 }
 
@@ -67,7 +71,11 @@ fn export(input: &Path, output: &Path, extra: &[&str]) -> String {
 fn signature(doc: &JourneyDocument) -> Value {
     let view = GraphView::of_journey(doc);
     let root = doc.journey.root_id.as_str();
-    let order: Vec<&str> = view.bfs_order(root).into_iter().filter(|id| *id != END_NODE_ID).collect();
+    let order: Vec<&str> = view
+        .bfs_order(root)
+        .into_iter()
+        .filter(|id| *id != END_NODE_ID)
+        .collect();
     let index: HashMap<&str, usize> = order.iter().enumerate().map(|(i, id)| (*id, i)).collect();
     let mut states = Vec::new();
     for id in &order {
@@ -76,14 +84,29 @@ fn signature(doc: &JourneyDocument) -> Value {
         let meta: serde_json::Map<String, Value> = node
             .metadata
             .get()
-            .map(|m| m.iter().filter(|(k, _)| !["journey_node", "sim", "journey_studio"].contains(&k.as_str())).map(|(k, v)| (k.clone(), v.clone())).collect())
+            .map(|m| {
+                m.iter()
+                    .filter(|(k, _)| {
+                        !["journey_node", "sim", "journey_studio"].contains(&k.as_str())
+                    })
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .collect()
+            })
             .unwrap_or_default();
         let tools: Vec<String> = node.tool_ids().iter().map(|t| t.to_string()).collect();
         let mut labels: Vec<String> = node.labels.get().cloned().unwrap_or_default();
         labels.sort();
         // A fork made with the SDK's public fork() has no description.
-        let description = if kind == NodeKind::Fork { None } else { node.description.get().cloned() };
-        let action = if kind == NodeKind::Fork { None } else { node.action_text().map(str::to_string) };
+        let description = if kind == NodeKind::Fork {
+            None
+        } else {
+            node.description.get().cloned()
+        };
+        let action = if kind == NodeKind::Fork {
+            None
+        } else {
+            node.action_text().map(str::to_string)
+        };
         states.push(json!({"kind": kind.as_str(), "action": action, "tools": tools, "description": description, "labels": labels, "metadata": meta}));
     }
     let mut transitions: Vec<Value> = doc
@@ -91,7 +114,11 @@ fn signature(doc: &JourneyDocument) -> Value {
         .iter()
         .filter(|e| index.contains_key(e.source.as_str()))
         .map(|e| {
-            let target = if e.target == END_NODE_ID { json!("end") } else { json!(index.get(e.target.as_str())) };
+            let target = if e.target == END_NODE_ID {
+                json!("end")
+            } else {
+                json!(index.get(e.target.as_str()))
+            };
             json!([index[e.source.as_str()], target, e.condition.get()])
         })
         .collect();
@@ -101,13 +128,26 @@ fn signature(doc: &JourneyDocument) -> Value {
         .get()
         .into_iter()
         .flatten()
-        .map(|g| json!([g.condition, g.action.get(), g.criticality.get().map_or("medium", String::as_str)]))
+        .map(|g| {
+            json!([
+                g.condition,
+                g.action.get(),
+                g.criticality.get().map_or("medium", String::as_str)
+            ])
+        })
         .collect();
     guidelines.sort_by_key(|g| g.to_string());
     let mut variables: Vec<Value> = doc
         .context_variables()
         .iter()
-        .map(|v| json!([v.name, v.description.get(), v.tool_id.get().map(|t| t.to_string()), v.freshness_rules.get()]))
+        .map(|v| {
+            json!([
+                v.name,
+                v.description.get(),
+                v.tool_id.get().map(|t| t.to_string()),
+                v.freshness_rules.get()
+            ])
+        })
         .collect();
     variables.sort_by_key(|v| v.to_string());
     let j = &doc.journey;
@@ -129,7 +169,9 @@ fn journey_files() -> Vec<PathBuf> {
 
 #[test]
 fn exported_journeys_build_the_same_journey_in_the_real_parlant() {
-    let Some(python) = servers::parlant_python() else { return };
+    let Some(python) = servers::parlant_python() else {
+        return;
+    };
     let dir = tempfile::tempdir().unwrap();
     let inline = dir.path().join("flight.json");
     std::fs::write(&inline, JOURNEY).unwrap();
@@ -139,64 +181,149 @@ fn exported_journeys_build_the_same_journey_in_the_real_parlant() {
     for (n, source) in sources.iter().enumerate() {
         let module = dir.path().join(format!("journey_{n}.py"));
         let code = export(source, &module, &[]);
-        assert!(!code.contains("\"sim\": "), "{}: carried Sim blocks are left out by default:\n{code}", source.display());
+        assert!(
+            !code.contains("\"sim\": "),
+            "{}: carried Sim blocks are left out by default:\n{code}",
+            source.display()
+        );
         modules.push(module);
     }
     let check = Command::new(python)
         .arg(common::repo().join("tests/python/check_sdk_export.py"))
         .args(&modules)
-        .env("PYTHONPATH", format!("{}:{}", common::repo().join("server/parlant").display(), common::repo().join("tests/python").display()))
+        .env(
+            "PYTHONPATH",
+            format!(
+                "{}:{}",
+                common::repo().join("server/parlant").display(),
+                common::repo().join("tests/python").display()
+            ),
+        )
         .current_dir(dir.path()) // Parlant writes ./parlant-data
         .output()
         .unwrap();
-    assert!(check.status.success(), "the real SDK refused the generated code:\n{}", String::from_utf8_lossy(&check.stderr));
+    assert!(
+        check.status.success(),
+        "the real SDK refused the generated code:\n{}",
+        String::from_utf8_lossy(&check.stderr)
+    );
     let dumps: Vec<Value> = serde_json::from_slice(&check.stdout).unwrap();
     assert_eq!(dumps.len(), sources.len());
     for (source, dump) in sources.iter().zip(&dumps) {
         let name = source.display().to_string();
         // What Parlant's store lists: the synthetic `end` node among the nodes, read as the
         // virtual end.
-        assert!(dump["nodes"].as_array().unwrap().iter().any(|n| n["id"] == "end"), "{name}: the store lists `end`");
-        let built = JourneyDocument::parse(&format!("{name} (as Parlant stored it)"), &dump.to_string()).unwrap();
+        assert!(
+            dump["nodes"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .any(|n| n["id"] == "end"),
+            "{name}: the store lists `end`"
+        );
+        let built =
+            JourneyDocument::parse(&format!("{name} (as Parlant stored it)"), &dump.to_string())
+                .unwrap();
         assert!(built.nodes.iter().all(|n| n.id != END_NODE_ID));
-        let Document::Journey(original) = Document::load(source).unwrap() else { panic!("{name}") };
-        assert_eq!(signature(&built), signature(&original), "{name}: Parlant built a different journey from the exported code");
+        let Document::Journey(original) = Document::load(source).unwrap() else {
+            panic!("{name}")
+        };
+        assert_eq!(
+            signature(&built),
+            signature(&original),
+            "{name}: Parlant built a different journey from the exported code"
+        );
     }
     // The inline journey: the orphan is left out, the loop back reuses `ask`, the fork reached
     // under a condition is built through the SDK's own fork call.
     let code = std::fs::read_to_string(&modules[0]).unwrap();
-    assert!(code.contains("# Not exported (the root cannot reach them): orphan"), "{code}");
-    assert!(code.contains(".fork()).target") && code.contains("fork=True"), "{code}");
+    assert!(
+        code.contains("# Not exported (the root cannot reach them): orphan"),
+        "{code}"
+    );
+    assert!(
+        code.contains(".fork()).target") && code.contains("fork=True"),
+        "{code}"
+    );
     let built = JourneyDocument::parse("flight", &dumps[0].to_string()).unwrap();
-    assert_eq!(built.nodes.len(), 7, "root + 6 reachable states: {:#?}", built.nodes);
-    assert_eq!(built.nodes.iter().find(|n| n.action_text() == Some("Offer the cheapest flight")).unwrap().meta("tone"), Some(&json!("warm")));
+    assert_eq!(
+        built.nodes.len(),
+        7,
+        "root + 6 reachable states: {:#?}",
+        built.nodes
+    );
+    assert_eq!(
+        built
+            .nodes
+            .iter()
+            .find(|n| n.action_text() == Some("Offer the cheapest flight"))
+            .unwrap()
+            .meta("tone"),
+        Some(&json!("warm"))
+    );
 }
 
 #[test]
 fn readable_by_default_and_carried_blocks_only_with_keep_metadata() {
     let dir = tempfile::tempdir().unwrap();
     for file in common::fixtures("sim-real") {
-        let Document::Sim(sim) = Document::load(&file).unwrap() else { panic!() };
-        let journey = workflow_to_journey(&sim, &ConvertOptions::default()).unwrap().output;
+        let Document::Sim(sim) = Document::load(&file).unwrap() else {
+            panic!()
+        };
+        let journey = workflow_to_journey(&sim, &ConvertOptions::default())
+            .unwrap()
+            .output;
         let input = dir.path().join("converted.json");
         std::fs::write(&input, journey.to_json()).unwrap();
         let plain = export(&input, &dir.path().join("plain.py"), &[]);
         let kept = export(&input, &dir.path().join("kept.py"), &["--keep-metadata"]);
-        assert!(!plain.contains("\"sim\": ") && !plain.contains("subBlocks"), "{}:\n{plain}", file.display());
-        assert!(kept.contains("\"sim\": ") && kept.contains("subBlocks"), "{}: --keep-metadata keeps the carried blocks", file.display());
+        assert!(
+            !plain.contains("\"sim\": ") && !plain.contains("subBlocks"),
+            "{}:\n{plain}",
+            file.display()
+        );
+        assert!(
+            kept.contains("\"sim\": ") && kept.contains("subBlocks"),
+            "{}: --keep-metadata keeps the carried blocks",
+            file.display()
+        );
         // Every state of the journey is a line of its own, and no line carries a block's JSON.
         let longest = plain.lines().map(str::len).max().unwrap_or(0);
-        assert!(longest < 2_000, "{}: a {longest}-character line:\n{plain}", file.display());
-        for node in journey.nodes.iter().filter(|n| n.id != journey.journey.root_id) {
+        assert!(
+            longest < 2_000,
+            "{}: a {longest}-character line:\n{plain}",
+            file.display()
+        );
+        for node in journey
+            .nodes
+            .iter()
+            .filter(|n| n.id != journey.journey.root_id)
+        {
             for tool in node.tool_ids() {
-                assert!(plain.contains(&format!("tool_name=\"{}\"", tool.tool_name)), "{}: tool of `{}` missing:\n{plain}", file.display(), node.id);
+                assert!(
+                    plain.contains(&format!("tool_name=\"{}\"", tool.tool_name)),
+                    "{}: tool of `{}` missing:\n{plain}",
+                    file.display(),
+                    node.id
+                );
             }
             if let Some(action) = node.action_text().filter(|_| node.tool_ids().is_empty()) {
                 let literal = serde_json::to_string(action).unwrap();
                 let prefix: String = literal.chars().take(40).collect();
-                assert!(plain.contains(&prefix), "{}: state `{}` missing:\n{plain}", file.display(), node.id);
+                assert!(
+                    plain.contains(&prefix),
+                    "{}: state `{}` missing:\n{plain}",
+                    file.display(),
+                    node.id
+                );
             }
         }
-        assert!(plain.len() * 3 < kept.len(), "{}: {} vs {} bytes", file.display(), plain.len(), kept.len());
+        assert!(
+            plain.len() * 3 < kept.len(),
+            "{}: {} vs {} bytes",
+            file.display(),
+            plain.len(),
+            kept.len()
+        );
     }
 }

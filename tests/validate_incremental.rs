@@ -32,9 +32,20 @@ const TEXTS: [&str; 8] = [
     "<delta.content> {{KEY}}",
 ];
 
-fn block(id: &str, kind: &str, name: &str, text: &str, parent: Option<&str>, enabled: bool) -> Block {
+fn block(
+    id: &str,
+    kind: &str,
+    name: &str,
+    text: &str,
+    parent: Option<&str>,
+    enabled: bool,
+) -> Block {
     let sub = if kind == "condition" {
-        let expr = if text.len() % 2 == 0 { format!("{text} === 1") } else { format!("{text} ===") };
+        let expr = if text.len() % 2 == 0 {
+            format!("{text} === 1")
+        } else {
+            format!("{text} ===")
+        };
         json!({"conditions": {"id": "conditions", "type": "condition-input", "value": json!([{"id": format!("{id}-if"), "title": "if", "value": expr}, {"id": format!("{id}-else"), "title": "else", "value": ""}]).to_string()}})
     } else {
         json!({"prompt": {"id": "prompt", "type": "long-input", "value": text}})
@@ -50,13 +61,36 @@ fn block(id: &str, kind: &str, name: &str, text: &str, parent: Option<&str>, ena
 fn random_block(p: &mut Pick, id: &str) -> Block {
     let kind = TYPES[p.next(TYPES.len())];
     let parent = if p.next(4) == 0 { Some("l") } else { None };
-    block(id, kind, NAMES[p.next(NAMES.len())], TEXTS[p.next(TEXTS.len())], parent, p.next(6) != 0)
+    block(
+        id,
+        kind,
+        NAMES[p.next(NAMES.len())],
+        TEXTS[p.next(TEXTS.len())],
+        parent,
+        p.next(6) != 0,
+    )
 }
 
 fn random_edge(p: &mut Pick, ids: &[String], n: usize) -> Edge {
-    let handles = ["source", "error", "loop-start-source", "condition-b1-if", "condition-b2-else", "router-x"];
-    let target = if p.next(15) == 0 { "ghost".to_string() } else { ids[p.next(ids.len())].clone() };
-    Edge::new(format!("e{n}"), ids[p.next(ids.len())].clone(), target, handles[p.next(handles.len())])
+    let handles = [
+        "source",
+        "error",
+        "loop-start-source",
+        "condition-b1-if",
+        "condition-b2-else",
+        "router-x",
+    ];
+    let target = if p.next(15) == 0 {
+        "ghost".to_string()
+    } else {
+        ids[p.next(ids.len())].clone()
+    };
+    Edge::new(
+        format!("e{n}"),
+        ids[p.next(ids.len())].clone(),
+        target,
+        handles[p.next(handles.len())],
+    )
 }
 
 fn workflow(p: &mut Pick, size: usize) -> SimDocument {
@@ -78,7 +112,9 @@ fn workflow(p: &mut Pick, size: usize) -> SimDocument {
 }
 
 fn workflow_edit(p: &mut Pick, doc: &Document, n: usize) -> Edit {
-    let Document::Sim(sim) = doc else { unreachable!() };
+    let Document::Sim(sim) = doc else {
+        unreachable!()
+    };
     let ids: Vec<String> = sim.state().blocks.keys().cloned().collect();
     if ids.is_empty() {
         return Edit::UpsertBlock(random_block(p, &format!("new{n}")));
@@ -98,9 +134,27 @@ fn workflow_edit(p: &mut Pick, doc: &Document, n: usize) -> Edit {
             let text = TEXTS[p.next(TEXTS.len())];
             match p.next(6) {
                 0 | 1 => b.name = NAMES[p.next(NAMES.len())].to_string(),
-                2 => b = block(&id, &b.block_type, &b.name, text, parent.as_deref(), b.enabled),
+                2 => {
+                    b = block(
+                        &id,
+                        &b.block_type,
+                        &b.name,
+                        text,
+                        parent.as_deref(),
+                        b.enabled,
+                    )
+                }
                 3 => b.enabled = !b.enabled,
-                4 => b = block(&id, TYPES[p.next(TYPES.len())], &b.name, text, parent.as_deref(), b.enabled),
+                4 => {
+                    b = block(
+                        &id,
+                        TYPES[p.next(TYPES.len())],
+                        &b.name,
+                        text,
+                        parent.as_deref(),
+                        b.enabled,
+                    )
+                }
                 _ => b = random_block(p, &id),
             }
             Edit::UpsertBlock(b)
@@ -108,7 +162,11 @@ fn workflow_edit(p: &mut Pick, doc: &Document, n: usize) -> Edit {
         5 => Edit::UpsertBlock(random_block(p, &format!("new{n}"))),
         6 => Edit::RemoveBlock(ids[p.next(ids.len())].clone()),
         7 | 8 => Edit::UpsertEdge(random_edge(p, &ids, 1000 + n)),
-        _ => match sim.state().edges.get(p.next(sim.state().edges.len().max(1))) {
+        _ => match sim
+            .state()
+            .edges
+            .get(p.next(sim.state().edges.len().max(1)))
+        {
             Some(e) => Edit::RemoveEdge(e.id.clone()),
             None => Edit::RemoveBlock("none".into()),
         },
@@ -131,8 +189,17 @@ fn journey_edge(p: &mut Pick, ids: &[String], n: usize) -> JourneyEdge {
     let conditions = [None, Some("yes"), Some("no"), Some(" "), Some("Yes")];
     let mut targets: Vec<&str> = ids.iter().map(String::as_str).collect();
     targets.extend(["end", "end", "elsewhere"]);
-    let source = if p.next(20) == 0 { "end".to_string() } else { ids[p.next(ids.len())].clone() };
-    JourneyEdge::new(format!("t{n}"), source, targets[p.next(targets.len())], conditions[p.next(conditions.len())].map(str::to_string))
+    let source = if p.next(20) == 0 {
+        "end".to_string()
+    } else {
+        ids[p.next(ids.len())].clone()
+    };
+    JourneyEdge::new(
+        format!("t{n}"),
+        source,
+        targets[p.next(targets.len())],
+        conditions[p.next(conditions.len())].map(str::to_string),
+    )
 }
 
 fn journey(p: &mut Pick, size: usize) -> JourneyDocument {
@@ -150,7 +217,9 @@ fn journey(p: &mut Pick, size: usize) -> JourneyDocument {
 }
 
 fn journey_edit(p: &mut Pick, doc: &Document, n: usize) -> Edit {
-    let Document::Journey(j) = doc else { unreachable!() };
+    let Document::Journey(j) = doc else {
+        unreachable!()
+    };
     let ids: Vec<String> = j.nodes.iter().map(|n| n.id.clone()).collect();
     if ids.is_empty() {
         return Edit::UpsertState(journey_node(p, &format!("new{n}")));
@@ -166,18 +235,31 @@ fn journey_edit(p: &mut Pick, doc: &Document, n: usize) -> Edit {
         5 => Edit::UpsertState(journey_node(p, &format!("new{n}"))),
         6 => {
             let id = ids[p.next(ids.len())].clone();
-            if id == j.journey.root_id { Edit::RemoveTransition("none".into()) } else { Edit::RemoveState(id) }
+            if id == j.journey.root_id {
+                Edit::RemoveTransition("none".into())
+            } else {
+                Edit::RemoveState(id)
+            }
         }
         7 | 8 => Edit::UpsertTransition(journey_edge(p, &ids, 1000 + n)),
         _ => {
             let mut header = j.journey.clone();
-            header.title = if p.next(2) == 0 { String::new() } else { "Title".into() };
+            header.title = if p.next(2) == 0 {
+                String::new()
+            } else {
+                "Title".into()
+            };
             Edit::SetJourney(header)
         }
     }
 }
 
-fn check_agreement(start: Document, seed: u64, steps: usize, edit: fn(&mut Pick, &Document, usize) -> Edit) {
+fn check_agreement(
+    start: Document,
+    seed: u64,
+    steps: usize,
+    edit: fn(&mut Pick, &Document, usize) -> Edit,
+) {
     let mut p = Pick(seed | 1);
     let mut inc = IncrementalValidator::new(start).unwrap();
     for n in 0..steps {
@@ -214,28 +296,55 @@ fn the_starting_report_is_the_full_report() {
     let doc = Document::Sim(workflow(&mut p, 20));
     let inc = IncrementalValidator::new(doc.clone()).unwrap();
     assert_eq!(inc.report(), validate(&doc).unwrap());
-    assert!(inc.report().diagnostics.len() > 5, "the generator should produce findings");
+    assert!(
+        inc.report().diagnostics.len() > 5,
+        "the generator should produce findings"
+    );
 }
 
 #[test]
 fn edits_of_the_wrong_kind_are_refused() {
-    let mut inc = IncrementalValidator::new(Document::Journey(JourneyDocument::new("t", "d", vec![]))).unwrap();
+    let mut inc =
+        IncrementalValidator::new(Document::Journey(JourneyDocument::new("t", "d", vec![])))
+            .unwrap();
     let err = inc.apply(Edit::RemoveBlock("x".into())).unwrap_err();
-    assert!(err.to_string().contains("not an edit of a journey"), "{err}");
+    assert!(
+        err.to_string().contains("not an edit of a journey"),
+        "{err}"
+    );
 }
 
 #[test]
 fn a_rename_revalidates_the_blocks_that_reference_it() {
     let mut p = Pick(5);
     let mut doc = workflow(&mut p, 0);
-    doc.state_mut().blocks.insert("a".into(), block("a", "agent", "Writer", "hi", None, true));
-    doc.state_mut().blocks.insert("b".into(), block("b", "agent", "Reader", "<writer.content>", None, true));
-    doc.state_mut().edges = vec![Edge::new("e1", "s", "a", "source"), Edge::new("e2", "a", "b", "source")];
+    doc.state_mut()
+        .blocks
+        .insert("a".into(), block("a", "agent", "Writer", "hi", None, true));
+    doc.state_mut().blocks.insert(
+        "b".into(),
+        block("b", "agent", "Reader", "<writer.content>", None, true),
+    );
+    doc.state_mut().edges = vec![
+        Edge::new("e1", "s", "a", "source"),
+        Edge::new("e2", "a", "b", "source"),
+    ];
     let mut inc = IncrementalValidator::new(Document::Sim(doc)).unwrap();
     assert!(!inc.report().has_code("W014"));
-    inc.apply(Edit::UpsertBlock(block("a", "agent", "Author", "hi", None, true))).unwrap();
-    let d = inc.report().with_code("W014").next().cloned().expect("the reader's reference is now unknown");
+    inc.apply(Edit::UpsertBlock(block(
+        "a", "agent", "Author", "hi", None, true,
+    )))
+    .unwrap();
+    let d = inc
+        .report()
+        .with_code("W014")
+        .next()
+        .cloned()
+        .expect("the reader's reference is now unknown");
     assert_eq!(d.node_ids, vec!["b"]);
-    inc.apply(Edit::UpsertBlock(block("a", "agent", "Writer", "hi", None, true))).unwrap();
+    inc.apply(Edit::UpsertBlock(block(
+        "a", "agent", "Writer", "hi", None, true,
+    )))
+    .unwrap();
     assert!(!inc.report().has_code("W014"));
 }

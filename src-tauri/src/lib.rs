@@ -32,7 +32,11 @@ fn core_version() -> &'static str {
 /// serialised error `{kind, message, location}`. `args` may be left out for commands without
 /// arguments.
 #[tauri::command]
-async fn call<R: Runtime>(app: AppHandle<R>, command: String, args: Option<Value>) -> Result<Value, Error> {
+async fn call<R: Runtime>(
+    app: AppHandle<R>,
+    command: String,
+    args: Option<Value>,
+) -> Result<Value, Error> {
     let name = command.clone();
     tauri::async_runtime::spawn_blocking(move || {
         let state = app.state::<Workspace>().open(&app)?;
@@ -52,7 +56,10 @@ struct Workspace {
 
 impl Workspace {
     fn open<R: Runtime>(&self, app: &AppHandle<R>) -> journey_studio::Result<Arc<AppState>> {
-        let mut state = self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let mut state = self
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         if let Some(open) = state.as_ref() {
             return Ok(open.clone());
         }
@@ -63,7 +70,10 @@ impl Workspace {
 
     /// The state if it was opened.
     fn current(&self) -> Option<Arc<AppState>> {
-        self.state.lock().unwrap_or_else(|poisoned| poisoned.into_inner()).clone()
+        self.state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+            .clone()
     }
 }
 
@@ -79,7 +89,10 @@ pub struct Options {
 impl Options {
     /// `--workspace PATH` (or `--workspace=PATH`) on the command line, else `$JOURNEY_STUDIO_WORKSPACE`.
     /// Other arguments are ignored: WebKitWebDriver adds its own (`--automation`).
-    pub fn from_args_and_env(args: impl IntoIterator<Item = String>, env: Option<String>) -> Options {
+    pub fn from_args_and_env(
+        args: impl IntoIterator<Item = String>,
+        env: Option<String>,
+    ) -> Options {
         let mut workspace = None;
         let mut args = args.into_iter();
         while let Some(arg) = args.next() {
@@ -89,24 +102,45 @@ impl Options {
                 workspace = Some(path.to_string());
             }
         }
-        let workspace = workspace.or(env).filter(|p| !p.is_empty()).map(PathBuf::from);
-        Options { workspace, settings_store: None }
+        let workspace = workspace
+            .or(env)
+            .filter(|p| !p.is_empty())
+            .map(PathBuf::from);
+        Options {
+            workspace,
+            settings_store: None,
+        }
     }
 }
 
 fn app_data_dir<R: Runtime>(app: &AppHandle<R>) -> journey_studio::Result<PathBuf> {
-    let dir = app.path().app_data_dir().map_err(|e| Error::Unsupported(format!("no app data folder: {e}")))?;
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Write { file: dir.display().to_string(), source })?;
+    let dir = app
+        .path()
+        .app_data_dir()
+        .map_err(|e| Error::Unsupported(format!("no app data folder: {e}")))?;
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+        file: dir.display().to_string(),
+        source,
+    })?;
     Ok(dir)
 }
 
-fn open_state<R: Runtime>(app: &AppHandle<R>, options: &Options) -> journey_studio::Result<AppState> {
+fn open_state<R: Runtime>(
+    app: &AppHandle<R>,
+    options: &Options,
+) -> journey_studio::Result<AppState> {
     let workspace = match &options.workspace {
         Some(path) => path.clone(),
         None => app_data_dir(app)?.join("workspace.db"),
     };
-    let store_file = options.settings_store.clone().unwrap_or_else(|| PathBuf::from(SETTINGS_STORE));
-    AppState::open(&workspace, Box::new(PluginStoreSettings::new(app.clone(), store_file)))
+    let store_file = options
+        .settings_store
+        .clone()
+        .unwrap_or_else(|| PathBuf::from(SETTINGS_STORE));
+    AppState::open(
+        &workspace,
+        Box::new(PluginStoreSettings::new(app.clone(), store_file)),
+    )
 }
 
 /// Adds the shell's plugins, state and commands to a builder. Generic over the runtime so tests
@@ -114,7 +148,10 @@ fn open_state<R: Runtime>(app: &AppHandle<R>, options: &Options) -> journey_stud
 pub fn setup<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
     builder
         .plugin(tauri_plugin_store::Builder::new().build())
-        .manage(Workspace { options, state: Mutex::new(None) })
+        .manage(Workspace {
+            options,
+            state: Mutex::new(None),
+        })
         .setup(|app| {
             // Open the workspace at start-up. If it cannot be opened, say why on stderr and keep
             // the window: every call answers the same core error, which the UI shows.
@@ -128,7 +165,8 @@ pub fn setup<R: Runtime>(builder: Builder<R>, options: Options) -> Builder<R> {
 
 /// Runs the desktop app (blocks until the last window closes).
 pub fn run() {
-    let options = Options::from_args_and_env(std::env::args().skip(1), std::env::var(WORKSPACE_ENV).ok());
+    let options =
+        Options::from_args_and_env(std::env::args().skip(1), std::env::var(WORKSPACE_ENV).ok());
     let app = match setup(Builder::default(), options).build(tauri::generate_context!()) {
         Ok(app) => app,
         Err(e) => {
@@ -159,14 +197,23 @@ mod tests {
 
     #[test]
     fn the_workspace_comes_from_the_argument_then_the_environment() {
-        let o = Options::from_args_and_env(args(&["--automation", "--workspace", "/w/a.db"]), Some("/env.db".into()));
+        let o = Options::from_args_and_env(
+            args(&["--automation", "--workspace", "/w/a.db"]),
+            Some("/env.db".into()),
+        );
         assert_eq!(o.workspace.as_deref(), Some(Path::new("/w/a.db")));
         let o = Options::from_args_and_env(args(&["--workspace=/w/b.db"]), None);
         assert_eq!(o.workspace.as_deref(), Some(Path::new("/w/b.db")));
         let o = Options::from_args_and_env(args(&["--automation"]), Some("/env.db".into()));
         assert_eq!(o.workspace.as_deref(), Some(Path::new("/env.db")));
         // A dangling flag or an empty value means "not given", not a workspace named "".
-        assert_eq!(Options::from_args_and_env(args(&["--workspace"]), None).workspace, None);
-        assert_eq!(Options::from_args_and_env(args(&[]), Some(String::new())).workspace, None);
+        assert_eq!(
+            Options::from_args_and_env(args(&["--workspace"]), None).workspace,
+            None
+        );
+        assert_eq!(
+            Options::from_args_and_env(args(&[]), Some(String::new())).workspace,
+            None
+        );
     }
 }

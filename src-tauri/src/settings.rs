@@ -23,21 +23,33 @@ pub struct PluginStoreSettings<R: Runtime> {
 
 impl<R: Runtime> PluginStoreSettings<R> {
     pub fn new(app: AppHandle<R>, file: PathBuf) -> Self {
-        PluginStoreSettings { app, file, lock: Mutex::new(()) }
+        PluginStoreSettings {
+            app,
+            file,
+            lock: Mutex::new(()),
+        }
     }
 
     fn failed(&self, what: &str, e: impl std::fmt::Display) -> Error {
-        Error::Unsupported(format!("settings store {}: {what}: {e}", self.file.display()))
+        Error::Unsupported(format!(
+            "settings store {}: {what}: {e}",
+            self.file.display()
+        ))
     }
 
     fn store(&self) -> Result<Arc<Store<R>>> {
-        self.app.store(&self.file).map_err(|e| self.failed("cannot open", e))
+        self.app
+            .store(&self.file)
+            .map_err(|e| self.failed("cannot open", e))
     }
 
     /// The one read-modify-save path: loads the settings, lets `change` derive the next ones,
     /// writes them to disk, all under the lock.
     fn modify(&self, change: impl FnOnce(Settings) -> Result<Settings>) -> Result<Settings> {
-        let _guard = self.lock.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        let _guard = self
+            .lock
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
         let next = change(self.load()?)?;
         let store = self.store()?;
         let value = serde_json::to_value(&next).map_err(|e| self.failed("cannot serialise", e))?;
@@ -51,8 +63,12 @@ impl<R: Runtime> SettingsBackend for PluginStoreSettings<R> {
     fn load(&self) -> Result<Settings> {
         match self.store()?.get(KEY) {
             // Fields missing from an older file take their defaults (`#[serde(default)]`).
-            Some(value) => serde_json::from_value(value)
-                .map_err(|e| self.failed(&format!("key `{KEY}` is not a settings object (fix or delete the file)"), e)),
+            Some(value) => serde_json::from_value(value).map_err(|e| {
+                self.failed(
+                    &format!("key `{KEY}` is not a settings object (fix or delete the file)"),
+                    e,
+                )
+            }),
             None => Ok(Settings::default()),
         }
     }

@@ -8,16 +8,25 @@ use crate::store::Store;
 
 /// The name of the document with store id `id`.
 pub(crate) fn name_of(store: &Store, id: i64) -> Result<String> {
-    store.documents()?.into_iter().find(|d| d.id == id).map(|d| d.name).ok_or_else(|| Error::NotFound(format!("no document with id {id} in the workspace")))
+    store
+        .documents()?
+        .into_iter()
+        .find(|d| d.id == id)
+        .map(|d| d.name)
+        .ok_or_else(|| Error::NotFound(format!("no document with id {id} in the workspace")))
 }
 
 pub(crate) fn kind_of(stored: &str) -> Result<DocumentKind> {
-    DocumentKind::from_store_name(stored).ok_or_else(|| Error::Store { file: "workspace".into(), message: format!("unknown document kind `{stored}`") })
+    DocumentKind::from_store_name(stored).ok_or_else(|| Error::Store {
+        file: "workspace".into(),
+        message: format!("unknown document kind `{stored}`"),
+    })
 }
 
 /// `base`, or `base (2)`, `base (3)`, ... the first name not taken: adding never overwrites.
 pub(crate) fn free_name(store: &Store, base: &str) -> Result<String> {
-    let taken: std::collections::HashSet<String> = store.documents()?.into_iter().map(|d| d.name).collect();
+    let taken: std::collections::HashSet<String> =
+        store.documents()?.into_iter().map(|d| d.name).collect();
     let mut name = base.to_string();
     let mut n = 2;
     while taken.contains(&name) {
@@ -28,18 +37,33 @@ pub(crate) fn free_name(store: &Store, base: &str) -> Result<String> {
 }
 
 /// Saves `doc` as a new document named after `base`.
-pub(crate) fn add_document(state: &AppState, base: &str, doc: &Document, message: &str) -> Result<DocumentRef> {
+pub(crate) fn add_document(
+    state: &AppState,
+    base: &str,
+    doc: &Document,
+    message: &str,
+) -> Result<DocumentRef> {
     let mut store = state.store()?;
     let name = free_name(&store, base)?;
     let saved = store.save(&name, doc, message)?;
-    Ok(DocumentRef { id: saved.document_id, name, kind: doc.kind(), revision: saved.revision })
+    Ok(DocumentRef {
+        id: saved.document_id,
+        name,
+        kind: doc.kind(),
+        revision: saved.revision,
+    })
 }
 
 /// The title a document gives itself (journey title, workflow name).
 pub(crate) fn title_of(doc: &Document) -> String {
     match doc {
         Document::Journey(j) => j.journey.title.clone(),
-        Document::Sim(s) => s.state().metadata.get().and_then(|m| m.name.get().cloned()).unwrap_or_else(|| "workflow".into()),
+        Document::Sim(s) => s
+            .state()
+            .metadata
+            .get()
+            .and_then(|m| m.name.get().cloned())
+            .unwrap_or_else(|| "workflow".into()),
     }
 }
 
@@ -48,15 +72,27 @@ pub fn list_documents(state: &AppState, args: ListDocumentsArgs) -> Result<Docum
     let mut documents = Vec::new();
     for d in state.store()?.documents()? {
         if query.is_empty() || d.name.to_lowercase().contains(&query) || d.kind.contains(&query) {
-            documents.push(DocumentEntry { id: d.id, name: d.name, kind: kind_of(&d.kind)?, revisions: d.revisions, updated_at: d.updated_at });
+            documents.push(DocumentEntry {
+                id: d.id,
+                name: d.name,
+                kind: kind_of(&d.kind)?,
+                revisions: d.revisions,
+                updated_at: d.updated_at,
+            });
         }
     }
     Ok(DocumentList { documents })
 }
 
 pub fn import_document(state: &AppState, args: ImportDocumentArgs) -> Result<DocumentRef> {
-    let doc = Document::parse(args.name.as_deref().unwrap_or("imported document"), &args.content)?;
-    let base = args.name.filter(|n| !n.trim().is_empty()).unwrap_or_else(|| title_of(&doc));
+    let doc = Document::parse(
+        args.name.as_deref().unwrap_or("imported document"),
+        &args.content,
+    )?;
+    let base = args
+        .name
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| title_of(&doc));
     add_document(state, &base, &doc, "imported")
 }
 
@@ -72,11 +108,16 @@ pub fn restore_revision(state: &AppState, args: RestoreRevisionArgs) -> Result<R
     let name = name_of(&*state.store()?, args.id)?;
     state.editor.close_document(args.id)?;
     let saved = state.store()?.restore(&name, args.revision)?;
-    Ok(RevisionRef { revision: saved.revision, unchanged: saved.unchanged })
+    Ok(RevisionRef {
+        revision: saved.revision,
+        unchanged: saved.unchanged,
+    })
 }
 
 pub fn revision_diff(state: &AppState, args: RevisionDiffArgs) -> Result<DiffText> {
-    Ok(DiffText { diff: state.store()?.diff(args.from, args.to)? })
+    Ok(DiffText {
+        diff: state.store()?.diff(args.from, args.to)?,
+    })
 }
 
 pub fn export_document(state: &AppState, args: DocumentIdArgs) -> Result<ExportedDocument> {
@@ -97,7 +138,12 @@ pub fn document_history(state: &AppState, args: DocumentIdArgs) -> Result<Docume
     let revisions = store
         .history(&name)?
         .into_iter()
-        .map(|r| RevisionEntry { id: r.id, parent: r.parent, message: r.message, created_at: r.created_at })
+        .map(|r| RevisionEntry {
+            id: r.id,
+            parent: r.parent,
+            message: r.message,
+            created_at: r.created_at,
+        })
         .collect();
     Ok(DocumentHistory { revisions })
 }
@@ -106,10 +152,15 @@ pub fn document_history(state: &AppState, args: DocumentIdArgs) -> Result<Docume
 pub fn create_document(state: &AppState, args: CreateDocumentArgs) -> Result<DocumentRef> {
     let name = args.name.trim();
     if name.is_empty() && args.kind != NewDocumentKind::Template {
-        return Err(Error::Unsupported("create_document: the new document needs a name".into()));
+        return Err(Error::Unsupported(
+            "create_document: the new document needs a name".into(),
+        ));
     }
     if name.chars().count() > 200 {
-        return Err(Error::Unsupported(format!("create_document: a name has at most 200 characters; this one has {}", name.chars().count())));
+        return Err(Error::Unsupported(format!(
+            "create_document: a name has at most 200 characters; this one has {}",
+            name.chars().count()
+        )));
     }
     match args.kind {
         NewDocumentKind::Workflow => {
@@ -122,10 +173,29 @@ pub fn create_document(state: &AppState, args: CreateDocumentArgs) -> Result<Doc
             });
             add_document(state, name, &Document::Sim(sim), "new workflow")
         }
-        NewDocumentKind::Journey => add_document(state, name, &Document::Journey(crate::sim::registry::blank_journey(name)?), "new journey"),
+        NewDocumentKind::Journey => add_document(
+            state,
+            name,
+            &Document::Journey(crate::sim::registry::blank_journey(name)?),
+            "new journey",
+        ),
         NewDocumentKind::Template => {
-            let id = args.template.as_deref().filter(|t| !t.trim().is_empty()).ok_or_else(|| Error::Unsupported("create_document: `template` names the template (`id` or `id@version`)".into()))?;
-            super::templates::instantiate_named(state, id, &args.params, (!name.is_empty()).then_some(name))
+            let id = args
+                .template
+                .as_deref()
+                .filter(|t| !t.trim().is_empty())
+                .ok_or_else(|| {
+                    Error::Unsupported(
+                        "create_document: `template` names the template (`id` or `id@version`)"
+                            .into(),
+                    )
+                })?;
+            super::templates::instantiate_named(
+                state,
+                id,
+                &args.params,
+                (!name.is_empty()).then_some(name),
+            )
         }
     }
 }

@@ -72,7 +72,9 @@ impl AppState {
 
     fn open_workspace(&self) -> std::sync::MutexGuard<'_, (crate::store::Store, PathBuf)> {
         // A handler that panicked cannot have committed half a transaction; keep going.
-        self.store.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
+        self.store
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
     fn store(&self) -> Result<StoreGuard<'_>> {
@@ -105,12 +107,22 @@ impl std::ops::DerefMut for StoreGuard<'_> {
 
 fn parse_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Result<T> {
     // `null` and absent args read as `{}` so commands without arguments take either.
-    let args = if args.is_null() { Value::Object(Default::default()) } else { args };
-    serde_json::from_value(args).map_err(|e| Error::Unsupported(format!("command `{command}`: bad arguments: {}", crate::json::serde_message(&e))))
+    let args = if args.is_null() {
+        Value::Object(Default::default())
+    } else {
+        args
+    };
+    serde_json::from_value(args).map_err(|e| {
+        Error::Unsupported(format!(
+            "command `{command}`: bad arguments: {}",
+            crate::json::serde_message(&e)
+        ))
+    })
 }
 
 fn to_value<T: serde::Serialize>(value: T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::Unsupported(format!("cannot serialise the result: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| Error::Unsupported(format!("cannot serialise the result: {e}")))
 }
 
 macro_rules! commands {
@@ -171,21 +183,37 @@ fn bindings_err(e: ts_rs::ExportError) -> Error {
 }
 
 fn tempdir_for_bindings() -> Result<PathBuf> {
-    let dir = std::env::temp_dir().join(format!("journey-studio-bindings-{}", crate::editor::edit::new_id()));
-    std::fs::create_dir_all(&dir).map_err(|source| Error::Write { file: dir.display().to_string(), source })?;
+    let dir = std::env::temp_dir().join(format!(
+        "journey-studio-bindings-{}",
+        crate::editor::edit::new_id()
+    ));
+    std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
+        file: dir.display().to_string(),
+        source,
+    })?;
     Ok(dir)
 }
 
 fn collect(root: &Path, dir: &Path) -> Result<Vec<(String, String)>> {
-    let read_err = |source| Error::Read { file: dir.display().to_string(), source };
+    let read_err = |source| Error::Read {
+        file: dir.display().to_string(),
+        source,
+    };
     let mut out = Vec::new();
     for entry in std::fs::read_dir(dir).map_err(read_err)? {
         let path = entry.map_err(read_err)?.path();
         if path.is_dir() {
             out.extend(collect(root, &path)?);
         } else {
-            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read { file: path.display().to_string(), source })?;
-            let name = path.strip_prefix(root).unwrap_or(&path).to_string_lossy().replace('\\', "/");
+            let text = std::fs::read_to_string(&path).map_err(|source| Error::Read {
+                file: path.display().to_string(),
+                source,
+            })?;
+            let name = path
+                .strip_prefix(root)
+                .unwrap_or(&path)
+                .to_string_lossy()
+                .replace('\\', "/");
             out.push((name, text));
         }
     }
@@ -198,7 +226,10 @@ pub fn write_bindings(dir: &Path) -> Result<()> {
     for (name, text) in bindings()? {
         let path = dir.join(&name);
         if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent).map_err(|source| Error::Write { file: parent.display().to_string(), source })?;
+            std::fs::create_dir_all(parent).map_err(|source| Error::Write {
+                file: parent.display().to_string(),
+                source,
+            })?;
         }
         crate::json::write_atomic(&path, &text)?;
     }
@@ -326,20 +357,34 @@ mod tests {
         let mut actual = actual;
         actual.sort();
         let names = |v: &[(String, String)]| v.iter().map(|(n, _)| n.clone()).collect::<Vec<_>>();
-        assert_eq!(names(&actual), names(&expected), "generated files differ; run `JS_WRITE_BINDINGS=1 cargo test --lib api::tests`");
+        assert_eq!(
+            names(&actual),
+            names(&expected),
+            "generated files differ; run `JS_WRITE_BINDINGS=1 cargo test --lib api::tests`"
+        );
         for ((name, a), (_, e)) in actual.iter().zip(&expected) {
-            assert_eq!(a, e, "{name} is out of date; run `JS_WRITE_BINDINGS=1 cargo test --lib api::tests`");
+            assert_eq!(
+                a, e,
+                "{name} is out of date; run `JS_WRITE_BINDINGS=1 cargo test --lib api::tests`"
+            );
         }
         let commands = &expected.iter().find(|(n, _)| n == "commands.ts").unwrap().1;
         for name in COMMANDS {
-            assert!(commands.contains(&format!("  {name}: {{ args: ")), "{name} missing from commands.ts");
+            assert!(
+                commands.contains(&format!("  {name}: {{ args: ")),
+                "{name} missing from commands.ts"
+            );
         }
     }
 
     #[test]
     fn unknown_commands_and_bad_args_are_errors() {
         let dir = tempfile::tempdir().unwrap();
-        let state = AppState::open(&dir.path().join("w.db"), Box::new(JsonFileSettings::new(dir.path().join("s.json")))).unwrap();
+        let state = AppState::open(
+            &dir.path().join("w.db"),
+            Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
+        )
+        .unwrap();
         let err = dispatch(&state, "nope", Value::Null).unwrap_err();
         assert_eq!(err.kind(), "not_found");
         let err = dispatch(&state, "open_document", serde_json::json!({"id": "x"})).unwrap_err();
@@ -350,31 +395,81 @@ mod tests {
     fn open_workspace_switches_stores_and_remembers_them() {
         let dir = tempfile::tempdir().unwrap();
         let first = dir.path().join("first.db");
-        let state = AppState::open(&first, Box::new(JsonFileSettings::new(dir.path().join("s.json")))).unwrap();
-        let content = std::fs::read_to_string(format!("{}/fixtures/journeys/book-flight.json", env!("CARGO_MANIFEST_DIR"))).unwrap();
-        dispatch(&state, "import_document", serde_json::json!({"content": content})).unwrap();
-        let count = |state: &AppState| dispatch(state, "list_documents", Value::Null).unwrap()["documents"].as_array().unwrap().len();
+        let state = AppState::open(
+            &first,
+            Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
+        )
+        .unwrap();
+        let content = std::fs::read_to_string(format!(
+            "{}/fixtures/journeys/book-flight.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        dispatch(
+            &state,
+            "import_document",
+            serde_json::json!({"content": content}),
+        )
+        .unwrap();
+        let count = |state: &AppState| {
+            dispatch(state, "list_documents", Value::Null).unwrap()["documents"]
+                .as_array()
+                .unwrap()
+                .len()
+        };
         assert_eq!(count(&state), 1);
 
         let second = dir.path().join("second.db");
-        let info = dispatch(&state, "open_workspace", serde_json::json!({"path": second.display().to_string()})).unwrap();
+        let info = dispatch(
+            &state,
+            "open_workspace",
+            serde_json::json!({"path": second.display().to_string()}),
+        )
+        .unwrap();
         assert_eq!(info["path"], second.display().to_string());
         assert_eq!(count(&state), 0, "a new workspace is empty");
-        dispatch(&state, "open_workspace", serde_json::json!({"path": first.display().to_string()})).unwrap();
+        dispatch(
+            &state,
+            "open_workspace",
+            serde_json::json!({"path": first.display().to_string()}),
+        )
+        .unwrap();
         assert_eq!(count(&state), 1, "the first workspace kept its document");
         let settings = dispatch(&state, "settings_get", Value::Null).unwrap();
-        assert_eq!(settings["recent_workspaces"], serde_json::json!([first.display().to_string(), second.display().to_string()]));
+        assert_eq!(
+            settings["recent_workspaces"],
+            serde_json::json!([first.display().to_string(), second.display().to_string()])
+        );
 
         // A bad path names the problem and leaves the open workspace as it was.
         let missing = dir.path().join("no-such-folder").join("w.db");
-        let err = dispatch(&state, "open_workspace", serde_json::json!({"path": missing.display().to_string()})).unwrap_err();
+        let err = dispatch(
+            &state,
+            "open_workspace",
+            serde_json::json!({"path": missing.display().to_string()}),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("no-such-folder"), "{err}");
-        let err = dispatch(&state, "open_workspace", serde_json::json!({"path": dir.path().display().to_string()})).unwrap_err();
+        let err = dispatch(
+            &state,
+            "open_workspace",
+            serde_json::json!({"path": dir.path().display().to_string()}),
+        )
+        .unwrap_err();
         assert!(err.to_string().contains("is a folder"), "{err}");
         let not_sqlite = dir.path().join("notes.db");
         std::fs::write(&not_sqlite, "plain text, not a workspace").unwrap();
-        assert!(dispatch(&state, "open_workspace", serde_json::json!({"path": not_sqlite.display().to_string()})).is_err());
-        assert_eq!(std::fs::read_to_string(&not_sqlite).unwrap(), "plain text, not a workspace", "a file that is not a workspace is left untouched");
+        assert!(dispatch(
+            &state,
+            "open_workspace",
+            serde_json::json!({"path": not_sqlite.display().to_string()})
+        )
+        .is_err());
+        assert_eq!(
+            std::fs::read_to_string(&not_sqlite).unwrap(),
+            "plain text, not a workspace",
+            "a file that is not a workspace is left untouched"
+        );
         assert_eq!(state.workspace(), first);
         assert_eq!(count(&state), 1);
     }

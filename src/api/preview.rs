@@ -35,7 +35,9 @@ impl Previews {
     }
 
     fn get(&self, id: &str) -> Result<Arc<Mutex<Preview>>> {
-        self.lock().get(id).cloned().ok_or_else(|| Error::NotFound(format!("no preview `{id}` (it ended; start a new one)")))
+        self.lock().get(id).cloned().ok_or_else(|| {
+            Error::NotFound(format!("no preview `{id}` (it ended; start a new one)"))
+        })
     }
 
     pub fn clear(&self) {
@@ -43,11 +45,19 @@ impl Previews {
     }
 
     pub fn forget_document(&self, document_id: i64) {
-        self.lock().retain(|_, p| p.lock().map(|p| p.document_id != document_id).unwrap_or(false));
+        self.lock().retain(|_, p| {
+            p.lock()
+                .map(|p| p.document_id != document_id)
+                .unwrap_or(false)
+        });
     }
 
     pub fn forget_session(&self, editor_session: &str) {
-        self.lock().retain(|_, p| p.lock().map(|p| p.editor_session != editor_session).unwrap_or(false));
+        self.lock().retain(|_, p| {
+            p.lock()
+                .map(|p| p.editor_session != editor_session)
+                .unwrap_or(false)
+        });
     }
 }
 
@@ -75,22 +85,41 @@ fn step(sim: &str, p: &Preview, events: Vec<crate::simulate::Event>) -> Result<S
 pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
     let editor = state.editor.session(&args.session)?;
     let Document::Journey(journey) = editor.read(|open| open.document()) else {
-        return Err(Error::Simulation("the chat preview plays journeys; convert the workflow first".into()));
+        return Err(Error::Simulation(
+            "the chat preview plays journeys; convert the workflow first".into(),
+        ));
     };
     let mocks = args.mocks.unwrap_or(Value::Null);
-    let parsed: Mocks = if mocks.is_null() { Mocks::default() } else { serde_json::from_value(mocks.clone()).map_err(|e| Error::Simulation(format!("mocks: {e}")))? };
+    let parsed: Mocks = if mocks.is_null() {
+        Mocks::default()
+    } else {
+        serde_json::from_value(mocks.clone())
+            .map_err(|e| Error::Simulation(format!("mocks: {e}")))?
+    };
     let mut session = Session::new(&journey, parsed)?;
     if let Some(Value::Object(context)) = args.context {
         session.set_context(context.into_iter().collect());
     }
     let events = session.start()?;
-    let started = state.previews.started.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let preview = Preview { document_id: editor.document_id, editor_session: editor.id.clone(), mocks, session, started };
+    let started = state
+        .previews
+        .started
+        .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let preview = Preview {
+        document_id: editor.document_id,
+        editor_session: editor.id.clone(),
+        mocks,
+        session,
+        started,
+    };
     let id = format!("p-{}", &crate::editor::edit::new_id()[..8]);
     let answer = step(&id, &preview, events)?;
     let mut running = state.previews.lock();
     if running.len() >= MAX_PREVIEWS {
-        let oldest = running.iter().min_by_key(|(_, p)| lock(p).started).map(|(id, _)| id.clone());
+        let oldest = running
+            .iter()
+            .min_by_key(|(_, p)| lock(p).started)
+            .map(|(id, _)| id.clone());
         if let Some(oldest) = oldest {
             running.remove(&oldest);
         }
@@ -100,7 +129,11 @@ pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
 }
 
 /// Runs one step of a running preview.
-fn turn(state: &AppState, sim: &str, f: impl FnOnce(&mut Session) -> Result<Vec<crate::simulate::Event>>) -> Result<SimStep> {
+fn turn(
+    state: &AppState,
+    sim: &str,
+    f: impl FnOnce(&mut Session) -> Result<Vec<crate::simulate::Event>>,
+) -> Result<SimStep> {
     let preview = state.previews.get(sim)?;
     let mut p = lock(&preview);
     let events = f(&mut p.session)?;
@@ -116,7 +149,13 @@ pub fn sim_choose(state: &AppState, args: SimChooseArgs) -> Result<SimStep> {
 }
 
 pub fn sim_back(state: &AppState, args: SimArgs) -> Result<SimStep> {
-    turn(state, &args.sim, |s| if s.back() { Ok(Vec::new()) } else { Err(Error::Simulation("nothing to go back to".into())) })
+    turn(state, &args.sim, |s| {
+        if s.back() {
+            Ok(Vec::new())
+        } else {
+            Err(Error::Simulation("nothing to go back to".into()))
+        }
+    })
 }
 
 pub fn sim_restart(state: &AppState, args: SimArgs) -> Result<SimStep> {
@@ -125,7 +164,9 @@ pub fn sim_restart(state: &AppState, args: SimArgs) -> Result<SimStep> {
 
 pub fn sim_stop(state: &AppState, args: SimArgs) -> Result<Message> {
     match state.previews.lock().remove(&args.sim) {
-        Some(_) => Ok(Message { message: format!("preview `{}` ended", args.sim) }),
+        Some(_) => Ok(Message {
+            message: format!("preview `{}` ended", args.sim),
+        }),
         None => Err(Error::NotFound(format!("no preview `{}`", args.sim))),
     }
 }
@@ -135,7 +176,10 @@ pub fn sim_save_scenario(state: &AppState, args: SimSaveScenarioArgs) -> Result<
     let (document_id, content) = {
         let p = lock(&preview);
         let position = p.session.position();
-        (p.document_id, json!({ "mocks": p.mocks, "transcript": position.transcript, "path": position.path }))
+        (
+            p.document_id,
+            json!({ "mocks": p.mocks, "transcript": position.transcript, "path": position.path }),
+        )
     };
     let store = state.store()?;
     let name = name_of(&store, document_id)?;

@@ -65,11 +65,14 @@ impl Default for Settings {
 impl Settings {
     /// The settings with `patch`'s fields replaced; a field of the wrong type is an error.
     pub fn patched(&self, patch: &Map<String, Value>) -> Result<Settings> {
-        let mut value = serde_json::to_value(self).map_err(|e| Error::Unsupported(e.to_string()))?;
+        let mut value =
+            serde_json::to_value(self).map_err(|e| Error::Unsupported(e.to_string()))?;
         if let Value::Object(map) = &mut value {
             for (key, v) in patch {
                 if !map.contains_key(key) {
-                    return Err(Error::Unsupported(format!("settings: unknown setting `{key}`")));
+                    return Err(Error::Unsupported(format!(
+                        "settings: unknown setting `{key}`"
+                    )));
                 }
                 map.insert(key.clone(), v.clone());
             }
@@ -97,7 +100,10 @@ pub struct JsonFileSettings {
 
 impl JsonFileSettings {
     pub fn new(path: PathBuf) -> JsonFileSettings {
-        JsonFileSettings { path, lock: std::sync::Mutex::new(()) }
+        JsonFileSettings {
+            path,
+            lock: std::sync::Mutex::new(()),
+        }
     }
 }
 
@@ -135,15 +141,32 @@ mod tests {
         let backend = JsonFileSettings::new(path.clone());
         let s = backend.load().unwrap();
         assert_eq!((s.theme, s.autosave), (Theme::Dark, true));
-        let patch = serde_json::json!({"show_minimap": false}).as_object().unwrap().clone();
+        let patch = serde_json::json!({"show_minimap": false})
+            .as_object()
+            .unwrap()
+            .clone();
         let s = backend.update(&patch).unwrap();
         assert!(!s.show_minimap);
         assert!(!backend.load().unwrap().show_minimap);
-        let bad = serde_json::json!({"autosave": "yes"}).as_object().unwrap().clone();
+        let bad = serde_json::json!({"autosave": "yes"})
+            .as_object()
+            .unwrap()
+            .clone();
         assert!(backend.update(&bad).is_err());
-        let colour = serde_json::json!({"theme": "blue"}).as_object().unwrap().clone();
-        assert!(backend.update(&colour).unwrap_err().to_string().contains("blue"));
+        let colour = serde_json::json!({"theme": "blue"})
+            .as_object()
+            .unwrap()
+            .clone();
+        assert!(backend
+            .update(&colour)
+            .unwrap_err()
+            .to_string()
+            .contains("blue"));
         let unknown = serde_json::json!({"nope": 1}).as_object().unwrap().clone();
-        assert!(backend.update(&unknown).unwrap_err().to_string().contains("nope"));
+        assert!(backend
+            .update(&unknown)
+            .unwrap_err()
+            .to_string()
+            .contains("nope"));
     }
 }

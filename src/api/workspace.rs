@@ -19,14 +19,24 @@ pub fn workspace_info(state: &AppState, _: NoArgs) -> Result<WorkspaceInfo> {
 pub fn open_workspace(state: &AppState, args: OpenWorkspaceArgs) -> Result<WorkspaceInfo> {
     let path = std::path::PathBuf::from(args.path.trim());
     if args.path.trim().is_empty() {
-        return Err(Error::Unsupported("open_workspace: give the workspace file's path".into()));
+        return Err(Error::Unsupported(
+            "open_workspace: give the workspace file's path".into(),
+        ));
     }
     if path.is_dir() {
-        return Err(Error::Unsupported(format!("{} is a folder; give a workspace file inside it, e.g. {}", path.display(), path.join("journey-studio.db").display())));
+        return Err(Error::Unsupported(format!(
+            "{} is a folder; give a workspace file inside it, e.g. {}",
+            path.display(),
+            path.join("journey-studio.db").display()
+        )));
     }
     match path.parent().filter(|p| !p.as_os_str().is_empty()) {
         Some(parent) if !parent.is_dir() => {
-            return Err(Error::NotFound(format!("{}: the folder {} does not exist", path.display(), parent.display())));
+            return Err(Error::NotFound(format!(
+                "{}: the folder {} does not exist",
+                path.display(),
+                parent.display()
+            )));
         }
         _ => {}
     }

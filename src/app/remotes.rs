@@ -35,8 +35,18 @@ impl RemoteSpec {
     /// The remote it describes, its options checked.
     pub fn remote(&self) -> Result<Remote> {
         let kind = self.kind;
-        reqwest::Url::parse(&self.url).map_err(|e| Error::Unsupported(format!("remote `{}`: url `{}` is not a URL: {e}", self.name, self.url)))?;
-        let given = |v: &Option<String>| v.as_deref().map(str::trim).filter(|v| !v.is_empty()).map(str::to_string);
+        reqwest::Url::parse(&self.url).map_err(|e| {
+            Error::Unsupported(format!(
+                "remote `{}`: url `{}` is not a URL: {e}",
+                self.name, self.url
+            ))
+        })?;
+        let given = |v: &Option<String>| {
+            v.as_deref()
+                .map(str::trim)
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
         let mut options = serde_json::Map::new();
         if let Some(agent) = given(&self.agent) {
             options.insert("agent".into(), agent.into());
@@ -45,25 +55,51 @@ impl RemoteSpec {
             options.insert("workspace_id".into(), ws.into());
         }
         if let Some(folder) = given(&self.sim_folder) {
-            let canonical = sim_sync::canonical_folder_path(&folder)
-                .map_err(|why| Error::Unsupported(format!("remote `{}`: `{folder}` is not a valid Sim folder path: {why}", self.name)))?;
+            let canonical = sim_sync::canonical_folder_path(&folder).map_err(|why| {
+                Error::Unsupported(format!(
+                    "remote `{}`: `{folder}` is not a valid Sim folder path: {why}",
+                    self.name
+                ))
+            })?;
             options.insert("folder".into(), canonical.into());
         }
         if kind == RemoteKind::Parlant && options.keys().any(|k| k != "agent") {
-            return Err(Error::Unsupported(format!("remote `{}`: a Sim workspace or folder is for Sim remotes", self.name)));
+            return Err(Error::Unsupported(format!(
+                "remote `{}`: a Sim workspace or folder is for Sim remotes",
+                self.name
+            )));
         }
         if kind == RemoteKind::Sim && options.contains_key("agent") {
-            return Err(Error::Unsupported(format!("remote `{}`: an agent is for Parlant remotes", self.name)));
+            return Err(Error::Unsupported(format!(
+                "remote `{}`: an agent is for Parlant remotes",
+                self.name
+            )));
         }
-        Ok(Remote { name: self.name.clone(), kind, url: self.url.clone(), options })
+        Ok(Remote {
+            name: self.name.clone(),
+            kind,
+            url: self.url.clone(),
+            options,
+        })
     }
 }
 
 /// Adds (or updates) a remote and stores its secrets (never in the workspace).
-pub fn add(store: &Store, spec: &RemoteSpec, secrets_given: &[(SecretKind, String)]) -> Result<(Remote, Vec<KeyLocation>)> {
+pub fn add(
+    store: &Store,
+    spec: &RemoteSpec,
+    secrets_given: &[(SecretKind, String)],
+) -> Result<(Remote, Vec<KeyLocation>)> {
     let remote = spec.remote()?;
-    if secrets_given.iter().any(|(kind, _)| *kind == SecretKind::SessionCookie) && remote.kind != RemoteKind::Sim {
-        return Err(Error::Unsupported(format!("remote `{}`: a session cookie is for Sim remotes", remote.name)));
+    if secrets_given
+        .iter()
+        .any(|(kind, _)| *kind == SecretKind::SessionCookie)
+        && remote.kind != RemoteKind::Sim
+    {
+        return Err(Error::Unsupported(format!(
+            "remote `{}`: a session cookie is for Sim remotes",
+            remote.name
+        )));
     }
     store.add_remote(&remote)?;
     let mut stored = Vec::new();
@@ -114,7 +150,10 @@ pub fn summary(remote: &Remote) -> RemoteSummary {
         sim_workspace: option("workspace_id"),
         sim_folder: option("folder"),
         has_key: secrets::api_key(&remote.name).ok().flatten().is_some(),
-        has_session_cookie: secrets::secret(&remote.name, SecretKind::SessionCookie).ok().flatten().is_some(),
+        has_session_cookie: secrets::secret(&remote.name, SecretKind::SessionCookie)
+            .ok()
+            .flatten()
+            .is_some(),
     }
 }
 
@@ -124,12 +163,22 @@ pub fn test(remote: &Remote) -> Result<String> {
     match remote.kind {
         RemoteKind::Parlant => {
             let client = parlant_sync::parlant_client(remote)?;
-            block_on(async move { client.health().await.map(|h| format!("Parlant answered /healthz: {h}")) })?
+            block_on(async move {
+                client
+                    .health()
+                    .await
+                    .map(|h| format!("Parlant answered /healthz: {h}"))
+            })?
         }
         RemoteKind::Sim => {
             let client = sim_sync::sim_client(remote)?;
             let ws = sim_sync::workspace_id(remote)?;
-            block_on(async move { client.list_page(&ws, None, Some(1), None).await.map(|_| format!("Sim listed the workflows of workspace {ws}")) })?
+            block_on(async move {
+                client
+                    .list_page(&ws, None, Some(1), None)
+                    .await
+                    .map(|_| format!("Sim listed the workflows of workspace {ws}"))
+            })?
         }
     }
 }
@@ -152,9 +201,19 @@ pub fn list(remote: &Remote) -> Result<Vec<RemoteItem>> {
             let client = sim_sync::sim_client(remote)?;
             let ws = sim_sync::workspace_id(remote)?;
             let all = block_on(async move { client.list_all(&ws, None, Some(100)).await })??;
-            let field = |w: &serde_json::Value, k: &str| w.get(k).and_then(|v| v.as_str()).unwrap_or_default().to_string();
-            all.iter().map(|w| (field(w, "id"), field(w, "name"))).collect()
+            let field = |w: &serde_json::Value, k: &str| {
+                w.get(k)
+                    .and_then(|v| v.as_str())
+                    .unwrap_or_default()
+                    .to_string()
+            };
+            all.iter()
+                .map(|w| (field(w, "id"), field(w, "name")))
+                .collect()
         }
     };
-    Ok(pairs.into_iter().map(|(id, title)| RemoteItem { id, title }).collect())
+    Ok(pairs
+        .into_iter()
+        .map(|(id, title)| RemoteItem { id, title })
+        .collect())
 }

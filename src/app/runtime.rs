@@ -17,11 +17,17 @@ where
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .map_err(|e| Error::Unsupported(format!("cannot start the async runtime: {e}")))?;
+                    .map_err(|e| {
+                        Error::Unsupported(format!("cannot start the async runtime: {e}"))
+                    })?;
                 Ok(rt.block_on(future))
             })
             .join()
-            .unwrap_or_else(|_| Err(Error::Unsupported("the network task stopped unexpectedly".into())))
+            .unwrap_or_else(|_| {
+                Err(Error::Unsupported(
+                    "the network task stopped unexpectedly".into(),
+                ))
+            })
     })
 }
 

@@ -3,7 +3,7 @@
 //! is ready again. `/quit` ends.
 
 use crate::workspace::{block_on_here, WorkspaceArg};
-use crate::{OutputFormat, Outcome};
+use crate::{Outcome, OutputFormat};
 use journey_studio::store::RemoteKind;
 use journey_studio::sync::chat::{agent_message, TurnEnd};
 use journey_studio::sync::engine;
@@ -35,36 +35,54 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let store = args.ws.open()?;
     let remote = store.remote(&args.remote)?;
     if remote.kind != RemoteKind::Parlant {
-        return Err(Error::Unsupported(format!("remote `{}` is a {} remote; chat needs a Parlant remote", remote.name, remote.kind.as_str())));
+        return Err(Error::Unsupported(format!(
+            "remote `{}` is a {} remote; chat needs a Parlant remote",
+            remote.name,
+            remote.kind.as_str()
+        )));
     }
     let client = engine::parlant_client(&remote)?;
-    let agent = args.agent.clone().or_else(|| remote.option("agent").map(str::to_string)).unwrap_or_else(|| "Journey Studio".into());
+    let agent = args
+        .agent
+        .clone()
+        .or_else(|| remote.option("agent").map(str::to_string))
+        .unwrap_or_else(|| "Journey Studio".into());
     let mut trouble = false;
     block_on_here(async {
         let agent_id = client.find_agent(&agent).await?;
-        let session = client.create_session(&agent_id, args.customer.as_deref()).await?;
+        let session = client
+            .create_session(&agent_id, args.customer.as_deref())
+            .await?;
         let mut stdout = std::io::stdout();
         if args.format == OutputFormat::Text {
-            let _ = writeln!(stdout, "session {session} with {agent}; one message per line, /quit to stop");
+            let _ = writeln!(
+                stdout,
+                "session {session} with {agent}; one message per line, /quit to stop"
+            );
         }
         for line in super::input::typed_lines() {
             let line = line?;
             let offset = client.send_customer_message(&session, &line).await?;
             let format = args.format;
             let (end, _) = client
-                .stream_turn(&session, offset, Duration::from_secs(args.wait.max(1)), |event| {
-                    match format {
-                        OutputFormat::Json => {
-                            let _ = writeln!(std::io::stdout(), "{event}");
-                        }
-                        OutputFormat::Text => {
-                            if let Some(text) = agent_message(event) {
-                                let _ = writeln!(std::io::stdout(), "agent: {text}");
+                .stream_turn(
+                    &session,
+                    offset,
+                    Duration::from_secs(args.wait.max(1)),
+                    |event| {
+                        match format {
+                            OutputFormat::Json => {
+                                let _ = writeln!(std::io::stdout(), "{event}");
+                            }
+                            OutputFormat::Text => {
+                                if let Some(text) = agent_message(event) {
+                                    let _ = writeln!(std::io::stdout(), "agent: {text}");
+                                }
                             }
                         }
-                    }
-                    let _ = std::io::stdout().flush();
-                })
+                        let _ = std::io::stdout().flush();
+                    },
+                )
                 .await?;
             match end {
                 TurnEnd::Ready => {}
@@ -84,5 +102,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         }
         Ok::<_, Error>(())
     })??;
-    Ok(if trouble { Outcome::Findings } else { Outcome::Ok })
+    Ok(if trouble {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

@@ -30,7 +30,10 @@ pub struct Args {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let doc = Document::load(&args.input)?;
-    let opts = ConvertOptions { service_name: args.service_name.clone(), ..ConvertOptions::default() };
+    let opts = ConvertOptions {
+        service_name: args.service_name.clone(),
+        ..ConvertOptions::default()
+    };
     let file = args.input.display();
     let (text, mapping) = match (doc, args.to) {
         (Document::Sim(sim), Target::Journey) => {
@@ -42,10 +45,14 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
             (c.output.to_json(), c.mapping)
         }
         (Document::Sim(_), Target::Workflow) => {
-            return Err(Error::Unsupported(format!("{file} is already a Sim workflow; use `--to journey`")))
+            return Err(Error::Unsupported(format!(
+                "{file} is already a Sim workflow; use `--to journey`"
+            )))
         }
         (Document::Journey(_), Target::Journey) => {
-            return Err(Error::Unsupported(format!("{file} is already a journey; use `--to workflow`")))
+            return Err(Error::Unsupported(format!(
+                "{file} is already a journey; use `--to workflow`"
+            )))
         }
     };
     if let Some(path) = &args.mapping {

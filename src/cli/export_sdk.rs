@@ -24,14 +24,28 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let doc = if path.is_file() {
         Document::load(&path)?
     } else {
-        args.ws.open()?.head(&args.journey)?.document(&args.journey)?
+        args.ws
+            .open()?
+            .head(&args.journey)?
+            .document(&args.journey)?
     };
     let Document::Journey(journey) = doc else {
-        return Err(journey_studio::Error::Unsupported(format!("`{}` is a Sim workflow; export-sdk takes a Parlant journey", args.journey)));
+        return Err(journey_studio::Error::Unsupported(format!(
+            "`{}` is a Sim workflow; export-sdk takes a Parlant journey",
+            args.journey
+        )));
     };
-    let code = sdk_export::export_with(&journey, sdk_export::ExportOptions { keep_metadata: args.keep_metadata });
+    let code = sdk_export::export_with(
+        &journey,
+        sdk_export::ExportOptions {
+            keep_metadata: args.keep_metadata,
+        },
+    );
     match args.output {
-        Some(out) => std::fs::write(&out, code).map_err(|source| journey_studio::Error::Write { file: out.display().to_string(), source })?,
+        Some(out) => std::fs::write(&out, code).map_err(|source| journey_studio::Error::Write {
+            file: out.display().to_string(),
+            source,
+        })?,
         None => print!("{code}"),
     }
     Ok(Outcome::Ok)

@@ -16,7 +16,11 @@ pub struct Args {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let doc = Document::load(&args.file)?;
-    let target = if args.in_place { Some(args.file.clone()) } else { args.output };
+    let target = if args.in_place {
+        Some(args.file.clone())
+    } else {
+        args.output
+    };
     match target {
         Some(path) => doc.save(&path)?,
         None => print!("{}", doc.to_json()),

@@ -1,5 +1,5 @@
 use crate::workspace::WorkspaceArg;
-use crate::{OutputFormat, Outcome};
+use crate::{Outcome, OutputFormat};
 use std::path::PathBuf;
 
 #[derive(clap::Args)]
@@ -31,7 +31,10 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     }
     if let Some(rev) = args.restore {
         let saved = store.restore(&args.name, rev)?;
-        println!("restored revision {rev} of `{}` as revision {}", args.name, saved.revision);
+        println!(
+            "restored revision {rev} of `{}` as revision {}",
+            args.name, saved.revision
+        );
         return Ok(Outcome::Ok);
     }
     if let Some(path) = &args.output {

@@ -7,7 +7,12 @@ use journey_studio::Error;
 pub fn typed_lines() -> impl Iterator<Item = journey_studio::Result<String>> {
     std::io::stdin()
         .lines()
-        .map(|line| line.map(|l| l.trim().to_string()).map_err(|e| Error::Read { file: "standard input".into(), source: e }))
+        .map(|line| {
+            line.map(|l| l.trim().to_string()).map_err(|e| Error::Read {
+                file: "standard input".into(),
+                source: e,
+            })
+        })
         .filter(|line| !matches!(line, Ok(l) if l.is_empty()))
         .take_while(|line| !matches!(line, Ok(l) if l == "/quit" || l == "/exit"))
 }

@@ -3,26 +3,26 @@
 //! Exit codes: 0 all good, 1 findings (validation problems, failed expectations), 2 bad input
 //! or usage.
 
+mod chat;
 mod convert;
 mod export_sdk;
 mod format;
 mod history;
 mod input;
 mod inspect;
-mod template;
-mod save;
+mod parity;
 mod pull;
 mod push;
 mod remote;
 mod resolve;
-mod status;
-mod workspace;
-mod validate;
-mod simulate;
+mod save;
 mod serve;
-mod parity;
 mod sim;
-mod chat;
+mod simulate;
+mod status;
+mod template;
+mod validate;
+mod workspace;
 
 // mimalloc: conversion and validation allocate and free many small JSON values; glibc's
 // allocator spent a third of a 10,000-block conversion consolidating free chunks.
@@ -101,15 +101,21 @@ pub enum Outcome {
 fn is_closed_pipe_panic(message: &str) -> bool {
     let broken = std::io::Error::from(std::io::ErrorKind::BrokenPipe);
     let numbers: &[i32] = if cfg!(windows) { &[109, 232] } else { &[32] };
-    (message.starts_with("failed printing to stdout") || message.starts_with("failed printing to stderr"))
-        && (numbers.iter().any(|n| message.ends_with(&format!("(os error {n})"))) || message.ends_with(&broken.to_string()))
+    (message.starts_with("failed printing to stdout")
+        || message.starts_with("failed printing to stderr"))
+        && (numbers
+            .iter()
+            .any(|n| message.ends_with(&format!("(os error {n})")))
+            || message.ends_with(&broken.to_string()))
 }
 
 /// Whether an error came from writing to a closed pipe.
 fn is_closed_pipe_error(err: &(dyn std::error::Error + 'static)) -> bool {
     let mut cause = Some(err);
     while let Some(e) = cause {
-        if e.downcast_ref::<std::io::Error>().is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe) {
+        if e.downcast_ref::<std::io::Error>()
+            .is_some_and(|io| io.kind() == std::io::ErrorKind::BrokenPipe)
+        {
             return true;
         }
         cause = e.source();
@@ -125,7 +131,10 @@ fn exit_quietly_on_closed_pipe() {
     let default = std::panic::take_hook();
     std::panic::set_hook(Box::new(move |info| {
         let payload = info.payload();
-        let message = payload.downcast_ref::<String>().map(String::as_str).or_else(|| payload.downcast_ref::<&str>().copied());
+        let message = payload
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| payload.downcast_ref::<&str>().copied());
         if message.is_some_and(is_closed_pipe_panic) {
             std::process::exit(0);
         }
@@ -174,14 +183,27 @@ mod tests {
     #[test]
     fn recognises_the_closed_pipe_panic_only() {
         let epipe = std::io::Error::from_raw_os_error(if cfg!(windows) { 232 } else { 32 });
-        assert!(is_closed_pipe_panic(&format!("failed printing to stdout: {epipe}")));
-        assert!(is_closed_pipe_panic(&format!("failed printing to stderr: {epipe}")));
+        assert!(is_closed_pipe_panic(&format!(
+            "failed printing to stdout: {epipe}"
+        )));
+        assert!(is_closed_pipe_panic(&format!(
+            "failed printing to stderr: {epipe}"
+        )));
         let other = std::io::Error::from_raw_os_error(28); // ENOSPC
-        assert!(!is_closed_pipe_panic(&format!("failed printing to stdout: {other}")));
-        assert!(!is_closed_pipe_panic("index out of bounds: the len is 3 but the index is 32 (os error 32)"));
+        assert!(!is_closed_pipe_panic(&format!(
+            "failed printing to stdout: {other}"
+        )));
+        assert!(!is_closed_pipe_panic(
+            "index out of bounds: the len is 3 but the index is 32 (os error 32)"
+        ));
 
-        let closed = journey_studio::Error::Write { file: "-".into(), source: std::io::ErrorKind::BrokenPipe.into() };
+        let closed = journey_studio::Error::Write {
+            file: "-".into(),
+            source: std::io::ErrorKind::BrokenPipe.into(),
+        };
         assert!(is_closed_pipe_error(&closed));
-        assert!(!is_closed_pipe_error(&journey_studio::Error::Unsupported("x".into())));
+        assert!(!is_closed_pipe_error(&journey_studio::Error::Unsupported(
+            "x".into()
+        )));
     }
 }

@@ -24,27 +24,40 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
-    let workflow = match Document::load(&args.workflow)? {
-        Document::Sim(w) => w,
-        Document::Journey(_) => {
-            return Err(Error::Unsupported(format!("{}: parity needs a Sim workflow, not a journey (give the journey with --journey)", args.workflow.display())))
-        }
-    };
+    let workflow =
+        match Document::load(&args.workflow)? {
+            Document::Sim(w) => w,
+            Document::Journey(_) => return Err(Error::Unsupported(format!(
+                "{}: parity needs a Sim workflow, not a journey (give the journey with --journey)",
+                args.workflow.display()
+            ))),
+        };
     let journey = match &args.journey {
         None => None,
         Some(path) => match Document::load(path)? {
             Document::Journey(j) => Some(j),
-            Document::Sim(_) => return Err(Error::Unsupported(format!("{}: --journey needs a journey document", path.display()))),
+            Document::Sim(_) => {
+                return Err(Error::Unsupported(format!(
+                    "{}: --journey needs a journey document",
+                    path.display()
+                )))
+            }
         },
     };
     let file = args.scenario.display().to_string();
     let scenarios = scenario::parse_scenarios(&file, &read_text(&args.scenario)?)?;
-    let reports: Vec<ParityReport> = scenarios.iter().map(|s| parity::parity(&workflow, journey.as_ref(), s)).collect::<Result<_, _>>()?;
+    let reports: Vec<ParityReport> = scenarios
+        .iter()
+        .map(|s| parity::parity(&workflow, journey.as_ref(), s))
+        .collect::<Result<_, _>>()?;
     let all = reports.iter().all(|r| r.parity);
     match args.format {
         OutputFormat::Json => {
             let body = serde_json::json!({ "parity": all, "scenarios": reports });
-            println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            );
         }
         OutputFormat::Text => print!("{}", parity::render(&reports)),
     }

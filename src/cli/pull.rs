@@ -1,5 +1,5 @@
 use crate::workspace::{block_on_here, spinner, WorkspaceArg};
-use crate::{OutputFormat, Outcome};
+use crate::{Outcome, OutputFormat};
 use journey_studio::app;
 use journey_studio::sync::engine::{self, PullOutcome};
 use std::path::PathBuf;
@@ -54,5 +54,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         let head = store.head(&name)?;
         head.document(&name)?.save(&path)?;
     }
-    Ok(if matches!(outcome, PullOutcome::Conflict { .. }) { Outcome::Findings } else { Outcome::Ok })
+    Ok(if matches!(outcome, PullOutcome::Conflict { .. }) {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

@@ -1,5 +1,5 @@
 use crate::workspace::{bar, block_on_here, WorkspaceArg};
-use crate::{OutputFormat, Outcome};
+use crate::{Outcome, OutputFormat};
 use journey_studio::sync::engine::{self, PushOutcome};
 use journey_studio::Document;
 use std::path::PathBuf;
@@ -35,21 +35,42 @@ fn print(outcome: &PushOutcome, format: OutputFormat) {
     match format {
         OutputFormat::Json => println!("{}", serde_json::to_string(outcome).unwrap_or_default()),
         OutputFormat::Text => match outcome {
-            PushOutcome::Pushed { document, remote_id, created, requests, superseded } => {
-                println!("pushed `{document}` -> {remote_id} ({}, {requests} changes)", if *created { "created" } else { "updated" });
+            PushOutcome::Pushed {
+                document,
+                remote_id,
+                created,
+                requests,
+                superseded,
+            } => {
+                println!(
+                    "pushed `{document}` -> {remote_id} ({}, {requests} changes)",
+                    if *created { "created" } else { "updated" }
+                );
                 if let Some(old) = superseded {
                     println!("  imported as a NEW workflow (--as-new); the document now links to it, `{old}` is unchanged")
                 }
             }
-            PushOutcome::UpToDate { document, remote_id } => println!("`{document}` is up to date on {remote_id}"),
-            PushOutcome::Queued { document, error, .. } => println!("`{document}` queued in the outbox: {error}"),
+            PushOutcome::UpToDate {
+                document,
+                remote_id,
+            } => println!("`{document}` is up to date on {remote_id}"),
+            PushOutcome::Queued {
+                document, error, ..
+            } => println!("`{document}` queued in the outbox: {error}"),
             PushOutcome::Conflict { document, diff } => {
                 println!("conflict: `{document}` changed on the remote since the last sync; resolve with `journey-studio resolve`\n{diff}")
             }
-            PushOutcome::Invalid { document, diagnostics, .. } => {
+            PushOutcome::Invalid {
+                document,
+                diagnostics,
+                ..
+            } => {
                 println!("refused: `{document}` has {} validation error(s); nothing was sent (fix them, or push anyway with --allow-invalid)", diagnostics.len());
                 for d in diagnostics {
-                    println!("  {}: error[{}]: {}\n    hint: {}", d.path, d.code, d.message, d.hint);
+                    println!(
+                        "  {}: error[{}]: {}\n    hint: {}",
+                        d.path, d.code, d.message, d.hint
+                    );
                 }
             }
         },
@@ -63,7 +84,10 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         let path = PathBuf::from(d);
         if path.is_file() {
             let doc = Document::load(&path)?;
-            let name = path.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_else(|| d.clone());
+            let name = path
+                .file_stem()
+                .map(|s| s.to_string_lossy().to_string())
+                .unwrap_or_else(|| d.clone());
             store.save(&name, &doc, &format!("import {}", path.display()))?;
             names.push(name);
         } else {
@@ -73,7 +97,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let mut outcomes = Vec::new();
     if names.is_empty() {
         if args.as_new {
-            return Err(journey_studio::Error::Unsupported("--as-new needs the documents to push".into()));
+            return Err(journey_studio::Error::Unsupported(
+                "--as-new needs the documents to push".into(),
+            ));
         }
         let due = store.due_pushes(Some(&args.remote), args.now)?.len() as u64;
         let progress = bar(due, "outbox");
@@ -83,8 +109,13 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     } else {
         let progress = bar(names.len() as u64, "push");
         for name in &names {
-            let options = engine::PushOptions { force: args.force, as_new: args.as_new, allow_invalid: args.allow_invalid };
-            let outcome = block_on_here(engine::push_with(&mut store, name, &args.remote, options))??;
+            let options = engine::PushOptions {
+                force: args.force,
+                as_new: args.as_new,
+                allow_invalid: args.allow_invalid,
+            };
+            let outcome =
+                block_on_here(engine::push_with(&mut store, name, &args.remote, options))??;
             progress.inc(1);
             outcomes.push(outcome);
         }
@@ -93,6 +124,15 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     for o in &outcomes {
         print(o, args.format);
     }
-    let trouble = outcomes.iter().any(|o| matches!(o, PushOutcome::Conflict { .. } | PushOutcome::Queued { .. } | PushOutcome::Invalid { .. }));
-    Ok(if trouble { Outcome::Findings } else { Outcome::Ok })
+    let trouble = outcomes.iter().any(|o| {
+        matches!(
+            o,
+            PushOutcome::Conflict { .. } | PushOutcome::Queued { .. } | PushOutcome::Invalid { .. }
+        )
+    });
+    Ok(if trouble {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

@@ -1,5 +1,5 @@
 use crate::workspace::WorkspaceArg;
-use crate::{OutputFormat, Outcome};
+use crate::{Outcome, OutputFormat};
 use journey_studio::app::remotes::{self, RemoteSpec};
 use journey_studio::store::RemoteKind;
 use journey_studio::sync::secrets;
@@ -61,9 +61,26 @@ enum Command {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     match args.command {
-        Command::Add { ws, name, kind, url, agent, sim_workspace, sim_folder, api_key_stdin, session_cookie_stdin } => {
+        Command::Add {
+            ws,
+            name,
+            kind,
+            url,
+            agent,
+            sim_workspace,
+            sim_folder,
+            api_key_stdin,
+            session_cookie_stdin,
+        } => {
             let store = ws.open()?;
-            let spec = RemoteSpec { name: name.clone(), kind: RemoteKind::parse(&kind)?, url, agent, sim_workspace, sim_folder };
+            let spec = RemoteSpec {
+                name: name.clone(),
+                kind: RemoteKind::parse(&kind)?,
+                url,
+                agent,
+                sim_workspace,
+                sim_folder,
+            };
             let secret_kind = if api_key_stdin {
                 Some(secrets::SecretKind::ApiKey)
             } else if session_cookie_stdin {
@@ -74,28 +91,45 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
             let mut given = Vec::new();
             if let Some(kind) = secret_kind {
                 let mut value = String::new();
-                std::io::stdin()
-                    .read_to_string(&mut value)
-                    .map_err(|e| journey_studio::Error::Secret { remote: name.clone(), message: format!("cannot read standard input: {e}") })?;
+                std::io::stdin().read_to_string(&mut value).map_err(|e| {
+                    journey_studio::Error::Secret {
+                        remote: name.clone(),
+                        message: format!("cannot read standard input: {e}"),
+                    }
+                })?;
                 given.push((kind, value));
             }
             let (_, stored) = remotes::add(&store, &spec, &given)?;
             let what = secret_kind.map(|k| k.describe());
             match (what, stored.first()) {
-                (Some(what), Some(secrets::KeyLocation::Keyring)) => println!("remote `{name}` added; {what} stored in the OS keyring"),
-                (Some(what), Some(secrets::KeyLocation::File(p))) => println!("remote `{name}` added; no keyring here, {what} stored in {} (mode 0600)", p.display()),
+                (Some(what), Some(secrets::KeyLocation::Keyring)) => {
+                    println!("remote `{name}` added; {what} stored in the OS keyring")
+                }
+                (Some(what), Some(secrets::KeyLocation::File(p))) => println!(
+                    "remote `{name}` added; no keyring here, {what} stored in {} (mode 0600)",
+                    p.display()
+                ),
                 _ => println!("remote `{name}` added"),
             }
             Ok(Outcome::Ok)
         }
         Command::List { ws, format } => {
             let store = ws.open()?;
-            let summaries: Vec<remotes::RemoteSummary> = store.remotes()?.iter().map(remotes::summary).collect();
+            let summaries: Vec<remotes::RemoteSummary> =
+                store.remotes()?.iter().map(remotes::summary).collect();
             match format {
-                OutputFormat::Json => println!("{}", serde_json::to_string(&summaries).unwrap_or_default()),
+                OutputFormat::Json => {
+                    println!("{}", serde_json::to_string(&summaries).unwrap_or_default())
+                }
                 OutputFormat::Text => {
                     for r in &summaries {
-                        println!("{}\t{}\t{}\t{}", r.name, r.kind.as_str(), r.url, if r.has_key { "key: set" } else { "key: none" });
+                        println!(
+                            "{}\t{}\t{}\t{}",
+                            r.name,
+                            r.kind.as_str(),
+                            r.url,
+                            if r.has_key { "key: set" } else { "key: none" }
+                        );
                     }
                 }
             }

@@ -23,6 +23,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         "take-theirs" => Resolution::TakeTheirs,
         _ => Resolution::Both,
     };
-    println!("{}", engine::resolve(&mut store, &args.document, &args.remote, how)?);
+    println!(
+        "{}",
+        engine::resolve(&mut store, &args.document, &args.remote, how)?
+    );
     Ok(Outcome::Ok)
 }

@@ -19,7 +19,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let doc = Document::load(&args.file)?;
-    let name = args.name.unwrap_or_else(|| args.file.file_stem().map(|s| s.to_string_lossy().to_string()).unwrap_or_default());
+    let name = args.name.unwrap_or_else(|| {
+        args.file
+            .file_stem()
+            .map(|s| s.to_string_lossy().to_string())
+            .unwrap_or_default()
+    });
     let mut store = args.ws.open()?;
     let saved = store.save(&name, &doc, &args.message)?;
     if saved.unchanged {

@@ -60,16 +60,31 @@ const CONNECTION_STACK: usize = 256 * 1024;
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let settings_path = args.workspace.workspace.with_extension("settings.json");
-    let state = AppState::open(&args.workspace.workspace, Box::new(JsonFileSettings::new(settings_path)))?;
-    let listener = TcpListener::bind(("127.0.0.1", args.port))
-        .map_err(|e| Error::Unsupported(format!("serve: cannot listen on 127.0.0.1:{}: {e}", args.port)))?;
+    let state = AppState::open(
+        &args.workspace.workspace,
+        Box::new(JsonFileSettings::new(settings_path)),
+    )?;
+    let listener = TcpListener::bind(("127.0.0.1", args.port)).map_err(|e| {
+        Error::Unsupported(format!(
+            "serve: cannot listen on 127.0.0.1:{}: {e}",
+            args.port
+        ))
+    })?;
     let port = listener.local_addr().map(|a| a.port()).unwrap_or(args.port);
     let token = journey_studio::editor::edit::new_id().replace('-', "");
     println!("Journey Studio at http://127.0.0.1:{port}/#token={token}");
     let _ = std::io::stdout().flush();
-    let app = App { state, ui: args.ui, token };
-    serve(listener, Arc::new(app), Limits::new(Duration::from_secs(args.read_timeout)))
-        .map_err(|e| Error::Unsupported(format!("serve: 127.0.0.1:{port}: {e}")))?;
+    let app = App {
+        state,
+        ui: args.ui,
+        token,
+    };
+    serve(
+        listener,
+        Arc::new(app),
+        Limits::new(Duration::from_secs(args.read_timeout)),
+    )
+    .map_err(|e| Error::Unsupported(format!("serve: 127.0.0.1:{port}: {e}")))?;
     Ok(Outcome::Ok)
 }
 
@@ -84,10 +99,19 @@ impl Service for App {
     fn admit(&self, head: &Head) -> Result<usize, Response> {
         if head.path().starts_with("/api/") {
             if head.method != "POST" {
-                return Err(Response::error(405, &Error::Unsupported("use POST for /api/<command>".into())));
+                return Err(Response::error(
+                    405,
+                    &Error::Unsupported("use POST for /api/<command>".into()),
+                ));
             }
             if !authorised(head, &self.token) {
-                return Err(Response::error(401, &Error::Unsupported("missing or wrong token: open the URL `journey-studio serve` printed".into())));
+                return Err(Response::error(
+                    401,
+                    &Error::Unsupported(
+                        "missing or wrong token: open the URL `journey-studio serve` printed"
+                            .into(),
+                    ),
+                ));
             }
             Ok(MAX_BODY)
         } else {
@@ -102,20 +126,33 @@ impl Service for App {
             return static_file(&self.ui, path);
         };
         let args = match std::str::from_utf8(&request.body) {
-            Err(e) => Err(Error::Unsupported(format!("the request body is not UTF-8 text: {e}"))),
+            Err(e) => Err(Error::Unsupported(format!(
+                "the request body is not UTF-8 text: {e}"
+            ))),
             Ok(body) if body.trim().is_empty() => Ok(serde_json::Value::Null),
-            Ok(body) => serde_json::from_str(body).map_err(|e| Error::Unsupported(format!("the request body is not JSON: {e}"))),
+            Ok(body) => serde_json::from_str(body)
+                .map_err(|e| Error::Unsupported(format!("the request body is not JSON: {e}"))),
         };
         match args.and_then(|args| api::dispatch(&self.state, command, args)) {
             Ok(result) => Response::json(200, &serde_json::json!({ "ok": result })),
-            Err(err) => Response::error(if err.kind() == "not_found" && !api::COMMANDS.contains(&command) { 404 } else { 200 }, &err),
+            Err(err) => Response::error(
+                if err.kind() == "not_found" && !api::COMMANDS.contains(&command) {
+                    404
+                } else {
+                    200
+                },
+                &err,
+            ),
         }
     }
 }
 
 fn authorised(head: &Head, token: &str) -> bool {
     let expected = format!("Bearer {token}");
-    head.headers.iter().any(|(name, value)| name.eq_ignore_ascii_case("authorization") && constant_time_eq(value.as_bytes(), expected.as_bytes()))
+    head.headers.iter().any(|(name, value)| {
+        name.eq_ignore_ascii_case("authorization")
+            && constant_time_eq(value.as_bytes(), expected.as_bytes())
+    })
 }
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
@@ -141,8 +178,14 @@ fn content_type(path: &Path) -> &'static str {
 /// `..` or other non-plain segments are refused.
 fn static_file(ui: &Path, url: &str) -> Response {
     let rel = url.trim_start_matches('/');
-    let safe = rel.split('/').all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains('\\'));
-    let mut path = if rel.is_empty() || !safe { ui.join("index.html") } else { ui.join(rel) };
+    let safe = rel
+        .split('/')
+        .all(|s| !s.is_empty() && s != "." && s != ".." && !s.contains('\\'));
+    let mut path = if rel.is_empty() || !safe {
+        ui.join("index.html")
+    } else {
+        ui.join(rel)
+    };
     if !path.is_file() {
         path = ui.join("index.html");
     }
@@ -181,7 +224,10 @@ impl Head {
     }
 
     fn header<'a>(&'a self, name: &'a str) -> impl Iterator<Item = &'a str> + 'a {
-        self.headers.iter().filter(move |(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, v)| v.as_str())
+        self.headers
+            .iter()
+            .filter(move |(n, _)| n.eq_ignore_ascii_case(name))
+            .map(|(_, v)| v.as_str())
     }
 }
 
@@ -198,7 +244,11 @@ struct Response {
 
 impl Response {
     fn new(status: u16, body: Vec<u8>) -> Response {
-        Response { status, headers: Vec::new(), body }
+        Response {
+            status,
+            headers: Vec::new(),
+            body,
+        }
     }
 
     fn header(mut self, name: &'static str, value: &str) -> Response {
@@ -207,7 +257,9 @@ impl Response {
     }
 
     fn json(status: u16, body: &serde_json::Value) -> Response {
-        Response::new(status, body.to_string().into_bytes()).header("Content-Type", "application/json").header("Cache-Control", "no-store")
+        Response::new(status, body.to_string().into_bytes())
+            .header("Content-Type", "application/json")
+            .header("Cache-Control", "no-store")
     }
 
     fn error(status: u16, err: &Error) -> Response {
@@ -223,7 +275,10 @@ impl Response {
         for (name, value) in &self.headers {
             head.push_str(&format!("{name}: {value}\r\n"));
         }
-        head.push_str(&format!("Content-Length: {}\r\nConnection: close\r\n\r\n", self.body.len()));
+        head.push_str(&format!(
+            "Content-Length: {}\r\nConnection: close\r\n\r\n",
+            self.body.len()
+        ));
         out.write_all(head.as_bytes())?;
         out.write_all(&self.body)?;
         out.flush()
@@ -278,7 +333,11 @@ impl Limits {
 type Job = (Request, mpsc::Sender<Response>);
 
 /// Accepts connections until the listener fails.
-fn serve<S: Service>(listener: TcpListener, service: Arc<S>, limits: Limits) -> std::io::Result<()> {
+fn serve<S: Service>(
+    listener: TcpListener,
+    service: Arc<S>,
+    limits: Limits,
+) -> std::io::Result<()> {
     let (jobs, queue) = mpsc::channel::<Job>();
     let queue = Arc::new(Mutex::new(queue));
     for n in 0..limits.workers {
@@ -297,16 +356,28 @@ fn serve<S: Service>(listener: TcpListener, service: Arc<S>, limits: Limits) -> 
             Err(e) => return Err(e),
         };
         if open.load(Ordering::Acquire) >= limits.max_connections {
-            refuse_now(stream, &Response::refusal(503, format!("the server is busy ({} connections open); try again", limits.max_connections)));
+            refuse_now(
+                stream,
+                &Response::refusal(
+                    503,
+                    format!(
+                        "the server is busy ({} connections open); try again",
+                        limits.max_connections
+                    ),
+                ),
+            );
             continue;
         }
         open.fetch_add(1, Ordering::AcqRel);
         let connection = Connection { open: open.clone() };
         let (service, jobs) = (service.clone(), jobs.clone());
-        let spawned = std::thread::Builder::new().name("serve-connection".into()).stack_size(CONNECTION_STACK).spawn(move || {
-            let _connection = connection;
-            handle_connection(stream, &*service, &jobs, limits);
-        });
+        let spawned = std::thread::Builder::new()
+            .name("serve-connection".into())
+            .stack_size(CONNECTION_STACK)
+            .spawn(move || {
+                let _connection = connection;
+                handle_connection(stream, &*service, &jobs, limits);
+            });
         if let Err(e) = spawned {
             eprintln!("serve: cannot start a connection thread: {e}");
         }
@@ -316,7 +387,10 @@ fn serve<S: Service>(listener: TcpListener, service: Arc<S>, limits: Limits) -> 
 
 fn is_transient_accept_error(e: &std::io::Error) -> bool {
     use std::io::ErrorKind::*;
-    matches!(e.kind(), ConnectionAborted | ConnectionReset | Interrupted | WouldBlock | TimedOut) || e.raw_os_error().is_some_and(|n| n == 23 || n == 24) // ENFILE, EMFILE
+    matches!(
+        e.kind(),
+        ConnectionAborted | ConnectionReset | Interrupted | WouldBlock | TimedOut
+    ) || e.raw_os_error().is_some_and(|n| n == 23 || n == 24) // ENFILE, EMFILE
 }
 
 /// Counts an open connection until it is dropped.
@@ -330,16 +404,29 @@ impl Drop for Connection {
     }
 }
 
-fn spawn_worker<S: Service>(n: usize, service: Arc<S>, queue: Arc<Mutex<mpsc::Receiver<Job>>>, stack: usize) -> std::io::Result<()> {
-    std::thread::Builder::new().name(format!("serve-worker-{n}")).stack_size(stack).spawn(move || {
-        // Should this thread end by a panic after all, a replacement takes over.
-        let _sentinel = Sentinel { n, service: service.clone(), queue: queue.clone(), stack };
-        loop {
-            let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
-            let Ok((request, reply)) = job else { return };
-            let _ = reply.send(answer(&*service, &request));
-        }
-    })?;
+fn spawn_worker<S: Service>(
+    n: usize,
+    service: Arc<S>,
+    queue: Arc<Mutex<mpsc::Receiver<Job>>>,
+    stack: usize,
+) -> std::io::Result<()> {
+    std::thread::Builder::new()
+        .name(format!("serve-worker-{n}"))
+        .stack_size(stack)
+        .spawn(move || {
+            // Should this thread end by a panic after all, a replacement takes over.
+            let _sentinel = Sentinel {
+                n,
+                service: service.clone(),
+                queue: queue.clone(),
+                stack,
+            };
+            loop {
+                let job = queue.lock().unwrap_or_else(|p| p.into_inner()).recv();
+                let Ok((request, reply)) = job else { return };
+                let _ = reply.send(answer(&*service, &request));
+            }
+        })?;
     Ok(())
 }
 
@@ -354,7 +441,9 @@ struct Sentinel<S: Service> {
 impl<S: Service> Drop for Sentinel<S> {
     fn drop(&mut self) {
         if std::thread::panicking() {
-            if let Err(e) = spawn_worker(self.n, self.service.clone(), self.queue.clone(), self.stack) {
+            if let Err(e) =
+                spawn_worker(self.n, self.service.clone(), self.queue.clone(), self.stack)
+            {
                 eprintln!("serve: cannot replace worker {}: {e}", self.n);
             }
         }
@@ -366,7 +455,11 @@ fn answer<S: Service>(service: &S, request: &Request) -> Response {
     match std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| service.respond(request))) {
         Ok(response) => response,
         Err(panic) => {
-            let what = panic.downcast_ref::<String>().map(String::as_str).or_else(|| panic.downcast_ref::<&str>().copied()).unwrap_or("a panic");
+            let what = panic
+                .downcast_ref::<String>()
+                .map(String::as_str)
+                .or_else(|| panic.downcast_ref::<&str>().copied())
+                .unwrap_or("a panic");
             let what: String = what.chars().take(300).collect();
             Response::refusal(500, format!("internal error while answering {} {}: {what} (this is a bug; the server carries on)", request.head.method, request.head.path()))
         }
@@ -374,13 +467,20 @@ fn answer<S: Service>(service: &S, request: &Request) -> Response {
 }
 
 /// Reads one request, has a worker answer it, writes the answer and closes.
-fn handle_connection<S: Service>(mut stream: TcpStream, service: &S, jobs: &mpsc::Sender<Job>, limits: Limits) {
+fn handle_connection<S: Service>(
+    mut stream: TcpStream,
+    service: &S,
+    jobs: &mpsc::Sender<Job>,
+    limits: Limits,
+) {
     let _ = stream.set_write_timeout(Some(limits.write_timeout));
     let response = match read_request(&mut stream, service, limits) {
         Ok(Some(request)) => {
             let (reply, answered) = mpsc::channel();
             match jobs.send((request, reply)) {
-                Ok(()) => answered.recv().unwrap_or_else(|_| Response::refusal(500, "the request was dropped by its worker")),
+                Ok(()) => answered.recv().unwrap_or_else(|_| {
+                    Response::refusal(500, "the request was dropped by its worker")
+                }),
                 Err(_) => Response::refusal(503, "the server is shutting down"),
             }
         }
@@ -432,7 +532,11 @@ fn refuse_now(mut stream: TcpStream, response: &Response) {
 
 /// Reads the bytes of a request within the limits: `Ok(None)` when the client closed before
 /// sending anything, `Err` with the refusal to send.
-fn read_request<S: Service>(stream: &mut TcpStream, service: &S, limits: Limits) -> Result<Option<Request>, Response> {
+fn read_request<S: Service>(
+    stream: &mut TcpStream,
+    service: &S,
+    limits: Limits,
+) -> Result<Option<Request>, Response> {
     let deadline = Instant::now() + limits.request_deadline;
     let mut buf: Vec<u8> = Vec::with_capacity(4096);
     let head_end = loop {
@@ -440,29 +544,58 @@ fn read_request<S: Service>(stream: &mut TcpStream, service: &S, limits: Limits)
             break end;
         }
         if buf.len() > MAX_HEAD {
-            return Err(Response::refusal(431, format!("the request line and headers are over {MAX_HEAD} bytes")));
+            return Err(Response::refusal(
+                431,
+                format!("the request line and headers are over {MAX_HEAD} bytes"),
+            ));
         }
         let room = MAX_HEAD + 4 - buf.len();
         if read_some(stream, &mut buf, room, deadline, limits)? == 0 {
-            return if buf.is_empty() { Ok(None) } else { Err(Response::refusal(400, "the connection closed in the middle of the request headers")) };
+            return if buf.is_empty() {
+                Ok(None)
+            } else {
+                Err(Response::refusal(
+                    400,
+                    "the connection closed in the middle of the request headers",
+                ))
+            };
         }
     };
     let head = parse_head(&buf[..head_end.0])?;
     let limit = service.admit(&head)?;
     if head.header("transfer-encoding").next().is_some() {
-        return Err(Response::refusal(411, "send the request body with a Content-Length (chunked bodies are not accepted)"));
+        return Err(Response::refusal(
+            411,
+            "send the request body with a Content-Length (chunked bodies are not accepted)",
+        ));
     }
     let lengths: Vec<&str> = head.header("content-length").collect();
     let length = match lengths.as_slice() {
         [] => 0,
-        [one] => one.trim().parse::<u64>().map_err(|_| Response::refusal(400, format!("Content-Length `{}` is not a number", excerpt(one))))?,
-        _ => return Err(Response::refusal(400, "more than one Content-Length header")),
+        [one] => one.trim().parse::<u64>().map_err(|_| {
+            Response::refusal(
+                400,
+                format!("Content-Length `{}` is not a number", excerpt(one)),
+            )
+        })?,
+        _ => {
+            return Err(Response::refusal(
+                400,
+                "more than one Content-Length header",
+            ))
+        }
     };
     if length > limit as u64 {
-        return Err(Response::refusal(413, format!("the request body is {length} bytes; at most {limit} are accepted")));
+        return Err(Response::refusal(
+            413,
+            format!("the request body is {length} bytes; at most {limit} are accepted"),
+        ));
     }
     let length = length as usize;
-    if head.header("expect").any(|v| v.eq_ignore_ascii_case("100-continue")) {
+    if head
+        .header("expect")
+        .any(|v| v.eq_ignore_ascii_case("100-continue"))
+    {
         let _ = stream.write_all(b"HTTP/1.1 100 Continue\r\n\r\n");
     }
     let mut body = buf.split_off(head_end.1);
@@ -471,7 +604,13 @@ fn read_request<S: Service>(stream: &mut TcpStream, service: &S, limits: Limits)
     while body.len() < length {
         let missing = length - body.len();
         if read_some(stream, &mut body, missing, deadline, limits)? == 0 {
-            return Err(Response::refusal(400, format!("the connection closed after {} of {length} body bytes", body.len())));
+            return Err(Response::refusal(
+                400,
+                format!(
+                    "the connection closed after {} of {length} body bytes",
+                    body.len()
+                ),
+            ));
         }
     }
     Ok(Some(Request { head, body }))
@@ -479,8 +618,14 @@ fn read_request<S: Service>(stream: &mut TcpStream, service: &S, limits: Limits)
 
 /// Where the head ends: (end of the header lines, start of the body).
 fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
-    let crlf = buf.windows(4).position(|w| w == b"\r\n\r\n").map(|i| (i, i + 4));
-    let lf = buf.windows(2).position(|w| w == b"\n\n").map(|i| (i, i + 2));
+    let crlf = buf
+        .windows(4)
+        .position(|w| w == b"\r\n\r\n")
+        .map(|i| (i, i + 4));
+    let lf = buf
+        .windows(2)
+        .position(|w| w == b"\n\n")
+        .map(|i| (i, i + 2));
     match (crlf, lf) {
         (Some(a), Some(b)) => Some(if a.0 <= b.0 { a } else { b }),
         (a, b) => a.or(b),
@@ -488,8 +633,23 @@ fn find_head_end(buf: &[u8]) -> Option<(usize, usize)> {
 }
 
 /// Reads at most `max` more bytes into `buf` before the deadline; 0 at the end of the stream.
-fn read_some(stream: &mut TcpStream, buf: &mut Vec<u8>, max: usize, deadline: Instant, limits: Limits) -> Result<usize, Response> {
-    let timed_out = || Response::refusal(408, format!("the request did not arrive in time (at most {} s of silence, {} s in all)", limits.read_timeout.as_secs(), limits.request_deadline.as_secs()));
+fn read_some(
+    stream: &mut TcpStream,
+    buf: &mut Vec<u8>,
+    max: usize,
+    deadline: Instant,
+    limits: Limits,
+) -> Result<usize, Response> {
+    let timed_out = || {
+        Response::refusal(
+            408,
+            format!(
+                "the request did not arrive in time (at most {} s of silence, {} s in all)",
+                limits.read_timeout.as_secs(),
+                limits.request_deadline.as_secs()
+            ),
+        )
+    };
     let left = deadline.saturating_duration_since(Instant::now());
     if left.is_zero() {
         return Err(timed_out());
@@ -504,31 +664,54 @@ fn read_some(stream: &mut TcpStream, buf: &mut Vec<u8>, max: usize, deadline: In
                 return Ok(n);
             }
             Err(e) if e.kind() == std::io::ErrorKind::Interrupted => continue,
-            Err(e) if matches!(e.kind(), std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut) => return Err(timed_out()),
+            Err(e)
+                if matches!(
+                    e.kind(),
+                    std::io::ErrorKind::WouldBlock | std::io::ErrorKind::TimedOut
+                ) =>
+            {
+                return Err(timed_out())
+            }
             Err(_) => return Ok(0),
         }
     }
 }
 
 fn parse_head(bytes: &[u8]) -> Result<Head, Response> {
-    let text = std::str::from_utf8(bytes).map_err(|_| Response::refusal(400, "the request headers are not UTF-8 text"))?;
+    let text = std::str::from_utf8(bytes)
+        .map_err(|_| Response::refusal(400, "the request headers are not UTF-8 text"))?;
     let mut lines = text.split('\n').map(|l| l.strip_suffix('\r').unwrap_or(l));
     let request_line = lines.next().unwrap_or("");
     let mut parts = request_line.split(' ').filter(|p| !p.is_empty());
-    let (Some(method), Some(target), Some(version), None) = (parts.next(), parts.next(), parts.next(), parts.next()) else {
-        return Err(Response::refusal(400, format!("not an HTTP request line: `{}`", excerpt(request_line))));
+    let (Some(method), Some(target), Some(version), None) =
+        (parts.next(), parts.next(), parts.next(), parts.next())
+    else {
+        return Err(Response::refusal(
+            400,
+            format!("not an HTTP request line: `{}`", excerpt(request_line)),
+        ));
     };
     if !version.starts_with("HTTP/1.") {
-        return Err(Response::refusal(505, format!("`{}` is not HTTP/1.x", excerpt(version))));
+        return Err(Response::refusal(
+            505,
+            format!("`{}` is not HTTP/1.x", excerpt(version)),
+        ));
     }
     let mut headers = Vec::new();
     for line in lines.filter(|l| !l.is_empty()) {
         let Some((name, value)) = line.split_once(':') else {
-            return Err(Response::refusal(400, format!("not a header line: `{}`", excerpt(line))));
+            return Err(Response::refusal(
+                400,
+                format!("not a header line: `{}`", excerpt(line)),
+            ));
         };
         headers.push((name.trim().to_string(), value.trim().to_string()));
     }
-    Ok(Head { method: method.to_string(), target: target.to_string(), headers })
+    Ok(Head {
+        method: method.to_string(),
+        target: target.to_string(),
+        headers,
+    })
 }
 
 /// At most 80 characters of client-sent text, for an error message.
@@ -566,7 +749,15 @@ mod tests {
                 "/stack" => {
                     // Uses 8 MiB of the worker's stack: more than a default thread has.
                     let big = [1u8; 8 * 1024 * 1024];
-                    Response::new(200, std::hint::black_box(&big).iter().map(|b| *b as usize).sum::<usize>().to_string().into_bytes())
+                    Response::new(
+                        200,
+                        std::hint::black_box(&big)
+                            .iter()
+                            .map(|b| *b as usize)
+                            .sum::<usize>()
+                            .to_string()
+                            .into_bytes(),
+                    )
                 }
                 _ => Response::new(200, request.body.clone()),
             }
@@ -576,7 +767,10 @@ mod tests {
     fn start(read_timeout: Duration, max_connections: usize) -> u16 {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
-        let limits = Limits { max_connections, ..Limits::new(read_timeout) };
+        let limits = Limits {
+            max_connections,
+            ..Limits::new(read_timeout)
+        };
         std::thread::spawn(move || serve(listener, Arc::new(Probe), limits));
         port
     }
@@ -584,17 +778,33 @@ mod tests {
     /// Sends `raw` and reads the whole answer: (status, body).
     fn exchange(port: u16, raw: &[u8]) -> (u16, String) {
         let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-        stream.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
+        stream
+            .set_read_timeout(Some(Duration::from_secs(20)))
+            .unwrap();
         stream.write_all(raw).unwrap();
         let mut response = String::new();
         stream.read_to_string(&mut response).unwrap();
-        let status = response.split_whitespace().nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
-        let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+        let status = response
+            .split_whitespace()
+            .nth(1)
+            .and_then(|s| s.parse().ok())
+            .unwrap_or(0);
+        let body = response
+            .split_once("\r\n\r\n")
+            .map(|(_, b)| b.to_string())
+            .unwrap_or_default();
         (status, body)
     }
 
     fn post(port: u16, path: &str, body: &str) -> (u16, String) {
-        exchange(port, format!("POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}", body.len()).as_bytes())
+        exchange(
+            port,
+            format!(
+                "POST {path} HTTP/1.1\r\nHost: x\r\nContent-Length: {}\r\n\r\n{body}",
+                body.len()
+            )
+            .as_bytes(),
+        )
     }
 
     #[test]
@@ -604,22 +814,37 @@ mod tests {
         for _ in 0..2 * WORKERS {
             let (status, body) = post(port, "/panic", "");
             assert_eq!(status, 500);
-            assert!(body.contains("provoked") && body.contains("carries on"), "{body}");
+            assert!(
+                body.contains("provoked") && body.contains("carries on"),
+                "{body}"
+            );
         }
-        assert_eq!(post(port, "/echo", "still here"), (200, "still here".into()));
+        assert_eq!(
+            post(port, "/echo", "still here"),
+            (200, "still here".into())
+        );
         // All workers still answer in parallel: four 1 s requests take about 1 s, not 4.
         let started = Instant::now();
-        let slow: Vec<_> = (0..WORKERS).map(|_| std::thread::spawn(move || post(port, "/slow", ""))).collect();
+        let slow: Vec<_> = (0..WORKERS)
+            .map(|_| std::thread::spawn(move || post(port, "/slow", "")))
+            .collect();
         for s in slow {
             assert_eq!(s.join().unwrap().0, 200);
         }
-        assert!(started.elapsed() < Duration::from_millis(2500), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(2500),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
     fn workers_have_room_on_their_stack() {
         let port = start(Duration::from_secs(5), 64);
-        assert_eq!(post(port, "/stack", ""), (200, (8 * 1024 * 1024).to_string()));
+        assert_eq!(
+            post(port, "/stack", ""),
+            (200, (8 * 1024 * 1024).to_string())
+        );
     }
 
     #[test]
@@ -629,13 +854,21 @@ mod tests {
         let mut stalled = Vec::new();
         for n in 0..2 * WORKERS {
             let mut s = TcpStream::connect(("127.0.0.1", port)).unwrap();
-            let raw = if n % 2 == 0 { "POST /echo HTTP/1.1\r\nHost: x\r\n".to_string() } else { "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc".to_string() };
+            let raw = if n % 2 == 0 {
+                "POST /echo HTTP/1.1\r\nHost: x\r\n".to_string()
+            } else {
+                "POST /echo HTTP/1.1\r\nContent-Length: 10\r\n\r\nabc".to_string()
+            };
             s.write_all(raw.as_bytes()).unwrap();
             stalled.push(s);
         }
         let started = Instant::now();
         assert_eq!(post(port, "/echo", "hello"), (200, "hello".into()));
-        assert!(started.elapsed() < Duration::from_millis(900), "a request waited behind stalled clients: {:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_millis(900),
+            "a request waited behind stalled clients: {:?}",
+            started.elapsed()
+        );
         // Each stalled client is answered 408 after the read timeout, then closed.
         for mut s in stalled {
             s.set_read_timeout(Some(Duration::from_secs(10))).unwrap();
@@ -643,7 +876,11 @@ mod tests {
             s.read_to_string(&mut response).unwrap();
             assert!(response.starts_with("HTTP/1.1 408 "), "{response}");
         }
-        assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
+        assert!(
+            started.elapsed() < Duration::from_secs(5),
+            "{:?}",
+            started.elapsed()
+        );
     }
 
     #[test]
@@ -654,7 +891,10 @@ mod tests {
         let started = Instant::now();
         let mut response = Vec::new();
         // One byte every 0.5 s: never silent for a whole second, but the request never ends.
-        for byte in "POST /echo HTTP/1.1\r\nX-Slow: ".bytes().chain(std::iter::repeat(b'a')) {
+        for byte in "POST /echo HTTP/1.1\r\nX-Slow: "
+            .bytes()
+            .chain(std::iter::repeat(b'a'))
+        {
             if s.write_all(&[byte]).is_err() || started.elapsed() > Duration::from_secs(15) {
                 break;
             }
@@ -670,28 +910,60 @@ mod tests {
         let response = String::from_utf8_lossy(&response);
         assert!(response.starts_with("HTTP/1.1 408 "), "{response}");
         let took = started.elapsed();
-        assert!(took >= Duration::from_secs(5) && took < Duration::from_secs(9), "{took:?}");
+        assert!(
+            took >= Duration::from_secs(5) && took < Duration::from_secs(9),
+            "{took:?}"
+        );
     }
 
     #[test]
     fn bodies_are_limited_and_checked_before_they_are_read() {
         let port = start(Duration::from_secs(5), 64);
-        let (status, body) = exchange(port, b"POST /echo HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n");
+        let (status, body) = exchange(
+            port,
+            b"POST /echo HTTP/1.1\r\nContent-Length: 1000000000\r\n\r\n",
+        );
         assert_eq!(status, 413);
         assert!(body.contains("1000000000 bytes; at most 16"), "{body}");
-        assert_eq!(exchange(port, b"POST /refused HTTP/1.1\r\nContent-Length: 5\r\n\r\n").0, 401);
-        assert_eq!(exchange(port, b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n").0, 411);
-        assert_eq!(exchange(port, b"POST /echo HTTP/1.1\r\nContent-Length: x\r\n\r\n").0, 400);
-        assert_eq!(exchange(port, b"POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab").0, 400);
+        assert_eq!(
+            exchange(port, b"POST /refused HTTP/1.1\r\nContent-Length: 5\r\n\r\n").0,
+            401
+        );
+        assert_eq!(
+            exchange(
+                port,
+                b"POST /echo HTTP/1.1\r\nTransfer-Encoding: chunked\r\n\r\n5\r\nhello\r\n0\r\n\r\n"
+            )
+            .0,
+            411
+        );
+        assert_eq!(
+            exchange(port, b"POST /echo HTTP/1.1\r\nContent-Length: x\r\n\r\n").0,
+            400
+        );
+        assert_eq!(
+            exchange(
+                port,
+                b"POST /echo HTTP/1.1\r\nContent-Length: 1\r\nContent-Length: 2\r\n\r\nab"
+            )
+            .0,
+            400
+        );
         assert_eq!(exchange(port, b"nonsense\r\n\r\n").0, 400);
         assert_eq!(exchange(port, b"GET / SPDY/3\r\n\r\n").0, 505);
         let huge_header = format!("GET / HTTP/1.1\r\nX: {}\r\n\r\n", "a".repeat(MAX_HEAD + 10));
         assert_eq!(exchange(port, huge_header.as_bytes()).0, 431);
         // Expect: 100-continue is honoured, bare LF line ends are read.
-        let (status, body) = exchange(port, b"POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok");
+        let (status, body) = exchange(
+            port,
+            b"POST /echo HTTP/1.1\r\nExpect: 100-continue\r\nContent-Length: 2\r\n\r\nok",
+        );
         assert_eq!(status, 100);
         assert!(body.contains("ok"), "{body}");
-        assert_eq!(exchange(port, b"POST /echo HTTP/1.0\nContent-Length: 2\n\nhi"), (200, "hi".into()));
+        assert_eq!(
+            exchange(port, b"POST /echo HTTP/1.0\nContent-Length: 2\n\nhi"),
+            (200, "hi".into())
+        );
     }
 
     #[test]
@@ -711,7 +983,10 @@ mod tests {
         // Once the held connections are closed, requests are served again.
         let deadline = Instant::now() + Duration::from_secs(5);
         while post(port, "/echo", "y") != (200, "y".into()) {
-            assert!(Instant::now() < deadline, "still refused after the held connections closed");
+            assert!(
+                Instant::now() < deadline,
+                "still refused after the held connections closed"
+            );
             std::thread::sleep(Duration::from_millis(50));
         }
     }

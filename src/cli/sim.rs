@@ -102,66 +102,146 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let store = args.ws.open()?;
     let remote = store.remote(&args.remote)?;
     if remote.kind != RemoteKind::Sim {
-        return Err(Error::Unsupported(format!("remote `{}` is a {} remote; `sim` needs a Sim remote", remote.name, remote.kind.as_str())));
+        return Err(Error::Unsupported(format!(
+            "remote `{}` is a {} remote; `sim` needs a Sim remote",
+            remote.name,
+            remote.kind.as_str()
+        )));
     }
     let client = sim_sync::sim_client(&remote)?;
     let id = |w: &str| workflow_id(&store, &remote.name, w);
     let progress = spinner(&format!("asking {}", remote.name));
     let result: journey_studio::Result<Value> = match &args.action {
-        Action::Deploy { workflow, name } => block_on_here(client.deploy(&id(workflow)?, name.as_deref()))?,
+        Action::Deploy { workflow, name } => {
+            block_on_here(client.deploy(&id(workflow)?, name.as_deref()))?
+        }
         Action::Undeploy { workflow } => block_on_here(client.undeploy(&id(workflow)?))?,
         Action::Deployment { workflow } => block_on_here(client.deployment(&id(workflow)?))?,
-        Action::Versions { workflow } => block_on_here(client.versions(&id(workflow)?))?.map(Value::Array),
-        Action::Rollback { workflow, version } => block_on_here(client.rollback(&id(workflow)?, *version))?,
-        Action::Execute { workflow, input, stream: true, selected, stream_timeout, .. } => {
-            progress.finish_and_clear();
-            return stream(&client, &id(workflow)?, &input_object(input)?, selected, *stream_timeout);
+        Action::Versions { workflow } => {
+            block_on_here(client.versions(&id(workflow)?))?.map(Value::Array)
         }
-        Action::Resume { workflow, run_id, context, input } => {
+        Action::Rollback { workflow, version } => {
+            block_on_here(client.rollback(&id(workflow)?, *version))?
+        }
+        Action::Execute {
+            workflow,
+            input,
+            stream: true,
+            selected,
+            stream_timeout,
+            ..
+        } => {
+            progress.finish_and_clear();
+            return stream(
+                &client,
+                &id(workflow)?,
+                &input_object(input)?,
+                selected,
+                *stream_timeout,
+            );
+        }
+        Action::Resume {
+            workflow,
+            run_id,
+            context,
+            input,
+        } => {
             let input = match input {
-                Some(text) => Some(serde_json::from_str::<Value>(text).map_err(|e| Error::Unsupported(format!("--input is not JSON: {e}")))?),
+                Some(text) => Some(
+                    serde_json::from_str::<Value>(text)
+                        .map_err(|e| Error::Unsupported(format!("--input is not JSON: {e}")))?,
+                ),
                 None => None,
             };
-            block_on_here(client.resume(&id(workflow)?, run_id, context, input))?.map(execution_json)
+            block_on_here(client.resume(&id(workflow)?, run_id, context, input))?
+                .map(execution_json)
         }
-        Action::Execute { workflow, input, run_async, .. } => {
-            let options = ExecuteOptions { input: input_object(input)?, run_async: *run_async, timeout_seconds: None };
+        Action::Execute {
+            workflow,
+            input,
+            run_async,
+            ..
+        } => {
+            let options = ExecuteOptions {
+                input: input_object(input)?,
+                run_async: *run_async,
+                timeout_seconds: None,
+            };
             block_on_here(client.execute(&id(workflow)?, &options))?.map(execution_json)
         }
-        Action::Runs { workflow, cursor, limit } => block_on_here(client.runs_page(&id(workflow)?, None, *limit, cursor.as_deref()))?
+        Action::Runs {
+            workflow,
+            cursor,
+            limit,
+        } => block_on_here(client.runs_page(&id(workflow)?, None, *limit, cursor.as_deref()))?
             .map(|p| json!({"data": p.items, "nextCursor": p.next_cursor})),
-        Action::Run { workflow, run_id } => block_on_here(client.run(&id(workflow)?, run_id, true))?,
-        Action::Cancel { workflow, run_id } => block_on_here(client.cancel(&id(workflow)?, run_id))?,
+        Action::Run { workflow, run_id } => {
+            block_on_here(client.run(&id(workflow)?, run_id, true))?
+        }
+        Action::Cancel { workflow, run_id } => {
+            block_on_here(client.cancel(&id(workflow)?, run_id))?
+        }
     };
     progress.finish_and_clear();
     let value = result?;
-    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
-    let failed_run = matches!(&args.action, Action::Execute { .. } | Action::Resume { .. }) && value.get("status").and_then(|s| s.as_str()) == Some("failed");
-    Ok(if failed_run { Outcome::Findings } else { Outcome::Ok })
+    println!(
+        "{}",
+        serde_json::to_string_pretty(&value).unwrap_or_default()
+    );
+    let failed_run = matches!(&args.action, Action::Execute { .. } | Action::Resume { .. })
+        && value.get("status").and_then(|s| s.as_str()) == Some("failed");
+    Ok(if failed_run {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }
 
 fn input_object(text: &str) -> journey_studio::Result<Map<String, Value>> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(Error::Unsupported("--input must be a JSON object, e.g. '{\"input\": \"hi\"}'".into())),
+        _ => Err(Error::Unsupported(
+            "--input must be a JSON object, e.g. '{\"input\": \"hi\"}'".into(),
+        )),
     }
 }
 
 fn execution_json(e: Execution) -> Value {
     match e {
         Execution::Finished(run) => run,
-        Execution::Queued { run_id, status_url } => json!({"runId": run_id, "statusUrl": status_url}),
+        Execution::Queued { run_id, status_url } => {
+            json!({"runId": run_id, "statusUrl": status_url})
+        }
     }
 }
 
 /// A streamed execution: every event is printed (and flushed) the moment it arrives, then a
 /// last line `{"runId", "status", "events"}`. Exit 1 when the run failed.
-fn stream(client: &SimClient, id: &str, input: &Map<String, Value>, selected: &[String], timeout: u64) -> journey_studio::Result<Outcome> {
+fn stream(
+    client: &SimClient,
+    id: &str,
+    input: &Map<String, Value>,
+    selected: &[String],
+    timeout: u64,
+) -> journey_studio::Result<Outcome> {
     let mut stdout = std::io::stdout();
-    let run = block_on_here(client.execute_stream(id, input, selected, Duration::from_secs(timeout.max(1)), |event| {
-        let _ = writeln!(stdout, "{}", event.to_json());
-        let _ = stdout.flush();
-    }))??;
-    println!("{}", json!({"runId": run.run_id, "status": run.status(), "events": run.events}));
-    Ok(if run.status() == "failed" { Outcome::Findings } else { Outcome::Ok })
+    let run = block_on_here(client.execute_stream(
+        id,
+        input,
+        selected,
+        Duration::from_secs(timeout.max(1)),
+        |event| {
+            let _ = writeln!(stdout, "{}", event.to_json());
+            let _ = stdout.flush();
+        },
+    ))??;
+    println!(
+        "{}",
+        json!({"runId": run.run_id, "status": run.status(), "events": run.events})
+    );
+    Ok(if run.status() == "failed" {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }

@@ -43,7 +43,11 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     }
 }
 
-fn run_scenarios(doc: &Document, path: &std::path::Path, format: OutputFormat) -> journey_studio::Result<Outcome> {
+fn run_scenarios(
+    doc: &Document,
+    path: &std::path::Path,
+    format: OutputFormat,
+) -> journey_studio::Result<Outcome> {
     let scenarios = scenario::load_scenarios(path)?.scenarios;
     let mut results = Vec::new();
     for s in &scenarios {
@@ -56,11 +60,18 @@ fn run_scenarios(doc: &Document, path: &std::path::Path, format: OutputFormat) -
     match format {
         OutputFormat::Json => {
             let body = serde_json::json!({ "passed": failed == 0, "scenarios": results });
-            println!("{}", serde_json::to_string_pretty(&body).unwrap_or_default());
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            );
         }
         OutputFormat::Text => print!("{}", render_results(&results)),
     }
-    Ok(if failed == 0 { Outcome::Ok } else { Outcome::Findings })
+    Ok(if failed == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Findings
+    })
 }
 
 fn render_results(results: &[ScenarioResult]) -> String {
@@ -69,7 +80,15 @@ fn render_results(results: &[ScenarioResult]) -> String {
         let _ = writeln!(out, "{} {}", if r.passed { "PASS" } else { "FAIL" }, r.name);
         let _ = writeln!(out, "  path: {}", r.path.join(" -> "));
         for run in &r.runs {
-            let _ = writeln!(out, "  run: {:?}{}", run.status, run.error.as_deref().map(|e| format!(" ({e})")).unwrap_or_default());
+            let _ = writeln!(
+                out,
+                "  run: {:?}{}",
+                run.status,
+                run.error
+                    .as_deref()
+                    .map(|e| format!(" ({e})"))
+                    .unwrap_or_default()
+            );
             for w in &run.warnings {
                 let _ = writeln!(out, "  warning: {w}");
             }
@@ -79,7 +98,13 @@ fn render_results(results: &[ScenarioResult]) -> String {
         }
     }
     let failed = results.iter().filter(|r| !r.passed).count();
-    let _ = writeln!(out, "{} scenario(s), {} passed, {} failed", results.len(), results.len() - failed, failed);
+    let _ = writeln!(
+        out,
+        "{} scenario(s), {} passed, {} failed",
+        results.len(),
+        results.len() - failed,
+        failed
+    );
     out
 }
 
@@ -88,18 +113,44 @@ pub fn render_event(event: &Event) -> String {
     match event {
         Event::CustomerMessage { text } => format!("customer: {text}"),
         Event::AgentMessage { state, text, .. } => format!("agent [{state}]: {text}"),
-        Event::ToolCall { tool, output, error, mocked, .. } => match (error, output, mocked) {
+        Event::ToolCall {
+            tool,
+            output,
+            error,
+            mocked,
+            ..
+        } => match (error, output, mocked) {
             (Some(e), _, _) => format!("  tool {tool} failed: {e}"),
             (None, Some(o), _) => format!("  tool {tool} -> {o}"),
             (None, None, false) => format!("  tool {tool} (no mock)"),
             (None, None, true) => format!("  tool {tool} -> null"),
         },
-        Event::Transition { from, to, edge, condition, score, reason, forced, .. } => {
-            let why = condition.as_deref().map(|c| format!(" when \"{c}\"")).unwrap_or_default();
+        Event::Transition {
+            from,
+            to,
+            edge,
+            condition,
+            score,
+            reason,
+            forced,
+            ..
+        } => {
+            let why = condition
+                .as_deref()
+                .map(|c| format!(" when \"{c}\""))
+                .unwrap_or_default();
             let how = if *forced { "forced" } else { "took" };
             format!("  {how} {edge}: {from} -> {to}{why} (score {score:.2}: {reason})")
         }
-        Event::Tie { edges, score, chosen, .. } => format!("  tie at {score:.2} between {}; took {chosen} (first in order)", edges.join(", ")),
+        Event::Tie {
+            edges,
+            score,
+            chosen,
+            ..
+        } => format!(
+            "  tie at {score:.2} between {}; took {chosen} (first in order)",
+            edges.join(", ")
+        ),
         Event::NoMatch { state, candidates } => {
             let best = candidates
                 .iter()
@@ -110,21 +161,64 @@ pub fn render_event(event: &Event) -> String {
         }
         Event::End { .. } => "  (the journey ended)".to_string(),
         Event::Matcher { detail, .. } => format!("  (matcher: {detail})"),
-        Event::Pacing { decision, state, reason, .. } => format!("  [{}] {state}: {reason}", serde_json::to_value(decision).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+        Event::Pacing {
+            decision,
+            state,
+            reason,
+            ..
+        } => format!(
+            "  [{}] {state}: {reason}",
+            serde_json::to_value(decision)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default()
+        ),
     }
 }
 
 fn render_run(report: &RunReport) -> String {
     let mut out = String::new();
     for e in &report.trace {
-        let frames = e.frames.iter().map(|f| format!("{}#{}", f.kind, f.index)).collect::<Vec<_>>().join("/");
-        let at = if frames.is_empty() { String::new() } else { format!(" [{frames}]") };
-        let _ = writeln!(out, "  {} ({}){at}: {:?}{}", e.name, e.block_type, e.status, e.error.as_deref().map(|m| format!(" {m}")).unwrap_or_default());
+        let frames = e
+            .frames
+            .iter()
+            .map(|f| format!("{}#{}", f.kind, f.index))
+            .collect::<Vec<_>>()
+            .join("/");
+        let at = if frames.is_empty() {
+            String::new()
+        } else {
+            format!(" [{frames}]")
+        };
+        let _ = writeln!(
+            out,
+            "  {} ({}){at}: {:?}{}",
+            e.name,
+            e.block_type,
+            e.status,
+            e.error
+                .as_deref()
+                .map(|m| format!(" {m}"))
+                .unwrap_or_default()
+        );
     }
-    let _ = writeln!(out, "status: {:?}{}", report.status, report.error.as_deref().map(|m| format!(" ({m})")).unwrap_or_default());
+    let _ = writeln!(
+        out,
+        "status: {:?}{}",
+        report.status,
+        report
+            .error
+            .as_deref()
+            .map(|m| format!(" ({m})"))
+            .unwrap_or_default()
+    );
     let _ = writeln!(out, "output: {}", report.output);
     for p in &report.pauses {
-        let _ = writeln!(out, "paused at {} ({}, {}): answer with /resume {} {{json}}", p.block, p.context_id, p.kind, p.context_id);
+        let _ = writeln!(
+            out,
+            "paused at {} ({}, {}): answer with /resume {} {{json}}",
+            p.block, p.context_id, p.kind, p.context_id
+        );
     }
     out
 }
@@ -153,7 +247,9 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
             for line in super::input::typed_lines() {
                 let line = line?;
                 let line = line.as_str();
-                let (command, rest) = line.split_once(' ').map_or((line, ""), |(c, r)| (c, r.trim()));
+                let (command, rest) = line
+                    .split_once(' ')
+                    .map_or((line, ""), |(c, r)| (c, r.trim()));
                 let result = match command {
                     "/help" => {
                         let _ = writeln!(stdout, "{HELP}");
@@ -162,17 +258,35 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                     "/choose" => session.choose(rest),
                     "/back" => {
                         let moved = session.back();
-                        let _ = writeln!(stdout, "{}", if moved { format!("back at {}", session.current().unwrap_or("?")) } else { "nothing to undo".into() });
+                        let _ = writeln!(
+                            stdout,
+                            "{}",
+                            if moved {
+                                format!("back at {}", session.current().unwrap_or("?"))
+                            } else {
+                                "nothing to undo".into()
+                            }
+                        );
                         continue;
                     }
                     "/restart" => session.restart(),
                     "/state" => {
                         let p = session.position();
-                        let _ = writeln!(stdout, "state: {}  ended: {}  path: {}", p.current.as_deref().unwrap_or("-"), p.ended, p.path.join(" -> "));
+                        let _ = writeln!(
+                            stdout,
+                            "state: {}  ended: {}  path: {}",
+                            p.current.as_deref().unwrap_or("-"),
+                            p.ended,
+                            p.path.join(" -> ")
+                        );
                         continue;
                     }
                     "/snapshot" => {
-                        let _ = writeln!(stdout, "{}", serde_json::to_string(&session.snapshot()).unwrap_or_default());
+                        let _ = writeln!(
+                            stdout,
+                            "{}",
+                            serde_json::to_string(&session.snapshot()).unwrap_or_default()
+                        );
                         continue;
                     }
                     _ if command.starts_with('/') => {
@@ -202,7 +316,9 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                 let line = line.as_str();
                 let options = if let Some(rest) = line.strip_prefix("/resume") {
                     let rest = rest.trim();
-                    let (pause, answer) = rest.split_once(char::is_whitespace).map_or((rest, ""), |(p, a)| (p, a.trim()));
+                    let (pause, answer) = rest
+                        .split_once(char::is_whitespace)
+                        .map_or((rest, ""), |(p, a)| (p, a.trim()));
                     let Some(mut options) = last.clone() else {
                         let _ = writeln!(stdout, "error: no run to resume yet");
                         continue;
@@ -218,14 +334,21 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                             }
                         }
                     };
-                    options.resume.push(Resume { pause: pause.to_string(), input });
+                    options.resume.push(Resume {
+                        pause: pause.to_string(),
+                        input,
+                    });
                     options
                 } else {
                     let input = match serde_json::from_str::<serde_json::Value>(line) {
                         Ok(v @ serde_json::Value::Object(_)) => v,
                         _ => serde_json::json!({ "input": line }),
                     };
-                    RunOptions { input, mocks: mocks.clone(), ..RunOptions::default() }
+                    RunOptions {
+                        input,
+                        mocks: mocks.clone(),
+                        ..RunOptions::default()
+                    }
                 };
                 let report = match workflow::run(sim.state(), &options) {
                     Ok(r) => r,
@@ -237,7 +360,11 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                 last = Some(options);
                 match format {
                     OutputFormat::Json => {
-                        let _ = writeln!(stdout, "{}", serde_json::to_string(&report).unwrap_or_default());
+                        let _ = writeln!(
+                            stdout,
+                            "{}",
+                            serde_json::to_string(&report).unwrap_or_default()
+                        );
                     }
                     OutputFormat::Text => {
                         let _ = write!(stdout, "{}", render_run(&report));

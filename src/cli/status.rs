@@ -1,5 +1,5 @@
 use crate::workspace::WorkspaceArg;
-use crate::{OutputFormat, Outcome};
+use crate::{Outcome, OutputFormat};
 
 #[derive(clap::Args)]
 pub struct Args {
@@ -26,25 +26,68 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     }
     match args.format {
         OutputFormat::Json => {
-            println!("{}", serde_json::json!({"documents": docs, "sync": synced, "outbox": outbox, "conflicts": conflicts}));
+            println!(
+                "{}",
+                serde_json::json!({"documents": docs, "sync": synced, "outbox": outbox, "conflicts": conflicts})
+            );
         }
         OutputFormat::Text => {
-            println!("workspace {} ({} documents)", store.path().display(), docs.len());
+            println!(
+                "workspace {} ({} documents)",
+                store.path().display(),
+                docs.len()
+            );
             for s in &synced {
-                println!("  {} <-> {}:{}{}", s["document"].as_str().unwrap_or(""), s["remote"].as_str().unwrap_or(""), s["remote_id"].as_str().unwrap_or(""), if s["local_changes"] == true { " (local changes)" } else { "" });
+                println!(
+                    "  {} <-> {}:{}{}",
+                    s["document"].as_str().unwrap_or(""),
+                    s["remote"].as_str().unwrap_or(""),
+                    s["remote_id"].as_str().unwrap_or(""),
+                    if s["local_changes"] == true {
+                        " (local changes)"
+                    } else {
+                        ""
+                    }
+                );
             }
             println!("outbox: {} waiting", outbox.len());
             for e in &outbox {
-                println!("  #{} {} -> {} [{:?}, {} attempts]{}", e.id, e.document, e.remote, e.state, e.attempts, e.last_error.as_deref().map(|m| format!(": {m}")).unwrap_or_default());
+                println!(
+                    "  #{} {} -> {} [{:?}, {} attempts]{}",
+                    e.id,
+                    e.document,
+                    e.remote,
+                    e.state,
+                    e.attempts,
+                    e.last_error
+                        .as_deref()
+                        .map(|m| format!(": {m}"))
+                        .unwrap_or_default()
+                );
             }
             println!("conflicts: {}", conflicts.len());
             for c in &conflicts {
-                println!("  {} with {} (since {})", c.document, c.remote, c.created_at);
+                println!(
+                    "  {} with {} (since {})",
+                    c.document, c.remote, c.created_at
+                );
                 if args.diff {
-                    print!("{}", journey_studio::store::unified_diff(&c.remote_content, &c.local_content, "remote (theirs)", "local (mine)"));
+                    print!(
+                        "{}",
+                        journey_studio::store::unified_diff(
+                            &c.remote_content,
+                            &c.local_content,
+                            "remote (theirs)",
+                            "local (mine)"
+                        )
+                    );
                 }
             }
         }
     }
-    Ok(if outbox.is_empty() && conflicts.is_empty() { Outcome::Ok } else { Outcome::Findings })
+    Ok(if outbox.is_empty() && conflicts.is_empty() {
+        Outcome::Ok
+    } else {
+        Outcome::Findings
+    })
 }

@@ -55,9 +55,7 @@ enum Command {
     },
     /// Check a template file: references, parameters, placeholders, sections, compositions,
     /// and that it instantiates with its defaults.
-    Lint {
-        file: PathBuf,
-    },
+    Lint { file: PathBuf },
     /// Turn a journey (or workflow) into a template, choosing texts that become parameters.
     Save {
         /// The document to turn into a template.
@@ -85,7 +83,11 @@ enum Command {
 fn library(dirs: &[PathBuf]) -> Result<Library> {
     let mut library = Library::builtin()?;
     let from_env: Vec<PathBuf> = std::env::var_os("JOURNEY_STUDIO_TEMPLATES")
-        .map(|v| std::env::split_paths(&v).filter(|p| !p.as_os_str().is_empty()).collect())
+        .map(|v| {
+            std::env::split_paths(&v)
+                .filter(|p| !p.as_os_str().is_empty())
+                .collect()
+        })
         .unwrap_or_default();
     for dir in from_env.iter().chain(dirs) {
         library.add_dir(dir)?;
@@ -100,8 +102,18 @@ fn usage(message: String) -> Error {
 pub fn run(args: Args) -> Result<Outcome> {
     let library = library(&args.dirs)?;
     match args.command {
-        Command::List { search, category, tag, all_versions } => {
-            let found = library.search(&Query { text: search, category, tag, all_versions });
+        Command::List {
+            search,
+            category,
+            tag,
+            all_versions,
+        } => {
+            let found = library.search(&Query {
+                text: search,
+                category,
+                tag,
+                all_versions,
+            });
             match args.format {
                 OutputFormat::Json => {
                     let rows: Vec<Value> = found
@@ -112,12 +124,21 @@ pub fn run(args: Args) -> Result<Outcome> {
                                 "category": t.category, "tags": t.tags, "extends": t.extends, "source": e.source})
                         })
                         .collect();
-                    println!("{}", serde_json::to_string_pretty(&rows).unwrap_or_default());
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&rows).unwrap_or_default()
+                    );
                 }
                 OutputFormat::Text => {
                     for e in &found {
                         let t = &e.template;
-                        println!("{:<28} {:<8} {:<10} {}", t.id, t.version.to_string(), t.category, t.name);
+                        println!(
+                            "{:<28} {:<8} {:<10} {}",
+                            t.id,
+                            t.version.to_string(),
+                            t.category,
+                            t.name
+                        );
                     }
                     if found.is_empty() {
                         println!("(no template matches)");
@@ -129,7 +150,11 @@ pub fn run(args: Args) -> Result<Outcome> {
         Command::Show { template } => {
             let entry = library.find(&template)?;
             let (merged, parents) = template::resolve(&library, &entry.template)?;
-            let versions: Vec<String> = library.versions(&merged.id).iter().map(|e| e.template.version.to_string()).collect();
+            let versions: Vec<String> = library
+                .versions(&merged.id)
+                .iter()
+                .map(|e| e.template.version.to_string())
+                .collect();
             match args.format {
                 OutputFormat::Json => {
                     let mut value = serde_json::to_value(&merged).unwrap_or_default();
@@ -138,20 +163,32 @@ pub fn run(args: Args) -> Result<Outcome> {
                         map.insert("parents".into(), serde_json::json!(parents));
                         map.insert("source".into(), serde_json::json!(entry.source));
                     }
-                    println!("{}", serde_json::to_string_pretty(&value).unwrap_or_default());
+                    println!(
+                        "{}",
+                        serde_json::to_string_pretty(&value).unwrap_or_default()
+                    );
                 }
-                OutputFormat::Text => print!("{}", render_show(&merged, &parents, &versions, &entry.source.to_string())),
+                OutputFormat::Text => print!(
+                    "{}",
+                    render_show(&merged, &parents, &versions, &entry.source.to_string())
+                ),
             }
             Ok(Outcome::Ok)
         }
-        Command::Instantiate { template, set, params, output } => {
+        Command::Instantiate {
+            template,
+            set,
+            params,
+            output,
+        } => {
             let loaded;
-            let chosen: &Template = if template.ends_with(".json") || std::path::Path::new(&template).is_file() {
-                loaded = Template::load(std::path::Path::new(&template))?;
-                &loaded
-            } else {
-                &library.find(&template)?.template
-            };
+            let chosen: &Template =
+                if template.ends_with(".json") || std::path::Path::new(&template).is_file() {
+                    loaded = Template::load(std::path::Path::new(&template))?;
+                    &loaded
+                } else {
+                    &library.find(&template)?.template
+                };
             let (merged, _) = template::resolve(&library, chosen)?;
             let mut given = Map::new();
             if let Some(path) = params {
@@ -159,13 +196,25 @@ pub fn run(args: Args) -> Result<Outcome> {
                 given = journey_studio::json::from_str_located(&path.display().to_string(), &text)?;
             }
             for item in &set {
-                let (name, text) = item.split_once('=').ok_or_else(|| usage(format!("`--set {item}`: write NAME=VALUE")))?;
+                let (name, text) = item
+                    .split_once('=')
+                    .ok_or_else(|| usage(format!("`--set {item}`: write NAME=VALUE")))?;
                 let name = name.trim();
-                given.insert(name.to_string(), template::value_from_text(merged.param(name), text));
+                given.insert(
+                    name.to_string(),
+                    template::value_from_text(merged.param(name), text),
+                );
             }
             let mut instance = template::instantiate(&library, chosen, &given)?;
             for d in &instance.diagnostics {
-                eprintln!("{}: {}[{}]: {}\n  hint: {}", d.path, d.severity.as_str(), d.code, d.message, d.hint);
+                eprintln!(
+                    "{}: {}[{}]: {}\n  hint: {}",
+                    d.path,
+                    d.severity.as_str(),
+                    d.code,
+                    d.message,
+                    d.hint
+                );
             }
             template::record_provenance(&mut instance);
             match output {
@@ -189,34 +238,72 @@ pub fn run(args: Args) -> Result<Outcome> {
             if problems.is_empty() {
                 if let Err(err) = template::instantiate(&library, &template, &Map::new()) {
                     match err {
-                        Error::Template { problems: found, .. } => {
-                            problems.extend(found.into_iter().map(|p| p.within("with its defaults")))
-                        }
-                        other => problems.push(template::Problem::new("with its defaults", other.to_string())),
+                        Error::Template {
+                            problems: found, ..
+                        } => problems
+                            .extend(found.into_iter().map(|p| p.within("with its defaults"))),
+                        other => problems.push(template::Problem::new(
+                            "with its defaults",
+                            other.to_string(),
+                        )),
                     }
                 }
             }
             match args.format {
-                OutputFormat::Json => println!("{}", serde_json::to_string_pretty(&problems).unwrap_or_default()),
-                OutputFormat::Text if problems.is_empty() => println!("{}: {} is sound", file.display(), template.key()),
+                OutputFormat::Json => println!(
+                    "{}",
+                    serde_json::to_string_pretty(&problems).unwrap_or_default()
+                ),
+                OutputFormat::Text if problems.is_empty() => {
+                    println!("{}: {} is sound", file.display(), template.key())
+                }
                 OutputFormat::Text => {
                     for p in &problems {
                         println!("{}: {p}", file.display());
                     }
                 }
             }
-            Ok(if problems.is_empty() { Outcome::Ok } else { Outcome::Findings })
+            Ok(if problems.is_empty() {
+                Outcome::Ok
+            } else {
+                Outcome::Findings
+            })
         }
-        Command::Save { file, id, name, version, description, category, tags, params, output } => {
+        Command::Save {
+            file,
+            id,
+            name,
+            version,
+            description,
+            category,
+            tags,
+            params,
+            output,
+        } => {
             let document = Document::load(&file)?;
-            let version = semver::Version::parse(&version).map_err(|e| usage(format!("--version {version}: {e}")))?;
+            let version = semver::Version::parse(&version)
+                .map_err(|e| usage(format!("--version {version}: {e}")))?;
             let mut choices = Vec::new();
             for item in &params {
-                let (name, text) = item.split_once('=').ok_or_else(|| usage(format!("`--param {item}`: write NAME=TEXT")))?;
-                choices.push(ParamChoice { name: name.trim().to_string(), text: text.to_string(), description: String::new() });
+                let (name, text) = item
+                    .split_once('=')
+                    .ok_or_else(|| usage(format!("`--param {item}`: write NAME=TEXT")))?;
+                choices.push(ParamChoice {
+                    name: name.trim().to_string(),
+                    text: text.to_string(),
+                    description: String::new(),
+                });
             }
             let name = name.unwrap_or_else(|| id.clone());
-            let options = SaveOptions { id, version, name, description, category, tags, params: choices };
+            let options = SaveOptions {
+                id,
+                version,
+                name,
+                description,
+                category,
+                tags,
+                params: choices,
+            };
             let saved = template::save_as_template(&document, &options)?;
             let text = saved.to_json();
             match output {
@@ -232,8 +319,17 @@ fn render_show(t: &Template, parents: &[String], versions: &[String], source: &s
     let mut out = String::new();
     let _ = writeln!(out, "{} — {}", t.key(), t.name);
     let _ = writeln!(out, "  {}", t.description);
-    let _ = writeln!(out, "  category: {}   tags: {}", t.category, t.tags.join(", "));
-    let _ = writeln!(out, "  versions: {}   source: {source}", versions.join(", "));
+    let _ = writeln!(
+        out,
+        "  category: {}   tags: {}",
+        t.category,
+        t.tags.join(", ")
+    );
+    let _ = writeln!(
+        out,
+        "  versions: {}   source: {source}",
+        versions.join(", ")
+    );
     if !parents.is_empty() {
         let _ = writeln!(out, "  extends:  {}", parents.join(" → "));
     }
@@ -265,7 +361,10 @@ fn render_show(t: &Template, parents: &[String], versions: &[String], source: &s
             constraints.push(format!("max {max}"));
         }
         if let Some(d) = &p.default {
-            constraints.push(format!("default {}", serde_json::to_string(d).unwrap_or_default()));
+            constraints.push(format!(
+                "default {}",
+                serde_json::to_string(d).unwrap_or_default()
+            ));
         }
         let _ = writeln!(out, "    {:<20} {:<8} {}", p.name, kind, p.description);
         if !constraints.is_empty() {

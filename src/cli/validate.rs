@@ -27,7 +27,12 @@ pub struct Args {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let doc = Document::load(&args.file)?;
-    let report = validate_with(&doc, Options { readiness: !args.no_readiness })?;
+    let report = validate_with(
+        &doc,
+        Options {
+            readiness: !args.no_readiness,
+        },
+    )?;
     let file = args.file.display().to_string();
     match args.format {
         OutputFormat::Json => {
@@ -37,14 +42,25 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         OutputFormat::Text => print!("{}", render(&file, &report)),
     }
     let failing = report.errors > 0 || (args.deny == Some(Deny::Warnings) && report.warnings > 0);
-    Ok(if failing { Outcome::Findings } else { Outcome::Ok })
+    Ok(if failing {
+        Outcome::Findings
+    } else {
+        Outcome::Ok
+    })
 }
 
 /// Compiler-style lines: `file:path: severity[code]: message`, then the hint indented.
 pub fn render(file: &str, report: &Report) -> String {
     let mut out = String::new();
     for d in &report.diagnostics {
-        let _ = writeln!(out, "{file}:{}: {}[{}]: {}", d.path, d.severity.as_str(), d.code, d.message);
+        let _ = writeln!(
+            out,
+            "{file}:{}: {}[{}]: {}",
+            d.path,
+            d.severity.as_str(),
+            d.code,
+            d.message
+        );
         if !d.hint.is_empty() {
             let _ = writeln!(out, "  hint: {}", d.hint);
         }

@@ -6,7 +6,11 @@ use std::path::PathBuf;
 #[derive(clap::Args, Clone)]
 pub struct WorkspaceArg {
     /// The workspace file (SQLite); created when absent.
-    #[arg(long, env = "JOURNEY_STUDIO_WORKSPACE", default_value = "journey-studio.db")]
+    #[arg(
+        long,
+        env = "JOURNEY_STUDIO_WORKSPACE",
+        default_value = "journey-studio.db"
+    )]
     pub workspace: PathBuf,
 }
 

@@ -6,11 +6,25 @@ use crate::sim::{Block, Position, SubBlock};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
 
-pub fn block(id: &str, block_type: &str, name: &str, sub_blocks: Vec<(&str, &str, Value)>, outputs: Value) -> Block {
+pub fn block(
+    id: &str,
+    block_type: &str,
+    name: &str,
+    sub_blocks: Vec<(&str, &str, Value)>,
+    outputs: Value,
+) -> Block {
     let sub_blocks: UniqueMap<SubBlock> = sub_blocks
         .into_iter()
         .map(|(id, kind, value)| {
-            (id.to_string(), SubBlock { id: id.to_string(), sub_block_type: kind.to_string(), value: Maybe::Value(value), extra: IndexMap::new() })
+            (
+                id.to_string(),
+                SubBlock {
+                    id: id.to_string(),
+                    sub_block_type: kind.to_string(),
+                    value: Maybe::Value(value),
+                    extra: IndexMap::new(),
+                },
+            )
         })
         .collect();
     let outputs = match outputs {
@@ -62,7 +76,10 @@ pub fn agent(id: &str, name: &str, instruction: Option<&str>, model: &str) -> Bl
         id,
         "agent",
         name,
-        vec![("messages", "messages-input", messages), ("model", "combobox", json!(model))],
+        vec![
+            ("messages", "messages-input", messages),
+            ("model", "combobox", json!(model)),
+        ],
         json!({
             "content": {"type": "string", "description": "Generated response content"},
             "model": {"type": "string", "description": "Model used for generation"},
@@ -77,7 +94,11 @@ pub fn router(id: &str, name: &str, context: &str, model: &str) -> Block {
         id,
         "router_v2",
         name,
-        vec![("context", "long-input", json!(context)), ("routes", "router-input", json!("[]")), ("model", "combobox", json!(model))],
+        vec![
+            ("context", "long-input", json!(context)),
+            ("routes", "router-input", json!("[]")),
+            ("model", "combobox", json!(model)),
+        ],
         json!({
             "context": {"type": "string", "description": "Context used for routing"},
             "selectedRoute": {"type": "string", "description": "Selected route ID"},
@@ -89,12 +110,17 @@ pub fn router(id: &str, name: &str, context: &str, model: &str) -> Block {
 
 /// A function block standing in for a Parlant tool Sim has no block for.
 pub fn tool_placeholder(id: &str, name: &str, tool: &str) -> Block {
-    let code = format!("// Stands in for the Parlant tool `{tool}`: replace with the real call.\nreturn {{}}");
+    let code = format!(
+        "// Stands in for the Parlant tool `{tool}`: replace with the real call.\nreturn {{}}"
+    );
     block(
         id,
         "function",
         name,
-        vec![("language", "dropdown", json!("javascript")), ("code", "code", json!(code))],
+        vec![
+            ("language", "dropdown", json!("javascript")),
+            ("code", "code", json!(code)),
+        ],
         json!({
             "result": {"type": "json", "description": "Structured result emitted by the executed code"},
             "stdout": {"type": "string", "description": "Console log output"}
@@ -105,7 +131,11 @@ pub fn tool_placeholder(id: &str, name: &str, tool: &str) -> Block {
 /// Writes a new instruction into an agent: the first message of the instruction's role takes
 /// the text and the other messages of that role go (they were joined into the old action).
 pub fn set_agent_action(block: &mut Block, text: &str) {
-    if let Some(Value::Array(messages)) = block.sub_blocks.get_mut("messages").and_then(|s| s.value.get_mut()) {
+    if let Some(Value::Array(messages)) = block
+        .sub_blocks
+        .get_mut("messages")
+        .and_then(|s| s.value.get_mut())
+    {
         if !messages.is_empty() {
             let role = super::to_journey::instruction_role(messages);
             let mut first = true;
@@ -124,7 +154,12 @@ pub fn set_agent_action(block: &mut Block, text: &str) {
         }
     }
     for legacy in ["systemPrompt", "userPrompt"] {
-        if let Some(sub) = block.sub_blocks.get_mut(legacy).filter(|s| s.value.get().and_then(Value::as_str).is_some_and(|v| !v.is_empty())) {
+        if let Some(sub) = block.sub_blocks.get_mut(legacy).filter(|s| {
+            s.value
+                .get()
+                .and_then(Value::as_str)
+                .is_some_and(|v| !v.is_empty())
+        }) {
             sub.value = Maybe::Value(Value::String(text.to_string()));
             return;
         }
@@ -133,7 +168,15 @@ pub fn set_agent_action(block: &mut Block, text: &str) {
     match block.sub_blocks.get_mut("messages") {
         Some(sub) => sub.value = Maybe::Value(messages),
         None => {
-            block.sub_blocks.insert("messages".into(), SubBlock { id: "messages".into(), sub_block_type: "messages-input".into(), value: Maybe::Value(messages), extra: IndexMap::new() });
+            block.sub_blocks.insert(
+                "messages".into(),
+                SubBlock {
+                    id: "messages".into(),
+                    sub_block_type: "messages-input".into(),
+                    value: Maybe::Value(messages),
+                    extra: IndexMap::new(),
+                },
+            );
         }
     }
 }
@@ -142,7 +185,10 @@ pub fn set_agent_action(block: &mut Block, text: &str) {
 /// every entry kept, and whether it is stored as a JSON string (Sim's usual form) rather than an array. Missing or unreadable: empty, as a string.
 pub fn read_branches(block: &Block, key: &str) -> (Vec<Value>, bool) {
     match block.sub_blocks.get(key).and_then(|s| s.value.get()) {
-        Some(Value::String(text)) => (serde_json::from_str::<Vec<Value>>(text).unwrap_or_default(), true),
+        Some(Value::String(text)) => (
+            serde_json::from_str::<Vec<Value>>(text).unwrap_or_default(),
+            true,
+        ),
         Some(Value::Array(items)) => (items.clone(), false),
         _ => (Vec::new(), true),
     }
@@ -150,12 +196,19 @@ pub fn read_branches(block: &Block, key: &str) -> (Vec<Value>, bool) {
 
 /// Writes a branch list back in its storage form, creating the sub-block when missing.
 pub fn write_branches(block: &mut Block, key: &str, items: Vec<Value>, as_string: bool) {
-    let sub = block.sub_blocks.entry(key.to_string()).or_insert_with(|| SubBlock {
-        id: key.to_string(),
-        sub_block_type: if key == "routes" { "router-input".into() } else { "condition-input".into() },
-        value: Maybe::Value(json!("[]")),
-        extra: IndexMap::new(),
-    });
+    let sub = block
+        .sub_blocks
+        .entry(key.to_string())
+        .or_insert_with(|| SubBlock {
+            id: key.to_string(),
+            sub_block_type: if key == "routes" {
+                "router-input".into()
+            } else {
+                "condition-input".into()
+            },
+            value: Maybe::Value(json!("[]")),
+            extra: IndexMap::new(),
+        });
     sub.value = Maybe::Value(if as_string {
         Value::String(serde_json::to_string(&items).unwrap_or_else(|_| "[]".into()))
     } else {

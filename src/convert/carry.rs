@@ -20,7 +20,9 @@ const SEP: char = '/';
 /// as `"<key>": {}` so an empty object survives.
 pub fn flatten(value: &Value, nested: &[&str]) -> Map<String, Value> {
     let mut out = Map::new();
-    let Value::Object(obj) = value else { return out };
+    let Value::Object(obj) = value else {
+        return out;
+    };
     for (key, v) in obj {
         match v {
             Value::Object(inner) if nested.contains(&key.as_str()) => {
@@ -43,7 +45,9 @@ pub fn unflatten(fields: Map<String, Value>, nested: &[&str]) -> Value {
     for (key, v) in fields {
         match key.split_once(SEP) {
             Some((outer, inner)) if nested.contains(&outer) => {
-                let slot = out.entry(outer.to_string()).or_insert_with(|| Value::Object(Map::new()));
+                let slot = out
+                    .entry(outer.to_string())
+                    .or_insert_with(|| Value::Object(Map::new()));
                 if !slot.is_object() {
                     *slot = Value::Object(Map::new());
                 }
@@ -67,7 +71,9 @@ pub fn unflatten(fields: Map<String, Value>, nested: &[&str]) -> Value {
 /// The carrier that turns `rendered` back into `wanted`: every field where they differ.
 pub fn diff(wanted: &Map<String, Value>, rendered: &Map<String, Value>) -> Map<String, Value> {
     let mut out = Map::new();
-    let keys = wanted.keys().chain(rendered.keys().filter(|k| !wanted.contains_key(*k)));
+    let keys = wanted
+        .keys()
+        .chain(rendered.keys().filter(|k| !wanted.contains_key(*k)));
     for key in keys {
         let (w, r) = (wanted.get(key), rendered.get(key));
         if w != r {
@@ -88,7 +94,9 @@ pub fn diff(wanted: &Map<String, Value>, rendered: &Map<String, Value>) -> Map<S
 /// field is still what it was when the carrier was written.
 pub fn merge(carrier: &Map<String, Value>, mut rendered: Map<String, Value>) -> Map<String, Value> {
     for (key, entry) in carrier {
-        let Value::Object(entry) = entry else { continue };
+        let Value::Object(entry) = entry else {
+            continue;
+        };
         if rendered.get(key) != entry.get("rendered") {
             continue;
         }
@@ -115,14 +123,20 @@ mod tests {
 
     #[test]
     fn flatten_round_trips_nested_and_empty_objects() {
-        for v in [json!({"a": 1, "metadata": {"x": {"y": 2}, "z": null}}), json!({"metadata": {}}), json!({"metadata": null})] {
+        for v in [
+            json!({"a": 1, "metadata": {"x": {"y": 2}, "z": null}}),
+            json!({"metadata": {}}),
+            json!({"metadata": null}),
+        ] {
             assert_eq!(unflatten(map(v.clone()), &["metadata"]), v);
         }
     }
 
     #[test]
     fn carried_field_wins_until_the_other_side_edits_it() {
-        let journey = map(json!({"id": "s", "action": "Greet", "description": "hello", "metadata": {"k": 1}}));
+        let journey = map(
+            json!({"id": "s", "action": "Greet", "description": "hello", "metadata": {"k": 1}}),
+        );
         let rendered = map(json!({"id": "s", "action": "Greet", "metadata": {}}));
         let carrier = diff(&journey, &rendered);
         assert_eq!(carrier.len(), 2, "{carrier:?}");

@@ -29,7 +29,11 @@ impl BranchCache {
         self.blocks
             .entry(block.id.clone())
             .or_insert_with(|| {
-                let key = if BlockFamily::of(block) == BlockFamily::Condition { "conditions" } else { "routes" };
+                let key = if BlockFamily::of(block) == BlockFamily::Condition {
+                    "conditions"
+                } else {
+                    "routes"
+                };
                 // The first of two equal ids is the one Sim's executor finds.
                 let mut by_id = HashMap::new();
                 for b in parse_branches(block.sub_value(key)) {
@@ -55,7 +59,11 @@ impl BranchCache {
 }
 
 pub fn route_text(route: &Branch) -> Option<String> {
-    [&route.value, &route.title].into_iter().map(|t| t.trim()).find(|t| !t.is_empty()).map(str::to_string)
+    [&route.value, &route.title]
+        .into_iter()
+        .map(|t| t.trim())
+        .find(|t| !t.is_empty())
+        .map(str::to_string)
 }
 
 /// The text of a Condition branch, by its title (`if`, `else if`, `else`).
@@ -71,7 +79,9 @@ pub fn render_branch(renderer: &Renderer, title: &str, expression: &str) -> Stri
 pub fn container_start(block: &Block, names: &HashMap<String, String>) -> String {
     let name = &block.name;
     let data = block.data.get();
-    let count = data.and_then(|d| d.count.get()).map_or("5".to_string(), |n| n.to_string());
+    let count = data
+        .and_then(|d| d.count.get())
+        .map_or("5".to_string(), |n| n.to_string());
     let collection = data.and_then(|d| d.collection.get()).map(|c| match c {
         Value::String(s) => s.clone(),
         other => other.to_string(),
@@ -89,10 +99,19 @@ pub fn container_start(block: &Block, names: &HashMap<String, String>) -> String
     let renderer = Renderer { names };
     match data.and_then(|d| d.loop_type.get()).map(String::as_str) {
         Some("forEach") => items(collection),
-        Some("while") => format!("{name} repeats while {}", renderer.condition(data.and_then(|d| d.while_condition.get()).map_or("", String::as_str))),
+        Some("while") => format!(
+            "{name} repeats while {}",
+            renderer.condition(
+                data.and_then(|d| d.while_condition.get())
+                    .map_or("", String::as_str)
+            )
+        ),
         Some("doWhile") => format!(
             "{name} runs once, then repeats while {}",
-            renderer.condition(data.and_then(|d| d.do_while_condition.get()).map_or("", String::as_str))
+            renderer.condition(
+                data.and_then(|d| d.do_while_condition.get())
+                    .map_or("", String::as_str)
+            )
         ),
         _ => format!("{name} has passes left to run ({count} in all)"),
     }

@@ -15,9 +15,9 @@
 
 use crate::json::Maybe;
 use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode};
+use foldhash::quality::{FixedState, FoldHasher};
 use serde::Serialize;
 use serde_json::Value;
-use foldhash::quality::{FixedState, FoldHasher};
 use std::hash::{BuildHasher, Hash, Hasher};
 
 type DefaultHasher = FoldHasher<'static>;
@@ -29,7 +29,18 @@ pub(crate) const DIGEST_KEY: &str = "digest";
 pub(crate) fn of(doc: &JourneyDocument) -> String {
     // A fixed seed: the digest must be the same in every run of this build.
     let mut h = FixedState::with_seed(0x6a73_2d64_6967_6573).build_hasher();
-    let JourneyDocument { format, version, journey, nodes, edges, tags, guidelines, context_variables, editor, extra } = doc;
+    let JourneyDocument {
+        format,
+        version,
+        journey,
+        nodes,
+        edges,
+        tags,
+        guidelines,
+        context_variables,
+        editor,
+        extra,
+    } = doc;
     typed(&mut h, format);
     version.hash(&mut h);
     typed(&mut h, journey);
@@ -63,13 +74,26 @@ pub(crate) fn of(doc: &JourneyDocument) -> String {
 
 /// Whether the journey carries the digest it was written with.
 pub(crate) fn matches(doc: &JourneyDocument) -> bool {
-    let stored = doc.extra.get("sim").and_then(|s| s.get(DIGEST_KEY)).and_then(Value::as_str);
+    let stored = doc
+        .extra
+        .get("sim")
+        .and_then(|s| s.get(DIGEST_KEY))
+        .and_then(Value::as_str);
     stored.is_some_and(|d| d == of(doc))
 }
 
 fn hash_node(h: &mut DefaultHasher, node: &JourneyNode) {
     // Destructured so that a new field cannot be left out of the digest unnoticed.
-    let JourneyNode { id, action, tools, metadata, description, composition_mode, labels, extra } = node;
+    let JourneyNode {
+        id,
+        action,
+        tools,
+        metadata,
+        description,
+        composition_mode,
+        labels,
+        extra,
+    } = node;
     text(h, id);
     typed(h, action);
     typed(h, tools);
@@ -85,7 +109,14 @@ fn hash_node(h: &mut DefaultHasher, node: &JourneyNode) {
 }
 
 fn hash_edge(h: &mut DefaultHasher, edge: &JourneyEdge) {
-    let JourneyEdge { id, source, target, condition, metadata, extra } = edge;
+    let JourneyEdge {
+        id,
+        source,
+        target,
+        condition,
+        metadata,
+        extra,
+    } = edge;
     text(h, id);
     text(h, source);
     text(h, target);
@@ -180,7 +211,9 @@ mod tests {
     fn journey(fixture: &str) -> JourneyDocument {
         let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(fixture);
         let sim = SimDocument::parse(fixture, &std::fs::read_to_string(&path).unwrap()).unwrap();
-        workflow_to_journey(&sim, &ConvertOptions::default()).unwrap().output
+        workflow_to_journey(&sim, &ConvertOptions::default())
+            .unwrap()
+            .output
     }
 
     #[test]
@@ -201,7 +234,11 @@ mod tests {
         reordered.edges.reverse();
         assert!(!matches(&reordered));
         let mut carried = base.clone();
-        if let Some(Value::Object(sim)) = carried.nodes[0].metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+        if let Some(Value::Object(sim)) = carried.nodes[0]
+            .metadata
+            .get_mut()
+            .and_then(|m| m.get_mut("sim"))
+        {
             sim.insert("index".into(), Value::from(9999));
         }
         assert!(!matches(&carried));

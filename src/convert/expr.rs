@@ -21,8 +21,8 @@ enum Tok {
 }
 
 const PUNCTS: [&str; 24] = [
-    "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ",", "+", "-", "*", "/",
-    "%", "?", ":",
+    "===", "!==", "==", "!=", "<=", ">=", "&&", "||", "<", ">", "!", "(", ")", "[", "]", ".", ",",
+    "+", "-", "*", "/", "%", "?", ":",
 ];
 
 fn tokenize(text: &str) -> Option<Vec<Tok>> {
@@ -30,7 +30,12 @@ fn tokenize(text: &str) -> Option<Vec<Tok>> {
     let refs: HashMap<usize, (usize, String)> = parse_references(text)
         .into_iter()
         .filter(|r| r.raw.starts_with('<'))
-        .map(|r| (r.span.start, (r.span.end, r.raw[1..r.raw.len() - 1].to_string())))
+        .map(|r| {
+            (
+                r.span.start,
+                (r.span.end, r.raw[1..r.raw.len() - 1].to_string()),
+            )
+        })
         .collect();
     let bytes = text.as_bytes();
     let mut out = Vec::new();
@@ -66,11 +71,15 @@ fn tokenize(text: &str) -> Option<Vec<Tok>> {
             out.push(Tok::Str(value));
             i = j + 1;
         } else if c.is_ascii_digit() {
-            let end = text[i..].find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '_')).map_or(text.len(), |n| i + n);
+            let end = text[i..]
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '.' || ch == '_'))
+                .map_or(text.len(), |n| i + n);
             out.push(Tok::Num(text[i..end].to_string()));
             i = end;
         } else if c.is_ascii_alphabetic() || c == b'_' || c == b'$' {
-            let end = text[i..].find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '$')).map_or(text.len(), |n| i + n);
+            let end = text[i..]
+                .find(|ch: char| !(ch.is_ascii_alphanumeric() || ch == '_' || ch == '$'))
+                .map_or(text.len(), |n| i + n);
             out.push(Tok::Ident(text[i..end].to_string()));
             i = end;
         } else {
@@ -117,11 +126,20 @@ impl Parser {
         }
     }
 
-    fn binary(&mut self, ops: &[&'static str], next: fn(&mut Parser) -> Option<Expr>, chain: bool) -> Option<Expr> {
+    fn binary(
+        &mut self,
+        ops: &[&'static str],
+        next: fn(&mut Parser) -> Option<Expr>,
+        chain: bool,
+    ) -> Option<Expr> {
         let mut left = next(self)?;
         loop {
-            let Some(Tok::Punct(op)) = self.peek() else { return Some(left) };
-            let Some(op) = ops.iter().find(|o| *o == op).copied() else { return Some(left) };
+            let Some(Tok::Punct(op)) = self.peek() else {
+                return Some(left);
+            };
+            let Some(op) = ops.iter().find(|o| *o == op).copied() else {
+                return Some(left);
+            };
             self.pos += 1;
             let right = next(self)?;
             left = Expr::Bin(op, Box::new(left), Box::new(right));
@@ -146,7 +164,11 @@ impl Parser {
     }
 
     fn compare(&mut self) -> Option<Expr> {
-        self.binary(&["===", "!==", "==", "!=", "<=", ">=", "<", ">"], Parser::additive, false)
+        self.binary(
+            &["===", "!==", "==", "!=", "<=", ">=", "<", ">"],
+            Parser::additive,
+            false,
+        )
     }
 
     fn additive(&mut self) -> Option<Expr> {
@@ -249,7 +271,11 @@ fn parse(text: &str) -> Option<Expr> {
     if toks.is_empty() {
         return None;
     }
-    let mut p = Parser { toks, pos: 0, depth: 0 };
+    let mut p = Parser {
+        toks,
+        pos: 0,
+        depth: 0,
+    };
     let e = p.expr()?;
     (p.pos == p.toks.len()).then_some(e)
 }
@@ -282,7 +308,9 @@ impl Renderer<'_> {
                 "&&" | "||" => {
                     let word = if *op == "&&" { "and" } else { "or" };
                     let side = |x: &Expr| match x {
-                        Expr::Bin(o, ..) if (*o == "&&" || *o == "||") && o != op => format!("({})", self.boolean(x)),
+                        Expr::Bin(o, ..) if (*o == "&&" || *o == "||") && o != op => {
+                            format!("({})", self.boolean(x))
+                        }
                         _ => self.boolean(x),
                     };
                     format!("{} {word} {}", side(a), side(b))
@@ -290,8 +318,12 @@ impl Renderer<'_> {
                 "===" | "==" | "!==" | "!=" => {
                     let negated = op.starts_with('!');
                     match (b.as_ref(), negated) {
-                        (Expr::Ident(n), false) if n == "null" || n == "undefined" => format!("{} is empty", self.value(a)),
-                        (Expr::Ident(n), true) if n == "null" || n == "undefined" => format!("{} is set", self.value(a)),
+                        (Expr::Ident(n), false) if n == "null" || n == "undefined" => {
+                            format!("{} is empty", self.value(a))
+                        }
+                        (Expr::Ident(n), true) if n == "null" || n == "undefined" => {
+                            format!("{} is set", self.value(a))
+                        }
                         (_, false) => format!("{} is {}", self.value(a), self.value(b)),
                         (_, true) => format!("{} is not {}", self.value(a), self.value(b)),
                     }
@@ -309,12 +341,20 @@ impl Renderer<'_> {
                 other => format!("it is not the case that {}", self.boolean(other)),
             },
             Expr::Call(callee, args) => match (callee.as_ref(), args.as_slice()) {
-                (Expr::Member(obj, m), [arg]) if m == "includes" && matches!(obj.as_ref(), Expr::Array(_)) => {
+                (Expr::Member(obj, m), [arg])
+                    if m == "includes" && matches!(obj.as_ref(), Expr::Array(_)) =>
+                {
                     format!("{} is one of {}", self.value(arg), self.value(obj))
                 }
-                (Expr::Member(obj, m), [arg]) if m == "includes" => format!("{} contains {}", self.value(obj), self.value(arg)),
-                (Expr::Member(obj, m), [arg]) if m == "startsWith" => format!("{} starts with {}", self.value(obj), self.value(arg)),
-                (Expr::Member(obj, m), [arg]) if m == "endsWith" => format!("{} ends with {}", self.value(obj), self.value(arg)),
+                (Expr::Member(obj, m), [arg]) if m == "includes" => {
+                    format!("{} contains {}", self.value(obj), self.value(arg))
+                }
+                (Expr::Member(obj, m), [arg]) if m == "startsWith" => {
+                    format!("{} starts with {}", self.value(obj), self.value(arg))
+                }
+                (Expr::Member(obj, m), [arg]) if m == "endsWith" => {
+                    format!("{} ends with {}", self.value(obj), self.value(arg))
+                }
                 _ => format!("{} is true", self.value(e)),
             },
             _ => format!("{} is true", self.value(e)),
@@ -333,7 +373,11 @@ impl Renderer<'_> {
             Expr::Member(obj, m) => format!("{} {}", self.value(obj), words(m)),
             Expr::Index(obj, index) => format!("item {} of {}", self.value(index), self.value(obj)),
             Expr::Call(callee, args) => match (callee.as_ref(), args.as_slice()) {
-                (Expr::Member(obj, m), []) if m == "toLowerCase" || m == "toUpperCase" || m == "trim" => self.value(obj),
+                (Expr::Member(obj, m), [])
+                    if m == "toLowerCase" || m == "toUpperCase" || m == "trim" =>
+                {
+                    self.value(obj)
+                }
                 _ => {
                     let args: Vec<String> = args.iter().map(|a| self.value(a)).collect();
                     format!("{}({})", self.value(callee), args.join(", "))
@@ -351,19 +395,31 @@ impl Renderer<'_> {
                 format!("{} {word} {}", self.value(a), self.value(b))
             }
             Expr::Not(_) => format!("whether {}", self.boolean(e)),
-            Expr::Array(items) => items.iter().map(|i| self.value(i)).collect::<Vec<_>>().join(", "),
+            Expr::Array(items) => items
+                .iter()
+                .map(|i| self.value(i))
+                .collect::<Vec<_>>()
+                .join(", "),
         }
     }
 
     fn reference(&self, inner: &str) -> String {
         let raw = format!("<{inner}>");
         let target = parse_references(&raw).into_iter().next().map(|r| r.target);
-        let path_words = |path: &str| path.split('.').filter(|p| !p.is_empty()).map(words).collect::<Vec<_>>().join(" ");
+        let path_words = |path: &str| {
+            path.split('.')
+                .filter(|p| !p.is_empty())
+                .map(words)
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
         let (_, rest) = inner.split_once('.').unwrap_or((inner, ""));
         match target {
             Some(RefTarget::Variable { name }) => format!("the variable {name}"),
             Some(RefTarget::Loop { .. }) => format!("the loop's {}", path_words(rest)),
-            Some(RefTarget::Parallel { .. }) => format!("the parallel branch's {}", path_words(rest)),
+            Some(RefTarget::Parallel { .. }) => {
+                format!("the parallel branch's {}", path_words(rest))
+            }
             Some(RefTarget::Block { name, .. }) => {
                 let display = self.names.get(&name).cloned().unwrap_or(name);
                 if rest.is_empty() {
@@ -422,16 +478,40 @@ mod tests {
 
     #[test]
     fn comparisons_read_as_sentences() {
-        assert_eq!(render("<agent1.content> === 'refund'"), "Agent 1's content is 'refund'");
-        assert_eq!(render("<agent.content> !== \"x\""), "agent's content is not 'x'");
-        assert_eq!(render("<start.score> >= 3 && <start.tier> == 'gold'"), "start's score is at least 3 and start's tier is 'gold'");
-        
-        assert_eq!(render("<agent1.content>.includes('urgent')"), "Agent 1's content contains 'urgent'");
-        assert_eq!(render("<variable.count> % 2 === 0"), "the variable count modulo 2 is 0");
-        assert_eq!(render("<agent1.selectedOption> === null"), "Agent 1's selected option is empty");
-        assert_eq!(render("<api.data.items>.length > 0"), "the length of api's data items is greater than 0");
+        assert_eq!(
+            render("<agent1.content> === 'refund'"),
+            "Agent 1's content is 'refund'"
+        );
+        assert_eq!(
+            render("<agent.content> !== \"x\""),
+            "agent's content is not 'x'"
+        );
+        assert_eq!(
+            render("<start.score> >= 3 && <start.tier> == 'gold'"),
+            "start's score is at least 3 and start's tier is 'gold'"
+        );
+
+        assert_eq!(
+            render("<agent1.content>.includes('urgent')"),
+            "Agent 1's content contains 'urgent'"
+        );
+        assert_eq!(
+            render("<variable.count> % 2 === 0"),
+            "the variable count modulo 2 is 0"
+        );
+        assert_eq!(
+            render("<agent1.selectedOption> === null"),
+            "Agent 1's selected option is empty"
+        );
+        assert_eq!(
+            render("<api.data.items>.length > 0"),
+            "the length of api's data items is greater than 0"
+        );
         assert_eq!(render("true"), "always");
-        assert_eq!(render("['a', 'b'].includes(<start.plan>)"), "start's plan is one of 'a', 'b'");
+        assert_eq!(
+            render("['a', 'b'].includes(<start.plan>)"),
+            "start's plan is one of 'a', 'b'"
+        );
     }
 
     #[test]

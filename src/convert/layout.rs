@@ -17,7 +17,10 @@ pub fn layered(doc: &JourneyDocument) -> HashMap<String, (f64, f64)> {
     for node in &doc.nodes {
         let layer = layers.get(node.id.as_str()).copied().unwrap_or(0);
         let row = rows.entry(layer).or_insert(0);
-        out.insert(node.id.clone(), (layer as f64 * LAYER_WIDTH, *row as f64 * ROW_HEIGHT));
+        out.insert(
+            node.id.clone(),
+            (layer as f64 * LAYER_WIDTH, *row as f64 * ROW_HEIGHT),
+        );
         *row += 1;
     }
     out

@@ -145,23 +145,47 @@ pub mod codes {
 
 impl Mapping {
     pub fn new(direction: Direction) -> Mapping {
-        Mapping { direction, nodes: Vec::new(), edges: Vec::new(), variables: Vec::new(), approximations: Vec::new(), ends: Vec::new() }
+        Mapping {
+            direction,
+            nodes: Vec::new(),
+            edges: Vec::new(),
+            variables: Vec::new(),
+            approximations: Vec::new(),
+            ends: Vec::new(),
+        }
     }
 
     /// Records an approximation about source-document `nodes` and `edges`.
-    pub fn approximate(&mut self, code: &str, nodes: &[&str], edges: &[&str], message: impl Into<String>) {
+    pub fn approximate(
+        &mut self,
+        code: &str,
+        nodes: &[&str],
+        edges: &[&str],
+        message: impl Into<String>,
+    ) {
         let owned = |ids: &[&str]| ids.iter().map(|e| e.to_string()).collect();
-        self.approximations.push(Approximation { code: code.to_string(), nodes: owned(nodes), edges: owned(edges), message: message.into() });
+        self.approximations.push(Approximation {
+            code: code.to_string(),
+            nodes: owned(nodes),
+            edges: owned(edges),
+            message: message.into(),
+        });
     }
 
     /// The journey state a block became, if any.
     pub fn state_of_block(&self, block_id: &str) -> Option<&str> {
-        self.nodes.iter().find(|n| n.block_id == block_id).map(|n| n.state_id.as_str())
+        self.nodes
+            .iter()
+            .find(|n| n.block_id == block_id)
+            .map(|n| n.state_id.as_str())
     }
 
     /// The Sim block a journey state came from or became, if any.
     pub fn block_of_state(&self, state_id: &str) -> Option<&str> {
-        self.nodes.iter().find(|n| n.state_id == state_id && !n.role.starts_with("router_for:")).map(|n| n.block_id.as_str())
+        self.nodes
+            .iter()
+            .find(|n| n.state_id == state_id && !n.role.starts_with("router_for:"))
+            .map(|n| n.block_id.as_str())
     }
 
     /// Approximations with a given code.

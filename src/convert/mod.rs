@@ -26,15 +26,17 @@ mod to_workflow;
 
 pub use conditions::{ELSE, FAILED, SUCCEEDED};
 pub use expr::looks_like_code;
-pub use mapping::{codes, Approximation, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping, VariableMapping};
+pub use mapping::{
+    codes, Approximation, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping, VariableMapping,
+};
 
 use crate::error::Result;
 use crate::json::Maybe;
-use indexmap::IndexMap;
 use crate::parlant::JourneyDocument;
 use crate::sim::{Block, Edge, SimDocument};
-use serde_json::{Map, Value};
 use foldhash::HashMap;
+use indexmap::IndexMap;
+use serde_json::{Map, Value};
 
 /// The key of Journey Studio's carrier in Sim `data` objects and workflow metadata.
 pub const PARLANT_KEY: &str = "parlant";
@@ -52,7 +54,11 @@ pub struct ConvertOptions {
 
 impl Default for ConvertOptions {
     fn default() -> Self {
-        ConvertOptions { service_name: "sim".into(), conditions: None, model: "claude-sonnet-4-5".into() }
+        ConvertOptions {
+            service_name: "sim".into(),
+            conditions: None,
+            model: "claude-sonnet-4-5".into(),
+        }
     }
 }
 
@@ -64,14 +70,23 @@ pub struct Conversion<T> {
 }
 
 /// Converts a Sim workflow into a journey.
-pub fn workflow_to_journey(doc: &SimDocument, opts: &ConvertOptions) -> Result<Conversion<JourneyDocument>> {
-    let pass = to_journey::Pass { carry_sim: true, apply_carriers: true };
+pub fn workflow_to_journey(
+    doc: &SimDocument,
+    opts: &ConvertOptions,
+) -> Result<Conversion<JourneyDocument>> {
+    let pass = to_journey::Pass {
+        carry_sim: true,
+        apply_carriers: true,
+    };
     let (output, mapping) = to_journey::forward(doc, opts, &pass)?;
     Ok(Conversion { output, mapping })
 }
 
 /// Converts a journey into a Sim workflow.
-pub fn journey_to_workflow(doc: &JourneyDocument, opts: &ConvertOptions) -> Result<Conversion<SimDocument>> {
+pub fn journey_to_workflow(
+    doc: &JourneyDocument,
+    opts: &ConvertOptions,
+) -> Result<Conversion<SimDocument>> {
     let (output, mapping) = to_workflow::backward(doc, opts)?;
     Ok(Conversion { output, mapping })
 }
@@ -128,5 +143,12 @@ fn edge_carrier(edge: &Edge) -> Option<&Map<String, Value>> {
 
 /// Block display names by normalised name (how references name blocks).
 fn display_names<'a>(blocks: impl Iterator<Item = &'a Block>) -> HashMap<String, String> {
-    blocks.map(|b| (crate::sim::references::normalize_block_name(&b.name), b.name.clone())).collect()
+    blocks
+        .map(|b| {
+            (
+                crate::sim::references::normalize_block_name(&b.name),
+                b.name.clone(),
+            )
+        })
+        .collect()
 }

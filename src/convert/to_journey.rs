@@ -7,16 +7,23 @@
 
 use super::carry;
 use super::conditions::{self, BranchCache};
-use super::mapping::{codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping, VariableMapping};
+use super::mapping::{
+    codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping, VariableMapping,
+};
 use super::{block_carrier, edge_carrier, ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
 use crate::json::Maybe;
-use crate::parlant::{ContextVariable, EditorData, EditorPosition, JourneyDocument, JourneyEdge, JourneyNode, NodeKind, ToolId};
+use crate::parlant::{
+    ContextVariable, EditorData, EditorPosition, JourneyDocument, JourneyEdge, JourneyNode,
+    NodeKind, ToolId,
+};
 use crate::sim::references::normalize_block_name;
-use crate::sim::{model::number, Block, BlockFamily, Edge, SimDocument, SourceHandle, WorkflowState};
+use crate::sim::{
+    model::number, Block, BlockFamily, Edge, SimDocument, SourceHandle, WorkflowState,
+};
+use foldhash::{HashMap, HashMapExt, HashSet};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
-use foldhash::{HashMap, HashMapExt, HashSet};
 
 /// Keys split one level when carriers are diffed.
 pub(crate) const NODE_NESTED: &[&str] = &["metadata"];
@@ -67,7 +74,11 @@ pub(crate) struct Pass {
     pub apply_carriers: bool,
 }
 
-pub(crate) fn forward(doc: &SimDocument, opts: &ConvertOptions, pass: &Pass) -> Result<(JourneyDocument, Mapping)> {
+pub(crate) fn forward(
+    doc: &SimDocument,
+    opts: &ConvertOptions,
+    pass: &Pass,
+) -> Result<(JourneyDocument, Mapping)> {
     Forward::new(doc, opts, pass).run()
 }
 
@@ -106,14 +117,26 @@ impl<'a> Forward<'a> {
             .collect();
         let mut merged = HashMap::new();
         for block in state.blocks.values() {
-            let owner = block_carrier(block).and_then(|c| c.get("merged_into")).and_then(Value::as_str);
+            let owner = block_carrier(block)
+                .and_then(|c| c.get("merged_into"))
+                .and_then(Value::as_str);
             if let Some(owner) = owner {
-                if block.block_type == "router_v2" && kept.contains(owner) && kept.contains(block.id.as_str()) && owner != block.id {
-                    merged.insert(block.id.as_str(), state.blocks.get(owner).map_or(owner, |b| b.id.as_str()));
+                if block.block_type == "router_v2"
+                    && kept.contains(owner)
+                    && kept.contains(block.id.as_str())
+                    && owner != block.id
+                {
+                    merged.insert(
+                        block.id.as_str(),
+                        state.blocks.get(owner).map_or(owner, |b| b.id.as_str()),
+                    );
                 }
             }
         }
-        let triggers = state.blocks.values().filter(|b| kept.contains(b.id.as_str()) && BlockFamily::of(b) == BlockFamily::Trigger);
+        let triggers = state
+            .blocks
+            .values()
+            .filter(|b| kept.contains(b.id.as_str()) && BlockFamily::of(b) == BlockFamily::Trigger);
         let root = triggers
             .clone()
             .find(|b| b.block_type == "start_trigger" || b.block_type == "starter")
@@ -133,7 +156,10 @@ impl<'a> Forward<'a> {
             error_sources: state
                 .edges
                 .iter()
-                .filter(|e| SourceHandle::parse(e.source_handle.get().map(String::as_str)) == SourceHandle::Error)
+                .filter(|e| {
+                    SourceHandle::parse(e.source_handle.get().map(String::as_str))
+                        == SourceHandle::Error
+                })
                 .map(|e| e.source.as_str())
                 .collect(),
             carried_blocks: 0,
@@ -149,12 +175,31 @@ impl<'a> Forward<'a> {
         for (index, block) in self.state.blocks.values().enumerate() {
             if !self.kept.contains(block.id.as_str()) {
                 if BlockFamily::of(block) == BlockFamily::Note {
-                    self.mapping.approximate(codes::NOTE_KEPT, &[&block.id], &[], format!("note `{}` is kept in the journey's `sim` metadata, not as a state", block.name));
+                    self.mapping.approximate(
+                        codes::NOTE_KEPT,
+                        &[&block.id],
+                        &[],
+                        format!(
+                            "note `{}` is kept in the journey's `sim` metadata, not as a state",
+                            block.name
+                        ),
+                    );
                 } else {
-                    self.mapping.approximate(codes::DISABLED_BLOCK, &[&block.id], &[], format!("block `{}` is disabled and was left out of the journey", block.name));
+                    self.mapping.approximate(
+                        codes::DISABLED_BLOCK,
+                        &[&block.id],
+                        &[],
+                        format!(
+                            "block `{}` is disabled and was left out of the journey",
+                            block.name
+                        ),
+                    );
                 }
                 if self.pass.carry_sim {
-                    dropped_blocks.push(object([("index", index.into()), ("block", to_text(block)?)]));
+                    dropped_blocks.push(object([
+                        ("index", index.into()),
+                        ("block", to_text(block)?),
+                    ]));
                     self.carried_blocks += 1;
                 }
                 continue;
@@ -166,7 +211,10 @@ impl<'a> Forward<'a> {
             let mut node = self.node(block, role)?;
             if self.pass.carry_sim {
                 self.carried_exactly &= !has_sim(&node.metadata);
-                super::attach_sim(&mut node.metadata, object([("block", to_text(block)?), ("index", index.into())]));
+                super::attach_sim(
+                    &mut node.metadata,
+                    object([("block", to_text(block)?), ("index", index.into())]),
+                );
                 self.carried_blocks += 1;
             }
             self.mapping.nodes.push(NodeMapping {
@@ -186,7 +234,10 @@ impl<'a> Forward<'a> {
         let sources: HashSet<&str> = edges.iter().map(|e| e.source.as_str()).collect();
         for node in &nodes {
             if !sources.contains(node.id.as_str()) && node_index.contains_key(node.id.as_str()) {
-                self.mapping.ends.push(EndMapping { block_id: node.id.clone(), state_id: node.id.clone() });
+                self.mapping.ends.push(EndMapping {
+                    block_id: node.id.clone(),
+                    state_id: node.id.clone(),
+                });
             }
         }
 
@@ -204,12 +255,20 @@ impl<'a> Forward<'a> {
     /// once (and no carrier's own `sim` metadata replaced), every state and transition id unique
     /// (the way back finds bases by id).
     fn carries_whole_workflow(&self, doc: &JourneyDocument) -> bool {
-        let unique = |ids: &mut dyn Iterator<Item = &str>, len: usize| ids.collect::<HashSet<&str>>().len() == len;
+        let unique = |ids: &mut dyn Iterator<Item = &str>, len: usize| {
+            ids.collect::<HashSet<&str>>().len() == len
+        };
         self.carried_exactly
             && self.carried_blocks == self.state.blocks.len()
             && self.carried_edges == self.state.edges.len()
-            && unique(&mut doc.nodes.iter().map(|n| n.id.as_str()), doc.nodes.len())
-            && unique(&mut doc.edges.iter().map(|e| e.id.as_str()), doc.edges.len())
+            && unique(
+                &mut doc.nodes.iter().map(|n| n.id.as_str()),
+                doc.nodes.len(),
+            )
+            && unique(
+                &mut doc.edges.iter().map(|e| e.id.as_str()),
+                doc.edges.len(),
+            )
     }
 
     /// The state a block renders to, with its `data.parlant` carrier applied.
@@ -218,46 +277,84 @@ impl<'a> Forward<'a> {
             Role::Root | Role::Fork | Role::Container => None,
             // Parlant ends the journey at a state without an action (J001): an agent with no
             // prompt still answers, so its state says so.
-            Role::Chat => Some(agent_action(block).filter(|a| !a.trim().is_empty()).unwrap_or_else(|| format!("Respond as the agent `{}`", block.name))),
+            Role::Chat => Some(
+                agent_action(block)
+                    .filter(|a| !a.trim().is_empty())
+                    .unwrap_or_else(|| format!("Respond as the agent `{}`", block.name)),
+            ),
             Role::Response => Some(match block.sub_str("data") {
                 Some(data) => format!("Give the final response: {data}"),
                 None => "Give the final response".to_string(),
             }),
             Role::Ask => Some(ask_action(block)),
             Role::ExtraTrigger => {
-                self.mapping.approximate(codes::EXTRA_TRIGGER, &[&block.id], &[], format!("trigger `{}` became a chat state: a journey has one root", block.name));
-                Some(format!("Start as the `{}` trigger `{}` would", block.block_type, block.name))
+                self.mapping.approximate(
+                    codes::EXTRA_TRIGGER,
+                    &[&block.id],
+                    &[],
+                    format!(
+                        "trigger `{}` became a chat state: a journey has one root",
+                        block.name
+                    ),
+                );
+                Some(format!(
+                    "Start as the `{}` trigger `{}` would",
+                    block.block_type, block.name
+                ))
             }
             Role::Tool => Some(format!("Use the tool {}", tool_name(block))),
         };
         let mut node = JourneyNode::new(block.id.clone(), &role.kind(), action);
         node.description = Maybe::Value(block.name.clone());
         if role == Role::Tool {
-            node.tools = Maybe::Value(vec![ToolId::new(self.opts.service_name.clone(), tool_name(block))]);
+            node.tools = Maybe::Value(vec![ToolId::new(
+                self.opts.service_name.clone(),
+                tool_name(block),
+            )]);
         }
         if role == Role::Container {
             let (code, what) = if BlockFamily::of(block) == BlockFamily::Loop {
-                (codes::LOOP_AS_CYCLE, "loop became a cycle that repeats its body until the exit condition holds")
+                (
+                    codes::LOOP_AS_CYCLE,
+                    "loop became a cycle that repeats its body until the exit condition holds",
+                )
             } else {
                 (codes::PARALLEL_AS_SEQUENCE, "parallel became one branch run for each item in turn (Parlant runs one path at a time)")
             };
-            self.mapping.approximate(code, &[&block.id], &[], format!("`{}`: the {what}", block.name));
+            self.mapping.approximate(
+                code,
+                &[&block.id],
+                &[],
+                format!("`{}`: the {what}", block.name),
+            );
         }
         self.apply_carrier(node, block_carrier(block).and_then(|c| c.get("node")))
     }
 
-    fn apply_carrier<T: serde::Serialize + serde::de::DeserializeOwned>(&self, element: T, carrier: Option<&Value>) -> Result<T> {
+    fn apply_carrier<T: serde::Serialize + serde::de::DeserializeOwned>(
+        &self,
+        element: T,
+        carrier: Option<&Value>,
+    ) -> Result<T> {
         match carrier {
             Some(Value::Object(carrier)) if self.pass.apply_carriers && !carrier.is_empty() => {
                 let rendered = carry::flatten(&to_value(&element)?, NODE_NESTED);
                 let merged = carry::unflatten(carry::merge(carrier, rendered), NODE_NESTED);
-                serde_json::from_value(merged).map_err(|e| Error::Unsupported(format!("a `data.parlant` carrier does not make a valid journey element: {e}")))
+                serde_json::from_value(merged).map_err(|e| {
+                    Error::Unsupported(format!(
+                        "a `data.parlant` carrier does not make a valid journey element: {e}"
+                    ))
+                })
             }
             _ => Ok(element),
         }
     }
 
-    fn edges(&mut self, nodes: &mut [JourneyNode], node_index: &HashMap<&str, usize>) -> Result<(Vec<JourneyEdge>, Vec<Value>)> {
+    fn edges(
+        &mut self,
+        nodes: &mut [JourneyNode],
+        node_index: &HashMap<&str, usize>,
+    ) -> Result<(Vec<JourneyEdge>, Vec<Value>)> {
         let mut out = Vec::with_capacity(self.state.edges.len());
         let mut dropped = Vec::new();
         for (index, edge) in self.state.edges.iter().enumerate() {
@@ -270,7 +367,9 @@ impl<'a> Forward<'a> {
                 }
                 continue;
             }
-            if !self.kept.contains(edge.source.as_str()) || !self.kept.contains(edge.target.as_str()) {
+            if !self.kept.contains(edge.source.as_str())
+                || !self.kept.contains(edge.target.as_str())
+            {
                 if self.pass.carry_sim {
                     dropped.push(object([("index", index.into()), ("edge", to_text(edge)?)]));
                     self.carried_edges += 1;
@@ -281,18 +380,38 @@ impl<'a> Forward<'a> {
             if let Some(owner) = self.merged.get(edge.target.as_str()) {
                 if *owner == edge.source {
                     if let (true, Some(&i)) = (self.pass.carry_sim, node_index.get(*owner)) {
-                        let router = self.state.blocks.get(edge.target.as_str()).map(to_text).transpose()?;
+                        let router = self
+                            .state
+                            .blocks
+                            .get(edge.target.as_str())
+                            .map(to_text)
+                            .transpose()?;
                         let router_index = self.state.blocks.get_index_of(edge.target.as_str());
-                        if let Some(Value::Object(sim)) = nodes[i].metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+                        if let Some(Value::Object(sim)) =
+                            nodes[i].metadata.get_mut().and_then(|m| m.get_mut("sim"))
+                        {
                             // A second router of the same state would replace the first.
                             self.carried_exactly &= !sim.contains_key("router") && router.is_some();
                             self.carried_blocks += 1;
                             self.carried_edges += 1;
-                            sim.insert("router".into(), object([("block", router.unwrap_or(Value::Null)), ("index", router_index.map_or(Value::Null, Value::from))]));
-                            sim.insert("router_edge".into(), object([("edge", to_text(edge)?), ("index", index.into())]));
+                            sim.insert(
+                                "router".into(),
+                                object([
+                                    ("block", router.unwrap_or(Value::Null)),
+                                    ("index", router_index.map_or(Value::Null, Value::from)),
+                                ]),
+                            );
+                            sim.insert(
+                                "router_edge".into(),
+                                object([("edge", to_text(edge)?), ("index", index.into())]),
+                            );
                         }
                     }
-                    self.mapping.edges.push(EdgeMapping { sim_edge_id: Some(edge.id.clone()), transition_id: None, handle: edge.source_handle.get().cloned() });
+                    self.mapping.edges.push(EdgeMapping {
+                        sim_edge_id: Some(edge.id.clone()),
+                        transition_id: None,
+                        handle: edge.source_handle.get().cloned(),
+                    });
                     continue;
                 }
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("edge `{}` enters router `{}`, which stands for state `{owner}`'s conditions; it was dropped", edge.id, edge.target));
@@ -302,10 +421,16 @@ impl<'a> Forward<'a> {
                 }
                 continue;
             }
-            let source = self.merged.get(edge.source.as_str()).copied().unwrap_or(edge.source.as_str());
+            let source = self
+                .merged
+                .get(edge.source.as_str())
+                .copied()
+                .unwrap_or(edge.source.as_str());
             let (condition, expression) = self.condition_of(edge)?;
-            let mut transition = JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
-            transition = self.apply_carrier(transition, edge_carrier(edge).and_then(|c| c.get("edge")))?;
+            let mut transition =
+                JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
+            transition =
+                self.apply_carrier(transition, edge_carrier(edge).and_then(|c| c.get("edge")))?;
             if self.pass.carry_sim {
                 let mut sim = object([("edge", to_text(edge)?), ("index", index.into())]);
                 if let Some(expression) = expression {
@@ -318,7 +443,9 @@ impl<'a> Forward<'a> {
             self.mapping.edges.push(EdgeMapping {
                 sim_edge_id: Some(edge.id.clone()),
                 transition_id: Some(transition.id.clone()),
-                handle: Some(SourceHandle::parse(edge.source_handle.get().map(String::as_str)).as_handle()),
+                handle: Some(
+                    SourceHandle::parse(edge.source_handle.get().map(String::as_str)).as_handle(),
+                ),
             });
             out.push(transition);
         }
@@ -328,13 +455,20 @@ impl<'a> Forward<'a> {
     /// The condition text of an edge, and the JavaScript expression it renders (Condition branches).
     fn condition_of(&mut self, edge: &Edge) -> Result<(Option<String>, Option<String>)> {
         let source = self.state.blocks.get(edge.source.as_str());
-        let Some(source) = source else { return Ok((None, None)) };
+        let Some(source) = source else {
+            return Ok((None, None));
+        };
         let handle = SourceHandle::parse(edge.source_handle.get().map(String::as_str));
         let name = source.name.as_str();
         Ok(match handle {
             SourceHandle::Source => {
                 // A block with an error path succeeds or fails: both transitions need a condition.
-                (self.error_sources.contains(edge.source.as_str()).then(|| conditions::SUCCEEDED.to_string()), None)
+                (
+                    self.error_sources
+                        .contains(edge.source.as_str())
+                        .then(|| conditions::SUCCEEDED.to_string()),
+                    None,
+                )
             }
             SourceHandle::Error => (Some(conditions::FAILED.to_string()), None),
             SourceHandle::Condition(id) => {
@@ -350,28 +484,61 @@ impl<'a> Forward<'a> {
                     None => (Some(format!("the branch `{id}` of {name} is chosen")), None),
                 }
             }
-            SourceHandle::Router(id) => (Some(self.branches.route(source, &id).unwrap_or_else(|| format!("the route `{id}` of {name} is chosen"))), None),
-            SourceHandle::LoopStart | SourceHandle::ParallelStart => (Some(conditions::container_start(source, &self.names)), None),
+            SourceHandle::Router(id) => (
+                Some(
+                    self.branches
+                        .route(source, &id)
+                        .unwrap_or_else(|| format!("the route `{id}` of {name} is chosen")),
+                ),
+                None,
+            ),
+            SourceHandle::LoopStart | SourceHandle::ParallelStart => {
+                (Some(conditions::container_start(source, &self.names)), None)
+            }
             SourceHandle::LoopEnd => (Some(format!("{name} has finished")), None),
             SourceHandle::ParallelEnd => (Some(format!("{name} has processed every item")), None),
             SourceHandle::Other(h) => (Some(format!("the `{h}` output of {name} fires")), None),
         })
     }
 
-    fn synthetic_edges(&mut self, nodes: &mut Vec<JourneyNode>, edges: &mut Vec<JourneyEdge>, node_index: &HashMap<&str, usize>) -> Result<()> {
+    fn synthetic_edges(
+        &mut self,
+        nodes: &mut Vec<JourneyNode>,
+        edges: &mut Vec<JourneyEdge>,
+        node_index: &HashMap<&str, usize>,
+    ) -> Result<()> {
         let mut has_out: HashSet<String> = edges.iter().map(|e| e.source.clone()).collect();
         let mut carried_end: Vec<(usize, JourneyEdge)> = Vec::new();
-        for block in self.state.blocks.values().filter(|b| node_index.contains_key(b.id.as_str())) {
+        for block in self
+            .state
+            .blocks
+            .values()
+            .filter(|b| node_index.contains_key(b.id.as_str()))
+        {
             if !self.pass.apply_carriers {
                 continue;
             }
-            let Some(Value::Array(ends)) = block_carrier(block).and_then(|c| c.get("end_edges")) else { continue };
+            let Some(Value::Array(ends)) = block_carrier(block).and_then(|c| c.get("end_edges"))
+            else {
+                continue;
+            };
             for end in ends {
                 let index = end.get("index").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize;
-                let edge: JourneyEdge = serde_json::from_value(end.get("edge").cloned().unwrap_or(Value::Null))
-                    .map_err(|e| Error::Unsupported(format!("block `{}`: a carried transition to `end` is not a journey edge: {e}", block.id)))?;
+                let edge: JourneyEdge = serde_json::from_value(
+                    end.get("edge").cloned().unwrap_or(Value::Null),
+                )
+                .map_err(|e| {
+                    Error::Unsupported(format!(
+                        "block `{}`: a carried transition to `end` is not a journey edge: {e}",
+                        block.id
+                    ))
+                })?;
                 has_out.insert(edge.source.clone());
-                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                self.mapping.edges.push(EdgeMapping {
+                    sim_edge_id: None,
+                    transition_id: Some(edge.id.clone()),
+                    handle: None,
+                });
                 carried_end.push((index, edge));
             }
         }
@@ -383,13 +550,26 @@ impl<'a> Forward<'a> {
         };
         // Containers repeat: each last block of the body goes back to the container's state.
         for block in self.state.blocks.values() {
-            if !node_index.contains_key(block.id.as_str()) || !BlockFamily::of(block).is_container() {
+            if !node_index.contains_key(block.id.as_str()) || !BlockFamily::of(block).is_container()
+            {
                 continue;
             }
             for child in self.state.blocks.values() {
-                if child.parent_id() == Some(block.id.as_str()) && node_index.contains_key(child.id.as_str()) && !has_out.contains(&child.id) {
-                    let edge = JourneyEdge::new(format!("{}->{}:repeat", child.id, block.id), child.id.clone(), block.id.clone(), None);
-                    self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                if child.parent_id() == Some(block.id.as_str())
+                    && node_index.contains_key(child.id.as_str())
+                    && !has_out.contains(&child.id)
+                {
+                    let edge = JourneyEdge::new(
+                        format!("{}->{}:repeat", child.id, block.id),
+                        child.id.clone(),
+                        block.id.clone(),
+                        None,
+                    );
+                    self.mapping.edges.push(EdgeMapping {
+                        sim_edge_id: None,
+                        transition_id: Some(edge.id.clone()),
+                        handle: None,
+                    });
                     edges.push(synthetic(edge, "repeat", self.pass.carry_sim));
                 }
             }
@@ -403,7 +583,12 @@ impl<'a> Forward<'a> {
             let starts: Vec<String> = nodes
                 .iter()
                 .filter(|n| !targets.contains(n.id.as_str()))
-                .filter(|n| self.state.blocks.get(n.id.as_str()).is_some_and(|b| b.parent_id().is_none()))
+                .filter(|n| {
+                    self.state
+                        .blocks
+                        .get(n.id.as_str())
+                        .is_some_and(|b| b.parent_id().is_none())
+                })
                 .map(|n| n.id.clone())
                 .collect();
             let mut root = JourneyNode::new(root_id.clone(), &NodeKind::Root, None);
@@ -414,8 +599,13 @@ impl<'a> Forward<'a> {
             let start_ids: Vec<&str> = starts.iter().map(String::as_str).collect();
             self.mapping.approximate(codes::SYNTHETIC_ROOT, &start_ids, &[], format!("the workflow has no enabled trigger: a root state `{root_id}` was added before its first blocks"));
             for start in starts {
-                let edge = JourneyEdge::new(format!("{root_id}->{start}"), root_id.clone(), start, None);
-                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                let edge =
+                    JourneyEdge::new(format!("{root_id}->{start}"), root_id.clone(), start, None);
+                self.mapping.edges.push(EdgeMapping {
+                    sim_edge_id: None,
+                    transition_id: Some(edge.id.clone()),
+                    handle: None,
+                });
                 edges.push(synthetic(edge, "root", self.pass.carry_sim));
             }
         }
@@ -429,7 +619,10 @@ impl<'a> Forward<'a> {
     fn check_fanout(&mut self, edges: &[JourneyEdge]) {
         let mut unconditional: IndexMap<&str, Vec<&str>> = IndexMap::new();
         for e in edges.iter().filter(|e| e.condition_text().is_none()) {
-            unconditional.entry(e.source.as_str()).or_default().push(e.id.as_str());
+            unconditional
+                .entry(e.source.as_str())
+                .or_default()
+                .push(e.id.as_str());
         }
         for (source, ids) in unconditional.into_iter().filter(|(_, ids)| ids.len() > 1) {
             let count = ids.len();
@@ -437,7 +630,13 @@ impl<'a> Forward<'a> {
         }
     }
 
-    fn document(&mut self, nodes: Vec<JourneyNode>, edges: Vec<JourneyEdge>, dropped_blocks: Vec<Value>, dropped_edges: Vec<Value>) -> Result<JourneyDocument> {
+    fn document(
+        &mut self,
+        nodes: Vec<JourneyNode>,
+        edges: Vec<JourneyEdge>,
+        dropped_blocks: Vec<Value>,
+        dropped_edges: Vec<Value>,
+    ) -> Result<JourneyDocument> {
         let state = self.state;
         let export = &self.doc.export;
         let meta = state.metadata.get();
@@ -452,7 +651,11 @@ impl<'a> Forward<'a> {
             .or_else(|| export.workflow.get().and_then(|w| w.description.get()))
             .cloned()
             .unwrap_or_default();
-        let conditions = self.opts.conditions.clone().unwrap_or_else(|| vec![format!("the customer wants help with {title}")]);
+        let conditions = self
+            .opts
+            .conditions
+            .clone()
+            .unwrap_or_else(|| vec![format!("the customer wants help with {title}")]);
         let mut doc = JourneyDocument::new(title, description, conditions);
         doc.nodes = Vec::new();
         doc.journey.root_id = match self.root {
@@ -466,17 +669,34 @@ impl<'a> Forward<'a> {
         let mut positions = IndexMap::new();
         for node in &nodes {
             if let Some((x, y)) = absolute_position(state, &node.id) {
-                positions.insert(node.id.clone(), EditorPosition { x: number(x), y: number(y), extra: IndexMap::new() });
+                positions.insert(
+                    node.id.clone(),
+                    EditorPosition {
+                        x: number(x),
+                        y: number(y),
+                        extra: IndexMap::new(),
+                    },
+                );
             }
         }
-        doc.editor = Maybe::Value(EditorData { positions: Maybe::Value(positions), viewport: Maybe::Absent, extra: IndexMap::new() });
+        doc.editor = Maybe::Value(EditorData {
+            positions: Maybe::Value(positions),
+            viewport: Maybe::Absent,
+            extra: IndexMap::new(),
+        });
 
         // The journey-level carrier, kept in the workflow's metadata.
-        let carrier = meta.and_then(|m| m.extra.get(PARLANT_KEY)).and_then(|p| p.get("journey"));
+        let carrier = meta
+            .and_then(|m| m.extra.get(PARLANT_KEY))
+            .and_then(|p| p.get("journey"));
         if let (Some(Value::Object(carrier)), true) = (carrier, self.pass.apply_carriers) {
             let rendered = carry::flatten(&to_value(&doc)?, DOC_NESTED);
             let merged = carry::unflatten(carry::merge(carrier, rendered), DOC_NESTED);
-            doc = serde_json::from_value(merged).map_err(|e| Error::Unsupported(format!("the workflow's `metadata.parlant` does not make a valid journey: {e}")))?;
+            doc = serde_json::from_value(merged).map_err(|e| {
+                Error::Unsupported(format!(
+                    "the workflow's `metadata.parlant` does not make a valid journey: {e}"
+                ))
+            })?;
         }
         if self.pass.carry_sim {
             // The envelope without blocks and edges (cloned field by field: the blocks are big).
@@ -521,9 +741,22 @@ impl<'a> Forward<'a> {
         if let Some(root) = self.root.and_then(|r| self.state.blocks.get(r)) {
             let start = normalize_block_name(&root.name);
             for field in input_fields(root) {
-                let Some(name) = field.get("name").and_then(Value::as_str).filter(|n| !n.is_empty()) else { continue };
-                let kind = field.get("type").and_then(Value::as_str).unwrap_or("string");
-                out.push(context_variable(name, format!("Input `{name}` of the workflow ({kind})"), field.get("value")));
+                let Some(name) = field
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .filter(|n| !n.is_empty())
+                else {
+                    continue;
+                };
+                let kind = field
+                    .get("type")
+                    .and_then(Value::as_str)
+                    .unwrap_or("string");
+                out.push(context_variable(
+                    name,
+                    format!("Input `{name}` of the workflow ({kind})"),
+                    field.get("value"),
+                ));
                 self.mapping.variables.push(VariableMapping {
                     sim_reference: format!("<{start}.{name}>"),
                     context_variable: name.to_string(),
@@ -531,10 +764,22 @@ impl<'a> Forward<'a> {
                 });
             }
         }
-        for variable in self.state.variables.get().into_iter().flat_map(|v| v.values()) {
-            let Some(name) = variable.name.get().filter(|n| !n.is_empty()) else { continue };
+        for variable in self
+            .state
+            .variables
+            .get()
+            .into_iter()
+            .flat_map(|v| v.values())
+        {
+            let Some(name) = variable.name.get().filter(|n| !n.is_empty()) else {
+                continue;
+            };
             let kind = variable.variable_type.get().map_or("plain", String::as_str);
-            out.push(context_variable(name, format!("Workflow variable `{name}` ({kind})"), variable.value.get()));
+            out.push(context_variable(
+                name,
+                format!("Workflow variable `{name}` ({kind})"),
+                variable.value.get(),
+            ));
             self.mapping.variables.push(VariableMapping {
                 sim_reference: format!("<variable.{}>", normalize_block_name(name)),
                 context_variable: name.clone(),
@@ -565,16 +810,26 @@ fn context_variable(name: &str, description: String, value: Option<&Value>) -> C
 
 /// The fields of a start trigger's (or resume form's) input format.
 pub(crate) fn input_fields(block: &Block) -> &[Value] {
-    block.sub_value("inputFormat").and_then(Value::as_array).map(Vec::as_slice).unwrap_or(&[])
+    block
+        .sub_value("inputFormat")
+        .and_then(Value::as_array)
+        .map(Vec::as_slice)
+        .unwrap_or(&[])
 }
 
 /// A JSON object of the given entries, moved in (`json!` would copy each value once more).
 fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
-    Value::Object(entries.into_iter().map(|(key, value)| (key.to_string(), value)).collect())
+    Value::Object(
+        entries
+            .into_iter()
+            .map(|(key, value)| (key.to_string(), value))
+            .collect(),
+    )
 }
 
 pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
-    serde_json::to_value(value).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+    serde_json::to_value(value)
+        .map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// A carried block, as its JSON text: one string instead of a tree of values, so carrying a
@@ -582,15 +837,21 @@ pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
 pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> Result<Value> {
     // Most carried blocks are a few hundred bytes: one allocation instead of a growing buffer.
     let mut text = Vec::with_capacity(512);
-    serde_json::to_writer(&mut text, value).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))?;
+    serde_json::to_writer(&mut text, value)
+        .map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))?;
     // serde_json writes UTF-8 only.
-    String::from_utf8(text).map(Value::String).map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+    String::from_utf8(text)
+        .map(Value::String)
+        .map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// The messages of an agent that carry its instruction: the system messages, or the user
 /// messages when there is no system message.
 pub(crate) fn instruction_role(messages: &[Value]) -> &'static str {
-    if messages.iter().any(|m| m.get("role").and_then(Value::as_str) == Some("system")) {
+    if messages
+        .iter()
+        .any(|m| m.get("role").and_then(Value::as_str) == Some("system"))
+    {
         "system"
     } else {
         "user"
@@ -599,7 +860,11 @@ pub(crate) fn instruction_role(messages: &[Value]) -> &'static str {
 
 /// An agent's instruction: its system prompt (or user prompt), the state's action.
 pub(crate) fn agent_action(block: &Block) -> Option<String> {
-    if let Some(messages) = block.sub_value("messages").and_then(Value::as_array).filter(|m| !m.is_empty()) {
+    if let Some(messages) = block
+        .sub_value("messages")
+        .and_then(Value::as_array)
+        .filter(|m| !m.is_empty())
+    {
         let role = instruction_role(messages);
         let parts: Vec<&str> = messages
             .iter()
@@ -608,11 +873,18 @@ pub(crate) fn agent_action(block: &Block) -> Option<String> {
             .collect();
         return Some(parts.join("\n\n"));
     }
-    block.sub_str("systemPrompt").or_else(|| block.sub_str("userPrompt")).map(str::to_string)
+    block
+        .sub_str("systemPrompt")
+        .or_else(|| block.sub_str("userPrompt"))
+        .map(str::to_string)
 }
 
 fn ask_action(block: &Block) -> String {
-    let fields: Vec<&str> = input_fields(block).iter().filter_map(|f| f.get("name").and_then(Value::as_str)).filter(|n| !n.is_empty()).collect();
+    let fields: Vec<&str> = input_fields(block)
+        .iter()
+        .filter_map(|f| f.get("name").and_then(Value::as_str))
+        .filter(|n| !n.is_empty())
+        .collect();
     if fields.is_empty() {
         "Ask the customer to review and reply".to_string()
     } else {

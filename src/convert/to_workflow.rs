@@ -18,17 +18,23 @@ use crate::error::{Error, Result};
 use crate::json::{Maybe, UniqueMap};
 use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, END_NODE_ID};
 use crate::sim::references::normalize_block_name;
-use crate::sim::{containers, model::number, Block, BlockData, Edge, Loop, Parallel, Position, SimDocument, SimExport, SimShape, SourceHandle, WorkflowMetadata, WorkflowState};
+use crate::sim::{
+    containers, model::number, Block, BlockData, Edge, Loop, Parallel, Position, SimDocument,
+    SimExport, SimShape, SourceHandle, WorkflowMetadata, WorkflowState,
+};
+use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 use indexmap::IndexMap;
 use serde::Deserialize;
 use serde_json::{json, Map, Value};
-use foldhash::{HashMap, HashMapExt, HashSet, HashSetExt};
 
 /// Where an element goes in the output: bases at their original index, new ones after them in
 /// journey order.
 type Key = (u8, usize, u8);
 
-pub(crate) fn backward(doc: &JourneyDocument, opts: &ConvertOptions) -> Result<(SimDocument, Mapping)> {
+pub(crate) fn backward(
+    doc: &JourneyDocument,
+    opts: &ConvertOptions,
+) -> Result<(SimDocument, Mapping)> {
     let mut b = Backward::new(doc, opts)?;
     b.nodes()?;
     b.context_variables();
@@ -41,10 +47,20 @@ fn sim_meta(metadata: &Maybe<IndexMap<String, Value>>) -> Option<&Map<String, Va
 }
 
 /// Metadata without `sim` (which holds a whole block: never cloned), as `detach_sim` leaves it.
-fn metadata_without_sim(metadata: &Maybe<IndexMap<String, Value>>) -> Maybe<IndexMap<String, Value>> {
-    let Some(map) = metadata.get() else { return metadata.clone() };
-    let Some(sim) = map.get("sim") else { return metadata.clone() };
-    let rest: IndexMap<String, Value> = map.iter().filter(|(k, _)| *k != "sim").map(|(k, v)| (k.clone(), v.clone())).collect();
+fn metadata_without_sim(
+    metadata: &Maybe<IndexMap<String, Value>>,
+) -> Maybe<IndexMap<String, Value>> {
+    let Some(map) = metadata.get() else {
+        return metadata.clone();
+    };
+    let Some(sim) = map.get("sim") else {
+        return metadata.clone();
+    };
+    let rest: IndexMap<String, Value> = map
+        .iter()
+        .filter(|(k, _)| *k != "sim")
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
     match sim.get("own_metadata").and_then(Value::as_str) {
         Some("absent") if rest.is_empty() => Maybe::Absent,
         Some("null") if rest.is_empty() => Maybe::Null,
@@ -79,14 +95,23 @@ fn strip_edge(edge: &JourneyEdge) -> JourneyEdge {
 /// The items in the order of their keys (stable). Sorts the keys, not the items: a block is
 /// large, and moving it at every step of a sort costs more than the sort itself.
 fn sorted_by_key<K: Ord + Copy, T>(items: Vec<(K, T)>) -> Vec<T> {
-    let mut order: Vec<(K, usize)> = items.iter().enumerate().map(|(at, (key, _))| (*key, at)).collect();
+    let mut order: Vec<(K, usize)> = items
+        .iter()
+        .enumerate()
+        .map(|(at, (key, _))| (*key, at))
+        .collect();
     order.sort_unstable();
     let mut slots: Vec<Option<T>> = items.into_iter().map(|(_, item)| Some(item)).collect();
-    order.into_iter().filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take)).collect()
+    order
+        .into_iter()
+        .filter_map(|(_, at)| slots.get_mut(at).and_then(Option::take))
+        .collect()
 }
 
 fn invalid(what: String) -> Error {
-    Error::Unsupported(format!("{what}; remove the `sim` metadata to convert this element as new"))
+    Error::Unsupported(format!(
+        "{what}; remove the `sim` metadata to convert this element as new"
+    ))
 }
 
 fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> String) -> Result<T> {
@@ -95,9 +120,14 @@ fn parse_at<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> St
 
 /// A carried block or edge: its JSON text (as `to_text` writes it), or the element itself as a
 /// JSON object (as journeys written before carried elements became text have it).
-fn parse_carried<T: serde::de::DeserializeOwned>(value: &Value, what: impl Fn() -> String) -> Result<T> {
+fn parse_carried<T: serde::de::DeserializeOwned>(
+    value: &Value,
+    what: impl Fn() -> String,
+) -> Result<T> {
     match value {
-        Value::String(text) => serde_json::from_str(text).map_err(|e| invalid(format!("{}: {e}", what()))),
+        Value::String(text) => {
+            serde_json::from_str(text).map_err(|e| invalid(format!("{}: {e}", what())))
+        }
         _ => parse_at(value, what),
     }
 }
@@ -166,48 +196,101 @@ impl<'a> Backward<'a> {
         let mut has_skeleton = false;
         if let Some(sim) = doc.extra.get("sim") {
             has_skeleton = true;
-            let export: SimExport = parse_at(sim.get("export").unwrap_or(&Value::Null), || "the journey's `sim.export` is not a Sim export".into())?;
+            let export: SimExport = parse_at(sim.get("export").unwrap_or(&Value::Null), || {
+                "the journey's `sim.export` is not a Sim export".into()
+            })?;
             skeleton.export = export;
             skeleton.shape = match sim.get("shape").and_then(Value::as_str) {
                 Some("bare_state") => SimShape::BareState,
                 _ => SimShape::Envelope,
             };
-            skeleton.json_string = sim.get("json_string").and_then(Value::as_bool).unwrap_or(false);
-            for item in sim.get("dropped_blocks").and_then(Value::as_array).into_iter().flatten() {
+            skeleton.json_string = sim
+                .get("json_string")
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
+            for item in sim
+                .get("dropped_blocks")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                dropped_blocks.push((index, parse_carried(item.get("block").unwrap_or(&Value::Null), || "a block in `sim.dropped_blocks`".into())?));
+                dropped_blocks.push((
+                    index,
+                    parse_carried(item.get("block").unwrap_or(&Value::Null), || {
+                        "a block in `sim.dropped_blocks`".into()
+                    })?,
+                ));
             }
-            for item in sim.get("dropped_edges").and_then(Value::as_array).into_iter().flatten() {
+            for item in sim
+                .get("dropped_edges")
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+            {
                 let index = item.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                dropped_edges.push((index, parse_carried(item.get("edge").unwrap_or(&Value::Null), || "an edge in `sim.dropped_edges`".into())?));
+                dropped_edges.push((
+                    index,
+                    parse_carried(item.get("edge").unwrap_or(&Value::Null), || {
+                        "an edge in `sim.dropped_edges`".into()
+                    })?,
+                ));
             }
         }
-        let index_of = |sim: &Map<String, Value>| sim.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
+        let index_of = |sim: &Map<String, Value>| {
+            sim.get("index").and_then(Value::as_u64).unwrap_or(0) as usize
+        };
         let mut base_blocks = HashMap::new();
         let mut base_routers = HashMap::new();
         for node in &doc.nodes {
-            let Some(sim) = sim_meta(&node.metadata) else { continue };
+            let Some(sim) = sim_meta(&node.metadata) else {
+                continue;
+            };
             if let Some(value) = sim.get("block") {
-                let block: Block = parse_carried(value, || format!("state `{}`: `metadata.sim.block` is not a Sim block", node.id))?;
+                let block: Block = parse_carried(value, || {
+                    format!(
+                        "state `{}`: `metadata.sim.block` is not a Sim block",
+                        node.id
+                    )
+                })?;
                 // A copied state keeps its original's base: it is a new block, not that one.
                 if block.id == node.id {
                     base_blocks.insert(node.id.clone(), (index_of(sim), block));
                 }
             }
             if let (Some(router), Some(edge)) = (sim.get("router"), sim.get("router_edge")) {
-                let block: Block = parse_carried(router.get("block").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router`", node.id))?;
-                let edge: Edge = parse_carried(edge.get("edge").unwrap_or(&Value::Null), || format!("state `{}`: `metadata.sim.router_edge`", node.id))?;
+                let block: Block =
+                    parse_carried(router.get("block").unwrap_or(&Value::Null), || {
+                        format!("state `{}`: `metadata.sim.router`", node.id)
+                    })?;
+                let edge: Edge = parse_carried(edge.get("edge").unwrap_or(&Value::Null), || {
+                    format!("state `{}`: `metadata.sim.router_edge`", node.id)
+                })?;
                 let ri = router.get("index").and_then(Value::as_u64).unwrap_or(0) as usize;
-                let ei = sim.get("router_edge").and_then(|e| e.get("index")).and_then(Value::as_u64).unwrap_or(0) as usize;
-                if base_blocks.contains_key(&node.id) && edge.source == node.id && edge.target == block.id {
+                let ei = sim
+                    .get("router_edge")
+                    .and_then(|e| e.get("index"))
+                    .and_then(Value::as_u64)
+                    .unwrap_or(0) as usize;
+                if base_blocks.contains_key(&node.id)
+                    && edge.source == node.id
+                    && edge.target == block.id
+                {
                     base_routers.insert(node.id.clone(), (ri, block, ei, edge));
                 }
             }
         }
         let mut base_edges = HashMap::new();
         for edge in &doc.edges {
-            let Some(value) = sim_meta(&edge.metadata).and_then(|s| s.get("edge")) else { continue };
-            let base: Edge = parse_carried(value, || format!("transition `{}`: `metadata.sim.edge` is not a Sim edge", edge.id))?;
+            let Some(value) = sim_meta(&edge.metadata).and_then(|s| s.get("edge")) else {
+                continue;
+            };
+            let base: Edge = parse_carried(value, || {
+                format!(
+                    "transition `{}`: `metadata.sim.edge` is not a Sim edge",
+                    edge.id
+                )
+            })?;
             if base.id == edge.id {
                 let index = sim_meta(&edge.metadata).map_or(0, index_of);
                 base_edges.insert(edge.id.clone(), (index, base));
@@ -216,15 +299,26 @@ impl<'a> Backward<'a> {
 
         // The workflow the bases describe, and the journey it renders to.
         let mut w0 = skeleton.export.state.clone();
-        let base_index: HashMap<String, usize> = base_blocks.iter().map(|(id, (i, _))| (id.clone(), *i)).collect();
+        let base_index: HashMap<String, usize> = base_blocks
+            .iter()
+            .map(|(id, (i, _))| (id.clone(), *i))
+            .collect();
         let mut blocks0: Vec<(usize, Block)> = base_blocks.into_values().collect();
         blocks0.extend(base_routers.values().map(|(i, b, _, _)| (*i, b.clone())));
-        blocks0.extend(dropped_blocks.iter().map(|(i, b): &(usize, Block)| (*i, b.clone())));
-        w0.blocks = sorted_by_key(blocks0).into_iter().map(|b| (b.id.clone(), b)).collect();
+        blocks0.extend(
+            dropped_blocks
+                .iter()
+                .map(|(i, b): &(usize, Block)| (*i, b.clone())),
+        );
+        w0.blocks = sorted_by_key(blocks0)
+            .into_iter()
+            .map(|b| (b.id.clone(), b))
+            .collect();
         let unchanged = has_skeleton && super::digest::matches(doc);
         if !unchanged {
             // Only the rendering reads the edges of `w0`.
-            let mut edges0: Vec<(usize, &Edge)> = base_edges.values().map(|(i, e)| (*i, e)).collect();
+            let mut edges0: Vec<(usize, &Edge)> =
+                base_edges.values().map(|(i, e)| (*i, e)).collect();
             edges0.extend(base_routers.values().map(|(_, _, i, e)| (*i, e)));
             edges0.extend(dropped_edges.iter().map(|(i, e)| (*i, e)));
             edges0.sort_by_key(|(i, _)| *i);
@@ -233,7 +327,15 @@ impl<'a> Backward<'a> {
         let j0 = if !unchanged && (has_skeleton || !base_index.is_empty()) {
             let mut d0 = skeleton.clone();
             d0.export.state = w0;
-            let j0 = to_journey::forward(&d0, opts, &Pass { carry_sim: false, apply_carriers: true })?.0;
+            let j0 = to_journey::forward(
+                &d0,
+                opts,
+                &Pass {
+                    carry_sim: false,
+                    apply_carriers: true,
+                },
+            )?
+            .0;
             w0 = d0.export.state;
             Some(j0)
         } else {
@@ -268,10 +370,15 @@ impl<'a> Backward<'a> {
     }
 
     fn unique_name(&mut self, wanted: &str) -> String {
-        let wanted = if wanted.trim().is_empty() { "Block" } else { wanted };
+        let wanted = if wanted.trim().is_empty() {
+            "Block"
+        } else {
+            wanted
+        };
         let taken = |names: &HashSet<String>, name: &str| {
             let key = normalize_block_name(name);
-            names.contains(&key) || crate::sim::references::RESERVED_BLOCK_NAMES.contains(&key.as_str())
+            names.contains(&key)
+                || crate::sim::references::RESERVED_BLOCK_NAMES.contains(&key.as_str())
         };
         let mut name = wanted.to_string();
         if taken(&self.names, &name) {
@@ -289,11 +396,18 @@ impl<'a> Backward<'a> {
     }
 
     /// Edits the branch list `key` of block `block_id` (see `open_branches`).
-    fn edit_branches(&mut self, block_id: &str, key: &'static str, edit: impl FnOnce(&mut Vec<Value>)) {
+    fn edit_branches(
+        &mut self,
+        block_id: &str,
+        key: &'static str,
+        edit: impl FnOnce(&mut Vec<Value>),
+    ) {
         let slot = match self.open_branches.entry((block_id.to_string(), key)) {
             std::collections::hash_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::hash_map::Entry::Vacant(v) => {
-                let Some((_, block)) = self.blocks.get(block_id) else { return };
+                let Some((_, block)) = self.blocks.get(block_id) else {
+                    return;
+                };
                 v.insert(build::read_branches(block, key))
             }
         };
@@ -312,10 +426,19 @@ impl<'a> Backward<'a> {
     fn nodes(&mut self) -> Result<()> {
         // Taken out for the loop (it borrows the nodes while blocks are edited), put back after.
         let j0 = self.j0.take();
-        let j0_nodes: HashMap<&str, &JourneyNode> = j0.iter().flat_map(|j| j.nodes.iter()).map(|n| (n.id.as_str(), n)).collect();
+        let j0_nodes: HashMap<&str, &JourneyNode> = j0
+            .iter()
+            .flat_map(|j| j.nodes.iter())
+            .map(|n| (n.id.as_str(), n))
+            .collect();
         // Names of blocks that come back unchanged are taken first, so new blocks avoid them.
         // (`w0` holds the base blocks, their routers and the blocks the journey left out.)
-        let taken: Vec<String> = self.w0.blocks.values().map(|b| normalize_block_name(&b.name)).collect();
+        let taken: Vec<String> = self
+            .w0
+            .blocks
+            .values()
+            .map(|b| normalize_block_name(&b.name))
+            .collect();
         self.names.extend(taken);
         self.w0_ids = self.w0.blocks.keys().cloned().collect();
         self.w0_container_positions = self
@@ -325,16 +448,25 @@ impl<'a> Backward<'a> {
             .filter(|b| crate::sim::BlockFamily::of(b).is_container())
             .filter_map(|b| Some((b.id.clone(), absolute_position(&self.w0, &b.id)?)))
             .collect();
-        let mut pool: HashMap<String, Block> = std::mem::take(&mut self.w0.blocks).0.into_iter().collect();
+        let mut pool: HashMap<String, Block> =
+            std::mem::take(&mut self.w0.blocks).0.into_iter().collect();
         // Blocks are large: growing the map would move every one of them again.
-        self.blocks.reserve(self.doc.nodes.len() + self.base_routers.len() + self.dropped_blocks.len());
-        let layout = if self.doc.nodes.iter().any(|n| self.doc.position_of(&n.id).is_none() && !self.base_blocks.contains_key(&n.id)) {
-            layout::layered(self.doc)
-        } else {
-            HashMap::new()
-        };
+        self.blocks
+            .reserve(self.doc.nodes.len() + self.base_routers.len() + self.dropped_blocks.len());
+        let layout =
+            if self.doc.nodes.iter().any(|n| {
+                self.doc.position_of(&n.id).is_none() && !self.base_blocks.contains_key(&n.id)
+            }) {
+                layout::layered(self.doc)
+            } else {
+                HashMap::new()
+            };
         for (pos, node) in self.doc.nodes.iter().enumerate() {
-            if sim_meta(&node.metadata).and_then(|s| s.get("synthetic")).is_some() && !self.base_blocks.contains_key(&node.id) {
+            if sim_meta(&node.metadata)
+                .and_then(|s| s.get("synthetic"))
+                .is_some()
+                && !self.base_blocks.contains_key(&node.id)
+            {
                 self.synthetic_root = Some(node.id.clone());
                 continue;
             }
@@ -351,7 +483,10 @@ impl<'a> Backward<'a> {
                     None => NodeKind::Chat,
                 }
             };
-            let base = self.base_blocks.get(&node.id).and_then(|i| Some((*i, pool.remove(&node.id)?)));
+            let base = self
+                .base_blocks
+                .get(&node.id)
+                .and_then(|i| Some((*i, pool.remove(&node.id)?)));
             let (key, mut block, role) = match base {
                 Some((index, mut block)) => {
                     let block_type = block.block_type.clone();
@@ -366,7 +501,11 @@ impl<'a> Backward<'a> {
                         }
                         None => self.edited = true,
                     }
-                    ((0, index, 0), block, format!("{block_type}->{}", kind.as_str()))
+                    (
+                        (0, index, 0),
+                        block,
+                        format!("{block_type}->{}", kind.as_str()),
+                    )
                 }
                 None => {
                     self.edited = true;
@@ -376,26 +515,41 @@ impl<'a> Backward<'a> {
             };
             // Position: the journey's, unless it is the one the base already has.
             let wanted = self.doc.position_of(&node.id);
-            let unchanged = self.base_blocks.contains_key(&node.id) && (self.unchanged || j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted);
+            let unchanged = self.base_blocks.contains_key(&node.id)
+                && (self.unchanged || j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted);
             if !unchanged {
                 self.edited = true;
                 if let Some((x, y)) = wanted.or_else(|| layout.get(&node.id).copied()) {
                     let (px, py) = match block.parent_id() {
-                        Some(parent) => self.doc.position_of(parent).or_else(|| self.w0_container_positions.get(parent).copied()).unwrap_or((0.0, 0.0)),
+                        Some(parent) => self
+                            .doc
+                            .position_of(parent)
+                            .or_else(|| self.w0_container_positions.get(parent).copied())
+                            .unwrap_or((0.0, 0.0)),
                         None => (0.0, 0.0),
                     };
-                    block.position = Position { x: number(x - px), y: number(y - py), extra: block.position.extra.clone() };
+                    block.position = Position {
+                        x: number(x - px),
+                        y: number(y - py),
+                        extra: block.position.extra.clone(),
+                    };
                 }
             }
-            self.mapping.nodes.push(NodeMapping { block_id: block.id.clone(), state_id: node.id.clone(), role: role.replace("->new", "") });
+            self.mapping.nodes.push(NodeMapping {
+                block_id: block.id.clone(),
+                state_id: node.id.clone(),
+                role: role.replace("->new", ""),
+            });
             self.blocks.insert(block.id.clone(), (key, block));
             if let Some((ri, router, _, _)) = self.base_routers.get(&node.id) {
                 self.routers.insert(node.id.clone(), router.id.clone());
-                self.blocks.insert(router.id.clone(), ((0, *ri, 0), router.clone()));
+                self.blocks
+                    .insert(router.id.clone(), ((0, *ri, 0), router.clone()));
             }
         }
         for (index, block) in &self.dropped_blocks {
-            self.blocks.insert(block.id.clone(), ((0, *index, 0), block.clone()));
+            self.blocks
+                .insert(block.id.clone(), ((0, *index, 0), block.clone()));
         }
         // A state the journey deleted.
         let ids: HashSet<&str> = self.doc.nodes.iter().map(|n| n.id.as_str()).collect();
@@ -428,7 +582,10 @@ impl<'a> Backward<'a> {
                 codes::KIND_CHANGED,
                 &[&node.id],
                 &[],
-                format!("state `{}` changed kind, but block `{}` stays a `{}` block", node.id, block.name, block.block_type),
+                format!(
+                    "state `{}` changed kind, but block `{}` stays a `{}` block",
+                    node.id, block.name, block.block_type
+                ),
             );
         }
     }
@@ -436,11 +593,18 @@ impl<'a> Backward<'a> {
     fn new_block(&mut self, node: &JourneyNode, kind: &NodeKind) -> Block {
         let default_name = match kind {
             NodeKind::Root => "Start".to_string(),
-            NodeKind::Tool => node.tool_ids().first().map_or("Tool".to_string(), |t| t.tool_name.clone()),
+            NodeKind::Tool => node
+                .tool_ids()
+                .first()
+                .map_or("Tool".to_string(), |t| t.tool_name.clone()),
             NodeKind::Fork => "Router".to_string(),
             _ => "Agent".to_string(),
         };
-        let name = self.unique_name(node.description.get().map_or(default_name.as_str(), String::as_str));
+        let name = self.unique_name(
+            node.description
+                .get()
+                .map_or(default_name.as_str(), String::as_str),
+        );
         match kind {
             NodeKind::Root => {
                 let inputs = self
@@ -452,8 +616,19 @@ impl<'a> Backward<'a> {
                 build::start_trigger(&node.id, &name, inputs)
             }
             NodeKind::Tool => {
-                let tool = node.tool_ids().first().map_or("tool".to_string(), |t| t.to_string());
-                self.mapping.approximate(codes::TOOL_PLACEHOLDER, &[&node.id], &[], format!("tool state `{}` became a function block standing in for `{tool}`", node.id));
+                let tool = node
+                    .tool_ids()
+                    .first()
+                    .map_or("tool".to_string(), |t| t.to_string());
+                self.mapping.approximate(
+                    codes::TOOL_PLACEHOLDER,
+                    &[&node.id],
+                    &[],
+                    format!(
+                        "tool state `{}` became a function block standing in for `{tool}`",
+                        node.id
+                    ),
+                );
                 build::tool_placeholder(&node.id, &name, &tool)
             }
             NodeKind::Fork => {
@@ -466,32 +641,61 @@ impl<'a> Backward<'a> {
 
     /// `<start.input>` for the journey's root block.
     fn root_input_reference(&self) -> String {
-        let root = self.blocks.get(&self.doc.journey.root_id).map(|(_, b)| b.name.clone()).unwrap_or_else(|| "start".into());
+        let root = self
+            .blocks
+            .get(&self.doc.journey.root_id)
+            .map(|(_, b)| b.name.clone())
+            .unwrap_or_else(|| "start".into());
         format!("<{}.input>", normalize_block_name(&root))
     }
 
     /// Context variable edits: values of start inputs and workflow variables, inputs added or removed.
     fn context_variables(&mut self) {
         let Some(j0) = self.j0.as_ref() else { return };
-        let before: HashMap<&str, Option<&Value>> = j0.context_variables().iter().map(|v| (v.name.as_str(), v.value.get())).collect();
-        let now: HashMap<&str, Option<&Value>> = self.doc.context_variables().iter().map(|v| (v.name.as_str(), v.value.get())).collect();
+        let before: HashMap<&str, Option<&Value>> = j0
+            .context_variables()
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.get()))
+            .collect();
+        let now: HashMap<&str, Option<&Value>> = self
+            .doc
+            .context_variables()
+            .iter()
+            .map(|v| (v.name.as_str(), v.value.get()))
+            .collect();
         if before == now {
             return;
         }
         self.edited = true;
         let root_id = self.doc.journey.root_id.clone();
-        let Some((_, root)) = self.blocks.get_mut(&root_id) else { return };
+        let Some((_, root)) = self.blocks.get_mut(&root_id) else {
+            return;
+        };
         let is_start = root.block_type == "start_trigger" || root.block_type == "starter";
         let mut variables = self.skeleton.export.state.variables.get_mut();
-        if let (true, Some(Value::Array(fields))) = (is_start, root.sub_blocks.get_mut("inputFormat").and_then(|s| s.value.get_mut())) {
-            let input_names: HashSet<String> = fields.iter().filter_map(|f| f.get("name").and_then(Value::as_str)).map(str::to_string).collect();
+        if let (true, Some(Value::Array(fields))) = (
+            is_start,
+            root.sub_blocks
+                .get_mut("inputFormat")
+                .and_then(|s| s.value.get_mut()),
+        ) {
+            let input_names: HashSet<String> = fields
+                .iter()
+                .filter_map(|f| f.get("name").and_then(Value::as_str))
+                .map(str::to_string)
+                .collect();
             fields.retain(|f| {
                 let name = f.get("name").and_then(Value::as_str).unwrap_or("");
                 !before.contains_key(name) || now.contains_key(name) || name.is_empty()
             });
             for field in fields.iter_mut() {
-                let name = field.get("name").and_then(Value::as_str).unwrap_or("").to_string();
-                if let (Some(old), Some(new)) = (before.get(name.as_str()), now.get(name.as_str())) {
+                let name = field
+                    .get("name")
+                    .and_then(Value::as_str)
+                    .unwrap_or("")
+                    .to_string();
+                if let (Some(old), Some(new)) = (before.get(name.as_str()), now.get(name.as_str()))
+                {
                     if old != new {
                         field["value"] = new.cloned().unwrap_or(Value::String(String::new()));
                     }
@@ -504,7 +708,9 @@ impl<'a> Backward<'a> {
             }
         }
         for variable in variables.iter_mut().flat_map(|v| v.values_mut()) {
-            let Some(name) = variable.name.get().cloned() else { continue };
+            let Some(name) = variable.name.get().cloned() else {
+                continue;
+            };
             if let (Some(old), Some(new)) = (before.get(name.as_str()), now.get(name.as_str())) {
                 if old != new {
                     variable.value = new.cloned().map_or(Maybe::Absent, Maybe::Value);
@@ -515,16 +721,25 @@ impl<'a> Backward<'a> {
 
     fn edges(&mut self) -> Result<()> {
         let j0 = self.j0.take();
-        let j0_edges: HashMap<&str, &JourneyEdge> = j0.iter().flat_map(|j| j.edges.iter()).map(|e| (e.id.as_str(), e)).collect();
+        let j0_edges: HashMap<&str, &JourneyEdge> = j0
+            .iter()
+            .flat_map(|j| j.edges.iter())
+            .map(|e| (e.id.as_str(), e))
+            .collect();
         let ids: HashSet<&str> = self.doc.edges.iter().map(|e| e.id.as_str()).collect();
         if j0_edges.keys().any(|id| !ids.contains(id)) {
             self.edited = true;
         }
         let mut end_edges: IndexMap<String, Vec<Value>> = IndexMap::new();
         for (pos, edge) in self.doc.edges.iter().enumerate() {
-            let synthetic = sim_meta(&edge.metadata).and_then(|s| s.get("synthetic")).and_then(Value::as_str);
+            let synthetic = sim_meta(&edge.metadata)
+                .and_then(|s| s.get("synthetic"))
+                .and_then(Value::as_str);
             if let Some(kind) = synthetic {
-                if !self.unchanged && kind != "root" && j0_edges.get(edge.id.as_str()) != Some(&&strip_edge(edge)) {
+                if !self.unchanged
+                    && kind != "root"
+                    && j0_edges.get(edge.id.as_str()) != Some(&&strip_edge(edge))
+                {
                     self.edited = true;
                     self.mapping.approximate(codes::SYNTHETIC_EDITED, &[], &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
                 }
@@ -537,19 +752,32 @@ impl<'a> Backward<'a> {
             }
             if edge.target == END_NODE_ID && self.node_ids.contains(edge.source.as_str()) {
                 let value = to_value(&strip_edge(edge))?;
-                end_edges.entry(edge.source.clone()).or_default().push(json!({"index": pos, "edge": value}));
+                end_edges
+                    .entry(edge.source.clone())
+                    .or_default()
+                    .push(json!({"index": pos, "edge": value}));
                 self.edited = true;
-                self.mapping.edges.push(EdgeMapping { sim_edge_id: None, transition_id: Some(edge.id.clone()), handle: None });
+                self.mapping.edges.push(EdgeMapping {
+                    sim_edge_id: None,
+                    transition_id: Some(edge.id.clone()),
+                    handle: None,
+                });
                 self.mapping.approximate(codes::END_TRANSITION_CARRIED, &[&edge.source], &[&edge.id], format!("transition `{}` to `end` has no Sim edge: `{}` is a leaf, and the transition is kept in its `data.parlant`", edge.id, edge.source));
                 continue;
             }
-            if !self.node_ids.contains(edge.source.as_str()) || !self.node_ids.contains(edge.target.as_str()) {
+            if !self.node_ids.contains(edge.source.as_str())
+                || !self.node_ids.contains(edge.target.as_str())
+            {
                 self.edited = true;
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
                 continue;
             }
             // Transition ids are unique in an unchanged journey: its base can be taken, not copied.
-            let base = if self.unchanged { self.base_edges.remove(&edge.id) } else { self.base_edges.get(&edge.id).cloned() };
+            let base = if self.unchanged {
+                self.base_edges.remove(&edge.id)
+            } else {
+                self.base_edges.get(&edge.id).cloned()
+            };
             let sim_edge = match base {
                 Some((index, mut base)) => {
                     match j0_edges.get(edge.id.as_str()) {
@@ -570,7 +798,8 @@ impl<'a> Backward<'a> {
                 }
                 None => {
                     self.edited = true;
-                    let (source, handle) = self.resolve_handle(&edge.source, edge.condition_text(), &edge.id);
+                    let (source, handle) =
+                        self.resolve_handle(&edge.source, edge.condition_text(), &edge.id);
                     let mut new = Edge::new(edge.id.clone(), source, edge.target.clone(), &handle);
                     new.edge_type = Maybe::Value("default".into());
                     ((1, pos, 1), new)
@@ -600,7 +829,10 @@ impl<'a> Backward<'a> {
                 *slot = *k;
             }
         }
-        let first_out: HashMap<String, Key> = first_out.into_iter().map(|(s, k)| (s.to_string(), k)).collect();
+        let first_out: HashMap<String, Key> = first_out
+            .into_iter()
+            .map(|(s, k)| (s.to_string(), k))
+            .collect();
         for (state, router) in self.routers.clone() {
             if !self.routers_used.contains(&router) {
                 self.blocks.shift_remove(&router);
@@ -610,7 +842,12 @@ impl<'a> Backward<'a> {
                 Some((_, _, index, edge)) => self.edges.push(((0, *index, 0), edge.clone())),
                 None => {
                     let first = first_out.get(&router).copied().unwrap_or((1, 0, 1));
-                    let mut edge = Edge::new(format!("{state}-router-in"), state.clone(), router.clone(), "source");
+                    let mut edge = Edge::new(
+                        format!("{state}-router-in"),
+                        state.clone(),
+                        router.clone(),
+                        "source",
+                    );
                     edge.edge_type = Maybe::Value("default".into());
                     self.edges.push(((first.0, first.1, 0), edge));
                 }
@@ -642,10 +879,17 @@ impl<'a> Backward<'a> {
         let text = now.condition_text();
         match handle {
             SourceHandle::Condition(branch) => {
-                let code = text.map(|t| t.trim_end_matches(" (and no earlier condition holds)").to_string()).filter(|t| looks_like_code(t));
+                let code = text
+                    .map(|t| {
+                        t.trim_end_matches(" (and no earlier condition holds)")
+                            .to_string()
+                    })
+                    .filter(|t| looks_like_code(t));
                 if let (Some(code), true) = (code, self.blocks.contains_key(&edge.source)) {
                     self.edit_branches(&edge.source, "conditions", |items| {
-                        for item in items.iter_mut().filter(|i| i.get("id").and_then(Value::as_str) == Some(branch.as_str())) {
+                        for item in items.iter_mut().filter(|i| {
+                            i.get("id").and_then(Value::as_str) == Some(branch.as_str())
+                        }) {
                             item["value"] = Value::String(code.clone());
                         }
                     });
@@ -661,7 +905,10 @@ impl<'a> Backward<'a> {
             SourceHandle::Router(route) => {
                 if let Some(text) = text {
                     self.edit_branches(&edge.source, "routes", |items| {
-                        for item in items.iter_mut().filter(|i| i.get("id").and_then(Value::as_str) == Some(route.as_str())) {
+                        for item in items
+                            .iter_mut()
+                            .filter(|i| i.get("id").and_then(Value::as_str) == Some(route.as_str()))
+                        {
                             item["value"] = Value::String(text.to_string());
                         }
                     });
@@ -677,22 +924,36 @@ impl<'a> Backward<'a> {
     }
 
     /// The Sim source and handle of a transition leaving `state` under `condition`.
-    fn resolve_handle(&mut self, state: &str, condition: Option<&str>, edge_id: &str) -> (String, String) {
-        let Some(text) = condition else { return (state.to_string(), "source".into()) };
+    fn resolve_handle(
+        &mut self,
+        state: &str,
+        condition: Option<&str>,
+        edge_id: &str,
+    ) -> (String, String) {
+        let Some(text) = condition else {
+            return (state.to_string(), "source".into());
+        };
         if text == FAILED {
             return (state.to_string(), "error".into());
         }
         if text == SUCCEEDED {
             return (state.to_string(), "source".into());
         }
-        let block_type = self.blocks.get(state).map(|(_, b)| b.block_type.clone()).unwrap_or_default();
+        let block_type = self
+            .blocks
+            .get(state)
+            .map(|(_, b)| b.block_type.clone())
+            .unwrap_or_default();
         if block_type == "condition" {
             if looks_like_code(text) {
                 let id = format!("{state}-else-if-{edge_id}");
                 let code = text.to_string();
                 let branch_id = id.clone();
                 self.edit_branches(state, "conditions", move |items| {
-                    let at = items.iter().position(|i| i.get("title").and_then(Value::as_str) == Some("else")).unwrap_or(items.len());
+                    let at = items
+                        .iter()
+                        .position(|i| i.get("title").and_then(Value::as_str) == Some("else"))
+                        .unwrap_or(items.len());
                     let title = if items.is_empty() { "if" } else { "else if" };
                     items.insert(at, json!({"id": branch_id, "title": title, "value": code}));
                 });
@@ -726,15 +987,33 @@ impl<'a> Backward<'a> {
         while self.blocks.contains_key(&id) || self.node_ids.contains(id.as_str()) {
             id.push('_');
         }
-        let owner = self.blocks.get(state).map(|(k, b)| (*k, b.name.clone(), b.block_type.clone(), b.position.xy()));
-        let (key, owner_name, owner_type, (x, y)) = owner.unwrap_or(((1, usize::MAX, 0), "state".into(), String::new(), (0.0, 0.0)));
-        let context = if owner_type == "agent" { format!("<{}.content>", normalize_block_name(&owner_name)) } else { self.root_input_reference() };
+        let owner = self
+            .blocks
+            .get(state)
+            .map(|(k, b)| (*k, b.name.clone(), b.block_type.clone(), b.position.xy()));
+        let (key, owner_name, owner_type, (x, y)) = owner.unwrap_or((
+            (1, usize::MAX, 0),
+            "state".into(),
+            String::new(),
+            (0.0, 0.0),
+        ));
+        let context = if owner_type == "agent" {
+            format!("<{}.content>", normalize_block_name(&owner_name))
+        } else {
+            self.root_input_reference()
+        };
         let name = self.unique_name(&format!("{owner_name} router"));
         let mut router = build::router(&id, &name, &context, &self.opts.model);
-        router.position = Position::new(x + layout::LAYER_WIDTH / 2.0, y + layout::ROW_HEIGHT / 2.0);
+        router.position =
+            Position::new(x + layout::LAYER_WIDTH / 2.0, y + layout::ROW_HEIGHT / 2.0);
         carrier_mut(&mut router).insert("merged_into".into(), Value::String(state.to_string()));
-        self.mapping.nodes.push(NodeMapping { block_id: id.clone(), state_id: state.to_string(), role: format!("router_for:{state}") });
-        self.blocks.insert(id.clone(), ((key.0, key.1, key.2 + 1), router));
+        self.mapping.nodes.push(NodeMapping {
+            block_id: id.clone(),
+            state_id: state.to_string(),
+            role: format!("router_for:{state}"),
+        });
+        self.blocks
+            .insert(id.clone(), ((key.0, key.1, key.2 + 1), router));
         self.routers.insert(state.to_string(), id.clone());
         id
     }
@@ -749,7 +1028,13 @@ impl<'a> Backward<'a> {
         // Where the journey ends (no transition but to `end`), the block has no edge (see `EndMapping`).
         {
             let sources: HashSet<&str> = state.edges.iter().map(|e| e.source.as_str()).collect();
-            let onward: HashSet<&str> = self.doc.edges.iter().filter(|e| e.target != END_NODE_ID).map(|e| e.source.as_str()).collect();
+            let onward: HashSet<&str> = self
+                .doc
+                .edges
+                .iter()
+                .filter(|e| e.target != END_NODE_ID)
+                .map(|e| e.source.as_str())
+                .collect();
             let blocks: HashMap<&str, &str> = self
                 .mapping
                 .nodes
@@ -759,9 +1044,17 @@ impl<'a> Backward<'a> {
                 .collect();
             let mut ends = Vec::new();
             for node in &self.doc.nodes {
-                let Some(&block) = blocks.get(node.id.as_str()) else { continue };
-                if !onward.contains(node.id.as_str()) && !sources.contains(block) && state.blocks.contains_key(block) {
-                    ends.push(EndMapping { block_id: block.to_string(), state_id: node.id.clone() });
+                let Some(&block) = blocks.get(node.id.as_str()) else {
+                    continue;
+                };
+                if !onward.contains(node.id.as_str())
+                    && !sources.contains(block)
+                    && state.blocks.contains_key(block)
+                {
+                    ends.push(EndMapping {
+                        block_id: block.to_string(),
+                        state_id: node.id.clone(),
+                    });
                 }
             }
             self.mapping.ends = ends;
@@ -789,34 +1082,60 @@ impl<'a> Backward<'a> {
         self.journey_header_edits(state);
 
         // What the result renders to without carriers; whatever differs is carried.
-        let (j1, _) = to_journey::forward(&out, self.opts, &Pass { carry_sim: false, apply_carriers: false })?;
+        let (j1, _) = to_journey::forward(
+            &out,
+            self.opts,
+            &Pass {
+                carry_sim: false,
+                apply_carriers: false,
+            },
+        )?;
         let state = &mut out.export.state;
-        let rendered_nodes: HashMap<&str, &JourneyNode> = j1.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+        let rendered_nodes: HashMap<&str, &JourneyNode> =
+            j1.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
         for node in &self.doc.nodes {
-            let Some(block) = state.blocks.get_mut(&node.id) else { continue };
+            let Some(block) = state.blocks.get_mut(&node.id) else {
+                continue;
+            };
             let stripped = strip_node(node);
             let rendered = rendered_nodes.get(node.id.as_str()).copied();
             let diff = if rendered == Some(&stripped) {
                 Map::new()
             } else {
                 let wanted = carry::flatten(&to_value(&stripped)?, NODE_NESTED);
-                let rendered = rendered.map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
+                let rendered = rendered
+                    .map(to_value)
+                    .transpose()?
+                    .map(|v| carry::flatten(&v, NODE_NESTED))
+                    .unwrap_or_default();
                 carry::diff(&wanted, &rendered)
             };
             note_carried(&mut self.mapping, &[&node.id], &[], &node.id, &diff);
             set_block_carrier(block, "node", diff);
         }
-        let rendered_edges: HashMap<&str, &JourneyEdge> = j1.edges.iter().map(|e| (e.id.as_str(), e)).collect();
-        let edge_index: HashMap<String, usize> = state.edges.iter().enumerate().map(|(i, e)| (e.id.clone(), i)).collect();
+        let rendered_edges: HashMap<&str, &JourneyEdge> =
+            j1.edges.iter().map(|e| (e.id.as_str(), e)).collect();
+        let edge_index: HashMap<String, usize> = state
+            .edges
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.id.clone(), i))
+            .collect();
         for edge in &self.doc.edges {
-            let Some(&i) = edge_index.get(&edge.id) else { continue };
+            let Some(&i) = edge_index.get(&edge.id) else {
+                continue;
+            };
             let stripped = strip_edge(edge);
             let rendered = rendered_edges.get(edge.id.as_str()).copied();
             let diff = if rendered == Some(&stripped) {
                 Map::new()
             } else {
                 let wanted = carry::flatten(&to_value(&stripped)?, NODE_NESTED);
-                let rendered = rendered.map(to_value).transpose()?.map(|v| carry::flatten(&v, NODE_NESTED)).unwrap_or_default();
+                let rendered = rendered
+                    .map(to_value)
+                    .transpose()?
+                    .map(|v| carry::flatten(&v, NODE_NESTED))
+                    .unwrap_or_default();
                 carry::diff(&wanted, &rendered)
             };
             note_carried(&mut self.mapping, &[], &[&edge.id], &edge.id, &diff);
@@ -828,8 +1147,15 @@ impl<'a> Backward<'a> {
                 metadata.extra.shift_remove(PARLANT_KEY);
             }
         } else {
-            let metadata = state.metadata.get_or_insert_with(|| WorkflowMetadata { name: Maybe::Absent, description: Maybe::Absent, exported_at: Maybe::Absent, extra: IndexMap::new() });
-            metadata.extra.insert(PARLANT_KEY.into(), json!({"journey": diff}));
+            let metadata = state.metadata.get_or_insert_with(|| WorkflowMetadata {
+                name: Maybe::Absent,
+                description: Maybe::Absent,
+                exported_at: Maybe::Absent,
+                extra: IndexMap::new(),
+            });
+            metadata
+                .extra
+                .insert(PARLANT_KEY.into(), json!({"journey": diff}));
         }
         Ok((out, self.mapping))
     }
@@ -838,7 +1164,12 @@ impl<'a> Backward<'a> {
         let Some(j0) = self.j0.as_ref() else { return };
         let journey = &self.doc.journey;
         if journey.title != j0.journey.title || journey.description != j0.journey.description {
-            let metadata = state.metadata.get_or_insert_with(|| WorkflowMetadata { name: Maybe::Absent, description: Maybe::Absent, exported_at: Maybe::Absent, extra: IndexMap::new() });
+            let metadata = state.metadata.get_or_insert_with(|| WorkflowMetadata {
+                name: Maybe::Absent,
+                description: Maybe::Absent,
+                exported_at: Maybe::Absent,
+                extra: IndexMap::new(),
+            });
             if journey.title != j0.journey.title {
                 metadata.name = Maybe::Value(journey.title.clone());
             }
@@ -871,10 +1202,24 @@ fn header(doc: &JourneyDocument) -> Result<Map<String, Value>> {
     Ok(fields)
 }
 
-fn note_carried(mapping: &mut Mapping, nodes: &[&str], edges: &[&str], id: &str, diff: &Map<String, Value>) {
+fn note_carried(
+    mapping: &mut Mapping,
+    nodes: &[&str],
+    edges: &[&str],
+    id: &str,
+    diff: &Map<String, Value>,
+) {
     if !diff.is_empty() {
         let fields: Vec<&str> = diff.keys().map(String::as_str).collect();
-        mapping.approximate(codes::CARRIED_IN_DATA, nodes, edges, format!("`{id}`: {} kept in `data.parlant` (Sim has no place for it)", fields.join(", ")));
+        mapping.approximate(
+            codes::CARRIED_IN_DATA,
+            nodes,
+            edges,
+            format!(
+                "`{id}`: {} kept in `data.parlant` (Sim has no place for it)",
+                fields.join(", ")
+            ),
+        );
     }
 }
 
@@ -890,17 +1235,22 @@ fn input_field(root: &str, name: &str, value: Option<&Value>) -> Value {
 }
 
 fn empty_data() -> BlockData {
-    BlockData::deserialize(json!({})).unwrap_or_else(|_| unreachable!("every BlockData field is optional"))
+    BlockData::deserialize(json!({}))
+        .unwrap_or_else(|_| unreachable!("every BlockData field is optional"))
 }
 
 /// `data.parlant` of a block, created (and marked as created) when missing.
 fn carrier_mut(block: &mut Block) -> &mut Map<String, Value> {
     let data = block.data.get_or_insert_with(|| {
         let mut d = empty_data();
-        d.extra.insert(PARLANT_KEY.into(), json!({"created_data": true}));
+        d.extra
+            .insert(PARLANT_KEY.into(), json!({"created_data": true}));
         d
     });
-    let slot = data.extra.entry(PARLANT_KEY.to_string()).or_insert_with(|| json!({}));
+    let slot = data
+        .extra
+        .entry(PARLANT_KEY.to_string())
+        .or_insert_with(|| json!({}));
     if !slot.is_object() {
         *slot = json!({});
     }
@@ -913,10 +1263,17 @@ fn set_block_carrier(block: &mut Block, key: &str, diff: Map<String, Value>) {
         carrier_mut(block).insert(key.into(), Value::Object(diff));
         return;
     }
-    let Some(data) = block.data.get_mut() else { return };
-    let Some(Value::Object(carrier)) = data.extra.get_mut(PARLANT_KEY) else { return };
+    let Some(data) = block.data.get_mut() else {
+        return;
+    };
+    let Some(Value::Object(carrier)) = data.extra.get_mut(PARLANT_KEY) else {
+        return;
+    };
     carrier.shift_remove(key);
-    let created = carrier.get("created_data").and_then(Value::as_bool).unwrap_or(false);
+    let created = carrier
+        .get("created_data")
+        .and_then(Value::as_bool)
+        .unwrap_or(false);
     if carrier.keys().all(|k| k == "created_data") {
         data.extra.shift_remove(PARLANT_KEY);
         if created && *data == empty_data() {
@@ -928,7 +1285,11 @@ fn set_block_carrier(block: &mut Block, key: &str, diff: Map<String, Value>) {
 fn set_edge_carrier(edge: &mut Edge, diff: Map<String, Value>) {
     if diff.is_empty() {
         if let Some(Value::Object(data)) = edge.data.get_mut() {
-            let created = data.get(PARLANT_KEY).and_then(|p| p.get("created_data")).and_then(Value::as_bool).unwrap_or(false);
+            let created = data
+                .get(PARLANT_KEY)
+                .and_then(|p| p.get("created_data"))
+                .and_then(Value::as_bool)
+                .unwrap_or(false);
             data.shift_remove(PARLANT_KEY);
             if created && data.is_empty() {
                 edge.data = Maybe::Absent;
@@ -952,7 +1313,11 @@ fn set_edge_carrier(edge: &mut Edge, diff: Map<String, Value>) {
 
 /// Sim's `loops`/`parallels` tables: the original entries as they were, re-derived for a
 /// container whose blocks changed, dropped with a deleted container, derived for a new one.
-fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState, before_ids: &HashSet<String>) {
+fn rederive_containers(
+    state: &mut WorkflowState,
+    before: &WorkflowState,
+    before_ids: &HashSet<String>,
+) {
     fn merge<T: Clone>(
         derived: UniqueMap<T>,
         old: Option<&UniqueMap<T>>,
@@ -979,8 +1344,20 @@ fn rederive_containers(state: &mut WorkflowState, before: &WorkflowState, before
         }
         out
     }
-    let loops = merge(containers::derive_loops(state), before.loops.get(), |l: &Loop| &l.nodes, state, before_ids);
-    let parallels = merge(containers::derive_parallels(state), before.parallels.get(), |p: &Parallel| &p.nodes, state, before_ids);
+    let loops = merge(
+        containers::derive_loops(state),
+        before.loops.get(),
+        |l: &Loop| &l.nodes,
+        state,
+        before_ids,
+    );
+    let parallels = merge(
+        containers::derive_parallels(state),
+        before.parallels.get(),
+        |p: &Parallel| &p.nodes,
+        state,
+        before_ids,
+    );
     if !loops.is_empty() || matches!(state.loops, Maybe::Value(_)) {
         state.loops = Maybe::Value(loops);
     }

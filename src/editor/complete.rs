@@ -40,7 +40,10 @@ fn is_container(b: &Block) -> bool {
 }
 
 /// The loops and parallels around a block, innermost first.
-fn ancestors<'a>(blocks: &'a indexmap::IndexMap<String, Block>, block: &'a Block) -> Vec<&'a Block> {
+fn ancestors<'a>(
+    blocks: &'a indexmap::IndexMap<String, Block>,
+    block: &'a Block,
+) -> Vec<&'a Block> {
     let mut out: Vec<&Block> = Vec::new();
     let mut parent = block.parent_id();
     while let Some(p) = parent.and_then(|p| blocks.get(p)) {
@@ -53,7 +56,13 @@ fn ancestors<'a>(blocks: &'a indexmap::IndexMap<String, Block>, block: &'a Block
     out
 }
 
-fn completion(source: &str, block_id: Option<&str>, path: &str, output_type: &str, description: Option<String>) -> Completion {
+fn completion(
+    source: &str,
+    block_id: Option<&str>,
+    path: &str,
+    output_type: &str,
+    description: Option<String>,
+) -> Completion {
     Completion {
         text: format!("<{source}.{path}>"),
         source: source.to_string(),
@@ -74,14 +83,28 @@ fn outputs(block: &Block) -> Vec<(String, String, Option<String>)> {
     };
     if let Some(Value::Array(rows)) = block.sub_value("inputFormat") {
         for row in rows {
-            if let Some(name) = row.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty()) {
+            if let Some(name) = row
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+            {
                 let t = row.get("type").and_then(Value::as_str).unwrap_or("any");
-                push(name.trim().to_string(), t.to_string(), Some("from the input format".into()));
+                push(
+                    name.trim().to_string(),
+                    t.to_string(),
+                    Some("from the input format".into()),
+                );
             }
         }
     }
     let stored = registry::flatten(&block.outputs);
-    let listed = if stored.is_empty() { registry::block_spec(&block.block_type).map(|s| s.output_fields()).unwrap_or_default() } else { stored };
+    let listed = if stored.is_empty() {
+        registry::block_spec(&block.block_type)
+            .map(|s| s.output_fields())
+            .unwrap_or_default()
+    } else {
+        stored
+    };
     for o in listed {
         push(o.path, o.output_type, o.description);
     }
@@ -90,11 +113,21 @@ fn outputs(block: &Block) -> Vec<(String, String, Option<String>)> {
             Value::String(text) => serde_json::from_str::<Value>(text).ok(),
             other => Some(other.clone()),
         };
-        let properties = schema.as_ref().and_then(|s| s.get("schema").and_then(|x| x.get("properties")).or_else(|| s.get("properties")));
+        let properties = schema.as_ref().and_then(|s| {
+            s.get("schema")
+                .and_then(|x| x.get("properties"))
+                .or_else(|| s.get("properties"))
+        });
         if let Some(Value::Object(props)) = properties {
             for (name, def) in props {
                 let t = def.get("type").and_then(Value::as_str).unwrap_or("any");
-                push(name.clone(), t.to_string(), def.get("description").and_then(Value::as_str).map(str::to_string));
+                push(
+                    name.clone(),
+                    t.to_string(),
+                    def.get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                );
             }
         }
     }
@@ -104,12 +137,18 @@ fn outputs(block: &Block) -> Vec<(String, String, Option<String>)> {
 /// The references the fields of `block_id` can use, nearest blocks first.
 pub fn references(doc: &SimDocument, block_id: &str) -> Result<Vec<Completion>> {
     let state = doc.state();
-    let block = state.blocks.get(block_id).ok_or_else(|| Error::NotFound(format!("no block `{block_id}`")))?;
+    let block = state
+        .blocks
+        .get(block_id)
+        .ok_or_else(|| Error::NotFound(format!("no block `{block_id}`")))?;
     let around = ancestors(&state.blocks, block);
     let around_ids: HashSet<&str> = around.iter().map(|b| b.id.as_str()).collect();
     let mut incoming: HashMap<&str, Vec<&str>> = HashMap::new();
     for e in &state.edges {
-        incoming.entry(e.target.as_str()).or_default().push(e.source.as_str());
+        incoming
+            .entry(e.target.as_str())
+            .or_default()
+            .push(e.source.as_str());
     }
     // Breadth-first backwards from the block and from each container around it.
     let mut seen: HashSet<&str> = HashSet::new();
@@ -130,29 +169,66 @@ pub fn references(doc: &SimDocument, block_id: &str) -> Result<Vec<Completion>> 
     // `<loop.…>` and `<parallel.…>` read the innermost container of that kind.
     let mut answered: HashSet<&str> = HashSet::new();
     for container in &around {
-        let prefix = if container.block_type == "loop" { "loop" } else { "parallel" };
+        let prefix = if container.block_type == "loop" {
+            "loop"
+        } else {
+            "parallel"
+        };
         if !answered.insert(prefix) {
             continue;
         }
         let data = container.data.get();
-        out.push(completion(prefix, Some(&container.id), "index", "number", Some(format!("the pass of `{}`, from 0", container.name))));
+        out.push(completion(
+            prefix,
+            Some(&container.id),
+            "index",
+            "number",
+            Some(format!("the pass of `{}`, from 0", container.name)),
+        ));
         let each = match prefix {
-            "loop" => data.and_then(|d| d.loop_type.get()).is_some_and(|t| t == "forEach"),
-            _ => data.and_then(|d| d.parallel_type.get()).is_some_and(|t| t == "collection"),
+            "loop" => data
+                .and_then(|d| d.loop_type.get())
+                .is_some_and(|t| t == "forEach"),
+            _ => data
+                .and_then(|d| d.parallel_type.get())
+                .is_some_and(|t| t == "collection"),
         };
         if each {
-            out.push(completion(prefix, Some(&container.id), "currentItem", "any", Some(format!("the item `{}` is on", container.name))));
-            out.push(completion(prefix, Some(&container.id), "items", "array", Some(format!("every item of `{}`", container.name))));
+            out.push(completion(
+                prefix,
+                Some(&container.id),
+                "currentItem",
+                "any",
+                Some(format!("the item `{}` is on", container.name)),
+            ));
+            out.push(completion(
+                prefix,
+                Some(&container.id),
+                "items",
+                "array",
+                Some(format!("every item of `{}`", container.name)),
+            ));
         }
     }
     for id in order {
-        let Some(b) = state.blocks.get(id) else { continue };
+        let Some(b) = state.blocks.get(id) else {
+            continue;
+        };
         if b.block_type == "note" || around_ids.contains(id) {
             continue;
         }
         let name = normalize_block_name(&b.name);
         if is_container(b) {
-            out.push(completion(&name, Some(&b.id), "results", "array", Some(format!("what the blocks inside `{}` produced, one entry per pass", b.name))));
+            out.push(completion(
+                &name,
+                Some(&b.id),
+                "results",
+                "array",
+                Some(format!(
+                    "what the blocks inside `{}` produced, one entry per pass",
+                    b.name
+                )),
+            ));
             continue;
         }
         for (path, t, d) in outputs(b) {
@@ -164,9 +240,21 @@ pub fn references(doc: &SimDocument, block_id: &str) -> Result<Vec<Completion>> 
     }
     if let Some(variables) = state.variables.get() {
         for v in variables.values() {
-            let Some(name) = v.name.get().filter(|n| !n.trim().is_empty()) else { continue };
-            let t = v.variable_type.get().cloned().unwrap_or_else(|| "any".into());
-            out.push(Completion { text: format!("<variable.{}>", normalize_block_name(name)), source: "variable".into(), block_id: None, output_type: t, description: Some(format!("the workflow variable `{name}`")) });
+            let Some(name) = v.name.get().filter(|n| !n.trim().is_empty()) else {
+                continue;
+            };
+            let t = v
+                .variable_type
+                .get()
+                .cloned()
+                .unwrap_or_else(|| "any".into());
+            out.push(Completion {
+                text: format!("<variable.{}>", normalize_block_name(name)),
+                source: "variable".into(),
+                block_id: None,
+                output_type: t,
+                description: Some(format!("the workflow variable `{name}`")),
+            });
         }
     }
     out.truncate(MAX_COMPLETIONS);

@@ -83,7 +83,15 @@ fn content_hash(bucket: &Bucket, d: &Diagnostic, path: &str) -> u64 {
     #[allow(deprecated)]
     let mut h = std::hash::SipHasher::new();
     bucket.hash(&mut h);
-    (d.code, d.severity, &d.message, path, &d.node_ids, &d.edge_ids).hash(&mut h);
+    (
+        d.code,
+        d.severity,
+        &d.message,
+        path,
+        &d.node_ids,
+        &d.edge_ids,
+    )
+        .hash(&mut h);
     h.finish()
 }
 
@@ -91,7 +99,13 @@ impl DiagnosticMirror {
     /// Everything the validator reports now, in the order a full run gives.
     pub fn new(v: &IncrementalValidator) -> DiagnosticMirror {
         let mut mirror = DiagnosticMirror::default();
-        mirror.refresh(v, Changed { all: true, buckets: Default::default() });
+        mirror.refresh(
+            v,
+            Changed {
+                all: true,
+                buckets: Default::default(),
+            },
+        );
         mirror
     }
 
@@ -102,7 +116,13 @@ impl DiagnosticMirror {
     /// All current entries, errors first, then by path.
     pub fn entries(&self) -> Vec<DiagnosticEntry> {
         let mut all: Vec<DiagnosticEntry> = self.entries.values().cloned().collect();
-        all.sort_by(|a, b| a.severity.cmp(&b.severity).then_with(|| a.path.cmp(&b.path)).then_with(|| a.code.cmp(&b.code)).then_with(|| a.id.cmp(&b.id)));
+        all.sort_by(|a, b| {
+            a.severity
+                .cmp(&b.severity)
+                .then_with(|| a.path.cmp(&b.path))
+                .then_with(|| a.code.cmp(&b.code))
+                .then_with(|| a.id.cmp(&b.id))
+        });
         all
     }
 

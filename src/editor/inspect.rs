@@ -160,7 +160,13 @@ impl Field {
     }
 
     fn options(mut self, options: &[&str]) -> Field {
-        self.options = options.iter().map(|s| Choice { id: s.to_string(), label: s.replace('_', " ") }).collect();
+        self.options = options
+            .iter()
+            .map(|s| Choice {
+                id: s.to_string(),
+                label: s.replace('_', " "),
+            })
+            .collect();
         self
     }
 
@@ -191,11 +197,27 @@ impl Field {
 }
 
 fn column(key: &str, label: &str, kind: FieldKind) -> Column {
-    Column { key: key.into(), label: label.into(), kind, options: Vec::new() }
+    Column {
+        key: key.into(),
+        label: label.into(),
+        kind,
+        options: Vec::new(),
+    }
 }
 
 fn select_column(key: &str, label: &str, options: &[&str]) -> Column {
-    Column { key: key.into(), label: label.into(), kind: FieldKind::Select, options: options.iter().map(|o| Choice { id: o.to_string(), label: o.to_string() }).collect() }
+    Column {
+        key: key.into(),
+        label: label.into(),
+        kind: FieldKind::Select,
+        options: options
+            .iter()
+            .map(|o| Choice {
+                id: o.to_string(),
+                label: o.to_string(),
+            })
+            .collect(),
+    }
 }
 
 /// What the inspector shows for one target.
@@ -222,7 +244,12 @@ pub struct InspectorView {
 }
 
 /// Parlant 3.3.2's `CompositionModeDTO` values (its OpenAPI spec).
-pub const COMPOSITION_MODES: [&str; 4] = ["fluid", "canned_fluid", "composited_canned", "strict_canned"];
+pub const COMPOSITION_MODES: [&str; 4] = [
+    "fluid",
+    "canned_fluid",
+    "composited_canned",
+    "strict_canned",
+];
 /// Parlant 3.3.2's `CriticalityDTO` values (a guideline's criticality).
 pub const CRITICALITIES: [&str; 3] = ["low", "medium", "high"];
 /// The value types of a row of Sim's input format (`input-format.tsx`; those real exports carry).
@@ -230,7 +257,11 @@ pub const INPUT_TYPES: [&str; 6] = ["string", "number", "boolean", "object", "ar
 
 /// The inspector's view of `target`, with `diagnostics` (the document's) placed at the fields
 /// they point into.
-pub fn inspect(doc: DocRef<'_>, target: &str, diagnostics: &[DiagnosticEntry]) -> Result<InspectorView> {
+pub fn inspect(
+    doc: DocRef<'_>,
+    target: &str,
+    diagnostics: &[DiagnosticEntry],
+) -> Result<InspectorView> {
     let mut view = match doc {
         DocRef::Sim(sim) => sim_inspect(sim, target)?,
         DocRef::Journey(journey) => journey_inspect(journey, target)?,
@@ -259,7 +290,12 @@ fn sim_inspect(doc: &SimDocument, target: &str) -> Result<InspectorView> {
         });
     }
     if let Some(edge) = state.edges.iter().find(|e| e.id == target) {
-        let name = |id: &str| state.blocks.get(id).map_or_else(|| id.to_string(), |b| b.name.clone());
+        let name = |id: &str| {
+            state
+                .blocks
+                .get(id)
+                .map_or_else(|| id.to_string(), |b| b.name.clone())
+        };
         return Ok(InspectorView {
             target: target.into(),
             what: "edge".into(),
@@ -279,14 +315,30 @@ fn sim_inspect(doc: &SimDocument, target: &str) -> Result<InspectorView> {
 fn block_fields(block: &Block) -> Vec<Field> {
     let spec = registry::block_spec(&block.block_type);
     let mut fields = vec![
-        Field::new(&["name"], "Name", FieldKind::Text, json!(block.name)).required().help("Unique in the workflow; other blocks read it as `<name.output>`"),
-        Field::new(&["enabled"], "Enabled", FieldKind::Bool, json!(block.enabled)),
+        Field::new(&["name"], "Name", FieldKind::Text, json!(block.name))
+            .required()
+            .help("Unique in the workflow; other blocks read it as `<name.output>`"),
+        Field::new(
+            &["enabled"],
+            "Enabled",
+            FieldKind::Bool,
+            json!(block.enabled),
+        ),
     ];
-    let has_advanced = spec.is_some_and(|s| s.fields.iter().any(|f| matches!(f.mode, Some(registry::FieldMode::Advanced)) && f.legacy.is_none() && !f.hidden));
+    let has_advanced = spec.is_some_and(|s| {
+        s.fields.iter().any(|f| {
+            matches!(f.mode, Some(registry::FieldMode::Advanced)) && f.legacy.is_none() && !f.hidden
+        })
+    });
     if has_advanced {
         fields.push(
-            Field::new(&["advancedMode"], "Advanced settings", FieldKind::Bool, json!(block.advanced_mode.get().copied().unwrap_or(false)))
-                .help("Shows the block's advanced fields, as Sim's editor toggle does"),
+            Field::new(
+                &["advancedMode"],
+                "Advanced settings",
+                FieldKind::Bool,
+                json!(block.advanced_mode.get().copied().unwrap_or(false)),
+            )
+            .help("Shows the block's advanced fields, as Sim's editor toggle does"),
         );
     }
     for view in registry::inspector_fields(block) {
@@ -302,7 +354,16 @@ fn block_fields(block: &Block) -> Vec<Field> {
 fn choices(view: &FieldView) -> Vec<Choice> {
     view.spec
         .as_ref()
-        .map(|s| s.options.iter().filter(|o| !o.hidden).map(|o| Choice { id: o.id.clone(), label: o.label.clone() }).collect())
+        .map(|s| {
+            s.options
+                .iter()
+                .filter(|o| !o.hidden)
+                .map(|o| Choice {
+                    id: o.id.clone(),
+                    label: o.label.clone(),
+                })
+                .collect()
+        })
         .unwrap_or_default()
 }
 
@@ -343,7 +404,11 @@ fn sim_field(view: &FieldView) -> Field {
     let spec = view.spec.as_ref();
     let mut field = Field {
         path,
-        label: if view.title == view.id { humanize(&view.id) } else { view.title.clone() },
+        label: if view.title == view.id {
+            humanize(&view.id)
+        } else {
+            view.title.clone()
+        },
         kind: FieldKind::Json,
         value: view.value.clone(),
         options: choices(view),
@@ -358,14 +423,33 @@ fn sim_field(view: &FieldView) -> Field {
         step: spec.and_then(|s| s.step),
         columns: Vec::new(),
         password: spec.is_some_and(|s| s.password),
-        sim_type: Some(serde_json::to_value(spec.map_or(view.field_type, |s| s.field_type)).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()),
+        sim_type: Some(
+            serde_json::to_value(spec.map_or(view.field_type, |s| s.field_type))
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string))
+                .unwrap_or_default(),
+        ),
         problem: view.problem.clone(),
         diagnostics: Vec::new(),
     };
     use FieldType as T;
     field.kind = match view.field_type {
-        T::ShortInput | T::TimeInput | T::OauthInput | T::FileSelector | T::SheetSelector | T::ProjectSelector | T::ChannelSelector | T::UserSelector | T::FolderSelector
-        | T::KnowledgeBaseSelector | T::DocumentSelector | T::McpServerSelector | T::McpToolSelector | T::WorkflowSelector | T::TableSelector | T::ColumnSelector
+        T::ShortInput
+        | T::TimeInput
+        | T::OauthInput
+        | T::FileSelector
+        | T::SheetSelector
+        | T::ProjectSelector
+        | T::ChannelSelector
+        | T::UserSelector
+        | T::FolderSelector
+        | T::KnowledgeBaseSelector
+        | T::DocumentSelector
+        | T::McpServerSelector
+        | T::McpToolSelector
+        | T::WorkflowSelector
+        | T::TableSelector
+        | T::ColumnSelector
             if !view.value.is_array() =>
         {
             FieldKind::Text
@@ -389,14 +473,21 @@ fn sim_field(view: &FieldView) -> Field {
         }
         T::Table => {
             let names = spec.map(|s| s.columns.clone()).unwrap_or_default();
-            field.columns = names.iter().map(|c| column(c, c, FieldKind::Text)).collect();
+            field.columns = names
+                .iter()
+                .map(|c| column(c, c, FieldKind::Text))
+                .collect();
             if view.value.is_null() {
                 field.value = json!([]);
             }
             FieldKind::Table
         }
         T::InputFormat | T::ResponseFormat => {
-            field.columns = vec![column("name", "Name", FieldKind::Text), select_column("type", "Type", &INPUT_TYPES), column("value", "Value", FieldKind::Text)];
+            field.columns = vec![
+                column("name", "Name", FieldKind::Text),
+                select_column("type", "Type", &INPUT_TYPES),
+                column("value", "Value", FieldKind::Text),
+            ];
             if view.value.is_null() {
                 field.value = json!([]);
             }
@@ -451,13 +542,20 @@ fn journey_inspect(doc: &JourneyDocument, target: &str) -> Result<InspectorView>
             if kind == NodeKind::Tool {
                 fields.push(
                     Field::new(&["tools"], "Tools", FieldKind::Rows, value_of(&node.tools))
-                        .columns(vec![column("service_name", "Service", FieldKind::Text), column("tool_name", "Tool", FieldKind::Text)])
+                        .columns(vec![
+                            column("service_name", "Service", FieldKind::Text),
+                            column("tool_name", "Tool", FieldKind::Text),
+                        ])
                         .required()
                         .help("The tools this state calls, each by service and tool name"),
                 );
             }
             if kind != NodeKind::Fork {
-                let label = if kind == NodeKind::Tool { "Tool instruction" } else { "Action" };
+                let label = if kind == NodeKind::Tool {
+                    "Tool instruction"
+                } else {
+                    "Action"
+                };
                 let mut action = Field::new(&["action"], label, FieldKind::LongText, value_of(&node.action))
                     .optional()
                     .help("What the agent does or says in this state; Parlant pairs it with each incoming transition's condition");
@@ -466,16 +564,46 @@ fn journey_inspect(doc: &JourneyDocument, target: &str) -> Result<InspectorView>
                 }
                 fields.push(action);
             }
-            fields.push(Field::new(&["description"], "Description", FieldKind::LongText, value_of(&node.description)).optional());
             fields.push(
-                Field::new(&["composition_mode"], "Composition mode", FieldKind::Select, value_of(&node.composition_mode))
-                    .options(&COMPOSITION_MODES)
-                    .optional()
-                    .help("Empty: as the journey and the agent"),
+                Field::new(
+                    &["description"],
+                    "Description",
+                    FieldKind::LongText,
+                    value_of(&node.description),
+                )
+                .optional(),
             );
-            fields.push(Field::new(&["labels"], "Labels", FieldKind::TextList, value_of(&node.labels)).optional());
+            fields.push(
+                Field::new(
+                    &["composition_mode"],
+                    "Composition mode",
+                    FieldKind::Select,
+                    value_of(&node.composition_mode),
+                )
+                .options(&COMPOSITION_MODES)
+                .optional()
+                .help("Empty: as the journey and the agent"),
+            );
+            fields.push(
+                Field::new(
+                    &["labels"],
+                    "Labels",
+                    FieldKind::TextList,
+                    value_of(&node.labels),
+                )
+                .optional(),
+            );
         }
-        let title = node.action_text().filter(|a| !a.is_empty()).map_or_else(|| if kind == NodeKind::Root { doc.journey.title.clone() } else { node.id.clone() }, str::to_string);
+        let title = node.action_text().filter(|a| !a.is_empty()).map_or_else(
+            || {
+                if kind == NodeKind::Root {
+                    doc.journey.title.clone()
+                } else {
+                    node.id.clone()
+                }
+            },
+            str::to_string,
+        );
         let type_name = match &kind {
             NodeKind::Root => "Root state".to_string(),
             NodeKind::Chat => "Chat state".to_string(),
@@ -484,7 +612,16 @@ fn journey_inspect(doc: &JourneyDocument, target: &str) -> Result<InspectorView>
             NodeKind::End => "End".to_string(),
             NodeKind::Other(other) => format!("`{other}` state"),
         };
-        return Ok(InspectorView { target: target.into(), what: "state".into(), title, type_name: Some(type_name), icon: None, color: None, fields, problems: Vec::new() });
+        return Ok(InspectorView {
+            target: target.into(),
+            what: "state".into(),
+            title,
+            type_name: Some(type_name),
+            icon: None,
+            color: None,
+            fields,
+            problems: Vec::new(),
+        });
     }
     if let Some(edge) = doc.edges.iter().find(|e| e.id == target) {
         let fields = vec![Field::new(&["condition"], "Condition", FieldKind::LongText, value_of(&edge.condition))
@@ -502,30 +639,94 @@ fn journey_inspect(doc: &JourneyDocument, target: &str) -> Result<InspectorView>
             problems: Vec::new(),
         });
     }
-    Err(Error::NotFound(format!("no state or transition `{target}`")))
+    Err(Error::NotFound(format!(
+        "no state or transition `{target}`"
+    )))
 }
 
 fn journey_fields(doc: &JourneyDocument) -> Vec<Field> {
     let j = &doc.journey;
     vec![
-        Field::new(&["journey", "title"], "Title", FieldKind::Text, json!(j.title)).required().help("1 to 100 characters (Parlant's limit)"),
-        Field::new(&["journey", "description"], "Description", FieldKind::LongText, json!(j.description)),
-        Field::new(&["journey", "conditions"], "Activation conditions", FieldKind::TextList, json!(j.conditions))
-            .required()
-            .placeholder("The customer wants to …")
-            .help("The journey becomes active when one of these holds"),
-        Field::new(&["journey", "composition_mode"], "Composition mode", FieldKind::Select, value_of(&j.composition_mode)).options(&COMPOSITION_MODES).optional(),
-        Field::new(&["journey", "priority"], "Priority", FieldKind::Number, value_of(&j.priority)).optional().help("Higher wins when several journeys apply"),
-        Field::new(&["journey", "labels"], "Labels", FieldKind::TextList, value_of(&j.labels)).optional(),
-        Field::new(&["journey", "tags"], "Tags", FieldKind::TextList, value_of(&j.tags)).optional().help("Tag ids; `agent:<id>` shows the journey to one agent"),
-        Field::new(&["guidelines"], "Guidelines", FieldKind::Rows, value_of(&doc.guidelines))
-            .optional()
-            .columns(vec![column("condition", "When", FieldKind::LongText), column("action", "Then", FieldKind::LongText), select_column("criticality", "Criticality", &CRITICALITIES)])
-            .help("Rules the agent follows while in this journey"),
-        Field::new(&["context_variables"], "Context variables", FieldKind::Rows, value_of(&doc.context_variables))
-            .optional()
-            .columns(vec![column("name", "Name", FieldKind::Text), column("description", "Description", FieldKind::LongText), column("value", "Preview value", FieldKind::Text)])
-            .help("What the agent knows about the customer (the value is the preview's)"),
+        Field::new(
+            &["journey", "title"],
+            "Title",
+            FieldKind::Text,
+            json!(j.title),
+        )
+        .required()
+        .help("1 to 100 characters (Parlant's limit)"),
+        Field::new(
+            &["journey", "description"],
+            "Description",
+            FieldKind::LongText,
+            json!(j.description),
+        ),
+        Field::new(
+            &["journey", "conditions"],
+            "Activation conditions",
+            FieldKind::TextList,
+            json!(j.conditions),
+        )
+        .required()
+        .placeholder("The customer wants to …")
+        .help("The journey becomes active when one of these holds"),
+        Field::new(
+            &["journey", "composition_mode"],
+            "Composition mode",
+            FieldKind::Select,
+            value_of(&j.composition_mode),
+        )
+        .options(&COMPOSITION_MODES)
+        .optional(),
+        Field::new(
+            &["journey", "priority"],
+            "Priority",
+            FieldKind::Number,
+            value_of(&j.priority),
+        )
+        .optional()
+        .help("Higher wins when several journeys apply"),
+        Field::new(
+            &["journey", "labels"],
+            "Labels",
+            FieldKind::TextList,
+            value_of(&j.labels),
+        )
+        .optional(),
+        Field::new(
+            &["journey", "tags"],
+            "Tags",
+            FieldKind::TextList,
+            value_of(&j.tags),
+        )
+        .optional()
+        .help("Tag ids; `agent:<id>` shows the journey to one agent"),
+        Field::new(
+            &["guidelines"],
+            "Guidelines",
+            FieldKind::Rows,
+            value_of(&doc.guidelines),
+        )
+        .optional()
+        .columns(vec![
+            column("condition", "When", FieldKind::LongText),
+            column("action", "Then", FieldKind::LongText),
+            select_column("criticality", "Criticality", &CRITICALITIES),
+        ])
+        .help("Rules the agent follows while in this journey"),
+        Field::new(
+            &["context_variables"],
+            "Context variables",
+            FieldKind::Rows,
+            value_of(&doc.context_variables),
+        )
+        .optional()
+        .columns(vec![
+            column("name", "Name", FieldKind::Text),
+            column("description", "Description", FieldKind::LongText),
+            column("value", "Preview value", FieldKind::Text),
+        ])
+        .help("What the agent knows about the customer (the value is the preview's)"),
     ]
 }
 
@@ -544,17 +745,31 @@ pub fn relative_path(doc: DocRef<'_>, path: &str) -> Option<(String, Vec<String>
             let state = sim.state();
             for i in 0..segs.len().saturating_sub(1) {
                 match (&segs[i], &segs[i + 1]) {
-                    (Segment::Key(k), Segment::Key(id)) if k == "blocks" && state.blocks.contains_key(id) => return Some((id.clone(), rest(i + 2))),
-                    (Segment::Key(k), Segment::Index(n)) if k == "edges" => return state.edges.get(*n).map(|e| (e.id.clone(), rest(i + 2))),
+                    (Segment::Key(k), Segment::Key(id))
+                        if k == "blocks" && state.blocks.contains_key(id) =>
+                    {
+                        return Some((id.clone(), rest(i + 2)))
+                    }
+                    (Segment::Key(k), Segment::Index(n)) if k == "edges" => {
+                        return state.edges.get(*n).map(|e| (e.id.clone(), rest(i + 2)))
+                    }
                     _ => {}
                 }
             }
             None
         }
         DocRef::Journey(j) => match (segs.first(), segs.get(1)) {
-            (Some(Segment::Key(k)), Some(Segment::Index(n))) if k == "nodes" => j.nodes.get(*n).map(|s| (s.id.clone(), rest(2))),
-            (Some(Segment::Key(k)), Some(Segment::Index(n))) if k == "edges" => j.edges.get(*n).map(|e| (e.id.clone(), rest(2))),
-            (Some(Segment::Key(k)), _) if ["journey", "guidelines", "context_variables", "tags"].contains(&k.as_str()) => Some((JOURNEY_TARGET.into(), rest(0))),
+            (Some(Segment::Key(k)), Some(Segment::Index(n))) if k == "nodes" => {
+                j.nodes.get(*n).map(|s| (s.id.clone(), rest(2)))
+            }
+            (Some(Segment::Key(k)), Some(Segment::Index(n))) if k == "edges" => {
+                j.edges.get(*n).map(|e| (e.id.clone(), rest(2)))
+            }
+            (Some(Segment::Key(k)), _)
+                if ["journey", "guidelines", "context_variables", "tags"].contains(&k.as_str()) =>
+            {
+                Some((JOURNEY_TARGET.into(), rest(0)))
+            }
             _ => None,
         },
     }
@@ -573,7 +788,10 @@ fn attach(doc: DocRef<'_>, view: &mut InspectorView, diagnostics: &[DiagnosticEn
             continue;
         }
         let rel = at.filter(|_| here).map(|(_, rel)| rel).unwrap_or_default();
-        let field = view.fields.iter_mut().find(|f| !rel.is_empty() && (rel.starts_with(&f.path) || (rel.len() >= 2 && f.path.starts_with(&rel))));
+        let field = view.fields.iter_mut().find(|f| {
+            !rel.is_empty()
+                && (rel.starts_with(&f.path) || (rel.len() >= 2 && f.path.starts_with(&rel)))
+        });
         match field {
             Some(f) => f.diagnostics.push(d.clone()),
             None => view.problems.push(d.clone()),

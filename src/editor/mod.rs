@@ -42,7 +42,10 @@ pub struct AutosaveSettings {
 impl AutosaveSettings {
     pub fn new(enabled: bool, delay_ms: u64) -> AutosaveSettings {
         let ms = delay_ms.clamp(*AUTOSAVE_DELAY_MS.start(), *AUTOSAVE_DELAY_MS.end());
-        AutosaveSettings { enabled, delay: Duration::from_millis(ms) }
+        AutosaveSettings {
+            enabled,
+            delay: Duration::from_millis(ms),
+        }
     }
 }
 
@@ -152,15 +155,32 @@ impl Shared {
             if s.closed || s.open.version() == s.saved_version {
                 return Ok(());
             }
-            (s.open.to_json(), s.open.version(), s.open.kind(), s.burst_revision)
+            (
+                s.open.to_json(),
+                s.open.version(),
+                s.open.kind(),
+                s.burst_revision,
+            )
         };
         let outcome = (|| {
-            let path = self.workspace.lock().unwrap_or_else(|p| p.into_inner()).clone();
+            let path = self
+                .workspace
+                .lock()
+                .unwrap_or_else(|p| p.into_inner())
+                .clone();
             if store.as_ref().is_none_or(|s| s.path() != path) {
                 *store = Some(Store::open(&path)?);
             }
-            let store = store.as_mut().ok_or_else(|| Error::Unsupported("no workspace".into()))?;
-            store.save_text(&session.name, kind, &text, "edited in Journey Studio", amend)
+            let store = store
+                .as_mut()
+                .ok_or_else(|| Error::Unsupported("no workspace".into()))?;
+            store.save_text(
+                &session.name,
+                kind,
+                &text,
+                "edited in Journey Studio",
+                amend,
+            )
         })();
         let mut s = session.lock();
         match outcome {
@@ -197,7 +217,9 @@ impl Shared {
             let (quiet_at, deadline_at) = {
                 let s = session.lock();
                 match (s.first_unsaved, s.last_edit) {
-                    (Some(first), Some(last)) if !s.closed => (last + settings.delay, first + settings.delay),
+                    (Some(first), Some(last)) if !s.closed => {
+                        (last + settings.delay, first + settings.delay)
+                    }
                     _ => continue,
                 }
             };
@@ -242,13 +264,23 @@ impl Editor {
     }
 
     pub fn set_autosave(&self, settings: AutosaveSettings) {
-        *self.shared.autosave.lock().unwrap_or_else(|p| p.into_inner()) = settings;
+        *self
+            .shared
+            .autosave
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = settings;
         self.shared.notify();
     }
 
     /// Opens a stored document at `revision` as a new session, or answers the session that
     /// already has it open.
-    pub fn open(&self, document_id: i64, name: &str, revision: i64, doc: Document) -> Result<Arc<Session>> {
+    pub fn open(
+        &self,
+        document_id: i64,
+        name: &str,
+        revision: i64,
+        doc: Document,
+    ) -> Result<Arc<Session>> {
         if let Some(existing) = self.session_of_document(document_id) {
             return Ok(existing);
         }
@@ -278,20 +310,28 @@ impl Editor {
     }
 
     pub fn session(&self, id: &str) -> Result<Arc<Session>> {
-        self.shared
-            .sessions()
-            .get(id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("no open document with session `{id}` (it was closed; open the document again)")))
+        self.shared.sessions().get(id).cloned().ok_or_else(|| {
+            Error::NotFound(format!(
+                "no open document with session `{id}` (it was closed; open the document again)"
+            ))
+        })
     }
 
     pub fn session_of_document(&self, document_id: i64) -> Option<Arc<Session>> {
-        self.shared.sessions().values().find(|s| s.document_id == document_id).cloned()
+        self.shared
+            .sessions()
+            .values()
+            .find(|s| s.document_id == document_id)
+            .cloned()
     }
 
     /// Runs one change of the open document (`f` answers a delta, or `None` for no change) and
     /// schedules its save.
-    fn change<T>(&self, id: &str, f: impl FnOnce(&mut OpenDocument) -> Result<T>) -> Result<(T, SessionStatus)> {
+    fn change<T>(
+        &self,
+        id: &str,
+        f: impl FnOnce(&mut OpenDocument) -> Result<T>,
+    ) -> Result<(T, SessionStatus)> {
         let session = self.session(id)?;
         let delay = self.shared.settings().delay;
         let (result, status) = {
@@ -301,7 +341,9 @@ impl Editor {
             if s.open.version() != before {
                 let now = Instant::now();
                 // After a pause of a delay or more, this edit starts a new burst (a new revision).
-                if s.last_edit.is_some_and(|last| now.duration_since(last) >= delay) {
+                if s.last_edit
+                    .is_some_and(|last| now.duration_since(last) >= delay)
+                {
                     s.burst_revision = None;
                 }
                 s.last_edit = Some(now);
@@ -313,7 +355,11 @@ impl Editor {
         Ok((result, status))
     }
 
-    pub fn apply_edits(&self, id: &str, edits: &[Edit]) -> Result<((Delta, Vec<String>), SessionStatus)> {
+    pub fn apply_edits(
+        &self,
+        id: &str,
+        edits: &[Edit],
+    ) -> Result<((Delta, Vec<String>), SessionStatus)> {
         self.change(id, |open| open.apply_edits(edits))
     }
 
@@ -385,7 +431,11 @@ impl Editor {
             s.lock().closed = true;
         }
         sessions.clear();
-        *self.shared.workspace.lock().unwrap_or_else(|p| p.into_inner()) = workspace.to_path_buf();
+        *self
+            .shared
+            .workspace
+            .lock()
+            .unwrap_or_else(|p| p.into_inner()) = workspace.to_path_buf();
         Ok(())
     }
 
@@ -409,7 +459,10 @@ fn saver_loop(shared: &Shared) {
     while !shared.stop.load(Ordering::SeqCst) {
         let wait = shared.save_due().unwrap_or(Duration::from_secs(3600));
         let flag = shared.wake_flag.lock().unwrap_or_else(|p| p.into_inner());
-        let (mut flag, _) = shared.wake.wait_timeout_while(flag, wait, |woken| !*woken).unwrap_or_else(|p| p.into_inner());
+        let (mut flag, _) = shared
+            .wake
+            .wait_timeout_while(flag, wait, |woken| !*woken)
+            .unwrap_or_else(|p| p.into_inner());
         *flag = false;
     }
 }

@@ -109,17 +109,36 @@ impl OpenDocument {
         let (kind, node_ids, edge_ids): (&str, Vec<&str>, Vec<&str>) = match self.doc_ref() {
             DocRef::Sim(sim) => {
                 let state = sim.state();
-                ("sim_workflow", state.blocks.keys().map(String::as_str).collect(), state.edges.iter().map(|e| e.id.as_str()).collect())
+                (
+                    "sim_workflow",
+                    state.blocks.keys().map(String::as_str).collect(),
+                    state.edges.iter().map(|e| e.id.as_str()).collect(),
+                )
             }
             DocRef::Journey(j) => {
-                let nodes = j.nodes.iter().map(|n| n.id.as_str()).chain(self.nodes.contains_key(END_NODE_ID).then_some(END_NODE_ID)).collect();
-                ("parlant_journey", nodes, j.edges.iter().map(|e| e.id.as_str()).collect())
+                let nodes = j
+                    .nodes
+                    .iter()
+                    .map(|n| n.id.as_str())
+                    .chain(self.nodes.contains_key(END_NODE_ID).then_some(END_NODE_ID))
+                    .collect();
+                (
+                    "parlant_journey",
+                    nodes,
+                    j.edges.iter().map(|e| e.id.as_str()).collect(),
+                )
             }
         };
         CanvasView {
             kind: kind.into(),
-            nodes: node_ids.into_iter().filter_map(|id| self.nodes.get(id).cloned()).collect(),
-            edges: edge_ids.into_iter().filter_map(|id| self.edges.get(id).cloned()).collect(),
+            nodes: node_ids
+                .into_iter()
+                .filter_map(|id| self.nodes.get(id).cloned())
+                .collect(),
+            edges: edge_ids
+                .into_iter()
+                .filter_map(|id| self.edges.get(id).cloned())
+                .collect(),
         }
     }
 
@@ -160,13 +179,18 @@ impl OpenDocument {
     /// names which). Answers what changed and the ids the edits created.
     pub fn apply_edits(&mut self, edits: &[Edit]) -> Result<(Delta, Vec<String>)> {
         let mut touched = Touched::default();
-        let mut step = Step { changes: Vec::new(), inverses: Vec::new() };
+        let mut step = Step {
+            changes: Vec::new(),
+            inverses: Vec::new(),
+        };
         let mut created = Vec::new();
         for (i, e) in edits.iter().enumerate() {
             let planned = edit::plan(self.doc_ref(), e).and_then(|plan| {
                 created.extend(plan.created);
                 for c in plan.changes {
-                    if let Some(inverse) = change::apply_effective(&mut self.validator, c.clone(), &mut touched)? {
+                    if let Some(inverse) =
+                        change::apply_effective(&mut self.validator, c.clone(), &mut touched)?
+                    {
                         step.changes.push(c);
                         step.inverses.push(inverse);
                     }
@@ -183,11 +207,19 @@ impl OpenDocument {
             }
         }
         if step.changes.is_empty() {
-            return Ok((Delta { counts: self.counts(), ..Delta::default() }, created));
+            return Ok((
+                Delta {
+                    counts: self.counts(),
+                    ..Delta::default()
+                },
+                created,
+            ));
         }
         // Sim derives `loops`/`parallels` from the containers on save: so does the editor, in
         // the same step (undone with it).
-        if let Some(tables) = change::container_tables(&self.validator, &step.changes, &step.inverses) {
+        if let Some(tables) =
+            change::container_tables(&self.validator, &step.changes, &step.inverses)
+        {
             let inverse = change::apply(&mut self.validator, tables.clone(), &mut touched)?;
             step.changes.push(tables);
             step.inverses.push(inverse);
@@ -203,9 +235,14 @@ impl OpenDocument {
 
     /// Undoes the last step; `None` when there is nothing to undo.
     pub fn undo(&mut self) -> Result<Option<Delta>> {
-        let Some(step) = self.undo.pop_back() else { return Ok(None) };
+        let Some(step) = self.undo.pop_back() else {
+            return Ok(None);
+        };
         let mut touched = Touched::default();
-        let mut redo = Step { changes: Vec::new(), inverses: Vec::new() };
+        let mut redo = Step {
+            changes: Vec::new(),
+            inverses: Vec::new(),
+        };
         for inverse in step.inverses.into_iter().rev() {
             let again = change::apply(&mut self.validator, inverse.clone(), &mut touched)?;
             redo.changes.push(again);
@@ -214,16 +251,24 @@ impl OpenDocument {
         // The redo step replays the original changes in their order.
         redo.changes.reverse();
         redo.inverses.reverse();
-        self.redo.push(Step { changes: redo.changes, inverses: redo.inverses });
+        self.redo.push(Step {
+            changes: redo.changes,
+            inverses: redo.inverses,
+        });
         self.version += 1;
         Ok(Some(self.refresh(touched)))
     }
 
     /// Redoes the last undone step; `None` when there is nothing to redo.
     pub fn redo(&mut self) -> Result<Option<Delta>> {
-        let Some(step) = self.redo.pop() else { return Ok(None) };
+        let Some(step) = self.redo.pop() else {
+            return Ok(None);
+        };
         let mut touched = Touched::default();
-        let mut done = Step { changes: Vec::new(), inverses: Vec::new() };
+        let mut done = Step {
+            changes: Vec::new(),
+            inverses: Vec::new(),
+        };
         for c in step.changes {
             let inverse = change::apply(&mut self.validator, c.clone(), &mut touched)?;
             done.changes.push(c);
@@ -251,14 +296,37 @@ impl OpenDocument {
                     node_updates.push((id.clone(), state.blocks.get(id).map(view::sim_node)));
                 }
                 // An edge is drawn with its source's handle labels.
-                let mut edge_ids: HashSet<&str> = touched.edges.iter().map(String::as_str).collect();
+                let mut edge_ids: HashSet<&str> =
+                    touched.edges.iter().map(String::as_str).collect();
                 for id in &touched.nodes {
-                    edge_ids.extend(self.validator.edges_from(id).into_iter().filter_map(|i| state.edges.get(i)).map(|e| e.id.as_str()));
+                    edge_ids.extend(
+                        self.validator
+                            .edges_from(id)
+                            .into_iter()
+                            .filter_map(|i| state.edges.get(i))
+                            .map(|e| e.id.as_str()),
+                    );
                 }
-                let edges: Vec<(String, Option<&crate::sim::Edge>)> =
-                    edge_ids.iter().map(|id| (id.to_string(), self.validator.edge_position(id).and_then(|i| state.edges.get(i)))).collect();
+                let edges: Vec<(String, Option<&crate::sim::Edge>)> = edge_ids
+                    .iter()
+                    .map(|id| {
+                        (
+                            id.to_string(),
+                            self.validator
+                                .edge_position(id)
+                                .and_then(|i| state.edges.get(i)),
+                        )
+                    })
+                    .collect();
                 for (id, node) in node_updates {
-                    put(&mut self.nodes, id, node, &mut delta.added_nodes, &mut delta.changed_nodes, &mut delta.removed_nodes);
+                    put(
+                        &mut self.nodes,
+                        id,
+                        node,
+                        &mut delta.added_nodes,
+                        &mut delta.changed_nodes,
+                        &mut delta.removed_nodes,
+                    );
                 }
                 let mut edge_updates = Vec::new();
                 for (id, edge) in edges {
@@ -266,17 +334,34 @@ impl OpenDocument {
                     edge_updates.push((id, drawn));
                 }
                 for (id, edge) in edge_updates {
-                    put(&mut self.edges, id, edge, &mut delta.added_edges, &mut delta.changed_edges, &mut delta.removed_edges);
+                    put(
+                        &mut self.edges,
+                        id,
+                        edge,
+                        &mut delta.added_edges,
+                        &mut delta.changed_edges,
+                        &mut delta.removed_edges,
+                    );
                 }
             }
             DocRef::Journey(journey) => {
                 let mut updates: Vec<(String, Option<CanvasNode>)> = Vec::new();
                 if touched.all_nodes {
-                    let mut fresh: HashMap<String, CanvasNode> = journey.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), view::journey_node(journey, i, n))).collect();
+                    let mut fresh: HashMap<String, CanvasNode> = journey
+                        .nodes
+                        .iter()
+                        .enumerate()
+                        .map(|(i, n)| (n.id.clone(), view::journey_node(journey, i, n)))
+                        .collect();
                     if let Some(end) = view::journey_end(journey) {
                         fresh.insert(end.id.clone(), end);
                     }
-                    let gone: Vec<String> = self.nodes.keys().filter(|id| !fresh.contains_key(*id)).cloned().collect();
+                    let gone: Vec<String> = self
+                        .nodes
+                        .keys()
+                        .filter(|id| !fresh.contains_key(*id))
+                        .cloned()
+                        .collect();
                     updates.extend(gone.into_iter().map(|id| (id, None)));
                     updates.extend(fresh.into_iter().map(|(id, n)| (id, Some(n))));
                 } else {
@@ -292,13 +377,35 @@ impl OpenDocument {
                 let edge_updates: Vec<(String, Option<CanvasEdge>)> = touched
                     .edges
                     .iter()
-                    .map(|id| (id.clone(), self.validator.edge_position(id).and_then(|i| journey.edges.get(i)).map(view::journey_edge)))
+                    .map(|id| {
+                        (
+                            id.clone(),
+                            self.validator
+                                .edge_position(id)
+                                .and_then(|i| journey.edges.get(i))
+                                .map(view::journey_edge),
+                        )
+                    })
                     .collect();
                 for (id, node) in updates {
-                    put(&mut self.nodes, id, node, &mut delta.added_nodes, &mut delta.changed_nodes, &mut delta.removed_nodes);
+                    put(
+                        &mut self.nodes,
+                        id,
+                        node,
+                        &mut delta.added_nodes,
+                        &mut delta.changed_nodes,
+                        &mut delta.removed_nodes,
+                    );
                 }
                 for (id, edge) in edge_updates {
-                    put(&mut self.edges, id, edge, &mut delta.added_edges, &mut delta.changed_edges, &mut delta.removed_edges);
+                    put(
+                        &mut self.edges,
+                        id,
+                        edge,
+                        &mut delta.added_edges,
+                        &mut delta.changed_edges,
+                        &mut delta.removed_edges,
+                    );
                 }
             }
         }
@@ -312,7 +419,14 @@ impl OpenDocument {
 }
 
 /// Records `new` as the drawn element `id` and sorts the difference into added/changed/removed.
-fn put<T: PartialEq + Clone>(mirror: &mut HashMap<String, T>, id: String, new: Option<T>, added: &mut Vec<T>, changed: &mut Vec<T>, removed: &mut Vec<String>) {
+fn put<T: PartialEq + Clone>(
+    mirror: &mut HashMap<String, T>,
+    id: String,
+    new: Option<T>,
+    added: &mut Vec<T>,
+    changed: &mut Vec<T>,
+    removed: &mut Vec<String>,
+) {
     match (mirror.get(&id), new) {
         (None, Some(n)) => {
             added.push(n.clone());

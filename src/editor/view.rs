@@ -80,7 +80,10 @@ pub fn excerpt(text: &str) -> String {
 
 fn key(label: &str, value: &str) -> Option<KeyField> {
     let value = excerpt(value);
-    (!value.is_empty()).then(|| KeyField { label: label.into(), value })
+    (!value.is_empty()).then(|| KeyField {
+        label: label.into(),
+        value,
+    })
 }
 
 /// The text of an agent's prompt: the system message (Sim's `messages`, or the older
@@ -89,14 +92,21 @@ fn agent_prompt(block: &Block) -> Option<String> {
     match block.sub_value("messages") {
         Some(serde_json::Value::String(s)) if !s.trim().is_empty() => return Some(s.clone()),
         Some(serde_json::Value::Array(items)) => {
-            let text = items.iter().filter_map(|m| m.get("content").and_then(serde_json::Value::as_str)).find(|c| !c.trim().is_empty());
+            let text = items
+                .iter()
+                .filter_map(|m| m.get("content").and_then(serde_json::Value::as_str))
+                .find(|c| !c.trim().is_empty());
             if let Some(t) = text {
                 return Some(t.to_string());
             }
         }
         _ => {}
     }
-    block.sub_str("systemPrompt").or_else(|| block.sub_str("userPrompt")).or_else(|| block.sub_str("prompt")).map(str::to_string)
+    block
+        .sub_str("systemPrompt")
+        .or_else(|| block.sub_str("userPrompt"))
+        .or_else(|| block.sub_str("prompt"))
+        .map(str::to_string)
 }
 
 /// The key fields of a Sim block, by family (see `KeyField`).
@@ -112,15 +122,29 @@ fn block_key_fields(block: &Block, family: BlockFamily) -> Vec<KeyField> {
             let count = branches.len();
             for (i, b) in branches.iter().enumerate().take(4) {
                 let label = branch_label(&b.title, i, count);
-                let value = if b.value.trim().is_empty() && label == "else" { "otherwise".to_string() } else { b.value.clone() };
+                let value = if b.value.trim().is_empty() && label == "else" {
+                    "otherwise".to_string()
+                } else {
+                    b.value.clone()
+                };
                 out.push(key(&label, &value));
             }
         }
         BlockFamily::Router => {
             out.push(block.sub_str("model").and_then(|m| key("model", m)));
-            out.push(block.sub_str("context").or_else(|| block.sub_str("prompt")).and_then(|c| key("context", c)));
+            out.push(
+                block
+                    .sub_str("context")
+                    .or_else(|| block.sub_str("prompt"))
+                    .and_then(|c| key("context", c)),
+            );
         }
-        BlockFamily::Function => out.push(block.sub_str("code").and_then(|c| key("code", c.lines().find(|l| !l.trim().is_empty()).unwrap_or("")))),
+        BlockFamily::Function => out.push(block.sub_str("code").and_then(|c| {
+            key(
+                "code",
+                c.lines().find(|l| !l.trim().is_empty()).unwrap_or(""),
+            )
+        })),
         BlockFamily::Response => {
             out.push(block.sub_str("status").and_then(|s| key("status", s)));
             out.push(block.sub_str("dataMode").and_then(|m| key("data", m)));
@@ -130,11 +154,20 @@ fn block_key_fields(block: &Block, family: BlockFamily) -> Vec<KeyField> {
                 let method = block.sub_str("method").unwrap_or("GET");
                 out.push(block.sub_str("url").and_then(|u| key(method, u)));
             } else if let Some(serde_json::Value::Array(rows)) = block.sub_value("inputFormat") {
-                let names: Vec<&str> = rows.iter().filter_map(|r| r.get("name").and_then(serde_json::Value::as_str)).filter(|n| !n.trim().is_empty()).collect();
+                let names: Vec<&str> = rows
+                    .iter()
+                    .filter_map(|r| r.get("name").and_then(serde_json::Value::as_str))
+                    .filter(|n| !n.trim().is_empty())
+                    .collect();
                 out.push(key("inputs", &names.join(", ")));
             } else if let Some(op) = block.sub_str("operation") {
                 let label = crate::sim::registry::block_spec(&block.block_type)
-                    .and_then(|spec| spec.fields_with_id("operation").flat_map(|f| f.options.iter()).find(|o| o.id == op).map(|o| o.label.clone()))
+                    .and_then(|spec| {
+                        spec.fields_with_id("operation")
+                            .flat_map(|f| f.options.iter())
+                            .find(|o| o.id == op)
+                            .map(|o| o.label.clone())
+                    })
                     .unwrap_or_else(|| op.to_string());
                 out.push(key("operation", &label));
             }
@@ -193,7 +226,11 @@ pub fn view(doc: &Document) -> CanvasView {
 }
 
 fn handle(id: String, label: Option<String>, kind: &str) -> CanvasHandle {
-    CanvasHandle { id, label, kind: kind.into() }
+    CanvasHandle {
+        id,
+        label,
+        kind: kind.into(),
+    }
 }
 
 fn handle_kind(h: &SourceHandle) -> &'static str {
@@ -226,9 +263,18 @@ fn branch_label(title: &str, index: usize, count: usize) -> String {
 pub fn sim_full(doc: &SimDocument) -> CanvasView {
     let state = doc.state();
     let nodes: Vec<CanvasNode> = state.blocks.values().map(sim_node).collect();
-    let by_id: std::collections::HashMap<&str, &CanvasNode> = nodes.iter().map(|n| (n.id.as_str(), n)).collect();
-    let edges = state.edges.iter().map(|e| sim_edge(e, by_id.get(e.source.as_str()).copied())).collect();
-    CanvasView { kind: "sim_workflow".into(), nodes, edges }
+    let by_id: std::collections::HashMap<&str, &CanvasNode> =
+        nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+    let edges = state
+        .edges
+        .iter()
+        .map(|e| sim_edge(e, by_id.get(e.source.as_str()).copied()))
+        .collect();
+    CanvasView {
+        kind: "sim_workflow".into(),
+        nodes,
+        edges,
+    }
 }
 
 /// The node of one Sim block: it depends on nothing but the block.
@@ -244,36 +290,74 @@ pub fn sim_node(block: &Block) -> CanvasNode {
             let count = branches.len();
             for (i, b) in branches.iter().enumerate() {
                 let h = SourceHandle::Condition(b.id.clone());
-                handles.push(handle(h.as_handle(), Some(branch_label(&b.title, i, count)), "condition"));
+                handles.push(handle(
+                    h.as_handle(),
+                    Some(branch_label(&b.title, i, count)),
+                    "condition",
+                ));
             }
         }
         BlockFamily::Router => {
             for r in parse_branches(block.sub_value("routes")) {
-                let label = if r.title.is_empty() { r.value.clone() } else { r.title.clone() };
-                handles.push(handle(SourceHandle::Router(r.id).as_handle(), Some(label), "router"));
+                let label = if r.title.is_empty() {
+                    r.value.clone()
+                } else {
+                    r.title.clone()
+                };
+                handles.push(handle(
+                    SourceHandle::Router(r.id).as_handle(),
+                    Some(label),
+                    "router",
+                ));
             }
         }
         BlockFamily::Loop => {
-            handles.push(handle(SourceHandle::LoopStart.as_handle(), Some("start".into()), "loop_start"));
-            handles.push(handle(SourceHandle::LoopEnd.as_handle(), Some("end".into()), "loop_end"));
+            handles.push(handle(
+                SourceHandle::LoopStart.as_handle(),
+                Some("start".into()),
+                "loop_start",
+            ));
+            handles.push(handle(
+                SourceHandle::LoopEnd.as_handle(),
+                Some("end".into()),
+                "loop_end",
+            ));
         }
         BlockFamily::Parallel => {
-            handles.push(handle(SourceHandle::ParallelStart.as_handle(), Some("start".into()), "parallel_start"));
-            handles.push(handle(SourceHandle::ParallelEnd.as_handle(), Some("end".into()), "parallel_end"));
+            handles.push(handle(
+                SourceHandle::ParallelStart.as_handle(),
+                Some("start".into()),
+                "parallel_start",
+            ));
+            handles.push(handle(
+                SourceHandle::ParallelEnd.as_handle(),
+                Some("end".into()),
+                "parallel_end",
+            ));
         }
         BlockFamily::Note | BlockFamily::Response => {}
         _ => handles.push(handle("source".into(), None, "source")),
     }
-    if !matches!(family, BlockFamily::Note | BlockFamily::Loop | BlockFamily::Parallel | BlockFamily::Response) {
+    if !matches!(
+        family,
+        BlockFamily::Note | BlockFamily::Loop | BlockFamily::Parallel | BlockFamily::Response
+    ) {
         handles.push(handle("error".into(), Some("error".into()), "error"));
     }
     let (x, y) = block.position.xy();
     let data = block.data.get();
-    let size = data.and_then(|d| Some(Size { width: d.width.get()?.as_f64()?, height: d.height.get()?.as_f64()? }));
+    let size = data.and_then(|d| {
+        Some(Size {
+            width: d.width.get()?.as_f64()?,
+            height: d.height.get()?.as_f64()?,
+        })
+    });
     let detail = match family {
         BlockFamily::Agent => block.sub_str("model").map(str::to_string),
         BlockFamily::Note => block.sub_str("content").map(str::to_string),
-        BlockFamily::Function => block.sub_str("code").map(|c| c.lines().next().unwrap_or("").to_string()),
+        BlockFamily::Function => block
+            .sub_str("code")
+            .map(|c| c.lines().next().unwrap_or("").to_string()),
         _ => None,
     };
     let spec = crate::sim::registry::block_spec(&block.block_type);
@@ -302,9 +386,9 @@ pub fn sim_edge(e: &Edge, source: Option<&CanvasNode>) -> CanvasEdge {
     let parsed = SourceHandle::parse(e.source_handle.get().map(String::as_str));
     let canonical = parsed.as_handle();
     let label = match parsed {
-        SourceHandle::Condition(_) | SourceHandle::Router(_) | SourceHandle::Error => {
-            source.and_then(|n| n.handles.iter().find(|h| h.id == canonical)).and_then(|h| h.label.clone())
-        }
+        SourceHandle::Condition(_) | SourceHandle::Router(_) | SourceHandle::Error => source
+            .and_then(|n| n.handles.iter().find(|h| h.id == canonical))
+            .and_then(|h| h.label.clone()),
         _ => None,
     };
     CanvasEdge {
@@ -320,10 +404,19 @@ pub fn sim_edge(e: &Edge, source: Option<&CanvasNode>) -> CanvasEdge {
 
 /// The whole view of a journey.
 pub fn journey_full(doc: &JourneyDocument) -> CanvasView {
-    let mut nodes: Vec<CanvasNode> = doc.nodes.iter().enumerate().map(|(i, node)| journey_node(doc, i, node)).collect();
+    let mut nodes: Vec<CanvasNode> = doc
+        .nodes
+        .iter()
+        .enumerate()
+        .map(|(i, node)| journey_node(doc, i, node))
+        .collect();
     nodes.extend(journey_end(doc));
     let edges = doc.edges.iter().map(journey_edge).collect();
-    CanvasView { kind: "parlant_journey".into(), nodes, edges }
+    CanvasView {
+        kind: "parlant_journey".into(),
+        nodes,
+        edges,
+    }
 }
 
 /// Where a journey's node is drawn: its saved place, else a column by its index (the UI's
@@ -333,15 +426,25 @@ fn journey_position(doc: &JourneyDocument, id: &str, index: usize) -> Point {
         .get()
         .and_then(|e| e.positions.get())
         .and_then(|p| p.get(id))
-        .map(|p| Point { x: p.x.as_f64().unwrap_or(0.0), y: p.y.as_f64().unwrap_or(0.0) })
-        .unwrap_or(Point { x: 0.0, y: index as f64 * 120.0 })
+        .map(|p| Point {
+            x: p.x.as_f64().unwrap_or(0.0),
+            y: p.y.as_f64().unwrap_or(0.0),
+        })
+        .unwrap_or(Point {
+            x: 0.0,
+            y: index as f64 * 120.0,
+        })
 }
 
 /// The node of the state at `index`: it depends on the state, the journey's root and title,
 /// and (without a saved place) on the index.
 pub fn journey_node(doc: &JourneyDocument, index: usize, node: &JourneyNode) -> CanvasNode {
     let kind = doc.kind_of_node(node);
-    let tools: Vec<String> = node.tool_ids().iter().map(|t| t.tool_name.clone()).collect();
+    let tools: Vec<String> = node
+        .tool_ids()
+        .iter()
+        .map(|t| t.tool_name.clone())
+        .collect();
     let action = node.action_text().map(str::to_string);
     let label = match (&kind, &action) {
         (NodeKind::Root, _) => doc.journey.title.clone(),
@@ -413,7 +516,11 @@ pub fn journey_edge(e: &JourneyEdge) -> CanvasEdge {
         target: e.target.clone(),
         source_handle: None,
         target_handle: None,
-        kind: if label.is_some() { "conditional".into() } else { "transition".into() },
+        kind: if label.is_some() {
+            "conditional".into()
+        } else {
+            "transition".into()
+        },
         label,
     }
 }
@@ -426,7 +533,9 @@ mod tests {
     #[test]
     fn journey_nodes_have_kinds_and_conditional_edges_have_labels() {
         let doc = load("fixtures/journeys/book-flight.json");
-        let Document::Journey(j) = &doc else { panic!("a journey") };
+        let Document::Journey(j) = &doc else {
+            panic!("a journey")
+        };
         let v = view(&doc);
         assert_eq!(v.kind, "parlant_journey");
         let root = v.nodes.iter().find(|n| n.id == j.journey.root_id).unwrap();
@@ -434,27 +543,55 @@ mod tests {
         for e in &j.edges {
             let ve = v.edges.iter().find(|x| x.id == e.id).unwrap();
             assert_eq!(ve.label.as_deref(), e.condition_text());
-            assert!(v.nodes.iter().any(|n| n.id == e.target), "edge target {} drawn", e.target);
+            assert!(
+                v.nodes.iter().any(|n| n.id == e.target),
+                "edge target {} drawn",
+                e.target
+            );
         }
     }
 
     #[test]
     fn condition_blocks_get_one_handle_per_branch_and_edges_their_label() {
-        for entry in std::fs::read_dir(format!("{}/fixtures/sim", env!("CARGO_MANIFEST_DIR"))).unwrap() {
+        for entry in
+            std::fs::read_dir(format!("{}/fixtures/sim", env!("CARGO_MANIFEST_DIR"))).unwrap()
+        {
             let path = entry.unwrap().path();
             let text = std::fs::read_to_string(&path).unwrap();
-            let Ok(Document::Sim(sim)) = Document::parse("x", &text) else { continue };
+            let Ok(Document::Sim(sim)) = Document::parse("x", &text) else {
+                continue;
+            };
             let v = view(&Document::Sim(sim.clone()));
-            for block in sim.state().blocks.values().filter(|b| b.block_type == "condition") {
+            for block in sim
+                .state()
+                .blocks
+                .values()
+                .filter(|b| b.block_type == "condition")
+            {
                 let branches = parse_branches(block.sub_value("conditions"));
                 let node = v.nodes.iter().find(|n| n.id == block.id).unwrap();
                 assert_eq!(node.kind, "condition");
-                let cond: Vec<_> = node.handles.iter().filter(|h| h.kind == "condition").collect();
+                let cond: Vec<_> = node
+                    .handles
+                    .iter()
+                    .filter(|h| h.kind == "condition")
+                    .collect();
                 assert_eq!(cond.len(), branches.len());
-                assert_eq!(cond.first().and_then(|h| h.label.as_deref()), branches.first().map(|b| if b.title.is_empty() { "if" } else { b.title.as_str() }));
+                assert_eq!(
+                    cond.first().and_then(|h| h.label.as_deref()),
+                    branches.first().map(|b| if b.title.is_empty() {
+                        "if"
+                    } else {
+                        b.title.as_str()
+                    })
+                );
             }
             for e in v.edges.iter().filter(|e| e.kind == "condition") {
-                assert!(e.label.is_some(), "condition edge {} has its branch label", e.id);
+                assert!(
+                    e.label.is_some(),
+                    "condition edge {} has its branch label",
+                    e.id
+                );
             }
         }
     }

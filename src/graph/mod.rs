@@ -57,10 +57,21 @@ impl GraphView {
     }
 
     /// The blocks accepted by `keep`, and the edges between them.
-    pub fn of_workflow_where(state: &WorkflowState, keep: impl Fn(&crate::sim::Block) -> bool) -> GraphView {
+    pub fn of_workflow_where(
+        state: &WorkflowState,
+        keep: impl Fn(&crate::sim::Block) -> bool,
+    ) -> GraphView {
         GraphView::build(
-            state.blocks.values().filter(|b| keep(b)).map(|b| b.id.as_str()),
-            state.edges.iter().enumerate().map(|(i, e)| (i, e.source.as_str(), e.target.as_str())),
+            state
+                .blocks
+                .values()
+                .filter(|b| keep(b))
+                .map(|b| b.id.as_str()),
+            state
+                .edges
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i, e.source.as_str(), e.target.as_str())),
         )
     }
 
@@ -68,7 +79,10 @@ impl GraphView {
     pub fn of_journey(doc: &JourneyDocument) -> GraphView {
         GraphView::build(
             doc.nodes.iter().map(|n| n.id.as_str()).chain([END_NODE_ID]),
-            doc.edges.iter().enumerate().map(|(i, e)| (i, e.source.as_str(), e.target.as_str())),
+            doc.edges
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (i, e.source.as_str(), e.target.as_str())),
         )
     }
 
@@ -99,8 +113,14 @@ impl GraphView {
     }
 
     fn edges_at(&self, id: &str, direction: Direction) -> Vec<usize> {
-        let Some(ix) = self.ix(id) else { return Vec::new() };
-        let mut out: Vec<usize> = self.graph.edges_directed(ix, direction).map(|e| *e.weight()).collect();
+        let Some(ix) = self.ix(id) else {
+            return Vec::new();
+        };
+        let mut out: Vec<usize> = self
+            .graph
+            .edges_directed(ix, direction)
+            .map(|e| *e.weight())
+            .collect();
         out.sort_unstable();
         out
     }
@@ -114,14 +134,21 @@ impl GraphView {
     }
 
     fn neighbours(&self, id: &str, direction: Direction) -> Vec<&str> {
-        let Some(ix) = self.ix(id) else { return Vec::new() };
+        let Some(ix) = self.ix(id) else {
+            return Vec::new();
+        };
         let mut seen = HashSet::new();
         let mut out: Vec<(usize, &str)> = self
             .graph
             .edges_directed(ix, direction)
             .filter_map(|e| {
-                let other = if direction == Direction::Outgoing { e.target() } else { e.source() };
-                seen.insert(other).then(|| (*e.weight(), self.graph[other].as_str()))
+                let other = if direction == Direction::Outgoing {
+                    e.target()
+                } else {
+                    e.source()
+                };
+                seen.insert(other)
+                    .then(|| (*e.weight(), self.graph[other].as_str()))
             })
             .collect();
         out.sort_unstable();
@@ -130,7 +157,9 @@ impl GraphView {
 
     /// Nodes reachable from `start` in breadth-first order (the start first).
     pub fn bfs_order(&self, start: &str) -> Vec<&str> {
-        let Some(ix) = self.ix(start) else { return Vec::new() };
+        let Some(ix) = self.ix(start) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         let mut bfs = Bfs::new(&self.graph, ix);
         while let Some(n) = bfs.next(&self.graph) {
@@ -158,7 +187,9 @@ impl GraphView {
     /// Every node from which `target` can be reached (the target included): its upstream.
     pub fn reaching(&self, target: &str) -> HashSet<&str> {
         let mut out = HashSet::new();
-        let Some(ix) = self.ix(target) else { return out };
+        let Some(ix) = self.ix(target) else {
+            return out;
+        };
         let reversed = Reversed(&self.graph);
         let mut bfs = Bfs::new(reversed, ix);
         while let Some(n) = bfs.next(reversed) {
@@ -197,7 +228,11 @@ impl GraphView {
         let mut seen = vec![false; self.graph.node_count()];
         let mut touched = Vec::new();
         for (source, targets) in by_source {
-            let limit = targets.iter().map(|(_, t)| ranks[t.index()]).max().unwrap_or(0);
+            let limit = targets
+                .iter()
+                .map(|(_, t)| ranks[t.index()])
+                .max()
+                .unwrap_or(0);
             // Walk from the source's successors: `from` reaches itself only through a cycle.
             let mut stack: Vec<NodeIndex> = self.graph.neighbors(source).collect();
             while let Some(n) = stack.pop() {
@@ -238,12 +273,19 @@ impl GraphView {
     /// cycle, found by a depth-first walk from `starts` (then from every other node, in order),
     /// so the result is deterministic. A node's layer is its longest path from a start.
     pub fn layers(&self, starts: &[&str]) -> HashMap<&str, usize> {
-        let order: Vec<NodeIndex> = starts.iter().filter_map(|s| self.ix(s)).chain(self.graph.node_indices()).collect();
+        let order: Vec<NodeIndex> = starts
+            .iter()
+            .filter_map(|s| self.ix(s))
+            .chain(self.graph.node_indices())
+            .collect();
         let back = self.back_edges(order);
-        let dag = self.graph.filter_map(|_, w| Some(w.clone()), |e, w| {
-            let (u, v) = self.graph.edge_endpoints(e)?;
-            (!back.contains(&(u, v))).then_some(*w)
-        });
+        let dag = self.graph.filter_map(
+            |_, w| Some(w.clone()),
+            |e, w| {
+                let (u, v) = self.graph.edge_endpoints(e)?;
+                (!back.contains(&(u, v))).then_some(*w)
+            },
+        );
         let mut layer = vec![0usize; self.graph.node_count()];
         // Without back edges (self-loops included) the graph is acyclic.
         for n in toposort(&dag, None).unwrap_or_default() {
@@ -251,7 +293,10 @@ impl GraphView {
                 layer[next.index()] = layer[next.index()].max(layer[n.index()] + 1);
             }
         }
-        self.graph.node_indices().map(|n| (self.graph[n].as_str(), layer[n.index()])).collect()
+        self.graph
+            .node_indices()
+            .map(|n| (self.graph[n].as_str(), layer[n.index()]))
+            .collect()
     }
 
     /// The strongly connected components, in reverse topological order (a component comes
@@ -280,14 +325,22 @@ impl GraphView {
             }
             root[start.index()] = index;
             index += 1;
-            frames.push(Frame { v: start, neighbours: g.neighbors(start), local_root: true });
+            frames.push(Frame {
+                v: start,
+                neighbours: g.neighbors(start),
+                local_root: true,
+            });
             while let Some(frame) = frames.last_mut() {
                 let v = frame.v;
                 if let Some(w) = frame.neighbours.next() {
                     if root[w.index()] == 0 {
                         root[w.index()] = index;
                         index += 1;
-                        frames.push(Frame { v: w, neighbours: g.neighbors(w), local_root: true });
+                        frames.push(Frame {
+                            v: w,
+                            neighbours: g.neighbors(w),
+                            local_root: true,
+                        });
                     } else if root[w.index()] < root[v.index()] {
                         root[v.index()] = root[w.index()];
                         frame.local_root = false;
@@ -369,7 +422,9 @@ impl GraphView {
 
     /// For each node reachable from `root`, its immediate dominator (None for the root).
     pub fn immediate_dominators(&self, root: &str) -> HashMap<&str, Option<&str>> {
-        let Some(ix) = self.ix(root) else { return HashMap::new() };
+        let Some(ix) = self.ix(root) else {
+            return HashMap::new();
+        };
         let doms = dominators::simple_fast(&self.graph, ix);
         self.graph
             .node_indices()
@@ -377,7 +432,8 @@ impl GraphView {
                 if n == ix {
                     return Some((self.graph[n].as_str(), None));
                 }
-                doms.immediate_dominator(n).map(|d| (self.graph[n].as_str(), Some(self.graph[d].as_str())))
+                doms.immediate_dominator(n)
+                    .map(|d| (self.graph[n].as_str(), Some(self.graph[d].as_str())))
             })
             .collect()
     }
@@ -390,7 +446,13 @@ mod tests {
     fn diamond() -> GraphView {
         GraphView::build(
             ["a", "b", "c", "d", "x"],
-            [(0, "a", "b"), (1, "a", "c"), (2, "b", "d"), (3, "c", "d"), (4, "d", "missing")],
+            [
+                (0, "a", "b"),
+                (1, "a", "c"),
+                (2, "b", "d"),
+                (3, "c", "d"),
+                (4, "d", "missing"),
+            ],
         )
     }
 
@@ -402,8 +464,18 @@ mod tests {
         assert!(!from_a.contains("x"));
         assert_eq!(g.reaching("d"), HashSet::from(["a", "b", "c", "d"]));
         assert_eq!(g.dangling, vec![4]);
-        let asked = [("a", "d"), ("d", "a"), ("b", "c"), ("a", "a"), ("x", "a"), ("a", "nope")];
-        assert_eq!(g.reaches_many(&asked), vec![true, false, false, false, false, false]);
+        let asked = [
+            ("a", "d"),
+            ("d", "a"),
+            ("b", "c"),
+            ("a", "a"),
+            ("x", "a"),
+            ("a", "nope"),
+        ];
+        assert_eq!(
+            g.reaches_many(&asked),
+            vec![true, false, false, false, false, false]
+        );
     }
 
     #[test]
@@ -418,22 +490,40 @@ mod tests {
         assert_eq!(doms["b"], Some("a"));
 
         let looped = GraphView::build(["a", "b"], [(0, "a", "b"), (1, "b", "a"), (2, "b", "b")]);
-        assert_eq!(looped.reaches_many(&[("a", "a"), ("b", "a")]), vec![true, true]);
+        assert_eq!(
+            looped.reaches_many(&[("a", "a"), ("b", "a")]),
+            vec![true, true]
+        );
         assert!(looped.topological_order().is_err());
         assert_eq!(looped.cycles().len(), 1);
     }
 
     #[test]
     fn layers_break_cycles_deterministically() {
-        let g = GraphView::build(["a", "b", "c", "d"], [(0, "a", "b"), (1, "b", "c"), (2, "c", "b"), (3, "b", "d"), (4, "d", "d")]);
+        let g = GraphView::build(
+            ["a", "b", "c", "d"],
+            [
+                (0, "a", "b"),
+                (1, "b", "c"),
+                (2, "c", "b"),
+                (3, "b", "d"),
+                (4, "d", "d"),
+            ],
+        );
         let layers = g.layers(&["a"]);
-        assert_eq!((layers["a"], layers["b"], layers["c"], layers["d"]), (0, 1, 2, 2));
+        assert_eq!(
+            (layers["a"], layers["b"], layers["c"], layers["d"]),
+            (0, 1, 2, 2)
+        );
         assert_eq!(g.layers(&["a"]), layers);
     }
 
     #[test]
     fn edges_keep_document_order() {
-        let g = GraphView::build(["s", "t", "u"], [(5, "s", "u"), (2, "s", "t"), (9, "t", "u")]);
+        let g = GraphView::build(
+            ["s", "t", "u"],
+            [(5, "s", "u"), (2, "s", "t"), (9, "t", "u")],
+        );
         assert_eq!(g.out_edges("s"), vec![2, 5]);
         assert_eq!(g.successors("s"), vec!["t", "u"]);
         assert_eq!(g.in_edges("u"), vec![5, 9]);
@@ -442,7 +532,9 @@ mod tests {
     /// A straight chain `n0 -> n1 -> ... -> n{len-1}`, closed into a ring when `ring`.
     fn chain(len: usize, ring: bool) -> GraphView {
         let ids: Vec<String> = (0..len).map(|i| format!("n{i}")).collect();
-        let mut edges: Vec<(usize, &str, &str)> = (1..len).map(|i| (i - 1, ids[i - 1].as_str(), ids[i].as_str())).collect();
+        let mut edges: Vec<(usize, &str, &str)> = (1..len)
+            .map(|i| (i - 1, ids[i - 1].as_str(), ids[i].as_str()))
+            .collect();
         if ring {
             edges.push((len - 1, ids[len - 1].as_str(), ids[0].as_str()));
         }
@@ -452,7 +544,12 @@ mod tests {
     /// Runs `f` on a thread with `serve`'s worker-sized stack (2 MiB), so a recursion per node
     /// would overflow it long before 100,000 nodes.
     fn on_small_stack<T: Send + 'static>(f: impl FnOnce() -> T + Send + 'static) -> T {
-        std::thread::Builder::new().stack_size(2 << 20).spawn(f).unwrap().join().unwrap()
+        std::thread::Builder::new()
+            .stack_size(2 << 20)
+            .spawn(f)
+            .unwrap()
+            .join()
+            .unwrap()
     }
 
     #[test]
@@ -465,7 +562,14 @@ mod tests {
             let reaches = g.reaches_many(&[("n0", "n99999"), ("n99999", "n0")]);
             let doms = g.immediate_dominators("n0");
             let ring_cycles: Vec<usize> = ring.cycles().iter().map(Vec::len).collect();
-            (g.cycles().len(), ring_cycles, order_len, layers["n99999"], reaches, doms["n99999"].map(str::to_string))
+            (
+                g.cycles().len(),
+                ring_cycles,
+                order_len,
+                layers["n99999"],
+                reaches,
+                doms["n99999"].map(str::to_string),
+            )
         });
         assert_eq!(cycles, 0);
         assert_eq!(ring_cycles, vec![100_000]);
@@ -482,7 +586,11 @@ mod tests {
         (1usize..14).prop_flat_map(|n| {
             proptest::collection::vec((0..n, 0..n), 0..40).prop_map(move |pairs| {
                 let ids: Vec<String> = (0..n).map(|i| format!("n{i}")).collect();
-                let edges: Vec<(usize, &str, &str)> = pairs.iter().enumerate().map(|(i, &(a, b))| (i, ids[a].as_str(), ids[b].as_str())).collect();
+                let edges: Vec<(usize, &str, &str)> = pairs
+                    .iter()
+                    .enumerate()
+                    .map(|(i, &(a, b))| (i, ids[a].as_str(), ids[b].as_str()))
+                    .collect();
                 GraphView::build(ids.iter().map(String::as_str), edges)
             })
         })

@@ -46,7 +46,11 @@ fn excerpts(message: &str) -> String {
         let quote = rest.as_bytes()[open];
         out.push_str(&rest[..=open]);
         let inner = &rest[open + 1..];
-        let close = if quote == b'"' { closing_quote(inner) } else { inner.find('`') };
+        let close = if quote == b'"' {
+            closing_quote(inner)
+        } else {
+            inner.find('`')
+        };
         let (content, after) = match close {
             Some(c) => (&inner[..c], &inner[c + 1..]),
             None => (inner, ""),
@@ -96,10 +100,16 @@ fn plain_types(message: &str) -> String {
     static EXPECTED: OnceLock<Regex> = OnceLock::new();
     static LENGTH: OnceLock<Regex> = OnceLock::new();
     // serde's derive for an untagged enum.
-    let untagged = pattern(&UNTAGGED, r"data did not match any variant of untagged enum [A-Za-z_][A-Za-z0-9_]*");
+    let untagged = pattern(
+        &UNTAGGED,
+        r"data did not match any variant of untagged enum [A-Za-z_][A-Za-z0-9_]*",
+    );
     let message = untagged.replace_all(message, "the value has none of the shapes accepted here");
     // A struct read from an array of the wrong length.
-    let length = pattern(&LENGTH, r"invalid length (\d+), expected (?:tuple )?struct [A-Za-z_][A-Za-z0-9_]*(?: with \d+ elements?)?");
+    let length = pattern(
+        &LENGTH,
+        r"invalid length (\d+), expected (?:tuple )?struct [A-Za-z_][A-Za-z0-9_]*(?: with \d+ elements?)?",
+    );
     let message = length.replace_all(&message, "invalid type: an array of $1, expected an object");
     let expected = pattern(
         &EXPECTED,
@@ -107,8 +117,16 @@ fn plain_types(message: &str) -> String {
     );
     expected
         .replace_all(&message, |c: &Captures| {
-            let meaning = match c.get(1).or_else(|| c.get(2)).or_else(|| c.get(3)).map_or("", |m| m.as_str()) {
-                "struct" | "struct variant" | "internally tagged enum" | "adjacently tagged enum" => "an object",
+            let meaning = match c
+                .get(1)
+                .or_else(|| c.get(2))
+                .or_else(|| c.get(3))
+                .map_or("", |m| m.as_str())
+            {
+                "struct"
+                | "struct variant"
+                | "internally tagged enum"
+                | "adjacently tagged enum" => "an object",
                 "tuple struct" | "tuple variant" | "a sequence" => "an array",
                 "unit struct" | "unit variant" | "unit" => "null",
                 "enum" => "one of the allowed values",
@@ -169,21 +187,63 @@ mod tests {
     #[test]
     fn no_rust_type_names() {
         let cases = [
-            (message_of::<Probe>("5"), "invalid type: integer `5`, expected an object"),
-            (message_of::<Probe>("[1]"), "invalid type: an array of 1, expected an object"),
-            (message_of::<Probe>(r#"{"a": "x"}"#), r#"invalid type: string "x", expected a whole number from 0 to 4294967295"#),
-            (message_of::<Probe>(r#"{"a": -1}"#), "invalid value: integer `-1`, expected a whole number from 0 to 4294967295"),
-            (message_of::<Probe>(r#"{"a": 1, "b": {}}"#), "invalid type: map, expected an array"),
-            (readable("invalid type: integer `3`, expected enum Kind"), "invalid type: integer `3`, expected one of the allowed values"),
-            (serde_message(&serde_json::from_value::<Kind>(serde_json::json!({"One": 1, "Two": 2})).unwrap_err()), "invalid value: map, expected map with a single key"),
-            (readable("invalid type: integer `3`, expected variant identifier"), "invalid type: integer `3`, expected one of the allowed names"),
-            (readable("invalid type: null, expected an object (WorkflowState)"), "invalid type: null, expected an object"),
-            (message_of::<Probe>(r#"{"a": 1, "b": [], "c": "Three"}"#), "unknown variant `Three`, expected `One` or `Two`"),
-            (message_of::<Either>(r#""x""#), "the value has none of the shapes accepted here"),
+            (
+                message_of::<Probe>("5"),
+                "invalid type: integer `5`, expected an object",
+            ),
+            (
+                message_of::<Probe>("[1]"),
+                "invalid type: an array of 1, expected an object",
+            ),
+            (
+                message_of::<Probe>(r#"{"a": "x"}"#),
+                r#"invalid type: string "x", expected a whole number from 0 to 4294967295"#,
+            ),
+            (
+                message_of::<Probe>(r#"{"a": -1}"#),
+                "invalid value: integer `-1`, expected a whole number from 0 to 4294967295",
+            ),
+            (
+                message_of::<Probe>(r#"{"a": 1, "b": {}}"#),
+                "invalid type: map, expected an array",
+            ),
+            (
+                readable("invalid type: integer `3`, expected enum Kind"),
+                "invalid type: integer `3`, expected one of the allowed values",
+            ),
+            (
+                serde_message(
+                    &serde_json::from_value::<Kind>(serde_json::json!({"One": 1, "Two": 2}))
+                        .unwrap_err(),
+                ),
+                "invalid value: map, expected map with a single key",
+            ),
+            (
+                readable("invalid type: integer `3`, expected variant identifier"),
+                "invalid type: integer `3`, expected one of the allowed names",
+            ),
+            (
+                readable("invalid type: null, expected an object (WorkflowState)"),
+                "invalid type: null, expected an object",
+            ),
+            (
+                message_of::<Probe>(r#"{"a": 1, "b": [], "c": "Three"}"#),
+                "unknown variant `Three`, expected `One` or `Two`",
+            ),
+            (
+                message_of::<Either>(r#""x""#),
+                "the value has none of the shapes accepted here",
+            ),
         ];
         for (got, want) in cases {
             assert_eq!(got, want);
-            assert!(!got.contains("Probe") && !got.contains("Kind") && !got.contains("Either") && !got.contains("u32"), "{got}");
+            assert!(
+                !got.contains("Probe")
+                    && !got.contains("Kind")
+                    && !got.contains("Either")
+                    && !got.contains("u32"),
+                "{got}"
+            );
         }
     }
 
@@ -192,19 +252,51 @@ mod tests {
         let big = "x".repeat(10_000_000);
         let got = message_of::<Probe>(&format!("\"{big}\""));
         assert!(got.len() < 200, "{} bytes", got.len());
-        assert_eq!(got, format!("invalid type: string \"{}…\" (10000000 characters), expected an object", "x".repeat(EXCERPT_CHARS)));
+        assert_eq!(
+            got,
+            format!(
+                "invalid type: string \"{}…\" (10000000 characters), expected an object",
+                "x".repeat(EXCERPT_CHARS)
+            )
+        );
         let got = message_of::<Probe>(&format!(r#"{{"a": 1, "b": [], "c": "{big}"}}"#));
-        assert!(got.starts_with(&format!("unknown variant `{}…` (10000000 characters), expected", "x".repeat(EXCERPT_CHARS))), "{}", &got[..200.min(got.len())]);
+        assert!(
+            got.starts_with(&format!(
+                "unknown variant `{}…` (10000000 characters), expected",
+                "x".repeat(EXCERPT_CHARS)
+            )),
+            "{}",
+            &got[..200.min(got.len())]
+        );
         // Escaped quotes inside, multi-byte characters, an unclosed quote.
         let tricky = format!("\"{}\\\"{}\" and `short`", "é".repeat(70), "y".repeat(10));
-        assert_eq!(readable(&tricky), format!("\"{}…\" (82 characters) and `short`", "é".repeat(EXCERPT_CHARS)));
-        assert_eq!(readable(&format!("left open: \"{}", "z".repeat(100))), format!("left open: \"{}… (100 characters)", "z".repeat(EXCERPT_CHARS)));
+        assert_eq!(
+            readable(&tricky),
+            format!(
+                "\"{}…\" (82 characters) and `short`",
+                "é".repeat(EXCERPT_CHARS)
+            )
+        );
+        assert_eq!(
+            readable(&format!("left open: \"{}", "z".repeat(100))),
+            format!(
+                "left open: \"{}… (100 characters)",
+                "z".repeat(EXCERPT_CHARS)
+            )
+        );
         assert_eq!(excerpt("short"), "short");
     }
 
     #[test]
     fn other_messages_are_untouched() {
-        for m in ["expected value", "expected `,` or `}`", "missing field `enabled`", "EOF while parsing an object", "expected a string", "expected a boolean"] {
+        for m in [
+            "expected value",
+            "expected `,` or `}`",
+            "missing field `enabled`",
+            "EOF while parsing an object",
+            "expected a string",
+            "expected a boolean",
+        ] {
             assert_eq!(readable(m), m);
         }
     }

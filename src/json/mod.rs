@@ -23,17 +23,31 @@ pub const MAX_DOCUMENT_BYTES: u64 = 32 * 1024 * 1024;
 /// Reads a document's text, refusing files over the size limit and text that is not UTF-8.
 pub fn read_text(path: &Path) -> Result<String> {
     let file = path.display().to_string();
-    let read_err = |source| Error::Read { file: file.clone(), source };
+    let read_err = |source| Error::Read {
+        file: file.clone(),
+        source,
+    };
     let handle = std::fs::File::open(path).map_err(read_err)?;
     let size = handle.metadata().map_err(read_err)?.len();
     if size > MAX_DOCUMENT_BYTES {
-        return Err(Error::TooLarge { file, size, limit: MAX_DOCUMENT_BYTES });
+        return Err(Error::TooLarge {
+            file,
+            size,
+            limit: MAX_DOCUMENT_BYTES,
+        });
     }
     let mut bytes = Vec::with_capacity(size as usize);
     // `take` guards against a file that grows while it is read.
-    handle.take(MAX_DOCUMENT_BYTES + 1).read_to_end(&mut bytes).map_err(read_err)?;
+    handle
+        .take(MAX_DOCUMENT_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(read_err)?;
     if bytes.len() as u64 > MAX_DOCUMENT_BYTES {
-        return Err(Error::TooLarge { file, size: bytes.len() as u64, limit: MAX_DOCUMENT_BYTES });
+        return Err(Error::TooLarge {
+            file,
+            size: bytes.len() as u64,
+            limit: MAX_DOCUMENT_BYTES,
+        });
     }
     text_from_bytes(&file, bytes)
 }
@@ -52,7 +66,12 @@ pub fn text_from_bytes(file: &str, bytes: Vec<u8>) -> Result<String> {
             let text = String::from_utf8_lossy(&err.as_bytes()[..valid]).into_owned();
             let (line, column) = line_column(&text, valid);
             Err(Error::Parse {
-                location: Location { file: file.to_string(), path: JsonPath::root(), line: Some(line), column: Some(column) },
+                location: Location {
+                    file: file.to_string(),
+                    path: JsonPath::root(),
+                    line: Some(line),
+                    column: Some(column),
+                },
                 message: format!("the file is not UTF-8 text (invalid byte at offset {valid})"),
             })
         }
@@ -66,7 +85,8 @@ pub fn from_str_located<T: DeserializeOwned>(file: &str, text: &str) -> Result<T
         let path = JsonPath::from(err.path());
         parse_error(file, path, err.inner())
     })?;
-    de.end().map_err(|err| parse_error(file, JsonPath::root(), &err))?;
+    de.end()
+        .map_err(|err| parse_error(file, JsonPath::root(), &err))?;
     Ok(value)
 }
 
@@ -81,8 +101,20 @@ fn parse_error(file: &str, path: JsonPath, err: &serde_json::Error) -> Error {
     } else {
         message
     };
-    let (line, column) = if err.line() > 0 { (Some(err.line()), Some(err.column())) } else { (None, None) };
-    Error::Parse { location: Location { file: file.to_string(), path, line, column }, message }
+    let (line, column) = if err.line() > 0 {
+        (Some(err.line()), Some(err.column()))
+    } else {
+        (None, None)
+    };
+    Error::Parse {
+        location: Location {
+            file: file.to_string(),
+            path,
+            line,
+            column,
+        },
+        message,
+    }
 }
 
 /// An error about the value at `path`, located in `text` when the path can be found there. A
@@ -95,7 +127,15 @@ pub fn invalid_at(file: &str, text: &str, path: JsonPath, message: impl Into<Str
         }
         None => (None, None),
     };
-    Error::Invalid { location: Location { file: file.to_string(), path, line, column }, message: readable(&message.into()) }
+    Error::Invalid {
+        location: Location {
+            file: file.to_string(),
+            path,
+            line,
+            column,
+        },
+        message: readable(&message.into()),
+    }
 }
 
 /// Pretty JSON as Sim and Parlant write it (two-space indent, trailing newline).
@@ -109,9 +149,18 @@ pub fn to_pretty<T: serde::Serialize>(value: &T) -> String {
 /// so a crash leaves either the old file or the new one, never a half-written file.
 pub fn write_atomic(path: &Path, contents: &str) -> Result<()> {
     let file = path.display().to_string();
-    let write_err = |source| Error::Write { file: file.clone(), source };
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+    let write_err = |source| Error::Write {
+        file: file.clone(),
+        source,
+    };
+    let dir = path
+        .parent()
+        .filter(|p| !p.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    let name = path
+        .file_name()
+        .map(|n| n.to_string_lossy().into_owned())
+        .unwrap_or_default();
     let temp = dir.join(format!(".{name}.{}.tmp", std::process::id()));
     let result = (|| {
         use std::io::Write;

@@ -48,7 +48,8 @@ impl JsonPath {
                     let inner = &text[i + 1..close];
                     if inner.starts_with('"') {
                         // A quoted key may itself contain `]`: read it as a JSON string.
-                        let mut stream = serde_json::Deserializer::from_str(&text[i + 1..]).into_iter::<String>();
+                        let mut stream = serde_json::Deserializer::from_str(&text[i + 1..])
+                            .into_iter::<String>();
                         let key = stream.next()?.ok()?;
                         let consumed = stream.byte_offset();
                         path = path.key(key);
@@ -74,7 +75,10 @@ impl JsonPath {
 }
 
 fn is_plain_key(key: &str) -> bool {
-    !key.is_empty() && key.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
+    !key.is_empty()
+        && key
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-')
 }
 
 impl fmt::Display for JsonPath {
@@ -127,8 +131,14 @@ pub fn line_column(text: &str, offset: usize) -> (usize, usize) {
     let offset = offset.min(text.len());
     let before = &text.as_bytes()[..offset];
     let line = before.iter().filter(|&&b| b == b'\n').count() + 1;
-    let line_start = before.iter().rposition(|&b| b == b'\n').map_or(0, |p| p + 1);
-    let column = String::from_utf8_lossy(&before[line_start..]).chars().count() + 1;
+    let line_start = before
+        .iter()
+        .rposition(|&b| b == b'\n')
+        .map_or(0, |p| p + 1);
+    let column = String::from_utf8_lossy(&before[line_start..])
+        .chars()
+        .count()
+        + 1;
     (line, column)
 }
 
@@ -236,7 +246,9 @@ fn skip_value(bytes: &[u8], start: usize) -> Option<usize> {
         }
         _ => {
             let mut i = start;
-            while i < bytes.len() && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r') {
+            while i < bytes.len()
+                && !matches!(bytes[i], b',' | b'}' | b']' | b' ' | b'\t' | b'\n' | b'\r')
+            {
                 i += 1;
             }
             Some(i)
@@ -250,7 +262,12 @@ mod tests {
 
     #[test]
     fn display_and_parse_round_trip() {
-        let path = JsonPath::root().key("state").key("blocks").key("a b").key("x").index(3);
+        let path = JsonPath::root()
+            .key("state")
+            .key("blocks")
+            .key("a b")
+            .key("x")
+            .index(3);
         assert_eq!(path.to_string(), r#"state.blocks["a b"].x[3]"#);
         assert_eq!(JsonPath::parse(&path.to_string()), Some(path));
     }
@@ -269,7 +286,11 @@ mod tests {
     #[test]
     fn locate_survives_deep_nesting() {
         let depth = 100_000;
-        let text = format!("{{\"deep\": {}{}, \"k\": 1}}", "[".repeat(depth), "]".repeat(depth));
+        let text = format!(
+            "{{\"deep\": {}{}, \"k\": 1}}",
+            "[".repeat(depth),
+            "]".repeat(depth)
+        );
         let offset = locate(&text, &JsonPath::root().key("k")).unwrap();
         assert_eq!(&text[offset..offset + 1], "1");
     }

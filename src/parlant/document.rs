@@ -18,7 +18,10 @@ impl JourneyDocument {
         if doc.format != FORMAT {
             return Err(at(
                 JsonPath::root().key("format"),
-                format!("unknown format `{}`: a journey document has \"format\": \"{FORMAT}\"", doc.format),
+                format!(
+                    "unknown format `{}`: a journey document has \"format\": \"{FORMAT}\"",
+                    doc.format
+                ),
             ));
         }
         if doc.version == 0 || doc.version > FORMAT_VERSION {
@@ -37,7 +40,12 @@ impl JourneyDocument {
             }
             let path = JsonPath::root().key("nodes").index(i).key("id");
             if node.id == END_NODE_ID {
-                return Err(at(path, format!("`{END_NODE_ID}` is Parlant's virtual end state and cannot be a node id")));
+                return Err(at(
+                    path,
+                    format!(
+                        "`{END_NODE_ID}` is Parlant's virtual end state and cannot be a node id"
+                    ),
+                ));
             }
             if node.id.is_empty() {
                 return Err(at(path, "a node id cannot be empty".into()));
@@ -49,7 +57,10 @@ impl JourneyDocument {
         if !ids.contains(doc.journey.root_id.as_str()) {
             return Err(at(
                 JsonPath::root().key("journey").key("root_id"),
-                format!("root_id `{}` names no node of this journey", doc.journey.root_id),
+                format!(
+                    "root_id `{}` names no node of this journey",
+                    doc.journey.root_id
+                ),
             ));
         }
         drop(ids);
@@ -107,7 +118,11 @@ mod tests {
         let end = r#"{"id": "end", "action": null, "tools": [], "metadata": {}, "description": null, "creation_utc": "2026-01-01T00:00:00Z"}"#;
         let doc = JourneyDocument::parse("dump.json", &doc_with(end)).unwrap();
         let ids: Vec<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
-        assert_eq!(ids, ["Gm3xqd2B1a", "K2oVb7s0Qe"], "ids Parlant generated are kept; `end` is not a state");
+        assert_eq!(
+            ids,
+            ["Gm3xqd2B1a", "K2oVb7s0Qe"],
+            "ids Parlant generated are kept; `end` is not a state"
+        );
         assert_eq!(doc.edges[1].target, END_NODE_ID);
         let written = doc.to_json();
         assert!(!written.contains(r#""id": "end""#), "{written}");
@@ -122,8 +137,13 @@ mod tests {
             r#"{"id": "end", "action": null, "tools": [{"service_name": "s", "tool_name": "t"}], "metadata": {}}"#,
             r#"{"id": "end", "action": null, "tools": [], "metadata": {"journey_node": {"kind": "chat"}}}"#,
         ] {
-            let e = JourneyDocument::parse("dump.json", &doc_with(end)).unwrap_err().to_string();
-            assert!(e.contains("nodes[2].id") && e.contains("virtual end"), "{e}");
+            let e = JourneyDocument::parse("dump.json", &doc_with(end))
+                .unwrap_err()
+                .to_string();
+            assert!(
+                e.contains("nodes[2].id") && e.contains("virtual end"),
+                "{e}"
+            );
         }
     }
 }

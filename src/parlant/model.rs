@@ -205,7 +205,10 @@ impl JourneyNode {
     pub fn new(id: impl Into<String>, kind: &NodeKind, action: Option<String>) -> JourneyNode {
         let mut metadata = IndexMap::new();
         if !matches!(kind, NodeKind::Root | NodeKind::End) {
-            metadata.insert("journey_node".to_string(), serde_json::json!({ "kind": kind.as_str() }));
+            metadata.insert(
+                "journey_node".to_string(),
+                serde_json::json!({ "kind": kind.as_str() }),
+            );
         }
         JourneyNode {
             id: id.into(),
@@ -221,7 +224,11 @@ impl JourneyNode {
 
     /// `metadata.journey_node.kind`, when present.
     pub fn declared_kind(&self) -> Option<&str> {
-        self.metadata.get()?.get("journey_node")?.get("kind")?.as_str()
+        self.metadata
+            .get()?
+            .get("journey_node")?
+            .get("kind")?
+            .as_str()
     }
 
     pub fn action_text(&self) -> Option<&str> {
@@ -239,7 +246,12 @@ impl JourneyNode {
 }
 
 impl JourneyEdge {
-    pub fn new(id: impl Into<String>, source: impl Into<String>, target: impl Into<String>, condition: Option<String>) -> JourneyEdge {
+    pub fn new(
+        id: impl Into<String>,
+        source: impl Into<String>,
+        target: impl Into<String>,
+        condition: Option<String>,
+    ) -> JourneyEdge {
         JourneyEdge {
             id: id.into(),
             source: source.into(),
@@ -259,7 +271,10 @@ impl JourneyEdge {
 
     /// The condition text, when the edge has a non-empty one.
     pub fn condition_text(&self) -> Option<&str> {
-        self.condition.get().map(String::as_str).filter(|c| !c.trim().is_empty())
+        self.condition
+            .get()
+            .map(String::as_str)
+            .filter(|c| !c.trim().is_empty())
     }
 
     pub fn meta(&self, key: &str) -> Option<&Value> {
@@ -269,14 +284,22 @@ impl JourneyEdge {
 
 impl ToolId {
     pub fn new(service_name: impl Into<String>, tool_name: impl Into<String>) -> ToolId {
-        ToolId { service_name: service_name.into(), tool_name: tool_name.into(), extra: IndexMap::new() }
+        ToolId {
+            service_name: service_name.into(),
+            tool_name: tool_name.into(),
+            extra: IndexMap::new(),
+        }
     }
 }
 
 impl EditorData {
     /// No layout saved yet.
     pub fn empty() -> EditorData {
-        EditorData { positions: Maybe::Absent, viewport: Maybe::Absent, extra: IndexMap::new() }
+        EditorData {
+            positions: Maybe::Absent,
+            viewport: Maybe::Absent,
+            extra: IndexMap::new(),
+        }
     }
 }
 
@@ -288,7 +311,11 @@ impl std::fmt::Display for ToolId {
 
 impl JourneyDocument {
     /// An empty journey: a root state and nothing else.
-    pub fn new(title: impl Into<String>, description: impl Into<String>, conditions: Vec<String>) -> JourneyDocument {
+    pub fn new(
+        title: impl Into<String>,
+        description: impl Into<String>,
+        conditions: Vec<String>,
+    ) -> JourneyDocument {
         let root = JourneyNode::new("root", &NodeKind::Root, None);
         JourneyDocument {
             format: FORMAT.into(),
@@ -344,7 +371,10 @@ impl JourneyDocument {
     }
 
     pub fn context_variables(&self) -> &[ContextVariable] {
-        self.context_variables.get().map(Vec::as_slice).unwrap_or(&[])
+        self.context_variables
+            .get()
+            .map(Vec::as_slice)
+            .unwrap_or(&[])
     }
 
     pub fn position_of(&self, id: &str) -> Option<(f64, f64)> {

@@ -31,7 +31,11 @@ impl Branch {
             Some(Value::Null) | None => String::new(),
             Some(other) => other.to_string(),
         };
-        Branch { id: text("id"), title: text("title"), value: text("value") }
+        Branch {
+            id: text("id"),
+            title: text("title"),
+            value: text("value"),
+        }
     }
 
     /// Sim's `isElseConditionTitle` (lib/workflows/conditions.ts): the title, trimmed and
@@ -82,7 +86,9 @@ pub fn branch_items(value: Option<&Value>) -> Result<Vec<Value>, BranchListError
 /// The branches of a stored list, or none when it cannot be read (the DAG builder's and the
 /// router handler's reading).
 pub fn parse_branches(value: Option<&Value>) -> Vec<Branch> {
-    branch_items(value).map(|items| items.iter().map(Branch::from_item).collect()).unwrap_or_default()
+    branch_items(value)
+        .map(|items| items.iter().map(Branch::from_item).collect())
+        .unwrap_or_default()
 }
 
 #[cfg(test)]
@@ -96,17 +102,40 @@ mod tests {
         let as_text = Value::String(list.to_string());
         assert_eq!(parse_branches(Some(&list)), parse_branches(Some(&as_text)));
         let branches = parse_branches(Some(&as_text));
-        assert_eq!(branches[0], Branch { id: "c-if".into(), title: "if".into(), value: "x > 1".into() });
+        assert_eq!(
+            branches[0],
+            Branch {
+                id: "c-if".into(),
+                title: "if".into(),
+                value: "x > 1".into()
+            }
+        );
         assert!(branches[1].is_else() && !branches[0].is_else());
     }
 
     #[test]
     fn bad_values_are_reported_and_read_as_no_branches() {
         assert_eq!(branch_items(None), Ok(vec![]));
-        assert!(matches!(branch_items(Some(&json!(""))), Err(BranchListError::Json(_))));
-        assert_eq!(branch_items(Some(&json!("{\"id\": 1}"))), Err(BranchListError::NotAList));
-        assert_eq!(branch_items(Some(&json!(3))), Err(BranchListError::NotAList));
+        assert!(matches!(
+            branch_items(Some(&json!(""))),
+            Err(BranchListError::Json(_))
+        ));
+        assert_eq!(
+            branch_items(Some(&json!("{\"id\": 1}"))),
+            Err(BranchListError::NotAList)
+        );
+        assert_eq!(
+            branch_items(Some(&json!(3))),
+            Err(BranchListError::NotAList)
+        );
         assert!(parse_branches(Some(&json!("not json"))).is_empty());
-        assert_eq!(Branch::from_item(&json!({"id": 7, "value": true})), Branch { id: "7".into(), title: String::new(), value: "true".into() });
+        assert_eq!(
+            Branch::from_item(&json!({"id": 7, "value": true})),
+            Branch {
+                id: "7".into(),
+                title: String::new(),
+                value: "true".into()
+            }
+        );
     }
 }

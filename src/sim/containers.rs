@@ -34,7 +34,12 @@ fn truthy_string(s: Option<&String>) -> String {
 
 /// Ids of the blocks directly inside `container_id`, in block order (Sim's `findChildNodes`).
 pub fn child_ids(state: &WorkflowState, container_id: &str) -> Vec<String> {
-    state.blocks.values().filter(|b| b.parent_id() == Some(container_id)).map(|b| b.id.clone()).collect()
+    state
+        .blocks
+        .values()
+        .filter(|b| b.parent_id() == Some(container_id))
+        .map(|b| b.id.clone())
+        .collect()
 }
 
 /// The containers enclosing a block, innermost first. Stops at a missing parent or a cycle.
@@ -47,7 +52,9 @@ pub fn ancestors<'a>(state: &'a WorkflowState, block_id: &str) -> Vec<&'a str> {
         if !seen.insert(parent) {
             break;
         }
-        let Some(block) = state.blocks.get(parent) else { break };
+        let Some(block) = state.blocks.get(parent) else {
+            break;
+        };
         out.push(block.id.as_str());
         current = block.parent_id();
     }
@@ -57,18 +64,27 @@ pub fn ancestors<'a>(state: &'a WorkflowState, block_id: &str) -> Vec<&'a str> {
 /// Sim's `convertLoopBlockToLoop`.
 pub fn derive_loop(state: &WorkflowState, block: &Block) -> Loop {
     let data = block.data.get();
-    let loop_type = data.and_then(|d| d.loop_type.get()).filter(|t| !t.is_empty()).cloned();
-    let collection = data.and_then(|d| d.collection.get()).filter(|v| js_truthy(v)).cloned();
+    let loop_type = data
+        .and_then(|d| d.loop_type.get())
+        .filter(|t| !t.is_empty())
+        .cloned();
+    let collection = data
+        .and_then(|d| d.collection.get())
+        .filter(|v| js_truthy(v))
+        .cloned();
     Loop {
         id: block.id.clone(),
         nodes: child_ids(state, &block.id),
         iterations: Maybe::Value(
-            truthy_number(data.and_then(|d| d.count.get())).unwrap_or(Number::from(DEFAULT_LOOP_ITERATIONS)),
+            truthy_number(data.and_then(|d| d.count.get()))
+                .unwrap_or(Number::from(DEFAULT_LOOP_ITERATIONS)),
         ),
         loop_type: Maybe::Value(loop_type.unwrap_or_else(|| "for".into())),
         for_each_items: Maybe::Value(collection.unwrap_or_else(|| Value::String(String::new()))),
         while_condition: Maybe::Value(truthy_string(data.and_then(|d| d.while_condition.get()))),
-        do_while_condition: Maybe::Value(truthy_string(data.and_then(|d| d.do_while_condition.get()))),
+        do_while_condition: Maybe::Value(truthy_string(
+            data.and_then(|d| d.do_while_condition.get()),
+        )),
         enabled: Maybe::Value(block.enabled),
         extra: IndexMap::new(),
     }
@@ -80,7 +96,9 @@ pub fn clamp_batch_size(batch_size: Option<&Number>) -> Number {
         Some(f) if !f.is_nan() => {
             let clamped = f.clamp(1.0, MAX_PARALLEL_BATCH_SIZE);
             if clamped == f {
-                batch_size.cloned().unwrap_or(Number::from(DEFAULT_PARALLEL_BATCH_SIZE))
+                batch_size
+                    .cloned()
+                    .unwrap_or(Number::from(DEFAULT_PARALLEL_BATCH_SIZE))
             } else {
                 Number::from(clamped as i64)
             }
@@ -92,14 +110,20 @@ pub fn clamp_batch_size(batch_size: Option<&Number>) -> Number {
 /// Sim's `convertParallelBlockToParallel`.
 pub fn derive_parallel(state: &WorkflowState, block: &Block) -> Parallel {
     let data = block.data.get();
-    let requested = data.and_then(|d| d.parallel_type.get()).filter(|t| !t.is_empty()).map(String::as_str);
+    let requested = data
+        .and_then(|d| d.parallel_type.get())
+        .filter(|t| !t.is_empty())
+        .map(String::as_str);
     let parallel_type = match requested.unwrap_or("count") {
         "count" => "count",
         // Sim treats any other value as a collection parallel.
         _ => "collection",
     };
     let distribution = if parallel_type == "collection" {
-        let collection = data.and_then(|d| d.collection.get()).filter(|v| js_truthy(v)).cloned();
+        let collection = data
+            .and_then(|d| d.collection.get())
+            .filter(|v| js_truthy(v))
+            .cloned();
         Maybe::Value(collection.unwrap_or_else(|| Value::String(String::new())))
     } else {
         Maybe::Absent
@@ -109,7 +133,8 @@ pub fn derive_parallel(state: &WorkflowState, block: &Block) -> Parallel {
         nodes: child_ids(state, &block.id),
         distribution,
         count: Maybe::Value(
-            truthy_number(data.and_then(|d| d.count.get())).unwrap_or(Number::from(DEFAULT_PARALLEL_COUNT)),
+            truthy_number(data.and_then(|d| d.count.get()))
+                .unwrap_or(Number::from(DEFAULT_PARALLEL_COUNT)),
         ),
         parallel_type: Maybe::Value(parallel_type.to_string()),
         batch_size: Maybe::Value(clamp_batch_size(data.and_then(|d| d.batch_size.get()))),

@@ -67,9 +67,11 @@ impl SimDocument {
     fn parse_object(file: &str, text: &str) -> Result<SimDocument> {
         let shape = detect_shape(file, text)?;
         let doc = match shape {
-            SimShape::Envelope => {
-                SimDocument { shape, json_string: false, export: from_str_located(file, text)? }
-            }
+            SimShape::Envelope => SimDocument {
+                shape,
+                json_string: false,
+                export: from_str_located(file, text)?,
+            },
             SimShape::BareState => {
                 let state: WorkflowState = from_str_located(file, text)?;
                 let mut doc = SimDocument::from_state(state);
@@ -144,7 +146,11 @@ fn check_integrity(file: &str, text: &str, doc: &SimDocument) -> Result<()> {
             ));
         }
         if let Some(parent) = block.parent_id() {
-            let at = blocks_path.clone().key(key.clone()).key("data").key("parentId");
+            let at = blocks_path
+                .clone()
+                .key(key.clone())
+                .key("data")
+                .key("parentId");
             match state.blocks.get(parent) {
                 None => {
                     return Err(invalid_at(
@@ -205,4 +211,3 @@ impl From<SimDocument> for crate::Document {
         crate::Document::Sim(doc)
     }
 }
-

@@ -29,8 +29,17 @@ pub enum BlockFamily {
 
 /// Block types that only ever start a run.
 const TRIGGER_TYPES: &[&str] = &[
-    "start_trigger", "starter", "schedule", "generic_webhook", "webhook", "imap", "rss", "api_trigger",
-    "chat_trigger", "input_trigger", "manual_trigger",
+    "start_trigger",
+    "starter",
+    "schedule",
+    "generic_webhook",
+    "webhook",
+    "imap",
+    "rss",
+    "api_trigger",
+    "chat_trigger",
+    "input_trigger",
+    "manual_trigger",
 ];
 
 impl BlockFamily {

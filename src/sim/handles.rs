@@ -93,11 +93,23 @@ mod tests {
 
     #[test]
     fn legacy_side_handles_heal_to_canonical_ids() {
-        assert_eq!(normalize_source_handle(Some("source-right")).as_deref(), Some("source"));
-        assert_eq!(normalize_source_handle(Some("source-middle")).as_deref(), Some("source-middle"));
-        assert_eq!(normalize_target_handle(Some("target-left")).as_deref(), Some("target"));
+        assert_eq!(
+            normalize_source_handle(Some("source-right")).as_deref(),
+            Some("source")
+        );
+        assert_eq!(
+            normalize_source_handle(Some("source-middle")).as_deref(),
+            Some("source-middle")
+        );
+        assert_eq!(
+            normalize_target_handle(Some("target-left")).as_deref(),
+            Some("target")
+        );
         assert_eq!(normalize_source_handle(Some("")), None);
-        assert_eq!(SourceHandle::parse(Some("source-bottom")), SourceHandle::Source);
+        assert_eq!(
+            SourceHandle::parse(Some("source-bottom")),
+            SourceHandle::Source
+        );
         assert_eq!(SourceHandle::parse(None), SourceHandle::Source);
     }
 
@@ -106,8 +118,17 @@ mod tests {
         let h = SourceHandle::parse(Some("condition-b1-else-if-2"));
         assert_eq!(h, SourceHandle::Condition("b1-else-if-2".into()));
         assert_eq!(h.as_handle(), "condition-b1-else-if-2");
-        assert_eq!(SourceHandle::parse(Some("router-r9")), SourceHandle::Router("r9".into()));
-        assert_eq!(SourceHandle::parse(Some("loop-end-source")), SourceHandle::LoopEnd);
-        assert_eq!(SourceHandle::parse(Some("weird")), SourceHandle::Other("weird".into()));
+        assert_eq!(
+            SourceHandle::parse(Some("router-r9")),
+            SourceHandle::Router("r9".into())
+        );
+        assert_eq!(
+            SourceHandle::parse(Some("loop-end-source")),
+            SourceHandle::LoopEnd
+        );
+        assert_eq!(
+            SourceHandle::parse(Some("weird")),
+            SourceHandle::Other("weird".into())
+        );
     }
 }

@@ -229,16 +229,25 @@ lossless_struct! {
 impl Block {
     /// A sub-block's value, when the block has that sub-block and it is not null.
     pub fn sub_value(&self, id: &str) -> Option<&Value> {
-        self.sub_blocks.get(id).and_then(|s| s.value.get()).filter(|v| !v.is_null())
+        self.sub_blocks
+            .get(id)
+            .and_then(|s| s.value.get())
+            .filter(|v| !v.is_null())
     }
 
     /// A sub-block's value as text (empty strings read as none).
     pub fn sub_str(&self, id: &str) -> Option<&str> {
-        self.sub_value(id).and_then(Value::as_str).filter(|s| !s.is_empty())
+        self.sub_value(id)
+            .and_then(Value::as_str)
+            .filter(|s| !s.is_empty())
     }
 
     pub fn parent_id(&self) -> Option<&str> {
-        self.data.get().and_then(|d| d.parent_id.get()).map(String::as_str).filter(|p| !p.is_empty())
+        self.data
+            .get()
+            .and_then(|d| d.parent_id.get())
+            .map(String::as_str)
+            .filter(|p| !p.is_empty())
     }
 
     pub fn is_trigger_mode(&self) -> bool {
@@ -248,11 +257,18 @@ impl Block {
 
 impl Position {
     pub fn new(x: f64, y: f64) -> Position {
-        Position { x: number(x), y: number(y), extra: IndexMap::new() }
+        Position {
+            x: number(x),
+            y: number(y),
+            extra: IndexMap::new(),
+        }
     }
 
     pub fn xy(&self) -> (f64, f64) {
-        (self.x.as_f64().unwrap_or(0.0), self.y.as_f64().unwrap_or(0.0))
+        (
+            self.x.as_f64().unwrap_or(0.0),
+            self.y.as_f64().unwrap_or(0.0),
+        )
     }
 }
 
@@ -267,12 +283,20 @@ pub fn number(value: f64) -> Number {
 
 impl WorkflowState {
     pub fn name(&self) -> Option<&str> {
-        self.metadata.get().and_then(|m| m.name.get()).map(String::as_str)
+        self.metadata
+            .get()
+            .and_then(|m| m.name.get())
+            .map(String::as_str)
     }
 }
 
 impl Edge {
-    pub fn new(id: impl Into<String>, source: impl Into<String>, target: impl Into<String>, handle: &str) -> Edge {
+    pub fn new(
+        id: impl Into<String>,
+        source: impl Into<String>,
+        target: impl Into<String>,
+        handle: &str,
+    ) -> Edge {
         Edge {
             id: id.into(),
             source: source.into(),

@@ -16,7 +16,9 @@ pub fn normalize_block_name(name: &str) -> String {
 }
 
 fn normalized_chars(name: &str) -> impl Iterator<Item = char> + '_ {
-    name.chars().filter(|c| !c.is_whitespace() && *c != '.').flat_map(char::to_lowercase)
+    name.chars()
+        .filter(|c| !c.is_whitespace() && *c != '.')
+        .flat_map(char::to_lowercase)
 }
 
 /// Whether two block names are the same reference name (`normalize_block_name` equal), without
@@ -36,14 +38,25 @@ pub enum PathPart {
 #[serde(tag = "kind", rename_all = "snake_case")]
 pub enum RefTarget {
     /// `<blockname.path>`; `name` is the prefix as written, matched against normalised block names.
-    Block { name: String, path: Vec<PathPart> },
+    Block {
+        name: String,
+        path: Vec<PathPart>,
+    },
     /// `<loop.index>`, `<loop.currentItem>`, `<loop.items>` (and deeper paths).
-    Loop { path: Vec<PathPart> },
-    Parallel { path: Vec<PathPart> },
+    Loop {
+        path: Vec<PathPart>,
+    },
+    Parallel {
+        path: Vec<PathPart>,
+    },
     /// `<variable.name>`.
-    Variable { name: String },
+    Variable {
+        name: String,
+    },
     /// `{{NAME}}`.
-    Env { name: String },
+    Env {
+        name: String,
+    },
 }
 
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
@@ -67,7 +80,9 @@ fn block_references(text: &str) -> Vec<Reference> {
     let mut search_from = 0;
     // Sim's pattern is /<[^>]+>/g: from each '<', the shortest run up to the next '>'.
     while let Some(open) = text[search_from..].find('<').map(|i| search_from + i) {
-        let Some(close) = text[open + 1..].find('>').map(|i| open + 1 + i) else { break };
+        let Some(close) = text[open + 1..].find('>').map(|i| open + 1 + i) else {
+            break;
+        };
         search_from = close + 1;
         if close == open + 1 {
             // "<>": [^>]+ needs at least one character; the regex moves on past this '<'.
@@ -77,7 +92,10 @@ fn block_references(text: &str) -> Vec<Reference> {
         let segment = &text[open..=close];
         let last_open = segment.rfind('<').unwrap_or(0);
         let leading = &segment[..last_open];
-        if !leading.chars().all(|c| matches!(c, '<' | '>' | '=' | '!') || c.is_whitespace()) {
+        if !leading
+            .chars()
+            .all(|c| matches!(c, '<' | '>' | '=' | '!') || c.is_whitespace())
+        {
             continue;
         }
         let reference = &segment[last_open..];
@@ -86,7 +104,11 @@ fn block_references(text: &str) -> Vec<Reference> {
             continue;
         }
         let start = open + last_open;
-        out.push(Reference { span: start..close + 1, raw: reference.to_string(), target: classify(inner) });
+        out.push(Reference {
+            span: start..close + 1,
+            raw: reference.to_string(),
+            target: classify(inner),
+        });
     }
     out
 }
@@ -105,7 +127,11 @@ pub fn parse_executor_references(text: &str) -> Vec<Reference> {
                 let close = open + 1 + p;
                 let inner = &text[open + 1..close];
                 if is_likely_reference(inner) {
-                    out.push(Reference { span: open..close + 1, raw: text[open..=close].to_string(), target: classify(inner) });
+                    out.push(Reference {
+                        span: open..close + 1,
+                        raw: text[open..=close].to_string(),
+                        target: classify(inner),
+                    });
                 }
                 from = close + 1;
             }
@@ -120,7 +146,8 @@ pub fn parse_executor_references(text: &str) -> Vec<Reference> {
 const INVALID_CHARS: [char; 5] = ['+', '*', '/', '=', '<'];
 
 fn has_invalid_char(s: &str) -> bool {
-    s.chars().any(|c| INVALID_CHARS.contains(&c) || c == '>' || c == '!')
+    s.chars()
+        .any(|c| INVALID_CHARS.contains(&c) || c == '>' || c == '!')
 }
 
 /// Sim's `isLikelyReferenceSegment` on the text between `<` and `>`.
@@ -129,7 +156,8 @@ fn is_likely_reference(inner: &str) -> bool {
         return false;
     }
     let trimmed = inner.trim();
-    let is_operator = |s: &str| !s.is_empty() && s.chars().all(|c| matches!(c, '<' | '>' | '=' | '!'));
+    let is_operator =
+        |s: &str| !s.is_empty() && s.chars().all(|c| matches!(c, '<' | '>' | '=' | '!'));
     if is_operator(trimmed) {
         return false;
     }
@@ -151,7 +179,10 @@ fn is_likely_reference(inner: &str) -> bool {
         }
     } else {
         let all_digits = inner.chars().all(|c| c.is_ascii_digit());
-        let space_digit = inner.as_bytes().windows(2).any(|w| (w[0] as char).is_whitespace() && w[1].is_ascii_digit());
+        let space_digit = inner
+            .as_bytes()
+            .windows(2)
+            .any(|w| (w[0] as char).is_whitespace() && w[1].is_ascii_digit());
         if has_invalid_char(inner) || all_digits || space_digit {
             return false;
         }
@@ -188,10 +219,19 @@ pub fn parse_path(path: &str) -> Vec<PathPart> {
 fn classify(inner: &str) -> RefTarget {
     let (prefix, rest) = inner.split_once('.').unwrap_or((inner, ""));
     match prefix {
-        "loop" => RefTarget::Loop { path: parse_path(rest) },
-        "parallel" => RefTarget::Parallel { path: parse_path(rest) },
-        "variable" => RefTarget::Variable { name: rest.to_string() },
-        _ => RefTarget::Block { name: prefix.to_string(), path: parse_path(rest) },
+        "loop" => RefTarget::Loop {
+            path: parse_path(rest),
+        },
+        "parallel" => RefTarget::Parallel {
+            path: parse_path(rest),
+        },
+        "variable" => RefTarget::Variable {
+            name: rest.to_string(),
+        },
+        _ => RefTarget::Block {
+            name: prefix.to_string(),
+            path: parse_path(rest),
+        },
     }
 }
 
@@ -201,7 +241,9 @@ fn env_references(text: &str) -> Vec<Reference> {
     // Sim's pattern is /\{\{([^}]+)\}\}/g.
     while let Some(open) = text[from..].find("{{").map(|i| from + i) {
         let body_start = open + 2;
-        let body_len = text[body_start..].find('}').unwrap_or(text.len() - body_start);
+        let body_len = text[body_start..]
+            .find('}')
+            .unwrap_or(text.len() - body_start);
         let body_end = body_start + body_len;
         if body_len > 0 && text[body_end..].starts_with("}}") {
             let name = text[body_start..body_end].trim().to_string();
@@ -250,13 +292,19 @@ mod tests {
     use super::*;
 
     fn targets(text: &str) -> Vec<RefTarget> {
-        parse_references(text).into_iter().map(|r| r.target).collect()
+        parse_references(text)
+            .into_iter()
+            .map(|r| r.target)
+            .collect()
     }
 
     #[test]
     fn the_executor_pattern_does_not_let_a_comparison_swallow_a_reference() {
         let code = "while (Date.now() < until) {} return <loop.index>";
-        assert!(parse_references(code).is_empty(), "the editor's scan: /<[^>]+>/");
+        assert!(
+            parse_references(code).is_empty(),
+            "the editor's scan: /<[^>]+>/"
+        );
         let found = parse_executor_references(code);
         assert_eq!(found.len(), 1);
         assert_eq!(found[0].raw, "<loop.index>");
@@ -273,7 +321,11 @@ mod tests {
             refs[1].target,
             RefTarget::Block {
                 name: "agent".into(),
-                path: vec![PathPart::Field("items".into()), PathPart::Index(0), PathPart::Field("name".into())]
+                path: vec![
+                    PathPart::Field("items".into()),
+                    PathPart::Index(0),
+                    PathPart::Field("name".into())
+                ]
             }
         );
     }
@@ -283,10 +335,18 @@ mod tests {
         assert_eq!(
             targets("<loop.index> <parallel.currentItem> <variable.apiBase> {{OPENAI_KEY}}"),
             vec![
-                RefTarget::Loop { path: vec![PathPart::Field("index".into())] },
-                RefTarget::Parallel { path: vec![PathPart::Field("currentItem".into())] },
-                RefTarget::Variable { name: "apiBase".into() },
-                RefTarget::Env { name: "OPENAI_KEY".into() },
+                RefTarget::Loop {
+                    path: vec![PathPart::Field("index".into())]
+                },
+                RefTarget::Parallel {
+                    path: vec![PathPart::Field("currentItem".into())]
+                },
+                RefTarget::Variable {
+                    name: "apiBase".into()
+                },
+                RefTarget::Env {
+                    name: "OPENAI_KEY".into()
+                },
             ]
         );
     }

@@ -29,15 +29,26 @@ pub struct Conversation {
 pub const MAX_JOURNEYS: usize = 64;
 
 impl Conversation {
-    pub fn new(docs: &[JourneyDocument], mocks: &Mocks, options: &SessionOptions) -> Result<Conversation> {
+    pub fn new(
+        docs: &[JourneyDocument],
+        mocks: &Mocks,
+        options: &SessionOptions,
+    ) -> Result<Conversation> {
         if docs.len() > MAX_JOURNEYS {
-            return Err(Error::Simulation(format!("a conversation holds at most {MAX_JOURNEYS} journeys, not {}", docs.len())));
+            return Err(Error::Simulation(format!(
+                "a conversation holds at most {MAX_JOURNEYS} journeys, not {}",
+                docs.len()
+            )));
         }
         let mut journeys = Vec::with_capacity(docs.len());
         for (i, doc) in docs.iter().enumerate() {
-            let options = SessionOptions { wait_for_activation: true, ..options.clone() };
-            let mut session = Session::with_options(doc, mocks.clone(), options)
-                .map_err(|e| Error::Simulation(format!("journeys[{i}] ({}): {e}", doc.journey.title)))?;
+            let options = SessionOptions {
+                wait_for_activation: true,
+                ..options.clone()
+            };
+            let mut session = Session::with_options(doc, mocks.clone(), options).map_err(|e| {
+                Error::Simulation(format!("journeys[{i}] ({}): {e}", doc.journey.title))
+            })?;
             session.start()?;
             journeys.push((doc.journey.title.clone(), session));
         }
@@ -49,8 +60,14 @@ impl Conversation {
     pub fn send(&mut self, text: &str) -> Result<Vec<JourneyEvents>> {
         let mut out = Vec::new();
         for (i, (title, session)) in self.journeys.iter_mut().enumerate() {
-            let events = session.send(text).map_err(|e| Error::Simulation(format!("journeys[{i}] ({title}): {e}")))?;
-            out.push(JourneyEvents { journey: i, title: title.clone(), events });
+            let events = session
+                .send(text)
+                .map_err(|e| Error::Simulation(format!("journeys[{i}] ({title}): {e}")))?;
+            out.push(JourneyEvents {
+                journey: i,
+                title: title.clone(),
+                events,
+            });
         }
         Ok(out)
     }

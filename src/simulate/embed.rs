@@ -74,7 +74,11 @@ impl Dense {
         let (n, len, width) = x.dims3()?;
         let out = self.weight.dim(0)?;
         let rows = x.reshape((n * len, width))?;
-        let y = if n * len < FEW_ROWS { self.weight.matmul(&rows.t()?)?.t()? } else { rows.matmul(&self.weight.t()?)? };
+        let y = if n * len < FEW_ROWS {
+            self.weight.matmul(&rows.t()?)?.t()?
+        } else {
+            rows.matmul(&self.weight.t()?)?
+        };
         y.broadcast_add(&self.bias)?.reshape((n, len, out))
     }
 }
@@ -132,7 +136,9 @@ pub struct Embedder {
 
 impl std::fmt::Debug for Embedder {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.debug_struct("Embedder").field("info", &self.info).finish_non_exhaustive()
+        f.debug_struct("Embedder")
+            .field("info", &self.info)
+            .finish_non_exhaustive()
     }
 }
 
@@ -157,7 +163,9 @@ pub fn model_dir() -> Option<PathBuf> {
     if let Some(dir) = std::env::var_os(MODEL_DIR_ENV).filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
     }
-    model_dirs().into_iter().find(|d| d.join("model.safetensors").is_file())
+    model_dirs()
+        .into_iter()
+        .find(|d| d.join("model.safetensors").is_file())
 }
 
 static SHARED: OnceLock<std::result::Result<Arc<Embedder>, String>> = OnceLock::new();
@@ -175,12 +183,22 @@ pub fn shared() -> std::result::Result<Arc<Embedder>, String> {
         .clone()
 }
 
-fn read_tensor(tensors: &mut HashMap<String, Tensor>, name: &str, shape: &[usize]) -> std::result::Result<Tensor, String> {
-    let t = tensors.remove(name).ok_or_else(|| format!("model.safetensors has no tensor `{name}`"))?;
+fn read_tensor(
+    tensors: &mut HashMap<String, Tensor>,
+    name: &str,
+    shape: &[usize],
+) -> std::result::Result<Tensor, String> {
+    let t = tensors
+        .remove(name)
+        .ok_or_else(|| format!("model.safetensors has no tensor `{name}`"))?;
     if t.dims() != shape {
-        return Err(format!("model.safetensors: `{name}` has shape {:?}, expected {shape:?}", t.dims()));
+        return Err(format!(
+            "model.safetensors: `{name}` has shape {:?}, expected {shape:?}",
+            t.dims()
+        ));
     }
-    t.to_dtype(DType::F32).map_err(|e| format!("model.safetensors: `{name}`: {e}"))
+    t.to_dtype(DType::F32)
+        .map_err(|e| format!("model.safetensors: `{name}`: {e}"))
 }
 
 impl Embedder {
@@ -189,12 +207,17 @@ impl Embedder {
         let started = Instant::now();
         let at = |file: &str| dir.join(file);
         let where_ = |file: &str, e: &dyn std::fmt::Display| format!("{}: {e}", at(file).display());
-        let config_text = std::fs::read_to_string(at("config.json")).map_err(|e| where_("config.json", &e))?;
-        let config: Config = serde_json::from_str(&config_text).map_err(|e| where_("config.json", &e))?;
+        let config_text =
+            std::fs::read_to_string(at("config.json")).map_err(|e| where_("config.json", &e))?;
+        let config: Config =
+            serde_json::from_str(&config_text).map_err(|e| where_("config.json", &e))?;
         // Bounds on what the file may ask for (all-MiniLM-L6-v2: 384, 12, 6, 1536, 512).
         let bounded = |name: &str, v: usize, max: usize| {
             if v == 0 || v > max {
-                Err(where_("config.json", &format!("`{name}` is {v}; expected 1..={max}")))
+                Err(where_(
+                    "config.json",
+                    &format!("`{name}` is {v}; expected 1..={max}"),
+                ))
             } else {
                 Ok(())
             }
@@ -203,23 +226,39 @@ impl Embedder {
         bounded("num_attention_heads", config.num_attention_heads, 64)?;
         bounded("num_hidden_layers", config.num_hidden_layers, 48)?;
         bounded("intermediate_size", config.intermediate_size, 16384)?;
-        bounded("max_position_embeddings", config.max_position_embeddings, 8192)?;
+        bounded(
+            "max_position_embeddings",
+            config.max_position_embeddings,
+            8192,
+        )?;
         if config.hidden_size % config.num_attention_heads != 0 {
-            return Err(where_("config.json", &"`hidden_size` is not a multiple of `num_attention_heads`"));
+            return Err(where_(
+                "config.json",
+                &"`hidden_size` is not a multiple of `num_attention_heads`",
+            ));
         }
         let weights = at("model.safetensors");
-        let bytes = std::fs::metadata(&weights).map_err(|e| where_("model.safetensors", &e))?.len();
-        let mut tensors =
-            candle_core::safetensors::load(&weights, &Device::Cpu).map_err(|e| where_("model.safetensors", &e))?;
+        let bytes = std::fs::metadata(&weights)
+            .map_err(|e| where_("model.safetensors", &e))?
+            .len();
+        let mut tensors = candle_core::safetensors::load(&weights, &Device::Cpu)
+            .map_err(|e| where_("model.safetensors", &e))?;
         let h = config.hidden_size;
         let i = config.intermediate_size;
         let eps = config.layer_norm_eps as f32;
         // The vocabulary size is the tokenizer's: the word table may have any number of rows.
         let word = tensors_take_2d(&mut tensors, "embeddings.word_embeddings.weight", h)?;
         let mut t = |name: &str, shape: &[usize]| read_tensor(&mut tensors, name, shape);
-        let position = t("embeddings.position_embeddings.weight", &[config.max_position_embeddings, h])?;
+        let position = t(
+            "embeddings.position_embeddings.weight",
+            &[config.max_position_embeddings, h],
+        )?;
         let token_type = tensors_first_row(t("embeddings.token_type_embeddings.weight", &[2, h]))?;
-        let norm = Norm { weight: t("embeddings.LayerNorm.weight", &[h])?, bias: t("embeddings.LayerNorm.bias", &[h])?, eps };
+        let norm = Norm {
+            weight: t("embeddings.LayerNorm.weight", &[h])?,
+            bias: t("embeddings.LayerNorm.bias", &[h])?,
+            eps,
+        };
         let mut layers = Vec::with_capacity(config.num_hidden_layers);
         let candle = |e: candle_core::Error| where_("model.safetensors", &e);
         for l in 0..config.num_hidden_layers {
@@ -236,7 +275,9 @@ impl Embedder {
                 weight: Tensor::cat(&[&qw, &kw, &vw], 0).map_err(candle)?,
                 bias: Tensor::cat(&[&qb, &kb, &vb], 0).map_err(candle)?,
             };
-            let to_dense = |(w, b): (Tensor, Tensor)| -> std::result::Result<Dense, String> { Ok(Dense { weight: w, bias: b }) };
+            let to_dense = |(w, b): (Tensor, Tensor)| -> std::result::Result<Dense, String> {
+                Ok(Dense { weight: w, bias: b })
+            };
             let attention_out = to_dense(dense(&mut t, "attention.output.dense", h, h)?)?;
             let attention_norm = Norm {
                 weight: t(&format!("{p}.attention.output.LayerNorm.weight"), &[h])?,
@@ -250,18 +291,48 @@ impl Embedder {
                 bias: t(&format!("{p}.output.LayerNorm.bias"), &[h])?,
                 eps,
             };
-            layers.push(Layer { qkv, attention_out, attention_norm, intermediate, output, output_norm });
+            layers.push(Layer {
+                qkv,
+                attention_out,
+                attention_norm,
+                intermediate,
+                output,
+                output_norm,
+            });
         }
-        let mut tokenizer = tokenizers::Tokenizer::from_file(at("tokenizer.json")).map_err(|e| where_("tokenizer.json", &e))?;
+        let mut tokenizer = tokenizers::Tokenizer::from_file(at("tokenizer.json"))
+            .map_err(|e| where_("tokenizer.json", &e))?;
         // The file pads every input to 128 tokens; one text at a time needs no padding.
         tokenizer.with_padding(None);
         tokenizer
-            .with_truncation(Some(tokenizers::TruncationParams { max_length: MAX_TOKENS, ..Default::default() }))
+            .with_truncation(Some(tokenizers::TruncationParams {
+                max_length: MAX_TOKENS,
+                ..Default::default()
+            }))
             .map_err(|e| where_("tokenizer.json", &e))?;
         let heads = config.num_attention_heads;
-        let bert = Bert { word, position, token_type, norm, layers, heads, head_dim: h / heads, hidden: h };
-        let info = ModelInfo { name: MODEL_NAME.into(), dir: dir.to_path_buf(), bytes, load_time: started.elapsed() };
-        Ok(Embedder { bert, tokenizer, cache: Mutex::new(HashMap::new()), info })
+        let bert = Bert {
+            word,
+            position,
+            token_type,
+            norm,
+            layers,
+            heads,
+            head_dim: h / heads,
+            hidden: h,
+        };
+        let info = ModelInfo {
+            name: MODEL_NAME.into(),
+            dir: dir.to_path_buf(),
+            bytes,
+            load_time: started.elapsed(),
+        };
+        Ok(Embedder {
+            bert,
+            tokenizer,
+            cache: Mutex::new(HashMap::new()),
+            info,
+        })
     }
 
     pub fn info(&self) -> &ModelInfo {
@@ -271,8 +342,14 @@ impl Embedder {
     /// The embedding of one text (not cached: a customer's message).
     pub fn embed(&self, text: &str) -> std::result::Result<Vector, String> {
         let ids = self.token_ids(text)?;
-        let out = self.bert.forward(&[ids]).map_err(|e| format!("embedding `{}`: {}", short(text), first_line(&e)))?;
-        Ok(out.into_iter().next().unwrap_or_else(|| Arc::from(vec![0.0; self.bert.hidden])))
+        let out = self
+            .bert
+            .forward(&[ids])
+            .map_err(|e| format!("embedding `{}`: {}", short(text), first_line(&e)))?;
+        Ok(out
+            .into_iter()
+            .next()
+            .unwrap_or_else(|| Arc::from(vec![0.0; self.bert.hidden])))
     }
 
     /// The embeddings of fixed texts (conditions, actions, examples), computed in batches and
@@ -300,7 +377,10 @@ impl Embedder {
         todo.sort_by_key(|(_, ids)| ids.len());
         for chunk in todo.chunks(BATCH) {
             let ids: Vec<Vec<u32>> = chunk.iter().map(|(_, ids)| ids.clone()).collect();
-            let vectors = self.bert.forward(&ids).map_err(|e| format!("embedding the journey's texts: {}", first_line(&e)))?;
+            let vectors = self
+                .bert
+                .forward(&ids)
+                .map_err(|e| format!("embedding the journey's texts: {}", first_line(&e)))?;
             let mut cache = self.cache.lock().unwrap_or_else(|p| p.into_inner());
             if cache.len() + chunk.len() > CACHE_LIMIT {
                 cache.clear();
@@ -313,25 +393,43 @@ impl Embedder {
         for (i, j) in repeats {
             out[i] = out[j].clone();
         }
-        Ok(out.into_iter().map(|v| v.unwrap_or_else(|| Arc::from(vec![0.0; self.bert.hidden]))).collect())
+        Ok(out
+            .into_iter()
+            .map(|v| v.unwrap_or_else(|| Arc::from(vec![0.0; self.bert.hidden])))
+            .collect())
     }
 
     fn token_ids(&self, text: &str) -> std::result::Result<Vec<u32>, String> {
-        let encoding = self.tokenizer.encode(text, true).map_err(|e| format!("tokenising `{}`: {e}", short(text)))?;
+        let encoding = self
+            .tokenizer
+            .encode(text, true)
+            .map_err(|e| format!("tokenising `{}`: {e}", short(text)))?;
         Ok(encoding.get_ids().to_vec())
     }
 }
 
-fn tensors_take_2d(tensors: &mut HashMap<String, Tensor>, name: &str, width: usize) -> std::result::Result<Tensor, String> {
-    let t = tensors.remove(name).ok_or_else(|| format!("model.safetensors has no tensor `{name}`"))?;
+fn tensors_take_2d(
+    tensors: &mut HashMap<String, Tensor>,
+    name: &str,
+    width: usize,
+) -> std::result::Result<Tensor, String> {
+    let t = tensors
+        .remove(name)
+        .ok_or_else(|| format!("model.safetensors has no tensor `{name}`"))?;
     match t.dims() {
-        [rows, w] if *w == width && *rows > 0 && *rows <= 1_000_000 => t.to_dtype(DType::F32).map_err(|e| e.to_string()),
-        dims => Err(format!("model.safetensors: `{name}` has shape {dims:?}, expected [vocabulary, {width}]")),
+        [rows, w] if *w == width && *rows > 0 && *rows <= 1_000_000 => {
+            t.to_dtype(DType::F32).map_err(|e| e.to_string())
+        }
+        dims => Err(format!(
+            "model.safetensors: `{name}` has shape {dims:?}, expected [vocabulary, {width}]"
+        )),
     }
 }
 
 /// Token type 0's embedding (every input here is one segment).
-fn tensors_first_row(t: std::result::Result<Tensor, String>) -> std::result::Result<Tensor, String> {
+fn tensors_first_row(
+    t: std::result::Result<Tensor, String>,
+) -> std::result::Result<Tensor, String> {
     t?.get(0).map_err(|e| e.to_string())
 }
 
@@ -354,7 +452,12 @@ impl Bert {
     fn forward(&self, batch: &[Vec<u32>]) -> CandleResult<Vec<Vector>> {
         let dev = Device::Cpu;
         let n = batch.len();
-        let len = batch.iter().map(Vec::len).max().unwrap_or(0).clamp(1, MAX_TOKENS);
+        let len = batch
+            .iter()
+            .map(Vec::len)
+            .max()
+            .unwrap_or(0)
+            .clamp(1, MAX_TOKENS);
         let mut ids = Vec::with_capacity(n * len);
         let mut mask = Vec::with_capacity(n * len);
         let vocab = self.word.dim(0)? as u32;
@@ -376,8 +479,13 @@ impl Bert {
         let ids = Tensor::from_vec(ids, (n * len,), &dev)?;
         let mask = Tensor::from_vec(mask, (n, len), &dev)?;
         let positions = self.position.narrow(0, 0, len)?;
-        let x = self.word.index_select(&ids, 0)?.reshape((n, len, self.hidden))?;
-        let x = x.broadcast_add(&positions)?.broadcast_add(&self.token_type)?;
+        let x = self
+            .word
+            .index_select(&ids, 0)?
+            .reshape((n, len, self.hidden))?;
+        let x = x
+            .broadcast_add(&positions)?
+            .broadcast_add(&self.token_type)?;
         let mut x = self.norm.forward(&x)?;
         // Padding gets a large negative score before the softmax: no attention goes to it.
         let attention_bias = if n > 1 {
@@ -400,17 +508,28 @@ impl Bert {
                 scores = scores.broadcast_add(bias)?;
             }
             let probs = candle_nn::ops::softmax_last_dim(&scores)?;
-            let context = probs.matmul(&v)?.transpose(1, 2)?.reshape((n, len, self.hidden))?;
-            let attended = layer.attention_norm.forward(&(layer.attention_out.forward(&context)? + &x)?)?;
+            let context = probs
+                .matmul(&v)?
+                .transpose(1, 2)?
+                .reshape((n, len, self.hidden))?;
+            let attended = layer
+                .attention_norm
+                .forward(&(layer.attention_out.forward(&context)? + &x)?)?;
             let inner = layer.intermediate.forward(&attended)?.gelu_erf()?;
-            x = layer.output_norm.forward(&(layer.output.forward(&inner)? + &attended)?)?;
+            x = layer
+                .output_norm
+                .forward(&(layer.output.forward(&inner)? + &attended)?)?;
         }
         // Mean over the real tokens, then unit length.
         let weights = mask.unsqueeze(2)?;
         let summed = x.broadcast_mul(&weights)?.sum(1)?;
         let counts = weights.sum(1)?.clamp(1.0, f64::MAX)?;
         let mean = summed.broadcast_div(&counts)?;
-        let norms = mean.sqr()?.sum_keepdim(D::Minus1)?.sqrt()?.clamp(1e-12, f64::MAX)?;
+        let norms = mean
+            .sqr()?
+            .sum_keepdim(D::Minus1)?
+            .sqrt()?
+            .clamp(1e-12, f64::MAX)?;
         let unit = mean.broadcast_div(&norms)?;
         let rows: Vec<Vec<f32>> = unit.to_vec2()?;
         Ok(rows.into_iter().map(Arc::from).collect())
@@ -419,7 +538,11 @@ impl Bert {
 
 /// The cosine of two unit vectors (their dot product), in [-1, 1].
 pub fn cosine(a: &[f32], b: &[f32]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| f64::from(*x) * f64::from(*y)).sum::<f64>().clamp(-1.0, 1.0)
+    a.iter()
+        .zip(b)
+        .map(|(x, y)| f64::from(*x) * f64::from(*y))
+        .sum::<f64>()
+        .clamp(-1.0, 1.0)
 }
 
 #[cfg(test)]

@@ -108,13 +108,22 @@ impl SessionOptions {
     /// Checks the bounds of every number.
     pub fn check(&self) -> Result<()> {
         if !(self.threshold.is_finite() && (0.0..=1.0).contains(&self.threshold)) {
-            return Err(Error::Simulation(format!("options.threshold is {}; it must be between 0 and 1", self.threshold)));
+            return Err(Error::Simulation(format!(
+                "options.threshold is {}; it must be between 0 and 1",
+                self.threshold
+            )));
         }
         if self.max_skip > 20 {
-            return Err(Error::Simulation(format!("options.max_skip is {}; at most 20", self.max_skip)));
+            return Err(Error::Simulation(format!(
+                "options.max_skip is {}; at most 20",
+                self.max_skip
+            )));
         }
         if self.max_tool_rounds == 0 || self.max_tool_rounds > 100 {
-            return Err(Error::Simulation(format!("options.max_tool_rounds is {}; it must be 1..=100", self.max_tool_rounds)));
+            return Err(Error::Simulation(format!(
+                "options.max_tool_rounds is {}; it must be 1..=100",
+                self.max_tool_rounds
+            )));
         }
         Ok(())
     }
@@ -125,9 +134,18 @@ impl SessionOptions {
 #[serde(tag = "type", rename_all = "snake_case")]
 pub enum Event {
     /// Which matcher the session runs, and why (the first event of `start`).
-    Matcher { matcher: MatcherKind, detail: String },
-    CustomerMessage { text: String },
-    AgentMessage { state: String, text: String, canned: bool },
+    Matcher {
+        matcher: MatcherKind,
+        detail: String,
+    },
+    CustomerMessage {
+        text: String,
+    },
+    AgentMessage {
+        state: String,
+        text: String,
+        canned: bool,
+    },
     ToolCall {
         state: String,
         tool: String,
@@ -153,9 +171,17 @@ pub enum Event {
         candidates: Vec<Candidate>,
     },
     /// Several edges scored the same best score; the first in document order was taken.
-    Tie { state: String, edges: Vec<String>, score: f64, chosen: String },
+    Tie {
+        state: String,
+        edges: Vec<String>,
+        score: f64,
+        chosen: String,
+    },
     /// No edge out of the state matched; the session waits there for the next message.
-    NoMatch { state: String, candidates: Vec<Candidate> },
+    NoMatch {
+        state: String,
+        candidates: Vec<Candidate>,
+    },
     /// A decision of Parlant's pace: stayed, skipped, went back, exited, resumed, ... with the
     /// reason and the Parlant source the rule follows.
     Pacing {
@@ -164,7 +190,9 @@ pub enum Event {
         reason: String,
         rule: String,
     },
-    End { state: String },
+    End {
+        state: String,
+    },
 }
 
 /// One outgoing edge as the matcher saw it.
@@ -333,7 +361,12 @@ pub struct JourneyModel {
 /// Example customer messages a designer attached to a transition (`metadata.examples`).
 pub fn edge_examples(edge: &crate::parlant::JourneyEdge) -> Vec<String> {
     match edge.meta("examples") {
-        Some(Value::Array(items)) => items.iter().filter_map(Value::as_str).map(str::to_string).take(100).collect(),
+        Some(Value::Array(items)) => items
+            .iter()
+            .filter_map(Value::as_str)
+            .map(str::to_string)
+            .take(100)
+            .collect(),
         Some(Value::String(one)) => vec![one.clone()],
         _ => Vec::new(),
     }
@@ -344,13 +377,21 @@ impl JourneyModel {
         JourneyModel::with_options(doc, mocks, &SessionOptions::default())
     }
 
-    pub fn with_options(doc: &JourneyDocument, mocks: &Mocks, options: &SessionOptions) -> Result<JourneyModel> {
+    pub fn with_options(
+        doc: &JourneyDocument,
+        mocks: &Mocks,
+        options: &SessionOptions,
+    ) -> Result<JourneyModel> {
         options.check()?;
         let matcher = Matcher::new(&mocks.synonyms);
         let graph = GraphView::of_journey(doc);
         if let Some(&i) = graph.dangling.first() {
             let e = &doc.edges[i];
-            let end = if doc.node(&e.source).is_none() && e.source != END_NODE_ID { "source" } else { "target" };
+            let end = if doc.node(&e.source).is_none() && e.source != END_NODE_ID {
+                "source"
+            } else {
+                "target"
+            };
             return Err(Error::Simulation(format!(
                 "edges[{i}].{end}: edge `{}` goes from `{}` to `{}`, but `{}` is not a state of the journey",
                 e.id,
@@ -366,7 +407,11 @@ impl JourneyModel {
             )));
         }
         let (embedder, kind, matcher_detail) = match options.matcher {
-            MatcherSetting::Keywords => (None, MatcherKind::Keywords, "keywords: chosen in the session's options".to_string()),
+            MatcherSetting::Keywords => (
+                None,
+                MatcherKind::Keywords,
+                "keywords: chosen in the session's options".to_string(),
+            ),
             MatcherSetting::Auto => match embed::shared() {
                 Ok(e) => {
                     let detail = format!(
@@ -388,7 +433,12 @@ impl JourneyModel {
         for (ni, node) in doc.nodes.iter().enumerate() {
             let kind = doc.kind_of(&node.id).unwrap_or(NodeKind::Chat);
             let mut out = Vec::new();
-            for (ei, e) in graph.out_edges(&node.id).into_iter().filter_map(|i| doc.edges.get(i)).enumerate() {
+            for (ei, e) in graph
+                .out_edges(&node.id)
+                .into_iter()
+                .filter_map(|i| doc.edges.get(i))
+                .enumerate()
+            {
                 let condition = e.condition_text().map(str::to_string);
                 let terms = condition.as_deref().map(|c| matcher.alternatives(c));
                 if let (Some(c), Some(_)) = (&condition, &embedder) {
@@ -396,15 +446,51 @@ impl JourneyModel {
                     spans.insert((ni, ei), (texts.len(), protos.len()));
                     texts.extend(protos);
                 }
-                out.push(EdgeInfo { id: e.id.clone(), target: e.target.clone(), condition, terms, prototypes: Vec::new() });
+                out.push(EdgeInfo {
+                    id: e.id.clone(),
+                    target: e.target.clone(),
+                    condition,
+                    terms,
+                    prototypes: Vec::new(),
+                });
             }
-            let canned = node.meta("canned_response").and_then(Value::as_str).map(str::to_string);
-            let tools = node.tool_ids().iter().map(|t| (t.service_name.clone(), t.tool_name.clone())).collect();
+            let canned = node
+                .meta("canned_response")
+                .and_then(Value::as_str)
+                .map(str::to_string);
+            let tools = node
+                .tool_ids()
+                .iter()
+                .map(|t| (t.service_name.clone(), t.tool_name.clone()))
+                .collect();
             let action = node.action_text().map(str::to_string);
-            let (customer_dependent, agent_dependent) = pacing::dependence(&kind, action.as_deref(), node.meta("customer_dependent_action_data"));
-            let slots = action.as_deref().map(understand::requested_slots).unwrap_or_default();
-            let slots_any = slots.len() > 1 && action.as_deref().is_some_and(|a| a.to_lowercase().contains(" or "));
-            pending.push((node.id.clone(), NodeInfo { kind, action, canned, tools, out, customer_dependent, agent_dependent, slots, slots_any }));
+            let (customer_dependent, agent_dependent) = pacing::dependence(
+                &kind,
+                action.as_deref(),
+                node.meta("customer_dependent_action_data"),
+            );
+            let slots = action
+                .as_deref()
+                .map(understand::requested_slots)
+                .unwrap_or_default();
+            let slots_any = slots.len() > 1
+                && action
+                    .as_deref()
+                    .is_some_and(|a| a.to_lowercase().contains(" or "));
+            pending.push((
+                node.id.clone(),
+                NodeInfo {
+                    kind,
+                    action,
+                    canned,
+                    tools,
+                    out,
+                    customer_dependent,
+                    agent_dependent,
+                    slots,
+                    slots_any,
+                },
+            ));
         }
         let mut conditions: Vec<EdgeInfo> = doc
             .journey
@@ -427,11 +513,16 @@ impl JourneyModel {
         }
         let abandon_start = texts.len();
         if embedder.is_some() {
-            texts.extend(understand::ABANDON_PROTOTYPES.iter().map(|t| (t.to_string(), understand::Origin::Example)));
+            texts.extend(
+                understand::ABANDON_PROTOTYPES
+                    .iter()
+                    .map(|t| (t.to_string(), understand::Origin::Example)),
+            );
         }
         let mut abandon = Vec::new();
         if let Some(e) = &embedder {
-            let protos = understand::embed_prototypes(e, &matcher, &texts).map_err(|why| Error::Simulation(format!("the paraphrase matcher: {why}")))?;
+            let protos = understand::embed_prototypes(e, &matcher, &texts)
+                .map_err(|why| Error::Simulation(format!("the paraphrase matcher: {why}")))?;
             for (ni, (_, info)) in pending.iter_mut().enumerate() {
                 for (ei, edge) in info.out.iter_mut().enumerate() {
                     if let Some(&(from, len)) = spans.get(&(ni, ei)) {
@@ -450,8 +541,16 @@ impl JourneyModel {
         for (id, info) in pending {
             nodes.insert(id, info);
         }
-        let initial_variables =
-            doc.context_variables().iter().map(|v| (v.name.clone(), v.value.get().cloned().unwrap_or(Value::Null))).collect();
+        let initial_variables = doc
+            .context_variables()
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    v.value.get().cloned().unwrap_or(Value::Null),
+                )
+            })
+            .collect();
         Ok(JourneyModel {
             root: doc.journey.root_id.clone(),
             nodes,
@@ -497,7 +596,9 @@ struct SeenMessages(std::sync::Mutex<HashMap<String, Vector>>);
 
 impl Clone for SeenMessages {
     fn clone(&self) -> Self {
-        SeenMessages(std::sync::Mutex::new(self.0.lock().map(|m| m.clone()).unwrap_or_default()))
+        SeenMessages(std::sync::Mutex::new(
+            self.0.lock().map(|m| m.clone()).unwrap_or_default(),
+        ))
     }
 }
 
@@ -542,9 +643,21 @@ impl Session {
         Session::with_options(doc, mocks, SessionOptions::default())
     }
 
-    pub fn with_options(doc: &JourneyDocument, mocks: Mocks, options: SessionOptions) -> Result<Session> {
+    pub fn with_options(
+        doc: &JourneyDocument,
+        mocks: Mocks,
+        options: SessionOptions,
+    ) -> Result<Session> {
         let model = JourneyModel::with_options(doc, &mocks, &options)?;
-        Ok(Session { model, mocks, options, context: IndexMap::new(), opening: None, state: Snapshot::default(), seen: Default::default() })
+        Ok(Session {
+            model,
+            mocks,
+            options,
+            context: IndexMap::new(),
+            opening: None,
+            state: Snapshot::default(),
+            seen: Default::default(),
+        })
     }
 
     pub fn from_model(model: JourneyModel, mocks: Mocks) -> Session {
@@ -587,19 +700,53 @@ impl Session {
     /// Puts the session back in a state taken by `snapshot` (for this journey). Everything in it
     /// is checked and bounded; an error names where (`history[3].current`).
     pub fn restore(&mut self, snapshot: Snapshot) -> Result<()> {
-        let bad = |at: String, what: String| Err(Error::Simulation(format!("snapshot.{at}: {what}")));
+        let bad =
+            |at: String, what: String| Err(Error::Simulation(format!("snapshot.{at}: {what}")));
         let p = &snapshot.position;
         if snapshot.history.len() > MAX_BACK_STEPS {
-            return bad("history".into(), format!("{} checkpoints; at most {MAX_BACK_STEPS}", snapshot.history.len()));
+            return bad(
+                "history".into(),
+                format!(
+                    "{} checkpoints; at most {MAX_BACK_STEPS}",
+                    snapshot.history.len()
+                ),
+            );
         }
         if p.transcript.len() > MAX_SNAPSHOT_ENTRIES || p.path.len() > MAX_SNAPSHOT_ENTRIES {
-            return bad("position".into(), format!("the transcript or path has more than {MAX_SNAPSHOT_ENTRIES} entries"));
+            return bad(
+                "position".into(),
+                format!("the transcript or path has more than {MAX_SNAPSHOT_ENTRIES} entries"),
+            );
         }
         let known = |s: &str| s == END_NODE_ID || self.model.nodes.contains_key(s);
-        type Place<'a> = (String, &'a Option<String>, &'a BTreeMap<String, usize>, usize, usize, usize, usize);
-        let mut places: Vec<Place> = vec![("position".into(), &p.current, &p.tool_calls, p.transcript.len(), p.path.len(), p.journey_from, p.asked_from)];
+        type Place<'a> = (
+            String,
+            &'a Option<String>,
+            &'a BTreeMap<String, usize>,
+            usize,
+            usize,
+            usize,
+            usize,
+        );
+        let mut places: Vec<Place> = vec![(
+            "position".into(),
+            &p.current,
+            &p.tool_calls,
+            p.transcript.len(),
+            p.path.len(),
+            p.journey_from,
+            p.asked_from,
+        )];
         for (i, c) in snapshot.history.iter().enumerate() {
-            places.push((format!("history[{i}]"), &c.current, &c.tool_calls, c.transcript_len, c.path_len, c.journey_from, c.asked_from));
+            places.push((
+                format!("history[{i}]"),
+                &c.current,
+                &c.tool_calls,
+                c.transcript_len,
+                c.path_len,
+                c.journey_from,
+                c.asked_from,
+            ));
         }
         for (at, current, calls, transcript_len, path_len, journey_from, asked_from) in places {
             if let Some(current) = current {
@@ -608,20 +755,35 @@ impl Session {
                 }
             }
             if let Some((tool, n)) = calls.iter().find(|(_, n)| **n > MAX_TOOL_CALLS) {
-                return bad(format!("{at}.tool_calls[\"{tool}\"]"), format!("{n} calls; at most {MAX_TOOL_CALLS}"));
+                return bad(
+                    format!("{at}.tool_calls[\"{tool}\"]"),
+                    format!("{n} calls; at most {MAX_TOOL_CALLS}"),
+                );
             }
             if transcript_len > p.transcript.len() {
-                return bad(format!("{at}.transcript_len"), format!("{transcript_len} is past the transcript's {} entries", p.transcript.len()));
+                return bad(
+                    format!("{at}.transcript_len"),
+                    format!(
+                        "{transcript_len} is past the transcript's {} entries",
+                        p.transcript.len()
+                    ),
+                );
             }
             if path_len > p.path.len() {
-                return bad(format!("{at}.path_len"), format!("{path_len} is past the path's {} entries", p.path.len()));
+                return bad(
+                    format!("{at}.path_len"),
+                    format!("{path_len} is past the path's {} entries", p.path.len()),
+                );
             }
             if journey_from > transcript_len || asked_from > transcript_len {
                 return bad(format!("{at}.journey_from"), format!("points past the transcript ({journey_from} / {asked_from} of {transcript_len})"));
             }
         }
         if let Some(i) = p.path.iter().position(|s| !known(s)) {
-            return bad(format!("position.path[{i}]"), format!("`{}` is not a state of this journey", p.path[i]));
+            return bad(
+                format!("position.path[{i}]"),
+                format!("`{}` is not a state of this journey", p.path[i]),
+            );
         }
         self.state = snapshot;
         Ok(())
@@ -640,25 +802,47 @@ impl Session {
     }
 
     fn matcher_event(&self) -> Event {
-        Event::Matcher { matcher: self.model.kind, detail: self.model.matcher_detail.clone() }
+        Event::Matcher {
+            matcher: self.model.kind,
+            detail: self.model.matcher_detail.clone(),
+        }
     }
 
     /// Begins (or begins again) at the root and runs until the agent waits for the customer.
     pub fn start(&mut self) -> Result<Vec<Event>> {
         let mut variables = self.model.initial_variables.clone();
         variables.extend(self.context.clone());
-        self.state = Snapshot { position: Position { variables, ..Position::default() }, history: Vec::new() };
+        self.state = Snapshot {
+            position: Position {
+                variables,
+                ..Position::default()
+            },
+            history: Vec::new(),
+        };
         let root = self.model.root.clone();
         let mut events = vec![self.matcher_event()];
-        let mut turn = Turn { message: None, tool_rounds: 0, skips: 0 };
+        let mut turn = Turn {
+            message: None,
+            tool_rounds: 0,
+            skips: 0,
+        };
         if let Some(text) = self.opening.clone() {
             let p = &mut self.state.position;
             p.last_customer_message = Some(text.clone());
-            p.transcript.push(TranscriptEntry { role: "customer".into(), text: text.clone(), state: Some(root.clone()) });
+            p.transcript.push(TranscriptEntry {
+                role: "customer".into(),
+                text: text.clone(),
+                state: Some(root.clone()),
+            });
             events.push(Event::CustomerMessage { text: text.clone() });
             if self.options.parlant_pace {
                 turn.message = Some(self.message(&text)?);
-                events.push(pace(Pace::Activated, &root, "the opening message activated the journey".into(), pacing::RULE_ACTIVATION));
+                events.push(pace(
+                    Pace::Activated,
+                    &root,
+                    "the opening message activated the journey".into(),
+                    pacing::RULE_ACTIVATION,
+                ));
             }
         } else if self.options.wait_for_activation {
             let p = &mut self.state.position;
@@ -667,7 +851,8 @@ impl Session {
             events.push(pace(
                 Pace::NotActivated,
                 &root,
-                "the journey waits for a customer message that matches one of its conditions".into(),
+                "the journey waits for a customer message that matches one of its conditions"
+                    .into(),
                 pacing::RULE_ACTIVATION,
             ));
             return Ok(events);
@@ -687,7 +872,9 @@ impl Session {
                 match known {
                     Some(v) => Some(v),
                     None => {
-                        let v = e.embed(text).map_err(|why| Error::Simulation(format!("the paraphrase matcher: {why}")))?;
+                        let v = e.embed(text).map_err(|why| {
+                            Error::Simulation(format!("the paraphrase matcher: {why}"))
+                        })?;
                         if let Ok(mut seen) = self.seen.0.lock() {
                             if seen.len() >= SEEN_MESSAGES {
                                 seen.clear();
@@ -700,25 +887,45 @@ impl Session {
             }
             None => None,
         };
-        Ok(Message { text: text.to_string(), terms: self.model.matcher.terms(text), vector })
+        Ok(Message {
+            text: text.to_string(),
+            terms: self.model.matcher.terms(text),
+            vector,
+        })
     }
 
     /// The customer says `text`; the session moves on as far as Parlant's pace allows.
     pub fn send(&mut self, text: &str) -> Result<Vec<Event>> {
         let current = match self.state.position.current.clone() {
-            None => return Err(Error::Simulation("the session has not started: call start first".into())),
+            None => {
+                return Err(Error::Simulation(
+                    "the session has not started: call start first".into(),
+                ))
+            }
             Some(_) if self.state.position.ended && !self.options.parlant_pace => {
-                return Err(Error::Simulation("the journey has ended: restart to play it again".into()))
+                return Err(Error::Simulation(
+                    "the journey has ended: restart to play it again".into(),
+                ))
             }
             Some(c) => c,
         };
-        let mut events = vec![Event::CustomerMessage { text: text.to_string() }];
+        let mut events = vec![Event::CustomerMessage {
+            text: text.to_string(),
+        }];
         let message = self.message(text)?;
         self.transactional(|s| {
             let p = &mut s.state.position;
             p.last_customer_message = Some(text.to_string());
-            p.transcript.push(TranscriptEntry { role: "customer".into(), text: text.to_string(), state: Some(current.clone()) });
-            let mut turn = Turn { message: Some(message), tool_rounds: 0, skips: 0 };
+            p.transcript.push(TranscriptEntry {
+                role: "customer".into(),
+                text: text.to_string(),
+                state: Some(current.clone()),
+            });
+            let mut turn = Turn {
+                message: Some(message),
+                tool_rounds: 0,
+                skips: 0,
+            };
             if !s.options.parlant_pace {
                 return s.plain_reply(&current, &mut turn, &mut events);
             }
@@ -741,12 +948,26 @@ impl Session {
             let ids: Vec<&str> = node.out.iter().map(|e| e.id.as_str()).collect();
             return Err(Error::Simulation(format!(
                 "edge `{edge_id}` does not leave state `{current}`; its edges are: {}",
-                if ids.is_empty() { "(none)".to_string() } else { ids.join(", ") }
+                if ids.is_empty() {
+                    "(none)".to_string()
+                } else {
+                    ids.join(", ")
+                }
             )));
         };
         let mut events = Vec::new();
-        let chosen = Chosen { edge, score: 1.0, reason: "chosen by the designer".into(), candidates: Vec::new(), tie: None };
-        let mut turn = Turn { message: None, tool_rounds: 0, skips: 0 };
+        let chosen = Chosen {
+            edge,
+            score: 1.0,
+            reason: "chosen by the designer".into(),
+            candidates: Vec::new(),
+            tie: None,
+        };
+        let mut turn = Turn {
+            message: None,
+            tool_rounds: 0,
+            skips: 0,
+        };
         self.transactional(|s| {
             s.state.position.last_step = false;
             s.state.position.inactive = false;
@@ -760,16 +981,30 @@ impl Session {
     /// says its action and waits; tool and fork states move on.
     pub fn enter_state(&mut self, state: &str) -> Result<Vec<Event>> {
         if self.state.position.current.is_none() {
-            return Err(Error::Simulation("the session has not started: call start first".into()));
+            return Err(Error::Simulation(
+                "the session has not started: call start first".into(),
+            ));
         }
         if state != END_NODE_ID && !self.model.nodes.contains_key(state) {
-            return Err(Error::Simulation(format!("state `{state}` is not in the journey")));
+            return Err(Error::Simulation(format!(
+                "state `{state}` is not in the journey"
+            )));
         }
         let before = self.state.clone();
         let variables = self.state.position.variables.clone();
-        self.state = Snapshot { position: Position { variables, ..Position::default() }, history: Vec::new() };
+        self.state = Snapshot {
+            position: Position {
+                variables,
+                ..Position::default()
+            },
+            history: Vec::new(),
+        };
         let mut events = Vec::new();
-        let mut turn = Turn { message: None, tool_rounds: 0, skips: 0 };
+        let mut turn = Turn {
+            message: None,
+            tool_rounds: 0,
+            skips: 0,
+        };
         if let Err(e) = self.enter(state, &mut turn, &mut events) {
             self.state = before;
             return Err(e);
@@ -791,8 +1026,12 @@ impl Session {
     fn require_active(&self) -> Result<String> {
         let p = &self.state.position;
         match &p.current {
-            None => Err(Error::Simulation("the session has not started: call start first".into())),
-            Some(_) if p.ended => Err(Error::Simulation("the journey has ended: restart to play it again".into())),
+            None => Err(Error::Simulation(
+                "the session has not started: call start first".into(),
+            )),
+            Some(_) if p.ended => Err(Error::Simulation(
+                "the journey has ended: restart to play it again".into(),
+            )),
             Some(current) => Ok(current.clone()),
         }
     }
@@ -805,7 +1044,9 @@ impl Session {
                 if before.current.is_some() {
                     self.state.history.push(before);
                     if self.state.history.len() > MAX_BACK_STEPS {
-                        self.state.history.drain(..self.state.history.len() - MAX_BACK_STEPS);
+                        self.state
+                            .history
+                            .drain(..self.state.history.len() - MAX_BACK_STEPS);
                     }
                 }
                 Ok(())
@@ -818,22 +1059,40 @@ impl Session {
     }
 
     fn node(&self, id: &str) -> Result<&NodeInfo> {
-        self.model.nodes.get(id).ok_or_else(|| Error::Simulation(format!("state `{id}` is not in the journey")))
+        self.model
+            .nodes
+            .get(id)
+            .ok_or_else(|| Error::Simulation(format!("state `{id}` is not in the journey")))
     }
 
-    fn take(&mut self, from: &str, chosen: Chosen, forced: bool, turn: &mut Turn, events: &mut Vec<Event>) -> Result<()> {
+    fn take(
+        &mut self,
+        from: &str,
+        chosen: Chosen,
+        forced: bool,
+        turn: &mut Turn,
+        events: &mut Vec<Event>,
+    ) -> Result<()> {
         let target = announce(from, chosen, forced, events);
         self.enter(&target, turn, events)
     }
 
     /// The reply without Parlant's pace: the message decides the current state's transition,
     /// or the session waits (an unconditional way out is always taken).
-    fn plain_reply(&mut self, current: &str, turn: &mut Turn, events: &mut Vec<Event>) -> Result<()> {
+    fn plain_reply(
+        &mut self,
+        current: &str,
+        turn: &mut Turn,
+        events: &mut Vec<Event>,
+    ) -> Result<()> {
         let message = turn.message.clone();
         match self.decide(current, message.as_ref(), &[]) {
             Decision::Take(chosen) => self.take(current, chosen, false, turn, events),
             Decision::None { candidates } => {
-                events.push(Event::NoMatch { state: current.to_string(), candidates });
+                events.push(Event::NoMatch {
+                    state: current.to_string(),
+                    candidates,
+                });
                 Ok(())
             }
         }
@@ -842,7 +1101,9 @@ impl Session {
     /// An inactive journey: does this message match one of its conditions?
     fn activate(&mut self, turn: &mut Turn, events: &mut Vec<Event>) -> Result<()> {
         let root = self.model.root.clone();
-        let Some(message) = turn.message.clone() else { return Ok(()) };
+        let Some(message) = turn.message.clone() else {
+            return Ok(());
+        };
         let best = self
             .model
             .conditions
@@ -857,7 +1118,12 @@ impl Session {
                 events.push(pace(
                     Pace::Activated,
                     &root,
-                    format!("\"{}\" scored {:.2} ({})", c.condition.as_deref().unwrap_or(""), j.score, j.reason),
+                    format!(
+                        "\"{}\" scored {:.2} ({})",
+                        c.condition.as_deref().unwrap_or(""),
+                        j.score,
+                        j.reason
+                    ),
                     pacing::RULE_ACTIVATION,
                 ));
                 self.enter(&root, turn, events)
@@ -872,7 +1138,12 @@ impl Session {
                     ),
                     None => "the journey has no conditions, so no message activates it".into(),
                 };
-                events.push(pace(Pace::NotActivated, &root, why, pacing::RULE_ACTIVATION));
+                events.push(pace(
+                    Pace::NotActivated,
+                    &root,
+                    why,
+                    pacing::RULE_ACTIVATION,
+                ));
                 Ok(())
             }
         }
@@ -881,7 +1152,9 @@ impl Session {
     /// After the journey exited: a message about one of its earlier steps, or matching its
     /// conditions again, resumes it (Parlant's backtrack check on a path ending in None).
     fn resume(&mut self, turn: &mut Turn, events: &mut Vec<Event>) -> Result<()> {
-        let Some(message) = turn.message.clone() else { return Ok(()) };
+        let Some(message) = turn.message.clone() else {
+            return Ok(());
+        };
         let end = END_NODE_ID.to_string();
         if let Some((state, decisions, chosen)) = self.backtrack_target(&message, None) {
             let p = &mut self.state.position;
@@ -890,14 +1163,22 @@ impl Session {
             events.push(pace(
                 Pace::Resumed,
                 &state,
-                format!("the customer came back to an earlier step: {}", chosen.reason),
+                format!(
+                    "the customer came back to an earlier step: {}",
+                    chosen.reason
+                ),
                 pacing::RULE_BACKTRACK,
             ));
             p.path.push(state.clone());
             p.current = Some(state.clone());
             return self.take_decision(&state, &decisions, chosen, turn, events);
         }
-        let best = self.model.conditions.iter().map(|c| (c, self.judge(c, &message))).max_by(|a, b| a.1.score.total_cmp(&b.1.score));
+        let best = self
+            .model
+            .conditions
+            .iter()
+            .map(|c| (c, self.judge(c, &message)))
+            .max_by(|a, b| a.1.score.total_cmp(&b.1.score));
         if let Some((c, j)) = best.filter(|(_, j)| j.score >= self.options.threshold) {
             let root = self.model.root.clone();
             let p = &mut self.state.position;
@@ -927,18 +1208,26 @@ impl Session {
 
     /// A reply at a waiting state, at Parlant's pace.
     fn reply(&mut self, current: &str, turn: &mut Turn, events: &mut Vec<Event>) -> Result<()> {
-        let Some(message) = turn.message.clone() else { return Ok(()) };
+        let Some(message) = turn.message.clone() else {
+            return Ok(());
+        };
         let node = self.node(current)?.clone();
         // Paused after the tool rounds of the last message: the tool step is complete; its results
         // (then the message) decide.
         if node.kind == NodeKind::Tool {
             let evidence = self.state.position.tool_evidence.take().unwrap_or_default();
             let tool_terms = self.model.matcher.terms(&evidence);
-            let evidence = [("the tool results", tool_terms, TOOL_THRESHOLD), ("the customer's message", message.terms.clone(), THRESHOLD)];
+            let evidence = [
+                ("the tool results", tool_terms, TOOL_THRESHOLD),
+                ("the customer's message", message.terms.clone(), THRESHOLD),
+            ];
             return match self.decide(current, None, &evidence) {
                 Decision::Take(chosen) => self.take(current, chosen, false, turn, events),
                 Decision::None { candidates } => {
-                    events.push(Event::NoMatch { state: current.to_string(), candidates });
+                    events.push(Event::NoMatch {
+                        state: current.to_string(),
+                        candidates,
+                    });
                     Ok(())
                 }
             };
@@ -979,18 +1268,29 @@ impl Session {
         // No transition matched: has the customer given up the journey?
         if let Some(why) = self.abandons(&message) {
             // A transition to the end is the journey's own way out: take the best such one.
-            let to_end = judged.iter().filter(|(e, _)| e.target == END_NODE_ID).max_by(|a, b| a.1.score.total_cmp(&b.1.score));
+            let to_end = judged
+                .iter()
+                .filter(|(e, _)| e.target == END_NODE_ID)
+                .max_by(|a, b| a.1.score.total_cmp(&b.1.score));
             if let Some((edge, j)) = to_end {
                 let chosen = Chosen {
                     edge: edge.clone(),
                     score: j.score,
-                    reason: format!("the customer gave up ({why}); this transition leads to the end: {}", j.reason),
+                    reason: format!(
+                        "the customer gave up ({why}); this transition leads to the end: {}",
+                        j.reason
+                    ),
                     candidates: self.candidates(&decisions.edges, &judged),
                     tie: None,
                 };
                 return self.take_decision(current, &decisions, chosen, turn, events);
             }
-            events.push(pace(Pace::Exited, current, format!("the customer gave up: {why}"), pacing::RULE_EXIT_ON_ABANDON));
+            events.push(pace(
+                Pace::Exited,
+                current,
+                format!("the customer gave up: {why}"),
+                pacing::RULE_EXIT_ON_ABANDON,
+            ));
             return self.enter(END_NODE_ID, turn, events);
         }
         // Complete step with an unconditional way on?
@@ -1005,25 +1305,64 @@ impl Session {
                         candidates,
                         tie: None,
                     };
-                    return self.take_decision(current, &Decisions { via: None, edges: Vec::new(), fallback: None }, chosen, turn, events);
+                    return self.take_decision(
+                        current,
+                        &Decisions {
+                            via: None,
+                            edges: Vec::new(),
+                            fallback: None,
+                        },
+                        chosen,
+                        turn,
+                        events,
+                    );
                 }
                 Err(why) => return self.stay(current, &node, why, events),
             }
         }
         let candidates = self.candidates(&decisions.edges, &judged);
-        let at = decisions.via.as_ref().map(|(_, f)| f.clone()).unwrap_or_else(|| current.to_string());
-        events.push(Event::NoMatch { state: at, candidates });
-        let why = format!("no transition reached {:.2} (best {:.2})", self.options.threshold, best);
+        let at = decisions
+            .via
+            .as_ref()
+            .map(|(_, f)| f.clone())
+            .unwrap_or_else(|| current.to_string());
+        events.push(Event::NoMatch {
+            state: at,
+            candidates,
+        });
+        let why = format!(
+            "no transition reached {:.2} (best {:.2})",
+            self.options.threshold, best
+        );
         self.stay(current, &node, why, events)
     }
 
     /// Stays at the step and asks again.
-    fn stay(&mut self, current: &str, node: &NodeInfo, why: String, events: &mut Vec<Event>) -> Result<()> {
-        events.push(pace(Pace::Stayed, current, format!("the step is not complete: {why}; the agent asks again"), pacing::RULE_STAY));
+    fn stay(
+        &mut self,
+        current: &str,
+        node: &NodeInfo,
+        why: String,
+        events: &mut Vec<Event>,
+    ) -> Result<()> {
+        events.push(pace(
+            Pace::Stayed,
+            current,
+            format!("the step is not complete: {why}; the agent asks again"),
+            pacing::RULE_STAY,
+        ));
         let (text, canned) = self.say(node);
         let p = &mut self.state.position;
-        p.transcript.push(TranscriptEntry { role: "agent".into(), text: text.clone(), state: Some(current.to_string()) });
-        events.push(Event::AgentMessage { state: current.to_string(), text, canned });
+        p.transcript.push(TranscriptEntry {
+            role: "agent".into(),
+            text: text.clone(),
+            state: Some(current.to_string()),
+        });
+        events.push(Event::AgentMessage {
+            state: current.to_string(),
+            text,
+            canned,
+        });
         Ok(())
     }
 
@@ -1035,7 +1374,11 @@ impl Session {
     }
 
     /// Is a step with an unconditional way on complete after this reply? Ok(why) or Err(why not).
-    fn completion(&self, node: &NodeInfo, message: &Message) -> std::result::Result<String, String> {
+    fn completion(
+        &self,
+        node: &NodeInfo,
+        message: &Message,
+    ) -> std::result::Result<String, String> {
         if !node.customer_dependent {
             return Ok("the agent did what the step says".into());
         }
@@ -1051,12 +1394,32 @@ impl Session {
         for entry in p.transcript[from..].iter().filter(|t| t.role == "customer") {
             filled.extend(understand::filled_slots(&entry.text));
         }
-        let missing: Vec<&str> = node.slots.iter().filter(|s| !filled.contains(s)).map(|s| s.name()).collect();
+        let missing: Vec<&str> = node
+            .slots
+            .iter()
+            .filter(|s| !filled.contains(s))
+            .map(|s| s.name())
+            .collect();
         if node.slots_any && missing.len() < node.slots.len() {
-            return Ok(format!("the customer gave {}", node.slots.iter().filter(|s| filled.contains(s)).map(|s| s.name()).collect::<Vec<_>>().join(" and ")));
+            return Ok(format!(
+                "the customer gave {}",
+                node.slots
+                    .iter()
+                    .filter(|s| filled.contains(s))
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ));
         }
         if missing.is_empty() {
-            Ok(format!("the customer gave {}", node.slots.iter().map(|s| s.name()).collect::<Vec<_>>().join(" and ")))
+            Ok(format!(
+                "the customer gave {}",
+                node.slots
+                    .iter()
+                    .map(|s| s.name())
+                    .collect::<Vec<_>>()
+                    .join(" and ")
+            ))
         } else {
             Err(format!("still missing {}", missing.join(" and ")))
         }
@@ -1064,30 +1427,62 @@ impl Session {
 
     /// The transitions a reply at `state` decides between.
     fn decisions(&self, state: &str) -> Decisions {
-        let Some(node) = self.model.nodes.get(state) else { return Decisions { via: None, edges: Vec::new(), fallback: None } };
-        let conditional: Vec<EdgeInfo> = node.out.iter().filter(|e| e.condition.is_some()).cloned().collect();
+        let Some(node) = self.model.nodes.get(state) else {
+            return Decisions {
+                via: None,
+                edges: Vec::new(),
+                fallback: None,
+            };
+        };
+        let conditional: Vec<EdgeInfo> = node
+            .out
+            .iter()
+            .filter(|e| e.condition.is_some())
+            .cloned()
+            .collect();
         let unconditional = node.out.iter().find(|e| e.condition.is_none()).cloned();
         if conditional.is_empty() {
             if let Some(u) = &unconditional {
-                if let Some(fork) = self.model.nodes.get(&u.target).filter(|n| n.kind == NodeKind::Fork) {
+                if let Some(fork) = self
+                    .model
+                    .nodes
+                    .get(&u.target)
+                    .filter(|n| n.kind == NodeKind::Fork)
+                {
                     if !fork.out.is_empty() && fork.out.iter().all(|e| e.condition.is_some()) {
-                        return Decisions { via: Some((u.clone(), u.target.clone())), edges: fork.out.clone(), fallback: None };
+                        return Decisions {
+                            via: Some((u.clone(), u.target.clone())),
+                            edges: fork.out.clone(),
+                            fallback: None,
+                        };
                     }
                 }
             }
         }
-        Decisions { via: None, edges: conditional, fallback: unconditional }
+        Decisions {
+            via: None,
+            edges: conditional,
+            fallback: unconditional,
+        }
     }
 
     fn judge(&self, edge: &EdgeInfo, message: &Message) -> Judged {
         match &edge.terms {
             Some(alts) => judge(&self.model.matcher, alts, &edge.prototypes, message),
-            None => Judged { score: 1.0, keyword: 1.0, semantic: None, reason: "unconditional".into() },
+            None => Judged {
+                score: 1.0,
+                keyword: 1.0,
+                semantic: None,
+                reason: "unconditional".into(),
+            },
         }
     }
 
     fn judge_all(&self, edges: &[EdgeInfo], message: &Message) -> Vec<(EdgeInfo, Judged)> {
-        edges.iter().map(|e| (e.clone(), self.judge(e, message))).collect()
+        edges
+            .iter()
+            .map(|e| (e.clone(), self.judge(e, message)))
+            .collect()
     }
 
     fn candidates(&self, edges: &[EdgeInfo], judged: &[(EdgeInfo, Judged)]) -> Vec<Candidate> {
@@ -1112,14 +1507,24 @@ impl Session {
     /// step's transitions (`relative`), if it reaches [`RELATIVE_FLOOR`] and beats every other
     /// transition by [`RELATIVE_MARGIN`] (Parlant's LLM picks the condition that fits best once
     /// the step is complete). Equal best scores are a tie.
-    fn choose_from(&self, decisions: &Decisions, judged: &[(EdgeInfo, Judged)], relative: Option<&Message>) -> Option<Chosen> {
+    fn choose_from(
+        &self,
+        decisions: &Decisions,
+        judged: &[(EdgeInfo, Judged)],
+        relative: Option<&Message>,
+    ) -> Option<Chosen> {
         // A reply that only stalls ("hmm") chooses nothing by being the best of weak fits.
         let relative = relative.is_some_and(|m| !understand::stalls(&m.text));
-        let best = judged.iter().map(|(_, j)| j.score).fold(f64::NEG_INFINITY, f64::max);
+        let best = judged
+            .iter()
+            .map(|(_, j)| j.score)
+            .fold(f64::NEG_INFINITY, f64::max);
         // Nothing else fits: a catch-all condition ("fits none of these categories") holds.
         if relative && best < RELATIVE_FLOOR {
-            let catch: Vec<&(EdgeInfo, Judged)> =
-                judged.iter().filter(|(e, _)| e.condition.as_deref().is_some_and(understand::catch_all)).collect();
+            let catch: Vec<&(EdgeInfo, Judged)> = judged
+                .iter()
+                .filter(|(e, _)| e.condition.as_deref().is_some_and(understand::catch_all))
+                .collect();
             if let [(edge, j)] = catch.as_slice() {
                 return Some(Chosen {
                     edge: edge.clone(),
@@ -1133,9 +1538,16 @@ impl Session {
         if best.is_nan() || best <= 0.0 {
             return None;
         }
-        let top: Vec<&(EdgeInfo, Judged)> = judged.iter().filter(|(_, j)| (j.score - best).abs() < TIE_EPSILON).collect();
+        let top: Vec<&(EdgeInfo, Judged)> = judged
+            .iter()
+            .filter(|(_, j)| (j.score - best).abs() < TIE_EPSILON)
+            .collect();
         let (edge, j) = top[0];
-        let second = judged.iter().filter(|(e, _)| e.id != edge.id).map(|(e, j)| (e, j.score)).max_by(|a, b| a.1.total_cmp(&b.1));
+        let second = judged
+            .iter()
+            .filter(|(e, _)| e.id != edge.id)
+            .map(|(e, j)| (e, j.score))
+            .max_by(|a, b| a.1.total_cmp(&b.1));
         let margin = best - second.map(|(_, s)| s).unwrap_or(0.0);
         let how = if best >= self.options.threshold {
             format!("reached the threshold {:.2}", self.options.threshold)
@@ -1158,7 +1570,14 @@ impl Session {
     }
 
     /// Takes a decision: through the fork when the decision is the fork's.
-    fn take_decision(&mut self, from: &str, decisions: &Decisions, chosen: Chosen, turn: &mut Turn, events: &mut Vec<Event>) -> Result<()> {
+    fn take_decision(
+        &mut self,
+        from: &str,
+        decisions: &Decisions,
+        chosen: Chosen,
+        turn: &mut Turn,
+        events: &mut Vec<Event>,
+    ) -> Result<()> {
         if let Some((into_fork, fork)) = &decisions.via {
             let step = Chosen {
                 edge: into_fork.clone(),
@@ -1176,7 +1595,11 @@ impl Session {
 
     /// An earlier step (before `current`) whose other transition this message matches: where
     /// to go back to and the transition to take from there.
-    fn backtrack_target(&self, message: &Message, current: Option<&str>) -> Option<(String, Decisions, Chosen)> {
+    fn backtrack_target(
+        &self,
+        message: &Message,
+        current: Option<&str>,
+    ) -> Option<(String, Decisions, Chosen)> {
         let p = &self.state.position;
         let path = &p.path;
         // Steps visited in the journey's latest activation, before the current one.
@@ -1198,14 +1621,23 @@ impl Session {
                 break;
             }
             seen.push(state);
-            let Some(node) = self.model.nodes.get(state) else { continue };
+            let Some(node) = self.model.nodes.get(state) else {
+                continue;
+            };
             if node.kind != NodeKind::Chat {
                 continue;
             }
             let decisions = self.decisions(state);
             // The transition taken the last time: the state after it (or after its fork).
-            let next = path.get(i + 1 + usize::from(decisions.via.is_some())).map(String::as_str);
-            let alternatives: Vec<EdgeInfo> = decisions.edges.iter().filter(|e| Some(e.target.as_str()) != next).cloned().collect();
+            let next = path
+                .get(i + 1 + usize::from(decisions.via.is_some()))
+                .map(String::as_str);
+            let alternatives: Vec<EdgeInfo> = decisions
+                .edges
+                .iter()
+                .filter(|e| Some(e.target.as_str()) != next)
+                .cloned()
+                .collect();
             if alternatives.is_empty() || next.is_none() {
                 continue;
             }
@@ -1241,14 +1673,29 @@ impl Session {
         let p = &self.state.position;
         // Answers given since the journey began — or, for a step asked before, since it was last
         // asked (a step the journey returns to wants a new answer).
-        let window = p.transcript.len().saturating_sub(LOOKBACK_TRANSCRIPT).max(p.journey_from).min(p.transcript.len());
-        let asked = p.transcript[window..].iter().rposition(|t| t.role == "agent" && t.state.as_deref() == Some(state)).map(|i| window + i + 1);
+        let window = p
+            .transcript
+            .len()
+            .saturating_sub(LOOKBACK_TRANSCRIPT)
+            .max(p.journey_from)
+            .min(p.transcript.len());
+        let asked = p.transcript[window..]
+            .iter()
+            .rposition(|t| t.role == "agent" && t.state.as_deref() == Some(state))
+            .map(|i| window + i + 1);
         let from = asked.unwrap_or(window).min(p.transcript.len());
-        let mut texts: Vec<&str> = p.transcript[from..].iter().rev().filter(|t| t.role == "customer").map(|t| t.text.as_str()).take(LOOKBACK_MESSAGES).collect();
+        let mut texts: Vec<&str> = p.transcript[from..]
+            .iter()
+            .rev()
+            .filter(|t| t.role == "customer")
+            .map(|t| t.text.as_str())
+            .take(LOOKBACK_MESSAGES)
+            .collect();
         // A step the journey comes back to (its path holds it before now) wants a new answer:
         // only this message can give it.
         let recent = p.path.len().saturating_sub(LOOKBACK_PATH);
-        let revisit = p.path.len() > 1 && p.path[recent..p.path.len() - 1].iter().any(|s| s == state);
+        let revisit =
+            p.path.len() > 1 && p.path[recent..p.path.len() - 1].iter().any(|s| s == state);
         if revisit {
             texts.truncate(usize::from(turn.message.is_some()));
         }
@@ -1262,12 +1709,20 @@ impl Session {
                 // A step that asks for a value is answered only by a message that gives it.
                 let given = understand::filled_slots(text);
                 let gives = |slot: &Slot| given.contains(slot);
-                if !(if node.slots_any { node.slots.iter().any(gives) } else { node.slots.iter().all(gives) }) {
+                if !(if node.slots_any {
+                    node.slots.iter().any(gives)
+                } else {
+                    node.slots.iter().all(gives)
+                }) {
                     continue;
                 }
                 let judged = self.judge_all(&decisions.edges, &message);
                 if let Some(mut chosen) = self.choose_from(&decisions, &judged, None) {
-                    chosen.reason = format!("{} — already answered in \"{}\"", chosen.reason, short(text));
+                    chosen.reason = format!(
+                        "{} — already answered in \"{}\"",
+                        chosen.reason,
+                        short(text)
+                    );
                     return Some((decisions, chosen));
                 }
             }
@@ -1277,10 +1732,22 @@ impl Session {
         if node.slots.is_empty() {
             return None;
         }
-        let filled: Vec<Slot> = texts.iter().flat_map(|t| understand::filled_slots(t)).collect();
-        let enough = if node.slots_any { node.slots.iter().any(|s| filled.contains(s)) } else { node.slots.iter().all(|s| filled.contains(s)) };
+        let filled: Vec<Slot> = texts
+            .iter()
+            .flat_map(|t| understand::filled_slots(t))
+            .collect();
+        let enough = if node.slots_any {
+            node.slots.iter().any(|s| filled.contains(s))
+        } else {
+            node.slots.iter().all(|s| filled.contains(s))
+        };
         if enough {
-            let gave = node.slots.iter().map(|s| s.name()).collect::<Vec<_>>().join(" and ");
+            let gave = node
+                .slots
+                .iter()
+                .map(|s| s.name())
+                .collect::<Vec<_>>()
+                .join(" and ");
             let chosen = Chosen {
                 edge: fallback,
                 score: 1.0,
@@ -1288,7 +1755,14 @@ impl Session {
                 candidates: Vec::new(),
                 tie: None,
             };
-            return Some((Decisions { via: None, edges: Vec::new(), fallback: None }, chosen));
+            return Some((
+                Decisions {
+                    via: None,
+                    edges: Vec::new(),
+                    fallback: None,
+                },
+                chosen,
+            ));
         }
         None
     }
@@ -1304,7 +1778,14 @@ impl Session {
             if walked.len() > budget {
                 return Err(Error::Simulation(format!(
                     "the journey keeps moving without waiting for the customer: {} ...",
-                    walked.iter().rev().take(8).rev().cloned().collect::<Vec<_>>().join(" -> ")
+                    walked
+                        .iter()
+                        .rev()
+                        .take(8)
+                        .rev()
+                        .cloned()
+                        .collect::<Vec<_>>()
+                        .join(" -> ")
                 )));
             }
             walked.push(target.clone());
@@ -1324,13 +1805,20 @@ impl Session {
                 NodeKind::Chat | NodeKind::Other(_) => {
                     // Skip a question the customer already answered (never one where the agent
                     // must say something, nor past a tool: tools stop the walk by themselves).
-                    if pace_on && turn.skips < self.options.max_skip && node.customer_dependent && !node.agent_dependent {
+                    if pace_on
+                        && turn.skips < self.options.max_skip
+                        && node.customer_dependent
+                        && !node.agent_dependent
+                    {
                         if let Some((decisions, chosen)) = self.answered(&target, &node, turn) {
                             turn.skips += 1;
                             events.push(pace(
                                 Pace::Skipped,
                                 &target,
-                                format!("already answered ({} of at most {} this message): {}", turn.skips, self.options.max_skip, chosen.reason),
+                                format!(
+                                    "already answered ({} of at most {} this message): {}",
+                                    turn.skips, self.options.max_skip, chosen.reason
+                                ),
                                 pacing::RULE_SKIP,
                             ));
                             let next = match &decisions.via {
@@ -1354,15 +1842,32 @@ impl Session {
                     }
                     let (text, canned) = self.say(&node);
                     let p = &mut self.state.position;
-                    p.transcript.push(TranscriptEntry { role: "agent".into(), text: text.clone(), state: Some(target.clone()) });
+                    p.transcript.push(TranscriptEntry {
+                        role: "agent".into(),
+                        text: text.clone(),
+                        state: Some(target.clone()),
+                    });
                     p.asked_from = p.transcript.len();
-                    events.push(Event::AgentMessage { state: target.clone(), text, canned });
+                    events.push(Event::AgentMessage {
+                        state: target.clone(),
+                        text,
+                        canned,
+                    });
                     // A chat state waits for the customer's reply, unless all it can do next is end.
-                    let only_end = node.out.iter().all(|e| e.condition.is_none() && e.target == END_NODE_ID);
+                    let only_end = node
+                        .out
+                        .iter()
+                        .all(|e| e.condition.is_none() && e.target == END_NODE_ID);
                     if !only_end || node.out.is_empty() {
                         if pace_on && node.out.is_empty() {
                             p.last_step = true;
-                            events.push(pace(Pace::LastStep, &target, "a step with no transitions: the journey exits on the next message".into(), pacing::RULE_EXIT_AFTER_LAST));
+                            events.push(pace(
+                                Pace::LastStep,
+                                &target,
+                                "a step with no transitions: the journey exits on the next message"
+                                    .into(),
+                                pacing::RULE_EXIT_AFTER_LAST,
+                            ));
                         }
                         return Ok(());
                     }
@@ -1371,7 +1876,8 @@ impl Session {
                         events.push(pace(
                             Pace::LastStep,
                             &target,
-                            "the last step before the end: the journey exits on the next message".into(),
+                            "the last step before the end: the journey exits on the next message"
+                                .into(),
                             pacing::RULE_EXIT_AFTER_LAST,
                         ));
                         return Ok(());
@@ -1380,7 +1886,10 @@ impl Session {
                 NodeKind::Tool => {
                     tool_evidence = self.call_tools(&target, &node, events);
                     turn.tool_rounds += 1;
-                    if pace_on && turn.tool_rounds >= self.options.max_tool_rounds && !node.out.is_empty() {
+                    if pace_on
+                        && turn.tool_rounds >= self.options.max_tool_rounds
+                        && !node.out.is_empty()
+                    {
                         self.state.position.tool_evidence = Some(tool_evidence);
                         events.push(pace(
                             Pace::Paused,
@@ -1393,25 +1902,42 @@ impl Session {
                         ));
                         return Ok(());
                     }
-                    evidence.push(("the tool results", self.model.matcher.terms(&tool_evidence), TOOL_THRESHOLD));
+                    evidence.push((
+                        "the tool results",
+                        self.model.matcher.terms(&tool_evidence),
+                        TOOL_THRESHOLD,
+                    ));
                 }
                 NodeKind::Root | NodeKind::Fork | NodeKind::End => {}
             }
             if let Some(message) = &self.state.position.last_customer_message {
-                evidence.push(("the customer's last message", self.model.matcher.terms(message), THRESHOLD));
+                evidence.push((
+                    "the customer's last message",
+                    self.model.matcher.terms(message),
+                    THRESHOLD,
+                ));
             }
             evidence.push((
                 "the context variables",
-                self.model.matcher.terms(&evidence_text(&self.state.position.variables)),
+                self.model
+                    .matcher
+                    .terms(&evidence_text(&self.state.position.variables)),
                 THRESHOLD,
             ));
             // The customer's message is judged with the paraphrase matcher too (at forks and the root).
-            let message = if matches!(node.kind, NodeKind::Fork | NodeKind::Root) { turn.message.clone() } else { None };
+            let message = if matches!(node.kind, NodeKind::Fork | NodeKind::Root) {
+                turn.message.clone()
+            } else {
+                None
+            };
             match self.decide(&target, message.as_ref(), &evidence) {
                 Decision::Take(chosen) => target = announce(&target, chosen, false, events),
                 Decision::None { candidates } => {
                     if !node.out.is_empty() {
-                        events.push(Event::NoMatch { state: target.clone(), candidates });
+                        events.push(Event::NoMatch {
+                            state: target.clone(),
+                            candidates,
+                        });
                     }
                     return Ok(());
                 }
@@ -1426,12 +1952,19 @@ impl Session {
             let key = format!("{service}:{tool}");
             // A state's own mock wins and counts its calls on its own.
             let state_mock = self.mocks.states.get(state);
-            let counter = if state_mock.is_some() { format!("state:{state}") } else { key.clone() };
+            let counter = if state_mock.is_some() {
+                format!("state:{state}")
+            } else {
+                key.clone()
+            };
             let p = &mut self.state.position;
             let calls = p.tool_calls.entry(counter).or_insert(0);
             let call = *calls;
             *calls = calls.saturating_add(1).min(MAX_TOOL_CALLS);
-            let (output, error, mocked) = match state_mock.or_else(|| self.mocks.tool(service, tool)).map(|m| m.answer(call)) {
+            let (output, error, mocked) = match state_mock
+                .or_else(|| self.mocks.tool(service, tool))
+                .map(|m| m.answer(call))
+            {
                 Some(MockResult::Output(v)) => (Some(v), None, true),
                 Some(MockResult::Error(e)) => (None, Some(e), true),
                 None => (None, None, false),
@@ -1456,8 +1989,18 @@ impl Session {
                 (Some(v), None) => format!("{key} -> {v}"),
                 (None, None) => format!("{key} (no mock)"),
             };
-            p.transcript.push(TranscriptEntry { role: "tool".into(), text, state: Some(state.to_string()) });
-            events.push(Event::ToolCall { state: state.to_string(), tool: key, output, error, mocked });
+            p.transcript.push(TranscriptEntry {
+                role: "tool".into(),
+                text,
+                state: Some(state.to_string()),
+            });
+            events.push(Event::ToolCall {
+                state: state.to_string(),
+                tool: key,
+                output,
+                error,
+                mocked,
+            });
         }
         evidence
     }
@@ -1465,14 +2008,32 @@ impl Session {
     /// Chooses an edge out of `state`: first the customer's message (paraphrase and keywords)
     /// when given, then each piece of keyword evidence in order; the first under which some
     /// conditional edge reaches its threshold decides.
-    fn decide(&self, state: &str, message: Option<&Message>, evidence: &[(&str, Terms, f64)]) -> Decision {
-        let Some(node) = self.model.nodes.get(state) else { return Decision::None { candidates: Vec::new() } };
+    fn decide(
+        &self,
+        state: &str,
+        message: Option<&Message>,
+        evidence: &[(&str, Terms, f64)],
+    ) -> Decision {
+        let Some(node) = self.model.nodes.get(state) else {
+            return Decision::None {
+                candidates: Vec::new(),
+            };
+        };
         let mut last_candidates = Vec::new();
         if let Some(message) = message {
-            let conditional: Vec<EdgeInfo> = node.out.iter().filter(|e| e.condition.is_some()).cloned().collect();
+            let conditional: Vec<EdgeInfo> = node
+                .out
+                .iter()
+                .filter(|e| e.condition.is_some())
+                .cloned()
+                .collect();
             if !conditional.is_empty() {
                 let judged = self.judge_all(&conditional, message);
-                let decisions = Decisions { via: None, edges: node.out.clone(), fallback: None };
+                let decisions = Decisions {
+                    via: None,
+                    edges: node.out.clone(),
+                    fallback: None,
+                };
                 if let Some(chosen) = self.choose_from(&decisions, &judged, Some(message)) {
                     return Decision::Take(chosen);
                 }
@@ -1483,7 +2044,11 @@ impl Session {
             let scored: Vec<(&EdgeInfo, Score)> = node
                 .out
                 .iter()
-                .filter_map(|e| e.terms.as_ref().map(|t| (e, self.model.matcher.score_any(t, terms))))
+                .filter_map(|e| {
+                    e.terms
+                        .as_ref()
+                        .map(|t| (e, self.model.matcher.score_any(t, terms)))
+                })
                 .collect();
             let candidates: Vec<Candidate> = node
                 .out
@@ -1501,9 +2066,15 @@ impl Session {
                     None => unconditional_candidate(e),
                 })
                 .collect();
-            let best = scored.iter().map(|(_, s)| s.score).fold(f64::NEG_INFINITY, f64::max);
+            let best = scored
+                .iter()
+                .map(|(_, s)| s.score)
+                .fold(f64::NEG_INFINITY, f64::max);
             if best >= *threshold && best > 0.0 {
-                let top: Vec<&(&EdgeInfo, Score)> = scored.iter().filter(|(_, s)| (s.score - best).abs() < TIE_EPSILON).collect();
+                let top: Vec<&(&EdgeInfo, Score)> = scored
+                    .iter()
+                    .filter(|(_, s)| (s.score - best).abs() < TIE_EPSILON)
+                    .collect();
                 let (edge, s) = top[0];
                 let tie = (top.len() > 1).then(|| top.iter().map(|(e, _)| e.id.clone()).collect());
                 return Decision::Take(Chosen {
@@ -1524,7 +2095,13 @@ impl Session {
             } else {
                 "unconditional".to_string()
             };
-            return Decision::Take(Chosen { edge: edge.clone(), score: 1.0, reason, candidates: last_candidates, tie: None });
+            return Decision::Take(Chosen {
+                edge: edge.clone(),
+                score: 1.0,
+                reason,
+                candidates: last_candidates,
+                tie: None,
+            });
         }
         if last_candidates.is_empty() {
             last_candidates = node
@@ -1541,7 +2118,9 @@ impl Session {
                 })
                 .collect();
         }
-        Decision::None { candidates: last_candidates }
+        Decision::None {
+            candidates: last_candidates,
+        }
     }
 }
 
@@ -1558,7 +2137,12 @@ fn unconditional_candidate(e: &EdgeInfo) -> Candidate {
 }
 
 fn pace(decision: Pace, state: &str, reason: String, rule: &str) -> Event {
-    Event::Pacing { decision, state: state.to_string(), reason, rule: rule.to_string() }
+    Event::Pacing {
+        decision,
+        state: state.to_string(),
+        reason,
+        rule: rule.to_string(),
+    }
 }
 
 fn short(text: &str) -> String {
@@ -1571,9 +2155,20 @@ fn short(text: &str) -> String {
 
 /// Records a transition (and its tie, if any); returns the state it leads to.
 fn announce(from: &str, chosen: Chosen, forced: bool, events: &mut Vec<Event>) -> String {
-    let Chosen { edge, score, reason, candidates, tie } = chosen;
+    let Chosen {
+        edge,
+        score,
+        reason,
+        candidates,
+        tie,
+    } = chosen;
     if let Some(edges) = tie {
-        events.push(Event::Tie { state: from.to_string(), edges, score, chosen: edge.id.clone() });
+        events.push(Event::Tie {
+            state: from.to_string(),
+            edges,
+            score,
+            chosen: edge.id.clone(),
+        });
     }
     events.push(Event::Transition {
         from: from.to_string(),
@@ -1601,7 +2196,10 @@ pub fn fill_template(text: &str, variables: &IndexMap<String, Value>) -> String 
         };
         let name = after[..close].trim();
         let mut parts = name.split('.');
-        let value = parts.next().and_then(|first| variables.get(first)).and_then(|v| parts.try_fold(v, |v, p| v.get(p)));
+        let value = parts
+            .next()
+            .and_then(|first| variables.get(first))
+            .and_then(|v| parts.try_fold(v, |v, p| v.get(p)));
         match value {
             Some(Value::String(s)) => out.push_str(s),
             Some(v) => out.push_str(&v.to_string()),
@@ -1625,7 +2223,11 @@ fn evidence_text_of(value: &Value) -> String {
             })
             .collect::<Vec<_>>()
             .join(" "),
-        Value::Array(items) => items.iter().map(evidence_text_of).collect::<Vec<_>>().join(" "),
+        Value::Array(items) => items
+            .iter()
+            .map(evidence_text_of)
+            .collect::<Vec<_>>()
+            .join(" "),
         Value::String(s) => s.clone(),
         other => other.to_string(),
     }
@@ -1651,13 +2253,24 @@ mod tests {
 
     #[test]
     fn templates_fill_known_names_only() {
-        let vars: IndexMap<String, Value> = [("amount".to_string(), json!("$40")), ("o".to_string(), json!({"n": 3}))].into_iter().collect();
-        assert_eq!(fill_template("refund {{amount}} / {{ o.n }} / {{missing}}", &vars), "refund $40 / 3 / {{missing}}");
+        let vars: IndexMap<String, Value> = [
+            ("amount".to_string(), json!("$40")),
+            ("o".to_string(), json!({"n": 3})),
+        ]
+        .into_iter()
+        .collect();
+        assert_eq!(
+            fill_template("refund {{amount}} / {{ o.n }} / {{missing}}", &vars),
+            "refund $40 / 3 / {{missing}}"
+        );
         assert_eq!(fill_template("open {{ no close", &vars), "open {{ no close");
     }
 
     #[test]
     fn tool_results_read_as_evidence() {
-        assert_eq!(evidence_text_of(&json!({"eligible": false, "reason": "final sale"})), "not eligible reason final sale");
+        assert_eq!(
+            evidence_text_of(&json!({"eligible": false, "reason": "final sale"})),
+            "not eligible reason final sale"
+        );
     }
 }

@@ -23,45 +23,252 @@ const FUZZY_CREDIT: f64 = 0.8;
 const FUZZY_MIN_SIMILARITY: f64 = 0.92;
 
 const STOPWORDS: &[&str] = &[
-    "a", "an", "the", "and", "or", "but", "if", "of", "to", "in", "on", "at", "by", "for", "with", "from", "into",
-    "is", "are", "was", "were", "be", "been", "being", "am", "do", "does", "did", "has", "have", "had", "it", "its",
-    "this", "that", "these", "those", "their", "they", "them", "there", "he", "she", "his", "her", "i", "me", "my",
-    "we", "our", "you", "your", "customer", "customers", "user", "agent", "would", "could", "should", "will", "can",
-    "may", "might", "must", "shall", "just", "so", "as", "about", "some", "any", "what", "which", "who", "whom",
-    "how", "when", "where", "why", "please", "hi", "hello", "hey", "thanks", "thank", "want", "wants", "like",
-    "also", "too", "very", "really", "all", "one", "get", "got", "let", "s", "t", "d", "ll", "re", "ve", "m",
+    "a",
+    "an",
+    "the",
+    "and",
+    "or",
+    "but",
+    "if",
+    "of",
+    "to",
+    "in",
+    "on",
+    "at",
+    "by",
+    "for",
+    "with",
+    "from",
+    "into",
+    "is",
+    "are",
+    "was",
+    "were",
+    "be",
+    "been",
+    "being",
+    "am",
+    "do",
+    "does",
+    "did",
+    "has",
+    "have",
+    "had",
+    "it",
+    "its",
+    "this",
+    "that",
+    "these",
+    "those",
+    "their",
+    "they",
+    "them",
+    "there",
+    "he",
+    "she",
+    "his",
+    "her",
+    "i",
+    "me",
+    "my",
+    "we",
+    "our",
+    "you",
+    "your",
+    "customer",
+    "customers",
+    "user",
+    "agent",
+    "would",
+    "could",
+    "should",
+    "will",
+    "can",
+    "may",
+    "might",
+    "must",
+    "shall",
+    "just",
+    "so",
+    "as",
+    "about",
+    "some",
+    "any",
+    "what",
+    "which",
+    "who",
+    "whom",
+    "how",
+    "when",
+    "where",
+    "why",
+    "please",
+    "hi",
+    "hello",
+    "hey",
+    "thanks",
+    "thank",
+    "want",
+    "wants",
+    "like",
+    "also",
+    "too",
+    "very",
+    "really",
+    "all",
+    "one",
+    "get",
+    "got",
+    "let",
+    "s",
+    "t",
+    "d",
+    "ll",
+    "re",
+    "ve",
+    "m",
 ];
 
-const NEGATIONS: &[&str] =
-    &["not", "no", "never", "cannot", "cant", "can't", "dont", "don't", "doesnt", "doesn't", "didnt", "didn't", "isnt", "isn't", "arent", "aren't", "wasnt", "wasn't", "wont", "won't", "without", "nothing", "none", "neither", "nor", "unable", "false"];
+const NEGATIONS: &[&str] = &[
+    "not", "no", "never", "cannot", "cant", "can't", "dont", "don't", "doesnt", "doesn't", "didnt",
+    "didn't", "isnt", "isn't", "arent", "aren't", "wasnt", "wasn't", "wont", "won't", "without",
+    "nothing", "none", "neither", "nor", "unable", "false",
+];
 
 /// Built-in synonym groups; the first word names the group in reasons.
 const SYNONYMS: &[&[&str]] = &[
-    &["yes", "yeah", "yep", "yup", "sure", "ok", "okay", "correct", "right", "confirm", "agree", "affirmative", "absolutely", "true"],
-    &["refund", "reimburse", "reimbursement", "repay", "money back", "chargeback"],
+    &[
+        "yes",
+        "yeah",
+        "yep",
+        "yup",
+        "sure",
+        "ok",
+        "okay",
+        "correct",
+        "right",
+        "confirm",
+        "agree",
+        "affirmative",
+        "absolutely",
+        "true",
+    ],
+    &[
+        "refund",
+        "reimburse",
+        "reimbursement",
+        "repay",
+        "money back",
+        "chargeback",
+    ],
     &["cancel", "stop", "abort", "quit", "nevermind", "forget"],
-    &["change", "modify", "update", "edit", "switch", "alter", "reschedule", "amend"],
-    &["book", "reserve", "reservation", "booking", "schedule", "appointment", "slot"],
+    &[
+        "change",
+        "modify",
+        "update",
+        "edit",
+        "switch",
+        "alter",
+        "reschedule",
+        "amend",
+    ],
+    &[
+        "book",
+        "reserve",
+        "reservation",
+        "booking",
+        "schedule",
+        "appointment",
+        "slot",
+    ],
     &["help", "assist", "assistance", "support"],
-    &["human", "person", "representative", "specialist", "operator", "manager", "someone", "staff"],
-    &["upset", "angry", "frustrated", "annoyed", "furious", "unhappy", "insist", "complain", "complaint", "ridiculous", "unacceptable"],
+    &[
+        "human",
+        "person",
+        "representative",
+        "specialist",
+        "operator",
+        "manager",
+        "someone",
+        "staff",
+    ],
+    &[
+        "upset",
+        "angry",
+        "frustrated",
+        "annoyed",
+        "furious",
+        "unhappy",
+        "insist",
+        "complain",
+        "complaint",
+        "ridiculous",
+        "unacceptable",
+    ],
     &["email", "e-mail", "mail", "address"],
     &["number", "id", "code", "reference", "digits"],
-    &["date", "day", "today", "tomorrow", "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "week", "month"],
-    &["time", "hour", "morning", "afternoon", "evening", "noon", "pm", "am"],
-    &["price", "cost", "amount", "charge", "fee", "pay", "payment", "money", "dollar", "euro"],
-    &["provide", "give", "share", "send", "enter", "tell", "say", "mention", "here"],
+    &[
+        "date",
+        "day",
+        "today",
+        "tomorrow",
+        "monday",
+        "tuesday",
+        "wednesday",
+        "thursday",
+        "friday",
+        "saturday",
+        "sunday",
+        "week",
+        "month",
+    ],
+    &[
+        "time",
+        "hour",
+        "morning",
+        "afternoon",
+        "evening",
+        "noon",
+        "pm",
+        "am",
+    ],
+    &[
+        "price", "cost", "amount", "charge", "fee", "pay", "payment", "money", "dollar", "euro",
+    ],
+    &[
+        "provide", "give", "share", "send", "enter", "tell", "say", "mention", "here",
+    ],
     &["find", "locate", "lookup", "search", "see", "remember"],
     &["available", "free", "open", "possible"],
     &["unavailable", "taken", "booked", "full"],
-    &["eligible", "qualify", "qualifies", "allowed", "entitled", "approve", "approved"],
+    &[
+        "eligible",
+        "qualify",
+        "qualifies",
+        "allowed",
+        "entitled",
+        "approve",
+        "approved",
+    ],
     &["credit", "voucher", "gift"],
     &["card", "original", "method"],
     &["item", "product", "thing"],
     &["flight", "plane", "fly", "trip", "travel"],
     &["question", "ask", "wonder", "faq", "info", "information"],
-    &["problem", "issue", "error", "broken", "trouble", "wrong", "fail", "failed"],
-    &["done", "finish", "finished", "complete", "completed", "accept", "accepted", "fine", "good"],
+    &[
+        "problem", "issue", "error", "broken", "trouble", "wrong", "fail", "failed",
+    ],
+    &[
+        "done",
+        "finish",
+        "finished",
+        "complete",
+        "completed",
+        "accept",
+        "accepted",
+        "fine",
+        "good",
+    ],
     &["exchange", "swap", "replace", "replacement"],
 ];
 
@@ -102,7 +309,11 @@ fn stem(word: &str) -> String {
     for suffix in ["ing", "edly", "ed", "ies", "es", "s", "ly"] {
         if let Some(b) = word.strip_suffix(suffix) {
             if b.chars().count() >= 3 {
-                base = if suffix == "ies" { format!("{b}y") } else { b.to_string() };
+                base = if suffix == "ies" {
+                    format!("{b}y")
+                } else {
+                    b.to_string()
+                };
                 break;
             }
         }
@@ -133,7 +344,9 @@ impl Matcher {
             .map(|g| g.iter().map(|s| s.to_string()).collect::<Vec<_>>())
             .chain(extra.iter().cloned());
         for group in groups {
-            let Some(head) = group.first().map(|h| stem(&h.to_lowercase())) else { continue };
+            let Some(head) = group.first().map(|h| stem(&h.to_lowercase())) else {
+                continue;
+            };
             for member in &group {
                 let parts = words_of(member);
                 match parts.as_slice() {
@@ -149,7 +362,10 @@ impl Matcher {
     }
 
     fn canon(&self, stemmed: &str) -> String {
-        self.canonical.get(stemmed).cloned().unwrap_or_else(|| stemmed.to_string())
+        self.canonical
+            .get(stemmed)
+            .cloned()
+            .unwrap_or_else(|| stemmed.to_string())
     }
 
     /// Reduces text to canonical keywords, with its negation and the entities it names.
@@ -174,7 +390,10 @@ impl Matcher {
         }
         let stemmed: Vec<String> = raw.iter().map(|w| stem(w)).collect();
         for (phrase, head) in &self.phrases {
-            if stemmed.windows(phrase.len()).any(|w| w == phrase.as_slice()) {
+            if stemmed
+                .windows(phrase.len())
+                .any(|w| w == phrase.as_slice())
+            {
                 push(&mut terms, head.clone(), &phrase.join(" "));
             }
         }
@@ -201,7 +420,11 @@ impl Matcher {
     pub fn alternatives(&self, condition: &str) -> Vec<Terms> {
         let lowered = condition.to_lowercase();
         let parts = alternative_texts(&lowered);
-        let mut out: Vec<Terms> = parts.iter().map(|p| self.terms(p)).filter(|t| !t.words.is_empty()).collect();
+        let mut out: Vec<Terms> = parts
+            .iter()
+            .map(|p| self.terms(p))
+            .filter(|t| !t.words.is_empty())
+            .collect();
         if out.len() > 1 {
             // "Customer wants X or Y": the subject before the first alternative applies to all.
             out.insert(0, self.terms(condition));
@@ -231,9 +454,15 @@ impl Matcher {
     /// Scores `evidence` against `condition`.
     pub fn score(&self, condition: &Terms, evidence: &Terms) -> Score {
         if condition.words.is_empty() {
-            return Score { score: 0.0, matched: vec![], missing: vec![], reason: "the condition has no keywords".into() };
+            return Score {
+                score: 0.0,
+                matched: vec![],
+                missing: vec![],
+                reason: "the condition has no keywords".into(),
+            };
         }
-        let evidence_keys: BTreeSet<&str> = evidence.words.iter().map(|(k, _)| k.as_str()).collect();
+        let evidence_keys: BTreeSet<&str> =
+            evidence.words.iter().map(|(k, _)| k.as_str()).collect();
         let mut credit = 0.0;
         let mut matched = Vec::new();
         let mut missing = Vec::new();
@@ -241,7 +470,12 @@ impl Matcher {
         for (key, shown) in &condition.words {
             if evidence_keys.contains(key.as_str()) {
                 credit += 1.0;
-                let said = evidence.words.iter().find(|(k, _)| k == key).map(|(_, s)| s.as_str()).unwrap_or(key);
+                let said = evidence
+                    .words
+                    .iter()
+                    .find(|(k, _)| k == key)
+                    .map(|(_, s)| s.as_str())
+                    .unwrap_or(key);
                 if said == shown {
                     matched.push(shown.clone());
                 } else {
@@ -282,14 +516,26 @@ impl Matcher {
         if !missing.is_empty() && !matched.is_empty() {
             reason.push_str(&format!("; missing {}", missing.join(", ")));
         }
-        if !evidence.entities.is_empty() && matched.iter().any(|m| evidence.entities.iter().any(|e| m.contains(e.as_str()))) {
-            notes.push(format!("found {} in the message", evidence.entities.join(", ")));
+        if !evidence.entities.is_empty()
+            && matched
+                .iter()
+                .any(|m| evidence.entities.iter().any(|e| m.contains(e.as_str())))
+        {
+            notes.push(format!(
+                "found {} in the message",
+                evidence.entities.join(", ")
+            ));
         }
         for note in notes {
             reason.push_str("; ");
             reason.push_str(&note);
         }
-        Score { score, matched, missing, reason }
+        Score {
+            score,
+            matched,
+            missing,
+            reason,
+        }
     }
 }
 
@@ -300,21 +546,32 @@ fn entities(text: &str) -> Vec<&'static str> {
     let tokens: Vec<&str> = text.split_whitespace().collect();
     if tokens.iter().any(|t| {
         let t = t.trim_matches(|c: char| !c.is_alphanumeric());
-        t.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        t.split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
     }) {
         out.push("email");
     }
-    if tokens.iter().any(|t| t.starts_with(['$', '€', '£']) && t.chars().any(|c| c.is_ascii_digit())) {
+    if tokens
+        .iter()
+        .any(|t| t.starts_with(['$', '€', '£']) && t.chars().any(|c| c.is_ascii_digit()))
+    {
         out.push("amount");
     }
     let has_date = tokens.iter().any(|t| {
         let parts: Vec<&str> = t.split(['/', '-']).collect();
-        parts.len() == 3 && parts.iter().all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
+        parts.len() == 3
+            && parts
+                .iter()
+                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_digit()))
     });
     if has_date {
         out.push("date");
     }
-    if !has_date && tokens.iter().any(|t| !t.contains('@') && t.chars().filter(|c| c.is_ascii_digit()).count() >= 3) {
+    if !has_date
+        && tokens
+            .iter()
+            .any(|t| !t.contains('@') && t.chars().filter(|c| c.is_ascii_digit()).count() >= 3)
+    {
         out.push("number");
     }
     out
@@ -323,7 +580,9 @@ fn entities(text: &str) -> Vec<&'static str> {
 /// Words around " or " that make it part of a phrase, not a choice between conditions:
 /// "at or below", "one or more", "more or less", "whether or not", "30 days or later".
 const OR_BEFORE_IN_PHRASE: &[&str] = &["at", "one", "more", "less", "whether", "sooner"];
-const OR_AFTER_IN_PHRASE: &[&str] = &["more", "less", "fewer", "later", "earlier", "above", "below", "not", "so"];
+const OR_AFTER_IN_PHRASE: &[&str] = &[
+    "more", "less", "fewer", "later", "earlier", "above", "below", "not", "so",
+];
 
 fn trim_item(p: &str) -> &str {
     p.trim_matches(|c: char| c == ',' || c.is_whitespace())
@@ -339,7 +598,11 @@ fn alternative_texts(lowered: &str) -> Vec<&str> {
     let mut start = 0;
     for (at, _) in lowered.match_indices(" or ") {
         let before = lowered[..at].split_whitespace().next_back().unwrap_or("");
-        let after = lowered[at + 4..].split_whitespace().next().unwrap_or("").trim_matches(|c: char| !c.is_alphanumeric());
+        let after = lowered[at + 4..]
+            .split_whitespace()
+            .next()
+            .unwrap_or("")
+            .trim_matches(|c: char| !c.is_alphanumeric());
         if OR_BEFORE_IN_PHRASE.contains(&before) || OR_AFTER_IN_PHRASE.contains(&after) {
             continue;
         }
@@ -352,7 +615,10 @@ fn alternative_texts(lowered: &str) -> Vec<&str> {
     // ("a damaged, wrong or unwanted item that has not been returned: ...") is a clause whose
     // commas list adjectives or sub-clauses, not conditions.
     let enumeration = segments.len() > 1
-        && segments.last().is_some_and(|last| !last.contains([',', ':', ';', '.']) && last.split_whitespace().count() <= MAX_LAST_ITEM_WORDS);
+        && segments.last().is_some_and(|last| {
+            !last.contains([',', ':', ';', '.'])
+                && last.split_whitespace().count() <= MAX_LAST_ITEM_WORDS
+        });
     for (i, segment) in segments.iter().enumerate() {
         if enumeration && i + 1 < segments.len() {
             // "A, B, C or D": the comma-separated items before the last "or" are alternatives too.
@@ -383,19 +649,31 @@ mod tests {
 
     #[test]
     fn negation_on_one_side_weakens_the_match() {
-        let found = score("The customer cannot find their order number", "I can't find my order number");
-        let provided = score("The customer provided an order number", "I can't find my order number");
+        let found = score(
+            "The customer cannot find their order number",
+            "I can't find my order number",
+        );
+        let provided = score(
+            "The customer provided an order number",
+            "I can't find my order number",
+        );
         assert!(found.score > provided.score, "{found:?} {provided:?}");
         assert!(provided.reason.contains("negative"), "{}", provided.reason);
     }
 
     #[test]
     fn entities_stand_for_the_words_that_name_them() {
-        let s = score("The customer provided their checkout email", "it's dana@example.com");
+        let s = score(
+            "The customer provided their checkout email",
+            "it's dana@example.com",
+        );
         assert!(s.matched.iter().any(|m| m.contains("email")), "{s:?}");
         let s = score("The customer provided an order number", "SW-20931");
         assert!(s.matched.iter().any(|m| m.contains("number")), "{s:?}");
-        assert!(s.score >= THRESHOLD, "giving a value counts as providing it: {s:?}");
+        assert!(
+            s.score >= THRESHOLD,
+            "giving a value counts as providing it: {s:?}"
+        );
     }
 
     #[test]
@@ -416,30 +694,64 @@ mod tests {
     #[test]
     fn enumerations_are_alternatives_and_phrases_are_not() {
         let m = Matcher::default();
-        let texts = |c: &str| alternative_texts(&c.to_lowercase()).into_iter().map(str::to_string).collect::<Vec<_>>();
+        let texts = |c: &str| {
+            alternative_texts(&c.to_lowercase())
+                .into_iter()
+                .map(str::to_string)
+                .collect::<Vec<_>>()
+        };
         assert_eq!(
             texts("the problem is about the service not working, an outage, slow internet or a device fault"),
             ["the problem is about the service not working", "an outage", "slow internet", "a device fault"]
         );
-        assert_eq!(texts("The answer did not help, or the customer asks for a human"), ["the answer did not help", "the customer asks for a human"]);
-        assert_eq!(texts("The refund amount is at or below the limit, and the order is recent"), ["the refund amount is at or below the limit, and the order is recent"]);
-        assert_eq!(texts("one or more items arrived 30 days or later"), ["one or more items arrived 30 days or later"]);
+        assert_eq!(
+            texts("The answer did not help, or the customer asks for a human"),
+            ["the answer did not help", "the customer asks for a human"]
+        );
+        assert_eq!(
+            texts("The refund amount is at or below the limit, and the order is recent"),
+            ["the refund amount is at or below the limit, and the order is recent"]
+        );
+        assert_eq!(
+            texts("one or more items arrived 30 days or later"),
+            ["one or more items arrived 30 days or later"]
+        );
         // An "or" inside a longer sentence splits it, but its commas are not a list.
-        assert_eq!(texts("A is late or B is lost, and C is angry"), ["a is late", "b is lost, and c is angry"]);
+        assert_eq!(
+            texts("A is late or B is lost, and C is angry"),
+            ["a is late", "b is lost, and c is angry"]
+        );
         // A long last part is a clause: its commas list adjectives, not conditions.
         assert_eq!(
             texts("The reason is a damaged, wrong or unwanted item that has not been returned yet"),
-            ["the reason is a damaged, wrong", "unwanted item that has not been returned yet"]
+            [
+                "the reason is a damaged, wrong",
+                "unwanted item that has not been returned yet"
+            ]
         );
         // The outage conversation reaches the technical branch.
         let alts = m.alternatives("the problem is about the service not working, an outage, slow internet or a device fault");
-        assert!(m.score_any(&alts, &m.terms("There is an outage in my area")).score >= THRESHOLD);
-        let phrase = m.alternatives("The refund amount is at or below the auto-approve limit, and the order is recent");
-        assert!(m.score_any(&phrase, &m.terms("what is the refund amount?")).score < THRESHOLD, "no bogus 'refund amount' alternative");
+        assert!(
+            m.score_any(&alts, &m.terms("There is an outage in my area"))
+                .score
+                >= THRESHOLD
+        );
+        let phrase = m.alternatives(
+            "The refund amount is at or below the auto-approve limit, and the order is recent",
+        );
+        assert!(
+            m.score_any(&phrase, &m.terms("what is the refund amount?"))
+                .score
+                < THRESHOLD,
+            "no bogus 'refund amount' alternative"
+        );
     }
 
     #[test]
     fn deterministic() {
-        assert_eq!(score("wants to change the date", "change it to friday"), score("wants to change the date", "change it to friday"));
+        assert_eq!(
+            score("wants to change the date", "change it to friday"),
+            score("wants to change the date", "change it to friday")
+        );
     }
 }

@@ -28,11 +28,19 @@ pub enum MockResult {
 
 impl Mock {
     pub fn output(value: Value) -> Mock {
-        Mock { output: Some(value), outputs: Vec::new(), error: None }
+        Mock {
+            output: Some(value),
+            outputs: Vec::new(),
+            error: None,
+        }
     }
 
     pub fn error(message: impl Into<String>) -> Mock {
-        Mock { output: None, outputs: Vec::new(), error: Some(message.into()) }
+        Mock {
+            output: None,
+            outputs: Vec::new(),
+            error: Some(message.into()),
+        }
     }
 
     /// The answer to the `call`-th call (0-based).
@@ -88,7 +96,9 @@ impl Mocks {
 
     /// The mock for a journey tool, by `service:tool` first, then by tool name.
     pub fn tool(&self, service: &str, tool: &str) -> Option<&Mock> {
-        self.tools.get(&format!("{service}:{tool}")).or_else(|| self.tools.get(tool))
+        self.tools
+            .get(&format!("{service}:{tool}"))
+            .or_else(|| self.tools.get(tool))
     }
 
     /// The mock for a Sim block, by id, then name as written, then normalised name.
@@ -106,7 +116,9 @@ fn lookup<'a, T>(map: &'a BTreeMap<String, T>, id: &str, name: &str) -> Option<&
         return Some(v);
     }
     let normalised = crate::sim::references::normalize_block_name(name);
-    map.iter().find(|(k, _)| crate::sim::references::normalize_block_name(k) == normalised).map(|(_, v)| v)
+    map.iter()
+        .find(|(k, _)| crate::sim::references::normalize_block_name(k) == normalised)
+        .map(|(_, v)| v)
 }
 
 #[cfg(test)]
@@ -119,12 +131,18 @@ mod tests {
         let mock: Mock = serde_json::from_value(json!({"outputs": [1, 2]})).unwrap();
         assert_eq!(mock.answer(0), MockResult::Output(json!(1)));
         assert_eq!(mock.answer(5), MockResult::Output(json!(2)));
-        assert_eq!(Mock::error("down").answer(0), MockResult::Error("down".into()));
+        assert_eq!(
+            Mock::error("down").answer(0),
+            MockResult::Error("down".into())
+        );
     }
 
     #[test]
     fn blocks_are_found_by_id_or_any_spelling_of_their_name() {
-        let mocks: Mocks = serde_json::from_value(json!({"blocks": {"Triage Agent": {"output": {"content": "x"}}}})).unwrap();
+        let mocks: Mocks = serde_json::from_value(
+            json!({"blocks": {"Triage Agent": {"output": {"content": "x"}}}}),
+        )
+        .unwrap();
         assert!(mocks.block("b1", "triageAgent").is_some());
         assert!(mocks.block("b1", "other").is_none());
         let bad = serde_json::from_value::<Mocks>(json!({"block": {}}));

@@ -13,10 +13,10 @@ pub mod scenario;
 pub mod understand;
 pub mod workflow;
 
+pub use journey::{Candidate, SessionOptions};
 pub use journey::{Event, Session, Snapshot};
 pub use matcher::Matcher;
 pub use mocks::{Mock, Mocks};
-pub use workflow::{RunOptions, RunReport, RunStatus};
-pub use journey::{Candidate, SessionOptions};
 pub use pacing::Pace;
 pub use understand::MatcherKind;
+pub use workflow::{RunOptions, RunReport, RunStatus};

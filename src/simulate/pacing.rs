@@ -71,17 +71,47 @@ pub const RULE_EXIT_AFTER_LAST: &str =
     "parlant 3.3.2 core/services/indexing/journey_reachable_nodes_evaluation.py: do_node_evaluation, a step without children completes to path ['None']";
 pub const RULE_TOOL_ROUNDS: &str =
     "parlant 3.3.2 core/engines/alpha/engine.py: _run_preparation_iteration stops at agent.max_engine_iterations (default 3, core/agents.py)";
-pub const RULE_ACTIVATION: &str = "parlant 3.3.2 core/engines/alpha/engine.py: _filter_activated_journeys";
+pub const RULE_ACTIVATION: &str =
+    "parlant 3.3.2 core/engines/alpha/engine.py: _filter_activated_journeys";
 
 /// Cosine with a prototype of giving up at or above which a message abandons the journey.
 pub const ABANDON_COSINE: f64 = 0.6;
 
 /// Verbs with which an action asks the customer for something.
-const ASKING: &[&str] = &["ask", "get", "collect", "request", "find out", "check whether", "check if", "confirm with"];
+const ASKING: &[&str] = &[
+    "ask",
+    "get",
+    "collect",
+    "request",
+    "find out",
+    "check whether",
+    "check if",
+    "confirm with",
+];
 /// Verbs with which an action has the agent tell something (Parlant: REQUIRES AGENT ACTION).
 const TELLING: &[&str] = &[
-    "tell", "say", "explain", "present", "recommend", "offer", "provide", "give", "share", "confirm", "summarise", "summarize",
-    "apologise", "apologize", "thank", "welcome", "greet", "congratulate", "inform", "answer", "suggest", "list",
+    "tell",
+    "say",
+    "explain",
+    "present",
+    "recommend",
+    "offer",
+    "provide",
+    "give",
+    "share",
+    "confirm",
+    "summarise",
+    "summarize",
+    "apologise",
+    "apologize",
+    "thank",
+    "welcome",
+    "greet",
+    "congratulate",
+    "inform",
+    "answer",
+    "suggest",
+    "list",
 ];
 
 /// Whether a step is customer-dependent (asks the customer for something) and agent-dependent
@@ -100,7 +130,10 @@ pub fn dependence(kind: &NodeKind, action: Option<&str>, metadata: Option<&Value
         Some((label, rest)) if label.split_whitespace().count() <= 2 => rest.trim(),
         _ => lower.trim(),
     };
-    let words: Vec<&str> = body.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = body
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let has_phrase = |p: &str| {
         let parts: Vec<&str> = p.split(' ').collect();
         words.windows(parts.len()).any(|w| w == parts.as_slice())
@@ -112,7 +145,11 @@ pub fn dependence(kind: &NodeKind, action: Option<&str>, metadata: Option<&Value
     let data = metadata.and_then(Value::as_object);
     let flag = |k: &str| data.and_then(|d| d.get(k)).and_then(Value::as_bool);
     let customer = flag("is_customer_dependent").unwrap_or(customer);
-    let agent = flag("is_agent_dependent").unwrap_or(if flag("is_customer_dependent").is_some() { !customer } else { agent });
+    let agent = flag("is_agent_dependent").unwrap_or(if flag("is_customer_dependent").is_some() {
+        !customer
+    } else {
+        agent
+    });
     (customer, agent)
 }
 
@@ -124,13 +161,46 @@ mod tests {
     #[test]
     fn questions_are_customer_dependent_and_telling_is_agent_dependent() {
         let chat = NodeKind::Chat;
-        assert_eq!(dependence(&chat, Some("Ask if they have a destination in mind"), None), (true, false));
-        assert_eq!(dependence(&chat, Some("Get the dates of travel and the number of passengers"), None), (true, false));
-        assert_eq!(dependence(&chat, Some("Present the three best flight options"), None), (false, true));
-        assert_eq!(dependence(&chat, Some("Summarise the order and ask which items they want refunded and why"), None), (true, true));
-        assert_eq!(dependence(&chat, Some("Step 1: Ask them to install the desktop app"), None), (true, false));
-        assert_eq!(dependence(&NodeKind::Tool, Some("Use the tool x"), None), (false, false));
+        assert_eq!(
+            dependence(&chat, Some("Ask if they have a destination in mind"), None),
+            (true, false)
+        );
+        assert_eq!(
+            dependence(
+                &chat,
+                Some("Get the dates of travel and the number of passengers"),
+                None
+            ),
+            (true, false)
+        );
+        assert_eq!(
+            dependence(&chat, Some("Present the three best flight options"), None),
+            (false, true)
+        );
+        assert_eq!(
+            dependence(
+                &chat,
+                Some("Summarise the order and ask which items they want refunded and why"),
+                None
+            ),
+            (true, true)
+        );
+        assert_eq!(
+            dependence(
+                &chat,
+                Some("Step 1: Ask them to install the desktop app"),
+                None
+            ),
+            (true, false)
+        );
+        assert_eq!(
+            dependence(&NodeKind::Tool, Some("Use the tool x"), None),
+            (false, false)
+        );
         let meta = json!({"is_customer_dependent": true});
-        assert_eq!(dependence(&chat, Some("Present the options"), Some(&meta)), (true, false));
+        assert_eq!(
+            dependence(&chat, Some("Present the options"), Some(&meta)),
+            (true, false)
+        );
     }
 }

@@ -75,7 +75,11 @@ pub struct ParityReport {
 /// Checks parity of `workflow` with `journey` (by default its conversion) under `scenario`.
 /// A journey given explicitly (converted earlier, then edited) is matched to the workflow through
 /// the mapping of converting the workflow now: conversion keeps ids, so unedited states match.
-pub fn parity(workflow: &SimDocument, journey: Option<&JourneyDocument>, scenario: &Scenario) -> Result<ParityReport> {
+pub fn parity(
+    workflow: &SimDocument,
+    journey: Option<&JourneyDocument>,
+    scenario: &Scenario,
+) -> Result<ParityReport> {
     let conversion = convert::workflow_to_journey(workflow, &ConvertOptions::default())?;
     let journey = journey.unwrap_or(&conversion.output);
     let mapping = &conversion.mapping;
@@ -87,7 +91,11 @@ pub fn parity(workflow: &SimDocument, journey: Option<&JourneyDocument>, scenari
         runs.push(replay(workflow, journey, mapping, scenario, run, message)?);
     }
     let parity = runs.iter().all(|r| r.divergence.is_none());
-    Ok(ParityReport { scenario: scenario.name.clone(), parity, runs })
+    Ok(ParityReport {
+        scenario: scenario.name.clone(),
+        parity,
+        runs,
+    })
 }
 
 fn customer_messages(scenario: &Scenario) -> Vec<String> {
@@ -102,8 +110,16 @@ fn customer_messages(scenario: &Scenario) -> Vec<String> {
         .collect()
 }
 
-fn replay(workflow: &SimDocument, journey: &JourneyDocument, mapping: &Mapping, scenario: &Scenario, run: &RunReport, message: Option<String>) -> Result<RunParity> {
-    let state_ids: std::collections::HashSet<&str> = journey.nodes.iter().map(|n| n.id.as_str()).collect();
+fn replay(
+    workflow: &SimDocument,
+    journey: &JourneyDocument,
+    mapping: &Mapping,
+    scenario: &Scenario,
+    run: &RunReport,
+    message: Option<String>,
+) -> Result<RunParity> {
+    let state_ids: std::collections::HashSet<&str> =
+        journey.nodes.iter().map(|n| n.id.as_str()).collect();
     // Each tool state answers with its block's outputs in this run, in order.
     let mut answers: BTreeMap<String, Vec<&super::workflow::TraceEvent>> = BTreeMap::new();
     for event in &run.trace {
@@ -113,23 +129,49 @@ fn replay(workflow: &SimDocument, journey: &JourneyDocument, mapping: &Mapping, 
     }
     let mut mocks = scenario.mocks.clone();
     for (state, events) in answers {
-        let failed = events.iter().find_map(|e| e.error.clone().filter(|_| matches!(e.status, BlockStatus::Error | BlockStatus::Failed)));
+        let failed = events.iter().find_map(|e| {
+            e.error
+                .clone()
+                .filter(|_| matches!(e.status, BlockStatus::Error | BlockStatus::Failed))
+        });
         let mock = match failed {
             Some(error) => Mock::error(error),
-            None => Mock { output: None, outputs: events.iter().map(|e| e.output.clone()).collect(), error: None },
+            None => Mock {
+                output: None,
+                outputs: events.iter().map(|e| e.output.clone()).collect(),
+                error: None,
+            },
         };
         mocks.states.insert(state, mock);
     }
     let mut context: IndexMap<String, Value> = scenario.context.clone();
     let input = scenario.input.clone().unwrap_or(Value::Null);
-    for v in mapping.variables.iter().filter(|v| v.origin == "start_input") {
-        let field = v.sim_reference.trim_start_matches('<').trim_end_matches('>').split_once('.').map(|(_, f)| f).unwrap_or("");
+    for v in mapping
+        .variables
+        .iter()
+        .filter(|v| v.origin == "start_input")
+    {
+        let field = v
+            .sim_reference
+            .trim_start_matches('<')
+            .trim_end_matches('>')
+            .split_once('.')
+            .map(|(_, f)| f)
+            .unwrap_or("");
         if let Some(value) = input.get(field) {
             context.insert(v.context_variable.clone(), value.clone());
         }
     }
 
-    let said = message.clone().or_else(|| input.get("input").and_then(Value::as_str).map(str::to_string)).unwrap_or_default();
+    let said = message
+        .clone()
+        .or_else(|| {
+            input
+                .get("input")
+                .and_then(Value::as_str)
+                .map(str::to_string)
+        })
+        .unwrap_or_default();
     let mut session = Session::new(journey, mocks)?;
     session.set_context(context);
     // The run's message is there from the start in Sim; in Parlant it is the message that
@@ -143,22 +185,39 @@ fn replay(workflow: &SimDocument, journey: &JourneyDocument, mapping: &Mapping, 
             break;
         }
         let before = session.position().path.len();
-        events.extend(session.send(&said).map_err(|e| Error::Simulation(format!("parity, journey side: {e}")))?);
+        events.extend(
+            session
+                .send(&said)
+                .map_err(|e| Error::Simulation(format!("parity, journey side: {e}")))?,
+        );
         if session.position().path.len() == before {
             break;
         }
     }
 
-    let name_of = |block: &str| workflow.state().blocks.get(block).map_or_else(|| block.to_string(), |b| b.name.clone());
+    let name_of = |block: &str| {
+        workflow
+            .state()
+            .blocks
+            .get(block)
+            .map_or_else(|| block.to_string(), |b| b.name.clone())
+    };
     let mut workflow_path: Vec<Step> = Vec::new();
     for block in &run.path {
-        let state = mapping.state_of_block(block).filter(|s| state_ids.contains(s)).map(str::to_string);
+        let state = mapping
+            .state_of_block(block)
+            .filter(|s| state_ids.contains(s))
+            .map(str::to_string);
         let Some(state) = state else { continue };
         // A router folded into its state runs right after it: one journey step.
         if workflow_path.last().and_then(|s| s.state_id.as_deref()) == Some(state.as_str()) {
             continue;
         }
-        workflow_path.push(Step { block_id: Some(block.clone()), state_id: Some(state), name: name_of(block) });
+        workflow_path.push(Step {
+            block_id: Some(block.clone()),
+            state_id: Some(state),
+            name: name_of(block),
+        });
     }
     let journey_path: Vec<Step> = session
         .position()
@@ -167,7 +226,11 @@ fn replay(workflow: &SimDocument, journey: &JourneyDocument, mapping: &Mapping, 
         .filter(|s| s.as_str() != END_NODE_ID)
         .filter_map(|state| {
             let block = mapping.block_of_state(state)?;
-            Some(Step { block_id: Some(block.to_string()), state_id: Some(state.clone()), name: name_of(block) })
+            Some(Step {
+                block_id: Some(block.to_string()),
+                state_id: Some(state.clone()),
+                name: name_of(block),
+            })
         })
         .collect();
 
@@ -189,9 +252,19 @@ fn replay(workflow: &SimDocument, journey: &JourneyDocument, mapping: &Mapping, 
     })
 }
 
-fn diverge(wf: &[Step], jn: &[Step], run: &RunReport, events: &[Event], journey_status: &str) -> Option<Divergence> {
+fn diverge(
+    wf: &[Step],
+    jn: &[Step],
+    run: &RunReport,
+    events: &[Event],
+    journey_status: &str,
+) -> Option<Divergence> {
     let same = |a: &Step, b: &Step| a.state_id == b.state_id;
-    let at = wf.iter().zip(jn).position(|(a, b)| !same(a, b)).unwrap_or(wf.len().min(jn.len()));
+    let at = wf
+        .iter()
+        .zip(jn)
+        .position(|(a, b)| !same(a, b))
+        .unwrap_or(wf.len().min(jn.len()));
     if at == wf.len() && at == jn.len() {
         return None;
     }
@@ -199,12 +272,26 @@ fn diverge(wf: &[Step], jn: &[Step], run: &RunReport, events: &[Event], journey_
     let workflow_step = wf.get(at).cloned();
     let journey_step = jn.get(at).cloned();
     let workflow = describe_workflow(after.as_ref(), workflow_step.as_ref(), run);
-    let journey = describe_journey(after.as_ref(), journey_step.as_ref(), events, journey_status);
-    Some(Divergence { step: at + 1, after, workflow_step, journey_step, workflow, journey })
+    let journey = describe_journey(
+        after.as_ref(),
+        journey_step.as_ref(),
+        events,
+        journey_status,
+    );
+    Some(Divergence {
+        step: at + 1,
+        after,
+        workflow_step,
+        journey_step,
+        workflow,
+        journey,
+    })
 }
 
 fn describe_workflow(after: Option<&Step>, next: Option<&Step>, run: &RunReport) -> String {
-    let event = after.and_then(|s| s.block_id.as_deref()).and_then(|b| run.trace.iter().rev().find(|e| e.block == b));
+    let event = after
+        .and_then(|s| s.block_id.as_deref())
+        .and_then(|b| run.trace.iter().rev().find(|e| e.block == b));
     let how = event
         .map(|e| {
             let mut parts = Vec::new();
@@ -228,28 +315,65 @@ fn describe_workflow(after: Option<&Step>, next: Option<&Step>, run: &RunReport)
         Some(step) => format!("ran `{}`{how}", step.name),
         None => {
             let status = format!("{:?}", run.status).to_lowercase();
-            let error = run.error.as_deref().map(|e| format!(": {e}")).unwrap_or_default();
+            let error = run
+                .error
+                .as_deref()
+                .map(|e| format!(": {e}"))
+                .unwrap_or_default();
             format!("ran nothing more: the run {status}{error}{how}")
         }
     }
 }
 
-fn describe_journey(after: Option<&Step>, next: Option<&Step>, events: &[Event], journey_status: &str) -> String {
+fn describe_journey(
+    after: Option<&Step>,
+    next: Option<&Step>,
+    events: &[Event],
+    journey_status: &str,
+) -> String {
     let from = after.and_then(|s| s.state_id.as_deref());
     let candidates = |c: &[super::journey::Candidate]| {
-        c.iter().map(|c| format!("`{}` \"{}\" {:.2} ({})", c.edge, c.condition.as_deref().unwrap_or(""), c.score, c.reason)).collect::<Vec<_>>().join("; ")
+        c.iter()
+            .map(|c| {
+                format!(
+                    "`{}` \"{}\" {:.2} ({})",
+                    c.edge,
+                    c.condition.as_deref().unwrap_or(""),
+                    c.score,
+                    c.reason
+                )
+            })
+            .collect::<Vec<_>>()
+            .join("; ")
     };
     let decided = events.iter().rev().find_map(|e| match e {
-        Event::Transition { from: f, to, edge, condition, score, reason, .. } if Some(f.as_str()) == from => Some(match condition {
+        Event::Transition {
+            from: f,
+            to,
+            edge,
+            condition,
+            score,
+            reason,
+            ..
+        } if Some(f.as_str()) == from => Some(match condition {
             Some(c) => format!("took `{edge}` to `{to}`: \"{c}\" scored {score:.2} ({reason})"),
             None => format!("took `{edge}` to `{to}` (unconditional)"),
         }),
-        Event::NoMatch { state, candidates: c } if Some(state.as_str()) == from => Some(format!("no transition out of `{state}` matched: {}", candidates(c))),
+        Event::NoMatch {
+            state,
+            candidates: c,
+        } if Some(state.as_str()) == from => Some(format!(
+            "no transition out of `{state}` matched: {}",
+            candidates(c)
+        )),
         _ => None,
     });
     match (next, decided) {
         (_, Some(text)) => text,
-        (Some(step), None) => format!("entered `{}`", step.state_id.as_deref().unwrap_or(&step.name)),
+        (Some(step), None) => format!(
+            "entered `{}`",
+            step.state_id.as_deref().unwrap_or(&step.name)
+        ),
         (None, None) => format!("went no further ({journey_status})"),
     }
 }
@@ -259,15 +383,42 @@ pub fn render(reports: &[ParityReport]) -> String {
     use std::fmt::Write;
     let mut out = String::new();
     for r in reports {
-        let _ = writeln!(out, "{} {}", if r.parity { "PARITY" } else { "DIVERGED" }, r.scenario);
+        let _ = writeln!(
+            out,
+            "{} {}",
+            if r.parity { "PARITY" } else { "DIVERGED" },
+            r.scenario
+        );
         for (i, run) in r.runs.iter().enumerate() {
-            let names = |p: &[Step]| p.iter().map(|s| s.name.clone()).collect::<Vec<_>>().join(" -> ");
-            let said = run.message.as_deref().map(|m| format!(" \"{m}\"")).unwrap_or_default();
+            let names = |p: &[Step]| {
+                p.iter()
+                    .map(|s| s.name.clone())
+                    .collect::<Vec<_>>()
+                    .join(" -> ")
+            };
+            let said = run
+                .message
+                .as_deref()
+                .map(|m| format!(" \"{m}\""))
+                .unwrap_or_default();
             let _ = writeln!(out, "  run {}{said}", i + 1);
-            let _ = writeln!(out, "    workflow ({:?}): {}", run.workflow_status, names(&run.workflow_path));
-            let _ = writeln!(out, "    journey  ({}): {}", run.journey_status, names(&run.journey_path));
+            let _ = writeln!(
+                out,
+                "    workflow ({:?}): {}",
+                run.workflow_status,
+                names(&run.workflow_path)
+            );
+            let _ = writeln!(
+                out,
+                "    journey  ({}): {}",
+                run.journey_status,
+                names(&run.journey_path)
+            );
             if let Some(d) = &run.divergence {
-                let after = d.after.as_ref().map_or("the start".to_string(), |s| format!("`{}`", s.name));
+                let after = d
+                    .after
+                    .as_ref()
+                    .map_or("the start".to_string(), |s| format!("`{}`", s.name));
                 let _ = writeln!(out, "    diverged at step {} after {after}", d.step);
                 let _ = writeln!(out, "      workflow: {}", d.workflow);
                 let _ = writeln!(out, "      journey:  {}", d.journey);

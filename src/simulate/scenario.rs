@@ -175,18 +175,28 @@ pub fn load_scenarios(path: &Path) -> Result<ScenarioSet> {
     let mut scenarios = parse_scenarios(&file, &text)?;
     let dir = path.parent().unwrap_or(Path::new("."));
     let probe: Value = from_str_located(&file, &text)?;
-    let workflow = probe.get("workflow").and_then(Value::as_str).map(|w| dir.join(w));
+    let workflow = probe
+        .get("workflow")
+        .and_then(Value::as_str)
+        .map(|w| dir.join(w));
     for s in &mut scenarios {
         for (id, value) in s.workflows.iter_mut() {
             if let Value::String(rel) = value {
                 let child = dir.join(rel.as_str());
-                let text = read_text(&child)
-                    .map_err(|e| Error::Simulation(format!("{file}: scenario `{}`: child workflow `{id}`: {e}", s.name)))?;
+                let text = read_text(&child).map_err(|e| {
+                    Error::Simulation(format!(
+                        "{file}: scenario `{}`: child workflow `{id}`: {e}",
+                        s.name
+                    ))
+                })?;
                 *value = from_str_located(&child.display().to_string(), &text)?;
             }
         }
     }
-    Ok(ScenarioSet { workflow, scenarios })
+    Ok(ScenarioSet {
+        workflow,
+        scenarios,
+    })
 }
 
 /// Reads a scenarios file (`{"scenarios": [...]}` or a single scenario).
@@ -242,26 +252,44 @@ pub fn run_journey(doc: &JourneyDocument, scenario: &Scenario) -> Result<Scenari
     session.set_context(scenario.context.clone());
     let mut steps = vec![session.start()?];
     for (i, turn) in scenario.turns.iter().enumerate() {
-        let at = |e: Error| Error::Simulation(format!("scenario `{}`, turn {}: {e}", scenario.name, i + 1));
+        let at = |e: Error| {
+            Error::Simulation(format!("scenario `{}`, turn {}: {e}", scenario.name, i + 1))
+        };
         let events = match turn {
-            Turn::Text(text) | Turn::Step(Step::Customer(text)) => session.send(text).map_err(at)?,
+            Turn::Text(text) | Turn::Step(Step::Customer(text)) => {
+                session.send(text).map_err(at)?
+            }
             Turn::Step(Step::Choose(edge)) => session.choose(edge).map_err(at)?,
             Turn::Step(Step::Back(_)) => {
                 session.back();
                 Vec::new()
             }
             Turn::Step(Step::Restart(_)) => session.restart().map_err(at)?,
-            Turn::Step(Step::Resume(_)) => return Err(at(Error::Simulation("`resume` applies to workflows, not journeys".into()))),
+            Turn::Step(Step::Resume(_)) => {
+                return Err(at(Error::Simulation(
+                    "`resume` applies to workflows, not journeys".into(),
+                )))
+            }
         };
         steps.push(events);
     }
     let position = session.position();
-    let messages: Vec<String> = position.transcript.iter().filter(|t| t.role == "agent").map(|t| t.text.clone()).collect();
+    let messages: Vec<String> = position
+        .transcript
+        .iter()
+        .filter(|t| t.role == "agent")
+        .map(|t| t.text.clone())
+        .collect();
     let path = position.path.clone();
     let variables = position.variables.clone();
     let mut failures = Vec::new();
     let e = &scenario.expect;
-    check_path(e, &path, &|expected, actual| expected == actual, &mut failures);
+    check_path(
+        e,
+        &path,
+        &|expected, actual| expected == actual,
+        &mut failures,
+    );
     check_messages(e, &messages, &mut failures);
     check_variables(e, &variables, &mut failures);
     check_pacing(e, &steps, &mut failures);
@@ -284,12 +312,25 @@ pub fn run_journey(doc: &JourneyDocument, scenario: &Scenario) -> Result<Scenari
     if workflow_only {
         failures.push("`status`, `output`, `output_equals`, `error`, `error_contains`, `paused_at`, `block_*` and `warnings_contain` apply to workflows, not journeys".into());
     }
-    Ok(ScenarioResult { name: scenario.name.clone(), passed: failures.is_empty(), failures, path, messages, variables, steps, runs: Vec::new() })
+    Ok(ScenarioResult {
+        name: scenario.name.clone(),
+        passed: failures.is_empty(),
+        failures,
+        path,
+        messages,
+        variables,
+        steps,
+        runs: Vec::new(),
+    })
 }
 
 /// The run options a workflow scenario asks for (child workflows parsed).
 pub fn run_options(scenario: &Scenario) -> Result<RunOptions> {
-    let mut options = RunOptions { mocks: scenario.mocks.clone(), trigger: scenario.trigger.clone(), ..RunOptions::default() };
+    let mut options = RunOptions {
+        mocks: scenario.mocks.clone(),
+        trigger: scenario.trigger.clone(),
+        ..RunOptions::default()
+    };
     if let Some(limits) = &scenario.limits {
         if let Some(n) = limits.max_block_runs {
             options.max_block_runs = n;
@@ -305,7 +346,9 @@ pub fn run_options(scenario: &Scenario) -> Result<RunOptions> {
         let at = format!("scenario `{}`, workflows.{id}", scenario.name);
         let doc = match value {
             Value::String(path) => {
-                return Err(Error::Simulation(format!("{at}: `{path}` was not read; load the scenarios with `load_scenarios`")));
+                return Err(Error::Simulation(format!(
+                    "{at}: `{path}` was not read; load the scenarios with `load_scenarios`"
+                )));
             }
             other => SimDocument::parse(&at, &other.to_string())?,
         };
@@ -317,9 +360,15 @@ pub fn run_options(scenario: &Scenario) -> Result<RunOptions> {
 /// Runs a scenario on a workflow: one run per customer turn (the turn's text as `input`), or
 /// one run when there are no turns; a `resume` turn answers a pause of the run before it.
 pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<ScenarioResult> {
-    let base = scenario.input.clone().unwrap_or_else(|| Value::Object(Default::default()));
+    let base = scenario
+        .input
+        .clone()
+        .unwrap_or_else(|| Value::Object(Default::default()));
     if !base.is_object() {
-        return Err(Error::Simulation(format!("scenario `{}`: `input` must be an object", scenario.name)));
+        return Err(Error::Simulation(format!(
+            "scenario `{}`: `input` must be an object",
+            scenario.name
+        )));
     }
     let template = run_options(scenario)?;
     let mut plans: Vec<RunOptions> = Vec::new();
@@ -328,12 +377,18 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
             Turn::Text(text) | Turn::Step(Step::Customer(text)) => {
                 let mut input = base.clone();
                 input["input"] = Value::String(text.clone());
-                plans.push(RunOptions { input, ..template.clone() });
+                plans.push(RunOptions {
+                    input,
+                    ..template.clone()
+                });
             }
             Turn::Step(Step::Resume(answer)) => {
                 let mut next = match plans.last() {
                     Some(previous) => previous.clone(),
-                    None => RunOptions { input: base.clone(), ..template.clone() },
+                    None => RunOptions {
+                        input: base.clone(),
+                        ..template.clone()
+                    },
                 };
                 if plans.is_empty() {
                     plans.push(next.clone());
@@ -341,26 +396,37 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
                 next.resume.push(answer.clone());
                 plans.push(next);
             }
-            _ => {
-                return Err(Error::Simulation(format!(
-                    "scenario `{}`, turn {}: a workflow scenario has customer and resume turns only",
-                    scenario.name,
-                    i + 1
-                )))
-            }
+            _ => return Err(Error::Simulation(format!(
+                "scenario `{}`, turn {}: a workflow scenario has customer and resume turns only",
+                scenario.name,
+                i + 1
+            ))),
         }
     }
     if plans.is_empty() {
-        plans.push(RunOptions { input: base, ..template });
+        plans.push(RunOptions {
+            input: base,
+            ..template
+        });
     }
     let mut runs = Vec::new();
     for options in &plans {
-        let report = workflow::run(state, options).map_err(|e| Error::Simulation(format!("scenario `{}`: {e}", scenario.name)))?;
+        let report = workflow::run(state, options)
+            .map_err(|e| Error::Simulation(format!("scenario `{}`: {e}", scenario.name)))?;
         runs.push(report);
     }
     // A resumed run carries the runs before it; each contributes only what is new.
-    let fresh = |run: &RunReport| run.trace.iter().filter(|e| e.segment == run.resumed).cloned().collect::<Vec<_>>();
-    let path: Vec<String> = runs.iter().flat_map(|r| fresh(r).into_iter().map(|e| e.block)).collect();
+    let fresh = |run: &RunReport| {
+        run.trace
+            .iter()
+            .filter(|e| e.segment == run.resumed)
+            .cloned()
+            .collect::<Vec<_>>()
+    };
+    let path: Vec<String> = runs
+        .iter()
+        .flat_map(|r| fresh(r).into_iter().map(|e| e.block))
+        .collect();
     let mut messages = Vec::new();
     for run in &runs {
         for event in fresh(run) {
@@ -371,7 +437,9 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
                 }
             }
             if family == Some(BlockFamily::Response) {
-                messages.push(super::workflow::resolve::text_of(event.output.get("data").unwrap_or(&Value::Null)));
+                messages.push(super::workflow::resolve::text_of(
+                    event.output.get("data").unwrap_or(&Value::Null),
+                ));
             }
         }
     }
@@ -381,7 +449,10 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
     let e = &scenario.expect;
     let matches = |expected: &str, actual: &str| {
         expected == actual
-            || state.blocks.get(actual).is_some_and(|b| b.name == expected || normalize_block_name(&b.name) == normalize_block_name(expected))
+            || state.blocks.get(actual).is_some_and(|b| {
+                b.name == expected
+                    || normalize_block_name(&b.name) == normalize_block_name(expected)
+            })
     };
     check_path(e, &path, &matches, &mut failures);
     check_messages(e, &messages, &mut failures);
@@ -395,32 +466,69 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
     if !e.pacing.is_empty() {
         failures.push("`pacing` applies to journeys".into());
     }
-    let shown_path = path.iter().map(|id| state.blocks.get(id).map(|b| b.name.clone()).unwrap_or_else(|| id.clone())).collect();
-    Ok(ScenarioResult { name: scenario.name.clone(), passed: failures.is_empty(), failures, path: shown_path, messages, variables, steps: Vec::new(), runs })
+    let shown_path = path
+        .iter()
+        .map(|id| {
+            state
+                .blocks
+                .get(id)
+                .map(|b| b.name.clone())
+                .unwrap_or_else(|| id.clone())
+        })
+        .collect();
+    Ok(ScenarioResult {
+        name: scenario.name.clone(),
+        passed: failures.is_empty(),
+        failures,
+        path: shown_path,
+        messages,
+        variables,
+        steps: Vec::new(),
+        runs,
+    })
 }
 
 /// The expectations on the last run of a workflow scenario.
-fn check_run(e: &Expectations, run: &RunReport, matches: &dyn Fn(&str, &str) -> bool, failures: &mut Vec<String>) {
-    let why = run.error.as_deref().map(|m| format!(" ({m})")).unwrap_or_default();
+fn check_run(
+    e: &Expectations,
+    run: &RunReport,
+    matches: &dyn Fn(&str, &str) -> bool,
+    failures: &mut Vec<String>,
+) {
+    let why = run
+        .error
+        .as_deref()
+        .map(|m| format!(" ({m})"))
+        .unwrap_or_default();
     if let Some(status) = e.status {
         if run.status != status {
-            failures.push(format!("status: expected {status:?}, got {:?}{why}", run.status).to_lowercase());
+            failures.push(
+                format!("status: expected {status:?}, got {:?}{why}", run.status).to_lowercase(),
+            );
         }
     }
     if let Some(expected) = &e.output {
         if !contains(&run.output, expected) {
-            failures.push(format!("output: expected it to contain {expected}, got {}", run.output));
+            failures.push(format!(
+                "output: expected it to contain {expected}, got {}",
+                run.output
+            ));
         }
     }
     if let Some(expected) = &e.output_equals {
         if &run.output != expected {
-            failures.push(format!("output: expected exactly {expected}, got {}", run.output));
+            failures.push(format!(
+                "output: expected exactly {expected}, got {}",
+                run.output
+            ));
         }
     }
     if let Some(text) = &e.error_contains {
         let error = run.error.clone().unwrap_or_default();
         if !error.to_lowercase().contains(&text.to_lowercase()) {
-            failures.push(format!("error: expected it to contain `{text}`, got `{error}`"));
+            failures.push(format!(
+                "error: expected it to contain `{text}`, got `{error}`"
+            ));
         }
     }
     if let Some(expected) = &e.error {
@@ -432,36 +540,75 @@ fn check_run(e: &Expectations, run: &RunReport, matches: &dyn Fn(&str, &str) -> 
     if let Some(expected) = &e.paused_at {
         let actual: Vec<&super::workflow::PausePoint> = run.pauses.iter().collect();
         let same = expected.len() == actual.len()
-            && expected.iter().zip(&actual).all(|(x, p)| x == &p.context_id || matches(x, &p.block));
+            && expected
+                .iter()
+                .zip(&actual)
+                .all(|(x, p)| x == &p.context_id || matches(x, &p.block));
         if !same {
-            let shown: Vec<String> = actual.iter().map(|p| format!("{} ({})", p.block, p.context_id)).collect();
-            failures.push(format!("paused at: expected [{}], got [{}]", expected.join(", "), shown.join(", ")));
+            let shown: Vec<String> = actual
+                .iter()
+                .map(|p| format!("{} ({})", p.block, p.context_id))
+                .collect();
+            failures.push(format!(
+                "paused at: expected [{}], got [{}]",
+                expected.join(", "),
+                shown.join(", ")
+            ));
         }
     }
-    let events = |wanted: &str| run.trace.iter().filter(move |ev| matches(wanted, &ev.block) || ev.node.as_deref() == Some(wanted)).collect::<Vec<_>>();
+    let events = |wanted: &str| {
+        run.trace
+            .iter()
+            .filter(move |ev| matches(wanted, &ev.block) || ev.node.as_deref() == Some(wanted))
+            .collect::<Vec<_>>()
+    };
     for (block, status) in &e.block_status {
         match events(block).last() {
             Some(ev) if ev.status == *status => {}
-            Some(ev) => failures.push(format!("block `{block}`: expected status {status:?}, got {:?}", ev.status).to_lowercase()),
-            None => failures.push(format!("block `{block}`: expected status {status:?}, but it never ran").to_lowercase()),
+            Some(ev) => failures.push(
+                format!(
+                    "block `{block}`: expected status {status:?}, got {:?}",
+                    ev.status
+                )
+                .to_lowercase(),
+            ),
+            None => failures.push(
+                format!("block `{block}`: expected status {status:?}, but it never ran")
+                    .to_lowercase(),
+            ),
         }
     }
     for (block, expected) in &e.block_outputs {
         match events(block).last() {
             Some(ev) if contains(&ev.output, expected) => {}
-            Some(ev) => failures.push(format!("block `{block}`: expected its output to contain {expected}, got {}", ev.output)),
-            None => failures.push(format!("block `{block}`: expected output {expected}, but it never ran")),
+            Some(ev) => failures.push(format!(
+                "block `{block}`: expected its output to contain {expected}, got {}",
+                ev.output
+            )),
+            None => failures.push(format!(
+                "block `{block}`: expected output {expected}, but it never ran"
+            )),
         }
     }
     for (block, expected) in &e.block_runs {
         let n = events(block).len();
         if n != *expected {
-            failures.push(format!("block `{block}`: expected {expected} log entr{}, got {n}", if *expected == 1 { "y" } else { "ies" }));
+            failures.push(format!(
+                "block `{block}`: expected {expected} log entr{}, got {n}",
+                if *expected == 1 { "y" } else { "ies" }
+            ));
         }
     }
     for wanted in &e.warnings_contain {
-        if !run.warnings.iter().any(|w| w.to_lowercase().contains(&wanted.to_lowercase())) {
-            failures.push(format!("warnings: none contains `{wanted}` (got {:?})", run.warnings));
+        if !run
+            .warnings
+            .iter()
+            .any(|w| w.to_lowercase().contains(&wanted.to_lowercase()))
+        {
+            failures.push(format!(
+                "warnings: none contains `{wanted}` (got {:?})",
+                run.warnings
+            ));
         }
     }
 }
@@ -469,16 +616,28 @@ fn check_run(e: &Expectations, run: &RunReport, matches: &dyn Fn(&str, &str) -> 
 /// `expected` is inside `actual`: objects by their fields, everything else by equality.
 pub fn contains(actual: &Value, expected: &Value) -> bool {
     match (actual, expected) {
-        (Value::Object(a), Value::Object(e)) => e.iter().all(|(k, v)| a.get(k).is_some_and(|x| contains(x, v))),
+        (Value::Object(a), Value::Object(e)) => e
+            .iter()
+            .all(|(k, v)| a.get(k).is_some_and(|x| contains(x, v))),
         _ => actual == expected,
     }
 }
 
-fn check_path(e: &Expectations, path: &[String], matches: &dyn Fn(&str, &str) -> bool, failures: &mut Vec<String>) {
+fn check_path(
+    e: &Expectations,
+    path: &[String],
+    matches: &dyn Fn(&str, &str) -> bool,
+    failures: &mut Vec<String>,
+) {
     if let Some(expected) = &e.path {
-        let same = expected.len() == path.len() && expected.iter().zip(path).all(|(x, a)| matches(x, a));
+        let same =
+            expected.len() == path.len() && expected.iter().zip(path).all(|(x, a)| matches(x, a));
         if !same {
-            let diverged = expected.iter().zip(path).position(|(x, a)| !matches(x, a)).unwrap_or(expected.len().min(path.len()));
+            let diverged = expected
+                .iter()
+                .zip(path)
+                .position(|(x, a)| !matches(x, a))
+                .unwrap_or(expected.len().min(path.len()));
             failures.push(format!(
                 "path: expected {}, got {} (first difference at step {})",
                 expected.join(" -> "),
@@ -490,7 +649,10 @@ fn check_path(e: &Expectations, path: &[String], matches: &dyn Fn(&str, &str) ->
     let mut rest = path.iter();
     for wanted in &e.path_includes {
         if !rest.any(|a| matches(wanted, a)) {
-            failures.push(format!("path: expected to visit `{wanted}` (in order), got {}", path.join(" -> ")));
+            failures.push(format!(
+                "path: expected to visit `{wanted}` (in order), got {}",
+                path.join(" -> ")
+            ));
             break;
         }
     }
@@ -510,14 +672,20 @@ fn check_pacing(e: &Expectations, steps: &[Vec<Event>], failures: &mut Vec<Strin
         .iter()
         .flatten()
         .filter_map(|ev| match ev {
-            Event::Pacing { decision, .. } => serde_json::to_value(decision).ok().and_then(|v| v.as_str().map(str::to_string)),
+            Event::Pacing { decision, .. } => serde_json::to_value(decision)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_string)),
             _ => None,
         })
         .collect();
     let mut rest = seen.iter();
     for wanted in &e.pacing {
         if !rest.any(|d| d == wanted) {
-            failures.push(format!("pacing: expected `{}` (in order), got [{}]", e.pacing.join(", "), seen.join(", ")));
+            failures.push(format!(
+                "pacing: expected `{}` (in order), got [{}]",
+                e.pacing.join(", "),
+                seen.join(", ")
+            ));
             return;
         }
     }
@@ -532,12 +700,20 @@ fn check_messages(e: &Expectations, messages: &[String], failures: &mut Vec<Stri
     }
 }
 
-fn check_variables(e: &Expectations, variables: &IndexMap<String, Value>, failures: &mut Vec<String>) {
+fn check_variables(
+    e: &Expectations,
+    variables: &IndexMap<String, Value>,
+    failures: &mut Vec<String>,
+) {
     for (name, expected) in &e.variables {
         match variables.get(name) {
             Some(actual) if contains(actual, expected) => {}
-            Some(actual) => failures.push(format!("variable `{name}`: expected {expected}, got {actual}")),
-            None => failures.push(format!("variable `{name}`: expected {expected}, but it is not set")),
+            Some(actual) => failures.push(format!(
+                "variable `{name}`: expected {expected}, got {actual}"
+            )),
+            None => failures.push(format!(
+                "variable `{name}`: expected {expected}, but it is not set"
+            )),
         }
     }
 }

@@ -86,13 +86,23 @@ pub fn prototype_texts(condition: &str, examples: &[String]) -> Vec<(String, Ori
     if !mine.eq_ignore_ascii_case(condition) {
         out.push((mine, Origin::CustomerWords));
     }
-    out.extend(examples.iter().filter(|e| !e.trim().is_empty()).map(|e| (e.clone(), Origin::Example)));
+    out.extend(
+        examples
+            .iter()
+            .filter(|e| !e.trim().is_empty())
+            .map(|e| (e.clone(), Origin::Example)),
+    );
     out
 }
 
 /// Scores a message against a transition: keywords (the condition's alternatives) and, when both
 /// have embeddings, the best prototype's cosine mapped to 0..1. The score is the better of the two.
-pub fn judge(matcher: &Matcher, alternatives: &[Terms], prototypes: &[Prototype], message: &Message) -> Judged {
+pub fn judge(
+    matcher: &Matcher,
+    alternatives: &[Terms],
+    prototypes: &[Prototype],
+    message: &Message,
+) -> Judged {
     let keyword = matcher.score_any(alternatives, &message.terms);
     let message_polarity = polarity(&message.text, message.terms.negated);
     let mut best: Option<(f64, f64, &Prototype, bool)> = None;
@@ -101,29 +111,59 @@ pub fn judge(matcher: &Matcher, alternatives: &[Terms], prototypes: &[Prototype]
             let raw = cosine(v, &p.vector);
             // Exactly one of them says no (a negation or a refusing word).
             let mismatch = (p.polarity < 0) != (message_polarity < 0);
-            let adjusted = if mismatch { raw - SEMANTIC_NEGATION_PENALTY } else { raw };
+            let adjusted = if mismatch {
+                raw - SEMANTIC_NEGATION_PENALTY
+            } else {
+                raw
+            };
             if best.is_none_or(|(b, ..)| adjusted > b) {
                 best = Some((adjusted, raw, p, mismatch));
             }
         }
     }
     let Some((adjusted, raw, proto, mismatch)) = best else {
-        return Judged { score: keyword.score, keyword: keyword.score, semantic: None, reason: format!("keywords: {}", keyword.reason) };
+        return Judged {
+            score: keyword.score,
+            keyword: keyword.score,
+            semantic: None,
+            reason: format!("keywords: {}", keyword.reason),
+        };
     };
-    let semantic = round3(((adjusted - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR)).clamp(0.0, 1.0));
-    let mut reason = format!("paraphrase {semantic:.2}: cosine {raw:.2} with {} \"{}\"", proto.origin.label(), short(&proto.text));
+    let semantic =
+        round3(((adjusted - SEMANTIC_FLOOR) / (SEMANTIC_FULL - SEMANTIC_FLOOR)).clamp(0.0, 1.0));
+    let mut reason = format!(
+        "paraphrase {semantic:.2}: cosine {raw:.2} with {} \"{}\"",
+        proto.origin.label(),
+        short(&proto.text)
+    );
     if mismatch {
         reason.push_str(&format!(
             " (-{SEMANTIC_NEGATION_PENALTY}: {})",
-            if message_polarity < 0 { "the message says no, it does not" } else { "it says no, the message does not" }
+            if message_polarity < 0 {
+                "the message says no, it does not"
+            } else {
+                "it says no, the message does not"
+            }
         ));
     }
-    reason.push_str(&format!("; keywords {:.2}: {}", keyword.score, keyword.reason));
-    Judged { score: semantic.max(keyword.score), keyword: keyword.score, semantic: Some(semantic), reason }
+    reason.push_str(&format!(
+        "; keywords {:.2}: {}",
+        keyword.score, keyword.reason
+    ));
+    Judged {
+        score: semantic.max(keyword.score),
+        keyword: keyword.score,
+        semantic: Some(semantic),
+        reason,
+    }
 }
 
 /// Embeds prototype texts (through the process-wide cache of fixed texts).
-pub fn embed_prototypes(embedder: &Arc<Embedder>, matcher: &Matcher, texts: &[(String, Origin)]) -> Result<Vec<Prototype>, String> {
+pub fn embed_prototypes(
+    embedder: &Arc<Embedder>,
+    matcher: &Matcher,
+    texts: &[(String, Origin)],
+) -> Result<Vec<Prototype>, String> {
     let refs: Vec<&str> = texts.iter().map(|(t, _)| t.as_str()).collect();
     let vectors = embedder.embed_fixed(&refs)?;
     Ok(texts
@@ -131,7 +171,13 @@ pub fn embed_prototypes(embedder: &Arc<Embedder>, matcher: &Matcher, texts: &[(S
         .zip(vectors)
         .map(|((text, origin), vector)| {
             let negated = matcher.terms(text).negated;
-            Prototype { text: text.clone(), origin: *origin, negated, polarity: polarity(text, negated), vector }
+            Prototype {
+                text: text.clone(),
+                origin: *origin,
+                negated,
+                polarity: polarity(text, negated),
+                vector,
+            }
         })
         .collect())
 }
@@ -152,13 +198,44 @@ fn short(text: &str) -> String {
 /// "I do not know where I want to go". Conditions are written about the customer in the third
 /// person; messages are in the first.
 pub fn customer_words(condition: &str) -> String {
-    const SUBJECTS: &[&str] = &["the customer", "the visitor", "the caller", "the user", "customer", "visitor", "they"];
+    const SUBJECTS: &[&str] = &[
+        "the customer",
+        "the visitor",
+        "the caller",
+        "the user",
+        "customer",
+        "visitor",
+        "they",
+    ];
     const VERBS: &[(&str, &str)] = &[
-        ("has", "have"), ("hasn't", "haven't"), ("does", "do"), ("doesn't", "don't"), ("is", "am"), ("isn't", "am not"),
-        ("was", "was"), ("wants", "want"), ("needs", "need"), ("says", "say"), ("asks", "ask"), ("gives", "give"),
-        ("prefers", "prefer"), ("accepts", "accept"), ("declines", "decline"), ("insists", "insist"), ("confirms", "confirm"),
-        ("changes", "change"), ("picks", "pick"), ("chooses", "choose"), ("likes", "like"), ("knows", "know"),
-        ("cannot", "cannot"), ("can't", "can't"), ("still", "still"), ("only", "only"), ("no", "no"), ("gives", "give"),
+        ("has", "have"),
+        ("hasn't", "haven't"),
+        ("does", "do"),
+        ("doesn't", "don't"),
+        ("is", "am"),
+        ("isn't", "am not"),
+        ("was", "was"),
+        ("wants", "want"),
+        ("needs", "need"),
+        ("says", "say"),
+        ("asks", "ask"),
+        ("gives", "give"),
+        ("prefers", "prefer"),
+        ("accepts", "accept"),
+        ("declines", "decline"),
+        ("insists", "insist"),
+        ("confirms", "confirm"),
+        ("changes", "change"),
+        ("picks", "pick"),
+        ("chooses", "choose"),
+        ("likes", "like"),
+        ("knows", "know"),
+        ("cannot", "cannot"),
+        ("can't", "can't"),
+        ("still", "still"),
+        ("only", "only"),
+        ("no", "no"),
+        ("gives", "give"),
     ];
     let words: Vec<&str> = condition.split_whitespace().collect();
     let mut out: Vec<String> = Vec::with_capacity(words.len());
@@ -166,8 +243,19 @@ pub fn customer_words(condition: &str) -> String {
     let mut after_subject = false;
     while i < words.len() {
         let lower = words[i].to_lowercase();
-        let two = if i + 1 < words.len() { format!("{lower} {}", words[i + 1].to_lowercase()) } else { String::new() };
-        if ["the customer's", "the visitor's", "the caller's", "the user's"].contains(&two.as_str()) {
+        let two = if i + 1 < words.len() {
+            format!("{lower} {}", words[i + 1].to_lowercase())
+        } else {
+            String::new()
+        };
+        if [
+            "the customer's",
+            "the visitor's",
+            "the caller's",
+            "the user's",
+        ]
+        .contains(&two.as_str())
+        {
             out.push("my".into());
             i += 2;
             after_subject = false;
@@ -182,7 +270,10 @@ pub fn customer_words(condition: &str) -> String {
         let (core, tail) = split_punct(words[i]);
         let core_lower = core.to_lowercase();
         let replaced = match core_lower.as_str() {
-            _ if after_subject => VERBS.iter().find(|(third, _)| *third == core_lower).map(|(_, first)| first.to_string()),
+            _ if after_subject => VERBS
+                .iter()
+                .find(|(third, _)| *third == core_lower)
+                .map(|(_, first)| first.to_string()),
             "they" | "customer" | "visitor" => Some("I".into()),
             "their" => Some("my".into()),
             "them" => Some("me".into()),
@@ -191,27 +282,60 @@ pub fn customer_words(condition: &str) -> String {
             _ => None,
         };
         after_subject = matches!(core_lower.as_str(), "they" | "customer" | "visitor")
-            || (after_subject && matches!(core_lower.as_str(), "still" | "only" | "no" | "longer" | "really" | "also" | "just"));
-        out.push(format!("{}{tail}", replaced.unwrap_or_else(|| core.to_string())));
+            || (after_subject
+                && matches!(
+                    core_lower.as_str(),
+                    "still" | "only" | "no" | "longer" | "really" | "also" | "just"
+                ));
+        out.push(format!(
+            "{}{tail}",
+            replaced.unwrap_or_else(|| core.to_string())
+        ));
         i += 1;
     }
     out.join(" ")
 }
 
 fn split_punct(word: &str) -> (&str, &str) {
-    let end = word.trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'').len();
+    let end = word
+        .trim_end_matches(|c: char| c.is_ascii_punctuation() && c != '\'')
+        .len();
     (&word[..end], &word[end..])
 }
 
 /// Words with which a customer refuses or finds fault, beside negations.
-const REFUSING: &[&str] = &["bad", "busy", "nah", "nope", "pass", "decline", "declined", "terrible", "awful", "useless", "clash", "wrong", "fails", "failed", "broken", "stuck", "error"];
+const REFUSING: &[&str] = &[
+    "bad", "busy", "nah", "nope", "pass", "decline", "declined", "terrible", "awful", "useless",
+    "clash", "wrong", "fails", "failed", "broken", "stuck", "error",
+];
 /// Words with which a customer agrees or is content.
-const AGREEING: &[&str] = &["yes", "yeah", "yep", "sure", "ok", "okay", "good", "great", "perfect", "fine", "works", "deal", "alright", "love", "brilliant", "thanks", "absolutely"];
+const AGREEING: &[&str] = &[
+    "yes",
+    "yeah",
+    "yep",
+    "sure",
+    "ok",
+    "okay",
+    "good",
+    "great",
+    "perfect",
+    "fine",
+    "works",
+    "deal",
+    "alright",
+    "love",
+    "brilliant",
+    "thanks",
+    "absolutely",
+];
 
 /// Whether a text says no (-1), yes (1) or neither (0): a negation or a refusing word says no.
 pub fn polarity(text: &str, negated: bool) -> i8 {
     let lower = text.to_lowercase();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     if negated || words.iter().any(|w| REFUSING.contains(w)) {
         -1
     } else if words.iter().any(|w| AGREEING.contains(w)) {
@@ -255,7 +379,10 @@ pub fn requested_slots(action: &str) -> Vec<Slot> {
         .min()
         .unwrap_or(0);
     let lower = full[start.min(full.len())..].to_string();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric() && c != '-').filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '-')
+        .filter(|w| !w.is_empty())
+        .collect();
     let has = |w: &str| words.contains(&w);
     let mut out = Vec::new();
     if has("date") || has("dates") || has("day") || has("days") {
@@ -264,7 +391,11 @@ pub fn requested_slots(action: &str) -> Vec<Slot> {
     if has("time") || has("times") {
         out.push(Slot::Time);
     }
-    if (has("number") && !lower.contains("phone number")) || lower.contains("how many") || has("passengers") || has("code") {
+    if (has("number") && !lower.contains("phone number"))
+        || lower.contains("how many")
+        || has("passengers")
+        || has("code")
+    {
         out.push(Slot::Number);
     }
     if has("email") || has("e-mail") {
@@ -282,41 +413,115 @@ pub fn requested_slots(action: &str) -> Vec<Slot> {
 }
 
 const MONTHS: &[&str] = &[
-    "january", "february", "march", "april", "may", "june", "july", "august", "september", "october", "november", "december",
-    "jan", "feb", "mar", "apr", "jun", "jul", "aug", "sep", "sept", "oct", "nov", "dec",
+    "january",
+    "february",
+    "march",
+    "april",
+    "may",
+    "june",
+    "july",
+    "august",
+    "september",
+    "october",
+    "november",
+    "december",
+    "jan",
+    "feb",
+    "mar",
+    "apr",
+    "jun",
+    "jul",
+    "aug",
+    "sep",
+    "sept",
+    "oct",
+    "nov",
+    "dec",
 ];
 const DAYS: &[&str] = &[
-    "monday", "tuesday", "wednesday", "thursday", "friday", "saturday", "sunday", "today", "tomorrow", "tonight", "weekend",
-    "week", "month", "mon", "tue", "tues", "wed", "thu", "thur", "thurs", "fri", "sat", "sun", "christmas", "easter",
+    "monday",
+    "tuesday",
+    "wednesday",
+    "thursday",
+    "friday",
+    "saturday",
+    "sunday",
+    "today",
+    "tomorrow",
+    "tonight",
+    "weekend",
+    "week",
+    "month",
+    "mon",
+    "tue",
+    "tues",
+    "wed",
+    "thu",
+    "thur",
+    "thurs",
+    "fri",
+    "sat",
+    "sun",
+    "christmas",
+    "easter",
 ];
-const PARTS_OF_DAY: &[&str] = &["morning", "afternoon", "evening", "noon", "midday", "night", "lunchtime", "am", "pm"];
+const PARTS_OF_DAY: &[&str] = &[
+    "morning",
+    "afternoon",
+    "evening",
+    "noon",
+    "midday",
+    "night",
+    "lunchtime",
+    "am",
+    "pm",
+];
 const NUMBER_WORDS: &[&str] = &[
-    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven", "twelve", "couple", "pair",
-    "both", "alone", "solo", "myself", "family", "single", "dozen",
+    "one", "two", "three", "four", "five", "six", "seven", "eight", "nine", "ten", "eleven",
+    "twelve", "couple", "pair", "both", "alone", "solo", "myself", "family", "single", "dozen",
 ];
 
 /// The kinds of information a message gives.
 pub fn filled_slots(text: &str) -> Vec<Slot> {
     let lower = text.to_lowercase();
     let tokens: Vec<&str> = lower.split_whitespace().collect();
-    let words: Vec<&str> = lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).collect();
+    let words: Vec<&str> = lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .collect();
     let mut out = Vec::new();
     let digits = |w: &str| w.chars().any(|c| c.is_ascii_digit());
     let date = words.iter().any(|w| MONTHS.contains(w) || DAYS.contains(w))
         || tokens.iter().any(|t| {
             let parts: Vec<&str> = t.split(['/', '-', '.']).collect();
-            parts.len() >= 2 && parts.len() <= 3 && parts.iter().all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
+            parts.len() >= 2
+                && parts.len() <= 3
+                && parts
+                    .iter()
+                    .all(|p| !p.is_empty() && p.len() <= 4 && p.chars().all(|c| c.is_ascii_digit()))
         })
-        || words.iter().any(|w| ["1st", "2nd", "3rd"].contains(w) || (w.ends_with("th") && w[..w.len() - 2].chars().all(|c| c.is_ascii_digit()) && w.len() > 2));
+        || words.iter().any(|w| {
+            ["1st", "2nd", "3rd"].contains(w)
+                || (w.ends_with("th")
+                    && w[..w.len() - 2].chars().all(|c| c.is_ascii_digit())
+                    && w.len() > 2)
+        });
     if date {
         out.push(Slot::Date);
     }
-    let time = words.iter().any(|w| PARTS_OF_DAY.contains(w) || ((w.ends_with("am") || w.ends_with("pm")) && digits(w)))
-        || tokens.iter().any(|t| t.split_once(':').is_some_and(|(h, m)| digits(h) && m.len() >= 2 && m[..2].chars().all(|c| c.is_ascii_digit())));
+    let time = words.iter().any(|w| {
+        PARTS_OF_DAY.contains(w) || ((w.ends_with("am") || w.ends_with("pm")) && digits(w))
+    }) || tokens.iter().any(|t| {
+        t.split_once(':').is_some_and(|(h, m)| {
+            digits(h) && m.len() >= 2 && m[..2].chars().all(|c| c.is_ascii_digit())
+        })
+    });
     if time {
         out.push(Slot::Time);
     }
-    let number = words.iter().any(|w| w.chars().any(|c| c.is_ascii_digit()) && !w.ends_with("am") && !w.ends_with("pm"))
+    let number = words
+        .iter()
+        .any(|w| w.chars().any(|c| c.is_ascii_digit()) && !w.ends_with("am") && !w.ends_with("pm"))
         || words.iter().any(|w| NUMBER_WORDS.contains(w))
         || lower.contains("just me")
         || lower.contains("only me")
@@ -327,18 +532,33 @@ pub fn filled_slots(text: &str) -> Vec<Slot> {
     }
     if tokens.iter().any(|t| {
         let t = t.trim_matches(|c: char| !c.is_alphanumeric());
-        t.split_once('@').is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
+        t.split_once('@')
+            .is_some_and(|(a, b)| !a.is_empty() && b.contains('.'))
     }) {
         out.push(Slot::Email);
     }
     // "$40", "40 euros", "20k", "1.5m".
-    let scaled = |w: &str| (w.ends_with('k') || w.ends_with('m')) && w.len() > 1 && w[..w.len() - 1].chars().all(|c| c.is_ascii_digit() || c == '.');
-    if tokens.iter().any(|t| t.starts_with(['$', '€', '£']) && digits(t))
-        || words.iter().any(|w| ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(w) || scaled(w))
+    let scaled = |w: &str| {
+        (w.ends_with('k') || w.ends_with('m'))
+            && w.len() > 1
+            && w[..w.len() - 1]
+                .chars()
+                .all(|c| c.is_ascii_digit() || c == '.')
+    };
+    if tokens
+        .iter()
+        .any(|t| t.starts_with(['$', '€', '£']) && digits(t))
+        || words
+            .iter()
+            .any(|w| ["dollars", "euros", "pounds", "usd", "eur", "gbp"].contains(w) || scaled(w))
         || tokens.iter().any(|t| {
             // A price written with cents: "49.90".
             let t = t.trim_matches(|c: char| !c.is_ascii_digit());
-            t.split_once(['.', ',']).is_some_and(|(a, b)| !a.is_empty() && b.len() == 2 && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit()))
+            t.split_once(['.', ',']).is_some_and(|(a, b)| {
+                !a.is_empty()
+                    && b.len() == 2
+                    && a.chars().chain(b.chars()).all(|c| c.is_ascii_digit())
+            })
         })
     {
         out.push(Slot::Amount);
@@ -348,29 +568,85 @@ pub fn filled_slots(text: &str) -> Vec<Slot> {
 
 /// Replies that answer nothing: the customer asks back, stalls or hesitates.
 const EVASIVE: &[&str] = &[
-    "hold on", "wait", "one moment", "one sec", "just a sec", "hang on", "let me check", "let me think", "hmm", "hm", "why",
-    "what do you mean", "why do you need", "i don't know", "i dont know", "not sure", "no idea", "dunno", "later", "huh",
+    "hold on",
+    "wait",
+    "one moment",
+    "one sec",
+    "just a sec",
+    "hang on",
+    "let me check",
+    "let me think",
+    "hmm",
+    "hm",
+    "why",
+    "what do you mean",
+    "why do you need",
+    "i don't know",
+    "i dont know",
+    "not sure",
+    "no idea",
+    "dunno",
+    "later",
+    "huh",
 ];
 
 /// Words of replies that only stall: they answer no question at all.
 const STALL_WORDS: &[&str] = &[
-    "hello", "hi", "hey", "good", "morning", "afternoon", "hold", "on", "wait", "one", "moment", "sec", "second", "just", "a",
-    "hang", "let", "me", "check", "think", "hmm", "hm", "huh", "um", "uh", "well", "so", "why",
+    "hello",
+    "hi",
+    "hey",
+    "good",
+    "morning",
+    "afternoon",
+    "hold",
+    "on",
+    "wait",
+    "one",
+    "moment",
+    "sec",
+    "second",
+    "just",
+    "a",
+    "hang",
+    "let",
+    "me",
+    "check",
+    "think",
+    "hmm",
+    "hm",
+    "huh",
+    "um",
+    "uh",
+    "well",
+    "so",
+    "why",
 ];
 
 /// Whether a reply only stalls ("hmm", "hold on", "why?", "hi"): every word of it is a stalling word.
 pub fn stalls(text: &str) -> bool {
     let lower = text.to_lowercase();
-    lower.split(|c: char| !c.is_alphanumeric()).filter(|w| !w.is_empty()).all(|w| STALL_WORDS.contains(&w))
+    lower
+        .split(|c: char| !c.is_alphanumeric())
+        .filter(|w| !w.is_empty())
+        .all(|w| STALL_WORDS.contains(&w))
 }
 
 /// A condition that holds when no other of its step's does ("the problem fits none of these
 /// categories", "the customer gives another reason").
 pub fn catch_all(condition: &str) -> bool {
     let lower = condition.to_lowercase();
-    ["none of these", "none of the above", "fits none", "another reason", "any other", "something else", "other reason", "no reason"]
-        .iter()
-        .any(|p| lower.contains(p))
+    [
+        "none of these",
+        "none of the above",
+        "fits none",
+        "another reason",
+        "any other",
+        "something else",
+        "other reason",
+        "no reason",
+    ]
+    .iter()
+    .any(|p| lower.contains(p))
 }
 
 /// Whether a reply stalls or asks back instead of answering (a keyword list; see docs).
@@ -381,7 +657,10 @@ pub fn evasive(text: &str) -> Option<&'static str> {
         return Some("(empty)");
     }
     EVASIVE.iter().copied().find(|e| {
-        trimmed == *e || trimmed.starts_with(&format!("{e} ")) || trimmed.starts_with(&format!("{e},")) || trimmed.starts_with(&format!("{e}?"))
+        trimmed == *e
+            || trimmed.starts_with(&format!("{e} "))
+            || trimmed.starts_with(&format!("{e},"))
+            || trimmed.starts_with(&format!("{e}?"))
     })
 }
 
@@ -389,9 +668,26 @@ pub fn evasive(text: &str) -> Option<&'static str> {
 /// "the customer explicitly indicates they no longer want to pursue the journey's original goal",
 /// journey_next_step_selection.py).
 const ABANDON: &[&str] = &[
-    "never mind", "nevermind", "forget it", "forget about it", "forget the whole thing", "no longer want", "don't want to anymore",
-    "dont want to anymore", "not interested anymore", "i give up", "let's stop", "lets stop", "stop this", "cancel this",
-    "cancel the whole thing", "something else", "another topic", "i'll do it later", "i changed my mind", "changed my mind",
+    "never mind",
+    "nevermind",
+    "forget it",
+    "forget about it",
+    "forget the whole thing",
+    "no longer want",
+    "don't want to anymore",
+    "dont want to anymore",
+    "not interested anymore",
+    "i give up",
+    "let's stop",
+    "lets stop",
+    "stop this",
+    "cancel this",
+    "cancel the whole thing",
+    "something else",
+    "another topic",
+    "i'll do it later",
+    "i changed my mind",
+    "changed my mind",
 ];
 
 /// Prototypes of giving up, for the paraphrase matcher.
@@ -414,21 +710,53 @@ mod tests {
 
     #[test]
     fn conditions_read_in_the_customers_words() {
-        assert_eq!(customer_words("The customer has a destination in mind"), "I have a destination in mind");
-        assert_eq!(customer_words("The customer does not know where they want to go"), "I do not know where I want to go");
-        assert_eq!(customer_words("the customer wants to try another day"), "I want to try another day");
-        assert_eq!(customer_words("The customer's order never arrived"), "my order never arrived");
-        assert_eq!(customer_words("the customer still needs help or asks for a person"), "I still need help or asks for a person");
+        assert_eq!(
+            customer_words("The customer has a destination in mind"),
+            "I have a destination in mind"
+        );
+        assert_eq!(
+            customer_words("The customer does not know where they want to go"),
+            "I do not know where I want to go"
+        );
+        assert_eq!(
+            customer_words("the customer wants to try another day"),
+            "I want to try another day"
+        );
+        assert_eq!(
+            customer_words("The customer's order never arrived"),
+            "my order never arrived"
+        );
+        assert_eq!(
+            customer_words("the customer still needs help or asks for a person"),
+            "I still need help or asks for a person"
+        );
     }
 
     #[test]
     fn slots_asked_and_given() {
-        assert_eq!(requested_slots("Get the dates of travel and the number of passengers"), [Slot::Date, Slot::Number]);
-        assert_eq!(requested_slots("Ask which day and time suit them best"), [Slot::Date]);
+        assert_eq!(
+            requested_slots("Get the dates of travel and the number of passengers"),
+            [Slot::Date, Slot::Number]
+        );
+        assert_eq!(
+            requested_slots("Ask which day and time suit them best"),
+            [Slot::Date]
+        );
         assert!(requested_slots("Ask what the visit is for").is_empty());
-        assert!(requested_slots("Tell the customer a 6-digit code was sent by email and ask them to type it").is_empty());
-        assert_eq!(requested_slots("Explain that you need to verify their identity and ask for the email on file"), [Slot::Email]);
-        assert_eq!(filled_slots("June 3 to June 10, two passengers"), [Slot::Date, Slot::Number]);
+        assert!(requested_slots(
+            "Tell the customer a 6-digit code was sent by email and ask them to type it"
+        )
+        .is_empty());
+        assert_eq!(
+            requested_slots(
+                "Explain that you need to verify their identity and ask for the email on file"
+            ),
+            [Slot::Email]
+        );
+        assert_eq!(
+            filled_slots("June 3 to June 10, two passengers"),
+            [Slot::Date, Slot::Number]
+        );
         assert_eq!(filled_slots("next friday to sunday"), [Slot::Date]);
         assert_eq!(filled_slots("it's dana@example.com"), [Slot::Email]);
         assert_eq!(filled_slots("3pm works"), [Slot::Time]);
@@ -441,8 +769,14 @@ mod tests {
         assert_eq!(evasive("Why do you need that?"), Some("why"));
         assert_eq!(evasive("June 3"), None);
         assert!(stalls("Hmm, let me think") && stalls("hello!") && stalls(""));
-        assert!(!stalls("hmm none of these, what if I leave a day later") && !stalls("wait, no, I don't want it"));
-        assert_eq!(abandon_phrase("Never mind, I'll sort it out myself"), Some("never mind"));
+        assert!(
+            !stalls("hmm none of these, what if I leave a day later")
+                && !stalls("wait, no, I don't want it")
+        );
+        assert_eq!(
+            abandon_phrase("Never mind, I'll sort it out myself"),
+            Some("never mind")
+        );
         assert_eq!(abandon_phrase("Rome please"), None);
     }
 }

@@ -67,19 +67,31 @@ impl Store {
     /// head revision of that id that nothing else refers to yet (no sync, outbox, mapping or
     /// transcript) is replaced in place instead of adding one: the editor's autosave keeps one
     /// revision per burst of edits while still writing every few hundred milliseconds.
-    pub fn save_text(&mut self, name: &str, kind: crate::DocumentKind, content: &str, message: &str, amend: Option<i64>) -> Result<SaveOutcome> {
+    pub fn save_text(
+        &mut self,
+        name: &str,
+        kind: crate::DocumentKind,
+        content: &str,
+        message: &str,
+        amend: Option<i64>,
+    ) -> Result<SaveOutcome> {
         if name.trim().is_empty() {
             return Err(Error::Unsupported("a document name cannot be empty".into()));
         }
         let hash = content_hash(content);
         let kind = kind.store_name();
         let file = self.path.display().to_string();
-        let err = |e: rusqlite::Error| Error::Store { file: file.clone(), message: e.to_string() };
+        let err = |e: rusqlite::Error| Error::Store {
+            file: file.clone(),
+            message: e.to_string(),
+        };
         let tx = self.conn_mut().transaction().map_err(err)?;
         let existing: Option<(i64, String, Option<i64>)> = tx
-            .query_row("SELECT id, kind, head FROM documents WHERE name = ?1", [name], |r| {
-                Ok((r.get(0)?, r.get(1)?, r.get(2)?))
-            })
+            .query_row(
+                "SELECT id, kind, head FROM documents WHERE name = ?1",
+                [name],
+                |r| Ok((r.get(0)?, r.get(1)?, r.get(2)?)),
+            )
             .optional()
             .map_err(err)?;
         let (document_id, head) = match existing {
@@ -92,15 +104,27 @@ impl Store {
                 (id, head)
             }
             None => {
-                tx.execute("INSERT INTO documents (name, kind) VALUES (?1, ?2)", params![name, kind]).map_err(err)?;
+                tx.execute(
+                    "INSERT INTO documents (name, kind) VALUES (?1, ?2)",
+                    params![name, kind],
+                )
+                .map_err(err)?;
                 (tx.last_insert_rowid(), None)
             }
         };
         if let Some(head) = head {
-            let head_hash: String =
-                tx.query_row("SELECT hash FROM revisions WHERE id = ?1", [head], |r| r.get(0)).map_err(err)?;
+            let head_hash: String = tx
+                .query_row("SELECT hash FROM revisions WHERE id = ?1", [head], |r| {
+                    r.get(0)
+                })
+                .map_err(err)?;
             if head_hash == hash {
-                return Ok(SaveOutcome { document_id, revision: head, hash, unchanged: true });
+                return Ok(SaveOutcome {
+                    document_id,
+                    revision: head,
+                    hash,
+                    unchanged: true,
+                });
             }
             if amend == Some(head) {
                 let referenced: bool = tx
@@ -121,7 +145,12 @@ impl Store {
                     .map_err(err)?;
                     tx.execute("UPDATE documents SET updated_at = strftime('%Y-%m-%dT%H:%M:%fZ','now') WHERE id = ?1", [document_id]).map_err(err)?;
                     tx.commit().map_err(err)?;
-                    return Ok(SaveOutcome { document_id, revision: head, hash, unchanged: false });
+                    return Ok(SaveOutcome {
+                        document_id,
+                        revision: head,
+                        hash,
+                        unchanged: false,
+                    });
                 }
             }
         }
@@ -137,7 +166,12 @@ impl Store {
         )
         .map_err(err)?;
         tx.commit().map_err(err)?;
-        Ok(SaveOutcome { document_id, revision, hash, unchanged: false })
+        Ok(SaveOutcome {
+            document_id,
+            revision,
+            hash,
+            unchanged: false,
+        })
     }
 
     pub fn documents(&self) -> Result<Vec<DocumentInfo>> {
@@ -160,20 +194,28 @@ impl Store {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn document(&self, name: &str) -> Result<DocumentInfo> {
         self.documents()?
             .into_iter()
             .find(|d| d.name == name)
-            .ok_or_else(|| Error::NotFound(format!("no document named `{name}` in workspace {}", self.path.display())))
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no document named `{name}` in workspace {}",
+                    self.path.display()
+                ))
+            })
     }
 
     /// The head revision of a document.
     pub fn head(&self, name: &str) -> Result<Revision> {
         let info = self.document(name)?;
-        let head = info.head.ok_or_else(|| Error::NotFound(format!("document `{name}` has no revision")))?;
+        let head = info
+            .head
+            .ok_or_else(|| Error::NotFound(format!("document `{name}` has no revision")))?;
         self.revision(head)
     }
 
@@ -210,10 +252,17 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([info.id], |r| {
-                Ok(RevisionInfo { id: r.get(0)?, parent: r.get(1)?, hash: r.get(2)?, message: r.get(3)?, created_at: r.get(4)? })
+                Ok(RevisionInfo {
+                    id: r.get(0)?,
+                    parent: r.get(1)?,
+                    hash: r.get(2)?,
+                    message: r.get(3)?,
+                    created_at: r.get(4)?,
+                })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// A unified diff between two revisions of the same document.
@@ -221,20 +270,33 @@ impl Store {
         let a = self.revision(from)?;
         let b = self.revision(to)?;
         if a.document_id != b.document_id {
-            return Err(Error::Unsupported(format!("revisions {from} and {to} belong to different documents")));
+            return Err(Error::Unsupported(format!(
+                "revisions {from} and {to} belong to different documents"
+            )));
         }
-        Ok(unified_diff(&a.content, &b.content, &format!("revision {from}"), &format!("revision {to}")))
+        Ok(unified_diff(
+            &a.content,
+            &b.content,
+            &format!("revision {from}"),
+            &format!("revision {to}"),
+        ))
     }
 
     /// Deletes a document with its revisions, sync state, outbox entries, conflicts and
     /// scenarios (the schema cascades). Returns false when there was no such document.
     pub fn delete_document(&mut self, name: &str) -> Result<bool> {
         let file = self.path.display().to_string();
-        let err = |e: rusqlite::Error| Error::Store { file: file.clone(), message: e.to_string() };
+        let err = |e: rusqlite::Error| Error::Store {
+            file: file.clone(),
+            message: e.to_string(),
+        };
         let tx = self.conn_mut().transaction().map_err(err)?;
         // `head` points into revisions; clear it first so the cascade has no cycle to trip on.
-        tx.execute("UPDATE documents SET head = NULL WHERE name = ?1", [name]).map_err(err)?;
-        let n = tx.execute("DELETE FROM documents WHERE name = ?1", [name]).map_err(err)?;
+        tx.execute("UPDATE documents SET head = NULL WHERE name = ?1", [name])
+            .map_err(err)?;
+        let n = tx
+            .execute("DELETE FROM documents WHERE name = ?1", [name])
+            .map_err(err)?;
         tx.commit().map_err(err)?;
         Ok(n > 0)
     }
@@ -244,7 +306,9 @@ impl Store {
         let info = self.document(name)?;
         let old = self.revision(revision)?;
         if old.document_id != info.id {
-            return Err(Error::NotFound(format!("revision {revision} is not a revision of `{name}`")));
+            return Err(Error::NotFound(format!(
+                "revision {revision} is not a revision of `{name}`"
+            )));
         }
         let doc = old.document(name)?;
         self.save(name, &doc, &format!("restore revision {revision}"))
@@ -253,5 +317,9 @@ impl Store {
 
 /// A unified diff of two texts, labelled.
 pub fn unified_diff(a: &str, b: &str, label_a: &str, label_b: &str) -> String {
-    similar::TextDiff::from_lines(a, b).unified_diff().context_radius(3).header(label_a, label_b).to_string()
+    similar::TextDiff::from_lines(a, b)
+        .unified_diff()
+        .context_radius(3)
+        .header(label_a, label_b)
+        .to_string()
 }

@@ -92,9 +92,18 @@ impl Store {
     /// Queues a push of `revision_id`. An open entry for the same document and remote is
     /// retargeted to the newer revision instead of queueing a second push (keeping its
     /// `started` state: the remote may hold part of the older one).
-    pub fn enqueue_push(&mut self, document_id: i64, remote: &str, revision_id: i64, remote_id: &str) -> Result<OutboxEntry> {
+    pub fn enqueue_push(
+        &mut self,
+        document_id: i64,
+        remote: &str,
+        revision_id: i64,
+        remote_id: &str,
+    ) -> Result<OutboxEntry> {
         let file = self.path.display().to_string();
-        let err = |e: rusqlite::Error| crate::Error::Store { file: file.clone(), message: e.to_string() };
+        let err = |e: rusqlite::Error| crate::Error::Store {
+            file: file.clone(),
+            message: e.to_string(),
+        };
         let tx = self.conn_mut().transaction().map_err(err)?;
         let open: Option<i64> = tx
             .query_row(
@@ -129,7 +138,9 @@ impl Store {
     }
 
     pub fn outbox_entry(&self, id: i64) -> Result<OutboxEntry> {
-        self.conn().query_row(&format!("{SELECT} WHERE o.id = ?1"), [id], row).map_err(|e| self.err(e))
+        self.conn()
+            .query_row(&format!("{SELECT} WHERE o.id = ?1"), [id], row)
+            .map_err(|e| self.err(e))
     }
 
     /// Open entries (pending, started, conflict), oldest first.
@@ -139,11 +150,16 @@ impl Store {
             .prepare(&format!("{SELECT} WHERE o.state IN ('pending', 'started', 'conflict', 'failed') ORDER BY o.id"))
             .map_err(|e| self.err(e))?;
         let rows = stmt.query_map([], row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Entries due now (pending or started, whose backoff has passed).
-    pub fn due_pushes(&self, remote: Option<&str>, ignore_backoff: bool) -> Result<Vec<OutboxEntry>> {
+    pub fn due_pushes(
+        &self,
+        remote: Option<&str>,
+        ignore_backoff: bool,
+    ) -> Result<Vec<OutboxEntry>> {
         let now = if ignore_backoff { i64::MAX } else { now_secs() };
         let mut stmt = self
             .conn()
@@ -151,8 +167,11 @@ impl Store {
                 "{SELECT} WHERE o.state IN ('pending', 'started') AND o.next_attempt_at <= ?1 AND (?2 IS NULL OR o.remote = ?2) ORDER BY o.id"
             ))
             .map_err(|e| self.err(e))?;
-        let rows = stmt.query_map(params![now, remote], row).map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        let rows = stmt
+            .query_map(params![now, remote], row)
+            .map_err(|e| self.err(e))?;
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     /// Records the id the server gave (Sim's import chooses it), so a retry updates that
@@ -179,7 +198,12 @@ impl Store {
 
     /// A transient failure: count the attempt and schedule the next one (the server's
     /// `Retry-After` when it gave one, else exponential backoff).
-    pub fn retry_later(&self, id: i64, error: &str, retry_after: Option<i64>) -> Result<OutboxEntry> {
+    pub fn retry_later(
+        &self,
+        id: i64,
+        error: &str,
+        retry_after: Option<i64>,
+    ) -> Result<OutboxEntry> {
         let entry = self.outbox_entry(id)?;
         let wait = retry_after.unwrap_or_else(|| backoff_secs(entry.attempts));
         self.conn()

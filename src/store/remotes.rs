@@ -25,7 +25,9 @@ impl RemoteKind {
         match s {
             "parlant" => Ok(RemoteKind::Parlant),
             "sim" => Ok(RemoteKind::Sim),
-            other => Err(Error::Unsupported(format!("unknown remote kind `{other}` (expected `parlant` or `sim`)"))),
+            other => Err(Error::Unsupported(format!(
+                "unknown remote kind `{other}` (expected `parlant` or `sim`)"
+            ))),
         }
     }
 }
@@ -77,7 +79,9 @@ pub struct Conflict {
 pub fn check_remote_name(name: &str) -> Result<()> {
     let ok = !name.is_empty()
         && name.len() <= 64
-        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
     if ok {
         Ok(())
     } else {
@@ -102,15 +106,27 @@ impl Store {
     }
 
     pub fn remove_remote(&self, name: &str) -> Result<bool> {
-        let n = self.conn().execute("DELETE FROM remotes WHERE name = ?1", [name]).map_err(|e| self.err(e))?;
+        let n = self
+            .conn()
+            .execute("DELETE FROM remotes WHERE name = ?1", [name])
+            .map_err(|e| self.err(e))?;
         Ok(n > 0)
     }
 
     pub fn remotes(&self) -> Result<Vec<Remote>> {
-        let mut stmt =
-            self.conn().prepare("SELECT name, kind, url, options FROM remotes ORDER BY name").map_err(|e| self.err(e))?;
+        let mut stmt = self
+            .conn()
+            .prepare("SELECT name, kind, url, options FROM remotes ORDER BY name")
+            .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([], |r| Ok((r.get::<_, String>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?, r.get::<_, String>(3)?)))
+            .query_map([], |r| {
+                Ok((
+                    r.get::<_, String>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                    r.get::<_, String>(3)?,
+                ))
+            })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
@@ -120,15 +136,25 @@ impl Store {
                     Ok(serde_json::Value::Object(map)) => map,
                     _ => serde_json::Map::new(),
                 };
-                Ok(Remote { name, kind: RemoteKind::parse(&kind)?, url, options })
+                Ok(Remote {
+                    name,
+                    kind: RemoteKind::parse(&kind)?,
+                    url,
+                    options,
+                })
             })
             .collect()
     }
 
     pub fn remote(&self, name: &str) -> Result<Remote> {
-        self.remotes()?.into_iter().find(|r| r.name == name).ok_or_else(|| {
-            Error::NotFound(format!("no remote named `{name}` (add one with `journey-studio remote add`)"))
-        })
+        self.remotes()?
+            .into_iter()
+            .find(|r| r.name == name)
+            .ok_or_else(|| {
+                Error::NotFound(format!(
+                    "no remote named `{name}` (add one with `journey-studio remote add`)"
+                ))
+            })
     }
 
     pub fn sync_state(&self, document_id: i64, remote: &str) -> Result<Option<SyncState>> {
@@ -245,7 +271,8 @@ impl Store {
                 })
             })
             .map_err(|e| self.err(e))?;
-        rows.collect::<rusqlite::Result<Vec<_>>>().map_err(|e| self.err(e))
+        rows.collect::<rusqlite::Result<Vec<_>>>()
+            .map_err(|e| self.err(e))
     }
 
     pub fn resolve_conflict(&self, id: i64, resolution: &str) -> Result<()> {

@@ -25,7 +25,12 @@ pub struct Transcript {
 
 impl Store {
     /// Saves (or replaces) a named scenario of a document.
-    pub fn save_scenario(&self, document: &str, name: &str, content: &serde_json::Value) -> Result<i64> {
+    pub fn save_scenario(
+        &self,
+        document: &str,
+        name: &str,
+        content: &serde_json::Value,
+    ) -> Result<i64> {
         let doc = self.document(document)?;
         self.conn()
             .execute(
@@ -35,7 +40,11 @@ impl Store {
             )
             .map_err(|e| self.err(e))?;
         self.conn()
-            .query_row("SELECT id FROM scenarios WHERE document_id = ?1 AND name = ?2", params![doc.id, name], |r| r.get(0))
+            .query_row(
+                "SELECT id FROM scenarios WHERE document_id = ?1 AND name = ?2",
+                params![doc.id, name],
+                |r| r.get(0),
+            )
             .map_err(|e| self.err(e))
     }
 
@@ -46,7 +55,13 @@ impl Store {
             .prepare("SELECT id, name, content FROM scenarios WHERE document_id = ?1 ORDER BY name")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([doc.id], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?, r.get::<_, String>(2)?)))
+            .query_map([doc.id], |r| {
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, String>(1)?,
+                    r.get::<_, String>(2)?,
+                ))
+            })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
@@ -61,7 +76,12 @@ impl Store {
             .collect())
     }
 
-    pub fn add_transcript(&self, scenario_id: i64, revision_id: Option<i64>, content: &serde_json::Value) -> Result<i64> {
+    pub fn add_transcript(
+        &self,
+        scenario_id: i64,
+        revision_id: Option<i64>,
+        content: &serde_json::Value,
+    ) -> Result<i64> {
         self.conn()
             .execute(
                 "INSERT INTO transcripts (scenario_id, revision_id, content) VALUES (?1, ?2, ?3)",
@@ -78,25 +98,38 @@ impl Store {
             .map_err(|e| self.err(e))?;
         let rows = stmt
             .query_map([scenario_id], |r| {
-                Ok((r.get::<_, i64>(0)?, r.get::<_, i64>(1)?, r.get::<_, Option<i64>>(2)?, r.get::<_, String>(3)?, r.get::<_, String>(4)?))
+                Ok((
+                    r.get::<_, i64>(0)?,
+                    r.get::<_, i64>(1)?,
+                    r.get::<_, Option<i64>>(2)?,
+                    r.get::<_, String>(3)?,
+                    r.get::<_, String>(4)?,
+                ))
             })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
         Ok(rows
             .into_iter()
-            .map(|(id, scenario_id, revision_id, content, created_at)| Transcript {
-                id,
-                scenario_id,
-                revision_id,
-                content: serde_json::from_str(&content).unwrap_or(serde_json::Value::Null),
-                created_at,
-            })
+            .map(
+                |(id, scenario_id, revision_id, content, created_at)| Transcript {
+                    id,
+                    scenario_id,
+                    revision_id,
+                    content: serde_json::from_str(&content).unwrap_or(serde_json::Value::Null),
+                    created_at,
+                },
+            )
             .collect())
     }
 
     /// Records how a converted revision maps onto its source (e.g. block id -> node id).
-    pub fn record_mapping(&self, source_revision: i64, target_revision: i64, mapping: &serde_json::Value) -> Result<i64> {
+    pub fn record_mapping(
+        &self,
+        source_revision: i64,
+        target_revision: i64,
+        mapping: &serde_json::Value,
+    ) -> Result<i64> {
         self.conn()
             .execute(
                 "INSERT INTO mappings (source_revision, target_revision, mapping) VALUES (?1, ?2, ?3)",
@@ -113,10 +146,20 @@ impl Store {
             .prepare("SELECT source_revision, mapping FROM mappings WHERE target_revision = ?1 ORDER BY id")
             .map_err(|e| self.err(e))?;
         let rows = stmt
-            .query_map([target_revision], |r| Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?)))
+            .query_map([target_revision], |r| {
+                Ok((r.get::<_, i64>(0)?, r.get::<_, String>(1)?))
+            })
             .map_err(|e| self.err(e))?
             .collect::<rusqlite::Result<Vec<_>>>()
             .map_err(|e| self.err(e))?;
-        Ok(rows.into_iter().map(|(s, m)| (s, serde_json::from_str(&m).unwrap_or(serde_json::Value::Null))).collect())
+        Ok(rows
+            .into_iter()
+            .map(|(s, m)| {
+                (
+                    s,
+                    serde_json::from_str(&m).unwrap_or(serde_json::Value::Null),
+                )
+            })
+            .collect())
     }
 }

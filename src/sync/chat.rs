@@ -23,7 +23,12 @@ pub enum TurnEnd {
 
 impl ParlantClient {
     fn chat_err(&self, message: String) -> Error {
-        Error::Remote { remote: self.http.remote.clone(), message, retryable: false, retry_after: None }
+        Error::Remote {
+            remote: self.http.remote.clone(),
+            message,
+            retryable: false,
+            retry_after: None,
+        }
     }
 
     async fn chat_json(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Value> {
@@ -44,26 +49,51 @@ impl ParlantClient {
     }
 
     /// Creates a session with `agent_id` (no greeting); returns its id.
-    pub async fn create_session(&self, agent_id: &str, customer_id: Option<&str>) -> Result<String> {
+    pub async fn create_session(
+        &self,
+        agent_id: &str,
+        customer_id: Option<&str>,
+    ) -> Result<String> {
         let mut body = json!({"agent_id": agent_id});
         if let Some(c) = customer_id {
             body["customer_id"] = json!(c);
         }
-        let session = self.chat_json(Method::POST, "/sessions?allow_greeting=false", Some(&body)).await?;
-        session.get("id").and_then(|v| v.as_str()).map(str::to_string).ok_or_else(|| self.chat_err("POST /sessions: the answer has no id".into()))
+        let session = self
+            .chat_json(Method::POST, "/sessions?allow_greeting=false", Some(&body))
+            .await?;
+        session
+            .get("id")
+            .and_then(|v| v.as_str())
+            .map(str::to_string)
+            .ok_or_else(|| self.chat_err("POST /sessions: the answer has no id".into()))
     }
 
     /// Posts a customer message; returns its event offset.
     pub async fn send_customer_message(&self, session_id: &str, message: &str) -> Result<u64> {
         let body = json!({"kind": "message", "source": "customer", "message": message});
-        let event = self.chat_json(Method::POST, &format!("/sessions/{session_id}/events"), Some(&body)).await?;
-        event.get("offset").and_then(|v| v.as_u64()).ok_or_else(|| self.chat_err("POST /sessions/{id}/events: the answer has no offset".into()))
+        let event = self
+            .chat_json(
+                Method::POST,
+                &format!("/sessions/{session_id}/events"),
+                Some(&body),
+            )
+            .await?;
+        event.get("offset").and_then(|v| v.as_u64()).ok_or_else(|| {
+            self.chat_err("POST /sessions/{id}/events: the answer has no offset".into())
+        })
     }
 
     /// Events at or after `min_offset`, waiting up to `wait_secs` for the first one (empty when
     /// none came).
-    pub async fn wait_events(&self, session_id: &str, min_offset: u64, wait_secs: u64) -> Result<Vec<Value>> {
-        let path = format!("/sessions/{session_id}/events?min_offset={min_offset}&wait_for_data={wait_secs}");
+    pub async fn wait_events(
+        &self,
+        session_id: &str,
+        min_offset: u64,
+        wait_secs: u64,
+    ) -> Result<Vec<Value>> {
+        let path = format!(
+            "/sessions/{session_id}/events?min_offset={min_offset}&wait_for_data={wait_secs}"
+        );
         let raw = self.http.exchange(Method::GET, &path, None).await?;
         match raw.status.as_u16() {
             200 => match serde_json::from_str::<Value>(&raw.text) {
@@ -80,7 +110,13 @@ impl ParlantClient {
     /// Streams the events that follow offset `after` to `on_event` until the agent is ready
     /// again, reports an error, or `timeout` passes. Returns how the turn ended and the next
     /// offset to read from.
-    pub async fn stream_turn(&self, session_id: &str, after: u64, timeout: Duration, mut on_event: impl FnMut(&Value)) -> Result<(TurnEnd, u64)> {
+    pub async fn stream_turn(
+        &self,
+        session_id: &str,
+        after: u64,
+        timeout: Duration,
+        mut on_event: impl FnMut(&Value),
+    ) -> Result<(TurnEnd, u64)> {
         let deadline = Instant::now() + timeout;
         let mut next = after.saturating_add(1);
         loop {
@@ -98,7 +134,14 @@ impl ParlantClient {
                     match event.pointer("/data/status").and_then(|s| s.as_str()) {
                         Some("ready") => return Ok((TurnEnd::Ready, next)),
                         Some("error") => {
-                            let why = event.pointer("/data/data/exception").map(|e| e.as_str().map(str::to_string).unwrap_or_else(|| e.to_string())).unwrap_or_else(|| "the engine failed".into());
+                            let why = event
+                                .pointer("/data/data/exception")
+                                .map(|e| {
+                                    e.as_str()
+                                        .map(str::to_string)
+                                        .unwrap_or_else(|| e.to_string())
+                                })
+                                .unwrap_or_else(|| "the engine failed".into());
                             return Ok((TurnEnd::Error(why.chars().take(300).collect()), next));
                         }
                         _ => {}

@@ -49,7 +49,10 @@ impl Reply {
 
 /// Request timeout unless `JOURNEY_STUDIO_HTTP_TIMEOUT_SECS` says otherwise.
 fn timeout() -> Duration {
-    let secs = std::env::var("JOURNEY_STUDIO_HTTP_TIMEOUT_SECS").ok().and_then(|s| s.parse::<u64>().ok()).unwrap_or(30);
+    let secs = std::env::var("JOURNEY_STUDIO_HTTP_TIMEOUT_SECS")
+        .ok()
+        .and_then(|s| s.parse::<u64>().ok())
+        .unwrap_or(30);
     Duration::from_secs(secs.max(1))
 }
 
@@ -59,8 +62,19 @@ impl Http {
             .connect_timeout(Duration::from_secs(5))
             .timeout(timeout())
             .build()
-            .map_err(|e| Error::Remote { remote: remote.into(), message: format!("cannot build HTTP client: {e}"), retryable: false, retry_after: None })?;
-        Ok(Http { client, remote: remote.to_string(), base: base.trim_end_matches('/').to_string(), auth, max_body: MAX_RESPONSE_BYTES })
+            .map_err(|e| Error::Remote {
+                remote: remote.into(),
+                message: format!("cannot build HTTP client: {e}"),
+                retryable: false,
+                retry_after: None,
+            })?;
+        Ok(Http {
+            client,
+            remote: remote.to_string(),
+            base: base.trim_end_matches('/').to_string(),
+            auth,
+            max_body: MAX_RESPONSE_BYTES,
+        })
     }
 
     /// The same client with another limit on answers (tests use a small one).
@@ -79,7 +93,12 @@ impl Http {
     }
 
     fn fail(&self, message: String, retryable: bool, retry_after: Option<u64>) -> Error {
-        Error::Remote { remote: self.remote.clone(), message, retryable, retry_after }
+        Error::Remote {
+            remote: self.remote.clone(),
+            message,
+            retryable,
+            retry_after,
+        }
     }
 
     /// Sends a request; any non-2xx status is an error (404 included: use `send_opt` when
@@ -94,12 +113,23 @@ impl Http {
     /// Like `send_opt`, but a 429 whose `Retry-After` is at most `max_wait` seconds is waited
     /// out and sent again (up to `retries` times). Only 429: the server says it did nothing,
     /// so sending again cannot duplicate a write (a 503 gives no such promise).
-    pub async fn send_opt_rate_limited(&self, method: Method, path: &str, body: Option<&Value>, retries: usize, max_wait: u64) -> Result<Option<Reply>> {
+    pub async fn send_opt_rate_limited(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        retries: usize,
+        max_wait: u64,
+    ) -> Result<Option<Reply>> {
         let mut attempt = 0;
         loop {
             let raw = self.exchange(method.clone(), path, body).await?;
             match raw.retry_after {
-                Some(wait) if raw.status == StatusCode::TOO_MANY_REQUESTS && attempt < retries && wait <= max_wait => {
+                Some(wait)
+                    if raw.status == StatusCode::TOO_MANY_REQUESTS
+                        && attempt < retries
+                        && wait <= max_wait =>
+                {
                     attempt += 1;
                     tokio::time::sleep(Duration::from_secs(wait)).await;
                 }
@@ -109,7 +139,12 @@ impl Http {
     }
 
     /// Like `send`, but a 404 is `None`.
-    pub async fn send_opt(&self, method: Method, path: &str, body: Option<&Value>) -> Result<Option<Reply>> {
+    pub async fn send_opt(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<Option<Reply>> {
         let raw = self.exchange(method.clone(), path, body).await?;
         self.judge(&method, path, raw)
     }
@@ -134,14 +169,24 @@ impl Http {
             "the connection failed"
         };
         // reqwest's own message names the URL and the cause, never headers.
-        self.fail(format!("{method} {path}: {what}: {}", describe(e)), true, None)
+        self.fail(
+            format!("{method} {path}: {what}: {}", describe(e)),
+            true,
+            None,
+        )
     }
 
     /// Opens a streamed answer (Server-Sent Events): a success status hands back the response
     /// with its body unread; anything else is judged like `send` (404 included). `total` is the
     /// time allowed for the whole stream (the client's per-request timeout is too short for a
     /// long run).
-    pub async fn open_stream(&self, method: Method, path: &str, body: Option<&Value>, total: Duration) -> Result<reqwest::Response> {
+    pub async fn open_stream(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+        total: Duration,
+    ) -> Result<reqwest::Response> {
         let resp = self
             .request(method.clone(), path, body)
             .header(reqwest::header::ACCEPT, "text/event-stream")
@@ -154,43 +199,100 @@ impl Http {
         }
         let status = resp.status();
         let retry_after = retry_after_of(&resp);
-        let text = self.read_body(resp, &method, path).await.unwrap_or_default();
-        match self.judge(&method, path, RawReply { status, retry_after, text })? {
-            Some(_) => Err(self.fail(format!("{method} {path}: unexpected answer ({status})"), false, None)),
+        let text = self
+            .read_body(resp, &method, path)
+            .await
+            .unwrap_or_default();
+        match self.judge(
+            &method,
+            path,
+            RawReply {
+                status,
+                retry_after,
+                text,
+            },
+        )? {
+            Some(_) => Err(self.fail(
+                format!("{method} {path}: unexpected answer ({status})"),
+                false,
+                None,
+            )),
             None => Err(self.fail(format!("{method} {path}: not found (404)"), false, None)),
         }
     }
 
     /// The next piece of a streamed body (None at its end); a cut is a retryable error.
-    pub async fn next_chunk(&self, resp: &mut reqwest::Response, what: &str) -> Result<Option<Vec<u8>>> {
-        resp.chunk().await.map(|c| c.map(|b| b.to_vec())).map_err(|e| self.fail(format!("{what}: the stream was cut off: {}", describe(&e)), true, None))
+    pub async fn next_chunk(
+        &self,
+        resp: &mut reqwest::Response,
+        what: &str,
+    ) -> Result<Option<Vec<u8>>> {
+        resp.chunk()
+            .await
+            .map(|c| c.map(|b| b.to_vec()))
+            .map_err(|e| {
+                self.fail(
+                    format!("{what}: the stream was cut off: {}", describe(&e)),
+                    true,
+                    None,
+                )
+            })
     }
 
     /// One request and its answer, whatever the status (transport failures are errors).
-    pub async fn exchange(&self, method: Method, path: &str, body: Option<&Value>) -> Result<RawReply> {
+    pub async fn exchange(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<&Value>,
+    ) -> Result<RawReply> {
         let req = self.request(method.clone(), path, body);
-        let resp = req.send().await.map_err(|e| self.transport_error(&method, path, &e))?;
+        let resp = req
+            .send()
+            .await
+            .map_err(|e| self.transport_error(&method, path, &e))?;
         let status = resp.status();
         let retry_after = retry_after_of(&resp);
         let text = self.read_body(resp, &method, path).await?;
-        Ok(RawReply { status, retry_after, text })
+        Ok(RawReply {
+            status,
+            retry_after,
+            text,
+        })
     }
 
     /// The whole body as text (invalid UTF-8 replaced), refused past `max_body` bytes: at once
     /// when the server announces a larger `Content-Length`, else as soon as the bytes read pass
     /// the limit.
-    async fn read_body(&self, mut resp: reqwest::Response, method: &Method, path: &str) -> Result<String> {
+    async fn read_body(
+        &self,
+        mut resp: reqwest::Response,
+        method: &Method,
+        path: &str,
+    ) -> Result<String> {
         let limit = self.max_body;
-        let too_large = |size: String| self.fail(format!("{method} {path}: the answer is {size}, over the {} limit; refused", bytes(limit)), false, None);
+        let too_large = |size: String| {
+            self.fail(
+                format!(
+                    "{method} {path}: the answer is {size}, over the {} limit; refused",
+                    bytes(limit)
+                ),
+                false,
+                None,
+            )
+        };
         if let Some(announced) = resp.content_length().filter(|&n| n > limit as u64) {
             return Err(too_large(format!("{announced} bytes")));
         }
-        let mut body: Vec<u8> = Vec::with_capacity(resp.content_length().map_or(0, |n| n as usize).min(limit));
-        while let Some(chunk) = resp
-            .chunk()
-            .await
-            .map_err(|e| self.fail(format!("{method} {path}: the answer was cut off: {}", describe(&e)), true, None))?
-        {
+        let mut body: Vec<u8> =
+            Vec::with_capacity(resp.content_length().map_or(0, |n| n as usize).min(limit));
+        while let Some(chunk) = resp.chunk().await.map_err(|e| {
+            self.fail(
+                format!("{method} {path}: the answer was cut off: {}", describe(&e)),
+                true,
+                None,
+            )
+        })? {
             if body.len() + chunk.len() > limit {
                 return Err(too_large(format!("more than {limit} bytes")));
             }
@@ -204,7 +306,11 @@ impl Http {
 
     /// Maps an answer onto success, absence (404) or a retryable / final error.
     fn judge(&self, method: &Method, path: &str, raw: RawReply) -> Result<Option<Reply>> {
-        let RawReply { status, retry_after, text } = raw;
+        let RawReply {
+            status,
+            retry_after,
+            text,
+        } = raw;
         if status.is_success() {
             return Ok(Some(Reply { status, text }));
         }
@@ -220,7 +326,11 @@ impl Http {
             500..=599 => (true, "server error"),
             _ => (false, "refused"),
         };
-        Err(self.fail(format!("{method} {path}: {what} ({status}){detail}"), retryable, retry_after))
+        Err(self.fail(
+            format!("{method} {path}: {what} ({status}){detail}"),
+            retryable,
+            retry_after,
+        ))
     }
 }
 
@@ -229,8 +339,16 @@ fn error_detail(text: &str) -> String {
     let value: Option<Value> = serde_json::from_str(text).ok();
     let msg = value.as_ref().and_then(|v| {
         v.get("detail")
-            .map(|d| d.as_str().map(str::to_string).unwrap_or_else(|| d.to_string()))
-            .or_else(|| v.pointer("/error/message").and_then(|m| m.as_str()).map(str::to_string))
+            .map(|d| {
+                d.as_str()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| d.to_string())
+            })
+            .or_else(|| {
+                v.pointer("/error/message")
+                    .and_then(|m| m.as_str())
+                    .map(str::to_string)
+            })
     });
     let msg = msg.unwrap_or_else(|| text.trim().to_string());
     if msg.is_empty() {
@@ -300,7 +418,16 @@ mod tests {
             }
             let piece = vec![b'x'; chunk];
             for _ in 0..chunks {
-                let framed = if chunked { [format!("{chunk:x}\r\n").into_bytes(), piece.clone(), b"\r\n".to_vec()].concat() } else { piece.clone() };
+                let framed = if chunked {
+                    [
+                        format!("{chunk:x}\r\n").into_bytes(),
+                        piece.clone(),
+                        b"\r\n".to_vec(),
+                    ]
+                    .concat()
+                } else {
+                    piece.clone()
+                };
                 if s.write_all(&framed).is_err() {
                     return;
                 }
@@ -313,37 +440,80 @@ mod tests {
     }
 
     fn run<T>(f: impl std::future::Future<Output = T>) -> T {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(f)
     }
 
     #[test]
     fn an_announced_body_over_the_limit_is_refused_before_it_is_read() {
         // Announces 10 GB and sends nothing: were it buffered, the call would wait, then fail late.
-        let url = server("HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n".into(), false, 0, 0);
+        let url = server(
+            "HTTP/1.1 200 OK\r\nContent-Length: 10000000000\r\n\r\n".into(),
+            false,
+            0,
+            0,
+        );
         let http = Http::new("big", &url, None).unwrap();
-        let err = run(http.send(Method::GET, "/api/x", None)).map(|_| ()).expect_err("a 10 GB answer was accepted");
+        let err = run(http.send(Method::GET, "/api/x", None))
+            .map(|_| ())
+            .expect_err("a 10 GB answer was accepted");
         let text = err.to_string();
-        assert!(text.starts_with("remote `big`: GET /api/x: the answer is 10000000000 bytes, over the 64 MiB limit"), "{text}");
+        assert!(
+            text.starts_with(
+                "remote `big`: GET /api/x: the answer is 10000000000 bytes, over the 64 MiB limit"
+            ),
+            "{text}"
+        );
         assert!(err.retry_hint().is_none());
     }
 
     #[test]
     fn a_streamed_body_over_the_limit_is_cut() {
         // Chunked, no length: 200 pieces of 64 KiB (12.5 MiB) against a 1 MiB limit.
-        let url = server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".into(), true, 200, 64 * 1024);
-        let http = Http::new("sim-prod", &url, None).unwrap().with_max_body(1024 * 1024);
-        let err = run(http.exchange(Method::GET, "/api/workflows", None)).map(|_| ()).expect_err("an endless answer was accepted");
+        let url = server(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".into(),
+            true,
+            200,
+            64 * 1024,
+        );
+        let http = Http::new("sim-prod", &url, None)
+            .unwrap()
+            .with_max_body(1024 * 1024);
+        let err = run(http.exchange(Method::GET, "/api/workflows", None))
+            .map(|_| ())
+            .expect_err("an endless answer was accepted");
         assert!(err.to_string().contains("remote `sim-prod`: GET /api/workflows: the answer is more than 1048576 bytes, over the 1 MiB limit"), "{err}");
         // An error answer is read under the same limit.
-        let url = server("HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n".into(), true, 200, 64 * 1024);
-        let http = Http::new("sim-prod", &url, None).unwrap().with_max_body(1024 * 1024);
-        assert!(run(http.send(Method::GET, "/x", None)).map(|_| ()).unwrap_err().to_string().contains("over the 1 MiB limit"));
+        let url = server(
+            "HTTP/1.1 500 Oops\r\nTransfer-Encoding: chunked\r\n\r\n".into(),
+            true,
+            200,
+            64 * 1024,
+        );
+        let http = Http::new("sim-prod", &url, None)
+            .unwrap()
+            .with_max_body(1024 * 1024);
+        assert!(run(http.send(Method::GET, "/x", None))
+            .map(|_| ())
+            .unwrap_err()
+            .to_string()
+            .contains("over the 1 MiB limit"));
     }
 
     #[test]
     fn a_body_within_the_limit_is_read_whole() {
-        let url = server("HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".into(), true, 16, 64 * 1024);
-        let http = Http::new("ok", &url, None).unwrap().with_max_body(1024 * 1024);
+        let url = server(
+            "HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n".into(),
+            true,
+            16,
+            64 * 1024,
+        );
+        let http = Http::new("ok", &url, None)
+            .unwrap()
+            .with_max_body(1024 * 1024);
         let reply = run(http.send(Method::GET, "/x", None)).unwrap();
         assert_eq!(reply.text.len(), 1024 * 1024);
         assert_eq!(bytes(3), "3 bytes");

@@ -21,9 +21,14 @@ fn unescape(s: &str) -> String {
     while let Some(pos) = rest.find(['&', '#']) {
         out.push_str(&rest[..pos]);
         let tail = &rest[pos..];
-        let entity = [("&amp;", '&'), ("&lt;", '<'), ("&gt;", '>'), ("&quot;", '"')]
-            .iter()
-            .find(|(e, _)| tail.starts_with(e));
+        let entity = [
+            ("&amp;", '&'),
+            ("&lt;", '<'),
+            ("&gt;", '>'),
+            ("&quot;", '"'),
+        ]
+        .iter()
+        .find(|(e, _)| tail.starts_with(e));
         if let Some((e, c)) = entity {
             out.push(*c);
             rest = &tail[e.len()..];

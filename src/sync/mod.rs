@@ -12,7 +12,7 @@ pub mod parlant;
 pub mod parlant_entities;
 pub mod parlant_sync;
 pub mod sdk_export;
+pub mod secrets;
 pub mod sim;
 pub mod sim_sync;
 pub mod sse;
-pub mod secrets;

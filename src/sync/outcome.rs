@@ -22,7 +22,11 @@ pub enum PushOutcome {
     /// Nothing to send: the remote already equals the local revision.
     UpToDate { document: String, remote_id: String },
     /// Kept in the outbox; retried later.
-    Queued { document: String, error: String, next_attempt_at: i64 },
+    Queued {
+        document: String,
+        error: String,
+        next_attempt_at: i64,
+    },
     /// Stopped: resolve with `journey-studio resolve`.
     Conflict { document: String, diff: String },
     /// Refused before anything was queued or sent: the document has validation errors (what
@@ -38,12 +42,25 @@ pub enum PushOutcome {
 #[derive(Debug, Clone, Serialize)]
 #[serde(rename_all = "snake_case", tag = "result")]
 pub enum PullOutcome {
-    Created { document: String, revision: i64 },
-    Updated { document: String, revision: i64 },
-    UpToDate { document: String },
+    Created {
+        document: String,
+        revision: i64,
+    },
+    Updated {
+        document: String,
+        revision: i64,
+    },
+    UpToDate {
+        document: String,
+    },
     /// Local edits not pushed yet; the remote did not change.
-    LocalAhead { document: String },
-    Conflict { document: String, diff: String },
+    LocalAhead {
+        document: String,
+    },
+    Conflict {
+        document: String,
+        diff: String,
+    },
 }
 
 /// How an open conflict is resolved: keep the local copy (the next push overwrites the remote),
@@ -73,18 +90,42 @@ pub struct PushOptions {
 
 /// A failed send: a transient failure (server down, timeout, 5xx, 429) keeps the entry queued for
 /// a retry; anything else marks it failed. A partial write (`dirty`) keeps it `started`.
-pub(crate) fn queue_or_fail(store: &mut Store, entry: &OutboxEntry, error: Error, dirty: bool) -> Result<PushOutcome> {
+pub(crate) fn queue_or_fail(
+    store: &mut Store,
+    entry: &OutboxEntry,
+    error: Error,
+    dirty: bool,
+) -> Result<PushOutcome> {
     let message = error.to_string();
     match error.retry_hint() {
         Some(retry_after) => {
-            store.mark_outbox(entry.id, if dirty || entry.state == OutboxState::Started { OutboxState::Started } else { OutboxState::Pending }, None)?;
+            store.mark_outbox(
+                entry.id,
+                if dirty || entry.state == OutboxState::Started {
+                    OutboxState::Started
+                } else {
+                    OutboxState::Pending
+                },
+                None,
+            )?;
             let e = store.retry_later(entry.id, &message, retry_after.map(|s| s as i64))?;
-            Ok(PushOutcome::Queued { document: entry.document.clone(), error: message, next_attempt_at: e.next_attempt_at })
+            Ok(PushOutcome::Queued {
+                document: entry.document.clone(),
+                error: message,
+                next_attempt_at: e.next_attempt_at,
+            })
         }
         None => {
-            store.mark_outbox(entry.id, if dirty || entry.state == OutboxState::Started { OutboxState::Started } else { OutboxState::Failed }, Some(&message))?;
+            store.mark_outbox(
+                entry.id,
+                if dirty || entry.state == OutboxState::Started {
+                    OutboxState::Started
+                } else {
+                    OutboxState::Failed
+                },
+                Some(&message),
+            )?;
             Err(error)
         }
     }
 }
-

@@ -55,7 +55,10 @@ pub struct PushFailure {
 
 impl From<Error> for PushFailure {
     fn from(error: Error) -> Self {
-        PushFailure { error, dirty: false }
+        PushFailure {
+            error,
+            dirty: false,
+        }
     }
 }
 
@@ -99,15 +102,26 @@ fn strip_marker(mut meta: Map<String, Value>) -> IndexMap<String, Value> {
 }
 
 fn tools_json(tools: &[ToolId]) -> Value {
-    Value::Array(tools.iter().map(|t| json!({"service_name": t.service_name, "tool_name": t.tool_name})).collect())
+    Value::Array(
+        tools
+            .iter()
+            .map(|t| json!({"service_name": t.service_name, "tool_name": t.tool_name}))
+            .collect(),
+    )
 }
 
 fn node_meta(node: &JourneyNode) -> Map<String, Value> {
-    node.metadata.get().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+    node.metadata
+        .get()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
 }
 
 fn edge_meta(edge: &JourneyEdge) -> Map<String, Value> {
-    edge.metadata.get().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default()
+    edge.metadata
+        .get()
+        .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+        .unwrap_or_default()
 }
 
 /// The part of a journey a server holds, canonical (sorted), for comparing sides: title,
@@ -117,7 +131,11 @@ pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> Value {
     let mut conditions: Vec<&String> = doc.journey.conditions.iter().collect();
     conditions.sort();
     // Tag references compare by tag name (a document's own tags by their entity).
-    let tags = entities::resolve_names(doc, doc.journey.tags.get().map(Vec::as_slice).unwrap_or(&[]), ignore_tags);
+    let tags = entities::resolve_names(
+        doc,
+        doc.journey.tags.get().map(Vec::as_slice).unwrap_or(&[]),
+        ignore_tags,
+    );
     let nodes: BTreeMap<&str, Value> = doc
         .nodes
         .iter()
@@ -175,7 +193,12 @@ pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> Value {
 }
 
 /// Parlant 3.3.2's `CompositionModeDTO`.
-pub const COMPOSITION_MODES: &[&str] = &["fluid", "canned_fluid", "composited_canned", "strict_canned"];
+pub const COMPOSITION_MODES: &[&str] = &[
+    "fluid",
+    "canned_fluid",
+    "composited_canned",
+    "strict_canned",
+];
 
 /// A journey's `composition_mode`, `labels` and `priority` with Parlant's defaults filled in
 /// (absent mode = none, absent labels = empty, absent priority = 0), labels sorted.
@@ -189,23 +212,49 @@ pub struct JourneyFields {
 impl JourneyFields {
     pub fn of(doc: &JourneyDocument) -> JourneyFields {
         JourneyFields {
-            composition_mode: doc.journey.composition_mode.get().filter(|m| !m.is_empty()).cloned(),
-            labels: doc.journey.labels.get().map(|l| l.iter().cloned().collect()).unwrap_or_default(),
-            priority: doc.journey.priority.get().and_then(|p| p.as_i64()).unwrap_or(0),
+            composition_mode: doc
+                .journey
+                .composition_mode
+                .get()
+                .filter(|m| !m.is_empty())
+                .cloned(),
+            labels: doc
+                .journey
+                .labels
+                .get()
+                .map(|l| l.iter().cloned().collect())
+                .unwrap_or_default(),
+            priority: doc
+                .journey
+                .priority
+                .get()
+                .and_then(|p| p.as_i64())
+                .unwrap_or(0),
         }
     }
 
     /// Refuses values Parlant 3.3.2 would reject (422 after a half-made push otherwise).
     pub fn check(doc: &JourneyDocument) -> Result<()> {
-        let bad = |path: &str, why: String| Error::Unsupported(format!("journey `{}`: {path} {why}", doc.journey.title));
+        let bad = |path: &str, why: String| {
+            Error::Unsupported(format!("journey `{}`: {path} {why}", doc.journey.title))
+        };
         if let Some(mode) = doc.journey.composition_mode.get().filter(|m| !m.is_empty()) {
             if !COMPOSITION_MODES.contains(&mode.as_str()) {
-                return Err(bad("journey.composition_mode", format!("is `{mode}`; Parlant 3.3.2 takes {}", COMPOSITION_MODES.join(", "))));
+                return Err(bad(
+                    "journey.composition_mode",
+                    format!(
+                        "is `{mode}`; Parlant 3.3.2 takes {}",
+                        COMPOSITION_MODES.join(", ")
+                    ),
+                ));
             }
         }
         if let Some(p) = doc.journey.priority.get() {
             if p.as_i64().is_none() {
-                return Err(bad("journey.priority", format!("is `{p}`; Parlant takes a whole number")));
+                return Err(bad(
+                    "journey.priority",
+                    format!("is `{p}`; Parlant takes a whole number"),
+                ));
             }
         }
         Ok(())
@@ -215,17 +264,39 @@ impl JourneyFields {
     fn of_dto(journey: &Value) -> JourneyFields {
         JourneyFields {
             composition_mode: s(journey, "composition_mode"),
-            labels: journey.get("labels").and_then(|l| l.as_array()).map(|a| a.iter().filter_map(|l| l.as_str().map(str::to_string)).collect()).unwrap_or_default(),
-            priority: journey.get("priority").and_then(|p| p.as_i64()).unwrap_or(0),
+            labels: journey
+                .get("labels")
+                .and_then(|l| l.as_array())
+                .map(|a| {
+                    a.iter()
+                        .filter_map(|l| l.as_str().map(str::to_string))
+                        .collect()
+                })
+                .unwrap_or_default(),
+            priority: journey
+                .get("priority")
+                .and_then(|p| p.as_i64())
+                .unwrap_or(0),
         }
     }
 
     /// Writes them into a document: only what differs from the defaults, so a pulled journey
     /// that does not use them reads like one written without them.
     fn write_to(&self, doc: &mut JourneyDocument) {
-        doc.journey.composition_mode = self.composition_mode.clone().map_or(Maybe::Absent, Maybe::Value);
-        doc.journey.labels = if self.labels.is_empty() { Maybe::Absent } else { Maybe::Value(self.labels.iter().cloned().collect()) };
-        doc.journey.priority = if self.priority == 0 { Maybe::Absent } else { Maybe::Value(self.priority.into()) };
+        doc.journey.composition_mode = self
+            .composition_mode
+            .clone()
+            .map_or(Maybe::Absent, Maybe::Value);
+        doc.journey.labels = if self.labels.is_empty() {
+            Maybe::Absent
+        } else {
+            Maybe::Value(self.labels.iter().cloned().collect())
+        };
+        doc.journey.priority = if self.priority == 0 {
+            Maybe::Absent
+        } else {
+            Maybe::Value(self.priority.into())
+        };
     }
 }
 
@@ -237,11 +308,18 @@ pub fn projection_hash(doc: &JourneyDocument, ignore_tags: &[String]) -> String 
 impl ParlantClient {
     pub fn new(remote: &str, url: &str, api_key: Option<String>) -> Result<ParlantClient> {
         let auth = api_key.map(|k| ("Authorization".to_string(), format!("Bearer {k}")));
-        Ok(ParlantClient { http: Http::new(remote, url, auth)? })
+        Ok(ParlantClient {
+            http: Http::new(remote, url, auth)?,
+        })
     }
 
     fn remote_err(&self, message: String) -> Error {
-        Error::Remote { remote: self.http.remote.clone(), message, retryable: false, retry_after: None }
+        Error::Remote {
+            remote: self.http.remote.clone(),
+            message,
+            retryable: false,
+            retry_after: None,
+        }
     }
 
     async fn get(&self, path: &str) -> Result<Option<Value>> {
@@ -251,7 +329,13 @@ impl ParlantClient {
         }
     }
 
-    async fn call(&self, method: Method, path: &str, body: Option<Value>, report: &mut PushReport) -> Result<Value> {
+    async fn call(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        report: &mut PushReport,
+    ) -> Result<Value> {
         report.requests += 1;
         let reply = self.http.send(method, path, body.as_ref()).await?;
         if reply.text.trim().is_empty() {
@@ -262,17 +346,31 @@ impl ParlantClient {
 
     /// Whether the server has Journey Studio's graph module loaded.
     pub async fn has_graph_module(&self) -> Result<bool> {
-        Ok(self.get("/journey-studio/probe").await?.is_some_and(|v| v.get("module").and_then(|m| m.as_str()) == Some("journey-studio-graph")))
+        Ok(self.get("/journey-studio/probe").await?.is_some_and(|v| {
+            v.get("module").and_then(|m| m.as_str()) == Some("journey-studio-graph")
+        }))
     }
 
     pub async fn health(&self) -> Result<Value> {
-        self.get("/healthz").await?.ok_or_else(|| self.remote_err("/healthz: not found".into()))
+        self.get("/healthz")
+            .await?
+            .ok_or_else(|| self.remote_err("/healthz: not found".into()))
     }
 
     /// Journeys on the server: `(id, title)`.
     pub async fn list_journeys(&self) -> Result<Vec<(String, String)>> {
-        let list = self.get("/journeys").await?.unwrap_or(Value::Array(Vec::new()));
-        Ok(list.as_array().map(|a| a.iter().filter_map(|j| Some((s(j, "id")?, s(j, "title").unwrap_or_default()))).collect()).unwrap_or_default())
+        let list = self
+            .get("/journeys")
+            .await?
+            .unwrap_or(Value::Array(Vec::new()));
+        Ok(list
+            .as_array()
+            .map(|a| {
+                a.iter()
+                    .filter_map(|j| Some((s(j, "id")?, s(j, "title").unwrap_or_default())))
+                    .collect()
+            })
+            .unwrap_or_default())
     }
 
     /// Finds the agent by name, creating it when absent; returns its id.
@@ -281,34 +379,71 @@ impl ParlantClient {
             return Ok(id);
         }
         let mut report = PushReport::default();
-        let created = self.call(Method::POST, "/agents", Some(json!({"name": name})), &mut report).await?;
-        let id = s(&created, "id").ok_or_else(|| self.remote_err("POST /agents: the answer has no id".into()))?;
+        let created = self
+            .call(
+                Method::POST,
+                "/agents",
+                Some(json!({"name": name})),
+                &mut report,
+            )
+            .await?;
+        let id = s(&created, "id")
+            .ok_or_else(|| self.remote_err("POST /agents: the answer has no id".into()))?;
         // Two clients that found no agent at once both create one: each then takes the first
         // of that name the server lists, so both scope their journeys to the same agent.
         Ok(self.first_agent_named(name).await?.unwrap_or(id))
     }
 
     async fn first_agent_named(&self, name: &str) -> Result<Option<String>> {
-        let agents = self.get("/agents").await?.unwrap_or(Value::Array(Vec::new()));
-        Ok(agents.as_array().and_then(|a| a.iter().find(|x| s(x, "name").as_deref() == Some(name))).and_then(|a| s(a, "id")))
+        let agents = self
+            .get("/agents")
+            .await?
+            .unwrap_or(Value::Array(Vec::new()));
+        Ok(agents
+            .as_array()
+            .and_then(|a| a.iter().find(|x| s(x, "name").as_deref() == Some(name)))
+            .and_then(|a| s(a, "id")))
     }
 
     /// Reads a journey (None when the server has no such journey).
     pub async fn fetch(&self, journey_id: &str) -> Result<Option<RemoteJourney>> {
         let path = format!("/journeys/{journey_id}");
-        let Some(journey) = self.get(&path).await? else { return Ok(None) };
+        let Some(journey) = self.get(&path).await? else {
+            return Ok(None);
+        };
         let mut conditions = Vec::new();
-        for gid in journey.get("conditions").and_then(|c| c.as_array()).into_iter().flatten().filter_map(|g| g.as_str()) {
+        for gid in journey
+            .get("conditions")
+            .and_then(|c| c.as_array())
+            .into_iter()
+            .flatten()
+            .filter_map(|g| g.as_str())
+        {
             let g = self.get(&format!("/guidelines/{gid}")).await?;
-            let text = g.as_ref().and_then(|g| g.pointer("/guideline/condition")).and_then(|c| c.as_str());
+            let text = g
+                .as_ref()
+                .and_then(|g| g.pointer("/guideline/condition"))
+                .and_then(|c| c.as_str());
             if let Some(text) = text {
                 conditions.push((text.to_string(), gid.to_string()));
             }
         }
-        let tags: Vec<String> = journey.get("tags").and_then(|t| t.as_array()).map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default();
+        let tags: Vec<String> = journey
+            .get("tags")
+            .and_then(|t| t.as_array())
+            .map(|a| {
+                a.iter()
+                    .filter_map(|t| t.as_str().map(str::to_string))
+                    .collect()
+            })
+            .unwrap_or_default();
         let title = s(&journey, "title").unwrap_or_default();
         let description = s(&journey, "description").unwrap_or_default();
-        let mut doc = JourneyDocument::new(title, description, conditions.iter().map(|(t, _)| t.clone()).collect());
+        let mut doc = JourneyDocument::new(
+            title,
+            description,
+            conditions.iter().map(|(t, _)| t.clone()).collect(),
+        );
         doc.journey.id = Maybe::Value(journey_id.to_string());
         doc.journey.tags = Maybe::Value(tags.clone());
         let raw_tags = tags;
@@ -321,15 +456,31 @@ impl ParlantClient {
             let graph = self
                 .get(&format!("/journey-studio/journeys/{journey_id}/graph"))
                 .await?
-                .ok_or_else(|| self.remote_err(format!("journey `{journey_id}` vanished while reading it")))?;
+                .ok_or_else(|| {
+                    self.remote_err(format!("journey `{journey_id}` vanished while reading it"))
+                })?;
             let root = s(&graph, "root_id").unwrap_or_default();
             let mut server_to_doc: HashMap<String, String> = HashMap::new();
             let mut nodes = Vec::new();
-            for n in graph.get("nodes").and_then(|n| n.as_array()).into_iter().flatten() {
+            for n in graph
+                .get("nodes")
+                .and_then(|n| n.as_array())
+                .into_iter()
+                .flatten()
+            {
                 let server_id = s(n, "id").unwrap_or_default();
                 let meta = obj(n.get("metadata").unwrap_or(&Value::Null));
                 if server_id == root {
-                    variable_ids = meta.get(MARKER).and_then(|m| m.get("context_variables")).and_then(|v| v.as_array()).map(|a| a.iter().filter_map(|x| x.as_str().map(str::to_string)).collect()).unwrap_or_default();
+                    variable_ids = meta
+                        .get(MARKER)
+                        .and_then(|m| m.get("context_variables"))
+                        .and_then(|v| v.as_array())
+                        .map(|a| {
+                            a.iter()
+                                .filter_map(|x| x.as_str().map(str::to_string))
+                                .collect()
+                        })
+                        .unwrap_or_default();
                 }
                 let doc_id = marker_id(&meta, "node_id").unwrap_or_else(|| server_id.clone());
                 let tools: Vec<ToolId> = n
@@ -339,7 +490,11 @@ impl ParlantClient {
                     .flatten()
                     .filter_map(|t| Some(ToolId::new(s(t, "service_name")?, s(t, "tool_name")?)))
                     .collect();
-                let mut node = JourneyNode::new(doc_id.clone(), &crate::parlant::NodeKind::Root, s(n, "action"));
+                let mut node = JourneyNode::new(
+                    doc_id.clone(),
+                    &crate::parlant::NodeKind::Root,
+                    s(n, "action"),
+                );
                 node.tools = Maybe::Value(tools);
                 node.metadata = Maybe::Value(strip_marker(meta));
                 if let Some(d) = s(n, "description") {
@@ -352,13 +507,29 @@ impl ParlantClient {
                 node_ids.insert(doc_id, server_id);
                 nodes.push(node);
             }
-            let to_doc = |id: String| if id == END_NODE_ID { id } else { server_to_doc.get(&id).cloned().unwrap_or(id) };
+            let to_doc = |id: String| {
+                if id == END_NODE_ID {
+                    id
+                } else {
+                    server_to_doc.get(&id).cloned().unwrap_or(id)
+                }
+            };
             let mut edges = Vec::new();
-            for e in graph.get("edges").and_then(|e| e.as_array()).into_iter().flatten() {
+            for e in graph
+                .get("edges")
+                .and_then(|e| e.as_array())
+                .into_iter()
+                .flatten()
+            {
                 let server_id = s(e, "id").unwrap_or_default();
                 let meta = obj(e.get("metadata").unwrap_or(&Value::Null));
                 let doc_id = marker_id(&meta, "edge_id").unwrap_or_else(|| server_id.clone());
-                let mut edge = JourneyEdge::new(doc_id.clone(), to_doc(s(e, "source").unwrap_or_default()), to_doc(s(e, "target").unwrap_or_default()), s(e, "condition"));
+                let mut edge = JourneyEdge::new(
+                    doc_id.clone(),
+                    to_doc(s(e, "source").unwrap_or_default()),
+                    to_doc(s(e, "target").unwrap_or_default()),
+                    s(e, "condition"),
+                );
                 edge.metadata = Maybe::Value(strip_marker(meta));
                 edge_ids.insert(doc_id, server_id);
                 edges.push(edge);
@@ -367,21 +538,44 @@ impl ParlantClient {
             doc.nodes = nodes;
             doc.edges = edges;
         } else {
-            let reply = self.http.send(Method::GET, &format!("/journeys/{journey_id}/mermaid"), None).await?;
+            let reply = self
+                .http
+                .send(
+                    Method::GET,
+                    &format!("/journeys/{journey_id}/mermaid"),
+                    None,
+                )
+                .await?;
             let chart: String = serde_json::from_str::<String>(&reply.text).unwrap_or(reply.text);
             let parsed = mermaid::parse(&chart);
             doc.journey.root_id = mermaid::ROOT_ALIAS.to_string();
             doc.nodes = parsed.nodes;
             doc.edges = parsed.edges;
         }
-        let remote_entities = self.fetch_entities(journey_id, &raw_tags, &variable_ids).await?;
+        let remote_entities = self
+            .fetch_entities(journey_id, &raw_tags, &variable_ids)
+            .await?;
         entities::write_into(&mut doc, &remote_entities);
-        Ok(Some(RemoteJourney { doc, node_ids, edge_ids, conditions, exact, raw_tags, variable_ids, entities: remote_entities }))
+        Ok(Some(RemoteJourney {
+            doc,
+            node_ids,
+            edge_ids,
+            conditions,
+            exact,
+            raw_tags,
+            variable_ids,
+            entities: remote_entities,
+        }))
     }
 
     /// Pushes `local` as journey `journey_id` with `extra_tags` (the agent scope) added. Creates
     /// the journey when absent, else updates it in place. On failure, undoes what it did.
-    pub async fn push(&self, local: &JourneyDocument, journey_id: &str, extra_tags: &[String]) -> std::result::Result<PushReport, PushFailure> {
+    pub async fn push(
+        &self,
+        local: &JourneyDocument,
+        journey_id: &str,
+        extra_tags: &[String],
+    ) -> std::result::Result<PushReport, PushFailure> {
         if !self.has_graph_module().await? {
             return Err(self
                 .remote_err(
@@ -407,13 +601,21 @@ impl ParlantClient {
                 if let Some(mode) = &fields.composition_mode {
                     body["composition_mode"] = json!(mode);
                 }
-                if let Err(e) = self.call(Method::POST, "/journeys", Some(body), &mut report).await {
+                if let Err(e) = self
+                    .call(Method::POST, "/journeys", Some(body), &mut report)
+                    .await
+                {
                     return Err(self.undo_created(journey_id, e, &report).await);
                 }
                 report.created = true;
                 let result = match self.fetch(journey_id).await {
-                    Ok(Some(current)) => self.apply(local, &plan, &current, journey_id, &mut report).await,
-                    Ok(None) => Err(self.remote_err(format!("journey `{journey_id}` was created but cannot be read back"))),
+                    Ok(Some(current)) => {
+                        self.apply(local, &plan, &current, journey_id, &mut report)
+                            .await
+                    }
+                    Ok(None) => Err(self.remote_err(format!(
+                        "journey `{journey_id}` was created but cannot be read back"
+                    ))),
                     Err(e) => Err(e),
                 };
                 if let Err(e) = result {
@@ -421,37 +623,60 @@ impl ParlantClient {
                     // name the journey), then the journey.
                     let mut undo = PushReport::default();
                     let undone = match self.delete_created(journey_id, &report).await {
-                        Ok(()) => self.call(Method::DELETE, &format!("/journeys/{journey_id}"), None, &mut undo).await.map(|_| ()),
+                        Ok(()) => self
+                            .call(
+                                Method::DELETE,
+                                &format!("/journeys/{journey_id}"),
+                                None,
+                                &mut undo,
+                            )
+                            .await
+                            .map(|_| ()),
                         Err(err) => Err(err),
                     };
                     return Err(match undone {
                         Ok(()) => e.into(),
-                        Err(undo_err) => PushFailure { error: self.half_done(e, undo_err), dirty: true },
+                        Err(undo_err) => PushFailure {
+                            error: self.half_done(e, undo_err),
+                            dirty: true,
+                        },
                     });
                 }
             }
             Some(current) => {
-                if let Err(e) = self.apply(local, &plan, &current, journey_id, &mut report).await {
+                if let Err(e) = self
+                    .apply(local, &plan, &current, journey_id, &mut report)
+                    .await
+                {
                     // Revert to what the server held before this push: its graph, guidelines
                     // and variable links (guidelines this push created go with the revert), then
                     // the variables and tags it created.
                     let mut undo = PushReport::default();
                     let reverted = match self.fetch(journey_id).await {
                         Ok(Some(now)) => match self.plan(&current.doc, &[], &[], &mut undo).await {
-                            Ok(previous) => self.apply(&current.doc, &previous, &now, journey_id, &mut undo).await,
+                            Ok(previous) => {
+                                self.apply(&current.doc, &previous, &now, journey_id, &mut undo)
+                                    .await
+                            }
                             Err(err) => Err(err),
                         },
                         Ok(None) => Ok(()),
                         Err(err) => Err(err),
                     };
-                    let created = PushReport { created_guidelines: Vec::new(), ..report.clone() };
+                    let created = PushReport {
+                        created_guidelines: Vec::new(),
+                        ..report.clone()
+                    };
                     let reverted = match reverted {
                         Ok(()) => self.delete_created(journey_id, &created).await,
                         Err(err) => Err(err),
                     };
                     return Err(match reverted {
                         Ok(()) => e.into(),
-                        Err(undo_err) => PushFailure { error: self.half_done(e, undo_err), dirty: true },
+                        Err(undo_err) => PushFailure {
+                            error: self.half_done(e, undo_err),
+                            dirty: true,
+                        },
                     });
                 }
             }
@@ -461,23 +686,43 @@ impl ParlantClient {
 
     /// The tags a push sends: the document's tags found or created by name, the journey's tags
     /// as server ids plus `journey_extra`, and `entity_extra` for every guideline and variable.
-    async fn plan(&self, doc: &JourneyDocument, journey_extra: &[String], entity_extra: &[String], report: &mut PushReport) -> Result<Plan> {
+    async fn plan(
+        &self,
+        doc: &JourneyDocument,
+        journey_extra: &[String],
+        entity_extra: &[String],
+        report: &mut PushReport,
+    ) -> Result<Plan> {
         let tag_ids = self.ensure_tags(doc, report).await?;
         let mut journey_tags: Vec<String> = Vec::new();
-        for t in doc.journey.tags.get().into_iter().flatten().chain(journey_extra) {
+        for t in doc
+            .journey
+            .tags
+            .get()
+            .into_iter()
+            .flatten()
+            .chain(journey_extra)
+        {
             let id = tag_ids.get(t).cloned().unwrap_or_else(|| t.clone());
             if !journey_tags.contains(&id) {
                 journey_tags.push(id);
             }
         }
-        Ok(Plan { journey_tags, tag_ids, entity_tags: entity_extra.to_vec() })
+        Ok(Plan {
+            journey_tags,
+            tag_ids,
+            entity_tags: entity_extra.to_vec(),
+        })
     }
 
     /// A push failed before the journey was written: deletes the tags it created.
     async fn undo_created(&self, journey_id: &str, e: Error, report: &PushReport) -> PushFailure {
         match self.delete_created(journey_id, report).await {
             Ok(()) => e.into(),
-            Err(undo_err) => PushFailure { error: self.half_done(e, undo_err), dirty: true },
+            Err(undo_err) => PushFailure {
+                error: self.half_done(e, undo_err),
+                dirty: true,
+            },
         }
     }
 
@@ -493,7 +738,14 @@ impl ParlantClient {
 
     /// Makes the server's journey equal to `target` (its tags as `plan` says), given its current
     /// state: the journey's fields, its guidelines and variables, then its graph.
-    async fn apply(&self, target: &JourneyDocument, plan: &Plan, current: &RemoteJourney, jid: &str, report: &mut PushReport) -> Result<()> {
+    async fn apply(
+        &self,
+        target: &JourneyDocument,
+        plan: &Plan,
+        current: &RemoteJourney,
+        jid: &str,
+        report: &mut PushReport,
+    ) -> Result<()> {
         let tags = &plan.journey_tags;
         let base = format!("/journey-studio/journeys/{jid}");
         // Journey fields.
@@ -501,25 +753,47 @@ impl ParlantClient {
         if target.journey.title != current.doc.journey.title {
             patch.insert("title".into(), json!(target.journey.title));
         }
-        if target.journey.description != current.doc.journey.description && !target.journey.description.is_empty() {
+        if target.journey.description != current.doc.journey.description
+            && !target.journey.description.is_empty()
+        {
             patch.insert("description".into(), json!(target.journey.description));
         }
         let current_tags: Vec<String> = current.raw_tags.clone();
         let add_tags: Vec<&String> = tags.iter().filter(|t| !current_tags.contains(t)).collect();
         let remove_tags: Vec<&String> = current_tags.iter().filter(|t| !tags.contains(t)).collect();
         if !add_tags.is_empty() || !remove_tags.is_empty() {
-            patch.insert("tags".into(), json!({"add": add_tags, "remove": remove_tags}));
+            patch.insert(
+                "tags".into(),
+                json!({"add": add_tags, "remove": remove_tags}),
+            );
         }
         let mut add_conditions = Vec::new();
         for text in &target.journey.conditions {
             if !current.conditions.iter().any(|(t, _)| t == text) {
-                let g = self.call(Method::POST, "/guidelines", Some(json!({"condition": text})), report).await?;
-                add_conditions.push(s(&g, "id").ok_or_else(|| self.remote_err("POST /guidelines: no id".into()))?);
+                let g = self
+                    .call(
+                        Method::POST,
+                        "/guidelines",
+                        Some(json!({"condition": text})),
+                        report,
+                    )
+                    .await?;
+                add_conditions.push(
+                    s(&g, "id").ok_or_else(|| self.remote_err("POST /guidelines: no id".into()))?,
+                );
             }
         }
-        let remove_conditions: Vec<&String> = current.conditions.iter().filter(|(t, _)| !target.journey.conditions.contains(t)).map(|(_, g)| g).collect();
+        let remove_conditions: Vec<&String> = current
+            .conditions
+            .iter()
+            .filter(|(t, _)| !target.journey.conditions.contains(t))
+            .map(|(_, g)| g)
+            .collect();
         if !add_conditions.is_empty() || !remove_conditions.is_empty() {
-            patch.insert("conditions".into(), json!({"add": add_conditions, "remove": remove_conditions}));
+            patch.insert(
+                "conditions".into(),
+                json!({"add": add_conditions, "remove": remove_conditions}),
+            );
         }
         let (want, have) = (JourneyFields::of(target), JourneyFields::of(&current.doc));
         if want.priority != have.priority {
@@ -531,19 +805,44 @@ impl ParlantClient {
             patch.insert("labels".into(), json!({"upsert": upsert, "remove": remove}));
         }
         let clear_mode = want.composition_mode.is_none() && have.composition_mode.is_some();
-        if let Some(mode) = want.composition_mode.as_ref().filter(|m| Some(*m) != have.composition_mode.as_ref()) {
+        if let Some(mode) = want
+            .composition_mode
+            .as_ref()
+            .filter(|m| Some(*m) != have.composition_mode.as_ref())
+        {
             patch.insert("composition_mode".into(), json!(mode));
         }
         if !patch.is_empty() {
-            self.call(Method::PATCH, &format!("/journeys/{jid}"), Some(Value::Object(patch)), report).await?;
+            self.call(
+                Method::PATCH,
+                &format!("/journeys/{jid}"),
+                Some(Value::Object(patch)),
+                report,
+            )
+            .await?;
         }
         if clear_mode {
             // Parlant's PATCH reads `composition_mode: null` as "unchanged": the module clears it.
-            self.call(Method::PATCH, &base, Some(json!({"clear_composition_mode": true})), report).await?;
+            self.call(
+                Method::PATCH,
+                &base,
+                Some(json!({"clear_composition_mode": true})),
+                report,
+            )
+            .await?;
         }
 
         // Guidelines and context variables; the root's marker links the variables to the journey.
-        let variable_ids = self.apply_entities(target, plan.tag_ids.clone(), &plan.entity_tags, &current.entities, jid, report).await?;
+        let variable_ids = self
+            .apply_entities(
+                target,
+                plan.tag_ids.clone(),
+                &plan.entity_tags,
+                &current.entities,
+                jid,
+                report,
+            )
+            .await?;
         let marker_of = |node: &JourneyNode, root: bool, variables: &[String]| {
             let mut m = json!({"node_id": node.id});
             if root && !variables.is_empty() {
@@ -553,11 +852,20 @@ impl ParlantClient {
         };
 
         // Nodes: map document ids to server ids; the root is the server's root.
-        let server_root = current.node_ids.get(&current.doc.journey.root_id).cloned().unwrap_or_default();
+        let server_root = current
+            .node_ids
+            .get(&current.doc.journey.root_id)
+            .cloned()
+            .unwrap_or_default();
         let mut ids: HashMap<String, String> = current.node_ids.clone();
         ids.remove(&current.doc.journey.root_id);
         ids.insert(target.journey.root_id.clone(), server_root.clone());
-        let current_nodes: HashMap<&str, &JourneyNode> = current.doc.nodes.iter().map(|n| (n.id.as_str(), n)).collect();
+        let current_nodes: HashMap<&str, &JourneyNode> = current
+            .doc
+            .nodes
+            .iter()
+            .map(|n| (n.id.as_str(), n))
+            .collect();
         let mut current_by_server: HashMap<&str, &JourneyNode> = HashMap::new();
         for n in &current.doc.nodes {
             if let Some(sid) = current.node_ids.get(&n.id) {
@@ -567,7 +875,10 @@ impl ParlantClient {
         let target_ids: BTreeSet<&str> = target.nodes.iter().map(|n| n.id.as_str()).collect();
         for node in &target.nodes {
             let mut meta = node_meta(node);
-            meta.insert(MARKER.into(), marker_of(node, node.id == target.journey.root_id, &variable_ids));
+            meta.insert(
+                MARKER.into(),
+                marker_of(node, node.id == target.journey.root_id, &variable_ids),
+            );
             match ids.get(&node.id) {
                 None => {
                     let sid = format!("{jid}.{}", node.id);
@@ -575,11 +886,18 @@ impl ParlantClient {
                     if let Some(d) = node.description.get() {
                         body["description"] = json!(d);
                     }
-                    self.call(Method::POST, &format!("{base}/nodes"), Some(body), report).await?;
+                    self.call(Method::POST, &format!("{base}/nodes"), Some(body), report)
+                        .await?;
                     ids.insert(node.id.clone(), sid);
                 }
                 Some(sid) => {
-                    let Some(old) = current_by_server.get(sid.as_str()).copied().or_else(|| current_nodes.get(node.id.as_str()).copied()) else { continue };
+                    let Some(old) = current_by_server
+                        .get(sid.as_str())
+                        .copied()
+                        .or_else(|| current_nodes.get(node.id.as_str()).copied())
+                    else {
+                        continue;
+                    };
                     let mut body = Map::new();
                     if old.action.get() != node.action.get() {
                         match node.action.get() {
@@ -596,14 +914,32 @@ impl ParlantClient {
                         }
                     }
                     let mut old_meta = node_meta(old);
-                    old_meta.insert(MARKER.into(), marker_of(old, old.id == current.doc.journey.root_id, &current.variable_ids));
-                    let set: Map<String, Value> = meta.iter().filter(|(k, v)| old_meta.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-                    let unset: Vec<&String> = old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
+                    old_meta.insert(
+                        MARKER.into(),
+                        marker_of(
+                            old,
+                            old.id == current.doc.journey.root_id,
+                            &current.variable_ids,
+                        ),
+                    );
+                    let set: Map<String, Value> = meta
+                        .iter()
+                        .filter(|(k, v)| old_meta.get(*k) != Some(v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let unset: Vec<&String> =
+                        old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
                     if !set.is_empty() || !unset.is_empty() {
                         body.insert("metadata".into(), json!({"set": set, "unset": unset}));
                     }
                     if !body.is_empty() {
-                        self.call(Method::PATCH, &format!("{base}/nodes/{sid}"), Some(Value::Object(body)), report).await?;
+                        self.call(
+                            Method::PATCH,
+                            &format!("{base}/nodes/{sid}"),
+                            Some(Value::Object(body)),
+                            report,
+                        )
+                        .await?;
                     }
                 }
             }
@@ -614,37 +950,58 @@ impl ParlantClient {
             if doc_id == END_NODE_ID {
                 END_NODE_ID.to_string()
             } else {
-                ids.get(doc_id).cloned().unwrap_or_else(|| doc_id.to_string())
+                ids.get(doc_id)
+                    .cloned()
+                    .unwrap_or_else(|| doc_id.to_string())
             }
         };
-        let current_edges: HashMap<&str, &JourneyEdge> = current.doc.edges.iter().map(|e| (e.id.as_str(), e)).collect();
+        let current_edges: HashMap<&str, &JourneyEdge> = current
+            .doc
+            .edges
+            .iter()
+            .map(|e| (e.id.as_str(), e))
+            .collect();
         let target_edges: BTreeSet<&str> = target.edges.iter().map(|e| e.id.as_str()).collect();
         let current_server = |doc_id: &str| -> String {
             if doc_id == END_NODE_ID {
                 END_NODE_ID.to_string()
             } else {
-                current.node_ids.get(doc_id).cloned().unwrap_or_else(|| doc_id.to_string())
+                current
+                    .node_ids
+                    .get(doc_id)
+                    .cloned()
+                    .unwrap_or_else(|| doc_id.to_string())
             }
         };
         for e in &current.doc.edges {
-            let keep = target.edges.iter().find(|t| t.id == e.id).is_some_and(|t| server(&t.source) == current_server(&e.source) && server(&t.target) == current_server(&e.target));
+            let keep = target.edges.iter().find(|t| t.id == e.id).is_some_and(|t| {
+                server(&t.source) == current_server(&e.source)
+                    && server(&t.target) == current_server(&e.target)
+            });
             if !keep {
                 if let Some(sid) = current.edge_ids.get(&e.id) {
-                    self.call(Method::DELETE, &format!("{base}/edges/{sid}"), None, report).await?;
+                    self.call(Method::DELETE, &format!("{base}/edges/{sid}"), None, report)
+                        .await?;
                 }
             }
         }
         for edge in &target.edges {
             let mut meta = edge_meta(edge);
             meta.insert(MARKER.into(), json!({"edge_id": edge.id}));
-            let existing = current_edges.get(edge.id.as_str()).filter(|e| server(&edge.source) == current_server(&e.source) && server(&edge.target) == current_server(&e.target));
+            let existing = current_edges.get(edge.id.as_str()).filter(|e| {
+                server(&edge.source) == current_server(&e.source)
+                    && server(&edge.target) == current_server(&e.target)
+            });
             match existing {
                 None => {
                     let body = json!({"source": server(&edge.source), "target": server(&edge.target), "condition": edge.condition_text(), "metadata": meta});
-                    self.call(Method::POST, &format!("{base}/edges"), Some(body), report).await?;
+                    self.call(Method::POST, &format!("{base}/edges"), Some(body), report)
+                        .await?;
                 }
                 Some(old) => {
-                    let Some(sid) = current.edge_ids.get(&old.id) else { continue };
+                    let Some(sid) = current.edge_ids.get(&old.id) else {
+                        continue;
+                    };
                     let mut body = Map::new();
                     if old.condition_text() != edge.condition_text() {
                         match edge.condition_text() {
@@ -654,13 +1011,24 @@ impl ParlantClient {
                     }
                     let mut old_meta = edge_meta(old);
                     old_meta.insert(MARKER.into(), json!({"edge_id": old.id}));
-                    let set: Map<String, Value> = meta.iter().filter(|(k, v)| old_meta.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-                    let unset: Vec<&String> = old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
+                    let set: Map<String, Value> = meta
+                        .iter()
+                        .filter(|(k, v)| old_meta.get(*k) != Some(v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let unset: Vec<&String> =
+                        old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
                     if !set.is_empty() || !unset.is_empty() {
                         body.insert("metadata".into(), json!({"set": set, "unset": unset}));
                     }
                     if !body.is_empty() {
-                        self.call(Method::PATCH, &format!("{base}/edges/{sid}"), Some(Value::Object(body)), report).await?;
+                        self.call(
+                            Method::PATCH,
+                            &format!("{base}/edges/{sid}"),
+                            Some(Value::Object(body)),
+                            report,
+                        )
+                        .await?;
                     }
                 }
             }
@@ -668,13 +1036,16 @@ impl ParlantClient {
         let _ = target_edges;
         // Nodes the target no longer has (their edges went with them).
         for n in &current.doc.nodes {
-            let Some(sid) = current.node_ids.get(&n.id) else { continue };
+            let Some(sid) = current.node_ids.get(&n.id) else {
+                continue;
+            };
             if *sid == server_root {
                 continue;
             }
             let still = target_ids.contains(n.id.as_str()) && ids.get(&n.id) == Some(sid);
             if !still {
-                self.call(Method::DELETE, &format!("{base}/nodes/{sid}"), None, report).await?;
+                self.call(Method::DELETE, &format!("{base}/nodes/{sid}"), None, report)
+                    .await?;
             }
         }
         Ok(())
@@ -682,7 +1053,14 @@ impl ParlantClient {
 
     pub async fn delete_journey(&self, journey_id: &str) -> Result<()> {
         let mut report = PushReport::default();
-        self.call(Method::DELETE, &format!("/journeys/{journey_id}"), None, &mut report).await.map(|_| ())
+        self.call(
+            Method::DELETE,
+            &format!("/journeys/{journey_id}"),
+            None,
+            &mut report,
+        )
+        .await
+        .map(|_| ())
     }
 }
 
@@ -698,12 +1076,19 @@ mod tests {
     fn journey_fields_count_only_when_they_differ_from_parlants_defaults() {
         let plain = doc();
         let base = projection(&plain, &[]);
-        assert!(base.get("priority").is_none() && base.get("labels").is_none() && base.get("composition_mode").is_none());
+        assert!(
+            base.get("priority").is_none()
+                && base.get("labels").is_none()
+                && base.get("composition_mode").is_none()
+        );
         // Defaults written out hash like absent ones (a sync base from before stays valid).
         let mut defaults = doc();
         defaults.journey.labels = Maybe::Value(vec![]);
         defaults.journey.priority = Maybe::Value(0.into());
-        assert_eq!(projection_hash(&defaults, &[]), projection_hash(&plain, &[]));
+        assert_eq!(
+            projection_hash(&defaults, &[]),
+            projection_hash(&plain, &[])
+        );
         // Each field, and label order, counts as it should.
         let mut set = doc();
         set.journey.labels = Maybe::Value(vec!["b".into(), "a".into()]);
@@ -723,10 +1108,16 @@ mod tests {
     fn values_parlant_rejects_are_refused_with_their_path() {
         let mut bad = doc();
         bad.journey.composition_mode = Maybe::Value("loud".into());
-        assert!(JourneyFields::check(&bad).unwrap_err().to_string().contains("journey.composition_mode"));
+        assert!(JourneyFields::check(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("journey.composition_mode"));
         let mut bad = doc();
         bad.journey.priority = Maybe::Value(serde_json::Number::from_f64(1.5).unwrap());
-        assert!(JourneyFields::check(&bad).unwrap_err().to_string().contains("journey.priority"));
+        assert!(JourneyFields::check(&bad)
+            .unwrap_err()
+            .to_string()
+            .contains("journey.priority"));
         assert!(JourneyFields::check(&doc()).is_ok());
     }
 
@@ -737,7 +1128,12 @@ mod tests {
         JourneyFields::of_dto(&dto).write_to(&mut d);
         assert_eq!(JourneyFields::of(&d), JourneyFields::of_dto(&dto));
         let mut d = doc();
-        JourneyFields::of_dto(&json!({"composition_mode": null, "labels": [], "priority": 0})).write_to(&mut d);
-        assert!(d.journey.composition_mode.is_absent() && d.journey.labels.is_absent() && d.journey.priority.is_absent());
+        JourneyFields::of_dto(&json!({"composition_mode": null, "labels": [], "priority": 0}))
+            .write_to(&mut d);
+        assert!(
+            d.journey.composition_mode.is_absent()
+                && d.journey.labels.is_absent()
+                && d.journey.priority.is_absent()
+        );
     }
 }

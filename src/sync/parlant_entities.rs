@@ -62,7 +62,13 @@ fn s(v: &Value, key: &str) -> Option<String> {
 }
 
 fn strings(v: Option<&Value>) -> Vec<String> {
-    v.and_then(Value::as_array).map(|a| a.iter().filter_map(|t| t.as_str().map(str::to_string)).collect()).unwrap_or_default()
+    v.and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|t| t.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default()
 }
 
 /// Tags Parlant reads by their shape rather than from its tag store (`core/tags.py`).
@@ -72,7 +78,10 @@ pub fn is_builtin_tag(tag: &str) -> bool {
 
 /// A document key for guideline `i`.
 pub fn guideline_key(g: &Guideline, i: usize) -> String {
-    g.id.get().filter(|id| !id.is_empty()).cloned().unwrap_or_else(|| format!("#{i}"))
+    g.id.get()
+        .filter(|id| !id.is_empty())
+        .cloned()
+        .unwrap_or_else(|| format!("#{i}"))
 }
 
 fn query(path: &str, pairs: &[(&str, &str)]) -> String {
@@ -89,8 +98,18 @@ fn query(path: &str, pairs: &[(&str, &str)]) -> String {
 /// Resolves a document's tag references to names (the doc's own tags by their entity), for
 /// comparing two sides: a reference that is not a document tag stays as written.
 pub fn resolve_names(doc: &JourneyDocument, refs: &[String], ignore: &[String]) -> Vec<String> {
-    let names: HashMap<&str, &str> = doc.tags.get().into_iter().flatten().map(|t| (t.id.as_str(), t.name.as_str())).collect();
-    let mut out: Vec<String> = refs.iter().filter(|t| !ignore.contains(t)).map(|t| names.get(t.as_str()).map_or(t.clone(), |n| n.to_string())).collect();
+    let names: HashMap<&str, &str> = doc
+        .tags
+        .get()
+        .into_iter()
+        .flatten()
+        .map(|t| (t.id.as_str(), t.name.as_str()))
+        .collect();
+    let mut out: Vec<String> = refs
+        .iter()
+        .filter(|t| !ignore.contains(t))
+        .map(|t| names.get(t.as_str()).map_or(t.clone(), |n| n.to_string()))
+        .collect();
     out.sort();
     out.dedup();
     out
@@ -135,7 +154,10 @@ pub fn projection(doc: &JourneyDocument, ignore_tags: &[String]) -> (Option<Valu
     let mut guidelines = guidelines;
     guidelines.sort_by_key(|g| g.to_string());
     variables.sort_by_key(|v| v.to_string());
-    ((!guidelines.is_empty()).then(|| Value::Array(guidelines)), (!variables.is_empty()).then(|| Value::Array(variables)))
+    (
+        (!guidelines.is_empty()).then(|| Value::Array(guidelines)),
+        (!variables.is_empty()).then(|| Value::Array(variables)),
+    )
 }
 
 /// The tags, guidelines and variables of a pushed document, resolved against the server.
@@ -149,11 +171,18 @@ struct Target<'a> {
 
 impl Target<'_> {
     fn server_tag(&self, reference: &str) -> String {
-        self.tag_ids.get(reference).cloned().unwrap_or_else(|| reference.to_string())
+        self.tag_ids
+            .get(reference)
+            .cloned()
+            .unwrap_or_else(|| reference.to_string())
     }
 
     fn tags(&self, refs: Option<&Vec<String>>) -> Vec<String> {
-        let mut out: Vec<String> = refs.into_iter().flatten().map(|t| self.server_tag(t)).collect();
+        let mut out: Vec<String> = refs
+            .into_iter()
+            .flatten()
+            .map(|t| self.server_tag(t))
+            .collect();
         for t in self.extra_tags {
             if !out.contains(t) {
                 out.push(t.clone());
@@ -178,39 +207,87 @@ impl ParlantClient {
     /// Reads the entities of journey `jid`: its guidelines (dependency on `journey:<jid>`, or
     /// marked with it), the variables `variable_ids` (from the root's marker), and the names of
     /// every tag they and `journey_tags` reference.
-    pub async fn fetch_entities(&self, jid: &str, journey_tags: &[String], variable_ids: &[String]) -> Result<RemoteEntities> {
+    pub async fn fetch_entities(
+        &self,
+        jid: &str,
+        journey_tags: &[String],
+        variable_ids: &[String],
+    ) -> Result<RemoteEntities> {
         let mut out = RemoteEntities::default();
         let journey_tag = format!("journey:{jid}");
         let mut related: HashMap<String, String> = HashMap::new();
-        let path = query("/relationships", &[("tag_id", &journey_tag), ("kind", "dependency"), ("indirect", "false")]);
+        let path = query(
+            "/relationships",
+            &[
+                ("tag_id", &journey_tag),
+                ("kind", "dependency"),
+                ("indirect", "false"),
+            ],
+        );
         for r in self.get_json(&path).await?.as_array().into_iter().flatten() {
-            let on_journey = r.pointer("/target_tag/id").and_then(Value::as_str) == Some(journey_tag.as_str());
-            if let (true, Some(g), Some(rid)) = (on_journey, r.pointer("/source_guideline/id").and_then(Value::as_str), s(r, "id")) {
+            let on_journey =
+                r.pointer("/target_tag/id").and_then(Value::as_str) == Some(journey_tag.as_str());
+            if let (true, Some(g), Some(rid)) = (
+                on_journey,
+                r.pointer("/source_guideline/id").and_then(Value::as_str),
+                s(r, "id"),
+            ) {
                 related.entry(g.to_string()).or_insert(rid);
             }
         }
-        for g in self.get_json("/guidelines").await?.as_array().into_iter().flatten() {
+        for g in self
+            .get_json("/guidelines")
+            .await?
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
             let Some(id) = s(g, "id") else { continue };
-            let marker = g.pointer(&format!("/metadata/{MARKER}")).filter(|m| m.get("journey_id").and_then(Value::as_str) == Some(jid));
+            let marker = g
+                .pointer(&format!("/metadata/{MARKER}"))
+                .filter(|m| m.get("journey_id").and_then(Value::as_str) == Some(jid));
             let relationship = related.get(&id).cloned();
             if marker.is_none() && relationship.is_none() {
                 continue;
             }
-            let key = marker.and_then(|m| s(m, "key")).unwrap_or_else(|| id.clone());
+            let key = marker
+                .and_then(|m| s(m, "key"))
+                .unwrap_or_else(|| id.clone());
             let index = marker.and_then(|m| m.get("index")).and_then(Value::as_u64);
-            out.guidelines.push(RemoteGuideline { id, key, index, dto: g.clone(), relationship });
+            out.guidelines.push(RemoteGuideline {
+                id,
+                key,
+                index,
+                dto: g.clone(),
+                relationship,
+            });
         }
-        out.guidelines.sort_by_key(|g| (g.index.is_none(), g.index, s(&g.dto, "condition")));
+        out.guidelines
+            .sort_by_key(|g| (g.index.is_none(), g.index, s(&g.dto, "condition")));
         for id in variable_ids {
-            let path = query(&format!("/context-variables/{id}"), &[("include_values", "false")]);
+            let path = query(
+                &format!("/context-variables/{id}"),
+                &[("include_values", "false")],
+            );
             if let Some(v) = self.get_opt(&path).await? {
                 let dto = v.get("context_variable").cloned().unwrap_or(v);
-                out.variables.push(RemoteVariable { id: id.clone(), dto });
+                out.variables.push(RemoteVariable {
+                    id: id.clone(),
+                    dto,
+                });
             }
         }
         let mut referenced: Vec<String> = journey_tags.to_vec();
-        referenced.extend(out.guidelines.iter().flat_map(|g| strings(g.dto.get("tags"))));
-        referenced.extend(out.variables.iter().flat_map(|v| strings(v.dto.get("tags"))));
+        referenced.extend(
+            out.guidelines
+                .iter()
+                .flat_map(|g| strings(g.dto.get("tags"))),
+        );
+        referenced.extend(
+            out.variables
+                .iter()
+                .flat_map(|v| strings(v.dto.get("tags"))),
+        );
         for tag in referenced {
             if is_builtin_tag(&tag) || out.tag_names.contains_key(&tag) {
                 continue;
@@ -225,7 +302,10 @@ impl ParlantClient {
     }
 
     async fn get_json(&self, path: &str) -> Result<Value> {
-        Ok(self.get_opt(path).await?.unwrap_or(Value::Array(Vec::new())))
+        Ok(self
+            .get_opt(path)
+            .await?
+            .unwrap_or(Value::Array(Vec::new())))
     }
 
     async fn get_opt(&self, path: &str) -> Result<Option<Value>> {
@@ -235,7 +315,13 @@ impl ParlantClient {
         }
     }
 
-    async fn write(&self, method: Method, path: &str, body: Option<Value>, report: &mut PushReport) -> Result<Value> {
+    async fn write(
+        &self,
+        method: Method,
+        path: &str,
+        body: Option<Value>,
+        report: &mut PushReport,
+    ) -> Result<Value> {
         report.requests += 1;
         let reply = self.http.send(method, path, body.as_ref()).await?;
         if reply.text.trim().is_empty() {
@@ -245,7 +331,12 @@ impl ParlantClient {
     }
 
     fn entity_err(&self, message: String) -> Error {
-        Error::Remote { remote: self.http.remote.clone(), message, retryable: false, retry_after: None }
+        Error::Remote {
+            remote: self.http.remote.clone(),
+            message,
+            retryable: false,
+            retry_after: None,
+        }
     }
 
     /// Checks, with reads only, what Parlant would refuse in the document's guidelines and
@@ -255,11 +346,30 @@ impl ParlantClient {
     /// tool). Run before any write, so a push that would fail there writes nothing.
     pub async fn check_entities(&self, doc: &JourneyDocument) -> Result<()> {
         for (i, v) in doc.context_variables().iter().enumerate() {
-            let Some(tool) = v.tool_id.get() else { continue };
-            let service = self.get_opt(&format!("/services/{}", tool.service_name)).await?;
-            let offered = service.as_ref().and_then(|s| s.get("tools")).and_then(Value::as_array).is_some_and(|t| t.iter().any(|t| t.get("name").and_then(Value::as_str) == Some(tool.tool_name.as_str())));
+            let Some(tool) = v.tool_id.get() else {
+                continue;
+            };
+            let service = self
+                .get_opt(&format!("/services/{}", tool.service_name))
+                .await?;
+            let offered = service
+                .as_ref()
+                .and_then(|s| s.get("tools"))
+                .and_then(Value::as_array)
+                .is_some_and(|t| {
+                    t.iter().any(|t| {
+                        t.get("name").and_then(Value::as_str) == Some(tool.tool_name.as_str())
+                    })
+                });
             if !offered {
-                let why = if service.is_none() { format!("the server has no tool service `{}`", tool.service_name) } else { format!("tool service `{}` has no tool `{}`", tool.service_name, tool.tool_name) };
+                let why = if service.is_none() {
+                    format!("the server has no tool service `{}`", tool.service_name)
+                } else {
+                    format!(
+                        "tool service `{}` has no tool `{}`",
+                        tool.service_name, tool.tool_name
+                    )
+                };
                 return Err(self.entity_err(format!(
                     "context_variables[{i}] (`{}`): tool `{tool}`: {why}; Parlant refuses the variable (404). Register the service, or remove the tool. Nothing was sent.",
                     v.name
@@ -270,15 +380,33 @@ impl ParlantClient {
     }
 
     async fn check_entity_tags(&self, doc: &JourneyDocument) -> Result<()> {
-        let own: HashSet<&str> = doc.tags.get().into_iter().flatten().map(|t| t.id.as_str()).collect();
+        let own: HashSet<&str> = doc
+            .tags
+            .get()
+            .into_iter()
+            .flatten()
+            .map(|t| t.id.as_str())
+            .collect();
         let mut seen = HashSet::new();
         // Collected first: an iterator of borrowing closures cannot be held across the awaits.
         let mut named: Vec<(String, String)> = Vec::new();
         for (i, g) in doc.guidelines.get().into_iter().flatten().enumerate() {
-            named.extend(g.tags.get().into_iter().flatten().map(|t| (format!("guidelines[{i}]"), t.clone())));
+            named.extend(
+                g.tags
+                    .get()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| (format!("guidelines[{i}]"), t.clone())),
+            );
         }
         for (i, v) in doc.context_variables().iter().enumerate() {
-            named.extend(v.tags.get().into_iter().flatten().map(|t| (format!("context_variables[{i}]"), t.clone())));
+            named.extend(
+                v.tags
+                    .get()
+                    .into_iter()
+                    .flatten()
+                    .map(|t| (format!("context_variables[{i}]"), t.clone())),
+            );
         }
         for (at, tag) in named {
             if own.contains(tag.as_str()) || !seen.insert(tag.clone()) {
@@ -302,15 +430,37 @@ impl ParlantClient {
     }
 
     /// Finds or creates the document's tags by name; document tag id -> server tag id.
-    pub async fn ensure_tags(&self, doc: &JourneyDocument, report: &mut PushReport) -> Result<HashMap<String, String>> {
+    pub async fn ensure_tags(
+        &self,
+        doc: &JourneyDocument,
+        report: &mut PushReport,
+    ) -> Result<HashMap<String, String>> {
         let mut out = HashMap::new();
         for tag in doc.tags.get().into_iter().flatten() {
-            let existing = self.get_json(&query("/tags", &[("name", &tag.name)])).await?;
-            let id = match existing.as_array().and_then(|a| a.iter().find(|t| s(t, "name").as_deref() == Some(tag.name.as_str()))).and_then(|t| s(t, "id")) {
+            let existing = self
+                .get_json(&query("/tags", &[("name", &tag.name)]))
+                .await?;
+            let id = match existing
+                .as_array()
+                .and_then(|a| {
+                    a.iter()
+                        .find(|t| s(t, "name").as_deref() == Some(tag.name.as_str()))
+                })
+                .and_then(|t| s(t, "id"))
+            {
                 Some(id) => id,
                 None => {
-                    let created = self.write(Method::POST, "/tags", Some(json!({"name": tag.name})), report).await?;
-                    let id = s(&created, "id").ok_or_else(|| self.entity_err("POST /tags: the answer has no id".into()))?;
+                    let created = self
+                        .write(
+                            Method::POST,
+                            "/tags",
+                            Some(json!({"name": tag.name})),
+                            report,
+                        )
+                        .await?;
+                    let id = s(&created, "id").ok_or_else(|| {
+                        self.entity_err("POST /tags: the answer has no id".into())
+                    })?;
                     report.created_tags.push(id.clone());
                     id
                 }
@@ -331,18 +481,31 @@ impl ParlantClient {
         jid: &str,
         report: &mut PushReport,
     ) -> Result<Vec<String>> {
-        let target = Target { doc, tag_ids, extra_tags };
+        let target = Target {
+            doc,
+            tag_ids,
+            extra_tags,
+        };
         let variable_ids = self.apply_variables(&target, current, report).await?;
         self.apply_guidelines(&target, current, jid, report).await?;
         Ok(variable_ids)
     }
 
-    async fn apply_variables(&self, target: &Target<'_>, current: &RemoteEntities, report: &mut PushReport) -> Result<Vec<String>> {
+    async fn apply_variables(
+        &self,
+        target: &Target<'_>,
+        current: &RemoteEntities,
+        report: &mut PushReport,
+    ) -> Result<Vec<String>> {
         let mut ids = Vec::new();
         let mut agent_variables: Option<Vec<Value>> = None;
         for v in target.doc.context_variables() {
             let tags = target.tags(v.tags.get());
-            let existing = match current.variables.iter().find(|r| s(&r.dto, "name").as_deref() == Some(v.name.as_str())) {
+            let existing = match current
+                .variables
+                .iter()
+                .find(|r| s(&r.dto, "name").as_deref() == Some(v.name.as_str()))
+            {
                 Some(r) => Some((r.id.clone(), r.dto.clone())),
                 None => {
                     // A variable of the agent with that name (an earlier attempt of this push,
@@ -350,11 +513,21 @@ impl ParlantClient {
                     if agent_variables.is_none() {
                         let mut all = Vec::new();
                         for t in target.extra_tags.iter().filter(|t| t.starts_with("agent:")) {
-                            all.extend(self.get_json(&query("/context-variables", &[("tag_id", t)])).await?.as_array().cloned().unwrap_or_default());
+                            all.extend(
+                                self.get_json(&query("/context-variables", &[("tag_id", t)]))
+                                    .await?
+                                    .as_array()
+                                    .cloned()
+                                    .unwrap_or_default(),
+                            );
                         }
                         agent_variables = Some(all);
                     }
-                    agent_variables.iter().flatten().find(|d| s(d, "name").as_deref() == Some(v.name.as_str())).and_then(|d| Some((s(d, "id")?, d.clone())))
+                    agent_variables
+                        .iter()
+                        .flatten()
+                        .find(|d| s(d, "name").as_deref() == Some(v.name.as_str()))
+                        .and_then(|d| Some((s(d, "id")?, d.clone())))
                 }
             };
             match existing {
@@ -369,28 +542,51 @@ impl ParlantClient {
                     if let Some(f) = v.freshness_rules.get() {
                         body["freshness_rules"] = json!(f);
                     }
-                    let created = self.write(Method::POST, "/context-variables", Some(body), report).await?;
-                    let id = s(&created, "id").ok_or_else(|| self.entity_err("POST /context-variables: the answer has no id".into()))?;
+                    let created = self
+                        .write(Method::POST, "/context-variables", Some(body), report)
+                        .await?;
+                    let id = s(&created, "id").ok_or_else(|| {
+                        self.entity_err("POST /context-variables: the answer has no id".into())
+                    })?;
                     report.created_variables.push(id.clone());
                     ids.push(id);
                 }
                 Some((id, dto)) => {
                     let mut patch = Map::new();
-                    if let Some(d) = v.description.get().filter(|d| s(&dto, "description").as_deref() != Some(d.as_str())) {
+                    if let Some(d) = v
+                        .description
+                        .get()
+                        .filter(|d| s(&dto, "description").as_deref() != Some(d.as_str()))
+                    {
                         patch.insert("description".into(), json!(d));
                     }
-                    if let Some(t) = v.tool_id.get().filter(|t| dto_tool(&dto).as_deref() != Some(t.to_string().as_str())) {
+                    if let Some(t) = v
+                        .tool_id
+                        .get()
+                        .filter(|t| dto_tool(&dto).as_deref() != Some(t.to_string().as_str()))
+                    {
                         patch.insert("tool_id".into(), tool_json(t));
                     }
-                    if let Some(f) = v.freshness_rules.get().filter(|f| s(&dto, "freshness_rules").as_deref() != Some(f.as_str())) {
+                    if let Some(f) = v
+                        .freshness_rules
+                        .get()
+                        .filter(|f| s(&dto, "freshness_rules").as_deref() != Some(f.as_str()))
+                    {
                         patch.insert("freshness_rules".into(), json!(f));
                     }
                     // Parlant 3.3.2's `update_variable` sets `freshness_rules` to None whenever a
                     // field update leaves it out: it is always sent with one, and a removal is
                     // an update of the description.
-                    let clear = v.freshness_rules.get().is_none() && s(&dto, "freshness_rules").is_some();
+                    let clear =
+                        v.freshness_rules.get().is_none() && s(&dto, "freshness_rules").is_some();
                     if clear && patch.is_empty() {
-                        if let Some(d) = v.description.get().cloned().or_else(|| s(&dto, "description")).filter(|d| !d.is_empty()) {
+                        if let Some(d) = v
+                            .description
+                            .get()
+                            .cloned()
+                            .or_else(|| s(&dto, "description"))
+                            .filter(|d| !d.is_empty())
+                        {
                             patch.insert("description".into(), json!(d));
                         }
                     }
@@ -402,12 +598,21 @@ impl ParlantClient {
                     let have = strings(dto.get("tags"));
                     let add: Vec<&String> = tags.iter().filter(|t| !have.contains(t)).collect();
                     // Tags this document scoped it to before and no longer does; the agent's stay.
-                    let remove: Vec<&String> = have.iter().filter(|t| !tags.contains(t) && !t.starts_with("agent:")).collect();
+                    let remove: Vec<&String> = have
+                        .iter()
+                        .filter(|t| !tags.contains(t) && !t.starts_with("agent:"))
+                        .collect();
                     if !add.is_empty() || !remove.is_empty() {
                         patch.insert("tags".into(), json!({"add": add, "remove": remove}));
                     }
                     if !patch.is_empty() {
-                        self.write(Method::PATCH, &format!("/context-variables/{id}"), Some(Value::Object(patch)), report).await?;
+                        self.write(
+                            Method::PATCH,
+                            &format!("/context-variables/{id}"),
+                            Some(Value::Object(patch)),
+                            report,
+                        )
+                        .await?;
                     }
                     ids.push(id);
                 }
@@ -416,8 +621,19 @@ impl ParlantClient {
         Ok(ids)
     }
 
-    async fn apply_guidelines(&self, target: &Target<'_>, current: &RemoteEntities, jid: &str, report: &mut PushReport) -> Result<()> {
-        let guidelines: &[Guideline] = target.doc.guidelines.get().map(Vec::as_slice).unwrap_or(&[]);
+    async fn apply_guidelines(
+        &self,
+        target: &Target<'_>,
+        current: &RemoteEntities,
+        jid: &str,
+        report: &mut PushReport,
+    ) -> Result<()> {
+        let guidelines: &[Guideline] = target
+            .doc
+            .guidelines
+            .get()
+            .map(Vec::as_slice)
+            .unwrap_or(&[]);
         let journey_tag = format!("journey:{jid}");
         // Which server guideline each document guideline is: by id; one without an id by its
         // condition among those pushed without an id, else by its position.
@@ -433,17 +649,34 @@ impl ParlantClient {
             }
         }
         let anonymous = |r: &RemoteGuideline| r.key.starts_with('#');
-        for (i, g) in guidelines.iter().enumerate().filter(|(_, g)| g.id.get().is_none_or(|id| id.is_empty())) {
-            let by_condition = current.guidelines.iter().enumerate().position(|(k, r)| anonymous(r) && !taken.contains(&k) && s(&r.dto, "condition").as_deref() == Some(g.condition.as_str()));
+        for (i, g) in guidelines
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.id.get().is_none_or(|id| id.is_empty()))
+        {
+            let by_condition = current.guidelines.iter().enumerate().position(|(k, r)| {
+                anonymous(r)
+                    && !taken.contains(&k)
+                    && s(&r.dto, "condition").as_deref() == Some(g.condition.as_str())
+            });
             if let Some(k) = by_condition {
                 taken.insert(k);
                 matched[i] = Some(k);
             }
         }
-        for (i, g) in guidelines.iter().enumerate().filter(|(_, g)| g.id.get().is_none_or(|id| id.is_empty())) {
+        for (i, g) in guidelines
+            .iter()
+            .enumerate()
+            .filter(|(_, g)| g.id.get().is_none_or(|id| id.is_empty()))
+        {
             if matched[i].is_none() {
                 let key = guideline_key(g, i);
-                if let Some(k) = current.guidelines.iter().enumerate().position(|(k, r)| r.key == key && !taken.contains(&k)) {
+                if let Some(k) = current
+                    .guidelines
+                    .iter()
+                    .enumerate()
+                    .position(|(k, r)| r.key == key && !taken.contains(&k))
+                {
                     taken.insert(k);
                     matched[i] = Some(k);
                 }
@@ -452,10 +685,21 @@ impl ParlantClient {
         let mut kept = HashSet::new();
         for (i, g) in guidelines.iter().enumerate() {
             let key = guideline_key(g, i);
-            let mut meta: Map<String, Value> = g.metadata.get().map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
-            meta.insert(MARKER.into(), json!({"journey_id": jid, "key": key, "index": i}));
+            let mut meta: Map<String, Value> = g
+                .metadata
+                .get()
+                .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+                .unwrap_or_default();
+            meta.insert(
+                MARKER.into(),
+                json!({"journey_id": jid, "key": key, "index": i}),
+            );
             let tags = target.tags(g.tags.get());
-            let criticality = g.criticality.get().cloned().unwrap_or_else(|| "medium".into());
+            let criticality = g
+                .criticality
+                .get()
+                .cloned()
+                .unwrap_or_else(|| "medium".into());
             let enabled = g.enabled.get().copied().unwrap_or(true);
             let id = match matched[i].and_then(|k| current.guidelines.get(k)) {
                 None => {
@@ -466,8 +710,12 @@ impl ParlantClient {
                     if let Some(d) = g.description.get() {
                         body["description"] = json!(d);
                     }
-                    let created = self.write(Method::POST, "/guidelines", Some(body), report).await?;
-                    let id = s(&created, "id").ok_or_else(|| self.entity_err("POST /guidelines: the answer has no id".into()))?;
+                    let created = self
+                        .write(Method::POST, "/guidelines", Some(body), report)
+                        .await?;
+                    let id = s(&created, "id").ok_or_else(|| {
+                        self.entity_err("POST /guidelines: the answer has no id".into())
+                    })?;
                     report.created_guidelines.push(id.clone());
                     self.relate(&id, &journey_tag, report).await?;
                     id
@@ -478,10 +726,18 @@ impl ParlantClient {
                     if s(dto, "condition").as_deref() != Some(g.condition.as_str()) {
                         patch.insert("condition".into(), json!(g.condition));
                     }
-                    if let Some(a) = g.action.get().filter(|a| s(dto, "action").as_deref() != Some(a.as_str())) {
+                    if let Some(a) = g
+                        .action
+                        .get()
+                        .filter(|a| s(dto, "action").as_deref() != Some(a.as_str()))
+                    {
                         patch.insert("action".into(), json!(a));
                     }
-                    if let Some(d) = g.description.get().filter(|d| s(dto, "description").as_deref() != Some(d.as_str())) {
+                    if let Some(d) = g
+                        .description
+                        .get()
+                        .filter(|d| s(dto, "description").as_deref() != Some(d.as_str()))
+                    {
                         patch.insert("description".into(), json!(d));
                     }
                     if s(dto, "criticality").unwrap_or_else(|| "medium".into()) != criticality {
@@ -490,9 +746,20 @@ impl ParlantClient {
                     if dto.get("enabled").and_then(Value::as_bool).unwrap_or(true) != enabled {
                         patch.insert("enabled".into(), json!(enabled));
                     }
-                    let have_meta: Map<String, Value> = dto.get("metadata").and_then(Value::as_object).cloned().unwrap_or_default();
-                    let set: Map<String, Value> = meta.iter().filter(|(k, v)| have_meta.get(*k) != Some(v)).map(|(k, v)| (k.clone(), v.clone())).collect();
-                    let unset: Vec<&String> = have_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
+                    let have_meta: Map<String, Value> = dto
+                        .get("metadata")
+                        .and_then(Value::as_object)
+                        .cloned()
+                        .unwrap_or_default();
+                    let set: Map<String, Value> = meta
+                        .iter()
+                        .filter(|(k, v)| have_meta.get(*k) != Some(v))
+                        .map(|(k, v)| (k.clone(), v.clone()))
+                        .collect();
+                    let unset: Vec<&String> = have_meta
+                        .keys()
+                        .filter(|k| !meta.contains_key(*k))
+                        .collect();
                     if !set.is_empty() || !unset.is_empty() {
                         patch.insert("metadata".into(), json!({"set": set, "unset": unset}));
                     }
@@ -510,9 +777,21 @@ impl ParlantClient {
                         // again (a push cut in between leaves the guideline marked, and the next
                         // one relates it).
                         if let Some(rid) = &r.relationship {
-                            self.write(Method::DELETE, &format!("/relationships/{rid}"), None, report).await?;
+                            self.write(
+                                Method::DELETE,
+                                &format!("/relationships/{rid}"),
+                                None,
+                                report,
+                            )
+                            .await?;
                         }
-                        self.write(Method::PATCH, &format!("/guidelines/{}", r.id), Some(Value::Object(patch)), report).await?;
+                        self.write(
+                            Method::PATCH,
+                            &format!("/guidelines/{}", r.id),
+                            Some(Value::Object(patch)),
+                            report,
+                        )
+                        .await?;
                         self.relate(&r.id, &journey_tag, report).await?;
                     } else if r.relationship.is_none() {
                         self.relate(&r.id, &journey_tag, report).await?;
@@ -530,17 +809,42 @@ impl ParlantClient {
         Ok(())
     }
 
-    async fn relate(&self, guideline: &str, journey_tag: &str, report: &mut PushReport) -> Result<()> {
-        let body = json!({"source_guideline": guideline, "target_tag": journey_tag, "kind": "dependency"});
-        self.write(Method::POST, "/relationships", Some(body), report).await.map(|_| ())
+    async fn relate(
+        &self,
+        guideline: &str,
+        journey_tag: &str,
+        report: &mut PushReport,
+    ) -> Result<()> {
+        let body =
+            json!({"source_guideline": guideline, "target_tag": journey_tag, "kind": "dependency"});
+        self.write(Method::POST, "/relationships", Some(body), report)
+            .await
+            .map(|_| ())
     }
 
     /// Deletes a guideline of the journey, its dependency relationship first.
-    pub async fn delete_guideline(&self, r: &RemoteGuideline, report: &mut PushReport) -> Result<()> {
+    pub async fn delete_guideline(
+        &self,
+        r: &RemoteGuideline,
+        report: &mut PushReport,
+    ) -> Result<()> {
         if let Some(rid) = &r.relationship {
-            self.write(Method::DELETE, &format!("/relationships/{rid}"), None, report).await?;
+            self.write(
+                Method::DELETE,
+                &format!("/relationships/{rid}"),
+                None,
+                report,
+            )
+            .await?;
         }
-        self.write(Method::DELETE, &format!("/guidelines/{}", r.id), None, report).await.map(|_| ())
+        self.write(
+            Method::DELETE,
+            &format!("/guidelines/{}", r.id),
+            None,
+            report,
+        )
+        .await
+        .map(|_| ())
     }
 
     /// Deletes what a failed push created (guidelines with their relationships, variables, tags),
@@ -552,19 +856,41 @@ impl ParlantClient {
             // Their relationships: read back (the push may have failed before reporting them).
             let current = self.fetch_entities(jid, &[], &[]).await.unwrap_or_default();
             for id in created.created_guidelines.iter().rev() {
-                let r = current.guidelines.iter().find(|r| &r.id == id).cloned().unwrap_or(RemoteGuideline { id: id.clone(), key: String::new(), index: None, dto: Value::Null, relationship: None });
+                let r = current
+                    .guidelines
+                    .iter()
+                    .find(|r| &r.id == id)
+                    .cloned()
+                    .unwrap_or(RemoteGuideline {
+                        id: id.clone(),
+                        key: String::new(),
+                        index: None,
+                        dto: Value::Null,
+                        relationship: None,
+                    });
                 if let Err(e) = self.delete_guideline(&r, &mut undo).await {
                     first_error.get_or_insert(e);
                 }
             }
         }
         for id in created.created_variables.iter().rev() {
-            if let Err(e) = self.write(Method::DELETE, &format!("/context-variables/{id}"), None, &mut undo).await {
+            if let Err(e) = self
+                .write(
+                    Method::DELETE,
+                    &format!("/context-variables/{id}"),
+                    None,
+                    &mut undo,
+                )
+                .await
+            {
                 first_error.get_or_insert(e);
             }
         }
         for id in created.created_tags.iter().rev() {
-            if let Err(e) = self.write(Method::DELETE, &format!("/tags/{id}"), None, &mut undo).await {
+            if let Err(e) = self
+                .write(Method::DELETE, &format!("/tags/{id}"), None, &mut undo)
+                .await
+            {
                 first_error.get_or_insert(e);
             }
         }
@@ -575,11 +901,21 @@ impl ParlantClient {
 /// The document form of what the server holds: tag entities (named by their name), guidelines
 /// (document ids from their marker; an unmarked one keeps Parlant's id) and variables.
 pub fn write_into(doc: &mut JourneyDocument, remote: &RemoteEntities) {
-    let name_of = |t: &str| remote.tag_names.get(t).cloned().unwrap_or_else(|| t.to_string());
+    let name_of = |t: &str| {
+        remote
+            .tag_names
+            .get(t)
+            .cloned()
+            .unwrap_or_else(|| t.to_string())
+    };
     let mut tags: IndexMap<String, Tag> = IndexMap::new();
     let mut note = |t: &str| {
         if let Some(name) = remote.tag_names.get(t) {
-            tags.entry(name.clone()).or_insert_with(|| Tag { id: name.clone(), name: name.clone(), extra: IndexMap::new() });
+            tags.entry(name.clone()).or_insert_with(|| Tag {
+                id: name.clone(),
+                name: name.clone(),
+                extra: IndexMap::new(),
+            });
         }
     };
     for t in doc.journey.tags.get().cloned().unwrap_or_default() {
@@ -596,20 +932,39 @@ pub fn write_into(doc: &mut JourneyDocument, remote: &RemoteEntities) {
         for t in strings(dto.get("tags")) {
             note(&t);
         }
-        let mut meta: IndexMap<String, Value> = dto.get("metadata").and_then(Value::as_object).map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect()).unwrap_or_default();
+        let mut meta: IndexMap<String, Value> = dto
+            .get("metadata")
+            .and_then(Value::as_object)
+            .map(|m| m.iter().map(|(k, v)| (k.clone(), v.clone())).collect())
+            .unwrap_or_default();
         meta.shift_remove(MARKER);
         let criticality = s(dto, "criticality").filter(|c| c != "medium");
         let enabled = dto.get("enabled").and_then(Value::as_bool).filter(|e| !e);
-        let tags: Vec<String> = strings(dto.get("tags")).iter().map(|t| name_of(t)).collect();
+        let tags: Vec<String> = strings(dto.get("tags"))
+            .iter()
+            .map(|t| name_of(t))
+            .collect();
         guidelines.push(Guideline {
             condition: s(dto, "condition").unwrap_or_default(),
-            id: if r.key.starts_with('#') { Maybe::Absent } else { Maybe::Value(r.key.clone()) },
+            id: if r.key.starts_with('#') {
+                Maybe::Absent
+            } else {
+                Maybe::Value(r.key.clone())
+            },
             action: s(dto, "action").map_or(Maybe::Absent, Maybe::Value),
             description: s(dto, "description").map_or(Maybe::Absent, Maybe::Value),
             criticality: criticality.map_or(Maybe::Absent, Maybe::Value),
             enabled: enabled.map_or(Maybe::Absent, Maybe::Value),
-            metadata: if meta.is_empty() { Maybe::Absent } else { Maybe::Value(meta) },
-            tags: if tags.is_empty() { Maybe::Absent } else { Maybe::Value(tags) },
+            metadata: if meta.is_empty() {
+                Maybe::Absent
+            } else {
+                Maybe::Value(meta)
+            },
+            tags: if tags.is_empty() {
+                Maybe::Absent
+            } else {
+                Maybe::Value(tags)
+            },
             extra: IndexMap::new(),
         });
     }
@@ -619,15 +974,24 @@ pub fn write_into(doc: &mut JourneyDocument, remote: &RemoteEntities) {
         for t in strings(dto.get("tags")) {
             note(&t);
         }
-        let tags: Vec<String> = strings(dto.get("tags")).iter().map(|t| name_of(t)).collect();
-        let tool = dto.get("tool_id").and_then(|t| Some(ToolId::new(s(t, "service_name")?, s(t, "tool_name")?)));
+        let tags: Vec<String> = strings(dto.get("tags"))
+            .iter()
+            .map(|t| name_of(t))
+            .collect();
+        let tool = dto
+            .get("tool_id")
+            .and_then(|t| Some(ToolId::new(s(t, "service_name")?, s(t, "tool_name")?)));
         variables.push(ContextVariable {
             name: s(dto, "name").unwrap_or_default(),
             id: Maybe::Absent,
             description: s(dto, "description").map_or(Maybe::Absent, Maybe::Value),
             tool_id: tool.map_or(Maybe::Absent, Maybe::Value),
             freshness_rules: s(dto, "freshness_rules").map_or(Maybe::Absent, Maybe::Value),
-            tags: if tags.is_empty() { Maybe::Absent } else { Maybe::Value(tags) },
+            tags: if tags.is_empty() {
+                Maybe::Absent
+            } else {
+                Maybe::Value(tags)
+            },
             value: Maybe::Absent,
             extra: IndexMap::new(),
         });
@@ -649,14 +1013,24 @@ mod tests {
 
     #[test]
     fn queries_are_encoded() {
-        assert_eq!(query("/tags", &[("name", "VIP & gold")]), "/tags?name=VIP+%26+gold");
+        assert_eq!(
+            query("/tags", &[("name", "VIP & gold")]),
+            "/tags?name=VIP+%26+gold"
+        );
     }
 
     #[test]
     fn tag_references_resolve_to_names_for_comparison() {
         let mut doc = JourneyDocument::new("t", "d", vec!["c".into()]);
-        doc.tags = Maybe::Value(vec![Tag { id: "t1".into(), name: "vip".into(), extra: IndexMap::new() }]);
+        doc.tags = Maybe::Value(vec![Tag {
+            id: "t1".into(),
+            name: "vip".into(),
+            extra: IndexMap::new(),
+        }]);
         let refs = vec!["t1".to_string(), "agent:a".to_string(), "raw".to_string()];
-        assert_eq!(resolve_names(&doc, &refs, &["agent:a".to_string()]), ["raw", "vip"]);
+        assert_eq!(
+            resolve_names(&doc, &refs, &["agent:a".to_string()]),
+            ["raw", "vip"]
+        );
     }
 }

@@ -65,11 +65,17 @@ pub fn env_var_name(remote: &str) -> String {
 }
 
 pub fn secret_env_var(remote: &str, kind: SecretKind) -> String {
-    format!("JOURNEY_STUDIO_{}_{}", remote.to_ascii_uppercase().replace('-', "_"), kind.env_suffix())
+    format!(
+        "JOURNEY_STUDIO_{}_{}",
+        remote.to_ascii_uppercase().replace('-', "_"),
+        kind.env_suffix()
+    )
 }
 
 fn keyring_enabled() -> bool {
-    std::env::var("JOURNEY_STUDIO_NO_KEYRING").map(|v| v.is_empty() || v == "0").unwrap_or(true)
+    std::env::var("JOURNEY_STUDIO_NO_KEYRING")
+        .map(|v| v.is_empty() || v == "0")
+        .unwrap_or(true)
 }
 
 fn secrets_dir() -> Option<PathBuf> {
@@ -88,7 +94,10 @@ fn key_file(remote: &str, kind: SecretKind) -> Option<PathBuf> {
 }
 
 fn secret_err(remote: &str, message: String) -> Error {
-    Error::Secret { remote: remote.to_string(), message }
+    Error::Secret {
+        remote: remote.to_string(),
+        message,
+    }
 }
 
 /// Stores a key: keyring first; the 0600 file when no keyring works here.
@@ -100,18 +109,28 @@ pub fn store_api_key(remote: &str, key: &str) -> Result<KeyLocation> {
 pub fn store_secret(remote: &str, kind: SecretKind, key: &str) -> Result<KeyLocation> {
     crate::store::remotes_check(remote)?;
     if key.trim().is_empty() {
-        return Err(secret_err(remote, format!("the {} is empty", kind.describe())));
+        return Err(secret_err(
+            remote,
+            format!("the {} is empty", kind.describe()),
+        ));
     }
     if keyring_enabled() {
         if let Ok(entry) = keyring::Entry::new(SERVICE, &kind.keyring_user(remote)) {
             // Read back: some backends accept a write they cannot keep.
-            if entry.set_password(key).is_ok() && entry.get_password().ok().as_deref() == Some(key) {
+            if entry.set_password(key).is_ok() && entry.get_password().ok().as_deref() == Some(key)
+            {
                 return Ok(KeyLocation::Keyring);
             }
         }
     }
-    let path = key_file(remote, kind).ok_or_else(|| secret_err(remote, "no keyring and no config folder (set JOURNEY_STUDIO_SECRETS_DIR)".into()))?;
-    write_private(&path, key).map_err(|e| secret_err(remote, format!("cannot write {}: {e}", path.display())))?;
+    let path = key_file(remote, kind).ok_or_else(|| {
+        secret_err(
+            remote,
+            "no keyring and no config folder (set JOURNEY_STUDIO_SECRETS_DIR)".into(),
+        )
+    })?;
+    write_private(&path, key)
+        .map_err(|e| secret_err(remote, format!("cannot write {}: {e}", path.display())))?;
     Ok(KeyLocation::File(path))
 }
 
@@ -157,7 +176,12 @@ pub fn secret(remote: &str, kind: SecretKind) -> Result<Option<String>> {
         match std::fs::read_to_string(&path) {
             Ok(key) => return Ok(Some(key.trim().to_string())),
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
-            Err(e) => return Err(secret_err(remote, format!("cannot read {}: {e}", path.display()))),
+            Err(e) => {
+                return Err(secret_err(
+                    remote,
+                    format!("cannot read {}: {e}", path.display()),
+                ))
+            }
         }
     }
     Ok(None)

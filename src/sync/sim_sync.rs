@@ -30,7 +30,12 @@ use serde_json::{json, Map, Value};
 pub const IMPORT_PREFIX: &str = "import:";
 
 pub fn sim_client(remote: &Remote) -> Result<SimClient> {
-    SimClient::new(&remote.name, &remote.url, secrets::secret(&remote.name, SecretKind::ApiKey)?, secrets::secret(&remote.name, SecretKind::SessionCookie)?)
+    SimClient::new(
+        &remote.name,
+        &remote.url,
+        secrets::secret(&remote.name, SecretKind::ApiKey)?,
+        secrets::secret(&remote.name, SecretKind::SessionCookie)?,
+    )
 }
 
 /// The Sim workspace new workflows go to (`--sim-workspace` of `remote add`).
@@ -45,9 +50,14 @@ pub fn workspace_id(remote: &Remote) -> Result<String> {
 pub fn folder_path(remote: &Remote) -> Result<Option<String>> {
     match remote.option("folder") {
         None => Ok(None),
-        Some(f) => canonical_folder_path(f).map(|p| (p != "/").then_some(p)).map_err(|why| {
-            Error::Unsupported(format!("remote `{}`: Sim folder `{f}` is not valid: {why}", remote.name))
-        }),
+        Some(f) => canonical_folder_path(f)
+            .map(|p| (p != "/").then_some(p))
+            .map_err(|why| {
+                Error::Unsupported(format!(
+                    "remote `{}`: Sim folder `{f}` is not valid: {why}",
+                    remote.name
+                ))
+            }),
     }
 }
 
@@ -112,7 +122,11 @@ fn sorted(v: &Value) -> Value {
         Value::Object(m) => {
             let mut keys: Vec<&String> = m.keys().collect();
             keys.sort();
-            Value::Object(keys.into_iter().map(|k| (k.clone(), sorted(&m[k]))).collect::<Map<String, Value>>())
+            Value::Object(
+                keys.into_iter()
+                    .map(|k| (k.clone(), sorted(&m[k])))
+                    .collect::<Map<String, Value>>(),
+            )
         }
         Value::Array(a) => Value::Array(a.iter().map(sorted).collect()),
         other => other.clone(),
@@ -126,8 +140,16 @@ pub fn projection(state: &Value) -> Value {
         let v = state.get(key).cloned().unwrap_or_else(|| json!({}));
         out.insert(key.into(), sorted(&v));
     }
-    let mut edges: Vec<Value> = state.get("edges").and_then(|e| e.as_array()).cloned().unwrap_or_default();
-    edges.sort_by(|a, b| a.get("id").and_then(|x| x.as_str()).cmp(&b.get("id").and_then(|x| x.as_str())));
+    let mut edges: Vec<Value> = state
+        .get("edges")
+        .and_then(|e| e.as_array())
+        .cloned()
+        .unwrap_or_default();
+    edges.sort_by(|a, b| {
+        a.get("id")
+            .and_then(|x| x.as_str())
+            .cmp(&b.get("id").and_then(|x| x.as_str()))
+    });
     out.insert("edges".into(), sorted(&Value::Array(edges)));
     Value::Object(out)
 }
@@ -143,13 +165,19 @@ fn state_value(doc: &SimDocument) -> Value {
 fn sim_of(store: &Store, revision: i64, name: &str) -> Result<SimDocument> {
     match store.revision(revision)?.document(name)? {
         Document::Sim(w) => Ok(w),
-        Document::Journey(_) => Err(Error::Unsupported(format!("`{name}` is a journey; a Sim remote takes Sim workflows"))),
+        Document::Journey(_) => Err(Error::Unsupported(format!(
+            "`{name}` is a journey; a Sim remote takes Sim workflows"
+        ))),
     }
 }
 
 /// The token that marks this workspace's import of a revision of `document`.
 pub fn import_token(store: &Store, document: &str, revision: i64) -> Result<String> {
-    Ok(content_hash(&format!("sim-import:{}:{document}:{revision}", store.workspace_id()?))[..20].to_string())
+    Ok(content_hash(&format!(
+        "sim-import:{}:{document}:{revision}",
+        store.workspace_id()?
+    ))[..20]
+        .to_string())
 }
 
 fn marker(token: &str) -> String {
@@ -158,7 +186,10 @@ fn marker(token: &str) -> String {
 
 /// The remote id a first push of `document` starts with (a placeholder until Sim names it).
 pub fn initial_remote_id(store: &Store, document: &str, revision: i64) -> Result<String> {
-    Ok(format!("{IMPORT_PREFIX}{}", import_token(store, document, revision)?))
+    Ok(format!(
+        "{IMPORT_PREFIX}{}",
+        import_token(store, document, revision)?
+    ))
 }
 
 /// An export as a workspace document (the envelope Sim's export gives).
@@ -183,18 +214,32 @@ async fn find_import(client: &SimClient, workspace: &str, token: &str) -> Result
     let all = client.list_all(workspace, None, Some(100)).await?;
     Ok(all
         .iter()
-        .find(|w| w.get("description").and_then(|d| d.as_str()).is_some_and(|d| d.contains(&wanted)))
+        .find(|w| {
+            w.get("description")
+                .and_then(|d| d.as_str())
+                .is_some_and(|d| d.contains(&wanted))
+        })
         .and_then(|w| w.get("id"))
         .and_then(|i| i.as_str())
         .map(str::to_string))
 }
 
 fn remote_err(remote: &Remote, message: String, retryable: bool) -> Error {
-    Error::Remote { remote: remote.name.clone(), message, retryable, retry_after: None }
+    Error::Remote {
+        remote: remote.name.clone(),
+        message,
+        retryable,
+        retry_after: None,
+    }
 }
 
 /// Sends one outbox entry to a Sim remote.
-pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, force: bool) -> Result<PushOutcome> {
+pub async fn process(
+    store: &mut Store,
+    entry: &OutboxEntry,
+    remote: &Remote,
+    force: bool,
+) -> Result<PushOutcome> {
     let client = sim_client(remote)?;
     let ws = workspace_id(remote)?;
     // A bad folder setting fails the entry before anything is sent.
@@ -234,24 +279,55 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
 
     if let Some((export, remote_hash)) = &current {
         let same_as_base = base_hash.as_deref() == Some(remote_hash.as_str());
-        let unchanged_locally = state.as_ref().and_then(|s| s.base_revision) == Some(entry.revision_id);
+        let unchanged_locally =
+            state.as_ref().and_then(|s| s.base_revision) == Some(entry.revision_id);
         if *remote_hash == local_hash || (same_as_base && unchanged_locally) || finished_import {
             let theirs = document_of_export(&remote.name, export)?;
-            store.set_synced(entry.document_id, &remote.name, &remote_id, Some(entry.revision_id), remote_hash, &theirs.to_json())?;
+            store.set_synced(
+                entry.document_id,
+                &remote.name,
+                &remote_id,
+                Some(entry.revision_id),
+                remote_hash,
+                &theirs.to_json(),
+            )?;
             store.mark_outbox(entry.id, OutboxState::Done, None)?;
             if finished_import {
-                return Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id, created: true, requests, superseded: None });
+                return Ok(PushOutcome::Pushed {
+                    document: entry.document.clone(),
+                    remote_id,
+                    created: true,
+                    requests,
+                    superseded: None,
+                });
             }
-            return Ok(PushOutcome::UpToDate { document: entry.document.clone(), remote_id });
+            return Ok(PushOutcome::UpToDate {
+                document: entry.document.clone(),
+                remote_id,
+            });
         }
         if !same_as_base && !never_synced && entry.state != OutboxState::Started && !force {
             let theirs = document_of_export(&remote.name, export)?.to_json();
             let mine = local.to_json();
             let base = state.as_ref().and_then(|s| s.base_content.clone());
-            store.record_conflict(entry.document_id, &remote.name, base.as_deref(), &mine, &theirs)?;
-            store.mark_outbox(entry.id, OutboxState::Conflict, Some("the remote changed since the last sync"))?;
-            let diff = crate::store::unified_diff(&theirs, &mine, "remote (theirs)", "local (mine)");
-            return Ok(PushOutcome::Conflict { document: entry.document.clone(), diff });
+            store.record_conflict(
+                entry.document_id,
+                &remote.name,
+                base.as_deref(),
+                &mine,
+                &theirs,
+            )?;
+            store.mark_outbox(
+                entry.id,
+                OutboxState::Conflict,
+                Some("the remote changed since the last sync"),
+            )?;
+            let diff =
+                crate::store::unified_diff(&theirs, &mine, "remote (theirs)", "local (mine)");
+            return Ok(PushOutcome::Conflict {
+                document: entry.document.clone(),
+                diff,
+            });
         }
     }
 
@@ -284,8 +360,22 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
         store.claim_remote_id(entry.document_id, &remote.name, &placeholder)?;
         store.set_outbox_remote_id(entry.id, &placeholder)?;
         let name = local_name(&local, &entry.document);
-        let description = local.state().metadata.get().and_then(|m| serde_json::to_value(m).ok()).and_then(|m| m.get("description").and_then(|d| d.as_str()).map(str::to_string)).unwrap_or_default();
-        let description = if description.is_empty() { marker(&token) } else { format!("{description}\n{}", marker(&token)) };
+        let description = local
+            .state()
+            .metadata
+            .get()
+            .and_then(|m| serde_json::to_value(m).ok())
+            .and_then(|m| {
+                m.get("description")
+                    .and_then(|d| d.as_str())
+                    .map(str::to_string)
+            })
+            .unwrap_or_default();
+        let description = if description.is_empty() {
+            marker(&token)
+        } else {
+            format!("{description}\n{}", marker(&token))
+        };
         let envelope = json!({"version": "1.0", "workflow": {"name": name, "description": description}, "state": local_state});
         if let Some(folder) = folder.as_deref() {
             if let Err(e) = client.ensure_folder(&ws, folder).await {
@@ -293,7 +383,10 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
             }
         }
         requests += 1;
-        let imported = match client.import(&ws, &envelope, Some(&name), folder.as_deref()).await {
+        let imported = match client
+            .import(&ws, &envelope, Some(&name), folder.as_deref())
+            .await
+        {
             Ok(v) => v,
             // A transient failure stays `started`: the import may have landed; the retry
             // looks for it first.
@@ -302,8 +395,21 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
                 return queue_or_fail(store, entry, e, dirty);
             }
         };
-        let Some(id) = imported.get("id").and_then(|i| i.as_str()).map(str::to_string) else {
-            return queue_or_fail(store, entry, remote_err(remote, "POST /api/v2/workflows/import: the answer has no id".into(), false), true);
+        let Some(id) = imported
+            .get("id")
+            .and_then(|i| i.as_str())
+            .map(str::to_string)
+        else {
+            return queue_or_fail(
+                store,
+                entry,
+                remote_err(
+                    remote,
+                    "POST /api/v2/workflows/import: the answer has no id".into(),
+                    false,
+                ),
+                true,
+            );
         };
         store.claim_remote_id(entry.document_id, &remote.name, &id)?;
         store.set_outbox_remote_id(entry.id, &id)?;
@@ -312,35 +418,95 @@ pub async fn process(store: &mut Store, entry: &OutboxEntry, remote: &Remote, fo
     // The base is what the server now holds (Sim renames blocks on import).
     let after = match fetch(&client, &new_id).await {
         Ok(Some(v)) => v,
-        Ok(None) => return queue_or_fail(store, entry, remote_err(remote, format!("workflow `{new_id}` vanished right after the push"), true), true),
+        Ok(None) => {
+            return queue_or_fail(
+                store,
+                entry,
+                remote_err(
+                    remote,
+                    format!("workflow `{new_id}` vanished right after the push"),
+                    true,
+                ),
+                true,
+            )
+        }
         Err(e) => return queue_or_fail(store, entry, e, true),
     };
     let theirs = document_of_export(&remote.name, &after.0)?;
-    store.set_synced(entry.document_id, &remote.name, &new_id, Some(entry.revision_id), &after.1, &theirs.to_json())?;
+    store.set_synced(
+        entry.document_id,
+        &remote.name,
+        &new_id,
+        Some(entry.revision_id),
+        &after.1,
+        &theirs.to_json(),
+    )?;
     store.mark_outbox(entry.id, OutboxState::Done, None)?;
-    Ok(PushOutcome::Pushed { document: entry.document.clone(), remote_id: new_id, created: !in_place, requests, superseded: None })
+    Ok(PushOutcome::Pushed {
+        document: entry.document.clone(),
+        remote_id: new_id,
+        created: !in_place,
+        requests,
+        superseded: None,
+    })
 }
 
 /// The workflow's name: its metadata name, else the document name.
 fn local_name(doc: &SimDocument, document: &str) -> String {
-    let from_meta = doc.export.workflow.get().and_then(|w| serde_json::to_value(w).ok()).and_then(|w| w.get("name").and_then(|n| n.as_str()).map(str::to_string));
-    let from_state = doc.state().metadata.get().and_then(|m| serde_json::to_value(m).ok()).and_then(|m| m.get("name").and_then(|n| n.as_str()).map(str::to_string));
-    let name = from_meta.or(from_state).filter(|n| !n.trim().is_empty()).unwrap_or_else(|| document.to_string());
+    let from_meta = doc
+        .export
+        .workflow
+        .get()
+        .and_then(|w| serde_json::to_value(w).ok())
+        .and_then(|w| w.get("name").and_then(|n| n.as_str()).map(str::to_string));
+    let from_state = doc
+        .state()
+        .metadata
+        .get()
+        .and_then(|m| serde_json::to_value(m).ok())
+        .and_then(|m| m.get("name").and_then(|n| n.as_str()).map(str::to_string));
+    let name = from_meta
+        .or(from_state)
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| document.to_string());
     name.chars().take(200).collect()
 }
 
 /// Pulls (exports) workflow `remote_id` into `document` (created when absent).
-pub async fn pull(store: &mut Store, remote: &Remote, remote_id: &str, document: &str) -> Result<PullOutcome> {
+pub async fn pull(
+    store: &mut Store,
+    remote: &Remote,
+    remote_id: &str,
+    document: &str,
+) -> Result<PullOutcome> {
     let client = sim_client(remote)?;
-    let (export, remote_hash) =
-        fetch(&client, remote_id).await?.ok_or_else(|| Error::NotFound(format!("remote `{}` has no workflow `{remote_id}`", remote.name)))?;
+    let (export, remote_hash) = fetch(&client, remote_id).await?.ok_or_else(|| {
+        Error::NotFound(format!(
+            "remote `{}` has no workflow `{remote_id}`",
+            remote.name
+        ))
+    })?;
     let theirs = document_of_export(&remote.name, &export)?;
     let theirs_content = theirs.to_json();
     let existing = store.documents()?.into_iter().find(|d| d.name == document);
     let Some(info) = existing else {
-        let saved = store.save(document, &Document::Sim(theirs), &format!("pull from {}", remote.name))?;
-        store.set_synced(saved.document_id, &remote.name, remote_id, Some(saved.revision), &remote_hash, &theirs_content)?;
-        return Ok(PullOutcome::Created { document: document.into(), revision: saved.revision });
+        let saved = store.save(
+            document,
+            &Document::Sim(theirs),
+            &format!("pull from {}", remote.name),
+        )?;
+        store.set_synced(
+            saved.document_id,
+            &remote.name,
+            remote_id,
+            Some(saved.revision),
+            &remote_hash,
+            &theirs_content,
+        )?;
+        return Ok(PullOutcome::Created {
+            document: document.into(),
+            revision: saved.revision,
+        });
     };
     let head = store.head(document)?;
     let local = sim_of(store, head.info.id, document)?;
@@ -350,28 +516,69 @@ pub async fn pull(store: &mut Store, remote: &Remote, remote_id: &str, document:
     let unchanged_locally = state.as_ref().and_then(|s| s.base_revision) == Some(head.info.id);
     let same_as_base = base_hash.as_deref() == Some(remote_hash.as_str());
     if local_hash == remote_hash || (same_as_base && unchanged_locally) {
-        store.set_synced(info.id, &remote.name, remote_id, Some(head.info.id), &remote_hash, &theirs_content)?;
-        return Ok(PullOutcome::UpToDate { document: document.into() });
+        store.set_synced(
+            info.id,
+            &remote.name,
+            remote_id,
+            Some(head.info.id),
+            &remote_hash,
+            &theirs_content,
+        )?;
+        return Ok(PullOutcome::UpToDate {
+            document: document.into(),
+        });
     }
     if unchanged_locally {
-        let saved = store.save(document, &Document::Sim(theirs), &format!("pull from {}", remote.name))?;
-        store.set_synced(info.id, &remote.name, remote_id, Some(saved.revision), &remote_hash, &theirs_content)?;
-        return Ok(PullOutcome::Updated { document: document.into(), revision: saved.revision });
+        let saved = store.save(
+            document,
+            &Document::Sim(theirs),
+            &format!("pull from {}", remote.name),
+        )?;
+        store.set_synced(
+            info.id,
+            &remote.name,
+            remote_id,
+            Some(saved.revision),
+            &remote_hash,
+            &theirs_content,
+        )?;
+        return Ok(PullOutcome::Updated {
+            document: document.into(),
+            revision: saved.revision,
+        });
     }
     if same_as_base {
-        return Ok(PullOutcome::LocalAhead { document: document.into() });
+        return Ok(PullOutcome::LocalAhead {
+            document: document.into(),
+        });
     }
     let base = state.and_then(|s| s.base_content);
-    store.record_conflict(info.id, &remote.name, base.as_deref(), &head.content, &theirs_content)?;
-    let diff = crate::store::unified_diff(&theirs_content, &head.content, "remote (theirs)", "local (mine)");
-    Ok(PullOutcome::Conflict { document: document.into(), diff })
+    store.record_conflict(
+        info.id,
+        &remote.name,
+        base.as_deref(),
+        &head.content,
+        &theirs_content,
+    )?;
+    let diff = crate::store::unified_diff(
+        &theirs_content,
+        &head.content,
+        "remote (theirs)",
+        "local (mine)",
+    );
+    Ok(PullOutcome::Conflict {
+        document: document.into(),
+        diff,
+    })
 }
 
 /// The hash a resolved conflict's remote copy becomes the base with.
 pub fn content_projection_hash(content: &str) -> Result<String> {
     match Document::parse("remote copy", content)? {
         Document::Sim(w) => Ok(projection_hash(&state_value(&w))),
-        Document::Journey(_) => Err(Error::Unsupported("conflict copy is not a Sim workflow".into())),
+        Document::Journey(_) => Err(Error::Unsupported(
+            "conflict copy is not a Sim workflow".into(),
+        )),
     }
 }
 
@@ -390,9 +597,18 @@ mod tests {
 
     #[test]
     fn folder_paths_follow_sims_canonical_form() {
-        assert_eq!(canonical_folder_path("Operations/New folder").unwrap(), "/Operations/New%20folder");
-        assert_eq!(canonical_folder_path("/Operations/New%20folder").unwrap(), "/Operations/New%20folder");
-        assert_eq!(canonical_folder_path("/Ops/café").unwrap(), "/Ops/caf%C3%A9");
+        assert_eq!(
+            canonical_folder_path("Operations/New folder").unwrap(),
+            "/Operations/New%20folder"
+        );
+        assert_eq!(
+            canonical_folder_path("/Operations/New%20folder").unwrap(),
+            "/Operations/New%20folder"
+        );
+        assert_eq!(
+            canonical_folder_path("/Ops/café").unwrap(),
+            "/Ops/caf%C3%A9"
+        );
         assert_eq!(canonical_folder_path("").unwrap(), "/");
         for bad in ["/a/", "/a//b", "/a/../b", "/%2E%2E"] {
             assert!(canonical_folder_path(bad).is_err(), "{bad}");

@@ -20,7 +20,11 @@ pub struct EventTooLarge {
 
 impl std::fmt::Display for EventTooLarge {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(f, "a stream event is over {} without its closing blank line; the stream is refused", super::http::bytes(self.limit))
+        write!(
+            f,
+            "a stream event is over {} without its closing blank line; the stream is refused",
+            super::http::bytes(self.limit)
+        )
     }
 }
 
@@ -51,7 +55,13 @@ impl SseDecoder {
 
     /// A decoder whose events may hold at most `limit` bytes.
     pub fn with_limit(limit: usize) -> SseDecoder {
-        SseDecoder { line: Vec::new(), data: Vec::new(), data_bytes: 0, after_cr: false, limit }
+        SseDecoder {
+            line: Vec::new(),
+            data: Vec::new(),
+            data_bytes: 0,
+            after_cr: false,
+            limit,
+        }
     }
 
     /// Feeds bytes; returns the payloads of the events they completed, in order, or an error
@@ -122,7 +132,11 @@ mod tests {
             let mut d = SseDecoder::new();
             let mut got = d.push(&stream[..cut]).unwrap();
             got.extend(d.push(&stream[cut..]).unwrap());
-            assert_eq!(got, vec!["{\"a\":1}", "line1\nline2", "café", "[DONE]"], "cut at {cut}");
+            assert_eq!(
+                got,
+                vec!["{\"a\":1}", "line1\nline2", "café", "[DONE]"],
+                "cut at {cut}"
+            );
         }
     }
 
@@ -155,6 +169,10 @@ mod tests {
         for _ in 0..10_000 {
             assert_eq!(d.push(b"data: 0123456789\n\n").unwrap().len(), 1);
         }
-        assert!(EventTooLarge { limit: MAX_EVENT_BYTES }.to_string().contains("over 16 MiB"));
+        assert!(EventTooLarge {
+            limit: MAX_EVENT_BYTES
+        }
+        .to_string()
+        .contains("over 16 MiB"));
     }
 }

@@ -12,7 +12,12 @@ use crate::json::Maybe;
 use crate::parlant::{JourneyDocument, END_NODE_ID};
 use std::collections::HashSet;
 
-pub fn embed(host: &mut JourneyDocument, sub: JourneyDocument, spec: &ComposeSpec, at: &str) -> Vec<Problem> {
+pub fn embed(
+    host: &mut JourneyDocument,
+    sub: JourneyDocument,
+    spec: &ComposeSpec,
+    at: &str,
+) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut problem = |message: String| problems.push(Problem::new(at, message));
     let name = spec.as_name.as_str();
@@ -20,20 +25,32 @@ pub fn embed(host: &mut JourneyDocument, sub: JourneyDocument, spec: &ComposeSpe
     let root = sub.journey.root_id.clone();
 
     if host.node(name).is_some() {
-        problem(format!("`as: {name}` is also the id of a state of the host journey; choose another name"));
+        problem(format!(
+            "`as: {name}` is also the id of a state of the host journey; choose another name"
+        ));
         return problems;
     }
     let entry = match &spec.entry {
         Some(entry) if entry == &root || entry == END_NODE_ID || sub.node(entry).is_none() => {
-            let states: Vec<&str> = sub.nodes.iter().filter(|n| n.id != root).map(|n| n.id.as_str()).collect();
-            problem(format!("entry `{entry}` is not a state of the embedded journey (its states: {})", states.join(", ")));
+            let states: Vec<&str> = sub
+                .nodes
+                .iter()
+                .filter(|n| n.id != root)
+                .map(|n| n.id.as_str())
+                .collect();
+            problem(format!(
+                "entry `{entry}` is not a state of the embedded journey (its states: {})",
+                states.join(", ")
+            ));
             return problems;
         }
         Some(entry) => entry.clone(),
         None => {
             let from_root: Vec<_> = sub.edges.iter().filter(|e| e.source == root).collect();
             match from_root.as_slice() {
-                [only] if only.condition_text().is_none() && only.target != END_NODE_ID => only.target.clone(),
+                [only] if only.condition_text().is_none() && only.target != END_NODE_ID => {
+                    only.target.clone()
+                }
                 _ => {
                     problem(format!(
                         "the embedded journey's root has {} outgoing transitions, not one unconditional one: name the `entry` state",
@@ -46,7 +63,9 @@ pub fn embed(host: &mut JourneyDocument, sub: JourneyDocument, spec: &ComposeSpe
     };
     let exit = spec.exit.clone().unwrap_or_else(|| END_NODE_ID.to_string());
     if exit != END_NODE_ID && host.node(&exit).is_none() {
-        problem(format!("exit `{exit}` is not a state of the host journey (or `end`)"));
+        problem(format!(
+            "exit `{exit}` is not a state of the host journey (or `end`)"
+        ));
     }
     let mut exits = std::collections::HashMap::new();
     for (state, target) in &spec.exits {
@@ -55,12 +74,22 @@ pub fn embed(host: &mut JourneyDocument, sub: JourneyDocument, spec: &ComposeSpe
             continue;
         };
         if sub.node(state).is_none() || state == &root {
-            problem(format!("exits: `{state}` is not a state of the embedded journey"));
-        } else if !sub.edges.iter().any(|e| &e.source == state && e.target == END_NODE_ID) {
-            problem(format!("exits: the embedded state `{state}` has no transition to `end` to rewire"));
+            problem(format!(
+                "exits: `{state}` is not a state of the embedded journey"
+            ));
+        } else if !sub
+            .edges
+            .iter()
+            .any(|e| &e.source == state && e.target == END_NODE_ID)
+        {
+            problem(format!(
+                "exits: the embedded state `{state}` has no transition to `end` to rewire"
+            ));
         }
         if target != END_NODE_ID && host.node(target).is_none() {
-            problem(format!("exits.{state}: `{target}` is not a state of the host journey (or `end`)"));
+            problem(format!(
+                "exits.{state}: `{target}` is not a state of the host journey (or `end`)"
+            ));
         }
         exits.insert(state.clone(), target.to_string());
     }
@@ -68,13 +97,18 @@ pub fn embed(host: &mut JourneyDocument, sub: JourneyDocument, spec: &ComposeSpe
         problem(format!("transitions cannot start at the sub-journey `{name}`: it leaves through its `exit` state"));
     }
     if !host.edges.iter().any(|e| e.target == name) {
-        problem(format!("the sub-journey `{name}` is never entered: add a transition whose target is `{name}`"));
+        problem(format!(
+            "the sub-journey `{name}` is never entered: add a transition whose target is `{name}`"
+        ));
     }
     let host_nodes: HashSet<String> = host.nodes.iter().map(|n| n.id.clone()).collect();
     let host_edges: HashSet<String> = host.edges.iter().map(|e| e.id.clone()).collect();
     for node in sub.nodes.iter().filter(|n| n.id != root) {
         if host_nodes.contains(&prefixed(&node.id)) {
-            problem(format!("the embedded state `{}` would collide with the host's state of the same id", prefixed(&node.id)));
+            problem(format!(
+                "the embedded state `{}` would collide with the host's state of the same id",
+                prefixed(&node.id)
+            ));
         }
     }
     for edge in sub.edges.iter().filter(|e| e.source != root) {
@@ -99,7 +133,10 @@ pub fn embed(host: &mut JourneyDocument, sub: JourneyDocument, spec: &ComposeSpe
         let original_source = std::mem::take(&mut edge.source);
         edge.source = prefixed(&original_source);
         edge.target = if edge.target == END_NODE_ID {
-            exits.get(&original_source).cloned().unwrap_or_else(|| exit.clone())
+            exits
+                .get(&original_source)
+                .cloned()
+                .unwrap_or_else(|| exit.clone())
         } else {
             prefixed(&edge.target)
         };

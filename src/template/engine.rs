@@ -55,17 +55,27 @@ pub struct Instance {
 /// child's, the child's body merged onto the parent's, compositions of both.
 pub fn resolve(library: &Library, template: &Template) -> Result<(Template, Vec<String>)> {
     let mut stack = Vec::new();
-    resolve_chain(library, template, &mut stack).map_err(|problems| Error::Template { template: template.key(), problems })
+    resolve_chain(library, template, &mut stack).map_err(|problems| Error::Template {
+        template: template.key(),
+        problems,
+    })
 }
 
-fn resolve_chain(library: &Library, template: &Template, stack: &mut Vec<String>) -> std::result::Result<(Template, Vec<String>), Vec<Problem>> {
+fn resolve_chain(
+    library: &Library,
+    template: &Template,
+    stack: &mut Vec<String>,
+) -> std::result::Result<(Template, Vec<String>), Vec<Problem>> {
     let Some(extends) = &template.extends else {
         return Ok((template.clone(), Vec::new()));
     };
     enter(stack, &template.id, "extends")?;
     let reference = TemplateRef::parse(extends).map_err(|m| vec![Problem::new("extends", m)])?;
-    let parent = library.get(&reference).map_err(|m| vec![Problem::new("extends", m)])?;
-    let (parent, mut chain) = resolve_chain(library, &parent.template, stack).map_err(|ps| within(ps, &format!("extends {}", parent.template.key())))?;
+    let parent = library
+        .get(&reference)
+        .map_err(|m| vec![Problem::new("extends", m)])?;
+    let (parent, mut chain) = resolve_chain(library, &parent.template, stack)
+        .map_err(|ps| within(ps, &format!("extends {}", parent.template.key())))?;
     stack.pop();
     chain.insert(0, parent.key());
 
@@ -86,8 +96,18 @@ fn resolve_chain(library: &Library, template: &Template, stack: &mut Vec<String>
             None => composes.push(spec.clone()),
         }
     }
-    let body = if template.body.is_null() { parent.body.clone() } else { merge(parent.body.clone(), &template.body) };
-    let merged = Template { parameters, composes, body, extends: template.extends.clone(), ..template.clone() };
+    let body = if template.body.is_null() {
+        parent.body.clone()
+    } else {
+        merge(parent.body.clone(), &template.body)
+    };
+    let merged = Template {
+        parameters,
+        composes,
+        body,
+        extends: template.extends.clone(),
+        ..template.clone()
+    };
     Ok((merged, chain))
 }
 
@@ -95,10 +115,16 @@ fn enter(stack: &mut Vec<String>, id: &str, how: &str) -> std::result::Result<()
     if let Some(start) = stack.iter().position(|s| s == id) {
         let mut cycle: Vec<&str> = stack[start..].iter().map(String::as_str).collect();
         cycle.push(id);
-        return Err(vec![Problem::new(how, format!("cycle: {}", cycle.join(" → ")))]);
+        return Err(vec![Problem::new(
+            how,
+            format!("cycle: {}", cycle.join(" → ")),
+        )]);
     }
     if stack.len() >= MAX_CHAIN {
-        return Err(vec![Problem::new(how, format!("templates nest more than {MAX_CHAIN} deep"))]);
+        return Err(vec![Problem::new(
+            how,
+            format!("templates nest more than {MAX_CHAIN} deep"),
+        )]);
     }
     stack.push(id.to_string());
     Ok(())
@@ -132,7 +158,10 @@ fn lint_in(library: &Library, template: &Template, stack: &mut Vec<String>) -> V
     let mut lint = Lint::new(&merged.parameters);
     lint.value(&merged.body, &JsonPath::root().key("body"));
     for (i, compose) in merged.composes.iter().enumerate() {
-        lint.value(&Value::Object(compose.with.clone()), &JsonPath::root().key("composes").index(i).key("with"));
+        lint.value(
+            &Value::Object(compose.with.clone()),
+            &JsonPath::root().key("composes").index(i).key("with"),
+        );
     }
     problems.append(&mut lint.problems);
     for spec in &merged.parameters {
@@ -152,32 +181,57 @@ fn lint_in(library: &Library, template: &Template, stack: &mut Vec<String>) -> V
     for (i, compose) in merged.composes.iter().enumerate() {
         let at = format!("composes[{i}]");
         if kind == Some(BodyKind::Workflow) {
-            problems.push(Problem::new(&at, "composition embeds journeys; this template's body is a Sim workflow"));
+            problems.push(Problem::new(
+                &at,
+                "composition embeds journeys; this template's body is a Sim workflow",
+            ));
         }
-        if !placeholder::is_name(&compose.as_name.replace('-', "_")) || compose.as_name == END_NODE_ID {
-            problems.push(Problem::new(&at, format!("`as: {}` must be a plain name (letters, digits, `_`, `-`), not `end`", compose.as_name)));
+        if !placeholder::is_name(&compose.as_name.replace('-', "_"))
+            || compose.as_name == END_NODE_ID
+        {
+            problems.push(Problem::new(
+                &at,
+                format!(
+                    "`as: {}` must be a plain name (letters, digits, `_`, `-`), not `end`",
+                    compose.as_name
+                ),
+            ));
         }
         if !names.insert(compose.as_name.clone()) {
-            problems.push(Problem::new(&at, format!("two compositions are named `{}`", compose.as_name)));
+            problems.push(Problem::new(
+                &at,
+                format!("two compositions are named `{}`", compose.as_name),
+            ));
         }
-        let entry = match TemplateRef::parse(&compose.template).and_then(|r| library.get(&r).cloned()) {
-            Ok(entry) => entry,
-            Err(message) => {
-                problems.push(Problem::new(&at, message));
-                continue;
-            }
-        };
+        let entry =
+            match TemplateRef::parse(&compose.template).and_then(|r| library.get(&r).cloned()) {
+                Ok(entry) => entry,
+                Err(message) => {
+                    problems.push(Problem::new(&at, message));
+                    continue;
+                }
+            };
         let prefix = format!("{at} ({})", entry.template.key());
         let sub_problems = lint_in(library, &entry.template, stack);
         problems.extend(within(sub_problems, &prefix));
         if let Ok((sub, _)) = resolve_chain(library, &entry.template, &mut Vec::new()) {
             if body_kind(&sub.body) == Some(BodyKind::Workflow) {
-                problems.push(Problem::new(&prefix, "only templates whose body is a journey can be composed"));
+                problems.push(Problem::new(
+                    &prefix,
+                    "only templates whose body is a journey can be composed",
+                ));
             }
             for key in compose.with.keys() {
                 if sub.param(key).is_none() {
                     let known: Vec<&str> = sub.parameters.iter().map(|p| p.name.as_str()).collect();
-                    problems.push(Problem::new(format!("{at}.with.{key}"), format!("`{}` has no parameter `{key}` (it has: {})", sub.key(), known.join(", "))));
+                    problems.push(Problem::new(
+                        format!("{at}.with.{key}"),
+                        format!(
+                            "`{}` has no parameter `{key}` (it has: {})",
+                            sub.key(),
+                            known.join(", ")
+                        ),
+                    ));
                 }
             }
         }
@@ -198,7 +252,10 @@ fn check_specs(specs: &[ParamSpec], problems: &mut Vec<Problem>) {
             problems.push(Problem::new(&at, "declared twice"));
         }
         if spec.kind == Some(ParamType::Object) {
-            problems.push(Problem::new(&at, "`object` is only for the `items` of a list"));
+            problems.push(Problem::new(
+                &at,
+                "`object` is only for the `items` of a list",
+            ));
         }
         check_spec(spec, &at, problems);
         if let Some(default) = &spec.default {
@@ -209,39 +266,70 @@ fn check_specs(specs: &[ParamSpec], problems: &mut Vec<Problem>) {
 
 fn check_spec(spec: &ParamSpec, at: &str, problems: &mut Vec<Problem>) {
     let Some(kind) = spec.kind else {
-        problems.push(Problem::new(at, "no `type` (string, number, boolean, enum or list)"));
+        problems.push(Problem::new(
+            at,
+            "no `type` (string, number, boolean, enum or list)",
+        ));
         return;
     };
     let mut misplaced = |field: &str, set: bool| {
         if set {
-            problems.push(Problem::new(at, format!("`{field}` does not apply to a {} parameter", kind.as_str())));
+            problems.push(Problem::new(
+                at,
+                format!("`{field}` does not apply to a {} parameter", kind.as_str()),
+            ));
         }
     };
     misplaced("values", spec.values.is_some() && kind != ParamType::Enum);
-    misplaced("pattern", spec.pattern.is_some() && kind != ParamType::String);
+    misplaced(
+        "pattern",
+        spec.pattern.is_some() && kind != ParamType::String,
+    );
     misplaced("items", spec.items.is_some() && kind != ParamType::List);
     misplaced("fields", spec.fields.is_some() && kind != ParamType::Object);
-    misplaced("integer", spec.integer.is_some() && kind != ParamType::Number);
-    misplaced("min/max", (spec.min.is_some() || spec.max.is_some()) && !matches!(kind, ParamType::String | ParamType::Number | ParamType::List));
+    misplaced(
+        "integer",
+        spec.integer.is_some() && kind != ParamType::Number,
+    );
+    misplaced(
+        "min/max",
+        (spec.min.is_some() || spec.max.is_some())
+            && !matches!(
+                kind,
+                ParamType::String | ParamType::Number | ParamType::List
+            ),
+    );
     if let (Some(min), Some(max)) = (spec.min, spec.max) {
         if min > max {
-            problems.push(Problem::new(at, format!("min {min} is greater than max {max}: no value can satisfy both")));
+            problems.push(Problem::new(
+                at,
+                format!("min {min} is greater than max {max}: no value can satisfy both"),
+            ));
         }
     }
     match kind {
         ParamType::Enum => match &spec.values {
             Some(values) if !values.is_empty() => {}
-            _ => problems.push(Problem::new(at, "an enum needs a non-empty list of `values`")),
+            _ => problems.push(Problem::new(
+                at,
+                "an enum needs a non-empty list of `values`",
+            )),
         },
         ParamType::String => {
             if let Some(pattern) = &spec.pattern {
                 if let Err(e) = params::anchored(pattern) {
-                    problems.push(Problem::new(at, format!("the pattern `{pattern}` is not a valid regular expression: {e}")));
+                    problems.push(Problem::new(
+                        at,
+                        format!("the pattern `{pattern}` is not a valid regular expression: {e}"),
+                    ));
                 }
             }
         }
         ParamType::List => match &spec.items {
-            Some(items) if items.kind == Some(ParamType::List) => problems.push(Problem::new(format!("{at}.items"), "lists of lists are not supported; use a list of objects")),
+            Some(items) if items.kind == Some(ParamType::List) => problems.push(Problem::new(
+                format!("{at}.items"),
+                "lists of lists are not supported; use a list of objects",
+            )),
             Some(items) => check_spec(items, &format!("{at}.items"), problems),
             None => problems.push(Problem::new(at, "a list needs `items`: what each item is")),
         },
@@ -256,7 +344,10 @@ fn check_spec(spec: &ParamSpec, at: &str, problems: &mut Vec<Problem>) {
                     problems.push(Problem::new(&field_at, "a field needs a valid `name`"));
                 }
                 if matches!(field.kind, Some(ParamType::List | ParamType::Object)) {
-                    problems.push(Problem::new(&field_at, "fields are plain values (string, number, boolean, enum)"));
+                    problems.push(Problem::new(
+                        &field_at,
+                        "fields are plain values (string, number, boolean, enum)",
+                    ));
                 }
                 check_spec(field, &field_at, problems);
             }
@@ -268,10 +359,19 @@ fn check_spec(spec: &ParamSpec, at: &str, problems: &mut Vec<Problem>) {
 /// Instantiates a template: lint, parameters checked (every problem at once), `extends` and
 /// `composes` resolved, sections expanded, placeholders filled, then the result read back as a
 /// document with its structural rules checked.
-pub fn instantiate(library: &Library, template: &Template, given: &Map<String, Value>) -> Result<Instance> {
+pub fn instantiate(
+    library: &Library,
+    template: &Template,
+    given: &Map<String, Value>,
+) -> Result<Instance> {
     fail_if_any(&template.key(), lint(library, template))?;
     let mut instance =
-        instantiate_checked(library, template, given, &mut Vec::new()).map_err(|problems| Error::Template { template: template.key(), problems })?;
+        instantiate_checked(library, template, given, &mut Vec::new()).map_err(|problems| {
+            Error::Template {
+                template: template.key(),
+                problems,
+            }
+        })?;
     // The result is validated as a whole (composed parts are not journeys on their own): errors
     // fail the instantiation with every diagnostic listed, warnings travel with the instance.
     let report = crate::validate::validate(&instance.document)?;
@@ -279,7 +379,12 @@ pub fn instantiate(library: &Library, template: &Template, given: &Map<String, V
         .diagnostics
         .iter()
         .filter(|d| d.severity == crate::validate::Severity::Error)
-        .map(|d| Problem::new(format!("result.{}", d.path), format!("error[{}]: {} (hint: {})", d.code, d.message, d.hint)))
+        .map(|d| {
+            Problem::new(
+                format!("result.{}", d.path),
+                format!("error[{}]: {} (hint: {})", d.code, d.message, d.hint),
+            )
+        })
         .collect();
     fail_if_any(&template.key(), errors)?;
     instance.diagnostics = report.diagnostics;
@@ -303,7 +408,10 @@ fn instantiate_checked(
     let mut problems = std::mem::take(&mut expand.problems);
     let mut withs = Vec::new();
     for (i, compose) in merged.composes.iter().enumerate() {
-        withs.push(expand.value(&Value::Object(compose.with.clone()), &JsonPath::root().key("composes").index(i).key("with")));
+        withs.push(expand.value(
+            &Value::Object(compose.with.clone()),
+            &JsonPath::root().key("composes").index(i).key("with"),
+        ));
     }
     problems.append(&mut expand.problems);
     if !problems.is_empty() {
@@ -313,11 +421,14 @@ fn instantiate_checked(
     let text = crate::json::to_pretty(&body);
     let document = match body_kind(&body) {
         Some(BodyKind::Journey) => {
-            let mut journey = JourneyDocument::parse(&file, &text).map_err(|e| vec![Problem::new("result", e.to_string())])?;
+            let mut journey = JourneyDocument::parse(&file, &text)
+                .map_err(|e| vec![Problem::new("result", e.to_string())])?;
             for (i, (compose, with)) in merged.composes.iter().zip(withs).enumerate() {
                 let at = format!("composes[{i}]");
                 let fail = |m: String| vec![Problem::new(&at, m)];
-                let entry = TemplateRef::parse(&compose.template).and_then(|r| library.get(&r).cloned()).map_err(fail)?;
+                let entry = TemplateRef::parse(&compose.template)
+                    .and_then(|r| library.get(&r).cloned())
+                    .map_err(fail)?;
                 let with = match with {
                     Value::Object(map) => map,
                     _ => Map::new(),
@@ -325,7 +436,10 @@ fn instantiate_checked(
                 let sub = instantiate_checked(library, &entry.template, &with, stack)
                     .map_err(|ps| within(ps, &format!("{at} ({})", entry.template.key())))?;
                 let Document::Journey(sub) = sub.document else {
-                    return Err(vec![Problem::new(&at, "only templates whose body is a journey can be composed")]);
+                    return Err(vec![Problem::new(
+                        &at,
+                        "only templates whose body is a journey can be composed",
+                    )]);
                 };
                 let problems = compose::embed(&mut journey, sub, compose, &at);
                 if !problems.is_empty() {
@@ -338,10 +452,17 @@ fn instantiate_checked(
             }
             Document::Journey(journey)
         }
-        _ => Document::parse(&file, &text).map_err(|e| vec![Problem::new("result", e.to_string())])?,
+        _ => Document::parse(&file, &text)
+            .map_err(|e| vec![Problem::new("result", e.to_string())])?,
     };
     stack.pop();
-    Ok(Instance { document, template: template.key(), parents, values, diagnostics: Vec::new() })
+    Ok(Instance {
+        document,
+        template: template.key(),
+        parents,
+        values,
+        diagnostics: Vec::new(),
+    })
 }
 
 /// The structural rules an instantiated journey must keep for the editor to open it: every
@@ -353,10 +474,16 @@ fn structure(doc: &JourneyDocument) -> Vec<Problem> {
         if edge.source == END_NODE_ID {
             problems.push(Problem::new(&at, "a transition cannot leave `end`"));
         } else if doc.node(&edge.source).is_none() {
-            problems.push(Problem::new(&at, format!("source `{}` is not a state of the journey", edge.source)));
+            problems.push(Problem::new(
+                &at,
+                format!("source `{}` is not a state of the journey", edge.source),
+            ));
         }
         if edge.target != END_NODE_ID && doc.node(&edge.target).is_none() {
-            problems.push(Problem::new(&at, format!("target `{}` is not a state of the journey", edge.target)));
+            problems.push(Problem::new(
+                &at,
+                format!("target `{}` is not a state of the journey", edge.target),
+            ));
         }
     }
     problems

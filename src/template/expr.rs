@@ -54,7 +54,9 @@ enum Token {
 
 fn tokenize(text: &str) -> Result<Vec<Token>, String> {
     if text.chars().count() > MAX_EXPRESSION_CHARS {
-        return Err(format!("the expression is longer than {MAX_EXPRESSION_CHARS} characters"));
+        return Err(format!(
+            "the expression is longer than {MAX_EXPRESSION_CHARS} characters"
+        ));
     }
     let chars: Vec<char> = text.chars().collect();
     let mut out = Vec::new();
@@ -80,7 +82,12 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                 i += 1;
                 loop {
                     match chars.get(i) {
-                        None => return Err(format!("the text starting at character {} is not closed with {c}", i)),
+                        None => {
+                            return Err(format!(
+                                "the text starting at character {} is not closed with {c}",
+                                i
+                            ))
+                        }
                         Some('\\') => {
                             if let Some(&escaped) = chars.get(i + 1) {
                                 s.push(escaped);
@@ -102,22 +109,32 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
             c if c.is_ascii_digit() || (c == '-' && next.is_some_and(|n| n.is_ascii_digit())) => {
                 let start = i;
                 i += 1;
-                while chars.get(i).is_some_and(|d| d.is_ascii_digit() || *d == '.') {
+                while chars
+                    .get(i)
+                    .is_some_and(|d| d.is_ascii_digit() || *d == '.')
+                {
                     i += 1;
                 }
                 let s: String = chars[start..i].iter().collect();
-                out.push(Token::Num(s.parse().map_err(|_| format!("`{s}` is not a number"))?));
+                out.push(Token::Num(
+                    s.parse().map_err(|_| format!("`{s}` is not a number"))?,
+                ));
             }
             c if c.is_alphabetic() || c == '_' => {
                 let start = i;
-                while chars.get(i).is_some_and(|d| d.is_alphanumeric() || *d == '_') {
+                while chars
+                    .get(i)
+                    .is_some_and(|d| d.is_alphanumeric() || *d == '_')
+                {
                     i += 1;
                 }
                 out.push(Token::Ident(chars[start..i].iter().collect()));
             }
             _ => {
                 let two: String = chars[i..(i + 2).min(chars.len())].iter().collect();
-                let op = ["==", "!=", "<=", ">=", "&&", "||"].into_iter().find(|op| *op == two);
+                let op = ["==", "!=", "<=", ">=", "&&", "||"]
+                    .into_iter()
+                    .find(|op| *op == two);
                 match op {
                     Some(op) => {
                         out.push(Token::Op(op));
@@ -128,7 +145,9 @@ fn tokenize(text: &str) -> Result<Vec<Token>, String> {
                             '<' => "<",
                             '>' => ">",
                             '!' => "!",
-                            '=' => return Err("`=` is not an operator here; compare with `==`".into()),
+                            '=' => {
+                                return Err("`=` is not an operator here; compare with `==`".into())
+                            }
                             other => return Err(format!("unexpected character `{other}`")),
                         };
                         out.push(Token::Op(op));
@@ -163,7 +182,9 @@ impl Parser {
     fn deeper(&mut self) -> Result<(), String> {
         self.depth += 1;
         if self.depth > MAX_DEPTH {
-            return Err(format!("the expression is nested more than {MAX_DEPTH} levels deep"));
+            return Err(format!(
+                "the expression is nested more than {MAX_DEPTH} levels deep"
+            ));
         }
         Ok(())
     }
@@ -217,7 +238,10 @@ impl Parser {
     }
 
     fn value(&mut self) -> Result<Expr, String> {
-        let token = self.peek().cloned().ok_or("the expression ends where a value was expected")?;
+        let token = self
+            .peek()
+            .cloned()
+            .ok_or("the expression ends where a value was expected")?;
         self.pos += 1;
         match token {
             Token::LParen => {
@@ -225,13 +249,17 @@ impl Parser {
                 self.expect_rparen()?;
                 Ok(inner)
             }
-            Token::Num(n) => Ok(Expr::Literal(serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number))),
+            Token::Num(n) => Ok(Expr::Literal(
+                serde_json::Number::from_f64(n).map_or(Value::Null, Value::Number),
+            )),
             Token::Str(s) => Ok(Expr::Literal(Value::String(s))),
             Token::Ident(word) => match word.as_str() {
                 "true" => Ok(Expr::Literal(Value::Bool(true))),
                 "false" => Ok(Expr::Literal(Value::Bool(false))),
                 "null" => Ok(Expr::Literal(Value::Null)),
-                "and" | "or" | "not" | "in" => Err(format!("`{word}` is an operator and cannot be used as a value")),
+                "and" | "or" | "not" | "in" => Err(format!(
+                    "`{word}` is an operator and cannot be used as a value"
+                )),
                 "len" if matches!(self.peek(), Some(Token::LParen)) => {
                     self.pos += 1;
                     self.deeper()?;
@@ -249,7 +277,12 @@ impl Parser {
                                 self.pos += 1;
                                 path.push(field);
                             }
-                            _ => return Err(format!("a field name must follow `{}.`", path.join("."))),
+                            _ => {
+                                return Err(format!(
+                                    "a field name must follow `{}.`",
+                                    path.join(".")
+                                ))
+                            }
                         }
                     }
                     Ok(Expr::Name(path))
@@ -277,11 +310,18 @@ pub fn parse(text: &str) -> Result<Expr, String> {
     if tokens.is_empty() {
         return Err("the expression is empty".into());
     }
-    let mut parser = Parser { tokens, pos: 0, depth: 0 };
+    let mut parser = Parser {
+        tokens,
+        pos: 0,
+        depth: 0,
+    };
     let expr = parser.or()?;
     match parser.peek() {
         None => Ok(expr),
-        Some(token) => Err(format!("unexpected {} after a complete expression", describe(token))),
+        Some(token) => Err(format!(
+            "unexpected {} after a complete expression",
+            describe(token)
+        )),
     }
 }
 
@@ -315,17 +355,26 @@ impl Expr {
     pub fn eval(&self, lookup: &dyn Fn(&[String]) -> Option<Value>) -> Result<Value, String> {
         Ok(match self {
             Expr::Literal(v) => v.clone(),
-            Expr::Name(path) => lookup(path).ok_or_else(|| format!("`{}` is not a parameter", path.join(".")))?,
+            Expr::Name(path) => {
+                lookup(path).ok_or_else(|| format!("`{}` is not a parameter", path.join(".")))?
+            }
             Expr::Len(e) => match e.eval(lookup)? {
                 Value::Array(a) => Value::from(a.len()),
                 Value::String(s) => Value::from(s.chars().count()),
                 Value::Null => Value::from(0),
-                other => return Err(format!("len() takes a list or a text, not {}", super::params::type_name(&other))),
+                other => {
+                    return Err(format!(
+                        "len() takes a list or a text, not {}",
+                        super::params::type_name(&other)
+                    ))
+                }
             },
             Expr::Not(e) => Value::Bool(!truthy(&e.eval(lookup)?)),
             Expr::And(a, b) => Value::Bool(truthy(&a.eval(lookup)?) && truthy(&b.eval(lookup)?)),
             Expr::Or(a, b) => Value::Bool(truthy(&a.eval(lookup)?) || truthy(&b.eval(lookup)?)),
-            Expr::Compare(a, op, b) => Value::Bool(compare(&a.eval(lookup)?, *op, &b.eval(lookup)?)?),
+            Expr::Compare(a, op, b) => {
+                Value::Bool(compare(&a.eval(lookup)?, *op, &b.eval(lookup)?)?)
+            }
         })
     }
 }
@@ -352,11 +401,16 @@ fn compare(a: &Value, op: CompareOp, b: &Value) -> Result<bool, String> {
     use std::cmp::Ordering;
     let order = || -> Result<Ordering, String> {
         match (a, b) {
-            (Value::Number(x), Value::Number(y)) => {
-                x.as_f64().partial_cmp(&y.as_f64()).ok_or_else(|| "numbers that cannot be compared".to_string())
-            }
+            (Value::Number(x), Value::Number(y)) => x
+                .as_f64()
+                .partial_cmp(&y.as_f64())
+                .ok_or_else(|| "numbers that cannot be compared".to_string()),
             (Value::String(x), Value::String(y)) => Ok(x.cmp(y)),
-            _ => Err(format!("cannot order {} and {}", super::params::type_name(a), super::params::type_name(b))),
+            _ => Err(format!(
+                "cannot order {} and {}",
+                super::params::type_name(a),
+                super::params::type_name(b)
+            )),
         }
     };
     Ok(match op {
@@ -370,10 +424,20 @@ fn compare(a: &Value, op: CompareOp, b: &Value) -> Result<bool, String> {
             Value::Array(items) => items.iter().any(|item| equal(a, item)),
             Value::String(s) => match a {
                 Value::String(needle) => s.contains(needle.as_str()),
-                _ => return Err(format!("`in` a text needs a text on the left, not {}", super::params::type_name(a))),
+                _ => {
+                    return Err(format!(
+                        "`in` a text needs a text on the left, not {}",
+                        super::params::type_name(a)
+                    ))
+                }
             },
             Value::Null => false,
-            other => return Err(format!("`in` needs a list or a text on the right, not {}", super::params::type_name(other))),
+            other => {
+                return Err(format!(
+                    "`in` needs a list or a text on the right, not {}",
+                    super::params::type_name(other)
+                ))
+            }
         },
     })
 }
@@ -400,8 +464,14 @@ mod tests {
         assert_eq!(eval("a && b || true", vars.clone()), Ok(json!(true)));
         assert_eq!(eval("a and not b", vars.clone()), Ok(json!(true)));
         assert_eq!(eval("!(a || b)", vars.clone()), Ok(json!(false)));
-        assert_eq!(eval("tier == 'gold' && n >= 3", vars.clone()), Ok(json!(true)));
-        assert_eq!(eval("'fr' in langs and len(langs) == 2", vars.clone()), Ok(json!(true)));
+        assert_eq!(
+            eval("tier == 'gold' && n >= 3", vars.clone()),
+            Ok(json!(true))
+        );
+        assert_eq!(
+            eval("'fr' in langs and len(langs) == 2", vars.clone()),
+            Ok(json!(true))
+        );
         assert_eq!(eval("n < -1", vars.clone()), Ok(json!(false)));
         assert_eq!(eval("\"ol\" in tier", vars), Ok(json!(true)));
     }
@@ -410,13 +480,19 @@ mod tests {
     fn errors_are_clear() {
         assert!(parse("a = 1").unwrap_err().contains("=="));
         assert!(parse("(a").unwrap_err().contains("not closed"));
-        assert!(parse("a b").unwrap_err().contains("after a complete expression"));
+        assert!(parse("a b")
+            .unwrap_err()
+            .contains("after a complete expression"));
         assert!(parse("").unwrap_err().contains("empty"));
         assert!(parse("'open").unwrap_err().contains("not closed"));
         assert!(parse(&"(".repeat(200)).unwrap_err().contains("nested"));
         assert!(parse(&"!".repeat(200)).unwrap_err().contains("nested"));
         assert!(parse(&"a || ".repeat(1000)).unwrap_err().contains("longer"));
-        assert!(eval("n < 'x'", json!({"n": 1})).unwrap_err().contains("cannot order"));
-        assert!(eval("missing", json!({})).unwrap_err().contains("not a parameter"));
+        assert!(eval("n < 'x'", json!({"n": 1}))
+            .unwrap_err()
+            .contains("cannot order"));
+        assert!(eval("missing", json!({}))
+            .unwrap_err()
+            .contains("not a parameter"));
     }
 }

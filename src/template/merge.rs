@@ -28,7 +28,12 @@ fn item_key(value: &Value) -> Option<(&'static str, &str)> {
 
 fn without_remove_marks(value: Value) -> Value {
     match value {
-        Value::Object(m) => Value::Object(m.into_iter().filter(|(k, _)| k != "$remove").map(|(k, v)| (k, without_remove_marks(v))).collect()),
+        Value::Object(m) => Value::Object(
+            m.into_iter()
+                .filter(|(k, _)| k != "$remove")
+                .map(|(k, v)| (k, without_remove_marks(v)))
+                .collect(),
+        ),
         Value::Array(items) => Value::Array(items.into_iter().map(without_remove_marks).collect()),
         other => other,
     }
@@ -40,7 +45,9 @@ pub fn merge(base: Value, over: &Value) -> Value {
             merge_objects(&mut base, over);
             Value::Object(base)
         }
-        (Value::Array(base), Value::Array(over)) if base.iter().chain(over).any(|v| item_key(v).is_some()) => {
+        (Value::Array(base), Value::Array(over))
+            if base.iter().chain(over).any(|v| item_key(v).is_some()) =>
+        {
             Value::Array(merge_keyed(base, over))
         }
         (_, over) => without_remove_marks(over.clone()),
@@ -68,7 +75,8 @@ fn merge_objects(base: &mut Map<String, Value>, over: &Map<String, Value>) {
 fn merge_keyed(mut base: Vec<Value>, over: &[Value]) -> Vec<Value> {
     for item in over {
         let found = item_key(item).and_then(|(field, key)| {
-            base.iter().position(|b| item_key(b).is_some_and(|(f, k)| f == field && k == key))
+            base.iter()
+                .position(|b| item_key(b).is_some_and(|(f, k)| f == field && k == key))
         });
         match found {
             Some(i) if removes(item) => {
@@ -97,13 +105,22 @@ mod tests {
         let child = json!({"journey": {"conditions": ["z"]},
             "nodes": [{"id": "a", "action": "hello"}, {"id": "b", "$remove": true}, {"id": "c", "action": "new"}]});
         let merged = merge(parent, &child);
-        assert_eq!(merged["journey"], json!({"title": "A", "conditions": ["z"]}));
-        assert_eq!(merged["nodes"], json!([{"id": "a", "action": "hello", "tools": []}, {"id": "c", "action": "new"}]));
+        assert_eq!(
+            merged["journey"],
+            json!({"title": "A", "conditions": ["z"]})
+        );
+        assert_eq!(
+            merged["nodes"],
+            json!([{"id": "a", "action": "hello", "tools": []}, {"id": "c", "action": "new"}])
+        );
     }
 
     #[test]
     fn members_can_be_removed() {
-        let merged = merge(json!({"a": 1, "b": {"c": 2}}), &json!({"b": {"$remove": true}}));
+        let merged = merge(
+            json!({"a": 1, "b": {"c": 2}}),
+            &json!({"b": {"$remove": true}}),
+        );
         assert_eq!(merged, json!({"a": 1}));
     }
 }

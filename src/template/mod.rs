@@ -19,7 +19,9 @@ mod sections;
 
 pub use engine::{body_kind, instantiate, lint, record_provenance, resolve, BodyKind, Instance};
 pub use library::{Entry, Library, Query, Source, BUILTINS};
-pub use model::{is_template_id, ComposeSpec, ParamSpec, ParamType, Template, TemplateRef, TEMPLATE_FORMAT};
+pub use model::{
+    is_template_id, ComposeSpec, ParamSpec, ParamType, Template, TemplateRef, TEMPLATE_FORMAT,
+};
 pub use params::{resolve_values, value_from_text, Values};
 pub use problem::Problem;
 pub use save::{save_as_template, ParamChoice, SaveOptions};

@@ -96,7 +96,11 @@ pub struct ParamSpec {
     #[serde(default, skip_serializing_if = "String::is_empty")]
     pub description: String,
     /// In a child template: drop the parent's parameter of this name.
-    #[serde(rename = "$remove", default, skip_serializing_if = "std::ops::Not::not")]
+    #[serde(
+        rename = "$remove",
+        default,
+        skip_serializing_if = "std::ops::Not::not"
+    )]
     pub remove: bool,
 }
 
@@ -119,7 +123,11 @@ impl ParamSpec {
             integer: over.integer.or(self.integer),
             items: over.items.clone().or_else(|| self.items.clone()),
             fields: over.fields.clone().or_else(|| self.fields.clone()),
-            description: if over.description.is_empty() { self.description.clone() } else { over.description.clone() },
+            description: if over.description.is_empty() {
+                self.description.clone()
+            } else {
+                over.description.clone()
+            },
             remove: false,
         }
     }
@@ -158,7 +166,10 @@ impl Template {
         if template.format != TEMPLATE_FORMAT {
             return Err(at(
                 JsonPath::root().key("format"),
-                format!("unknown format `{}`: a template has \"format\": \"{TEMPLATE_FORMAT}\"", template.format),
+                format!(
+                    "unknown format `{}`: a template has \"format\": \"{TEMPLATE_FORMAT}\"",
+                    template.format
+                ),
             ));
         }
         if !is_template_id(&template.id) {
@@ -191,7 +202,9 @@ impl Template {
 pub fn is_template_id(id: &str) -> bool {
     !id.is_empty()
         && id.len() <= 100
-        && id.bytes().all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
         && !id.starts_with('-')
 }
 
@@ -213,7 +226,10 @@ impl TemplateRef {
         }
         let range = semver::VersionReq::parse(range)
             .map_err(|e| format!("`{range}` in `{text}` is not a semver range ({e}); e.g. `^1.2`, `>=1.0, <2`, `=1.0.0`"))?;
-        Ok(TemplateRef { id: id.to_string(), range })
+        Ok(TemplateRef {
+            id: id.to_string(),
+            range,
+        })
     }
 }
 

@@ -19,7 +19,14 @@ pub fn resolve_values(specs: &[ParamSpec], given: &Map<String, Value>) -> (Value
             let known: Vec<&str> = specs.iter().map(|s| s.name.as_str()).collect();
             problems.push(Problem::new(
                 format!("parameters.{name}"),
-                format!("this template has no parameter `{name}` (it has: {})", if known.is_empty() { "none".into() } else { known.join(", ") }),
+                format!(
+                    "this template has no parameter `{name}` (it has: {})",
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
             ));
         }
     }
@@ -30,7 +37,10 @@ pub fn resolve_values(specs: &[ParamSpec], given: &Map<String, Value>) -> (Value
             None => match &spec.default {
                 Some(d) => d.clone(),
                 None if spec.is_required() => {
-                    problems.push(Problem::new(&at, format!("a value is required{}", describe(spec))));
+                    problems.push(Problem::new(
+                        &at,
+                        format!("a value is required{}", describe(spec)),
+                    ));
                     continue;
                 }
                 None => Value::Null,
@@ -72,7 +82,10 @@ pub fn check_value(spec: &ParamSpec, value: &Value, at: &str, problems: &mut Vec
             check_bounds(spec, len, "characters", &mut fail);
             if let Some(pattern) = &spec.pattern {
                 match anchored(pattern) {
-                    Ok(re) if !re.is_match(s) => fail(format!("`{}` does not match the pattern `{pattern}`", clip(s))),
+                    Ok(re) if !re.is_match(s) => fail(format!(
+                        "`{}` does not match the pattern `{pattern}`",
+                        clip(s)
+                    )),
                     Ok(_) => {}
                     // An invalid pattern is reported once, by `lint`, which always runs first.
                     Err(_) => {}
@@ -90,7 +103,11 @@ pub fn check_value(spec: &ParamSpec, value: &Value, at: &str, problems: &mut Vec
         (ParamType::Enum, Value::String(s)) => {
             let values = spec.values.as_deref().unwrap_or(&[]);
             if !values.iter().any(|v| v == s) {
-                fail(format!("`{}` is not one of the allowed values: {}", clip(s), values.join(", ")));
+                fail(format!(
+                    "`{}` is not one of the allowed values: {}",
+                    clip(s),
+                    values.join(", ")
+                ));
             }
         }
         (ParamType::List, Value::Array(items)) => {
@@ -109,7 +126,10 @@ pub fn check_value(spec: &ParamSpec, value: &Value, at: &str, problems: &mut Vec
             for key in map.keys() {
                 if !fields.iter().any(|f| &f.name == key) {
                     let known: Vec<&str> = fields.iter().map(|f| f.name.as_str()).collect();
-                    fail(format!("unknown field `{key}` (fields: {})", known.join(", ")));
+                    fail(format!(
+                        "unknown field `{key}` (fields: {})",
+                        known.join(", ")
+                    ));
                 }
             }
             for field in fields {
@@ -123,7 +143,12 @@ pub fn check_value(spec: &ParamSpec, value: &Value, at: &str, problems: &mut Vec
                 }
             }
         }
-        (kind, other) => fail(format!("expected {} {}, got {}", article(kind), kind.as_str(), type_name(other))),
+        (kind, other) => fail(format!(
+            "expected {} {}, got {}",
+            article(kind),
+            kind.as_str(),
+            type_name(other)
+        )),
     }
 }
 
@@ -148,7 +173,9 @@ fn check_bounds(spec: &ParamSpec, x: f64, unit: &str, fail: &mut impl FnMut(Stri
 
 /// A pattern must match the whole value, as form validation usually means.
 pub fn anchored(pattern: &str) -> Result<regex::Regex, regex::Error> {
-    regex::RegexBuilder::new(&format!("^(?:{pattern})$")).size_limit(1 << 20).build()
+    regex::RegexBuilder::new(&format!("^(?:{pattern})$"))
+        .size_limit(1 << 20)
+        .build()
 }
 
 fn article(kind: ParamType) -> &'static str {
@@ -182,13 +209,17 @@ fn clip(s: &str) -> String {
 pub fn value_from_text(spec: Option<&ParamSpec>, text: &str) -> Value {
     let parse_json = || serde_json::from_str::<Value>(text).ok();
     match spec.and_then(|s| s.kind) {
-        Some(ParamType::Number) => parse_json().filter(Value::is_number).unwrap_or_else(|| Value::String(text.into())),
+        Some(ParamType::Number) => parse_json()
+            .filter(Value::is_number)
+            .unwrap_or_else(|| Value::String(text.into())),
         Some(ParamType::Boolean) => match text.trim().to_ascii_lowercase().as_str() {
             "true" | "yes" | "on" | "1" => Value::Bool(true),
             "false" | "no" | "off" | "0" => Value::Bool(false),
             _ => Value::String(text.into()),
         },
-        Some(ParamType::List) if text.trim_start().starts_with('[') => parse_json().unwrap_or_else(|| Value::String(text.into())),
+        Some(ParamType::List) if text.trim_start().starts_with('[') => {
+            parse_json().unwrap_or_else(|| Value::String(text.into()))
+        }
         Some(ParamType::List) => {
             let item_spec = spec.and_then(|s| s.items.as_deref());
             Value::Array(

@@ -72,14 +72,21 @@ fn parse_inner(inner: &str) -> Result<Placeholder, String> {
         Some("slug") => Some(Filter::Slug),
         Some("lower") => Some(Filter::Lower),
         Some("upper") => Some(Filter::Upper),
-        Some(other) => return Err(format!("unknown filter `{other}` in `{{{{{inner}}}}}` (filters: slug, lower, upper)")),
+        Some(other) => {
+            return Err(format!(
+                "unknown filter `{other}` in `{{{{{inner}}}}}` (filters: slug, lower, upper)"
+            ))
+        }
     };
     Ok(Placeholder { path, filter })
 }
 
 pub fn is_name(s: &str) -> bool {
     let mut chars = s.chars();
-    chars.next().is_some_and(|c| c.is_ascii_alphabetic() || c == '_') && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
+    chars
+        .next()
+        .is_some_and(|c| c.is_ascii_alphabetic() || c == '_')
+        && chars.all(|c| c.is_ascii_alphanumeric() || c == '_')
 }
 
 /// A value as text inside a longer string (`null` renders as nothing, a list as `a, b, c`).
@@ -92,8 +99,15 @@ pub fn render(value: &Value) -> Result<String, String> {
             Some(x) if x.fract() == 0.0 && x.abs() < 1e15 => format!("{}", x as i64),
             _ => n.to_string(),
         },
-        Value::Array(items) => items.iter().map(render).collect::<Result<Vec<_>, _>>()?.join(", "),
-        Value::Object(_) => return Err("an object cannot be written into a text; name one of its fields (`{{item.field}}`)".into()),
+        Value::Array(items) => items
+            .iter()
+            .map(render)
+            .collect::<Result<Vec<_>, _>>()?
+            .join(", "),
+        Value::Object(_) => return Err(
+            "an object cannot be written into a text; name one of its fields (`{{item.field}}`)"
+                .into(),
+        ),
     })
 }
 
@@ -131,14 +145,32 @@ mod tests {
     fn splits_text_and_holes() {
         let pieces = split("Hi {{ name }}, from {{company|upper}}!").unwrap();
         assert_eq!(pieces.len(), 5);
-        assert_eq!(pieces[1], Piece::Hole(Placeholder { path: vec!["name".into()], filter: None }));
-        assert_eq!(pieces[3], Piece::Hole(Placeholder { path: vec!["company".into()], filter: Some(Filter::Upper) }));
+        assert_eq!(
+            pieces[1],
+            Piece::Hole(Placeholder {
+                path: vec!["name".into()],
+                filter: None
+            })
+        );
+        assert_eq!(
+            pieces[3],
+            Piece::Hole(Placeholder {
+                path: vec!["company".into()],
+                filter: Some(Filter::Upper)
+            })
+        );
     }
 
     #[test]
     fn escaped_braces_stay_literal() {
-        assert_eq!(split("key {{x}} and \\{{OPENAI_KEY}}").unwrap().last(), Some(&Piece::Text(" and {{OPENAI_KEY}}".into())));
-        assert_eq!(split(&escape("a {{b}}")).unwrap(), vec![Piece::Text("a {{b}}".into())]);
+        assert_eq!(
+            split("key {{x}} and \\{{OPENAI_KEY}}").unwrap().last(),
+            Some(&Piece::Text(" and {{OPENAI_KEY}}".into()))
+        );
+        assert_eq!(
+            split(&escape("a {{b}}")).unwrap(),
+            vec![Piece::Text("a {{b}}".into())]
+        );
     }
 
     #[test]
@@ -151,7 +183,10 @@ mod tests {
 
     #[test]
     fn slugs() {
-        assert_eq!(apply(&Filter::Slug, "  Billing & Payments!"), "billing-payments");
+        assert_eq!(
+            apply(&Filter::Slug, "  Billing & Payments!"),
+            "billing-payments"
+        );
         assert_eq!(apply(&Filter::Slug, "Été -- à Paris"), "été-à-paris");
     }
 }

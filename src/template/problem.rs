@@ -14,12 +14,18 @@ pub struct Problem {
 
 impl Problem {
     pub fn new(at: impl Into<String>, message: impl Into<String>) -> Problem {
-        Problem { at: at.into(), message: message.into() }
+        Problem {
+            at: at.into(),
+            message: message.into(),
+        }
     }
 
     /// The problem seen from an enclosing template (`composes[0] (faq)`, `extends`).
     pub fn within(self, prefix: &str) -> Problem {
-        Problem { at: format!("{prefix} > {}", self.at), message: self.message }
+        Problem {
+            at: format!("{prefix} > {}", self.at),
+            message: self.message,
+        }
     }
 
     pub fn render_all(template: &str, problems: &[Problem]) -> String {
@@ -45,6 +51,9 @@ pub fn fail_if_any(template: &str, problems: Vec<Problem>) -> crate::Result<()> 
     if problems.is_empty() {
         Ok(())
     } else {
-        Err(crate::Error::Template { template: template.to_string(), problems })
+        Err(crate::Error::Template {
+            template: template.to_string(),
+            problems,
+        })
     }
 }

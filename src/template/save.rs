@@ -31,16 +31,35 @@ pub struct SaveOptions {
 
 /// Fields that are identifiers or structure, not texts a designer would parameterise.
 const STRUCTURAL_KEYS: &[&str] = &[
-    "id", "source", "target", "root_id", "format", "version", "service_name", "tool_name", "kind",
-    "type", "sourceHandle", "targetHandle", "parentId", "extent", "editor", "position", "positions",
+    "id",
+    "source",
+    "target",
+    "root_id",
+    "format",
+    "version",
+    "service_name",
+    "tool_name",
+    "kind",
+    "type",
+    "sourceHandle",
+    "targetHandle",
+    "parentId",
+    "extent",
+    "editor",
+    "position",
+    "positions",
 ];
 
 pub fn save_as_template(document: &Document, options: &SaveOptions) -> Result<Template> {
     let mut problems = Vec::new();
     if !super::model::is_template_id(&options.id) {
-        problems.push(Problem::new("id", format!("`{}` must be lowercase letters, digits and `-`", options.id)));
+        problems.push(Problem::new(
+            "id",
+            format!("`{}` must be lowercase letters, digits and `-`", options.id),
+        ));
     }
-    let mut body: Value = serde_json::from_str(&document.to_json()).map_err(|e| crate::Error::Unsupported(e.to_string()))?;
+    let mut body: Value = serde_json::from_str(&document.to_json())
+        .map_err(|e| crate::Error::Unsupported(e.to_string()))?;
     // Texts already holding `{{` (Sim's env references) must stay literal.
     escape_all(&mut body);
     // Longer texts first, so a choice that contains another is replaced whole.
@@ -50,19 +69,33 @@ pub fn save_as_template(document: &Document, options: &SaveOptions) -> Result<Te
     for choice in &options.params {
         let at = format!("parameters.{}", choice.name);
         if !placeholder::is_name(&choice.name) {
-            problems.push(Problem::new(&at, "not a valid parameter name (letters, digits, `_`)"));
+            problems.push(Problem::new(
+                &at,
+                "not a valid parameter name (letters, digits, `_`)",
+            ));
         }
         if choice.text.is_empty() {
             problems.push(Problem::new(&at, "the text to replace is empty"));
         }
-        if options.params.iter().filter(|c| c.name == choice.name).count() > 1 {
+        if options
+            .params
+            .iter()
+            .filter(|c| c.name == choice.name)
+            .count()
+            > 1
+        {
             problems.push(Problem::new(&at, "chosen twice"));
         }
     }
     fail_if_any(&options.id, std::mem::take(&mut problems))?;
     for choice in choices {
         let escaped = placeholder::escape(&choice.text);
-        let count = replace_texts(&mut body, &escaped, &format!("{{{{{}}}}}", choice.name), false);
+        let count = replace_texts(
+            &mut body,
+            &escaped,
+            &format!("{{{{{}}}}}", choice.name),
+            false,
+        );
         if count == 0 {
             problems.push(Problem::new(
                 format!("parameters.{}", choice.name),
@@ -101,7 +134,11 @@ fn escape_all(value: &mut Value) {
         Value::String(s) if s.contains("{{") => *s = placeholder::escape(s),
         Value::Array(items) => items.iter_mut().for_each(escape_all),
         Value::Object(members) => {
-            let keys: Vec<String> = members.keys().filter(|k| k.contains("{{")).cloned().collect();
+            let keys: Vec<String> = members
+                .keys()
+                .filter(|k| k.contains("{{"))
+                .cloned()
+                .collect();
             for key in keys {
                 if let Some(v) = members.shift_remove(&key) {
                     members.insert(placeholder::escape(&key), v);
@@ -120,10 +157,20 @@ fn replace_texts(value: &mut Value, text: &str, with: &str, structural: bool) ->
             *s = s.replace(text, with);
             1
         }
-        Value::Array(items) => items.iter_mut().map(|v| replace_texts(v, text, with, structural)).sum(),
+        Value::Array(items) => items
+            .iter_mut()
+            .map(|v| replace_texts(v, text, with, structural))
+            .sum(),
         Value::Object(members) => members
             .iter_mut()
-            .map(|(k, v)| replace_texts(v, text, with, structural || STRUCTURAL_KEYS.contains(&k.as_str())))
+            .map(|(k, v)| {
+                replace_texts(
+                    v,
+                    text,
+                    with,
+                    structural || STRUCTURAL_KEYS.contains(&k.as_str()),
+                )
+            })
             .sum(),
         _ => 0,
     }

@@ -23,7 +23,11 @@ const WHEN_KEYS: &[&str] = &["$when", "$then", "$else"];
 const EACH_KEYS: &[&str] = &["$each", "$as", "$position", "$next", "$when", "$do"];
 
 enum Section<'a> {
-    When { condition: &'a str, then: &'a Value, otherwise: Option<&'a Value> },
+    When {
+        condition: &'a str,
+        then: &'a Value,
+        otherwise: Option<&'a Value>,
+    },
     Each {
         source: &'a str,
         as_name: &'a str,
@@ -48,14 +52,19 @@ fn section(obj: &Map<String, Value>) -> Option<Result<Section<'_>, String>> {
     if obj.contains_key("$each") {
         return Some((|| {
             if let Some(key) = obj.keys().find(|k| !EACH_KEYS.contains(&k.as_str())) {
-                return Err(format!("an `$each` section takes {} only; `{key}` does not belong here", EACH_KEYS.join(", ")));
+                return Err(format!(
+                    "an `$each` section takes {} only; `{key}` does not belong here",
+                    EACH_KEYS.join(", ")
+                ));
             }
             let as_name = text("$as")?.unwrap_or("item");
             let position = text("$position")?;
             let next = text("$next")?;
             for name in std::iter::once(as_name).chain(position).chain(next) {
                 if !placeholder::is_name(name) {
-                    return Err(format!("`{name}` is not a valid name (letters, digits, `_`)"));
+                    return Err(format!(
+                        "`{name}` is not a valid name (letters, digits, `_`)"
+                    ));
                 }
             }
             Ok(Section::Each {
@@ -64,18 +73,25 @@ fn section(obj: &Map<String, Value>) -> Option<Result<Section<'_>, String>> {
                 position,
                 next,
                 filter: text("$when")?,
-                body: obj.get("$do").ok_or("an `$each` section needs `$do`: what to repeat")?,
+                body: obj
+                    .get("$do")
+                    .ok_or("an `$each` section needs `$do`: what to repeat")?,
             })
         })());
     }
     if obj.contains_key("$when") {
         return Some((|| {
             if let Some(key) = obj.keys().find(|k| !WHEN_KEYS.contains(&k.as_str())) {
-                return Err(format!("a `$when` section takes {} only; `{key}` does not belong here", WHEN_KEYS.join(", ")));
+                return Err(format!(
+                    "a `$when` section takes {} only; `{key}` does not belong here",
+                    WHEN_KEYS.join(", ")
+                ));
             }
             Ok(Section::When {
                 condition: text("$when")?.unwrap_or_default(),
-                then: obj.get("$then").ok_or("a `$when` section needs `$then`: what to include when it holds")?,
+                then: obj
+                    .get("$then")
+                    .ok_or("a `$when` section needs `$then`: what to include when it holds")?,
                 otherwise: obj.get("$else"),
             })
         })());
@@ -84,7 +100,10 @@ fn section(obj: &Map<String, Value>) -> Option<Result<Section<'_>, String>> {
 }
 
 fn is_section_member(key: &str, value: &Value) -> bool {
-    key.starts_with('$') && value.as_object().is_some_and(|o| o.contains_key("$when") || o.contains_key("$each"))
+    key.starts_with('$')
+        && value
+            .as_object()
+            .is_some_and(|o| o.contains_key("$when") || o.contains_key("$each"))
 }
 
 /// Where a section sits decides what its content must be.
@@ -98,7 +117,9 @@ fn content_ok(slot: Slot, value: &Value) -> Result<(), String> {
     match (slot, value) {
         (Slot::ArrayItems, Value::Array(_)) | (Slot::ObjectMembers, Value::Object(_)) => Ok(()),
         (Slot::ArrayItems, _) => Err("a section inside a list must give a list of items".into()),
-        (Slot::ObjectMembers, _) => Err("a section inside an object must give an object of members".into()),
+        (Slot::ObjectMembers, _) => {
+            Err("a section inside an object must give an object of members".into())
+        }
     }
 }
 
@@ -120,7 +141,11 @@ pub struct Lint<'a> {
 
 impl<'a> Lint<'a> {
     pub fn new(params: &'a [ParamSpec]) -> Lint<'a> {
-        Lint { params, used: HashSet::new(), problems: Vec::new() }
+        Lint {
+            params,
+            used: HashSet::new(),
+            problems: Vec::new(),
+        }
     }
 
     /// Checks every placeholder, expression and section of `value` (at `path`).
@@ -157,33 +182,64 @@ impl<'a> Lint<'a> {
         }
     }
 
-    fn section(&mut self, sec: Result<Section, String>, slot: Slot, at: &JsonPath, scope: &mut Vec<Var>) {
+    fn section(
+        &mut self,
+        sec: Result<Section, String>,
+        slot: Slot,
+        at: &JsonPath,
+        scope: &mut Vec<Var>,
+    ) {
         let sec = match sec {
             Ok(sec) => sec,
             Err(message) => return self.problems.push(Problem::new(at.to_string(), message)),
         };
         match sec {
-            Section::When { condition, then, otherwise } => {
+            Section::When {
+                condition,
+                then,
+                otherwise,
+            } => {
                 self.expression(condition, &at.clone().key("$when"), scope);
                 for (key, content) in [("$then", Some(then)), ("$else", otherwise)] {
                     let Some(content) = content else { continue };
                     let content_at = at.clone().key(key);
                     match content_ok(slot, content) {
                         Ok(()) => self.walk(content, &content_at, scope),
-                        Err(message) => self.problems.push(Problem::new(content_at.to_string(), message)),
+                        Err(message) => self
+                            .problems
+                            .push(Problem::new(content_at.to_string(), message)),
                     }
                 }
             }
-            Section::Each { source, as_name, position, next, filter, body } => {
+            Section::Each {
+                source,
+                as_name,
+                position,
+                next,
+                filter,
+                body,
+            } => {
                 let source_at = at.clone().key("$each");
                 let item = self.list_source(source, &source_at, scope);
                 let depth = scope.len();
                 if let Some(next) = next {
-                    scope.push(Var { name: next.to_string(), item: item.clone() });
+                    scope.push(Var {
+                        name: next.to_string(),
+                        item: item.clone(),
+                    });
                 }
-                scope.push(Var { name: as_name.to_string(), item });
+                scope.push(Var {
+                    name: as_name.to_string(),
+                    item,
+                });
                 if let Some(position) = position {
-                    scope.push(Var { name: position.to_string(), item: Some(ParamSpec { kind: Some(ParamType::Number), ..Default::default() }) });
+                    scope.push(Var {
+                        name: position.to_string(),
+                        item: Some(ParamSpec {
+                            kind: Some(ParamType::Number),
+                            ..Default::default()
+                        }),
+                    });
                 }
                 if let Some(filter) = filter {
                     self.expression(filter, &at.clone().key("$when"), scope);
@@ -191,7 +247,9 @@ impl<'a> Lint<'a> {
                 let body_at = at.clone().key("$do");
                 match content_ok(slot, body) {
                     Ok(()) => self.walk(body, &body_at, scope),
-                    Err(message) => self.problems.push(Problem::new(body_at.to_string(), message)),
+                    Err(message) => self
+                        .problems
+                        .push(Problem::new(body_at.to_string(), message)),
                 }
                 scope.truncate(depth);
             }
@@ -202,14 +260,20 @@ impl<'a> Lint<'a> {
     fn list_source(&mut self, source: &str, at: &JsonPath, scope: &[Var]) -> Option<ParamSpec> {
         let path: Vec<String> = source.split('.').map(|s| s.trim().to_string()).collect();
         if source.trim().is_empty() || !path.iter().all(|p| placeholder::is_name(p)) {
-            self.problems.push(Problem::new(at.to_string(), format!("`{source}` does not name a list parameter")));
+            self.problems.push(Problem::new(
+                at.to_string(),
+                format!("`{source}` does not name a list parameter"),
+            ));
             return None;
         }
         let spec = self.resolve(&path, at, scope)?;
         match spec.kind {
             Some(ParamType::List) => spec.items.map(|b| *b),
             Some(other) => {
-                self.problems.push(Problem::new(at.to_string(), format!("`$each` needs a list, but `{source}` is {}", other.as_str())));
+                self.problems.push(Problem::new(
+                    at.to_string(),
+                    format!("`$each` needs a list, but `{source}` is {}", other.as_str()),
+                ));
                 None
             }
             None => None,
@@ -225,7 +289,10 @@ impl<'a> Lint<'a> {
                     self.resolve(&name, at, scope);
                 }
             }
-            Err(message) => self.problems.push(Problem::new(at.to_string(), format!("in `{text}`: {message}"))),
+            Err(message) => self.problems.push(Problem::new(
+                at.to_string(),
+                format!("in `{text}`: {message}"),
+            )),
         }
     }
 
@@ -258,7 +325,15 @@ impl<'a> Lint<'a> {
             known.extend(scope.iter().map(|v| v.name.as_str()));
             self.problems.push(Problem::new(
                 at.to_string(),
-                format!("`{}` is not a declared parameter (declared: {})", path.join("."), if known.is_empty() { "none".into() } else { known.join(", ") }),
+                format!(
+                    "`{}` is not a declared parameter (declared: {})",
+                    path.join("."),
+                    if known.is_empty() {
+                        "none".into()
+                    } else {
+                        known.join(", ")
+                    }
+                ),
             ));
             return None;
         };
@@ -268,7 +343,10 @@ impl<'a> Lint<'a> {
             match fields.into_iter().find(|f| &f.name == field) {
                 Some(f) if spec.kind == Some(ParamType::Object) => spec = f,
                 _ => {
-                    self.problems.push(Problem::new(at.to_string(), format!("`{}` has no field `{field}`", path.join("."))));
+                    self.problems.push(Problem::new(
+                        at.to_string(),
+                        format!("`{}` has no field `{field}`", path.join(".")),
+                    ));
                     return None;
                 }
             }
@@ -293,7 +371,12 @@ pub struct Expand<'a> {
 
 impl<'a> Expand<'a> {
     pub fn new(values: &'a Values) -> Expand<'a> {
-        Expand { values, scope: Vec::new(), repetitions: 0, problems: Vec::new() }
+        Expand {
+            values,
+            scope: Vec::new(),
+            repetitions: 0,
+            problems: Vec::new(),
+        }
     }
 
     pub fn value(&mut self, value: &Value, path: &JsonPath) -> Value {
@@ -341,7 +424,10 @@ impl<'a> Expand<'a> {
                     };
                     for (key, value) in produced {
                         if out.contains_key(&key) {
-                            self.problems.push(Problem::new(at.to_string(), format!("two members are named `{key}` once expanded")));
+                            self.problems.push(Problem::new(
+                                at.to_string(),
+                                format!("two members are named `{key}` once expanded"),
+                            ));
                         }
                         out.insert(key, value);
                     }
@@ -362,12 +448,26 @@ impl<'a> Expand<'a> {
             }
         };
         match sec {
-            Section::When { condition, then, otherwise } => match self.condition(condition, &at.clone().key("$when")) {
+            Section::When {
+                condition,
+                then,
+                otherwise,
+            } => match self.condition(condition, &at.clone().key("$when")) {
                 Some(true) => vec![self.value(then, &at.clone().key("$then"))],
-                Some(false) => otherwise.map(|o| self.value(o, &at.clone().key("$else"))).into_iter().collect(),
+                Some(false) => otherwise
+                    .map(|o| self.value(o, &at.clone().key("$else")))
+                    .into_iter()
+                    .collect(),
                 None => Vec::new(),
             },
-            Section::Each { source, as_name, position, next, filter, body } => {
+            Section::Each {
+                source,
+                as_name,
+                position,
+                next,
+                filter,
+                body,
+            } => {
                 let path: Vec<String> = source.split('.').map(|s| s.trim().to_string()).collect();
                 let items = match self.lookup(&path) {
                     Some(Value::Array(items)) => items,
@@ -375,7 +475,10 @@ impl<'a> Expand<'a> {
                     Some(other) => {
                         self.problems.push(Problem::new(
                             at.clone().key("$each").to_string(),
-                            format!("`$each` needs a list, but `{source}` is {}", super::params::type_name(&other)),
+                            format!(
+                                "`$each` needs a list, but `{source}` is {}",
+                                super::params::type_name(&other)
+                            ),
                         ));
                         Vec::new()
                     }
@@ -395,14 +498,19 @@ impl<'a> Expand<'a> {
                     }
                     let depth = self.scope.len();
                     if let Some(next) = next {
-                        self.scope.push((next.to_string(), items.get(i + 1).cloned().unwrap_or(Value::Null)));
+                        self.scope.push((
+                            next.to_string(),
+                            items.get(i + 1).cloned().unwrap_or(Value::Null),
+                        ));
                     }
                     self.scope.push((as_name.to_string(), item.clone()));
                     if let Some(position) = position {
                         self.scope.push((position.to_string(), Value::from(i + 1)));
                     }
                     let keep = match filter {
-                        Some(filter) => self.condition(filter, &at.clone().key("$when")) == Some(true),
+                        Some(filter) => {
+                            self.condition(filter, &at.clone().key("$when")) == Some(true)
+                        }
                         None => true,
                     };
                     if keep {
@@ -416,11 +524,15 @@ impl<'a> Expand<'a> {
     }
 
     fn condition(&mut self, text: &str, at: &JsonPath) -> Option<bool> {
-        let result = expr::parse(text).and_then(|e: Expr| e.eval(&|path: &[String]| self.lookup(path)));
+        let result =
+            expr::parse(text).and_then(|e: Expr| e.eval(&|path: &[String]| self.lookup(path)));
         match result {
             Ok(v) => Some(expr::truthy(&v)),
             Err(message) => {
-                self.problems.push(Problem::new(at.to_string(), format!("in `{text}`: {message}")));
+                self.problems.push(Problem::new(
+                    at.to_string(),
+                    format!("in `{text}`: {message}"),
+                ));
                 None
             }
         }
@@ -467,7 +579,10 @@ impl<'a> Expand<'a> {
                 Piece::Text(t) => out.push_str(&t),
                 Piece::Hole(hole) => {
                     let Some(value) = self.lookup(&hole.path) else {
-                        self.problems.push(Problem::new(at.to_string(), format!("`{}` is not a declared parameter", hole.path.join("."))));
+                        self.problems.push(Problem::new(
+                            at.to_string(),
+                            format!("`{}` is not a declared parameter", hole.path.join(".")),
+                        ));
                         continue;
                     };
                     match placeholder::render(&value) {
@@ -475,7 +590,10 @@ impl<'a> Expand<'a> {
                             Some(filter) => out.push_str(&placeholder::apply(filter, &text)),
                             None => out.push_str(&text),
                         },
-                        Err(message) => self.problems.push(Problem::new(at.to_string(), format!("`{}`: {message}", hole.path.join(".")))),
+                        Err(message) => self.problems.push(Problem::new(
+                            at.to_string(),
+                            format!("`{}`: {message}", hole.path.join(".")),
+                        )),
                     }
                 }
             }

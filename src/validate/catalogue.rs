@@ -397,19 +397,39 @@ mod tests {
         for r in CATALOGUE {
             assert!(seen.insert(r.code), "duplicate code {}", r.code);
             let (prefix, digits) = r.code.split_at(1);
-            assert!(matches!(prefix, "J" | "W" | "C") && digits.len() == 3 && digits.bytes().all(|b| b.is_ascii_digit()));
-            assert!(!r.meaning.is_empty() && !r.fix.is_empty() && !r.example.is_empty() && !r.ground.is_empty());
+            assert!(
+                matches!(prefix, "J" | "W" | "C")
+                    && digits.len() == 3
+                    && digits.bytes().all(|b| b.is_ascii_digit())
+            );
+            assert!(
+                !r.meaning.is_empty()
+                    && !r.fix.is_empty()
+                    && !r.example.is_empty()
+                    && !r.ground.is_empty()
+            );
         }
     }
 
     #[test]
     fn every_approximation_code_is_catalogued_once() {
-        let catalogued: Vec<&str> = CATALOGUE.iter().map(|r| r.code).filter(|c| c.starts_with('C')).collect();
+        let catalogued: Vec<&str> = CATALOGUE
+            .iter()
+            .map(|r| r.code)
+            .filter(|c| c.starts_with('C'))
+            .collect();
         let mut expected: Vec<&str> = crate::convert::codes::ALL.to_vec();
         expected.push(super::super::readiness::CONVERSION_FAILS);
-        assert_eq!(catalogued, expected, "the catalogue's C codes are the converter's approximation codes plus C017");
+        assert_eq!(
+            catalogued, expected,
+            "the catalogue's C codes are the converter's approximation codes plus C017"
+        );
         for r in CATALOGUE.iter().filter(|r| r.code.starts_with('C')) {
-            assert_ne!(r.severity, Error, "{}: readiness never blocks a document that is valid for its own system", r.code);
+            assert_ne!(
+                r.severity, Error,
+                "{}: readiness never blocks a document that is valid for its own system",
+                r.code
+            );
         }
     }
 }

@@ -5,7 +5,19 @@ use super::catalogue;
 use crate::json::JsonPath;
 use serde::Serialize;
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize, serde::Deserialize, ts_rs::TS)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    Serialize,
+    serde::Deserialize,
+    ts_rs::TS,
+)]
 #[serde(rename_all = "snake_case")]
 pub enum Severity {
     Error,
@@ -68,7 +80,6 @@ impl Diagnostic {
         self.hint = hint.into();
         self
     }
-
 }
 
 /// Every diagnostic of one document, in a stable order.
@@ -87,14 +98,23 @@ impl Report {
         let keys: Vec<String> = diagnostics.iter().map(|d| d.path.to_string()).collect();
         let mut order: Vec<usize> = (0..diagnostics.len()).collect();
         order.sort_unstable_by(|&a, &b| {
-            keys[a].cmp(&keys[b]).then(diagnostics[a].code.cmp(diagnostics[b].code)).then(diagnostics[a].message.cmp(&diagnostics[b].message))
+            keys[a]
+                .cmp(&keys[b])
+                .then(diagnostics[a].code.cmp(diagnostics[b].code))
+                .then(diagnostics[a].message.cmp(&diagnostics[b].message))
                 .then_with(|| diagnostics[a].node_ids.cmp(&diagnostics[b].node_ids))
                 .then_with(|| diagnostics[a].edge_ids.cmp(&diagnostics[b].edge_ids))
         });
         let mut slots: Vec<Option<Diagnostic>> = diagnostics.into_iter().map(Some).collect();
-        let diagnostics: Vec<Diagnostic> = order.into_iter().filter_map(|i| slots[i].take()).collect();
+        let diagnostics: Vec<Diagnostic> =
+            order.into_iter().filter_map(|i| slots[i].take()).collect();
         let count = |s| diagnostics.iter().filter(|d| d.severity == s).count();
-        Report { errors: count(Severity::Error), warnings: count(Severity::Warning), infos: count(Severity::Info), diagnostics }
+        Report {
+            errors: count(Severity::Error),
+            warnings: count(Severity::Warning),
+            infos: count(Severity::Info),
+            diagnostics,
+        }
     }
 
     pub fn has_code(&self, code: &str) -> bool {

@@ -21,12 +21,15 @@ use crate::graph::GraphView;
 use crate::js::Sandbox;
 use crate::json::JsonPath;
 use crate::json::Maybe;
-use serde_json::Number;
-use crate::parlant::{ContextVariable, EditorData, EditorPosition, Guideline, Journey, JourneyDocument, JourneyEdge, JourneyNode, Tag, END_NODE_ID};
+use crate::parlant::{
+    ContextVariable, EditorData, EditorPosition, Guideline, Journey, JourneyDocument, JourneyEdge,
+    JourneyNode, Tag, END_NODE_ID,
+};
 use crate::sim::references::RefTarget;
 use crate::sim::{Block, Edge, SimDocument};
 use crate::Document;
 use serde::Deserialize;
+use serde_json::Number;
 use std::collections::{HashMap, HashSet};
 
 /// One edit of the model. Nodes and edges are matched by id: an upsert replaces the one with that
@@ -64,7 +67,11 @@ pub struct JourneyEntities {
 
 impl JourneyEntities {
     pub fn of(doc: &JourneyDocument) -> JourneyEntities {
-        JourneyEntities { tags: doc.tags.clone(), guidelines: doc.guidelines.clone(), context_variables: doc.context_variables.clone() }
+        JourneyEntities {
+            tags: doc.tags.clone(),
+            guidelines: doc.guidelines.clone(),
+            context_variables: doc.context_variables.clone(),
+        }
     }
 }
 
@@ -122,7 +129,9 @@ impl IncrementalValidator {
     /// Validates `doc` in full and keeps what is needed to revalidate edits.
     pub fn new(doc: Document) -> Result<IncrementalValidator> {
         let inner = match doc {
-            Document::Sim(sim) => Inner::Workflow(WorkflowState::new(sim, super::checking_sandbox()?)),
+            Document::Sim(sim) => {
+                Inner::Workflow(WorkflowState::new(sim, super::checking_sandbox()?))
+            }
             Document::Journey(j) => Inner::Journey(JourneyState::new(j)),
         };
         Ok(IncrementalValidator { inner })
@@ -132,7 +141,9 @@ impl IncrementalValidator {
     pub fn apply(&mut self, edit: Edit) -> Result<()> {
         match (&mut self.inner, edit) {
             (Inner::Workflow(w), Edit::UpsertBlock(block)) => w.upsert_block(block),
-            (Inner::Workflow(w), Edit::InsertBlock(index, block)) => w.insert_block(index, block)?,
+            (Inner::Workflow(w), Edit::InsertBlock(index, block)) => {
+                w.insert_block(index, block)?
+            }
             (Inner::Workflow(w), Edit::RemoveBlock(id)) => w.remove_block(&id),
             (Inner::Workflow(w), Edit::UpsertEdge(edge)) => {
                 let edges = &mut w.doc.state_mut().edges;
@@ -145,7 +156,10 @@ impl IncrementalValidator {
             (Inner::Workflow(w), Edit::InsertEdge(index, edge)) => {
                 let edges = &mut w.doc.state_mut().edges;
                 if edges.iter().any(|e| e.id == edge.id) {
-                    return Err(Error::Unsupported(format!("edge `{}` is already in the workflow", edge.id)));
+                    return Err(Error::Unsupported(format!(
+                        "edge `{}` is already in the workflow",
+                        edge.id
+                    )));
                 }
                 let at = index.min(edges.len());
                 edges.insert(at, edge);
@@ -158,7 +172,10 @@ impl IncrementalValidator {
             (Inner::Journey(j), Edit::UpsertState(node)) => j.upsert_node(node),
             (Inner::Journey(j), Edit::InsertState(index, node)) => {
                 if j.index.contains_key(&node.id) {
-                    return Err(Error::Unsupported(format!("state `{}` is already in the journey", node.id)));
+                    return Err(Error::Unsupported(format!(
+                        "state `{}` is already in the journey",
+                        node.id
+                    )));
                 }
                 let at = index.min(j.doc.nodes.len());
                 j.doc.nodes.insert(at, node);
@@ -177,7 +194,10 @@ impl IncrementalValidator {
             }
             (Inner::Journey(j), Edit::InsertTransition(index, edge)) => {
                 if j.doc.edges.iter().any(|e| e.id == edge.id) {
-                    return Err(Error::Unsupported(format!("transition `{}` is already in the journey", edge.id)));
+                    return Err(Error::Unsupported(format!(
+                        "transition `{}` is already in the journey",
+                        edge.id
+                    )));
                 }
                 let at = index.min(j.doc.edges.len());
                 j.doc.edges.insert(at, edge);
@@ -198,8 +218,14 @@ impl IncrementalValidator {
                 j.recompute_all();
             }
             (inner, edit) => {
-                let kind = if matches!(inner, Inner::Workflow(_)) { "a Sim workflow" } else { "a journey" };
-                return Err(Error::Unsupported(format!("{edit:?} is not an edit of {kind}")));
+                let kind = if matches!(inner, Inner::Workflow(_)) {
+                    "a Sim workflow"
+                } else {
+                    "a journey"
+                };
+                return Err(Error::Unsupported(format!(
+                    "{edit:?} is not an edit of {kind}"
+                )));
             }
         }
         Ok(())
@@ -217,7 +243,14 @@ impl IncrementalValidator {
                 .chain(&w.global)
                 .cloned()
                 .collect(),
-            Inner::Journey(j) => j.node_diags.iter().chain(&j.edge_diags).flatten().chain(&j.graph_diags).cloned().collect(),
+            Inner::Journey(j) => j
+                .node_diags
+                .iter()
+                .chain(&j.edge_diags)
+                .flatten()
+                .chain(&j.graph_diags)
+                .cloned()
+                .collect(),
         };
         Report::new(all)
     }
@@ -257,12 +290,26 @@ impl IncrementalValidator {
     /// `editor.positions` (`None` removes it). No rule reads positions, so nothing is revalidated.
     /// Coordinates are JSON numbers as written, so putting an old place back is byte-exact.
     /// Returns where the node was (`None`: a journey state with no saved place).
-    pub fn set_position(&mut self, id: &str, at: Option<(Number, Number)>) -> Result<Option<(Number, Number)>> {
+    pub fn set_position(
+        &mut self,
+        id: &str,
+        at: Option<(Number, Number)>,
+    ) -> Result<Option<(Number, Number)>> {
         match &mut self.inner {
             Inner::Workflow(w) => {
-                let block = w.doc.state_mut().blocks.get_mut(id).ok_or_else(|| Error::NotFound(format!("no block `{id}`")))?;
-                let (x, y) = at.ok_or_else(|| Error::Unsupported(format!("block `{id}` must keep a position")))?;
-                let before = (std::mem::replace(&mut block.position.x, x), std::mem::replace(&mut block.position.y, y));
+                let block = w
+                    .doc
+                    .state_mut()
+                    .blocks
+                    .get_mut(id)
+                    .ok_or_else(|| Error::NotFound(format!("no block `{id}`")))?;
+                let (x, y) = at.ok_or_else(|| {
+                    Error::Unsupported(format!("block `{id}` must keep a position"))
+                })?;
+                let before = (
+                    std::mem::replace(&mut block.position.x, x),
+                    std::mem::replace(&mut block.position.y, y),
+                );
                 Ok(Some(before))
             }
             Inner::Journey(j) => {
@@ -270,7 +317,9 @@ impl IncrementalValidator {
                     return Err(Error::NotFound(format!("no state `{id}`")));
                 }
                 let positions = j.doc.editor.get_mut().and_then(|e| e.positions.get_mut());
-                let before = positions.and_then(|p| p.get(id)).map(|p| (p.x.clone(), p.y.clone()));
+                let before = positions
+                    .and_then(|p| p.get(id))
+                    .map(|p| (p.x.clone(), p.y.clone()));
                 match at {
                     Some((x, y)) => {
                         let editor = j.doc.editor.get_or_insert_with(EditorData::empty);
@@ -281,12 +330,21 @@ impl IncrementalValidator {
                                 p.y = y;
                             }
                             None => {
-                                positions.insert(id.to_string(), EditorPosition { x, y, extra: Default::default() });
+                                positions.insert(
+                                    id.to_string(),
+                                    EditorPosition {
+                                        x,
+                                        y,
+                                        extra: Default::default(),
+                                    },
+                                );
                             }
                         }
                     }
                     None => {
-                        if let Some(positions) = j.doc.editor.get_mut().and_then(|e| e.positions.get_mut()) {
+                        if let Some(positions) =
+                            j.doc.editor.get_mut().and_then(|e| e.positions.get_mut())
+                        {
                             positions.shift_remove(id);
                         }
                     }
@@ -303,13 +361,21 @@ impl IncrementalValidator {
         &mut self,
         loops: Maybe<crate::json::UniqueMap<crate::sim::Loop>>,
         parallels: Maybe<crate::json::UniqueMap<crate::sim::Parallel>>,
-    ) -> Result<(Maybe<crate::json::UniqueMap<crate::sim::Loop>>, Maybe<crate::json::UniqueMap<crate::sim::Parallel>>)> {
+    ) -> Result<(
+        Maybe<crate::json::UniqueMap<crate::sim::Loop>>,
+        Maybe<crate::json::UniqueMap<crate::sim::Parallel>>,
+    )> {
         match &mut self.inner {
             Inner::Workflow(w) => {
                 let state = w.doc.state_mut();
-                Ok((std::mem::replace(&mut state.loops, loops), std::mem::replace(&mut state.parallels, parallels)))
+                Ok((
+                    std::mem::replace(&mut state.loops, loops),
+                    std::mem::replace(&mut state.parallels, parallels),
+                ))
             }
-            Inner::Journey(_) => Err(Error::Unsupported("a journey has no loops or parallels".into())),
+            Inner::Journey(_) => Err(Error::Unsupported(
+                "a journey has no loops or parallels".into(),
+            )),
         }
     }
 
@@ -341,7 +407,12 @@ impl IncrementalValidator {
             Inner::Journey(j) => &j.view,
         };
         let mut out = view.out_edges(id);
-        out.extend(view.dangling.iter().copied().filter(|&i| source_of(i) == Some(id)));
+        out.extend(
+            view.dangling
+                .iter()
+                .copied()
+                .filter(|&i| source_of(i) == Some(id)),
+        );
         out
     }
 
@@ -362,7 +433,13 @@ impl IncrementalValidator {
                     out.push(Bucket::BlockLocal(id.clone()));
                     out.push(Bucket::Block(id.clone()));
                 }
-                out.extend(w.doc.state().edges.iter().map(|e| Bucket::Edge(e.id.clone())));
+                out.extend(
+                    w.doc
+                        .state()
+                        .edges
+                        .iter()
+                        .map(|e| Bucket::Edge(e.id.clone())),
+                );
             }
             Inner::Journey(j) => {
                 out.extend(j.doc.nodes.iter().map(|n| Bucket::State(n.id.clone())));
@@ -375,16 +452,43 @@ impl IncrementalValidator {
 
     /// The diagnostics of each of `buckets` now (empty for a bucket that no longer exists), in
     /// the order given. Looking up many buckets costs one pass over the edges, not one per bucket.
-    pub fn bucket_diagnostics<'a>(&self, buckets: impl IntoIterator<Item = &'a Bucket>) -> Vec<(&'a Bucket, Vec<&Diagnostic>)> {
+    pub fn bucket_diagnostics<'a>(
+        &self,
+        buckets: impl IntoIterator<Item = &'a Bucket>,
+    ) -> Vec<(&'a Bucket, Vec<&Diagnostic>)> {
         let mut out = Vec::new();
         for bucket in buckets {
             let diagnostics: Vec<&Diagnostic> = match (&self.inner, bucket) {
-                (Inner::Workflow(w), Bucket::BlockLocal(id)) => w.local.get(id).into_iter().flatten().collect(),
-                (Inner::Workflow(w), Bucket::Block(id)) => w.block_diags.get(id).into_iter().flatten().collect(),
-                (Inner::Workflow(w), Bucket::Edge(id)) => w.edge_positions.get(id).into_iter().flatten().filter_map(|&i| w.edge_diags.get(i)).flatten().collect(),
+                (Inner::Workflow(w), Bucket::BlockLocal(id)) => {
+                    w.local.get(id).into_iter().flatten().collect()
+                }
+                (Inner::Workflow(w), Bucket::Block(id)) => {
+                    w.block_diags.get(id).into_iter().flatten().collect()
+                }
+                (Inner::Workflow(w), Bucket::Edge(id)) => w
+                    .edge_positions
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&i| w.edge_diags.get(i))
+                    .flatten()
+                    .collect(),
                 (Inner::Workflow(w), Bucket::Global) => w.global.iter().collect(),
-                (Inner::Journey(j), Bucket::State(id)) => j.index.get(id).and_then(|&i| j.node_diags.get(i)).into_iter().flatten().collect(),
-                (Inner::Journey(j), Bucket::Transition(id)) => j.edge_positions.get(id).into_iter().flatten().filter_map(|&i| j.edge_diags.get(i)).flatten().collect(),
+                (Inner::Journey(j), Bucket::State(id)) => j
+                    .index
+                    .get(id)
+                    .and_then(|&i| j.node_diags.get(i))
+                    .into_iter()
+                    .flatten()
+                    .collect(),
+                (Inner::Journey(j), Bucket::Transition(id)) => j
+                    .edge_positions
+                    .get(id)
+                    .into_iter()
+                    .flatten()
+                    .filter_map(|&i| j.edge_diags.get(i))
+                    .flatten()
+                    .collect(),
                 (Inner::Journey(j), Bucket::Global) => j.graph_diags.iter().collect(),
                 _ => Vec::new(),
             };
@@ -475,7 +579,11 @@ impl WorkflowState {
     }
 
     fn forget_references(&mut self, id: &str, old: &BlockFacts) {
-        let still: HashSet<String> = self.facts.get(id).map(|f| referenced_names(f).collect()).unwrap_or_default();
+        let still: HashSet<String> = self
+            .facts
+            .get(id)
+            .map(|f| referenced_names(f).collect())
+            .unwrap_or_default();
         for name in referenced_names(old) {
             if !still.contains(&name) {
                 if let Some(set) = self.referrers.get_mut(&name) {
@@ -486,7 +594,12 @@ impl WorkflowState {
     }
 
     fn context(&self) -> Context<'_> {
-        Context { state: self.doc.state(), base: &self.base, facts: &self.facts, graph: &self.graph }
+        Context {
+            state: self.doc.state(),
+            base: &self.base,
+            facts: &self.facts,
+            graph: &self.graph,
+        }
     }
 
     /// Rebuilds the graph facts and every graph-level result; node-local results are kept.
@@ -495,7 +608,9 @@ impl WorkflowState {
         let ctx = self.context();
         let ids: Vec<&str> = ctx.state.blocks.keys().map(String::as_str).collect();
         let block_diags = ctx.block_rules(&ids);
-        let edge_diags = (0..ctx.state.edges.len()).map(|i| ctx.edge_rules(i)).collect();
+        let edge_diags = (0..ctx.state.edges.len())
+            .map(|i| ctx.edge_rules(i))
+            .collect();
         let global = ctx.global_rules();
         self.block_diags = block_diags;
         self.edge_diags = edge_diags;
@@ -508,13 +623,20 @@ impl WorkflowState {
         let id = block.id.clone();
         let old = self.analyse(&block);
         // Messages quote block names, so a new spelling alone changes what others report.
-        let respelt = self.doc.state().blocks.get(&id).is_some_and(|b| b.name != block.name);
+        let respelt = self
+            .doc
+            .state()
+            .blocks
+            .get(&id)
+            .is_some_and(|b| b.name != block.name);
         self.doc.state_mut().blocks.insert(id.clone(), block);
         let Some(old) = old else {
             // A new node: edges that dangled may now connect, and the graph changes.
             return self.recompute_graph();
         };
-        let Some(new) = self.facts.get(&id) else { return };
+        let Some(new) = self.facts.get(&id) else {
+            return;
+        };
         let (new_name, container) = (new.normalized_name.clone(), new.family.is_container());
         if old.family != new.family || old.enabled != new.enabled || old.parent != new.parent {
             // What runs, what is a trigger, and container scopes may all have changed.
@@ -527,7 +649,9 @@ impl WorkflowState {
                 affected.extend(self.referrers.get(name).into_iter().flatten().cloned());
             }
         }
-        let shared = |names: &HashMap<String, Vec<String>>, n: &str| names.get(n).is_some_and(|ids| ids.len() > 1);
+        let shared = |names: &HashMap<String, Vec<String>>, n: &str| {
+            names.get(n).is_some_and(|ids| ids.len() > 1)
+        };
         let mut names_shared = shared(&self.graph.names, &old.normalized_name);
         if renamed {
             self.move_name(&id, &old.normalized_name, &new_name);
@@ -542,16 +666,31 @@ impl WorkflowState {
         let edges: Vec<usize> = if respelt {
             let mut ends = vec![id.as_str()];
             if container {
-                ends.extend(self.facts.iter().filter(|(_, f)| f.parent.as_deref() == Some(id.as_str())).map(|(child, _)| child.as_str()));
+                ends.extend(
+                    self.facts
+                        .iter()
+                        .filter(|(_, f)| f.parent.as_deref() == Some(id.as_str()))
+                        .map(|(child, _)| child.as_str()),
+                );
             }
-            let mut edges: Vec<usize> = ends.iter().flat_map(|end| ctx.graph.view.out_edges(end).into_iter().chain(ctx.graph.view.in_edges(end))).collect();
+            let mut edges: Vec<usize> = ends
+                .iter()
+                .flat_map(|end| {
+                    ctx.graph
+                        .view
+                        .out_edges(end)
+                        .into_iter()
+                        .chain(ctx.graph.view.in_edges(end))
+                })
+                .collect();
             edges.sort_unstable();
             edges.dedup();
             edges
         } else {
             Vec::new()
         };
-        let fresh_edges: Vec<(usize, Vec<Diagnostic>)> = edges.iter().map(|&i| (i, ctx.edge_rules(i))).collect();
+        let fresh_edges: Vec<(usize, Vec<Diagnostic>)> =
+            edges.iter().map(|&i| (i, ctx.edge_rules(i))).collect();
         for id in affected {
             self.changed.add(Bucket::Block(id));
         }
@@ -579,7 +718,11 @@ impl WorkflowState {
                 self.graph.names.remove(from);
             }
         }
-        if self.facts.get(id).is_some_and(|f| f.family == crate::sim::BlockFamily::Note) {
+        if self
+            .facts
+            .get(id)
+            .is_some_and(|f| f.family == crate::sim::BlockFamily::Note)
+        {
             return;
         }
         let blocks = &self.doc.state().blocks;
@@ -590,7 +733,10 @@ impl WorkflowState {
 
     fn insert_block(&mut self, index: usize, block: Block) -> Result<()> {
         if self.doc.state().blocks.contains_key(&block.id) {
-            return Err(Error::Unsupported(format!("block `{}` is already in the workflow", block.id)));
+            return Err(Error::Unsupported(format!(
+                "block `{}` is already in the workflow",
+                block.id
+            )));
         }
         self.analyse(&block);
         let blocks = &mut self.doc.state_mut().blocks;
@@ -646,18 +792,31 @@ impl JourneyState {
 
     fn node(&self, i: usize) -> Vec<Diagnostic> {
         let mut out = journey::node_rules(&self.doc, &self.kinds, i);
-        out.extend(journey::outgoing_rules(&self.doc, &self.view, &self.kinds, i));
+        out.extend(journey::outgoing_rules(
+            &self.doc,
+            &self.view,
+            &self.kinds,
+            i,
+        ));
         out
     }
 
     /// Journey rules are cheap: anything beyond a state's content is recomputed in full.
     fn recompute_all(&mut self) {
         self.view = GraphView::of_journey(&self.doc);
-        self.index = self.doc.nodes.iter().enumerate().map(|(i, n)| (n.id.clone(), i)).collect();
+        self.index = self
+            .doc
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| (n.id.clone(), i))
+            .collect();
         self.kinds = journey::kinds_of(&self.doc);
         self.node_diags = (0..self.doc.nodes.len()).map(|i| self.node(i)).collect();
         let ids: HashSet<&str> = self.doc.nodes.iter().map(|n| n.id.as_str()).collect();
-        self.edge_diags = (0..self.doc.edges.len()).map(|i| journey::edge_rules(&self.doc, &ids, i)).collect();
+        self.edge_diags = (0..self.doc.edges.len())
+            .map(|i| journey::edge_rules(&self.doc, &ids, i))
+            .collect();
         let mut graph = journey::reachability_rules(&self.doc, &self.view);
         graph.extend(journey::header_rules(&self.doc));
         self.graph_diags = graph;
@@ -677,7 +836,12 @@ impl JourneyState {
         }
         // The state's own rules, and its predecessors' (they read this state's kind).
         let mut affected = vec![i];
-        affected.extend(self.view.predecessors(&id).iter().filter_map(|p| self.index.get(*p).copied()));
+        affected.extend(
+            self.view
+                .predecessors(&id)
+                .iter()
+                .filter_map(|p| self.index.get(*p).copied()),
+        );
         for k in affected {
             let fresh = self.node(k);
             if let Some(slot) = self.node_diags.get_mut(k) {

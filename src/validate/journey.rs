@@ -17,7 +17,10 @@ use std::collections::{HashMap, HashSet};
 pub type Kinds = HashMap<String, NodeKind>;
 
 pub fn kinds_of(doc: &JourneyDocument) -> Kinds {
-    doc.nodes.iter().map(|n| (n.id.clone(), doc.kind_of_node(n))).collect()
+    doc.nodes
+        .iter()
+        .map(|n| (n.id.clone(), doc.kind_of_node(n)))
+        .collect()
 }
 
 fn kind(kinds: &Kinds, id: &str) -> Option<NodeKind> {
@@ -42,14 +45,20 @@ const PARLANT_KINDS: &[&str] = &["fork", "chat", "tool", "NA"];
 /// What `metadata.journey_node.kind` says, read as Parlant reads it: `None` when the node has no
 /// kind (NA), `Err` with the value when Parlant's `JourneyNodeKind(...)` would refuse it.
 fn declared_kind(node: &crate::parlant::JourneyNode) -> Result<Option<&str>, String> {
-    let Some(journey_node) = node.meta("journey_node") else { return Ok(None) };
+    let Some(journey_node) = node.meta("journey_node") else {
+        return Ok(None);
+    };
     if journey_node.is_null() {
         return Ok(None);
     }
-    let Some(map) = journey_node.as_object() else { return Err(format!("`journey_node` is {journey_node}, not an object")) };
+    let Some(map) = journey_node.as_object() else {
+        return Err(format!("`journey_node` is {journey_node}, not an object"));
+    };
     match map.get("kind") {
         None => Ok(None),
-        Some(serde_json::Value::String(kind)) if PARLANT_KINDS.contains(&kind.as_str()) => Ok(Some(kind).filter(|k| *k != "NA").map(String::as_str)),
+        Some(serde_json::Value::String(kind)) if PARLANT_KINDS.contains(&kind.as_str()) => {
+            Ok(Some(kind).filter(|k| *k != "NA").map(String::as_str))
+        }
         Some(other) => Err(format!("kind {other}")),
     }
 }
@@ -57,7 +66,9 @@ fn declared_kind(node: &crate::parlant::JourneyNode) -> Result<Option<&str>, Str
 /// Rules about one state on its own (J001, J009, J016, J020, J021).
 pub fn node_rules(doc: &JourneyDocument, kinds: &Kinds, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let Some(node) = doc.nodes.get(i) else { return out };
+    let Some(node) = doc.nodes.get(i) else {
+        return out;
+    };
     let is_root = node.id == doc.journey.root_id;
     let own = kind(kinds, &node.id);
     let declared = declared_kind(node);
@@ -93,39 +104,87 @@ pub fn node_rules(doc: &JourneyDocument, kinds: &Kinds, i: usize) -> Vec<Diagnos
     }
     if own == Some(NodeKind::Fork) && !no_action {
         out.push(
-            Diagnostic::new("J021", node_path(i).key("action"), format!("fork `{}` has an action; Parlant ignores the action of a fork", node.id))
-                .node(&node.id),
+            Diagnostic::new(
+                "J021",
+                node_path(i).key("action"),
+                format!(
+                    "fork `{}` has an action; Parlant ignores the action of a fork",
+                    node.id
+                ),
+            )
+            .node(&node.id),
         );
     }
     if own == Some(NodeKind::Tool) && node.tool_ids().is_empty() {
-        out.push(Diagnostic::new("J009", node_path(i).key("tools"), format!("tool state `{}` names no tool", node.id)).node(&node.id));
+        out.push(
+            Diagnostic::new(
+                "J009",
+                node_path(i).key("tools"),
+                format!("tool state `{}` names no tool", node.id),
+            )
+            .node(&node.id),
+        );
     }
     out
 }
 
 /// Rules about a state's outgoing transitions (J005, J006, J010, J011, J012, J017, J019, J022,
 /// J023).
-pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i: usize) -> Vec<Diagnostic> {
+pub fn outgoing_rules(
+    doc: &JourneyDocument,
+    view: &GraphView,
+    kinds: &Kinds,
+    i: usize,
+) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let Some(node) = doc.nodes.get(i) else { return out };
+    let Some(node) = doc.nodes.get(i) else {
+        return out;
+    };
     let own = kind(kinds, &node.id);
-    let edges: Vec<usize> = view.out_edges(&node.id).into_iter().filter(|&e| e < doc.edges.len()).collect();
+    let edges: Vec<usize> = view
+        .out_edges(&node.id)
+        .into_iter()
+        .filter(|&e| e < doc.edges.len())
+        .collect();
 
     if edges.is_empty() {
         if node.id == doc.journey.root_id {
             out.push(
-                Diagnostic::new("J023", node_path(i), format!("the root `{}` has no transition: the journey has no states", node.id)).node(&node.id),
+                Diagnostic::new(
+                    "J023",
+                    node_path(i),
+                    format!(
+                        "the root `{}` has no transition: the journey has no states",
+                        node.id
+                    ),
+                )
+                .node(&node.id),
             );
         } else if own == Some(NodeKind::Fork) {
             out.push(
-                Diagnostic::new("J022", node_path(i), format!("fork `{}` has no transitions: the branch into it can never be taken", node.id)).node(&node.id),
+                Diagnostic::new(
+                    "J022",
+                    node_path(i),
+                    format!(
+                        "fork `{}` has no transitions: the branch into it can never be taken",
+                        node.id
+                    ),
+                )
+                .node(&node.id),
             );
         }
     }
 
-    let unconditional: Vec<usize> = edges.iter().copied().filter(|&e| doc.edges[e].is_unconditional()).collect();
+    let unconditional: Vec<usize> = edges
+        .iter()
+        .copied()
+        .filter(|&e| doc.edges[e].is_unconditional())
+        .collect();
     if !unconditional.is_empty() && edges.len() > 1 {
-        let ids: Vec<&str> = unconditional.iter().map(|&e| doc.edges[e].id.as_str()).collect();
+        let ids: Vec<&str> = unconditional
+            .iter()
+            .map(|&e| doc.edges[e].id.as_str())
+            .collect();
         let mut d = Diagnostic::new(
             "J005",
             edge_path(unconditional[0]).key("condition"),
@@ -143,13 +202,19 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i:
     }
     if own == Some(NodeKind::Fork) {
         // The SDK tests `condition is None` here: `""` passes (and is then unconditional, J005/J011).
-        for &e in edges.iter().filter(|&&e| doc.edges[e].condition.get().is_none()) {
+        for &e in edges
+            .iter()
+            .filter(|&&e| doc.edges[e].condition.get().is_none())
+        {
             let edge = &doc.edges[e];
             out.push(
                 Diagnostic::new(
                     "J006",
                     edge_path(e).key("condition"),
-                    format!("transition `{}` out of fork `{}` has no condition", edge.id, node.id),
+                    format!(
+                        "transition `{}` out of fork `{}` has no condition",
+                        edge.id, node.id
+                    ),
                 )
                 .node(&node.id)
                 .edge(&edge.id),
@@ -188,11 +253,19 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i:
         let edge = &doc.edges[e];
         if let Some(text) = edge.condition.get() {
             if text.trim().is_empty() {
-                let what = if text.is_empty() { "an empty condition, which Parlant reads as none" } else { "a condition of spaces only" };
+                let what = if text.is_empty() {
+                    "an empty condition, which Parlant reads as none"
+                } else {
+                    "a condition of spaces only"
+                };
                 out.push(
-                    Diagnostic::new("J011", edge_path(e).key("condition"), format!("transition `{}` has {what}", edge.id))
-                        .node(&node.id)
-                        .edge(&edge.id),
+                    Diagnostic::new(
+                        "J011",
+                        edge_path(e).key("condition"),
+                        format!("transition `{}` has {what}", edge.id),
+                    )
+                    .node(&node.id)
+                    .edge(&edge.id),
                 );
             }
         }
@@ -212,7 +285,11 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i:
             }
         }
         if let Some(text) = edge.condition_text() {
-            let normal = text.split_whitespace().collect::<Vec<_>>().join(" ").to_lowercase();
+            let normal = text
+                .split_whitespace()
+                .collect::<Vec<_>>()
+                .join(" ")
+                .to_lowercase();
             match seen.get(&normal) {
                 Some(first) => out.push(
                     Diagnostic::new(
@@ -236,18 +313,30 @@ pub fn outgoing_rules(doc: &JourneyDocument, view: &GraphView, kinds: &Kinds, i:
 /// Rules about one transition's endpoints (J007, J008).
 pub fn edge_rules(doc: &JourneyDocument, ids: &HashSet<&str>, i: usize) -> Vec<Diagnostic> {
     let mut out = Vec::new();
-    let Some(edge) = doc.edges.get(i) else { return out };
+    let Some(edge) = doc.edges.get(i) else {
+        return out;
+    };
     if edge.source == END_NODE_ID {
         out.push(
-            Diagnostic::new("J007", edge_path(i).key("source"), format!("transition `{}` leaves `end`, which has no outgoing transitions", edge.id))
-                .edge(&edge.id),
+            Diagnostic::new(
+                "J007",
+                edge_path(i).key("source"),
+                format!(
+                    "transition `{}` leaves `end`, which has no outgoing transitions",
+                    edge.id
+                ),
+            )
+            .edge(&edge.id),
         );
     } else if !ids.contains(edge.source.as_str()) {
         out.push(
             Diagnostic::new(
                 "J008",
                 edge_path(i).key("source"),
-                format!("transition `{}` starts at `{}`, which is not a state of this journey", edge.id, edge.source),
+                format!(
+                    "transition `{}` starts at `{}`, which is not a state of this journey",
+                    edge.id, edge.source
+                ),
             )
             .edge(&edge.id),
         );
@@ -257,7 +346,10 @@ pub fn edge_rules(doc: &JourneyDocument, ids: &HashSet<&str>, i: usize) -> Vec<D
             Diagnostic::new(
                 "J008",
                 edge_path(i).key("target"),
-                format!("transition `{}` goes to `{}`, which is not a state of this journey", edge.id, edge.target),
+                format!(
+                    "transition `{}` goes to `{}`, which is not a state of this journey",
+                    edge.id, edge.target
+                ),
             )
             .edge(&edge.id),
         );
@@ -287,17 +379,32 @@ pub fn reachability_rules(doc: &JourneyDocument, view: &GraphView) -> Vec<Diagno
         }
     }
     let stuck = doc.nodes.iter().any(|n| !ends.contains(n.id.as_str()));
-    let on_cycle: HashSet<&str> = if stuck { view.cycles().into_iter().flatten().collect() } else { HashSet::new() };
+    let on_cycle: HashSet<&str> = if stuck {
+        view.cycles().into_iter().flatten().collect()
+    } else {
+        HashSet::new()
+    };
     for (i, node) in doc.nodes.iter().enumerate() {
         let id = node.id.as_str();
         if !from_root.contains(id) {
             out.push(
-                Diagnostic::new("J002", node_path(i), format!("state `{id}` cannot be reached from the root `{}`", doc.journey.root_id))
-                    .node(id),
+                Diagnostic::new(
+                    "J002",
+                    node_path(i),
+                    format!(
+                        "state `{id}` cannot be reached from the root `{}`",
+                        doc.journey.root_id
+                    ),
+                )
+                .node(id),
             );
         }
         if !ends.contains(id) {
-            let code = if on_cycle.contains(id) { "J004" } else { "J003" };
+            let code = if on_cycle.contains(id) {
+                "J004"
+            } else {
+                "J003"
+            };
             let message = if code == "J004" {
                 format!("state `{id}` is on a loop that never reaches `end` or a state without transitions")
             } else {
@@ -322,14 +429,21 @@ pub fn header_rules(doc: &JourneyDocument) -> Vec<Diagnostic> {
         ));
     }
     if doc.journey.conditions.iter().all(|c| c.trim().is_empty()) {
-        out.push(Diagnostic::new("J014", journey.clone().key("conditions"), "the journey has no condition, so it never activates"));
+        out.push(Diagnostic::new(
+            "J014",
+            journey.clone().key("conditions"),
+            "the journey has no condition, so it never activates",
+        ));
     }
     for (i, condition) in doc.journey.conditions.iter().enumerate() {
         if condition.is_empty() {
             out.push(Diagnostic::new(
                 "J018",
                 journey.clone().key("conditions").index(i),
-                format!("condition {} of the journey is empty; Parlant's API refuses the journey", i + 1),
+                format!(
+                    "condition {} of the journey is empty; Parlant's API refuses the journey",
+                    i + 1
+                ),
             ));
         }
     }
@@ -339,13 +453,20 @@ pub fn header_rules(doc: &JourneyDocument) -> Vec<Diagnostic> {
             out.push(Diagnostic::new(
                 "J024",
                 JsonPath::root().key("tags").index(i).key("name"),
-                format!("tag `{}` has a name of {length} characters; Parlant accepts 1 to 50", tag.id),
+                format!(
+                    "tag `{}` has a name of {length} characters; Parlant accepts 1 to 50",
+                    tag.id
+                ),
             ));
         }
     }
     let mut check = |tag: &str, path: JsonPath| {
         if let Some(problem) = agent_tag_problem(tag) {
-            out.push(Diagnostic::new("J015", path, format!("tag \"{tag}\" {problem}")));
+            out.push(Diagnostic::new(
+                "J015",
+                path,
+                format!("tag \"{tag}\" {problem}"),
+            ));
         }
     };
     for (i, tag) in doc.journey.tags.get().into_iter().flatten().enumerate() {
@@ -353,12 +474,26 @@ pub fn header_rules(doc: &JourneyDocument) -> Vec<Diagnostic> {
     }
     for (g, guideline) in doc.guidelines.get().into_iter().flatten().enumerate() {
         for (i, tag) in guideline.tags.get().into_iter().flatten().enumerate() {
-            check(tag, JsonPath::root().key("guidelines").index(g).key("tags").index(i));
+            check(
+                tag,
+                JsonPath::root()
+                    .key("guidelines")
+                    .index(g)
+                    .key("tags")
+                    .index(i),
+            );
         }
     }
     for (v, variable) in doc.context_variables().iter().enumerate() {
         for (i, tag) in variable.tags.get().into_iter().flatten().enumerate() {
-            check(tag, JsonPath::root().key("context_variables").index(v).key("tags").index(i));
+            check(
+                tag,
+                JsonPath::root()
+                    .key("context_variables")
+                    .index(v)
+                    .key("tags")
+                    .index(i),
+            );
         }
     }
     out
@@ -376,7 +511,9 @@ fn agent_tag_problem(tag: &str) -> Option<&'static str> {
         return None;
     }
     if !tag.starts_with("agent:") {
-        return Some("looks like an agent tag but is not spelt `agent:<id>` (lower case, no spaces)");
+        return Some(
+            "looks like an agent tag but is not spelt `agent:<id>` (lower case, no spaces)",
+        );
     }
     let id = &tag["agent:".len()..];
     if id.is_empty() {

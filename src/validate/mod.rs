@@ -23,8 +23,11 @@ use std::time::Duration;
 
 /// A sandbox for syntax checks only: nothing runs, so small limits are plenty.
 pub fn checking_sandbox() -> Result<Sandbox> {
-    Sandbox::new(Limits { time: Duration::from_millis(500), ..Limits::default() })
-        .map_err(|e| Error::Unsupported(format!("the JavaScript engine could not start: {e}")))
+    Sandbox::new(Limits {
+        time: Duration::from_millis(500),
+        ..Limits::default()
+    })
+    .map_err(|e| Error::Unsupported(format!("the JavaScript engine could not start: {e}")))
 }
 
 /// What a validation run checks beyond the document's own rules.
@@ -45,7 +48,9 @@ pub fn validate(doc: &Document) -> Result<Report> {
 pub fn validate_with(doc: &Document, options: Options) -> Result<Report> {
     let mut diagnostics = match doc {
         Document::Journey(j) => journey::validate_journey(j),
-        Document::Sim(s) => workflow::validate_workflow(s.state(), &s.state_path(), &checking_sandbox()?),
+        Document::Sim(s) => {
+            workflow::validate_workflow(s.state(), &s.state_path(), &checking_sandbox()?)
+        }
     };
     if options.readiness {
         diagnostics.extend(readiness::readiness(doc));

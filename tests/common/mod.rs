@@ -26,8 +26,13 @@ pub fn fixtures(dir: &str) -> Vec<PathBuf> {
 /// The shared real Sim exports beside the repository, when present (CI has them).
 pub fn shared_sim_real() -> Vec<PathBuf> {
     let root = repo().join("../shared/fixtures/sim-real");
-    let Ok(entries) = std::fs::read_dir(&root) else { return Vec::new() };
-    let mut out: Vec<PathBuf> = entries.map(|e| e.unwrap().path()).filter(|p| p.extension().is_some_and(|x| x == "json")).collect();
+    let Ok(entries) = std::fs::read_dir(&root) else {
+        return Vec::new();
+    };
+    let mut out: Vec<PathBuf> = entries
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|x| x == "json"))
+        .collect();
     out.sort();
     out
 }
@@ -46,7 +51,13 @@ pub fn decode_string_shape(value: serde_json::Value) -> serde_json::Value {
 
 /// The JSON paths where two values differ (at most `limit`), for readable assertion messages.
 pub fn json_diff(left: &serde_json::Value, right: &serde_json::Value, limit: usize) -> Vec<String> {
-    fn walk(l: &serde_json::Value, r: &serde_json::Value, path: String, out: &mut Vec<String>, limit: usize) {
+    fn walk(
+        l: &serde_json::Value,
+        r: &serde_json::Value,
+        path: String,
+        out: &mut Vec<String>,
+        limit: usize,
+    ) {
         use serde_json::Value;
         if out.len() >= limit || l == r {
             return;
@@ -82,6 +93,8 @@ pub fn json_diff(left: &serde_json::Value, right: &serde_json::Value, limit: usi
 /// A block or edge a journey carries in `metadata.sim` (`key` = "block" or "edge"): the
 /// conversion writes it as JSON text.
 pub fn carried(sim_meta: &serde_json::Value, key: &str) -> serde_json::Value {
-    let text = sim_meta[key].as_str().unwrap_or_else(|| panic!("`metadata.sim.{key}` is not JSON text: {}", sim_meta[key]));
+    let text = sim_meta[key]
+        .as_str()
+        .unwrap_or_else(|| panic!("`metadata.sim.{key}` is not JSON text: {}", sim_meta[key]));
     serde_json::from_str(text).unwrap()
 }

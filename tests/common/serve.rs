@@ -25,7 +25,11 @@ impl Drop for Served {
 pub fn serve(dir: &Path, workspace: &Path) -> Served {
     let ui = dir.join("ui");
     std::fs::create_dir_all(&ui).unwrap();
-    std::fs::write(ui.join("index.html"), "<!doctype html><title>Journey Studio</title>").unwrap();
+    std::fs::write(
+        ui.join("index.html"),
+        "<!doctype html><title>Journey Studio</title>",
+    )
+    .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_journey-studio"))
         .args(["serve", "--port", "0", "--workspace"])
         .arg(workspace)
@@ -36,28 +40,55 @@ pub fn serve(dir: &Path, workspace: &Path) -> Served {
         .spawn()
         .unwrap();
     let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
-    let url = line.trim().strip_prefix("Journey Studio at http://127.0.0.1:").unwrap_or_else(|| panic!("unexpected banner: {line}"));
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut line)
+        .unwrap();
+    let url = line
+        .trim()
+        .strip_prefix("Journey Studio at http://127.0.0.1:")
+        .unwrap_or_else(|| panic!("unexpected banner: {line}"));
     let (port, token) = url.split_once("/#token=").unwrap();
-    Served { child, port: port.parse().unwrap(), token: token.to_string(), workspace: workspace.to_path_buf() }
+    Served {
+        child,
+        port: port.parse().unwrap(),
+        token: token.to_string(),
+        workspace: workspace.to_path_buf(),
+    }
 }
 
 /// One HTTP/1.1 request; returns the status and the body.
-pub fn request(port: u16, method: &str, path: &str, token: Option<&str>, body: &str) -> (u16, String) {
+pub fn request(
+    port: u16,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &str,
+) -> (u16, String) {
     let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    let auth = token.map(|t| format!("Authorization: Bearer {t}\r\n")).unwrap_or_default();
+    let auth = token
+        .map(|t| format!("Authorization: Bearer {t}\r\n"))
+        .unwrap_or_default();
     write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
     let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
-    let body = response.split_once("\r\n\r\n").map(|(_, b)| b.to_string()).unwrap_or_default();
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
     (status, body)
 }
 
 impl Served {
     /// A command's whole answer: `{ok: ...}` or `{error: ...}`.
     pub fn answer(&self, command: &str, args: serde_json::Value) -> serde_json::Value {
-        let (status, body) = request(self.port, "POST", &format!("/api/{command}"), Some(&self.token), &args.to_string());
+        let (status, body) = request(
+            self.port,
+            "POST",
+            &format!("/api/{command}"),
+            Some(&self.token),
+            &args.to_string(),
+        );
         assert_eq!(status, 200, "{command}: {body}");
         serde_json::from_str(&body).unwrap()
     }

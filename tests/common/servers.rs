@@ -11,11 +11,16 @@ use std::sync::{Arc, Mutex, OnceLock};
 use std::time::{Duration, Instant};
 
 pub fn free_port() -> u16 {
-    TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 /// Why a Parlant-backed test skips.
-pub const NO_VENV: &str = "JOURNEY_STUDIO_PARLANT_PYTHON is not set (the venv from scripts/setup; scripts/test sets it)";
+pub const NO_VENV: &str =
+    "JOURNEY_STUDIO_PARLANT_PYTHON is not set (the venv from scripts/setup; scripts/test sets it)";
 
 /// The Python with parlant==3.3.2, or None when the test may skip: the skip is recorded (see
 /// [`skip`]) and summed up at the end of the test binary's run. In CI (`CI=true`) a missing
@@ -24,7 +29,11 @@ pub fn parlant_python() -> Option<PathBuf> {
     match std::env::var_os("JOURNEY_STUDIO_PARLANT_PYTHON") {
         Some(p) if !p.is_empty() => {
             let p = PathBuf::from(p);
-            assert!(p.exists(), "JOURNEY_STUDIO_PARLANT_PYTHON={} does not exist: run scripts/setup", p.display());
+            assert!(
+                p.exists(),
+                "JOURNEY_STUDIO_PARLANT_PYTHON={} does not exist: run scripts/setup",
+                p.display()
+            );
             Some(p)
         }
         _ => {
@@ -78,7 +87,10 @@ pub fn skip_summary() -> Vec<String> {
     let binary = std::env::current_exe()
         .ok()
         .and_then(|p| p.file_stem().map(|s| s.to_string_lossy().into_owned()))
-        .map(|s| s.rsplit_once('-').map_or(s.clone(), |(name, _hash)| name.to_string()))
+        .map(|s| {
+            s.rsplit_once('-')
+                .map_or(s.clone(), |(name, _hash)| name.to_string())
+        })
         .unwrap_or_default();
     let mut reasons: Vec<&str> = skips.iter().map(|(_, r)| r.as_str()).collect();
     reasons.sort_unstable();
@@ -86,10 +98,18 @@ pub fn skip_summary() -> Vec<String> {
     reasons
         .into_iter()
         .map(|reason| {
-            let mut names: Vec<&str> = skips.iter().filter(|(_, r)| r == reason).map(|(t, _)| t.as_str()).collect();
+            let mut names: Vec<&str> = skips
+                .iter()
+                .filter(|(_, r)| r == reason)
+                .map(|(t, _)| t.as_str())
+                .collect();
             names.sort_unstable();
             let n = names.len();
-            format!("{SKIP_MARKER} {n} test{} of {binary} did not run: {reason}: {}", if n == 1 { "" } else { "s" }, names.join(", "))
+            format!(
+                "{SKIP_MARKER} {n} test{} of {binary} did not run: {reason}: {}",
+                if n == 1 { "" } else { "s" },
+                names.join(", ")
+            )
         })
         .collect()
 }
@@ -111,17 +131,31 @@ pub struct ServerProcess {
 
 impl ServerProcess {
     pub fn new(child: Child, grace: Duration) -> ServerProcess {
-        ServerProcess { child: Mutex::new(Some(child)), grace }
+        ServerProcess {
+            child: Mutex::new(Some(child)),
+            grace,
+        }
     }
 
     /// Its exit status, if it has already exited.
     pub fn exited(&self) -> Option<std::process::ExitStatus> {
-        self.child.lock().unwrap().as_mut().and_then(|c| c.try_wait().ok().flatten())
+        self.child
+            .lock()
+            .unwrap()
+            .as_mut()
+            .and_then(|c| c.try_wait().ok().flatten())
     }
 
     /// Waits for `ready` (polled every `every`); panics with `log()` when the process exits
     /// first or `limit` passes.
-    pub fn wait_ready<T>(&self, what: &str, limit: Duration, every: Duration, log: impl Fn() -> String, mut ready: impl FnMut() -> Option<T>) -> T {
+    pub fn wait_ready<T>(
+        &self,
+        what: &str,
+        limit: Duration,
+        every: Duration,
+        log: impl Fn() -> String,
+        mut ready: impl FnMut() -> Option<T>,
+    ) -> T {
         let deadline = Instant::now() + limit;
         loop {
             if let Some(v) = ready() {
@@ -130,14 +164,21 @@ impl ServerProcess {
             if let Some(status) = self.exited() {
                 panic!("{what} exited ({status}) before it was ready:\n{}", log());
             }
-            assert!(Instant::now() < deadline, "{what} not ready after {} s:\n{}", limit.as_secs(), log());
+            assert!(
+                Instant::now() < deadline,
+                "{what} not ready after {} s:\n{}",
+                limit.as_secs(),
+                log()
+            );
             std::thread::sleep(every);
         }
     }
 
     pub fn stop(&self) {
         if let Some(mut child) = self.child.lock().unwrap().take() {
-            let _ = Command::new("kill").args(["-TERM", &child.id().to_string()]).status();
+            let _ = Command::new("kill")
+                .args(["-TERM", &child.id().to_string()])
+                .status();
             let deadline = Instant::now() + self.grace;
             while child.try_wait().ok().flatten().is_none() {
                 if Instant::now() > deadline {
@@ -166,7 +207,11 @@ pub struct Lease<T: Shared> {
 
 impl<T: Shared> Lease<T> {
     pub fn new(server: Arc<T>, users: usize, done: &'static AtomicUsize) -> Lease<T> {
-        Lease { server, users, done }
+        Lease {
+            server,
+            users,
+            done,
+        }
     }
 }
 
@@ -198,7 +243,15 @@ impl ParlantServer {
         let root = PathBuf::from(env!("CARGO_MANIFEST_DIR"));
         let log = std::fs::File::create(home.path().join("server.log")).unwrap();
         let mut command = Command::new(python);
-        command.args(["-m", "journey_studio_parlant.testserver", "--port", &port.to_string(), "--home"]).arg(home.path());
+        command
+            .args([
+                "-m",
+                "journey_studio_parlant.testserver",
+                "--port",
+                &port.to_string(),
+                "--home",
+            ])
+            .arg(home.path());
         if echo {
             command.arg("--echo");
         }
@@ -210,10 +263,21 @@ impl ParlantServer {
             .spawn()
             .expect("start the Parlant server");
         let url = format!("http://127.0.0.1:{port}");
-        let server = ParlantServer { url, port, process: ServerProcess::new(child, Duration::from_secs(15)), _home: home };
+        let server = ParlantServer {
+            url,
+            port,
+            process: ServerProcess::new(child, Duration::from_secs(15)),
+            _home: home,
+        };
         let log_file = server._home.path().join("server.log");
         let log = || std::fs::read_to_string(&log_file).unwrap_or_default();
-        server.process.wait_ready("Parlant server", Duration::from_secs(90), Duration::from_millis(200), log, || (http_get_status(port, "/healthz") == Some(200)).then_some(()));
+        server.process.wait_ready(
+            "Parlant server",
+            Duration::from_secs(90),
+            Duration::from_millis(200),
+            log,
+            || (http_get_status(port, "/healthz") == Some(200)).then_some(()),
+        );
         server
     }
 
@@ -235,7 +299,10 @@ static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
 pub type ServerLease = Lease<ParlantServer>;
 
 pub fn parlant(users: usize) -> Option<ServerLease> {
-    let Some(server) = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(ParlantServer::start(p)))).clone() else {
+    let Some(server) = SERVER
+        .get_or_init(|| parlant_python().map(|p| Arc::new(ParlantServer::start(p))))
+        .clone()
+    else {
         // Not started for want of the venv: this test skips too (and is counted).
         parlant_python();
         return None;
@@ -246,10 +313,19 @@ pub fn parlant(users: usize) -> Option<ServerLease> {
 fn http_get_status(port: u16, path: &str) -> Option<u16> {
     let mut s = TcpStream::connect(("127.0.0.1", port)).ok()?;
     s.set_read_timeout(Some(Duration::from_secs(2))).ok()?;
-    write!(s, "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n").ok()?;
+    write!(
+        s,
+        "GET {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n\r\n"
+    )
+    .ok()?;
     let mut buf = [0u8; 32];
     let n = s.read(&mut buf).ok()?;
-    std::str::from_utf8(&buf[..n]).ok()?.split_whitespace().nth(1)?.parse().ok()
+    std::str::from_utf8(&buf[..n])
+        .ok()?
+        .split_whitespace()
+        .nth(1)?
+        .parse()
+        .ok()
 }
 
 /// What the proxy does with request number N (1-based, counted over the proxy's life).
@@ -271,7 +347,10 @@ pub struct FaultProxy {
     pub requests: Arc<Mutex<Vec<String>>>,
 }
 
-pub fn fault_proxy(upstream: u16, rule: impl Fn(usize, &str) -> Fault + Send + Sync + 'static) -> FaultProxy {
+pub fn fault_proxy(
+    upstream: u16,
+    rule: impl Fn(usize, &str) -> Fault + Send + Sync + 'static,
+) -> FaultProxy {
     let listener = TcpListener::bind("127.0.0.1:0").unwrap();
     let port = listener.local_addr().unwrap().port();
     let rule: Arc<Rule> = Arc::new(Box::new(rule));
@@ -285,7 +364,10 @@ pub fn fault_proxy(upstream: u16, rule: impl Fn(usize, &str) -> Fault + Send + S
             std::thread::spawn(move || serve(conn, upstream, &rule, &counter, &log));
         }
     });
-    FaultProxy { url: format!("http://127.0.0.1:{port}"), requests }
+    FaultProxy {
+        url: format!("http://127.0.0.1:{port}"),
+        requests,
+    }
 }
 
 fn read_message(s: &mut TcpStream) -> Option<(String, Vec<u8>)> {
@@ -300,18 +382,32 @@ fn read_message(s: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     let head = String::from_utf8_lossy(&head).to_string();
     let len = head
         .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-length:").map(|v| v.trim().parse::<usize>().unwrap_or(0)))
+        .find_map(|l| {
+            l.to_ascii_lowercase()
+                .strip_prefix("content-length:")
+                .map(|v| v.trim().parse::<usize>().unwrap_or(0))
+        })
         .unwrap_or(0);
     let mut body = vec![0u8; len];
     s.read_exact(&mut body).ok()?;
     Some((head, body))
 }
 
-fn serve(mut client: TcpStream, upstream: u16, rule: &Rule, counter: &AtomicUsize, log: &Mutex<Vec<String>>) {
+fn serve(
+    mut client: TcpStream,
+    upstream: u16,
+    rule: &Rule,
+    counter: &AtomicUsize,
+    log: &Mutex<Vec<String>>,
+) {
     while let Some((head, body)) = read_message(&mut client) {
         let line = head.lines().next().unwrap_or("").to_string();
         let mut parts = line.split_whitespace();
-        let what = format!("{} {}", parts.next().unwrap_or(""), parts.next().unwrap_or(""));
+        let what = format!(
+            "{} {}",
+            parts.next().unwrap_or(""),
+            parts.next().unwrap_or("")
+        );
         let n = counter.fetch_add(1, Ordering::SeqCst) + 1;
         log.lock().unwrap().push(what.clone());
         match rule(n, &what) {
@@ -321,7 +417,9 @@ fn serve(mut client: TcpStream, upstream: u16, rule: &Rule, counter: &AtomicUsiz
             }
             Fault::Status(code, retry_after) => {
                 let body = format!("{{\"detail\":\"injected {code}\"}}");
-                let extra = retry_after.map(|s| format!("Retry-After: {s}\r\n")).unwrap_or_default();
+                let extra = retry_after
+                    .map(|s| format!("Retry-After: {s}\r\n"))
+                    .unwrap_or_default();
                 let _ = write!(client, "HTTP/1.1 {code} Injected\r\nContent-Type: application/json\r\nContent-Length: {}\r\n{extra}\r\n{body}", body.len());
                 continue;
             }
@@ -347,7 +445,10 @@ fn serve(mut client: TcpStream, upstream: u16, rule: &Rule, counter: &AtomicUsiz
         if client.write_all(&answer).is_err() {
             return;
         }
-        if String::from_utf8_lossy(&answer).to_ascii_lowercase().contains("connection: close") {
+        if String::from_utf8_lossy(&answer)
+            .to_ascii_lowercase()
+            .contains("connection: close")
+        {
             return;
         }
     }

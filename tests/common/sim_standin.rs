@@ -11,7 +11,19 @@ use std::sync::{Arc, OnceLock};
 use std::time::Duration;
 
 /// Workspaces with their own keys and sessions, one per test, so tests do not see each other.
-pub const WORKSPACES: &[&str] = &["roundtrip", "deploy", "cursor", "limits", "locked", "forbidden", "offline", "secrets", "validation", "stream", "folders"];
+pub const WORKSPACES: &[&str] = &[
+    "roundtrip",
+    "deploy",
+    "cursor",
+    "limits",
+    "locked",
+    "forbidden",
+    "offline",
+    "secrets",
+    "validation",
+    "stream",
+    "folders",
+];
 
 pub fn personal_key(ws: &str) -> String {
     format!("sk-sim-personal-{ws}")
@@ -44,7 +56,11 @@ impl SimStandIn {
         }
         keys.push(serde_json::json!({"key": SLOW_KEY, "kind": "personal", "workspaceId": "limits", "rateLimit": 3, "windowSeconds": 2}));
         let config = dir.path().join("config.json");
-        std::fs::write(&config, serde_json::json!({"keys": keys, "sessions": sessions}).to_string()).unwrap();
+        std::fs::write(
+            &config,
+            serde_json::json!({"keys": keys, "sessions": sessions}).to_string(),
+        )
+        .unwrap();
         let port_file = dir.path().join("port");
         let log = std::fs::File::create(dir.path().join("server.log")).unwrap();
         let child = Command::new(python)
@@ -62,10 +78,22 @@ impl SimStandIn {
             .stderr(log)
             .spawn()
             .expect("start the Sim stand-in");
-        let mut server = SimStandIn { url: String::new(), process: ServerProcess::new(child, Duration::from_secs(10)), dir };
-        let port = server.process.wait_ready("Sim stand-in", Duration::from_secs(60), Duration::from_millis(100), || server.log(), || {
-            std::fs::read_to_string(&port_file).ok().and_then(|p| p.trim().parse::<u16>().ok())
-        });
+        let mut server = SimStandIn {
+            url: String::new(),
+            process: ServerProcess::new(child, Duration::from_secs(10)),
+            dir,
+        };
+        let port = server.process.wait_ready(
+            "Sim stand-in",
+            Duration::from_secs(60),
+            Duration::from_millis(100),
+            || server.log(),
+            || {
+                std::fs::read_to_string(&port_file)
+                    .ok()
+                    .and_then(|p| p.trim().parse::<u16>().ok())
+            },
+        );
         server.url = format!("http://127.0.0.1:{port}");
         server
     }
@@ -75,9 +103,16 @@ impl SimStandIn {
     }
 
     fn control(&self, method: reqwest::Method, path: &str) -> serde_json::Value {
-        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let rt = tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap();
         rt.block_on(async {
-            let resp = reqwest::Client::new().request(method, format!("{}/__standin/{path}", self.url)).send().await.unwrap();
+            let resp = reqwest::Client::new()
+                .request(method, format!("{}/__standin/{path}", self.url))
+                .send()
+                .await
+                .unwrap();
             resp.json().await.unwrap()
         })
     }
@@ -85,16 +120,27 @@ impl SimStandIn {
     /// Responses of the stand-in that failed validation against the spec (request lines
     /// with the errors).
     pub fn violations(&self) -> Vec<serde_json::Value> {
-        self.control(reqwest::Method::GET, "violations").as_array().cloned().unwrap_or_default()
+        self.control(reqwest::Method::GET, "violations")
+            .as_array()
+            .cloned()
+            .unwrap_or_default()
     }
 
     /// `METHOD /path STATUS` of every request so far.
     pub fn requests(&self) -> Vec<String> {
-        self.control(reqwest::Method::GET, "requests").as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect()
+        self.control(reqwest::Method::GET, "requests")
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|v| v.as_str().unwrap().to_string())
+            .collect()
     }
 
     pub fn lock(&self, id: &str, locked: bool) {
-        self.control(reqwest::Method::POST, &format!("{}/{id}", if locked { "lock" } else { "unlock" }));
+        self.control(
+            reqwest::Method::POST,
+            &format!("{}/{id}", if locked { "lock" } else { "unlock" }),
+        );
     }
 
     /// The next import lands but is answered 503 (the client never learns its id).
@@ -104,7 +150,11 @@ impl SimStandIn {
 
     pub fn assert_no_violations(&self) {
         let v = self.violations();
-        assert!(v.is_empty(), "the stand-in answered outside Sim's spec:\n{}", serde_json::to_string_pretty(&v).unwrap());
+        assert!(
+            v.is_empty(),
+            "the stand-in answered outside Sim's spec:\n{}",
+            serde_json::to_string_pretty(&v).unwrap()
+        );
     }
 }
 
@@ -120,7 +170,10 @@ static USERS_DONE: AtomicUsize = AtomicUsize::new(0);
 /// The binary's shared stand-in; `users` = how many tests use it (the last one stops it).
 /// Needs the Python of scripts/setup's venv (openapi-core); skips (outside CI) without it.
 pub fn standin(users: usize) -> Option<Lease<SimStandIn>> {
-    let Some(server) = SERVER.get_or_init(|| parlant_python().map(|p| Arc::new(SimStandIn::start(p)))).clone() else {
+    let Some(server) = SERVER
+        .get_or_init(|| parlant_python().map(|p| Arc::new(SimStandIn::start(p))))
+        .clone()
+    else {
         // Not started for want of the venv: this test skips too (and is counted).
         parlant_python();
         return None;

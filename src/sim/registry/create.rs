@@ -53,7 +53,13 @@ pub fn new_block(block_type: &str, id: &str, name: &str, position: Position) -> 
     new_block_with(block_type, id, name, position, &NewBlockOptions::default())
 }
 
-pub fn new_block_with(block_type: &str, id: &str, name: &str, position: Position, options: &NewBlockOptions) -> Result<Block> {
+pub fn new_block_with(
+    block_type: &str,
+    id: &str,
+    name: &str,
+    position: Position,
+    options: &NewBlockOptions,
+) -> Result<Block> {
     let spec = block_spec(block_type).ok_or_else(|| {
         Error::NotFound(format!(
             "unknown block type `{block_type}`: the registry knows {} types read from Sim {} (see docs/blocks.md)",
@@ -64,7 +70,15 @@ pub fn new_block_with(block_type: &str, id: &str, name: &str, position: Position
     check_text("block id", id, MAX_ID_CHARS)?;
     check_text("block name", name, MAX_NAME_CHARS)?;
     let (x, y) = position.xy();
-    if !position.x.as_f64().is_some_and(|v| v.abs() <= MAX_COORDINATE) || !position.y.as_f64().is_some_and(|v| v.abs() <= MAX_COORDINATE) {
+    if !position
+        .x
+        .as_f64()
+        .is_some_and(|v| v.abs() <= MAX_COORDINATE)
+        || !position
+            .y
+            .as_f64()
+            .is_some_and(|v| v.abs() <= MAX_COORDINATE)
+    {
         return Err(Error::Unsupported(format!(
             "position ({x}, {y}) of the new block `{name}` is outside the canvas (at most {MAX_COORDINATE} either way)"
         )));
@@ -94,11 +108,16 @@ pub fn new_block_with(block_type: &str, id: &str, name: &str, position: Position
         let value = match (&field.default, field.field_type) {
             _ if field.default_new_id => json!(new_uuid()),
             (Some(v), _) => v.clone(),
-            (None, FieldType::InputFormat | FieldType::ResponseFormat) => json!([empty_format_row()]),
+            (None, FieldType::InputFormat | FieldType::ResponseFormat) => {
+                json!([empty_format_row()])
+            }
             (None, FieldType::Table) => json!([]),
             (None, _) => Value::Null,
         };
-        sub_blocks.insert(field.id.clone(), json!({"id": field.id, "type": field.field_type, "value": value}));
+        sub_blocks.insert(
+            field.id.clone(),
+            json!({"id": field.id, "type": field.field_type, "value": value}),
+        );
     }
     let modes = default_canonical_modes(spec);
     if !modes.is_empty() {
@@ -124,8 +143,11 @@ pub fn new_block_with(block_type: &str, id: &str, name: &str, position: Position
         "data": data,
         "locked": false,
     });
-    let mut block: Block =
-        serde_json::from_value(block).map_err(|e| Error::Unsupported(format!("registry entry `{block_type}` does not make a block: {e}")))?;
+    let mut block: Block = serde_json::from_value(block).map_err(|e| {
+        Error::Unsupported(format!(
+            "registry entry `{block_type}` does not make a block: {e}"
+        ))
+    })?;
     apply_panel_defaults(spec, &mut block);
     seed_branches(&mut block);
     Ok(block)
@@ -137,10 +159,15 @@ fn check_text(what: &str, text: &str, max: usize) -> Result<()> {
     }
     let chars = text.chars().count();
     if chars > max {
-        return Err(Error::Unsupported(format!("the {what} is {chars} characters long; at most {max}")));
+        return Err(Error::Unsupported(format!(
+            "the {what} is {chars} characters long; at most {max}"
+        )));
     }
     if text.chars().any(char::is_control) {
-        return Err(Error::Unsupported(format!("the {what} `{}` contains control characters", text.escape_debug())));
+        return Err(Error::Unsupported(format!(
+            "the {what} `{}` contains control characters",
+            text.escape_debug()
+        )));
     }
     Ok(())
 }
@@ -154,15 +181,24 @@ fn empty_format_row() -> Value {
 fn default_canonical_modes(spec: &BlockSpec) -> Map<String, Value> {
     let mut groups: indexmap::IndexMap<&str, (bool, bool)> = indexmap::IndexMap::new();
     for f in spec.current_sub_block_fields() {
-        let Some(canonical) = &f.canonical else { continue };
+        let Some(canonical) = &f.canonical else {
+            continue;
+        };
         let entry = groups.entry(canonical.as_str()).or_default();
-        if matches!(f.mode, Some(super::FieldMode::Advanced | super::FieldMode::TriggerAdvanced)) {
+        if matches!(
+            f.mode,
+            Some(super::FieldMode::Advanced | super::FieldMode::TriggerAdvanced)
+        ) {
             entry.1 = true;
         } else {
             entry.0 = true;
         }
     }
-    groups.into_iter().filter(|(_, (basic, advanced))| *basic && *advanced).map(|(id, _)| (id.to_string(), json!("basic"))).collect()
+    groups
+        .into_iter()
+        .filter(|(_, (basic, advanced))| *basic && *advanced)
+        .map(|(id, _)| (id.to_string(), json!("basic")))
+        .collect()
 }
 
 fn is_unset(value: Option<&Value>) -> bool {
@@ -181,22 +217,44 @@ fn apply_panel_defaults(spec: &BlockSpec, block: &mut Block) {
             let visibility = Visibility::new(spec, block);
             let values = Values::of(block);
             for field in spec.current_sub_block_fields() {
-                if writes.iter().any(|(id, _)| id == &field.id) || !visibility.shows(field, &values) {
+                if writes.iter().any(|(id, _)| id == &field.id) || !visibility.shows(field, &values)
+                {
                     continue;
                 }
                 let current = values.get(field.location, &field.id);
-                let first_option = || field.options.iter().find(|o| !o.hidden).map(|o| json!(o.id));
+                let first_option = || {
+                    field
+                        .options
+                        .iter()
+                        .find(|o| !o.hidden)
+                        .map(|o| json!(o.id))
+                };
                 let write = match field.field_type {
-                    FieldType::Dropdown if !field.multi_select && is_unset(current) => field.default.clone().or_else(first_option),
-                    FieldType::Combobox if current.is_none_or(Value::is_null) && !field.empty_is_valid => {
-                        let listed = |v: &Value| field.options.iter().any(|o| Some(o.id.as_str()) == v.as_str());
+                    FieldType::Dropdown if !field.multi_select && is_unset(current) => {
+                        field.default.clone().or_else(first_option)
+                    }
+                    FieldType::Combobox
+                        if current.is_none_or(Value::is_null) && !field.empty_is_valid =>
+                    {
+                        let listed = |v: &Value| {
+                            field
+                                .options
+                                .iter()
+                                .any(|o| Some(o.id.as_str()) == v.as_str())
+                        };
                         match &field.default {
                             Some(d) if listed(d) || field.options_dynamic => Some(d.clone()),
                             _ => first_option(),
                         }
                     }
-                    FieldType::Table if current.is_none_or(|v| v.as_array().is_none_or(Vec::is_empty)) => {
-                        let cells: Map<String, Value> = field.columns.iter().map(|c| (c.clone(), json!(""))).collect();
+                    FieldType::Table
+                        if current.is_none_or(|v| v.as_array().is_none_or(Vec::is_empty)) =>
+                    {
+                        let cells: Map<String, Value> = field
+                            .columns
+                            .iter()
+                            .map(|c| (c.clone(), json!("")))
+                            .collect();
                         Some(json!([{"id": new_uuid(), "cells": cells}]))
                     }
                     _ => None,
@@ -226,7 +284,9 @@ fn seed_branches(block: &mut Block) {
         _ => return,
     };
     let id = block.id.clone();
-    let Some(slot) = block.sub_blocks.get_mut(sub) else { return };
+    let Some(slot) = block.sub_blocks.get_mut(sub) else {
+        return;
+    };
     if !is_unset(slot.value.get()) {
         return;
     }
@@ -252,7 +312,10 @@ fn seed_branches(block: &mut Block) {
 /// not a loop or parallel of this workflow; `loops` and `parallels` are derived again.
 pub fn add_block(state: &mut WorkflowState, block: Block) -> Result<()> {
     if state.blocks.contains_key(&block.id) {
-        return Err(Error::Unsupported(format!("the workflow already has a block with id `{}`", block.id)));
+        return Err(Error::Unsupported(format!(
+            "the workflow already has a block with id `{}`",
+            block.id
+        )));
     }
     if let Some(parent) = block.parent_id() {
         match state.blocks.get(parent) {
@@ -321,10 +384,16 @@ pub fn blank_workflow() -> SimDocument {
         &start_id,
         "Start",
         Position::new(0.0, 0.0),
-        &NewBlockOptions { trigger_mode: Some(false), parent_id: None },
+        &NewBlockOptions {
+            trigger_mode: Some(false),
+            parent_id: None,
+        },
     )
     .expect("the registry has Sim's start_trigger");
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as u64).unwrap_or(0);
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_millis() as u64)
+        .unwrap_or(0);
     let state = json!({
         "blocks": { start_id.clone(): start },
         "edges": [],
@@ -332,7 +401,8 @@ pub fn blank_workflow() -> SimDocument {
         "parallels": {},
         "lastSaved": now,
     });
-    let state: WorkflowState = serde_json::from_value(state).expect("a start block makes a workflow state");
+    let state: WorkflowState =
+        serde_json::from_value(state).expect("a start block makes a workflow state");
     SimDocument::from_state(state)
 }
 
@@ -342,14 +412,24 @@ pub fn new_uuid() -> String {
     if getrandom::fill(&mut b).is_err() {
         // Only when the OS has no randomness at all: time and a counter keep ids distinct.
         static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-        let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+        let nanos = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .map(|d| d.as_nanos())
+            .unwrap_or(0);
         let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed) as u128;
         b = (nanos ^ (n << 64)).to_le_bytes();
     }
     b[6] = (b[6] & 0x0f) | 0x40;
     b[8] = (b[8] & 0x3f) | 0x80;
     let h: String = b.iter().map(|x| format!("{x:02x}")).collect();
-    format!("{}-{}-{}-{}-{}", &h[0..8], &h[8..12], &h[12..16], &h[16..20], &h[20..32])
+    format!(
+        "{}-{}-{}-{}-{}",
+        &h[0..8],
+        &h[8..12],
+        &h[12..16],
+        &h[16..20],
+        &h[20..32]
+    )
 }
 
 impl BlockSpec {

@@ -1,7 +1,9 @@
 //! docs/blocks.md's registry section, generated from the registry (a test keeps the file equal).
 
-use super::spec::{BlockCategory, BlockSpec, FieldCondition, FieldLocation, FieldMode, FieldSpec, FieldType};
 use super::registry;
+use super::spec::{
+    BlockCategory, BlockSpec, FieldCondition, FieldLocation, FieldMode, FieldSpec, FieldType,
+};
 use serde_json::Value;
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -31,19 +33,37 @@ fn value_text(v: &Value) -> String {
 }
 
 pub fn type_name(t: FieldType) -> String {
-    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn condition_text(c: &FieldCondition) -> String {
     let one = |c: &FieldCondition| match &c.value {
         Value::Array(values) if values.len() > 4 => {
-            format!("{} is {}one of {} values", code(&c.field), if c.not { "not " } else { "" }, values.len())
+            format!(
+                "{} is {}one of {} values",
+                code(&c.field),
+                if c.not { "not " } else { "" },
+                values.len()
+            )
         }
         Value::Array(values) => {
             let list: Vec<String> = values.iter().map(|v| code(&value_text(v))).collect();
-            format!("{} is {}one of {}", code(&c.field), if c.not { "not " } else { "" }, list.join(", "))
+            format!(
+                "{} is {}one of {}",
+                code(&c.field),
+                if c.not { "not " } else { "" },
+                list.join(", ")
+            )
         }
-        v => format!("{} {} {}", code(&c.field), if c.not { "≠" } else { "=" }, code(&value_text(v))),
+        v => format!(
+            "{} {} {}",
+            code(&c.field),
+            if c.not { "≠" } else { "=" },
+            code(&value_text(v))
+        ),
     };
     match &c.and {
         Some(and) => format!("{} and {}", one(c), one(and)),
@@ -69,7 +89,15 @@ fn notes(f: &FieldSpec) -> String {
     if !f.options.is_empty() {
         let ids: Vec<String> = f.options.iter().take(6).map(|o| code(&o.id)).collect();
         let more = f.options.len().saturating_sub(6);
-        out.push(format!("options {}{}", ids.join(" "), if more > 0 { format!(" (+{more})") } else { String::new() }));
+        out.push(format!(
+            "options {}{}",
+            ids.join(" "),
+            if more > 0 {
+                format!(" (+{more})")
+            } else {
+                String::new()
+            }
+        ));
     } else if f.options_dynamic {
         out.push("options from Sim at run time".into());
     }
@@ -80,7 +108,14 @@ fn notes(f: &FieldSpec) -> String {
         out.push(l.clone());
     }
     if !f.columns.is_empty() {
-        out.push(format!("columns {}", f.columns.iter().map(|c| code(c)).collect::<Vec<_>>().join(" ")));
+        out.push(format!(
+            "columns {}",
+            f.columns
+                .iter()
+                .map(|c| code(c))
+                .collect::<Vec<_>>()
+                .join(" ")
+        ));
     }
     match (f.min, f.max) {
         (Some(a), Some(b)) => out.push(format!("{a}..{b}")),
@@ -113,12 +148,18 @@ fn field_row(f: &FieldSpec) -> String {
     let default = if f.default_new_id {
         "a new id".to_string()
     } else {
-        f.default.as_ref().map(|d| code(&cell(&value_text(d), 40))).unwrap_or_default()
+        f.default
+            .as_ref()
+            .map(|d| code(&cell(&value_text(d), 40)))
+            .unwrap_or_default()
     };
     let required = if f.required {
         "yes".to_string()
     } else {
-        f.required_when.as_ref().map(|c| format!("when {}", condition_text(c))).unwrap_or_default()
+        f.required_when
+            .as_ref()
+            .map(|c| format!("when {}", condition_text(c)))
+            .unwrap_or_default()
     };
     let shown = match (&f.condition, f.condition_dynamic) {
         (Some(c), false) => condition_text(c),
@@ -144,7 +185,11 @@ fn handles_text(b: &BlockSpec) -> String {
         parts.push("in".into());
     }
     for s in &h.sources {
-        parts.push(if s.per_branch { format!("{}…", code(&s.id)) } else { code(&s.id) });
+        parts.push(if s.per_branch {
+            format!("{}…", code(&s.id))
+        } else {
+            code(&s.id)
+        });
     }
     parts.join(" ")
 }
@@ -214,8 +259,18 @@ pub fn markdown() -> String {
     }
     out.push_str("\n### Fields of each type\n");
     for b in r.blocks() {
-        let _ = writeln!(out, "\n#### {} — {}\n\n{}\n", code(&b.block_type), cell(&b.name, 60), cell(&b.description, 300));
-        let outputs: Vec<String> = b.output_fields().iter().map(|o| format!("{} ({})", code(&o.path), o.output_type)).collect();
+        let _ = writeln!(
+            out,
+            "\n#### {} — {}\n\n{}\n",
+            code(&b.block_type),
+            cell(&b.name, 60),
+            cell(&b.description, 300)
+        );
+        let outputs: Vec<String> = b
+            .output_fields()
+            .iter()
+            .map(|o| format!("{} ({})", code(&o.path), o.output_type))
+            .collect();
         if !outputs.is_empty() {
             let _ = writeln!(out, "Outputs: {}\n", cell(&outputs.join(", "), 2000));
         }
@@ -239,7 +294,10 @@ mod tests {
     fn cells_stay_in_their_table() {
         assert_eq!(cell("a | b\nc", 100), "a \\| b c");
         assert_eq!(cell("abcdef", 3), "abc…");
-        let c: FieldCondition = serde_json::from_value(serde_json::json!({"field": "op", "value": ["a", "b"], "not": true})).unwrap();
+        let c: FieldCondition = serde_json::from_value(
+            serde_json::json!({"field": "op", "value": ["a", "b"], "not": true}),
+        )
+        .unwrap();
         assert_eq!(condition_text(&c), "`op` is not one of `a`, `b`");
     }
 }

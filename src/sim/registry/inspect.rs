@@ -2,9 +2,9 @@
 //! registry, and anything the registry does not know (or holds a value of another shape) as a
 //! raw `json` field, so nothing a block holds is ever hidden or lost.
 
+use super::block_spec;
 use super::spec::{FieldLocation, FieldSpec, FieldType};
 use super::visibility::{Values, Visibility};
-use super::block_spec;
 use crate::sim::Block;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
@@ -52,7 +52,14 @@ pub fn inspector_fields(block: &Block) -> Vec<FieldView> {
         return block
             .sub_blocks
             .iter()
-            .map(|(id, sub)| raw_field(id, sub.value.get().cloned().unwrap_or(Value::Null), Some(sub.sub_block_type.clone()), unknown_type(&block.block_type)))
+            .map(|(id, sub)| {
+                raw_field(
+                    id,
+                    sub.value.get().cloned().unwrap_or(Value::Null),
+                    Some(sub.sub_block_type.clone()),
+                    unknown_type(&block.block_type),
+                )
+            })
             .collect();
     };
     let visibility = Visibility::new(spec, block);
@@ -64,8 +71,15 @@ pub fn inspector_fields(block: &Block) -> Vec<FieldView> {
             continue;
         }
         seen.push(key);
-        let candidates: Vec<&FieldSpec> = spec.fields.iter().filter(|f| f.location == field.location && f.id == field.id).collect();
-        let shown = candidates.iter().copied().find(|f| visibility.shows(f, &values));
+        let candidates: Vec<&FieldSpec> = spec
+            .fields
+            .iter()
+            .filter(|f| f.location == field.location && f.id == field.id)
+            .collect();
+        let shown = candidates
+            .iter()
+            .copied()
+            .find(|f| visibility.shows(f, &values));
         let chosen = shown.unwrap_or(candidates[0]);
         let present_value = values.get(field.location, &field.id);
         // Mirrors and legacy sub-blocks only appear when a block holds them.
@@ -73,7 +87,10 @@ pub fn inspector_fields(block: &Block) -> Vec<FieldView> {
             continue;
         }
         let stored_type = match field.location {
-            FieldLocation::SubBlock => block.sub_blocks.get(&field.id).map(|s| s.sub_block_type.clone()),
+            FieldLocation::SubBlock => block
+                .sub_blocks
+                .get(&field.id)
+                .map(|s| s.sub_block_type.clone()),
             FieldLocation::Data | FieldLocation::Node => None,
         };
         let value = present_value.cloned().unwrap_or(Value::Null);
@@ -81,7 +98,11 @@ pub fn inspector_fields(block: &Block) -> Vec<FieldView> {
         out.push(FieldView {
             id: field.id.clone(),
             title: chosen.title.clone().unwrap_or_else(|| field.id.clone()),
-            field_type: if problem.is_some() { FieldType::Json } else { chosen.field_type },
+            field_type: if problem.is_some() {
+                FieldType::Json
+            } else {
+                chosen.field_type
+            },
             value,
             present: present_value.is_some(),
             stored_type,
@@ -101,7 +122,12 @@ pub fn inspector_fields(block: &Block) -> Vec<FieldView> {
             block.block_type,
             super::registry().sim.version
         );
-        out.push(raw_field(id, sub.value.get().cloned().unwrap_or(Value::Null), Some(sub.sub_block_type.clone()), problem));
+        out.push(raw_field(
+            id,
+            sub.value.get().cloned().unwrap_or(Value::Null),
+            Some(sub.sub_block_type.clone()),
+            problem,
+        ));
     }
     out
 }
@@ -131,11 +157,19 @@ pub fn shape_problem(field: &FieldSpec, value: &Value) -> Option<String> {
     if value.is_null() || accepts(field, value) {
         return None;
     }
-    Some(format!("`{}` holds {}, which a {} field cannot show (shown as JSON, kept as is)", field.id, describe(value), type_name(field.field_type)))
+    Some(format!(
+        "`{}` holds {}, which a {} field cannot show (shown as JSON, kept as is)",
+        field.id,
+        describe(value),
+        type_name(field.field_type)
+    ))
 }
 
 fn type_name(t: FieldType) -> String {
-    serde_json::to_value(t).ok().and_then(|v| v.as_str().map(str::to_string)).unwrap_or_default()
+    serde_json::to_value(t)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_string))
+        .unwrap_or_default()
 }
 
 fn describe(value: &Value) -> &'static str {
@@ -158,7 +192,8 @@ fn array_of(v: &Value, item: impl Fn(&Value) -> bool) -> bool {
 }
 
 fn is_object_with(v: &Value, keys: &[&str]) -> bool {
-    v.as_object().is_some_and(|o| keys.iter().all(|k| o.contains_key(*k)))
+    v.as_object()
+        .is_some_and(|o| keys.iter().all(|k| o.contains_key(*k)))
 }
 
 /// A JSON list of objects with an `id`, or a JSON string holding one (how Sim stores a Condition
@@ -166,7 +201,9 @@ fn is_object_with(v: &Value, keys: &[&str]) -> bool {
 fn branch_list(v: &Value) -> bool {
     let list = |v: &Value| array_of(v, |b| is_object_with(b, &["id"]));
     match v {
-        Value::String(text) => serde_json::from_str::<Value>(text).is_ok_and(|parsed| list(&parsed)),
+        Value::String(text) => {
+            serde_json::from_str::<Value>(text).is_ok_and(|parsed| list(&parsed))
+        }
         other => list(other),
     }
 }
@@ -183,17 +220,29 @@ fn accepts(field: &FieldSpec, v: &Value) -> bool {
     match field.field_type {
         T::ShortInput | T::LongInput => is_scalar(v),
         T::Dropdown | T::Combobox => is_scalar(v) || (field.multi_select && array_of(v, is_scalar)),
-        T::Slider => v.is_number() || v.as_str().is_some_and(|s| s.trim().is_empty() || s.trim().parse::<f64>().is_ok()),
+        T::Slider => {
+            v.is_number()
+                || v.as_str()
+                    .is_some_and(|s| s.trim().is_empty() || s.trim().parse::<f64>().is_ok())
+        }
         T::Switch => v.is_boolean() || matches!(v.as_str(), Some("true" | "false")),
         T::TimeInput => v.is_string(),
-        T::Code => v.is_string() || (field.language.as_deref() == Some("json") && (v.is_object() || v.is_array())),
+        T::Code => {
+            v.is_string()
+                || (field.language.as_deref() == Some("json") && (v.is_object() || v.is_array()))
+        }
         T::Table => array_of(v, |row| row.get("cells").is_some_and(Value::is_object)),
         T::ConditionInput | T::RouterInput => branch_list(v),
         T::MessagesInput => v.is_string() || array_of(v, |m| is_object_with(m, &["role"])),
-        T::ToolInput | T::SkillInput | T::InputFormat | T::ResponseFormat | T::EvalInput | T::VariablesInput => {
-            array_of(v, Value::is_object)
+        T::ToolInput
+        | T::SkillInput
+        | T::InputFormat
+        | T::ResponseFormat
+        | T::EvalInput
+        | T::VariablesInput => array_of(v, Value::is_object),
+        T::CheckboxList | T::GroupedCheckboxList => {
+            v.is_boolean() || v.is_object() || array_of(v, is_scalar)
         }
-        T::CheckboxList | T::GroupedCheckboxList => v.is_boolean() || v.is_object() || array_of(v, is_scalar),
         T::OauthInput
         | T::FileSelector
         | T::SheetSelector
@@ -233,7 +282,9 @@ mod tests {
 
     fn field(t: &str, extra: Value) -> FieldSpec {
         let mut base = json!({"id": "f", "type": t});
-        base.as_object_mut().unwrap().extend(extra.as_object().unwrap().clone());
+        base.as_object_mut()
+            .unwrap()
+            .extend(extra.as_object().unwrap().clone());
         serde_json::from_value(base).unwrap()
     }
 
@@ -242,18 +293,44 @@ mod tests {
         assert!(accepts(&field("short-input", json!({})), &json!(3)));
         assert!(!accepts(&field("short-input", json!({})), &json!({"a": 1})));
         assert!(!accepts(&field("dropdown", json!({})), &json!(["a"])));
-        assert!(accepts(&field("dropdown", json!({"multi_select": true})), &json!(["a"])));
+        assert!(accepts(
+            &field("dropdown", json!({"multi_select": true})),
+            &json!(["a"])
+        ));
         assert!(accepts(&field("slider", json!({})), &json!("0.3")));
         assert!(!accepts(&field("slider", json!({})), &json!("warm")));
-        assert!(accepts(&field("table", json!({})), &json!([{"id": "r", "cells": {"Key": "a"}}])));
+        assert!(accepts(
+            &field("table", json!({})),
+            &json!([{"id": "r", "cells": {"Key": "a"}}])
+        ));
         assert!(!accepts(&field("table", json!({})), &json!([{"Key": "a"}])));
-        assert!(accepts(&field("condition-input", json!({})), &json!("[{\"id\":\"b-if\",\"title\":\"if\",\"value\":\"1\"}]")));
-        assert!(!accepts(&field("condition-input", json!({})), &json!("if x")));
-        assert!(accepts(&field("messages-input", json!({})), &json!([{"role": "system", "content": "hi"}])));
-        assert!(accepts(&field("messages-input", json!({})), &json!("a system prompt")));
-        assert!(accepts(&field("code", json!({"language": "json"})), &json!({"type": "object"})));
-        assert!(!accepts(&field("code", json!({"language": "javascript"})), &json!({"type": "object"})));
-        assert!(shape_problem(&field("switch", json!({})), &json!([1])).unwrap().contains("a list, which a switch field"));
+        assert!(accepts(
+            &field("condition-input", json!({})),
+            &json!("[{\"id\":\"b-if\",\"title\":\"if\",\"value\":\"1\"}]")
+        ));
+        assert!(!accepts(
+            &field("condition-input", json!({})),
+            &json!("if x")
+        ));
+        assert!(accepts(
+            &field("messages-input", json!({})),
+            &json!([{"role": "system", "content": "hi"}])
+        ));
+        assert!(accepts(
+            &field("messages-input", json!({})),
+            &json!("a system prompt")
+        ));
+        assert!(accepts(
+            &field("code", json!({"language": "json"})),
+            &json!({"type": "object"})
+        ));
+        assert!(!accepts(
+            &field("code", json!({"language": "javascript"})),
+            &json!({"type": "object"})
+        ));
+        assert!(shape_problem(&field("switch", json!({})), &json!([1]))
+            .unwrap()
+            .contains("a list, which a switch field"));
         assert!(shape_problem(&field("switch", json!({})), &Value::Null).is_none());
     }
 }

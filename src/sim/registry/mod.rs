@@ -14,7 +14,9 @@ pub mod palette;
 pub mod spec;
 pub mod visibility;
 
-pub use create::{add_block, blank_workflow, new_block, new_block_with, unique_block_name, NewBlockOptions};
+pub use create::{
+    add_block, blank_workflow, new_block, new_block_with, unique_block_name, NewBlockOptions,
+};
 pub use inspect::{inspector_fields, FieldView};
 pub use palette::{blank_journey, new_journey_state, palette, Palette, PaletteItem, PaletteKind};
 pub use spec::*;
@@ -64,11 +66,16 @@ static REGISTRY: LazyLock<Registry> = LazyLock::new(|| {
 
 impl Registry {
     fn load(blocks_json: &str, extras_json: &str) -> Result<Registry, String> {
-        let file: BlocksFile = serde_json::from_str(blocks_json).map_err(|e| format!("sim-blocks.json: {e}"))?;
-        let extras: ExtrasFile = serde_json::from_str(extras_json).map_err(|e| format!("sim-extras.json: {e}"))?;
+        let file: BlocksFile =
+            serde_json::from_str(blocks_json).map_err(|e| format!("sim-blocks.json: {e}"))?;
+        let extras: ExtrasFile =
+            serde_json::from_str(extras_json).map_err(|e| format!("sim-extras.json: {e}"))?;
         let mut blocks = file.blocks;
         // Containers go with the other `blocks`, before the triggers and tools.
-        let at = blocks.iter().position(|b| b.category != BlockCategory::Blocks).unwrap_or(blocks.len());
+        let at = blocks
+            .iter()
+            .position(|b| b.category != BlockCategory::Blocks)
+            .unwrap_or(blocks.len());
         for (i, container) in extras.containers.into_iter().enumerate() {
             blocks.insert(at + i, container);
         }
@@ -76,10 +83,15 @@ impl Registry {
             let block = blocks
                 .iter_mut()
                 .find(|b| b.block_type == block_type)
-                .ok_or_else(|| format!("sim-extras.json: legacy fields for unknown block type `{block_type}`"))?;
+                .ok_or_else(|| {
+                    format!("sim-extras.json: legacy fields for unknown block type `{block_type}`")
+                })?;
             for field in fields {
                 if field.legacy.is_none() {
-                    return Err(format!("sim-extras.json: `{block_type}.{}` is listed as legacy without saying why", field.id));
+                    return Err(format!(
+                        "sim-extras.json: `{block_type}.{}` is listed as legacy without saying why",
+                        field.id
+                    ));
                 }
                 block.fields.push(field);
             }
@@ -90,7 +102,11 @@ impl Registry {
                 return Err(format!("block type `{}` is listed twice", b.block_type));
             }
         }
-        Ok(Registry { sim: file.sim, blocks, index })
+        Ok(Registry {
+            sim: file.sim,
+            blocks,
+            index,
+        })
     }
 
     pub fn blocks(&self) -> &[BlockSpec] {
@@ -134,7 +150,9 @@ impl BlockSpec {
     /// Fields whose values live in sub-blocks and that a new block starts with (not the mirrors
     /// of container settings, not the sub-blocks of older Sim versions).
     pub fn current_sub_block_fields(&self) -> impl Iterator<Item = &FieldSpec> {
-        self.fields.iter().filter(|f| f.location == FieldLocation::SubBlock && !f.mirror && f.legacy.is_none())
+        self.fields
+            .iter()
+            .filter(|f| f.location == FieldLocation::SubBlock && !f.mirror && f.legacy.is_none())
     }
 
     /// Every spec for a field id (Sim repeats an id with different conditions, e.g. an agent's
@@ -152,10 +170,25 @@ impl BlockSpec {
     /// Notes have none; a loop or parallel (`packages/workflow-renderer/src/subflow/
     /// subflow-node-view.tsx`) starts its first child and continues after it ends, no error handle.
     pub fn handles(&self) -> BlockHandles {
-        let h = |id: &str, kind: HandleKind, label: &str| HandleSpec { id: id.into(), kind, per_branch: false, label: label.into() };
-        let branch = |id: &str, kind: HandleKind, label: &str| HandleSpec { id: id.into(), kind, per_branch: true, label: label.into() };
+        let h = |id: &str, kind: HandleKind, label: &str| HandleSpec {
+            id: id.into(),
+            kind,
+            per_branch: false,
+            label: label.into(),
+        };
+        let branch = |id: &str, kind: HandleKind, label: &str| HandleSpec {
+            id: id.into(),
+            kind,
+            per_branch: true,
+            label: label.into(),
+        };
         match self.block_type.as_str() {
-            "note" => return BlockHandles { target: false, sources: Vec::new() },
+            "note" => {
+                return BlockHandles {
+                    target: false,
+                    sources: Vec::new(),
+                }
+            }
             "loop" => {
                 return BlockHandles {
                     target: true,
@@ -176,7 +209,9 @@ impl BlockSpec {
             }
             _ => {}
         }
-        let default_handles = self.category != BlockCategory::Triggers && self.block_type != "starter" && !self.trigger_mode;
+        let default_handles = self.category != BlockCategory::Triggers
+            && self.block_type != "starter"
+            && !self.trigger_mode;
         let mut sources = match self.block_type.as_str() {
             "condition" => vec![branch("condition-", HandleKind::Condition, "branch")],
             "router_v2" => vec![branch("router-", HandleKind::Router, "route")],
@@ -186,7 +221,10 @@ impl BlockSpec {
         if default_handles && self.block_type != "response" {
             sources.push(h("error", HandleKind::Error, "error"));
         }
-        BlockHandles { target: default_handles, sources }
+        BlockHandles {
+            target: default_handles,
+            sources,
+        }
     }
 
     /// The outputs other blocks can reference, flattened to dotted paths.
@@ -209,20 +247,42 @@ pub fn flatten(outputs: &IndexMap<String, Value>) -> Vec<OutputField> {
 /// record of fields.
 fn flatten_outputs(outputs: &IndexMap<String, Value>, prefix: &str, out: &mut Vec<OutputField>) {
     for (name, def) in outputs {
-        let path = if prefix.is_empty() { name.clone() } else { format!("{prefix}.{name}") };
+        let path = if prefix.is_empty() {
+            name.clone()
+        } else {
+            format!("{prefix}.{name}")
+        };
         match def {
-            Value::String(t) => out.push(OutputField { path, output_type: t.clone(), description: None, condition: None }),
-            Value::Object(map) if map.get("type").is_some_and(Value::is_string) => out.push(OutputField {
+            Value::String(t) => out.push(OutputField {
                 path,
-                output_type: map["type"].as_str().unwrap_or("any").to_string(),
-                description: map.get("description").and_then(Value::as_str).map(str::to_string),
-                condition: map.get("condition").and_then(|c| serde_json::from_value(c.clone()).ok()),
+                output_type: t.clone(),
+                description: None,
+                condition: None,
             }),
+            Value::Object(map) if map.get("type").is_some_and(Value::is_string) => {
+                out.push(OutputField {
+                    path,
+                    output_type: map["type"].as_str().unwrap_or("any").to_string(),
+                    description: map
+                        .get("description")
+                        .and_then(Value::as_str)
+                        .map(str::to_string),
+                    condition: map
+                        .get("condition")
+                        .and_then(|c| serde_json::from_value(c.clone()).ok()),
+                })
+            }
             Value::Object(map) => {
-                let nested: IndexMap<String, Value> = map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
+                let nested: IndexMap<String, Value> =
+                    map.iter().map(|(k, v)| (k.clone(), v.clone())).collect();
                 flatten_outputs(&nested, &path, out);
             }
-            _ => out.push(OutputField { path, output_type: "any".into(), description: None, condition: None }),
+            _ => out.push(OutputField {
+                path,
+                output_type: "any".into(),
+                description: None,
+                condition: None,
+            }),
         }
     }
 }
@@ -237,7 +297,11 @@ mod tests {
         assert!(r.blocks().len() >= 30, "{}", r.blocks().len());
         assert_eq!(r.sim.version, "v0.8.9");
         for b in r.blocks() {
-            assert!(!b.name.is_empty() && !b.icon.is_empty() && !b.color.is_empty(), "{}", b.block_type);
+            assert!(
+                !b.name.is_empty() && !b.icon.is_empty() && !b.color.is_empty(),
+                "{}",
+                b.block_type
+            );
             for f in &b.fields {
                 assert!(!f.id.is_empty(), "{}", b.block_type);
                 if let Some(c) = &f.condition {
@@ -249,7 +313,12 @@ mod tests {
 
     #[test]
     fn broken_extras_are_refused_with_the_reason() {
-        let err = Registry::load(BLOCKS_JSON, r#"{"containers": [], "legacy_fields": {"nope": []}}"#).err().unwrap();
+        let err = Registry::load(
+            BLOCKS_JSON,
+            r#"{"containers": [], "legacy_fields": {"nope": []}}"#,
+        )
+        .err()
+        .unwrap();
         assert!(err.contains("unknown block type `nope`"), "{err}");
         let err = Registry::load(
             BLOCKS_JSON,
@@ -258,24 +327,45 @@ mod tests {
         .err()
         .unwrap();
         assert!(err.contains("without saying why"), "{err}");
-        assert!(Registry::load("{", EXTRAS_JSON).err().unwrap().starts_with("sim-blocks.json"));
+        assert!(Registry::load("{", EXTRAS_JSON)
+            .err()
+            .unwrap()
+            .starts_with("sim-blocks.json"));
     }
 
     #[test]
     fn handles_follow_sims_canvas() {
         let kinds = |t: &str| {
             let h = block_spec(t).unwrap().handles();
-            (h.target, h.sources.iter().map(|s| s.id.clone()).collect::<Vec<_>>())
+            (
+                h.target,
+                h.sources.iter().map(|s| s.id.clone()).collect::<Vec<_>>(),
+            )
         };
-        assert_eq!(kinds("agent"), (true, vec!["source".into(), "error".into()]));
-        assert_eq!(kinds("condition"), (true, vec!["condition-".into(), "error".into()]));
-        assert_eq!(kinds("router_v2"), (true, vec!["router-".into(), "error".into()]));
+        assert_eq!(
+            kinds("agent"),
+            (true, vec!["source".into(), "error".into()])
+        );
+        assert_eq!(
+            kinds("condition"),
+            (true, vec!["condition-".into(), "error".into()])
+        );
+        assert_eq!(
+            kinds("router_v2"),
+            (true, vec!["router-".into(), "error".into()])
+        );
         assert_eq!(kinds("response"), (true, vec![]));
         assert_eq!(kinds("start_trigger"), (false, vec!["source".into()]));
         assert_eq!(kinds("schedule"), (false, vec!["source".into()]));
         assert_eq!(kinds("starter"), (false, vec!["source".into()]));
         assert_eq!(kinds("note"), (false, vec![]));
-        assert_eq!(kinds("loop"), (true, vec!["loop-start-source".into(), "loop-end-source".into()]));
+        assert_eq!(
+            kinds("loop"),
+            (
+                true,
+                vec!["loop-start-source".into(), "loop-end-source".into()]
+            )
+        );
     }
 
     #[test]
@@ -309,10 +399,16 @@ mod tests {
         let content = agent.iter().find(|o| o.path == "content").unwrap();
         assert_eq!(content.output_type, "string");
         let mut nested = IndexMap::new();
-        nested.insert("tokens".to_string(), serde_json::json!({"prompt": "number", "total": {"type": "number"}}));
+        nested.insert(
+            "tokens".to_string(),
+            serde_json::json!({"prompt": "number", "total": {"type": "number"}}),
+        );
         let mut out = Vec::new();
         flatten_outputs(&nested, "", &mut out);
-        assert_eq!(out.iter().map(|o| o.path.as_str()).collect::<Vec<_>>(), ["tokens.prompt", "tokens.total"]);
+        assert_eq!(
+            out.iter().map(|o| o.path.as_str()).collect::<Vec<_>>(),
+            ["tokens.prompt", "tokens.total"]
+        );
         let looped = block_spec("loop").unwrap().output_fields();
         assert_eq!(looped[0].path, "results");
     }

@@ -2,7 +2,10 @@
 //! a journey (Parlant's chat, tool and fork states, and the virtual end), each with its look,
 //! handles and fields; and blank journeys.
 
-use super::spec::{BlockCategory, BlockHandles, FieldLocation, FieldOption, FieldSpec, FieldType, HandleKind, HandleSpec, OutputField, Sunset};
+use super::spec::{
+    BlockCategory, BlockHandles, FieldLocation, FieldOption, FieldSpec, FieldType, HandleKind,
+    HandleSpec, OutputField, Sunset,
+};
 use super::{registry, SimSource};
 use crate::error::{Error, Result};
 use crate::parlant::{JourneyDocument, JourneyNode, NodeKind, END_NODE_ID};
@@ -77,7 +80,12 @@ pub fn palette(kind: PaletteKind) -> Palette {
                     description: b.description.clone(),
                     handles: b.handles(),
                     // Only what a new block offers: not the sub-blocks of older Sim versions.
-                    fields: b.fields.iter().filter(|f| f.legacy.is_none() && !f.mirror).cloned().collect(),
+                    fields: b
+                        .fields
+                        .iter()
+                        .filter(|f| f.legacy.is_none() && !f.mirror)
+                        .cloned()
+                        .collect(),
                     outputs: b.output_fields(),
                     hidden: b.hidden,
                     sunset: b.sunset.clone(),
@@ -86,11 +94,22 @@ pub fn palette(kind: PaletteKind) -> Palette {
                 })
                 .collect(),
         },
-        PaletteKind::Journey => Palette { kind, sim: None, items: journey_items() },
+        PaletteKind::Journey => Palette {
+            kind,
+            sim: None,
+            items: journey_items(),
+        },
     }
 }
 
-fn node_field(id: &str, title: &str, field_type: FieldType, required: bool, placeholder: Option<&str>, description: &str) -> FieldSpec {
+fn node_field(
+    id: &str,
+    title: &str,
+    field_type: FieldType,
+    required: bool,
+    placeholder: Option<&str>,
+    description: &str,
+) -> FieldSpec {
     FieldSpec {
         id: id.into(),
         title: Some(title.into()),
@@ -140,12 +159,34 @@ fn common_fields() -> Vec<FieldSpec> {
         Some("As the journey"),
         "How the agent composes its message in this state; empty follows the journey and the agent.",
     );
-    mode.options = COMPOSITION_MODES.iter().map(|m| FieldOption { id: m.to_string(), label: m.replace('_', " "), group: None, hidden: false }).collect();
+    mode.options = COMPOSITION_MODES
+        .iter()
+        .map(|m| FieldOption {
+            id: m.to_string(),
+            label: m.replace('_', " "),
+            group: None,
+            hidden: false,
+        })
+        .collect();
     mode.empty_is_valid = true;
     vec![
-        node_field("description", "Description", FieldType::LongInput, false, None, "A note on what this state is for."),
+        node_field(
+            "description",
+            "Description",
+            FieldType::LongInput,
+            false,
+            None,
+            "A note on what this state is for.",
+        ),
         mode,
-        node_field("labels", "Labels", FieldType::StringList, false, None, "Labels Parlant attaches to the state."),
+        node_field(
+            "labels",
+            "Labels",
+            FieldType::StringList,
+            false,
+            None,
+            "Labels Parlant attaches to the state.",
+        ),
     ]
 }
 
@@ -153,12 +194,23 @@ fn journey_items() -> Vec<PaletteItem> {
     let handles = |target: bool, source: bool| BlockHandles {
         target,
         sources: if source {
-            vec![HandleSpec { id: "source".into(), kind: HandleKind::Transition, per_branch: false, label: "next".into() }]
+            vec![HandleSpec {
+                id: "source".into(),
+                kind: HandleKind::Transition,
+                per_branch: false,
+                label: "next".into(),
+            }]
         } else {
             Vec::new()
         },
     };
-    let item = |kind: &str, name: &str, icon: &str, color: &str, description: &str, handles: BlockHandles, fields: Vec<FieldSpec>| PaletteItem {
+    let item = |kind: &str,
+                name: &str,
+                icon: &str,
+                color: &str,
+                description: &str,
+                handles: BlockHandles,
+                fields: Vec<FieldSpec>| PaletteItem {
         item_type: kind.into(),
         name: name.into(),
         category: BlockCategory::States,
@@ -225,7 +277,9 @@ const MAX_TITLE_CHARS: usize = 100;
 pub fn blank_journey(title: &str) -> Result<JourneyDocument> {
     let chars = title.trim().chars().count();
     if chars == 0 || chars > MAX_TITLE_CHARS {
-        return Err(Error::Unsupported(format!("a journey title has 1 to {MAX_TITLE_CHARS} characters; this one has {chars}")));
+        return Err(Error::Unsupported(format!(
+            "a journey title has 1 to {MAX_TITLE_CHARS} characters; this one has {chars}"
+        )));
     }
     Ok(JourneyDocument::new(title.trim(), "", Vec::new()))
 }
@@ -244,8 +298,15 @@ pub fn new_journey_state(kind: &str, id: &str) -> Result<JourneyNode> {
         }
         other => return Err(Error::NotFound(format!("unknown journey state kind `{other}` (chat, tool or fork)"))),
     };
-    if id.trim().is_empty() || id == END_NODE_ID || id.chars().count() > 200 || id.chars().any(char::is_control) {
-        return Err(Error::Unsupported(format!("`{}` cannot be a state id (non-empty, not `{END_NODE_ID}`, at most 200 characters)", id.escape_debug())));
+    if id.trim().is_empty()
+        || id == END_NODE_ID
+        || id.chars().count() > 200
+        || id.chars().any(char::is_control)
+    {
+        return Err(Error::Unsupported(format!(
+            "`{}` cannot be a state id (non-empty, not `{END_NODE_ID}`, at most 200 characters)",
+            id.escape_debug()
+        )));
     }
     Ok(JourneyNode::new(id, &kind, None))
 }
@@ -263,7 +324,11 @@ mod tests {
         assert_eq!(tool.fields[0].field_type, FieldType::ToolIds);
         assert!(tool.fields[0].required);
         assert!(p.items[3].handles.sources.is_empty() && p.items[3].handles.target);
-        let mode = p.items[0].fields.iter().find(|f| f.id == "composition_mode").unwrap();
+        let mode = p.items[0]
+            .fields
+            .iter()
+            .find(|f| f.id == "composition_mode")
+            .unwrap();
         assert_eq!(mode.options.len(), COMPOSITION_MODES.len());
     }
 
@@ -272,12 +337,21 @@ mod tests {
         let j = blank_journey("Book a flight").unwrap();
         assert_eq!(j.journey.title, "Book a flight");
         assert_eq!(j.nodes.len(), 1);
-        assert!(blank_journey("  ").unwrap_err().to_string().contains("1 to 100"));
+        assert!(blank_journey("  ")
+            .unwrap_err()
+            .to_string()
+            .contains("1 to 100"));
         assert!(blank_journey(&"x".repeat(101)).is_err());
         let node = new_journey_state("fork", "check").unwrap();
         assert_eq!(node.declared_kind(), Some("fork"));
-        assert!(new_journey_state("end", "x").unwrap_err().to_string().contains("virtual end"));
+        assert!(new_journey_state("end", "x")
+            .unwrap_err()
+            .to_string()
+            .contains("virtual end"));
         assert!(new_journey_state("chat", "end").is_err());
-        assert!(new_journey_state("wait", "x").unwrap_err().to_string().contains("unknown journey state kind `wait`"));
+        assert!(new_journey_state("wait", "x")
+            .unwrap_err()
+            .to_string()
+            .contains("unknown journey state kind `wait`"));
     }
 }

@@ -23,7 +23,11 @@ const NULL: Value = Value::Null;
 
 impl<'a> Values<'a> {
     pub fn of(block: &'a Block) -> Values<'a> {
-        let sub_blocks = block.sub_blocks.iter().map(|(id, s)| (id.as_str(), s.value.get().unwrap_or(&NULL))).collect();
+        let sub_blocks = block
+            .sub_blocks
+            .iter()
+            .map(|(id, s)| (id.as_str(), s.value.get().unwrap_or(&NULL)))
+            .collect();
         let data = block
             .data
             .get()
@@ -42,7 +46,11 @@ impl<'a> Values<'a> {
                     .collect()
             })
             .unwrap_or_default();
-        Values { sub_blocks, data, data_defaults }
+        Values {
+            sub_blocks,
+            data,
+            data_defaults,
+        }
     }
 
     /// A value as conditions read it: a container setting the block does not hold reads as
@@ -133,11 +141,17 @@ impl<'s> Visibility<'s> {
         let trigger_mode = block.is_trigger_mode();
         let mut groups: HashMap<String, CanonicalGroup> = HashMap::new();
         // `buildCanonicalIndex`, over the trigger fields only in trigger mode.
-        for f in spec.fields.iter().filter(|f| f.legacy.is_none() && !f.mirror) {
+        for f in spec
+            .fields
+            .iter()
+            .filter(|f| f.legacy.is_none() && !f.mirror)
+        {
             if trigger_mode && !is_trigger_field(f.mode) {
                 continue;
             }
-            let Some(canonical) = &f.canonical else { continue };
+            let Some(canonical) = &f.canonical else {
+                continue;
+            };
             let group = groups.entry(canonical.clone()).or_default();
             if is_advanced(f.mode) {
                 if !group.advanced.contains(&f.id) {
@@ -152,9 +166,19 @@ impl<'s> Visibility<'s> {
             .get()
             .and_then(|d| d.canonical_modes.get())
             .and_then(Value::as_object)
-            .map(|m| m.iter().filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string()))).collect())
+            .map(|m| {
+                m.iter()
+                    .filter_map(|(k, v)| Some((k.clone(), v.as_str()?.to_string())))
+                    .collect()
+            })
             .unwrap_or_default();
-        Visibility { spec, groups, advanced_mode: block.advanced_mode.get().copied().unwrap_or(false), trigger_mode, overrides }
+        Visibility {
+            spec,
+            groups,
+            advanced_mode: block.advanced_mode.get().copied().unwrap_or(false),
+            trigger_mode,
+            overrides,
+        }
     }
 
     /// `resolveCanonicalMode`: an override wins, else the side holding a value.
@@ -164,9 +188,14 @@ impl<'s> Visibility<'s> {
             Some("basic") if group.basic.is_some() => return false,
             _ => {}
         }
-        let Some(basic) = &group.basic else { return true };
+        let Some(basic) = &group.basic else {
+            return true;
+        };
         let has_basic = is_non_empty(values.get(FieldLocation::SubBlock, basic));
-        let has_advanced = group.advanced.iter().any(|id| is_non_empty(values.get(FieldLocation::SubBlock, id)));
+        let has_advanced = group
+            .advanced
+            .iter()
+            .any(|id| is_non_empty(values.get(FieldLocation::SubBlock, id)));
         !has_basic && has_advanced
     }
 
@@ -181,7 +210,10 @@ impl<'s> Visibility<'s> {
             return false;
         }
         // `isSubBlockVisibleForMode`
-        let pair = field.canonical.as_ref().and_then(|c| self.groups.get(c).map(|g| (c, g)));
+        let pair = field
+            .canonical
+            .as_ref()
+            .and_then(|c| self.groups.get(c).map(|g| (c, g)));
         match pair {
             Some((canonical, group)) if group.basic.is_some() && !group.advanced.is_empty() => {
                 let shown = if self.advanced_side(canonical, group, values) {
@@ -203,7 +235,9 @@ impl<'s> Visibility<'s> {
             }
         }
         match (&field.condition, field.condition_dynamic) {
-            (Some(condition), false) => condition_holds(condition, &|id| values.read(field.location, id)),
+            (Some(condition), false) => {
+                condition_holds(condition, &|id| values.read(field.location, id))
+            }
             _ => true,
         }
     }
@@ -240,16 +274,43 @@ mod tests {
             "nothing" => Some(Value::Null),
             _ => None,
         };
-        assert!(condition_holds(&cond(json!({"field": "op", "value": "send"})), &values));
-        assert!(!condition_holds(&cond(json!({"field": "op", "value": "read"})), &values));
-        assert!(condition_holds(&cond(json!({"field": "op", "value": "read", "not": true})), &values));
-        assert!(condition_holds(&cond(json!({"field": "n", "value": 1.0})), &values));
-        assert!(condition_holds(&cond(json!({"field": "op", "value": ["read", "send"]})), &values));
+        assert!(condition_holds(
+            &cond(json!({"field": "op", "value": "send"})),
+            &values
+        ));
+        assert!(!condition_holds(
+            &cond(json!({"field": "op", "value": "read"})),
+            &values
+        ));
+        assert!(condition_holds(
+            &cond(json!({"field": "op", "value": "read", "not": true})),
+            &values
+        ));
+        assert!(condition_holds(
+            &cond(json!({"field": "n", "value": 1.0})),
+            &values
+        ));
+        assert!(condition_holds(
+            &cond(json!({"field": "op", "value": ["read", "send"]})),
+            &values
+        ));
         // `fieldValue != null` comes first: a missing or null field matches no list, even negated.
-        assert!(!condition_holds(&cond(json!({"field": "nothing", "value": ["a"], "not": true})), &values));
-        assert!(!condition_holds(&cond(json!({"field": "absent", "value": ["a"], "not": true})), &values));
+        assert!(!condition_holds(
+            &cond(json!({"field": "nothing", "value": ["a"], "not": true})),
+            &values
+        ));
+        assert!(!condition_holds(
+            &cond(json!({"field": "absent", "value": ["a"], "not": true})),
+            &values
+        ));
         // A scalar `not` against undefined holds (`undefined !== 'x'`).
-        assert!(condition_holds(&cond(json!({"field": "absent", "value": "x", "not": true})), &values));
-        assert!(!condition_holds(&cond(json!({"field": "op", "value": "send", "and": {"field": "n", "value": 2}})), &values));
+        assert!(condition_holds(
+            &cond(json!({"field": "absent", "value": "x", "not": true})),
+            &values
+        ));
+        assert!(!condition_holds(
+            &cond(json!({"field": "op", "value": "send", "and": {"field": "n", "value": 2}})),
+            &values
+        ));
     }
 }

@@ -5,18 +5,26 @@
 //! and the blocks that need the outside world (agents, routers' models, evaluators, APIs,
 //! integrations) answer from mocks.
 
-use super::engine::{BlockRun, Engine, NodeCtx, Outcome};
 use super::dag::Kind;
+use super::engine::{BlockRun, Engine, NodeCtx, Outcome};
 use super::ids;
 use super::resolve::{js_number_from, js_string, number_value, text_of, Style};
 use super::{RunOptions, RunStatus, MAX_CALL_CHAIN_DEPTH};
 use crate::sim::branches::{branch_items, parse_branches, Branch, BranchListError};
-use crate::simulate::mocks::MockResult;
 use crate::sim::{Block, BlockFamily};
+use crate::simulate::mocks::MockResult;
 use serde_json::{json, Map, Value};
 
 /// Output keys Sim's condition handler drops from the source block's output.
-const CONDITION_DROPPED_KEYS: [&str; 7] = ["_pauseMetadata", "error", "providerTiming", "tokens", "toolCalls", "model", "cost"];
+const CONDITION_DROPPED_KEYS: [&str; 7] = [
+    "_pauseMetadata",
+    "error",
+    "providerTiming",
+    "tokens",
+    "toolCalls",
+    "model",
+    "cost",
+];
 
 const MAX_INPROCESS_WAIT_MS: f64 = 5.0 * 60.0 * 1000.0;
 const MAX_ASYNC_WAIT_MS: f64 = 30.0 * 24.0 * 60.0 * 60.0 * 1000.0;
@@ -30,7 +38,10 @@ fn mocked_run(inputs: Value, answer: MockResult, shape: impl FnOnce(Value) -> Va
         MockResult::Output(v) => Outcome::Output(shape(v)),
         MockResult::Error(e) => Outcome::Error(e),
     };
-    BlockRun { mocked: true, ..BlockRun::new(inputs, outcome) }
+    BlockRun {
+        mocked: true,
+        ..BlockRun::new(inputs, outcome)
+    }
 }
 
 /// A JSON array stored either as an array or as JSON text.
@@ -52,13 +63,18 @@ fn parse_object_strings(value: Value) -> Value {
             Err(_) => Value::String(s),
         },
         Value::Array(items) => Value::Array(items.into_iter().map(parse_object_strings).collect()),
-        Value::Object(map) => Value::Object(map.into_iter().map(|(k, v)| (k, parse_object_strings(v))).collect()),
+        Value::Object(map) => Value::Object(
+            map.into_iter()
+                .map(|(k, v)| (k, parse_object_strings(v)))
+                .collect(),
+        ),
         other => other,
     }
 }
 
 fn is_variable_reference(v: &Value) -> bool {
-    v.as_str().is_some_and(|s| s.trim().starts_with('<') && s.trim().contains('>'))
+    v.as_str()
+        .is_some_and(|s| s.trim().starts_with('<') && s.trim().contains('>'))
 }
 
 /// `convertPropertyValue` (executor/utils/builder-data.ts).
@@ -67,15 +83,19 @@ fn convert_property(prop: &Value) -> Value {
     match prop.get("type").and_then(Value::as_str).unwrap_or("") {
         "object" => match &value {
             Value::Array(props) => builder_to_json(props),
-            Value::String(s) if !is_variable_reference(&value) => serde_json::from_str(s).unwrap_or(value),
+            Value::String(s) if !is_variable_reference(&value) => {
+                serde_json::from_str(s).unwrap_or(value)
+            }
             _ => value,
         },
         "array" => match &value {
             Value::Array(items) => Value::Array(items.iter().map(convert_array_item).collect()),
-            Value::String(s) if !is_variable_reference(&value) => match serde_json::from_str::<Value>(s) {
-                Ok(parsed @ Value::Array(_)) => parsed,
-                _ => value,
-            },
+            Value::String(s) if !is_variable_reference(&value) => {
+                match serde_json::from_str::<Value>(s) {
+                    Ok(parsed @ Value::Array(_)) => parsed,
+                    _ => value,
+                }
+            }
             _ => value,
         },
         "number" => {
@@ -101,11 +121,18 @@ fn convert_property(prop: &Value) -> Value {
 }
 
 fn convert_array_item(item: &Value) -> Value {
-    let Some(t) = item.get("type").and_then(Value::as_str) else { return item.clone() };
+    let Some(t) = item.get("type").and_then(Value::as_str) else {
+        return item.clone();
+    };
     let value = item.get("value").cloned().unwrap_or(Value::Null);
     match (t, &value) {
         ("object", Value::Array(props)) => builder_to_json(props),
-        ("array", Value::Array(items)) => Value::Array(items.iter().map(|s| s.get("value").cloned().unwrap_or_else(|| s.clone())).collect()),
+        ("array", Value::Array(items)) => Value::Array(
+            items
+                .iter()
+                .map(|s| s.get("value").cloned().unwrap_or_else(|| s.clone()))
+                .collect(),
+        ),
         _ => value,
     }
 }
@@ -114,7 +141,13 @@ fn convert_array_item(item: &Value) -> Value {
 fn builder_to_json(props: &[Value]) -> Value {
     let mut out = Map::new();
     for prop in props {
-        let Some(name) = prop.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty()) else { continue };
+        let Some(name) = prop
+            .get("name")
+            .and_then(Value::as_str)
+            .filter(|n| !n.trim().is_empty())
+        else {
+            continue;
+        };
         out.insert(name.to_string(), convert_property(prop));
     }
     Value::Object(out)
@@ -139,8 +172,14 @@ fn parse_headers(rows: &[Value]) -> Value {
     headers.insert("Content-Type".into(), json!("application/json"));
     for row in rows {
         let cells = row.get("cells");
-        let key = cells.and_then(|c| c.get("Key")).and_then(Value::as_str).unwrap_or("");
-        let value = cells.and_then(|c| c.get("Value")).and_then(Value::as_str).unwrap_or("");
+        let key = cells
+            .and_then(|c| c.get("Key"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        let value = cells
+            .and_then(|c| c.get("Value"))
+            .and_then(Value::as_str)
+            .unwrap_or("");
         if !key.is_empty() && !value.is_empty() {
             headers.insert(key.to_string(), Value::String(value.to_string()));
         }
@@ -191,8 +230,16 @@ impl Engine<'_> {
         let scope = self.scope(node);
         let mut inputs = Map::new();
         for (id, sub) in block.sub_blocks.iter() {
-            let Some(value) = sub.value.get().filter(|v| !v.is_null() && *v != &Value::String(String::new())) else { continue };
-            let rendered = scope.render_value(value, Style::Text, false).unwrap_or_else(|_| value.clone());
+            let Some(value) = sub
+                .value
+                .get()
+                .filter(|v| !v.is_null() && *v != &Value::String(String::new()))
+            else {
+                continue;
+            };
+            let rendered = scope
+                .render_value(value, Style::Text, false)
+                .unwrap_or_else(|_| value.clone());
             inputs.insert(id.clone(), rendered);
         }
         Value::Object(inputs)
@@ -200,7 +247,13 @@ impl Engine<'_> {
 
     /// A sub-block resolved as Sim's `resolveInputs` resolves it for this block (strings as
     /// text templates, env values in).
-    fn input(&self, block: &Block, node: &str, id: &str, style: Style) -> Result<Option<Value>, String> {
+    fn input(
+        &self,
+        block: &Block,
+        node: &str,
+        id: &str,
+        style: Style,
+    ) -> Result<Option<Value>, String> {
         match block.sub_value(id) {
             None => Ok(None),
             Some(v) => self.scope(node).render_value(v, style, true).map(Some),
@@ -222,7 +275,11 @@ impl Engine<'_> {
                 let placeholder = json!({ "content": format!("[{}: no mock]", block.name), "model": block.sub_str("model"), "tokens": {"prompt": 0, "completion": 0, "total": 0} });
                 self.mocked_block(block, node, placeholder)
             }
-            BlockFamily::Api => self.mocked_block(block, node, json!({ "data": null, "status": 200, "headers": {} })),
+            BlockFamily::Api => self.mocked_block(
+                block,
+                node,
+                json!({ "data": null, "status": 200, "headers": {} }),
+            ),
             _ => self.mocked_block(block, node, json!({})),
         }
     }
@@ -233,8 +290,18 @@ impl Engine<'_> {
         let input = self.options.input.clone();
         let mut output = Map::new();
         for field in list(block.sub_value("inputFormat")) {
-            let Some(name) = field.get("name").and_then(Value::as_str).filter(|n| !n.trim().is_empty()) else { continue };
-            let from_input = input.get("input").and_then(Value::as_object).and_then(|m| m.get(name)).or_else(|| input.get(name));
+            let Some(name) = field
+                .get("name")
+                .and_then(Value::as_str)
+                .filter(|n| !n.trim().is_empty())
+            else {
+                continue;
+            };
+            let from_input = input
+                .get("input")
+                .and_then(Value::as_object)
+                .and_then(|m| m.get(name))
+                .or_else(|| input.get(name));
             let value = match from_input {
                 Some(v) if !v.is_null() => v.clone(),
                 // A field with no value and no input is `undefined` in Sim: absent.
@@ -243,7 +310,13 @@ impl Engine<'_> {
                     None => continue,
                 },
             };
-            output.insert(name.to_string(), coerce(field.get("type").and_then(Value::as_str).unwrap_or(""), value));
+            output.insert(
+                name.to_string(),
+                coerce(
+                    field.get("type").and_then(Value::as_str).unwrap_or(""),
+                    value,
+                ),
+            );
         }
         let structured: Vec<String> = output.keys().cloned().collect();
         if let Value::Object(map) = &input {
@@ -294,7 +367,12 @@ impl Engine<'_> {
         };
         let items = match parsed {
             Ok(items) => items,
-            Err(e) => return error_run(json!({ "conditions": raw }), format!("Invalid conditions format: {e}")),
+            Err(e) => {
+                return error_run(
+                    json!({ "conditions": raw }),
+                    format!("Invalid conditions format: {e}"),
+                )
+            }
         };
         let mut resolved = Vec::new();
         for item in &items {
@@ -308,19 +386,29 @@ impl Engine<'_> {
                 Ok(e) => e,
                 Err(e) => return error_run(json!({ "conditions": items }), e),
             };
-            let shown = scope.render(&value, Style::Condition, false).unwrap_or_else(|_| value.clone());
+            let shown = scope
+                .render(&value, Style::Condition, false)
+                .unwrap_or_else(|_| value.clone());
             resolved.push((b, expression, shown));
         }
         // The source: the first workflow edge into this block (its branch copy in a parallel).
         let base = ids::strip_clone_suffixes(&node.id);
-        let mut source = self.state.edges.iter().find(|e| e.target == base).map(|e| e.source.clone());
+        let mut source = self
+            .state
+            .edges
+            .iter()
+            .find(|e| e.target == base)
+            .map(|e| e.source.clone());
         if let (Some(s), Some(local)) = (&source, ids::branch_index(&node.id)) {
             let virtual_id = ids::branch_node(s, local);
             if self.store.raw(&virtual_id).is_some() {
                 source = Some(virtual_id);
             }
         }
-        let source_output = source.as_ref().and_then(|s| self.store.raw(s)).map(|v| (**v).clone());
+        let source_output = source
+            .as_ref()
+            .and_then(|s| self.store.raw(s))
+            .map(|v| (**v).clone());
         let context = match &source_output {
             Some(Value::Object(map)) => Value::Object(map.clone()),
             _ => json!({}),
@@ -334,14 +422,26 @@ impl Engine<'_> {
         let mut selected: Option<&Branch> = None;
         let mut explanation = Vec::new();
         for (b, expression, _) in testable {
-            match self.sandbox.run(&crate::js::condition_test(expression), &[("context", &context)]) {
+            match self.sandbox.run(
+                &crate::js::condition_test(expression),
+                &[("context", &context)],
+            ) {
                 Ok(Value::Bool(true)) => {
                     explanation.push(format!("`{}` is true", b.title));
                     selected = Some(b);
                     break;
                 }
                 Ok(_) => explanation.push(format!("`{}` is false", b.title)),
-                Err(e) => return error_run(inputs, format!("Evaluation error in condition \"{}\": {}", b.title, js_message(&e))),
+                Err(e) => {
+                    return error_run(
+                        inputs,
+                        format!(
+                            "Evaluation error in condition \"{}\": {}",
+                            b.title,
+                            js_message(&e)
+                        ),
+                    )
+                }
             }
         }
         if selected.is_none() {
@@ -362,8 +462,13 @@ impl Engine<'_> {
         match selected {
             Some(b) => {
                 let handle = format!("condition-{}", b.id);
-                let edge = self.state.edges.iter().find(|e| e.source == base && e.source_handle.get().map(String::as_str) == Some(handle.as_str()));
-                let path = edge.and_then(|e| self.state.blocks.get(&e.target)).map(|t| json!({ "blockId": t.id, "blockType": t.block_type, "blockTitle": t.name }));
+                let edge = self.state.edges.iter().find(|e| {
+                    e.source == base
+                        && e.source_handle.get().map(String::as_str) == Some(handle.as_str())
+                });
+                let path = edge.and_then(|e| self.state.blocks.get(&e.target)).map(
+                    |t| json!({ "blockId": t.id, "blockType": t.block_type, "blockTitle": t.name }),
+                );
                 output.insert("conditionResult".into(), Value::Bool(true));
                 output.insert("selectedPath".into(), path.unwrap_or(Value::Null));
                 output.insert("selectedOption".into(), Value::String(b.id.clone()));
@@ -374,25 +479,44 @@ impl Engine<'_> {
                 output.insert("selectedOption".into(), Value::Null);
             }
         }
-        BlockRun { note: Some(explanation.join("; ")), ..BlockRun::new(inputs, Outcome::Output(Value::Object(output))) }
+        BlockRun {
+            note: Some(explanation.join("; ")),
+            ..BlockRun::new(inputs, Outcome::Output(Value::Object(output)))
+        }
     }
 
     fn function_block(&mut self, block: &Block, node: &NodeCtx) -> BlockRun {
         let code = block.sub_str("code").unwrap_or_default().to_string();
-        let shown = self.scope(&node.id).render(&code, Style::Code, false).unwrap_or_else(|_| code.clone());
-        let inputs = json!({ "code": shown, "language": block.sub_str("language").unwrap_or("javascript") });
+        let shown = self
+            .scope(&node.id)
+            .render(&code, Style::Code, false)
+            .unwrap_or_else(|_| code.clone());
+        let inputs =
+            json!({ "code": shown, "language": block.sub_str("language").unwrap_or("javascript") });
         if let Some(answer) = self.mock_answer(block) {
-            return mocked_run(inputs, answer, |v| if v.get("result").is_some() { v } else { json!({ "result": v, "stdout": "" }) });
+            return mocked_run(inputs, answer, |v| {
+                if v.get("result").is_some() {
+                    v
+                } else {
+                    json!({ "result": v, "stdout": "" })
+                }
+            });
         }
         if block.sub_str("language").is_some_and(|l| l != "javascript") {
-            return error_run(inputs, "only JavaScript function blocks run locally; mock this block".into());
+            return error_run(
+                inputs,
+                "only JavaScript function blocks run locally; mock this block".into(),
+            );
         }
         let resolved = match self.scope(&node.id).render(&code, Style::Code, true) {
             Ok(c) => c,
             Err(e) => return error_run(inputs, e),
         };
         match self.sandbox.run_async(&resolved, &[]) {
-            Ok(result) => BlockRun::new(inputs, Outcome::Output(json!({ "result": result, "stdout": "" }))),
+            Ok(result) => BlockRun::new(
+                inputs,
+                Outcome::Output(json!({ "result": result, "stdout": "" })),
+            ),
             Err(e) => error_run(inputs, function_error(&e)),
         }
     }
@@ -406,7 +530,12 @@ impl Engine<'_> {
             return mocked_run(inputs, answer, |v| v);
         }
         let v2 = block.block_type == "router_v2";
-        let targets: Vec<&crate::sim::Edge> = self.state.edges.iter().filter(|e| e.source == block.id).collect();
+        let targets: Vec<&crate::sim::Edge> = self
+            .state
+            .edges
+            .iter()
+            .filter(|e| e.source == block.id)
+            .collect();
         let Some(wanted) = self.options.mocks.route(&block.id, &block.name).cloned() else {
             return error_run(
                 inputs,
@@ -414,16 +543,29 @@ impl Engine<'_> {
             );
         };
         let target_of_handle = |handle: &str| {
-            self.state.edges.iter().find(|e| e.source == block.id && e.source_handle.get().map(String::as_str) == Some(handle)).and_then(|e| self.state.blocks.get(&e.target))
+            self.state
+                .edges
+                .iter()
+                .find(|e| {
+                    e.source == block.id
+                        && e.source_handle.get().map(String::as_str) == Some(handle)
+                })
+                .and_then(|e| self.state.blocks.get(&e.target))
         };
         if !v2 {
             // Legacy router: the model names a target block id.
             let by_name = targets.iter().find_map(|e| {
                 let t = self.state.blocks.get(&e.target)?;
-                (crate::sim::references::normalize_block_name(&t.name) == crate::sim::references::normalize_block_name(&wanted)).then(|| t.id.clone())
+                (crate::sim::references::normalize_block_name(&t.name)
+                    == crate::sim::references::normalize_block_name(&wanted))
+                .then(|| t.id.clone())
             });
             let chosen = by_name.unwrap_or_else(|| wanted.trim().to_lowercase());
-            let Some(target) = targets.iter().find(|e| e.target == chosen).and_then(|e| self.state.blocks.get(&e.target)) else {
+            let Some(target) = targets
+                .iter()
+                .find(|e| e.target == chosen)
+                .and_then(|e| self.state.blocks.get(&e.target))
+            else {
                 return error_run(inputs, format!("Invalid routing decision: {chosen}"));
             };
             let output = json!({
@@ -434,7 +576,10 @@ impl Engine<'_> {
                 "selectedPath": { "blockId": target.id, "blockType": target.block_type, "blockTitle": target.name },
                 "selectedRoute": target.id,
             });
-            return BlockRun { mocked: true, ..BlockRun::new(inputs, Outcome::Output(output)) };
+            return BlockRun {
+                mocked: true,
+                ..BlockRun::new(inputs, Outcome::Output(output))
+            };
         }
         let routes = parse_branches(block.sub_value("routes"));
         if routes.is_empty() {
@@ -442,14 +587,19 @@ impl Engine<'_> {
         }
         let trimmed = wanted.trim();
         if trimmed.eq_ignore_ascii_case("NO_MATCH") {
-            return error_run(inputs, "Router could not determine a matching route for the given context".into());
+            return error_run(
+                inputs,
+                "Router could not determine a matching route for the given context".into(),
+            );
         }
         // The mock may name a route by title or its target block; else it is the model's text.
         let chosen = routes.iter().find(|r| r.id == trimmed).or_else(|| {
             routes.iter().find(|r| {
                 r.title.eq_ignore_ascii_case(trimmed)
-                    || target_of_handle(&format!("router-{}", r.id))
-                        .is_some_and(|t| crate::sim::references::normalize_block_name(&t.name) == crate::sim::references::normalize_block_name(trimmed))
+                    || target_of_handle(&format!("router-{}", r.id)).is_some_and(|t| {
+                        crate::sim::references::normalize_block_name(&t.name)
+                            == crate::sim::references::normalize_block_name(trimmed)
+                    })
             })
         });
         let Some(route) = chosen else {
@@ -463,7 +613,11 @@ impl Engine<'_> {
             Some(t) => json!({ "blockId": t.id, "blockType": t.block_type, "blockTitle": t.name }),
             None => json!({ "blockId": "", "blockType": "unknown", "blockTitle": route.title }),
         };
-        let context = self.input(block, &node.id, "context", Style::Text).ok().flatten().unwrap_or(Value::Null);
+        let context = self
+            .input(block, &node.id, "context", Style::Text)
+            .ok()
+            .flatten()
+            .unwrap_or(Value::Null);
         let output = json!({
             "context": context,
             "model": block.sub_str("model").unwrap_or("mock"),
@@ -473,21 +627,37 @@ impl Engine<'_> {
             "reasoning": "chosen by the scenario's mocks",
             "selectedPath": path,
         });
-        BlockRun { mocked: true, ..BlockRun::new(inputs, Outcome::Output(output)) }
+        BlockRun {
+            mocked: true,
+            ..BlockRun::new(inputs, Outcome::Output(output))
+        }
     }
 
     /// Sim's response handler.
     fn response_block(&mut self, block: &Block, node: &NodeCtx) -> BlockRun {
         let inputs = self.trace_inputs(block, &node.id);
         let get = |id: &str| self.input(block, &node.id, id, Style::Response);
-        let (mode, data, builder, status, headers) = match (get("dataMode"), get("data"), get("builderData"), get("status"), get("headers")) {
+        let (mode, data, builder, status, headers) = match (
+            get("dataMode"),
+            get("data"),
+            get("builderData"),
+            get("status"),
+            get("headers"),
+        ) {
             (Ok(m), Ok(d), Ok(b), Ok(s), Ok(h)) => (m, d, b, s, h),
             (m, d, b, s, h) => {
-                let e = [m.err(), d.err(), b.err(), s.err(), h.err()].into_iter().flatten().next().unwrap_or_default();
+                let e = [m.err(), d.err(), b.err(), s.err(), h.err()]
+                    .into_iter()
+                    .flatten()
+                    .next()
+                    .unwrap_or_default();
                 return error_run(inputs, e);
             }
         };
-        let mode = mode.and_then(|m| m.as_str().map(str::to_string)).filter(|m| !m.is_empty()).unwrap_or_else(|| "structured".into());
+        let mode = mode
+            .and_then(|m| m.as_str().map(str::to_string))
+            .filter(|m| !m.is_empty())
+            .unwrap_or_else(|| "structured".into());
         let truthy = |v: &Option<Value>| v.as_ref().is_some_and(crate::sim::containers::js_truthy);
         let data_value = if mode == "json" && truthy(&data) {
             match data.clone().unwrap_or(Value::Null) {
@@ -524,21 +694,43 @@ impl Engine<'_> {
         let mut output = Map::new();
         let mut updates = Vec::new();
         for a in assignments {
-            let Some(name) = a.get("variableName").and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty()) else { continue };
-            let var_type = a.get("type").and_then(Value::as_str).filter(|t| !t.is_empty()).unwrap_or("string");
-            let value = match parse_by_type(a.get("value").cloned().unwrap_or(Value::Null), var_type, name) {
+            let Some(name) = a
+                .get("variableName")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|n| !n.is_empty())
+            else {
+                continue;
+            };
+            let var_type = a
+                .get("type")
+                .and_then(Value::as_str)
+                .filter(|t| !t.is_empty())
+                .unwrap_or("string");
+            let value = match parse_by_type(
+                a.get("value").cloned().unwrap_or(Value::Null),
+                var_type,
+                name,
+            ) {
                 Ok(v) => v,
-                Err(e) => return error_run(inputs, format!("Variables block execution failed: {e}")),
+                Err(e) => {
+                    return error_run(inputs, format!("Variables block execution failed: {e}"))
+                }
             };
             let id = a.get("variableId").and_then(Value::as_str);
-            let existing = id.and_then(|id| self.variables.iter().find(|v| v.id == id)).or_else(|| self.variables.iter().find(|v| v.name == name));
+            let existing = id
+                .and_then(|id| self.variables.iter().find(|v| v.id == id))
+                .or_else(|| self.variables.iter().find(|v| v.name == name));
             match existing {
                 Some(v) => updates.push((v.id.clone(), value.clone())),
                 None => self.warnings.push(format!("block `{}`: variable \"{name}\" not found in workflow variables (like Sim, only the block output has it)", block.name)),
             }
             output.insert(name.to_string(), value);
         }
-        BlockRun { assignments: updates, ..BlockRun::new(inputs, Outcome::Output(Value::Object(output))) }
+        BlockRun {
+            assignments: updates,
+            ..BlockRun::new(inputs, Outcome::Output(Value::Object(output)))
+        }
     }
 
     /// Sim's wait handler: a synchronous wait completes (the local run does not sleep); an
@@ -549,14 +741,26 @@ impl Engine<'_> {
             return mocked_run(inputs, answer, |v| v);
         }
         let get = |id: &str| self.input(block, &node.id, id, Style::Text).ok().flatten();
-        let is_async = matches!(get("async"), Some(Value::Bool(true))) || get("async").as_ref().and_then(Value::as_str) == Some("true");
-        let raw_value = get("timeValue").filter(crate::sim::containers::js_truthy).unwrap_or_else(|| json!("10"));
+        let is_async = matches!(get("async"), Some(Value::Bool(true)))
+            || get("async").as_ref().and_then(Value::as_str) == Some("true");
+        let raw_value = get("timeValue")
+            .filter(crate::sim::containers::js_truthy)
+            .unwrap_or_else(|| json!("10"));
         let amount = match &raw_value {
             Value::Number(n) => n.as_f64(),
             other => parse_float(&text_of(other)),
         };
-        let unit_of = |id: &str, default: &str| get(id).filter(crate::sim::containers::js_truthy).map(|v| text_of(&v)).unwrap_or_else(|| default.to_string());
-        let unit = if is_async { unit_of("timeUnitLong", "minutes") } else { unit_of("timeUnit", "seconds") };
+        let unit_of = |id: &str, default: &str| {
+            get(id)
+                .filter(crate::sim::containers::js_truthy)
+                .map(|v| text_of(&v))
+                .unwrap_or_else(|| default.to_string())
+        };
+        let unit = if is_async {
+            unit_of("timeUnitLong", "minutes")
+        } else {
+            unit_of("timeUnit", "seconds")
+        };
         let Some(amount) = amount.filter(|a| a.is_finite() && *a > 0.0) else {
             return error_run(inputs, "Wait amount must be a positive number".into());
         };
@@ -575,18 +779,29 @@ impl Engine<'_> {
             return error_run(inputs, "Wait time exceeds maximum of 30 days".into());
         }
         if !is_async && wait_ms > MAX_INPROCESS_WAIT_MS {
-            return error_run(inputs, "Wait time exceeds maximum of 5 minutes; enable async mode to wait up to 30 days".into());
+            return error_run(
+                inputs,
+                "Wait time exceeds maximum of 5 minutes; enable async mode to wait up to 30 days"
+                    .into(),
+            );
         }
         let duration = number_value(wait_ms);
         if !is_async {
             return BlockRun {
                 note: Some("the wait completes at once in a local run".into()),
-                ..BlockRun::new(inputs, Outcome::Output(json!({ "waitDuration": duration, "status": "completed" })))
+                ..BlockRun::new(
+                    inputs,
+                    Outcome::Output(json!({ "waitDuration": duration, "status": "completed" })),
+                )
             };
         }
         let context_id = self.pause_context(node);
         let resume_at = super::engine::iso_from_millis(
-            std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0) + wait_ms as i64,
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map(|d| d.as_millis() as i64)
+                .unwrap_or(0)
+                + wait_ms as i64,
         );
         let meta = json!({
             "contextId": context_id,
@@ -596,8 +811,15 @@ impl Engine<'_> {
             "resumeAt": resume_at,
         });
         BlockRun {
-            note: Some("an async wait pauses the run; resume it (or mock the block) to continue".into()),
-            ..BlockRun::new(inputs, Outcome::Output(json!({ "waitDuration": duration, "status": "waiting", "resumeAt": resume_at, "_pauseMetadata": meta })))
+            note: Some(
+                "an async wait pauses the run; resume it (or mock the block) to continue".into(),
+            ),
+            ..BlockRun::new(
+                inputs,
+                Outcome::Output(
+                    json!({ "waitDuration": duration, "status": "waiting", "resumeAt": resume_at, "_pauseMetadata": meta }),
+                ),
+            )
         }
     }
 
@@ -622,19 +844,49 @@ impl Engine<'_> {
             return mocked_run(inputs, answer, |v| v);
         }
         let get = |id: &str| self.input(block, &node.id, id, Style::Text).ok().flatten();
-        let operation = get("operation").and_then(|v| v.as_str().map(str::to_string)).unwrap_or_else(|| "human".into());
+        let operation = get("operation")
+            .and_then(|v| v.as_str().map(str::to_string))
+            .unwrap_or_else(|| "human".into());
         let input_format: Vec<Value> = match get("inputFormat") {
             Some(Value::Array(fields)) => fields
                 .iter()
                 .enumerate()
                 .filter_map(|(i, f)| {
-                    let name = f.get("name").and_then(Value::as_str).map(str::trim).filter(|n| !n.is_empty())?;
-                    let text = |k: &str| f.get(k).and_then(Value::as_str).map(str::trim).filter(|s| !s.is_empty()).map(str::to_string);
+                    let name = f
+                        .get("name")
+                        .and_then(Value::as_str)
+                        .map(str::trim)
+                        .filter(|n| !n.is_empty())?;
+                    let text = |k: &str| {
+                        f.get(k)
+                            .and_then(Value::as_str)
+                            .map(str::trim)
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                    };
                     let mut field = Map::new();
-                    field.insert("id".into(), json!(f.get("id").and_then(Value::as_str).filter(|s| !s.is_empty()).map(str::to_string).unwrap_or_else(|| format!("field_{i}"))));
+                    field.insert(
+                        "id".into(),
+                        json!(f
+                            .get("id")
+                            .and_then(Value::as_str)
+                            .filter(|s| !s.is_empty())
+                            .map(str::to_string)
+                            .unwrap_or_else(|| format!("field_{i}"))),
+                    );
                     field.insert("name".into(), json!(name));
-                    field.insert("label".into(), json!(text("label").unwrap_or_else(|| name.to_string())));
-                    field.insert("type".into(), json!(f.get("type").and_then(Value::as_str).filter(|s| !s.trim().is_empty()).unwrap_or("string")));
+                    field.insert(
+                        "label".into(),
+                        json!(text("label").unwrap_or_else(|| name.to_string())),
+                    );
+                    field.insert(
+                        "type".into(),
+                        json!(f
+                            .get("type")
+                            .and_then(Value::as_str)
+                            .filter(|s| !s.trim().is_empty())
+                            .unwrap_or("string")),
+                    );
                     if let Some(d) = text("description") {
                         field.insert("description".into(), json!(d));
                     }
@@ -644,7 +896,10 @@ impl Engine<'_> {
                     if let Some(v) = f.get("value") {
                         field.insert("value".into(), v.clone());
                     }
-                    field.insert("required".into(), json!(f.get("required") == Some(&Value::Bool(true))));
+                    field.insert(
+                        "required".into(),
+                        json!(f.get("required") == Some(&Value::Bool(true))),
+                    );
                     if let Some(o @ Value::Array(_)) = f.get("options") {
                         field.insert("options".into(), o.clone());
                     }
@@ -664,11 +919,17 @@ impl Engine<'_> {
             _ => Vec::new(),
         };
         let (data, status, headers) = if operation == "api" {
-            let mode = get("dataMode").and_then(|m| m.as_str().map(str::to_string)).unwrap_or_else(|| "structured".into());
+            let mode = get("dataMode")
+                .and_then(|m| m.as_str().map(str::to_string))
+                .unwrap_or_else(|| "structured".into());
             let data = match (mode.as_str(), get("data"), get("builderData")) {
-                ("json", Some(Value::String(s)), _) if !s.is_empty() => serde_json::from_str(&s).unwrap_or(Value::String(s)),
+                ("json", Some(Value::String(s)), _) if !s.is_empty() => {
+                    serde_json::from_str(&s).unwrap_or(Value::String(s))
+                }
                 ("json", Some(d), _) if crate::sim::containers::js_truthy(&d) => d,
-                ("structured", _, Some(Value::Array(props))) => parse_object_strings(builder_to_json(&props)),
+                ("structured", _, Some(Value::Array(props))) => {
+                    parse_object_strings(builder_to_json(&props))
+                }
                 (_, Some(d), _) if crate::sim::containers::js_truthy(&d) => d,
                 _ => json!({}),
             };
@@ -686,7 +947,11 @@ impl Engine<'_> {
                 Some(Value::Array(rows)) => rows,
                 _ => Vec::new(),
             };
-            (data, parse_status(get("status").as_ref()), parse_headers(&rows))
+            (
+                data,
+                parse_status(get("status").as_ref()),
+                parse_headers(&rows),
+            )
         } else {
             (
                 json!({ "operation": operation, "responseStructure": structure, "inputFormat": input_format, "submission": null }),
@@ -695,7 +960,8 @@ impl Engine<'_> {
             )
         };
         let context_id = self.pause_context(node);
-        let mut response = json!({ "data": data, "status": status, "headers": headers, "operation": operation });
+        let mut response =
+            json!({ "data": data, "status": status, "headers": headers, "operation": operation });
         let mut output = Map::new();
         if operation == "human" {
             response["responseStructure"] = Value::Array(structure);
@@ -703,7 +969,10 @@ impl Engine<'_> {
             response["submission"] = Value::Null;
             for f in &input_format {
                 if let Some(name) = f.get("name").and_then(Value::as_str) {
-                    output.insert(name.to_string(), f.get("value").cloned().unwrap_or(Value::Null));
+                    output.insert(
+                        name.to_string(),
+                        f.get("value").cloned().unwrap_or(Value::Null),
+                    );
                 }
             }
         }
@@ -729,20 +998,32 @@ impl Engine<'_> {
             return mocked_run(inputs, answer, |v| v);
         }
         let get = |id: &str| self.input(block, &node.id, id, Style::Text).ok().flatten();
-        let workflow_id = get("workflowId").or_else(|| get("manualWorkflowId")).map(|v| text_of(&v)).filter(|s| !s.is_empty() && s != "null");
-        let Some(workflow_id) = workflow_id else { return error_run(inputs, "No workflow selected for execution".into()) };
+        let workflow_id = get("workflowId")
+            .or_else(|| get("manualWorkflowId"))
+            .map(|v| text_of(&v))
+            .filter(|s| !s.is_empty() && s != "null");
+        let Some(workflow_id) = workflow_id else {
+            return error_run(inputs, "No workflow selected for execution".into());
+        };
         if self.depth + 1 >= MAX_CALL_CHAIN_DEPTH {
-            return error_run(inputs, format!("Maximum workflow call chain depth ({MAX_CALL_CHAIN_DEPTH}) exceeded."));
+            return error_run(
+                inputs,
+                format!("Maximum workflow call chain depth ({MAX_CALL_CHAIN_DEPTH}) exceeded."),
+            );
         }
         let fail = |name: &str, message: String| {
             let mut run = error_run(inputs.clone(), format!("\"{name}\" failed: {message}"));
-            run.error_extra.insert("childWorkflowName".into(), json!(name));
+            run.error_extra
+                .insert("childWorkflowName".into(), json!(name));
             run
         };
         let Some(child) = self.options.workflows.get(&workflow_id) else {
             return fail(&workflow_id, format!("Child workflow {workflow_id} not found (a local run finds child workflows in RunOptions.workflows / the scenario's `workflows`)"));
         };
-        let child_name = child.name().map(str::to_string).unwrap_or_else(|| "Unknown Workflow".into());
+        let child_name = child
+            .name()
+            .map(str::to_string)
+            .unwrap_or_else(|| "Unknown Workflow".into());
         let child_input = match get("inputMapping") {
             Some(Value::String(s)) => match serde_json::from_str::<Value>(s.trim()) {
                 Ok(v @ Value::Object(_)) => v,
@@ -755,7 +1036,10 @@ impl Engine<'_> {
                 None => json!({}),
             },
         };
-        let remaining = self.options.time_budget.saturating_sub(self.started.elapsed());
+        let remaining = self
+            .options
+            .time_budget
+            .saturating_sub(self.started.elapsed());
         let options = RunOptions {
             input: child_input,
             mocks: self.options.mocks.clone(),
@@ -766,7 +1050,9 @@ impl Engine<'_> {
             resume: Vec::new(),
             workflows: self.options.workflows.clone(),
         };
-        let report = match super::engine::Engine::new(child, &options, self.depth + 1).and_then(|e| e.run()) {
+        let report = match super::engine::Engine::new(child, &options, self.depth + 1)
+            .and_then(|e| e.run())
+        {
             Ok(r) => r,
             Err(e) => return fail(&child_name, e.to_string()),
         };
@@ -778,10 +1064,14 @@ impl Engine<'_> {
                 let message = if nested.is_empty() {
                     format!("\"{child_name}\" failed: {root}")
                 } else {
-                    format!("Workflow chain: {child_name} → {} | {root}", nested.join(" → "))
+                    format!(
+                        "Workflow chain: {child_name} → {} | {root}",
+                        nested.join(" → ")
+                    )
                 };
                 let mut run = error_run(inputs, message);
-                run.error_extra.insert("childWorkflowName".into(), json!(child_name));
+                run.error_extra
+                    .insert("childWorkflowName".into(), json!(child_name));
                 run.children = children;
                 run
             }
@@ -794,7 +1084,9 @@ impl Engine<'_> {
                 children,
                 ..BlockRun::new(
                     inputs,
-                    Outcome::Output(json!({ "success": true, "childWorkflowName": child_name, "childWorkflowId": workflow_id, "result": report.output })),
+                    Outcome::Output(
+                        json!({ "success": true, "childWorkflowName": child_name, "childWorkflowId": workflow_id, "result": report.output }),
+                    ),
                 )
             },
         }
@@ -810,8 +1102,14 @@ impl Engine<'_> {
                 (_, v) => v,
             });
         }
-        self.warnings.push(format!("block `{}` ({}) has no mock; it returned a placeholder", block.name, block.block_type));
-        BlockRun { note: Some("no mock: placeholder output".into()), ..BlockRun::new(inputs, Outcome::Output(placeholder)) }
+        self.warnings.push(format!(
+            "block `{}` ({}) has no mock; it returned a placeholder",
+            block.name, block.block_type
+        ));
+        BlockRun {
+            note: Some("no mock: placeholder output".into()),
+            ..BlockRun::new(inputs, Outcome::Output(placeholder))
+        }
     }
 }
 
@@ -819,21 +1117,41 @@ impl Engine<'_> {
 /// the workflows below the child that failed (when the child's failing block was itself a
 /// workflow block) and the root error.
 fn child_failure(report: &super::RunReport) -> (Vec<String>, String) {
-    let run_error = report.error.clone().unwrap_or_else(|| "Child workflow execution failed".into());
+    let run_error = report
+        .error
+        .clone()
+        .unwrap_or_else(|| "Child workflow execution failed".into());
     let failed = report.trace.iter().find(|e| {
         e.status == super::BlockStatus::Failed
             && matches!(e.block_type.as_str(), "workflow" | "workflow_input")
-            && e.error.as_deref().is_some_and(|err| run_error == format!("{}: {err}", e.name))
+            && e.error
+                .as_deref()
+                .is_some_and(|err| run_error == format!("{}: {err}", e.name))
     });
-    let Some((event, err)) = failed.and_then(|e| e.error.as_deref().map(|err| (e, err))) else { return (Vec::new(), run_error) };
-    if let Some((names, root)) = err.strip_prefix("Workflow chain: ").and_then(|rest| rest.split_once(" | ")) {
-        return (names.split(" → ").map(str::to_string).collect(), root.to_string());
+    let Some((event, err)) = failed.and_then(|e| e.error.as_deref().map(|err| (e, err))) else {
+        return (Vec::new(), run_error);
+    };
+    if let Some((names, root)) = err
+        .strip_prefix("Workflow chain: ")
+        .and_then(|rest| rest.split_once(" | "))
+    {
+        return (
+            names.split(" → ").map(str::to_string).collect(),
+            root.to_string(),
+        );
     }
-    if let Some((name, root)) = err.strip_prefix('"').and_then(|rest| rest.split_once("\" failed: ")) {
+    if let Some((name, root)) = err
+        .strip_prefix('"')
+        .and_then(|rest| rest.split_once("\" failed: "))
+    {
         return (vec![name.to_string()], root.to_string());
     }
     if err.starts_with("Maximum workflow call chain depth") {
-        let id = event.inputs.get("workflowId").map(text_of).unwrap_or_default();
+        let id = event
+            .inputs
+            .get("workflowId")
+            .map(text_of)
+            .unwrap_or_default();
         return (vec![id], err.to_string());
     }
     (Vec::new(), run_error)
@@ -843,7 +1161,9 @@ fn child_failure(report: &super::RunReport) -> (Vec<String>, String) {
 fn js_message(e: &crate::js::JsError) -> String {
     match e {
         crate::js::JsError::Thrown { message } => {
-            let name_end = message.find(": ").filter(|i| message[..*i].ends_with("Error") && !message[..*i].contains(' '));
+            let name_end = message
+                .find(": ")
+                .filter(|i| message[..*i].ends_with("Error") && !message[..*i].contains(' '));
             match name_end {
                 Some(i) => message[i + 2..].to_string(),
                 None => message.clone(),
@@ -862,7 +1182,10 @@ fn function_error(e: &crate::js::JsError) -> String {
     match e {
         crate::js::JsError::Thrown { message: full } => {
             let message = js_message(e);
-            let class = full.split_once(": ").map(|(c, _)| c).filter(|c| c.ends_with("Error") && !c.contains(' '));
+            let class = full
+                .split_once(": ")
+                .map(|(c, _)| c)
+                .filter(|c| c.ends_with("Error") && !c.contains(' '));
             match class {
                 Some("TypeError") => format!("Type Error: {message}"),
                 Some("ReferenceError") => format!("Reference Error: {message}"),
@@ -883,7 +1206,9 @@ fn coerce(var_type: &str, value: Value) -> Value {
         ("string", Value::String(_)) => value,
         ("string", other) => Value::String(js_string(other)),
         ("number", Value::Number(_)) => value,
-        ("number", other) => js_number_from(&js_string(other)).map(number_value).unwrap_or(value),
+        ("number", other) => js_number_from(&js_string(other))
+            .map(number_value)
+            .unwrap_or(value),
         ("boolean", Value::Bool(_)) => value,
         ("boolean", Value::String(s)) if s == "true" || s == "1" => Value::Bool(true),
         ("boolean", Value::String(s)) if s == "false" || s == "0" => Value::Bool(false),
@@ -959,23 +1284,42 @@ mod tests {
         assert_eq!(parse_by_type(json!(" 42 "), "number", "n"), Ok(json!(42)));
         assert_eq!(
             parse_by_type(json!("abc"), "number", "n"),
-            Err("Invalid number value for variable \"n\": \"abc\". Expected a valid number.".into())
+            Err(
+                "Invalid number value for variable \"n\": \"abc\". Expected a valid number.".into()
+            )
         );
-        assert_eq!(parse_by_type(json!(true), "number", "n"), Err("Invalid type for variable \"n\": expected number, got boolean".into()));
-        assert_eq!(parse_by_type(json!("TRUE"), "boolean", "b"), Ok(json!(true)));
-        assert!(parse_by_type(json!("yes"), "boolean", "b").unwrap_err().contains("Expected \"true\" or \"false\"."));
+        assert_eq!(
+            parse_by_type(json!(true), "number", "n"),
+            Err("Invalid type for variable \"n\": expected number, got boolean".into())
+        );
+        assert_eq!(
+            parse_by_type(json!("TRUE"), "boolean", "b"),
+            Ok(json!(true))
+        );
+        assert!(parse_by_type(json!("yes"), "boolean", "b")
+            .unwrap_err()
+            .contains("Expected \"true\" or \"false\"."));
         assert_eq!(parse_by_type(Value::Null, "array", "a"), Ok(json!([])));
         assert_eq!(parse_by_type(json!(""), "number", "a"), Ok(json!(0)));
         assert_eq!(parse_by_type(json!("[1]"), "object", "o"), Ok(json!([1])));
-        assert!(parse_by_type(json!("3"), "object", "o").unwrap_err().contains("parsed value is not an object or array"));
-        assert_eq!(parse_by_type(json!({"a": 1}), "string", "s"), Ok(json!("[object Object]")));
+        assert!(parse_by_type(json!("3"), "object", "o")
+            .unwrap_err()
+            .contains("parsed value is not an object or array"));
+        assert_eq!(
+            parse_by_type(json!({"a": 1}), "string", "s"),
+            Ok(json!("[object Object]"))
+        );
     }
 
     #[test]
     fn builder_data_converts_as_sims_response_handler() {
         let props = json!([{"name": "n", "type": "number", "value": "42"}, {"name": "ok", "type": "boolean", "value": "true"}, {"name": "s", "type": "string", "value": "17"}, {"name": " ", "type": "string", "value": "x"}]);
         let out = parse_object_strings(builder_to_json(props.as_array().unwrap()));
-        assert_eq!(out, json!({"n": 42, "ok": true, "s": 17}), "parseObjectStrings turns \"17\" into 17, as in Sim");
+        assert_eq!(
+            out,
+            json!({"n": 42, "ok": true, "s": 17}),
+            "parseObjectStrings turns \"17\" into 17, as in Sim"
+        );
         assert_eq!(parse_status(Some(&json!("404"))), 404);
         assert_eq!(parse_status(Some(&json!("99"))), 200);
         assert_eq!(parse_float("5abc"), Some(5.0));

@@ -23,12 +23,18 @@ pub const PARALLEL_EXIT: &str = "parallel_exit";
 
 /// `SUBFLOW_CONTROL_EDGE_HANDLES`.
 pub fn is_control_handle(handle: Option<&str>) -> bool {
-    matches!(handle, Some(LOOP_CONTINUE | LOOP_CONTINUE_ALT | LOOP_EXIT | PARALLEL_CONTINUE | PARALLEL_EXIT))
+    matches!(
+        handle,
+        Some(LOOP_CONTINUE | LOOP_CONTINUE_ALT | LOOP_EXIT | PARALLEL_CONTINUE | PARALLEL_EXIT)
+    )
 }
 
 /// `CONTROL_BACK_EDGE_HANDLES`.
 pub fn is_back_handle(handle: Option<&str>) -> bool {
-    matches!(handle, Some(LOOP_CONTINUE | LOOP_CONTINUE_ALT | PARALLEL_CONTINUE))
+    matches!(
+        handle,
+        Some(LOOP_CONTINUE | LOOP_CONTINUE_ALT | PARALLEL_CONTINUE)
+    )
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -101,7 +107,14 @@ struct Connection<'a> {
 
 impl Dag {
     /// `addEdge`: keyed `source→target[-handle]` (a repeated key keeps its place).
-    pub fn add_edge(&mut self, source: &str, target: &str, handle: Option<&str>, edge_id: Option<&str>, register_incoming: bool) {
+    pub fn add_edge(
+        &mut self,
+        source: &str,
+        target: &str,
+        handle: Option<&str>,
+        edge_id: Option<&str>,
+        register_incoming: bool,
+    ) {
         if !self.nodes.contains_key(source) || !self.nodes.contains_key(target) {
             return;
         }
@@ -110,7 +123,14 @@ impl Dag {
             None => format!("{source}→{target}"),
         };
         if let Some(node) = self.nodes.get_mut(source) {
-            node.outgoing.insert(key, DagEdge { target: target.to_string(), handle: handle.map(str::to_string), edge_id: edge_id.map(str::to_string) });
+            node.outgoing.insert(
+                key,
+                DagEdge {
+                    target: target.to_string(),
+                    handle: handle.map(str::to_string),
+                    edge_id: edge_id.map(str::to_string),
+                },
+            );
         }
         if register_incoming {
             if let Some(node) = self.nodes.get_mut(target) {
@@ -148,7 +168,10 @@ impl Dag {
         if let Some(l) = self.loops.get(container) {
             return &l.nodes;
         }
-        self.parallels.get(container).map(|p| p.nodes.as_slice()).unwrap_or(&[])
+        self.parallels
+            .get(container)
+            .map(|p| p.nodes.as_slice())
+            .unwrap_or(&[])
     }
 
     fn start_of(&self, id: &str) -> Option<String> {
@@ -168,8 +191,16 @@ impl Dag {
     /// `addSubflowStartExitBypass`: start → end on the exit handle, not registered as incoming.
     pub fn add_bypass(&mut self, container: &str) {
         let (start, end, handle) = match self.kind_of(container) {
-            Some(Kind::Parallel) => (ids::parallel_start(container), ids::parallel_end(container), PARALLEL_EXIT),
-            Some(Kind::Loop) => (ids::loop_start(container), ids::loop_end(container), LOOP_EXIT),
+            Some(Kind::Parallel) => (
+                ids::parallel_start(container),
+                ids::parallel_end(container),
+                PARALLEL_EXIT,
+            ),
+            Some(Kind::Loop) => (
+                ids::loop_start(container),
+                ids::loop_end(container),
+                LOOP_EXIT,
+            ),
             None => return,
         };
         if self.nodes.contains_key(&start) && self.nodes.contains_key(&end) {
@@ -179,18 +210,34 @@ impl Dag {
 
     /// The parallel that directly holds a block (`getParallelId`).
     fn parallel_of(&self, block: &str) -> Option<&str> {
-        self.parallels.iter().find(|(_, p)| p.nodes.iter().any(|n| n == block)).map(|(id, _)| id.as_str())
+        self.parallels
+            .iter()
+            .find(|(_, p)| p.nodes.iter().any(|n| n == block))
+            .map(|(id, _)| id.as_str())
     }
 
     /// The innermost loop holding a block.
     pub fn innermost_loop(&self, block: &str) -> Option<String> {
-        let candidates: Vec<&String> = self.loops.iter().filter(|(_, l)| l.nodes.iter().any(|n| n == block)).map(|(id, _)| id).collect();
+        let candidates: Vec<&String> = self
+            .loops
+            .iter()
+            .filter(|(_, l)| l.nodes.iter().any(|n| n == block))
+            .map(|(id, _)| id)
+            .collect();
         if candidates.len() <= 1 {
             return candidates.first().map(|s| s.to_string());
         }
         candidates
             .iter()
-            .find(|c| candidates.iter().all(|o| o == *c || !self.loops.get(c.as_str()).is_some_and(|cfg| cfg.nodes.contains(o))))
+            .find(|c| {
+                candidates.iter().all(|o| {
+                    o == *c
+                        || !self
+                            .loops
+                            .get(c.as_str())
+                            .is_some_and(|cfg| cfg.nodes.contains(o))
+                })
+            })
             .map(|s| s.to_string())
     }
 }
@@ -230,7 +277,11 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
                     ParallelConfig {
                         id: block.id.clone(),
                         nodes: p.nodes.clone(),
-                        parallel_type: p.parallel_type.get().cloned().unwrap_or_else(|| "count".into()),
+                        parallel_type: p
+                            .parallel_type
+                            .get()
+                            .cloned()
+                            .unwrap_or_else(|| "count".into()),
                         count: number_of(p.count.get()),
                         distribution: p.distribution.get().cloned().unwrap_or(Value::Null),
                         batch_size: number_of(p.batch_size.get()),
@@ -247,12 +298,21 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
             id: &e.id,
             source: &e.source,
             target: &e.target,
-            handle: e.source_handle.get().map(String::as_str).filter(|h| !h.is_empty()),
+            handle: e
+                .source_handle
+                .get()
+                .map(String::as_str)
+                .filter(|h| !h.is_empty()),
         })
         .collect();
 
     // PathConstructor: breadth-first over enabled blocks from the trigger.
-    let enabled: HashSet<&str> = state.blocks.values().filter(|b| b.enabled).map(|b| b.id.as_str()).collect();
+    let enabled: HashSet<&str> = state
+        .blocks
+        .values()
+        .filter(|b| b.enabled)
+        .map(|b| b.id.as_str())
+        .collect();
     let mut adjacency: HashMap<&str, Vec<&str>> = HashMap::new();
     for c in &connections {
         if enabled.contains(c.source) && enabled.contains(c.target) {
@@ -279,8 +339,14 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
         if !config.nodes.iter().any(|n| reachable.contains(n)) {
             config.nodes.clear();
         }
-        dag.nodes.insert(ids::loop_start(id), Dag::sentinel(ids::loop_start(id), id, Kind::Loop, true));
-        dag.nodes.insert(ids::loop_end(id), Dag::sentinel(ids::loop_end(id), id, Kind::Loop, false));
+        dag.nodes.insert(
+            ids::loop_start(id),
+            Dag::sentinel(ids::loop_start(id), id, Kind::Loop, true),
+        );
+        dag.nodes.insert(
+            ids::loop_end(id),
+            Dag::sentinel(ids::loop_end(id), id, Kind::Loop, false),
+        );
     }
     let parallel_ids: Vec<String> = dag.parallels.keys().cloned().collect();
     for id in &parallel_ids {
@@ -291,14 +357,31 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
         if !config.nodes.iter().any(|n| reachable.contains(n)) {
             config.nodes.clear();
         }
-        dag.nodes.insert(ids::parallel_start(id), Dag::sentinel(ids::parallel_start(id), id, Kind::Parallel, true));
-        dag.nodes.insert(ids::parallel_end(id), Dag::sentinel(ids::parallel_end(id), id, Kind::Parallel, false));
+        dag.nodes.insert(
+            ids::parallel_start(id),
+            Dag::sentinel(ids::parallel_start(id), id, Kind::Parallel, true),
+        );
+        dag.nodes.insert(
+            ids::parallel_end(id),
+            Dag::sentinel(ids::parallel_end(id), id, Kind::Parallel, false),
+        );
     }
 
     // NodeConstructor.
-    let blocks_in_loops: HashSet<String> = dag.loops.values().flat_map(|l| l.nodes.iter()).filter(|n| reachable.contains(*n)).cloned().collect();
-    let blocks_in_parallels: HashSet<String> =
-        dag.parallels.values().flat_map(|p| p.nodes.iter()).filter(|n| reachable.contains(*n)).cloned().collect();
+    let blocks_in_loops: HashSet<String> = dag
+        .loops
+        .values()
+        .flat_map(|l| l.nodes.iter())
+        .filter(|n| reachable.contains(*n))
+        .cloned()
+        .collect();
+    let blocks_in_parallels: HashSet<String> = dag
+        .parallels
+        .values()
+        .flat_map(|p| p.nodes.iter())
+        .filter(|n| reachable.contains(*n))
+        .cloned()
+        .collect();
     for block in state.blocks.values() {
         if !block.enabled || !reachable.contains(&block.id) || is_metadata_only(&block.block_type) {
             continue;
@@ -322,7 +405,11 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
             );
         } else {
             let in_loop = blocks_in_loops.contains(&block.id);
-            let loop_id = if in_loop { dag.innermost_loop(&block.id) } else { None };
+            let loop_id = if in_loop {
+                dag.innermost_loop(&block.id)
+            } else {
+                None
+            };
             dag.nodes.insert(
                 block.id.clone(),
                 Node {
@@ -342,23 +429,47 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
     }
 
     // EdgeConstructor.
-    wire_regular_edges(state, &mut dag, &connections, &reachable, &blocks_in_loops, &blocks_in_parallels);
+    wire_regular_edges(
+        state,
+        &mut dag,
+        &connections,
+        &reachable,
+        &blocks_in_loops,
+        &blocks_in_parallels,
+    );
     wire_loop_sentinels(&mut dag);
     wire_parallel_sentinels(&mut dag);
 
     // validateSubflowStructure.
     for (label, kind) in [("Loop", Kind::Loop), ("Parallel", Kind::Parallel)] {
         let containers: Vec<(String, Vec<String>)> = match kind {
-            Kind::Loop => dag.loops.iter().map(|(k, v)| (k.clone(), v.nodes.clone())).collect(),
-            Kind::Parallel => dag.parallels.iter().map(|(k, v)| (k.clone(), v.nodes.clone())).collect(),
+            Kind::Loop => dag
+                .loops
+                .iter()
+                .map(|(k, v)| (k.clone(), v.nodes.clone()))
+                .collect(),
+            Kind::Parallel => dag
+                .parallels
+                .iter()
+                .map(|(k, v)| (k.clone(), v.nodes.clone()))
+                .collect(),
         };
         for (id, nodes) in containers {
-            let start = if kind == Kind::Loop { ids::loop_start(&id) } else { ids::parallel_start(&id) };
-            let Some(start_node) = dag.nodes.get(&start) else { continue };
+            let start = if kind == Kind::Loop {
+                ids::loop_start(&id)
+            } else {
+                ids::parallel_start(&id)
+            };
+            let Some(start_node) = dag.nodes.get(&start) else {
+                continue;
+            };
             if nodes.is_empty() {
                 continue;
             }
-            let connected = start_node.outgoing.values().any(|e| nodes.contains(&ids::normalize_node_id(&e.target)));
+            let connected = start_node
+                .outgoing
+                .values()
+                .any(|e| nodes.contains(&ids::normalize_node_id(&e.target)));
             if !connected {
                 let lower = label.to_lowercase();
                 return Err(format!("{label} start is not connected to any blocks. Connect a block to the {lower} start."));
@@ -369,20 +480,45 @@ pub fn build(state: &WorkflowState, trigger: &str) -> Result<Dag, String> {
 }
 
 /// `generateSourceHandle`.
-fn source_handle<'a>(state: &WorkflowState, connections: &[Connection<'a>], c: &Connection<'a>) -> Option<String> {
+fn source_handle<'a>(
+    state: &WorkflowState,
+    connections: &[Connection<'a>],
+    c: &Connection<'a>,
+) -> Option<String> {
     let mut handle = c.handle.map(str::to_string);
-    let source_type = state.blocks.get(c.source).map(|b| b.block_type.as_str()).unwrap_or("");
-    let position = || connections.iter().filter(|o| o.source == c.source).position(|o| o.target == c.target);
+    let source_type = state
+        .blocks
+        .get(c.source)
+        .map(|b| b.block_type.as_str())
+        .unwrap_or("");
+    let position = || {
+        connections
+            .iter()
+            .filter(|o| o.source == c.source)
+            .position(|o| o.target == c.target)
+    };
     if handle.is_none() && source_type == "condition" {
-        let conditions = parse_branches(state.blocks.get(c.source).and_then(|b| b.sub_value("conditions")));
+        let conditions = parse_branches(
+            state
+                .blocks
+                .get(c.source)
+                .and_then(|b| b.sub_value("conditions")),
+        );
         if let Some(i) = position().filter(|i| *i < conditions.len()) {
             handle = Some(format!("condition-{}", conditions[i].id));
         }
     }
     if source_type == "router_v2" {
-        let ok = handle.as_deref().is_some_and(|h| h.starts_with("router-") || h == "error");
+        let ok = handle
+            .as_deref()
+            .is_some_and(|h| h.starts_with("router-") || h == "error");
         if !ok {
-            let routes = parse_branches(state.blocks.get(c.source).and_then(|b| b.sub_value("routes")));
+            let routes = parse_branches(
+                state
+                    .blocks
+                    .get(c.source)
+                    .and_then(|b| b.sub_value("routes")),
+            );
             if let Some(i) = position().filter(|i| *i < routes.len()) {
                 handle = Some(format!("router-{}", routes[i].id));
             }
@@ -409,10 +545,16 @@ fn wire_regular_edges(
         let mut target = orig_target.to_string();
 
         // Within one parallel: template to template (containers by their sentinels).
-        let same_parallel = dag.parallel_of(orig_source).is_some_and(|p| Some(p) == dag.parallel_of(orig_target));
+        let same_parallel = dag
+            .parallel_of(orig_source)
+            .is_some_and(|p| Some(p) == dag.parallel_of(orig_target));
         if same_parallel {
-            let from = dag.end_of(orig_source).unwrap_or_else(|| ids::branch_node(orig_source, 0));
-            let to = dag.start_of(orig_target).unwrap_or_else(|| ids::branch_node(orig_target, 0));
+            let from = dag
+                .end_of(orig_source)
+                .unwrap_or_else(|| ids::branch_node(orig_source, 0));
+            let to = dag
+                .start_of(orig_target)
+                .unwrap_or_else(|| ids::branch_node(orig_target, 0));
             let h = match dag.kind_of(orig_source) {
                 Some(Kind::Parallel) => Some(PARALLEL_EXIT.to_string()),
                 Some(Kind::Loop) => Some(LOOP_EXIT.to_string()),
@@ -441,7 +583,11 @@ fn wire_regular_edges(
             target = start;
         }
         if source_is_parallel {
-            if dag.parallels.get(orig_source).is_some_and(|p| p.nodes.iter().any(|n| n == orig_target)) {
+            if dag
+                .parallels
+                .get(orig_source)
+                .is_some_and(|p| p.nodes.iter().any(|n| n == orig_target))
+            {
                 continue;
             }
             let end = ids::parallel_end(orig_source);
@@ -462,15 +608,23 @@ fn wire_regular_edges(
             dag.add_bypass(orig_source);
         }
         // edgeCrossesLoopBoundary: edges leaving or entering a loop (error edges included).
-        let (s_in, t_in) = (blocks_in_loops.contains(orig_source), blocks_in_loops.contains(orig_target));
-        if s_in != t_in || (s_in && dag.innermost_loop(orig_source) != dag.innermost_loop(orig_target)) {
+        let (s_in, t_in) = (
+            blocks_in_loops.contains(orig_source),
+            blocks_in_loops.contains(orig_target),
+        );
+        if s_in != t_in
+            || (s_in && dag.innermost_loop(orig_source) != dag.innermost_loop(orig_target))
+        {
             continue;
         }
         let known = |id: &str| reachable.contains(id) || dag.nodes.contains_key(id);
         if !known(&source) || !known(&target) {
             continue;
         }
-        let (s_par, t_par) = (blocks_in_parallels.contains(&source), blocks_in_parallels.contains(&target));
+        let (s_par, t_par) = (
+            blocks_in_parallels.contains(&source),
+            blocks_in_parallels.contains(&target),
+        );
         if s_par && t_par {
             if dag.parallel_of(&source) == dag.parallel_of(&target) {
                 let (from, to) = (ids::branch_node(&source, 0), ids::branch_node(&target, 0));
@@ -487,14 +641,30 @@ fn wire_regular_edges(
 /// A loop child's DAG node on one side: a nested container's sentinel, else the block's node.
 fn loop_child(dag: &Dag, id: &str, start: bool) -> String {
     match dag.kind_of(id) {
-        Some(Kind::Loop) => if start { ids::loop_start(id) } else { ids::loop_end(id) },
-        Some(Kind::Parallel) => if start { ids::parallel_start(id) } else { ids::parallel_end(id) },
+        Some(Kind::Loop) => {
+            if start {
+                ids::loop_start(id)
+            } else {
+                ids::loop_end(id)
+            }
+        }
+        Some(Kind::Parallel) => {
+            if start {
+                ids::parallel_start(id)
+            } else {
+                ids::parallel_end(id)
+            }
+        }
         None => id.to_string(),
     }
 }
 
 fn wire_loop_sentinels(dag: &mut Dag) {
-    let loops: Vec<(String, Vec<String>)> = dag.loops.iter().map(|(k, v)| (k.clone(), v.nodes.clone())).collect();
+    let loops: Vec<(String, Vec<String>)> = dag
+        .loops
+        .iter()
+        .map(|(k, v)| (k.clone(), v.nodes.clone()))
+        .collect();
     for (loop_id, nodes) in loops {
         if nodes.is_empty() {
             continue;
@@ -519,14 +689,22 @@ fn wire_loop_sentinels(dag: &mut Dag) {
         let mut starts: IndexSet<String> = IndexSet::new();
         let mut terminals: IndexSet<String> = IndexSet::new();
         for n in &nodes {
-            let Some(node) = dag.nodes.get(&loop_child(dag, n, true)) else { continue };
+            let Some(node) = dag.nodes.get(&loop_child(dag, n, true)) else {
+                continue;
+            };
             if !node.incoming.iter().any(|i| effective.contains(i)) {
                 starts.insert(n.clone());
             }
         }
         for n in &nodes {
-            let Some(node) = dag.nodes.get(&loop_child(dag, n, false)) else { continue };
-            if !node.outgoing.values().any(|e| !is_back_handle(e.handle.as_deref()) && effective.contains(&e.target)) {
+            let Some(node) = dag.nodes.get(&loop_child(dag, n, false)) else {
+                continue;
+            };
+            if !node
+                .outgoing
+                .values()
+                .any(|e| !is_back_handle(e.handle.as_deref()) && effective.contains(&e.target))
+            {
                 terminals.insert(n.clone());
             }
         }
@@ -537,7 +715,11 @@ fn wire_loop_sentinels(dag: &mut Dag) {
         for t in &terminals {
             let from = loop_child(dag, t, false);
             if from != *t {
-                let handle = if dag.parallels.contains_key(t) { PARALLEL_EXIT } else { LOOP_EXIT };
+                let handle = if dag.parallels.contains_key(t) {
+                    PARALLEL_EXIT
+                } else {
+                    LOOP_EXIT
+                };
                 dag.add_edge(&from, &end, Some(handle), None, true);
                 dag.add_bypass(t);
             } else {
@@ -557,12 +739,19 @@ fn parallel_child(dag: &Dag, id: &str, start: bool) -> String {
 }
 
 fn wire_parallel_sentinels(dag: &mut Dag) {
-    let parallels: Vec<(String, Vec<String>)> = dag.parallels.iter().map(|(k, v)| (k.clone(), v.nodes.clone())).collect();
+    let parallels: Vec<(String, Vec<String>)> = dag
+        .parallels
+        .iter()
+        .map(|(k, v)| (k.clone(), v.nodes.clone()))
+        .collect();
     for (parallel_id, nodes) in parallels {
         if nodes.is_empty() {
             continue;
         }
-        let (start, end) = (ids::parallel_start(&parallel_id), ids::parallel_end(&parallel_id));
+        let (start, end) = (
+            ids::parallel_start(&parallel_id),
+            ids::parallel_end(&parallel_id),
+        );
         if !dag.nodes.contains_key(&start) || !dag.nodes.contains_key(&end) {
             continue;
         }
@@ -577,12 +766,19 @@ fn wire_parallel_sentinels(dag: &mut Dag) {
                 continue;
             }
             if let Some(s) = start_node {
-                if !s.incoming.iter().any(|i| set.contains(&ids::normalize_node_id(i))) {
+                if !s
+                    .incoming
+                    .iter()
+                    .any(|i| set.contains(&ids::normalize_node_id(i)))
+                {
                     entries.push(n.clone());
                 }
             }
             if let Some(e) = end_node {
-                let inside = e.outgoing.values().any(|edge| !is_back_handle(edge.handle.as_deref()) && set.contains(&ids::normalize_node_id(&edge.target)));
+                let inside = e.outgoing.values().any(|edge| {
+                    !is_back_handle(edge.handle.as_deref())
+                        && set.contains(&ids::normalize_node_id(&edge.target))
+                });
                 if !inside {
                     terminals.push(n.clone());
                 }

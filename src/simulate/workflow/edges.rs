@@ -12,7 +12,11 @@ use std::collections::HashSet;
 type EdgeKey = (String, String, String);
 
 fn key(source: &str, target: &str, handle: Option<&str>) -> EdgeKey {
-    (source.to_string(), target.to_string(), handle.unwrap_or("default").to_string())
+    (
+        source.to_string(),
+        target.to_string(),
+        handle.unwrap_or("default").to_string(),
+    )
 }
 
 #[derive(Debug, Clone, Default)]
@@ -39,7 +43,9 @@ pub fn should_activate(handle: Option<&str>, output: &Value) -> bool {
     let route = str_field(output, "selectedRoute");
     match route {
         Some(dag::LOOP_EXIT) => return handle == Some(dag::LOOP_EXIT),
-        Some(dag::LOOP_CONTINUE) => return matches!(handle, Some(dag::LOOP_CONTINUE | dag::LOOP_CONTINUE_ALT)),
+        Some(dag::LOOP_CONTINUE) => {
+            return matches!(handle, Some(dag::LOOP_CONTINUE | dag::LOOP_CONTINUE_ALT))
+        }
         Some(dag::PARALLEL_EXIT) => return handle == Some(dag::PARALLEL_EXIT),
         Some(dag::PARALLEL_CONTINUE) => return handle == Some(dag::PARALLEL_CONTINUE),
         _ => {}
@@ -73,7 +79,12 @@ impl EdgeState {
 
     /// `processOutgoingEdges`.
     pub fn process_outgoing(&mut self, dag: &mut Dag, node_id: &str, output: &Value) -> Outgoing {
-        let Some(node) = dag.nodes.get(node_id) else { return Outgoing { ready: Vec::new(), fired: Vec::new() } };
+        let Some(node) = dag.nodes.get(node_id) else {
+            return Outgoing {
+                ready: Vec::new(),
+                fired: Vec::new(),
+            };
+        };
         let mut activated: Vec<String> = Vec::new();
         let mut fired: Vec<String> = Vec::new();
         let mut to_deactivate: Vec<(String, Option<String>)> = Vec::new();
@@ -94,7 +105,14 @@ impl EdgeState {
         }
         let mut cascade: Vec<String> = Vec::new();
         for (target, handle) in &to_deactivate {
-            self.deactivate(dag, node_id, target, handle.as_deref(), Some(&mut cascade), false);
+            self.deactivate(
+                dag,
+                node_id,
+                target,
+                handle.as_deref(),
+                Some(&mut cascade),
+                false,
+            );
         }
         if activated.is_empty() {
             for (target, _) in &to_deactivate {
@@ -116,7 +134,8 @@ impl EdgeState {
         }
         let dead_end = activated.is_empty();
         let routed_dead_end = dead_end
-            && (output.get("selectedOption").is_some_and(js_truthy) || output.get("selectedRoute").is_some_and(js_truthy));
+            && (output.get("selectedOption").is_some_and(js_truthy)
+                || output.get("selectedRoute").is_some_and(js_truthy));
         let source_subflow = dag.nodes.get(node_id).and_then(|n| n.subflow.clone());
         for t in &cascade {
             if ready.contains(t) || activated.contains(t) {
@@ -136,7 +155,11 @@ impl EdgeState {
         let route = str_field(output, "selectedRoute");
         if route != Some(dag::LOOP_EXIT) && route != Some(dag::PARALLEL_EXIT) {
             for (t, _) in &to_deactivate {
-                if !ready.contains(t) && !activated.contains(t) && self.activated_nodes.contains(t) && self.is_ready_id(dag, t) {
+                if !ready.contains(t)
+                    && !activated.contains(t)
+                    && self.activated_nodes.contains(t)
+                    && self.is_ready_id(dag, t)
+                {
                     ready.push(t.clone());
                 }
             }
@@ -146,15 +169,30 @@ impl EdgeState {
 
     /// `deactivateEdgeAndDescendants`, depth first (an explicit stack, so a long chain cannot
     /// exhaust the thread's stack).
-    fn deactivate(&mut self, dag: &Dag, source: &str, target: &str, handle: Option<&str>, mut cascade: Option<&mut Vec<String>>, is_cascade: bool) {
-        let mut stack: Vec<(String, String, Option<String>, bool)> = vec![(source.to_string(), target.to_string(), handle.map(str::to_string), is_cascade)];
+    fn deactivate(
+        &mut self,
+        dag: &Dag,
+        source: &str,
+        target: &str,
+        handle: Option<&str>,
+        mut cascade: Option<&mut Vec<String>>,
+        is_cascade: bool,
+    ) {
+        let mut stack: Vec<(String, String, Option<String>, bool)> = vec![(
+            source.to_string(),
+            target.to_string(),
+            handle.map(str::to_string),
+            is_cascade,
+        )];
         while let Some((source, target, handle, is_cascade)) = stack.pop() {
             let k = key(&source, &target, handle.as_deref());
             if self.deactivated.contains(&k) {
                 continue;
             }
             self.deactivated.insert(k.clone());
-            let Some(target_node) = dag.nodes.get(&target) else { continue };
+            let Some(target_node) = dag.nodes.get(&target) else {
+                continue;
+            };
             if is_cascade && is_terminal_control(dag, &target) {
                 if let Some(c) = cascade.as_deref_mut() {
                     if !c.contains(&target) {
@@ -162,7 +200,9 @@ impl EdgeState {
                     }
                 }
             }
-            if self.has_active_incoming(dag, target_node, &k) || self.activated_nodes.contains(&target) {
+            if self.has_active_incoming(dag, target_node, &k)
+                || self.activated_nodes.contains(&target)
+            {
                 continue;
             }
             let children: Vec<(String, Option<String>)> = target_node
@@ -178,13 +218,20 @@ impl EdgeState {
     }
 
     /// `deactivateResumedEdge`: a resumed pause block's `error` edge is pruned, not fired.
-    pub fn deactivate_resumed(&mut self, dag: &Dag, source: &str, target: &str, handle: Option<&str>) {
+    pub fn deactivate_resumed(
+        &mut self,
+        dag: &Dag,
+        source: &str,
+        target: &str,
+        handle: Option<&str>,
+    ) {
         self.deactivate(dag, source, target, handle, None, false);
     }
 
     /// `clearDeactivatedEdgesForNodes`: only edges whose source is one of `nodes`.
     pub fn clear_for_nodes(&mut self, nodes: &HashSet<String>) {
-        self.deactivated.retain(|(source, _, _)| !nodes.contains(source));
+        self.deactivated
+            .retain(|(source, _, _)| !nodes.contains(source));
         for n in nodes {
             self.activated_nodes.remove(n);
         }
@@ -193,10 +240,14 @@ impl EdgeState {
     fn has_active_incoming(&self, dag: &Dag, node: &Node, exclude: &EdgeKey) -> bool {
         node.incoming.iter().any(|s| {
             dag.nodes.get(s).is_some_and(|source| {
-                source.outgoing.values().filter(|e| e.target == node.id).any(|e| {
-                    let k = key(s, &node.id, e.handle.as_deref());
-                    &k != exclude && !self.deactivated.contains(&k)
-                })
+                source
+                    .outgoing
+                    .values()
+                    .filter(|e| e.target == node.id)
+                    .any(|e| {
+                        let k = key(s, &node.id, e.handle.as_deref());
+                        &k != exclude && !self.deactivated.contains(&k)
+                    })
             })
         })
     }
@@ -206,7 +257,12 @@ impl EdgeState {
         node.incoming.is_empty()
             || !node.incoming.iter().any(|s| {
                 dag.nodes.get(s).is_some_and(|source| {
-                    source.outgoing.values().any(|e| e.target == node.id && !self.deactivated.contains(&key(s, &node.id, e.handle.as_deref())))
+                    source.outgoing.values().any(|e| {
+                        e.target == node.id
+                            && !self
+                                .deactivated
+                                .contains(&key(s, &node.id, e.handle.as_deref()))
+                    })
                 })
             })
     }
@@ -218,13 +274,25 @@ impl EdgeState {
 
 /// `isTerminalControlNode`: a node whose every outgoing edge is a subflow control edge.
 fn is_terminal_control(dag: &Dag, id: &str) -> bool {
-    let Some(node) = dag.nodes.get(id) else { return false };
-    !node.outgoing.is_empty() && node.outgoing.values().all(|e| dag::is_control_handle(e.handle.as_deref()))
+    let Some(node) = dag.nodes.get(id) else {
+        return false;
+    };
+    !node.outgoing.is_empty()
+        && node
+            .outgoing
+            .values()
+            .all(|e| dag::is_control_handle(e.handle.as_deref()))
 }
 
 /// `isEnclosingSentinel`: the sentinel belongs to the same container as the source node.
-fn is_enclosing_sentinel(dag: &Dag, source: Option<&(String, dag::Kind)>, sentinel_id: &str) -> bool {
-    let Some(sentinel) = dag.nodes.get(sentinel_id) else { return false };
+fn is_enclosing_sentinel(
+    dag: &Dag,
+    source: Option<&(String, dag::Kind)>,
+    sentinel_id: &str,
+) -> bool {
+    let Some(sentinel) = dag.nodes.get(sentinel_id) else {
+        return false;
+    };
     if sentinel.sentinel.is_none() {
         return false;
     }
@@ -241,17 +309,41 @@ mod tests {
 
     #[test]
     fn handles_fire_as_sims_edge_manager_decides() {
-        assert!(should_activate(None, &json!({"error": "x"})), "no handle always fires");
+        assert!(
+            should_activate(None, &json!({"error": "x"})),
+            "no handle always fires"
+        );
         assert!(!should_activate(Some("source"), &json!({"error": "x"})));
-        assert!(should_activate(Some("source-right"), &json!({})), "legacy side handles heal to source");
+        assert!(
+            should_activate(Some("source-right"), &json!({})),
+            "legacy side handles heal to source"
+        );
         assert!(should_activate(Some("error"), &json!({"error": "boom"})));
         assert!(!should_activate(Some("error"), &json!({"error": ""})));
-        assert!(should_activate(Some("condition-c1"), &json!({"selectedOption": "c1"})));
-        assert!(!should_activate(Some("condition-c1"), &json!({"selectedOption": null})));
-        assert!(should_activate(Some("router-r2"), &json!({"selectedRoute": "r2"})));
-        assert!(!should_activate(Some("loop_exit"), &json!({})), "control edges need their route");
-        assert!(should_activate(Some("loop_exit"), &json!({"selectedRoute": "loop_exit"})));
-        assert!(!should_activate(None, &json!({"selectedRoute": "loop_exit"})), "an exit fires exit edges only");
+        assert!(should_activate(
+            Some("condition-c1"),
+            &json!({"selectedOption": "c1"})
+        ));
+        assert!(!should_activate(
+            Some("condition-c1"),
+            &json!({"selectedOption": null})
+        ));
+        assert!(should_activate(
+            Some("router-r2"),
+            &json!({"selectedRoute": "r2"})
+        ));
+        assert!(
+            !should_activate(Some("loop_exit"), &json!({})),
+            "control edges need their route"
+        );
+        assert!(should_activate(
+            Some("loop_exit"),
+            &json!({"selectedRoute": "loop_exit"})
+        ));
+        assert!(
+            !should_activate(None, &json!({"selectedRoute": "loop_exit"})),
+            "an exit fires exit edges only"
+        );
         assert!(should_activate(Some("something-else"), &json!({})));
     }
 }

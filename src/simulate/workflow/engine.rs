@@ -13,7 +13,10 @@
 use super::dag::{self, Dag, Kind};
 use super::edges::EdgeState;
 use super::ids;
-use super::resolve::{self, BranchMapping, LoopScope, ParallelScope, ParentEntry, RuntimeVariable, Scope, WorkflowInfo};
+use super::resolve::{
+    self, BranchMapping, LoopScope, ParallelScope, ParentEntry, RuntimeVariable, Scope,
+    WorkflowInfo,
+};
 use super::state::Store;
 use super::{BlockStatus, FrameRef, PausePoint, RunOptions, RunReport, RunStatus, TraceEvent};
 use crate::error::{Error, Result};
@@ -47,7 +50,15 @@ pub(super) struct BlockRun {
 
 impl BlockRun {
     pub fn new(inputs: Value, outcome: Outcome) -> BlockRun {
-        BlockRun { inputs, outcome, mocked: false, note: None, assignments: Vec::new(), children: Vec::new(), error_extra: Map::new() }
+        BlockRun {
+            inputs,
+            outcome,
+            mocked: false,
+            note: None,
+            assignments: Vec::new(),
+            children: Vec::new(),
+            error_extra: Map::new(),
+        }
     }
 }
 
@@ -55,8 +66,15 @@ impl BlockRun {
 pub(super) enum NodeOutcome {
     /// Already executed (Sim's `hasExecuted` guard): nothing happens.
     Skipped,
-    Done { output: Rc<Value>, is_final: bool, pending: Pending },
-    Failed { message: String, pending: Pending },
+    Done {
+        output: Rc<Value>,
+        is_final: bool,
+        pending: Pending,
+    },
+    Failed {
+        message: String,
+        pending: Pending,
+    },
 }
 
 #[derive(Default)]
@@ -122,12 +140,20 @@ fn is_trigger_type(t: &str) -> bool {
 
 /// Sim's `PathConstructor.findTriggerBlock`.
 fn find_trigger(state: &WorkflowState, requested: Option<&str>) -> Result<String> {
-    let explicit = || state.blocks.values().find(|b| b.enabled && is_trigger_type(&b.block_type)).map(|b| b.id.clone());
+    let explicit = || {
+        state
+            .blocks
+            .values()
+            .find(|b| b.enabled && is_trigger_type(&b.block_type))
+            .map(|b| b.id.clone())
+    };
     if let Some(id) = requested {
         return match state.blocks.get(id) {
             Some(b) if b.enabled => Ok(b.id.clone()),
             Some(_) => explicit().ok_or_else(|| {
-                Error::Simulation(format!("Trigger block {id} is disabled and no alternative enabled trigger found"))
+                Error::Simulation(format!(
+                    "Trigger block {id} is disabled and no alternative enabled trigger found"
+                ))
             }),
             None => Err(Error::Simulation(format!("Trigger block not found: {id}"))),
         };
@@ -139,7 +165,11 @@ fn find_trigger(state: &WorkflowState, requested: Option<&str>) -> Result<String
     state
         .blocks
         .values()
-        .find(|b| b.enabled && !targets.contains(b.id.as_str()) && !matches!(b.block_type.as_str(), "loop" | "parallel" | "note"))
+        .find(|b| {
+            b.enabled
+                && !targets.contains(b.id.as_str())
+                && !matches!(b.block_type.as_str(), "loop" | "parallel" | "note")
+        })
         .map(|b| b.id.clone())
         .ok_or_else(|| Error::Simulation("the workflow has no enabled block to start from".into()))
 }
@@ -150,8 +180,11 @@ fn workflow_info(state: &WorkflowState, dag: &Dag) -> WorkflowInfo {
         info.block_types.insert(b.id.clone(), b.block_type.clone());
         let key = normalize_block_name(&b.name);
         // Sim's BlockResolver: dot-free names keep a normalised name when two collide.
-        let keep_incumbent =
-            info.names.get(&key).and_then(|id| state.blocks.get(id)).is_some_and(|incumbent| !incumbent.name.contains('.'));
+        let keep_incumbent = info
+            .names
+            .get(&key)
+            .and_then(|id| state.blocks.get(id))
+            .is_some_and(|incumbent| !incumbent.name.contains('.'));
         if !keep_incumbent {
             info.names.insert(key.clone(), b.id.clone());
         }
@@ -163,10 +196,18 @@ fn workflow_info(state: &WorkflowState, dag: &Dag) -> WorkflowInfo {
         }
     }
     for (id, l) in &dag.loops {
-        info.loops.insert(id.clone(), (l.nodes.clone(), l.loop_type.clone()));
+        info.loops
+            .insert(id.clone(), (l.nodes.clone(), l.loop_type.clone()));
     }
     for (id, p) in &dag.parallels {
-        info.parallels.insert(id.clone(), (p.nodes.clone(), p.parallel_type.clone(), p.distribution.clone()));
+        info.parallels.insert(
+            id.clone(),
+            (
+                p.nodes.clone(),
+                p.parallel_type.clone(),
+                p.distribution.clone(),
+            ),
+        );
     }
     info
 }
@@ -188,15 +229,22 @@ pub(super) fn timeout_message(budget: std::time::Duration) -> String {
 /// The output as the run log shows it: internal keys (`_pauseMetadata`, ...) left out.
 pub(super) fn for_log(output: &Value) -> Value {
     match output {
-        Value::Object(map) if map.keys().any(|k| k.starts_with('_')) => {
-            Value::Object(map.iter().filter(|(k, _)| !k.starts_with('_')).map(|(k, v)| (k.clone(), v.clone())).collect())
-        }
+        Value::Object(map) if map.keys().any(|k| k.starts_with('_')) => Value::Object(
+            map.iter()
+                .filter(|(k, _)| !k.starts_with('_'))
+                .map(|(k, v)| (k.clone(), v.clone()))
+                .collect(),
+        ),
         other => other.clone(),
     }
 }
 
 impl<'a> Engine<'a> {
-    pub fn new(state: &'a WorkflowState, options: &'a RunOptions, depth: usize) -> Result<Engine<'a>> {
+    pub fn new(
+        state: &'a WorkflowState,
+        options: &'a RunOptions,
+        depth: usize,
+    ) -> Result<Engine<'a>> {
         // A trigger Sim cannot start from fails the run, as Sim's DAG builder does.
         let (trigger, trigger_error) = match find_trigger(state, options.trigger.as_deref()) {
             Ok(t) => (t, None),
@@ -219,7 +267,11 @@ impl<'a> Engine<'a> {
                     .map(|v| RuntimeVariable {
                         id: v.id.clone(),
                         name: v.name.get().cloned().unwrap_or_default(),
-                        var_type: v.variable_type.get().cloned().unwrap_or_else(|| "plain".into()),
+                        var_type: v
+                            .variable_type
+                            .get()
+                            .cloned()
+                            .unwrap_or_else(|| "plain".into()),
                         value: v.value.get().cloned().unwrap_or(Value::Null),
                     })
                     .collect()
@@ -284,14 +336,28 @@ impl<'a> Engine<'a> {
         for (id, l) in &self.dag.loops {
             for n in &l.nodes {
                 if self.dag.kind_of(n).is_some() {
-                    parents.insert(n.clone(), ParentEntry { parent: id.clone(), parallel: false, branch: None });
+                    parents.insert(
+                        n.clone(),
+                        ParentEntry {
+                            parent: id.clone(),
+                            parallel: false,
+                            branch: None,
+                        },
+                    );
                 }
             }
         }
         for (id, p) in &self.dag.parallels {
             for n in &p.nodes {
                 if self.dag.kind_of(n).is_some() {
-                    parents.insert(n.clone(), ParentEntry { parent: id.clone(), parallel: true, branch: Some(0) });
+                    parents.insert(
+                        n.clone(),
+                        ParentEntry {
+                            parent: id.clone(),
+                            parallel: true,
+                            branch: Some(0),
+                        },
+                    );
                 }
             }
         }
@@ -319,7 +385,11 @@ impl<'a> Engine<'a> {
             RunStatus::Completed
         };
         let output = if status == RunStatus::Paused {
-            let responses: Vec<Value> = self.pauses.values().map(|p| p.point.response.clone()).collect();
+            let responses: Vec<Value> = self
+                .pauses
+                .values()
+                .map(|p| p.point.response.clone())
+                .collect();
             if responses.len() == 1 {
                 responses.into_iter().next().unwrap_or(Value::Null)
             } else {
@@ -328,9 +398,22 @@ impl<'a> Engine<'a> {
         } else {
             for_log(&self.final_output)
         };
-        let variables =
-            self.variables.iter().map(|v| (v.name.clone(), resolve::variable_for_execution(&v.value, &v.var_type))).collect::<IndexMap<_, _>>();
-        let path = self.trace.iter().filter(|e| e.segment == self.segment).map(|e| e.block.clone()).collect();
+        let variables = self
+            .variables
+            .iter()
+            .map(|v| {
+                (
+                    v.name.clone(),
+                    resolve::variable_for_execution(&v.value, &v.var_type),
+                )
+            })
+            .collect::<IndexMap<_, _>>();
+        let path = self
+            .trace
+            .iter()
+            .filter(|e| e.segment == self.segment)
+            .map(|e| e.block.clone())
+            .collect();
         RunReport {
             status,
             output,
@@ -346,7 +429,8 @@ impl<'a> Engine<'a> {
 
     /// The time budget, as Sim's execution timeout.
     pub fn over_budget(&self) -> Option<String> {
-        (self.started.elapsed() > self.options.time_budget).then(|| timeout_message(self.options.time_budget))
+        (self.started.elapsed() > self.options.time_budget)
+            .then(|| timeout_message(self.options.time_budget))
     }
 
     /// `ExecutionEngine.run`'s loop: start everything ready, finish it, repeat.
@@ -383,14 +467,21 @@ impl<'a> Engine<'a> {
     /// id and stable outer-branch alias.
     fn store_node_output(&mut self, node_id: &str, output: Rc<Value>) {
         self.store.set(node_id, output.clone());
-        let Some(node) = self.dag.nodes.get(node_id) else { return };
-        if let (true, Some(original), Some(branch)) = (node.is_parallel_branch, node.original_block_id.clone(), node.branch_index) {
+        let Some(node) = self.dag.nodes.get(node_id) else {
+            return;
+        };
+        if let (true, Some(original), Some(branch)) = (
+            node.is_parallel_branch,
+            node.original_block_id.clone(),
+            node.branch_index,
+        ) {
             if ids::outer_branch_index(node_id).is_none() {
                 let global = ids::branch_node(&original, branch);
                 if global != node_id {
                     self.store.set(&global, output.clone());
                 }
-                self.store.set(&ids::outer_scoped(&original, branch), output);
+                self.store
+                    .set(&ids::outer_scoped(&original, branch), output);
             }
         }
     }
@@ -409,13 +500,20 @@ impl<'a> Engine<'a> {
     fn complete(&mut self, node_id: &str, outcome: NodeOutcome) {
         match outcome {
             NodeOutcome::Skipped => {}
-            NodeOutcome::Failed { message, mut pending } => {
+            NodeOutcome::Failed {
+                message,
+                mut pending,
+            } => {
                 self.apply(node_id, &mut pending);
                 if self.error.is_none() {
                     self.error = Some(message);
                 }
             }
-            NodeOutcome::Done { output, is_final, mut pending } => {
+            NodeOutcome::Done {
+                output,
+                is_final,
+                mut pending,
+            } => {
                 self.apply(node_id, &mut pending);
                 self.handle_completion(node_id, output, is_final, pending.trace);
             }
@@ -423,26 +521,51 @@ impl<'a> Engine<'a> {
     }
 
     /// `ExecutionEngine.handleNodeCompletion`.
-    fn handle_completion(&mut self, node_id: &str, output: Rc<Value>, is_final: bool, trace: Option<usize>) {
+    fn handle_completion(
+        &mut self,
+        node_id: &str,
+        output: Rc<Value>,
+        is_final: bool,
+        trace: Option<usize>,
+    ) {
         if self.stopped_early && self.response_locked {
             return;
         }
         if let Some(meta) = output.get("_pauseMetadata").cloned() {
             self.orchestrator_completion(node_id, output.clone());
-            let context_id = meta.get("contextId").and_then(Value::as_str).unwrap_or(node_id).to_string();
-            let block = self.dag.nodes.get(node_id).and_then(|n| n.block.clone()).unwrap_or_else(|| node_id.to_string());
+            let context_id = meta
+                .get("contextId")
+                .and_then(Value::as_str)
+                .unwrap_or(node_id)
+                .to_string();
+            let block = self
+                .dag
+                .nodes
+                .get(node_id)
+                .and_then(|n| n.block.clone())
+                .unwrap_or_else(|| node_id.to_string());
             let point = PausePoint {
                 context_id: context_id.clone(),
                 block,
                 node: node_id.to_string(),
-                kind: meta.get("pauseKind").and_then(Value::as_str).unwrap_or("human").to_string(),
+                kind: meta
+                    .get("pauseKind")
+                    .and_then(Value::as_str)
+                    .unwrap_or("human")
+                    .to_string(),
                 response: meta.get("response").cloned().unwrap_or(Value::Null),
             };
             self.pauses.insert(context_id, OpenPause { point, trace });
             return;
         }
         self.orchestrator_completion(node_id, output.clone());
-        let is_response = self.dag.nodes.get(node_id).and_then(|n| n.block.as_ref()).and_then(|b| self.state.blocks.get(b)).is_some_and(|b| b.block_type == "response");
+        let is_response = self
+            .dag
+            .nodes
+            .get(node_id)
+            .and_then(|n| n.block.as_ref())
+            .and_then(|b| self.state.blocks.get(b))
+            .is_some_and(|b| b.block_type == "response");
         if is_response {
             if !self.response_locked {
                 self.final_output = output;
@@ -463,35 +586,60 @@ impl<'a> Engine<'a> {
 
     /// `NodeExecutionOrchestrator.handleNodeCompletion`.
     fn orchestrator_completion(&mut self, node_id: &str, output: Rc<Value>) {
-        let Some(node) = self.dag.nodes.get(node_id) else { return };
-        let (sentinel, subflow, is_parallel_branch, branch, original) =
-            (node.sentinel, node.subflow.clone(), node.is_parallel_branch, node.branch_index, node.original_block_id.clone());
+        let Some(node) = self.dag.nodes.get(node_id) else {
+            return;
+        };
+        let (sentinel, subflow, is_parallel_branch, branch, original) = (
+            node.sentinel,
+            node.subflow.clone(),
+            node.is_parallel_branch,
+            node.branch_index,
+            node.original_block_id.clone(),
+        );
         if let Some(start) = sentinel {
             self.store.set(node_id, output.clone());
-            let route = output.get("selectedRoute").and_then(Value::as_str).unwrap_or("");
+            let route = output
+                .get("selectedRoute")
+                .and_then(Value::as_str)
+                .unwrap_or("");
             match (&subflow, start) {
                 (Some((loop_id, Kind::Loop)), false) if route == dag::LOOP_CONTINUE => {
                     let loop_id = loop_id.clone();
                     self.reset_loop(&loop_id);
                 }
                 (Some((parallel_id, Kind::Parallel)), false) if route == dag::PARALLEL_CONTINUE => {
-                    self.store.unmark_executed(&ids::parallel_start(parallel_id));
+                    self.store
+                        .unmark_executed(&ids::parallel_start(parallel_id));
                     self.store.unmark_executed(&ids::parallel_end(parallel_id));
                     self.store.delete(&ids::parallel_end(parallel_id));
                 }
                 _ => {}
             }
             // handleParentSubflowCompletion: a finished nested container is one output of its parent.
-            if !start && !matches!(route, dag::LOOP_CONTINUE | dag::LOOP_CONTINUE_ALT | dag::PARALLEL_CONTINUE) {
+            if !start
+                && !matches!(
+                    route,
+                    dag::LOOP_CONTINUE | dag::LOOP_CONTINUE_ALT | dag::PARALLEL_CONTINUE
+                )
+            {
                 if let Some((container, _)) = &subflow {
                     if let Some(entry) = self.parents.get(container).cloned() {
-                        let results = Rc::new(json!({ "results": output.get("results").cloned().unwrap_or(json!([])) }));
+                        let results = Rc::new(
+                            json!({ "results": output.get("results").cloned().unwrap_or(json!([])) }),
+                        );
                         if entry.parallel {
                             if let Some(b) = entry.branch {
-                                self.parallel_branch_completion(&entry.parent, node_id, results, Some(b));
+                                self.parallel_branch_completion(
+                                    &entry.parent,
+                                    node_id,
+                                    results,
+                                    Some(b),
+                                );
                             }
                         } else if let Some(scope) = self.loops.get_mut(&entry.parent) {
-                            scope.current.insert(ids::base_of(container).to_string(), results);
+                            scope
+                                .current
+                                .insert(ids::base_of(container).to_string(), results);
                         }
                     }
                 }
@@ -501,7 +649,9 @@ impl<'a> Engine<'a> {
         match subflow {
             Some((loop_id, Kind::Loop)) => {
                 if let Some(scope) = self.loops.get_mut(&loop_id) {
-                    scope.current.insert(ids::base_of(node_id).to_string(), output.clone());
+                    scope
+                        .current
+                        .insert(ids::base_of(node_id).to_string(), output.clone());
                 }
                 self.store.set(node_id, output);
             }
@@ -509,7 +659,8 @@ impl<'a> Engine<'a> {
                 self.parallel_branch_completion(&parallel_id, node_id, output.clone(), None);
                 if let (Some(b), Some(original)) = (branch, original) {
                     if ids::outer_branch_index(node_id).is_none() {
-                        self.store.set(&ids::outer_scoped(&original, b), output.clone());
+                        self.store
+                            .set(&ids::outer_scoped(&original, b), output.clone());
                     }
                 }
                 self.store.set(node_id, output);
@@ -519,17 +670,34 @@ impl<'a> Engine<'a> {
     }
 
     /// `handleParallelBranchCompletion`.
-    pub(super) fn parallel_branch_completion(&mut self, parallel_id: &str, node_id: &str, output: Rc<Value>, branch: Option<usize>) {
+    pub(super) fn parallel_branch_completion(
+        &mut self,
+        parallel_id: &str,
+        node_id: &str,
+        output: Rc<Value>,
+        branch: Option<usize>,
+    ) {
         let branch = branch.or_else(|| match self.mapping.get(node_id) {
             Some(m) if m.parallel == parallel_id => Some(m.iteration),
-            _ => self.dag.nodes.get(node_id).and_then(|n| n.branch_index).or_else(|| ids::branch_index(node_id)),
+            _ => self
+                .dag
+                .nodes
+                .get(node_id)
+                .and_then(|n| n.branch_index)
+                .or_else(|| ids::branch_index(node_id)),
         });
-        let (Some(branch), Some(scope)) = (branch, self.parallels.get_mut(parallel_id)) else { return };
+        let (Some(branch), Some(scope)) = (branch, self.parallels.get_mut(parallel_id)) else {
+            return;
+        };
         scope.branch_outputs.entry(branch).or_default().push(output);
     }
 
     /// Frames around a node (or a container), outermost first.
-    pub(super) fn frames(&self, subflow: Option<&(String, Kind)>, branch: Option<usize>) -> Vec<FrameRef> {
+    pub(super) fn frames(
+        &self,
+        subflow: Option<&(String, Kind)>,
+        branch: Option<usize>,
+    ) -> Vec<FrameRef> {
         let mut frames = Vec::new();
         let mut current = subflow.cloned().map(|(id, kind)| (id, kind, branch));
         let mut guard = 0;
@@ -542,17 +710,34 @@ impl<'a> Engine<'a> {
                 Kind::Loop => (self.loops.get(&id).map(|s| s.iteration).unwrap_or(0), None),
                 Kind::Parallel => {
                     let index = branch.unwrap_or(0);
-                    let batch = self.parallels.get(&id).map(|s| index / s.batch_size.max(1) as usize);
+                    let batch = self
+                        .parallels
+                        .get(&id)
+                        .map(|s| index / s.batch_size.max(1) as usize);
                     (index, batch)
                 }
             };
             frames.push(FrameRef {
                 container: ids::strip_outer(&id),
-                kind: if kind == Kind::Loop { "loop".into() } else { "parallel".into() },
+                kind: if kind == Kind::Loop {
+                    "loop".into()
+                } else {
+                    "parallel".into()
+                },
                 index,
                 batch,
             });
-            current = self.parents.get(&id).map(|e| (e.parent.clone(), if e.parallel { Kind::Parallel } else { Kind::Loop }, e.branch));
+            current = self.parents.get(&id).map(|e| {
+                (
+                    e.parent.clone(),
+                    if e.parallel {
+                        Kind::Parallel
+                    } else {
+                        Kind::Loop
+                    },
+                    e.branch,
+                )
+            });
         }
         frames.reverse();
         frames
@@ -561,12 +746,16 @@ impl<'a> Engine<'a> {
     /// `NodeExecutionOrchestrator.executeNode` (with the block executor for blocks).
     fn execute_node(&mut self, node_id: &str) -> NodeOutcome {
         let Some(node) = self.dag.nodes.get(node_id) else {
-            return NodeOutcome::Failed { message: format!("Node not found in DAG: {node_id}"), pending: Pending::default() };
+            return NodeOutcome::Failed {
+                message: format!("Node not found in DAG: {node_id}"),
+                pending: Pending::default(),
+            };
         };
         if self.store.has_executed(node_id) {
             return NodeOutcome::Skipped;
         }
-        let (subflow, sentinel, block_id) = (node.subflow.clone(), node.sentinel, node.block.clone());
+        let (subflow, sentinel, block_id) =
+            (node.subflow.clone(), node.sentinel, node.block.clone());
         if let Some((container, kind)) = &subflow {
             let missing = match kind {
                 Kind::Loop => !self.loops.contains_key(container),
@@ -578,13 +767,20 @@ impl<'a> Engine<'a> {
                     Kind::Parallel => self.init_parallel(container),
                 };
                 if let Err(message) = init {
-                    return NodeOutcome::Failed { message, pending: Pending::default() };
+                    return NodeOutcome::Failed {
+                        message,
+                        pending: Pending::default(),
+                    };
                 }
             }
         }
         if let Some(start) = sentinel {
             let Some((container, kind)) = subflow else {
-                return NodeOutcome::Done { output: Rc::new(json!({})), is_final: false, pending: Pending::default() };
+                return NodeOutcome::Done {
+                    output: Rc::new(json!({})),
+                    is_final: false,
+                    pending: Pending::default(),
+                };
             };
             let (output, trace) = match (kind, start) {
                 (Kind::Loop, true) => (self.loop_start(&container), None),
@@ -593,10 +789,21 @@ impl<'a> Engine<'a> {
                 (Kind::Parallel, false) => self.parallel_end(&container),
             };
             let is_final = self.is_final_sentinel_output(node_id, &output);
-            return NodeOutcome::Done { output: Rc::new(output), is_final, pending: Pending { trace, ..Pending::default() } };
+            return NodeOutcome::Done {
+                output: Rc::new(output),
+                is_final,
+                pending: Pending {
+                    trace,
+                    ..Pending::default()
+                },
+            };
         }
         let Some(block_id) = block_id else {
-            return NodeOutcome::Done { output: Rc::new(json!({})), is_final: false, pending: Pending::default() };
+            return NodeOutcome::Done {
+                output: Rc::new(json!({})),
+                is_final: false,
+                pending: Pending::default(),
+            };
         };
         self.runs += 1;
         if self.runs > self.options.max_block_runs {
@@ -609,17 +816,25 @@ impl<'a> Engine<'a> {
             };
         }
         if let Some(message) = self.over_budget() {
-            return NodeOutcome::Failed { message, pending: Pending::default() };
+            return NodeOutcome::Failed {
+                message,
+                pending: Pending::default(),
+            };
         }
         self.execute_block(node_id, &block_id)
     }
 
     /// `isFinalSentinelOutput`.
     fn is_final_sentinel_output(&self, node_id: &str, output: &Value) -> bool {
-        let Some(node) = self.dag.nodes.get(node_id) else { return false };
+        let Some(node) = self.dag.nodes.get(node_id) else {
+            return false;
+        };
         match output.get("selectedRoute").and_then(Value::as_str) {
             Some(dag::LOOP_CONTINUE | dag::PARALLEL_CONTINUE) => false,
-            Some(route @ (dag::LOOP_EXIT | dag::PARALLEL_EXIT)) => !node.outgoing.values().any(|e| e.handle.as_deref() == Some(route)),
+            Some(route @ (dag::LOOP_EXIT | dag::PARALLEL_EXIT)) => !node
+                .outgoing
+                .values()
+                .any(|e| e.handle.as_deref() == Some(route)),
             _ => node.outgoing.is_empty(),
         }
     }
@@ -627,11 +842,21 @@ impl<'a> Engine<'a> {
     /// `BlockExecutor.execute`.
     fn execute_block(&mut self, node_id: &str, block_id: &str) -> NodeOutcome {
         let Some(block) = self.state.blocks.get(block_id) else {
-            return NodeOutcome::Failed { message: format!("Node not found in DAG: {node_id}"), pending: Pending::default() };
+            return NodeOutcome::Failed {
+                message: format!("Node not found in DAG: {node_id}"),
+                pending: Pending::default(),
+            };
         };
         let node = self.dag.nodes.get(node_id).expect("node");
-        let ctx = NodeCtx { id: node_id.to_string(), subflow: node.subflow.clone(), branch_index: node.branch_index };
-        let has_error_port = node.outgoing.values().any(|e| e.handle.as_deref() == Some("error"));
+        let ctx = NodeCtx {
+            id: node_id.to_string(),
+            subflow: node.subflow.clone(),
+            branch_index: node.branch_index,
+        };
+        let has_error_port = node
+            .outgoing
+            .values()
+            .any(|e| e.handle.as_deref() == Some("error"));
         let is_final = node.outgoing.is_empty();
         let frames = self.frames(ctx.subflow.as_ref(), ctx.branch_index);
         let index = self.trace.len();
@@ -653,7 +878,15 @@ impl<'a> Engine<'a> {
             children: Vec::new(),
         });
         let run = self.run_block(block, &ctx);
-        let BlockRun { inputs, outcome, mocked, note, assignments, children, error_extra } = run;
+        let BlockRun {
+            inputs,
+            outcome,
+            mocked,
+            note,
+            assignments,
+            children,
+            error_extra,
+        } = run;
         let (output, status, failure) = match outcome {
             Outcome::Output(v) => {
                 let output = match v {
@@ -661,14 +894,22 @@ impl<'a> Engine<'a> {
                     Value::Null => json!({}),
                     other => json!({ "result": other }),
                 };
-                let status = if output.get("_pauseMetadata").is_some() { BlockStatus::Paused } else { BlockStatus::Ok };
+                let status = if output.get("_pauseMetadata").is_some() {
+                    BlockStatus::Paused
+                } else {
+                    BlockStatus::Ok
+                };
                 (output, status, None)
             }
             Outcome::Error(message) => {
                 let mut output = Map::new();
                 output.insert("error".into(), Value::String(message.clone()));
                 output.extend(error_extra);
-                let status = if has_error_port { BlockStatus::Error } else { BlockStatus::Failed };
+                let status = if has_error_port {
+                    BlockStatus::Error
+                } else {
+                    BlockStatus::Failed
+                };
                 (Value::Object(output), status, Some(message))
             }
         };
@@ -681,32 +922,72 @@ impl<'a> Engine<'a> {
         event.note = note;
         event.children = children;
         let output = Rc::new(output);
-        let pending = Pending { state_output: Some(output.clone()), assignments, trace: Some(index) };
+        let pending = Pending {
+            state_output: Some(output.clone()),
+            assignments,
+            trace: Some(index),
+        };
         match (status, failure) {
-            (BlockStatus::Failed, Some(message)) => NodeOutcome::Failed { message: format!("{}: {message}", block.name), pending },
-            _ => NodeOutcome::Done { output, is_final, pending },
+            (BlockStatus::Failed, Some(message)) => NodeOutcome::Failed {
+                message: format!("{}: {message}", block.name),
+                pending,
+            },
+            _ => NodeOutcome::Done {
+                output,
+                is_final,
+                pending,
+            },
         }
     }
 
     /// A loop or parallel's own log entry: when it completes (`emitSubflowSuccessEvents`) or
     /// fails to start (`addSubflowErrorLog`).
-    pub(super) fn container_event(&mut self, container: &str, kind: Kind, inputs: Value, outcome: std::result::Result<Value, String>) -> usize {
+    pub(super) fn container_event(
+        &mut self,
+        container: &str,
+        kind: Kind,
+        inputs: Value,
+        outcome: std::result::Result<Value, String>,
+    ) -> usize {
         let original = ids::strip_outer(container);
         let block = self.state.blocks.get(&original);
-        let parent = self.parents.get(container).map(|e| (e.parent.clone(), if e.parallel { Kind::Parallel } else { Kind::Loop }));
+        let parent = self.parents.get(container).map(|e| {
+            (
+                e.parent.clone(),
+                if e.parallel {
+                    Kind::Parallel
+                } else {
+                    Kind::Loop
+                },
+            )
+        });
         let branch = self.parents.get(container).and_then(|e| e.branch);
         let frames = self.frames(parent.as_ref(), branch);
         let (output, error, status) = match outcome {
             Ok(v) => (v, None, BlockStatus::Ok),
-            Err(message) => (json!({ "error": message }), Some(message), BlockStatus::Failed),
+            Err(message) => (
+                json!({ "error": message }),
+                Some(message),
+                BlockStatus::Failed,
+            ),
         };
         let index = self.trace.len();
         self.trace.push(TraceEvent {
             seq: index,
             block: original.clone(),
             node: (container != original).then(|| container.to_string()),
-            name: block.map(|b| b.name.clone()).unwrap_or_else(|| if kind == Kind::Loop { "Loop".into() } else { "Parallel".into() }),
-            block_type: if kind == Kind::Loop { "loop".into() } else { "parallel".into() },
+            name: block.map(|b| b.name.clone()).unwrap_or_else(|| {
+                if kind == Kind::Loop {
+                    "Loop".into()
+                } else {
+                    "Parallel".into()
+                }
+            }),
+            block_type: if kind == Kind::Loop {
+                "loop".into()
+            } else {
+                "parallel".into()
+            },
             frames,
             inputs,
             output,
@@ -730,7 +1011,10 @@ impl<'a> Engine<'a> {
             .find(|(ctx, p)| {
                 ctx.as_str() == wanted
                     || p.point.block == wanted
-                    || self.state.blocks.get(&p.point.block).is_some_and(|b| b.name == wanted || normalize_block_name(&b.name) == normalize_block_name(wanted))
+                    || self.state.blocks.get(&p.point.block).is_some_and(|b| {
+                        b.name == wanted
+                            || normalize_block_name(&b.name) == normalize_block_name(wanted)
+                    })
             })
             .map(|(k, _)| k.clone());
         let Some(key) = key else {
@@ -738,7 +1022,10 @@ impl<'a> Engine<'a> {
             return Err(Error::Simulation(if open.is_empty() {
                 format!("resume `{wanted}`: the run has no open pause")
             } else {
-                format!("resume `{wanted}`: no open pause has that context id or block (open: {})", open.join(", "))
+                format!(
+                    "resume `{wanted}`: no open pause has that context id or block (open: {})",
+                    open.join(", ")
+                )
             }));
         };
         let pause = self.pauses.shift_remove(&key).expect("pause");
@@ -751,7 +1038,9 @@ impl<'a> Engine<'a> {
         let node_id = pause.point.node.clone();
         let input = match &answer.input {
             Value::Null => json!({}),
-            Value::String(s) => serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({ "value": s })),
+            Value::String(s) => {
+                serde_json::from_str::<Value>(s).unwrap_or_else(|_| json!({ "value": s }))
+            }
             Value::Object(_) => answer.input.clone(),
             Value::Bool(false) => json!({}),
             other => json!({ "value": other }),
@@ -760,17 +1049,30 @@ impl<'a> Engine<'a> {
             Some(s @ Value::Object(_)) => s.clone(),
             _ => input.clone(),
         };
-        let existing = self.store.raw(&node_id).map(|v| (**v).clone()).unwrap_or_else(|| json!({}));
+        let existing = self
+            .store
+            .raw(&node_id)
+            .map(|v| (**v).clone())
+            .unwrap_or_else(|| json!({}));
         let submitted_at = now_iso();
         let mut merged = existing.as_object().cloned().unwrap_or_default();
-        let existing_response = existing.get("response").cloned().unwrap_or_else(|| json!({}));
-        let mut response_data = existing_response.get("data").and_then(Value::as_object).cloned().unwrap_or_default();
+        let existing_response = existing
+            .get("response")
+            .cloned()
+            .unwrap_or_else(|| json!({}));
+        let mut response_data = existing_response
+            .get("data")
+            .and_then(Value::as_object)
+            .cloned()
+            .unwrap_or_default();
         response_data.insert("submission".into(), submission.clone());
         response_data.insert("submittedAt".into(), Value::String(submitted_at.clone()));
         let mut response = existing_response.as_object().cloned().unwrap_or_default();
         response.insert("data".into(), Value::Object(response_data));
         response.entry("status").or_insert(json!(200));
-        response.entry("headers").or_insert(json!({ "Content-Type": "application/json" }));
+        response
+            .entry("headers")
+            .or_insert(json!({ "Content-Type": "application/json" }));
         merged.insert("response".into(), Value::Object(response));
         merged.insert("submission".into(), submission.clone());
         merged.insert("resumeInput".into(), input.clone());
@@ -798,7 +1100,11 @@ impl<'a> Engine<'a> {
                 }
             }
             for scope in self.parallels.values_mut() {
-                for outputs in scope.branch_outputs.values_mut().chain(scope.accumulated.values_mut()) {
+                for outputs in scope
+                    .branch_outputs
+                    .values_mut()
+                    .chain(scope.accumulated.values_mut())
+                {
                     for v in outputs.iter_mut() {
                         if Rc::ptr_eq(v, &old) {
                             *v = merged.clone();
@@ -814,14 +1120,23 @@ impl<'a> Engine<'a> {
         }
         // Edges out of the resumed block: an `error` edge is pruned, every other fires.
         let targets: Vec<(String, bool)> = {
-            let Some(node) = self.dag.nodes.get(&node_id) else { return Ok(()) };
+            let Some(node) = self.dag.nodes.get(&node_id) else {
+                return Ok(());
+            };
             let mut seen: IndexMap<String, bool> = IndexMap::new();
             for e in node.outgoing.values() {
                 let is_error = e.handle.as_deref() == Some("error");
                 let entry = seen.entry(e.target.clone()).or_insert(true);
                 *entry = *entry && is_error;
             }
-            seen.into_iter().filter(|(t, _)| self.dag.nodes.get(t).is_some_and(|n| n.incoming.contains(&node_id))).collect()
+            seen.into_iter()
+                .filter(|(t, _)| {
+                    self.dag
+                        .nodes
+                        .get(t)
+                        .is_some_and(|n| n.incoming.contains(&node_id))
+                })
+                .collect()
         };
         if targets.is_empty() {
             // Sim's `resumeTerminalNoop`: the run's output is the resumed block's.
@@ -830,18 +1145,30 @@ impl<'a> Engine<'a> {
         let mut fired = Vec::new();
         for (target, only_error) in targets {
             if only_error {
-                self.edges.deactivate_resumed(&self.dag, &node_id, &target, Some("error"));
-                if self.edges.has_activated_edge(&target) && self.edges.is_ready_id(&self.dag, &target) {
+                self.edges
+                    .deactivate_resumed(&self.dag, &node_id, &target, Some("error"));
+                if self.edges.has_activated_edge(&target)
+                    && self.edges.is_ready_id(&self.dag, &target)
+                {
                     self.enqueue(vec![target]);
                 }
                 continue;
             }
-            let had = self.dag.nodes.get_mut(&target).is_some_and(|n| n.incoming.shift_remove(&node_id));
+            let had = self
+                .dag
+                .nodes
+                .get_mut(&target)
+                .is_some_and(|n| n.incoming.shift_remove(&node_id));
             if had {
                 self.edges.mark_activated(&target);
             }
             if let Some(node) = self.dag.nodes.get(&node_id) {
-                fired.extend(node.outgoing.values().filter(|e| e.target == target && e.handle.as_deref() != Some("error")).filter_map(|e| e.edge_id.clone()));
+                fired.extend(
+                    node.outgoing
+                        .values()
+                        .filter(|e| e.target == target && e.handle.as_deref() != Some("error"))
+                        .filter_map(|e| e.edge_id.clone()),
+                );
             }
             if self.edges.is_ready_id(&self.dag, &target) {
                 self.enqueue(vec![target]);
@@ -856,7 +1183,9 @@ impl<'a> Engine<'a> {
 
 /// The current time as Sim writes timestamps (`2026-01-02T03:04:05.678Z`).
 pub(super) fn now_iso() -> String {
-    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap_or_default();
+    let now = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .unwrap_or_default();
     iso_from_millis(now.as_millis() as i64)
 }
 
@@ -890,8 +1219,13 @@ mod tests {
     #[test]
     fn timestamps_and_timeouts_read_like_sims() {
         assert_eq!(iso_from_millis(0), "1970-01-01T00:00:00.000Z");
-        assert_eq!(iso_from_millis(1_767_323_045_678), "2026-01-02T03:04:05.678Z");
-        assert!(timeout_message(std::time::Duration::from_secs(300)).starts_with("Execution timed out after 5 minutes"));
-        assert!(timeout_message(std::time::Duration::from_secs(30)).starts_with("Execution timed out after 30 seconds"));
+        assert_eq!(
+            iso_from_millis(1_767_323_045_678),
+            "2026-01-02T03:04:05.678Z"
+        );
+        assert!(timeout_message(std::time::Duration::from_secs(300))
+            .starts_with("Execution timed out after 5 minutes"));
+        assert!(timeout_message(std::time::Duration::from_secs(30))
+            .starts_with("Execution timed out after 30 seconds"));
     }
 }

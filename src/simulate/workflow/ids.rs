@@ -10,13 +10,19 @@ use std::sync::LazyLock;
 
 static BRANCH_AT_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"₍(\d+)₎$").expect("regex"));
 static BRANCH_ANY: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"₍\d+₎").expect("regex"));
-static OUTER_BRANCH: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"__obranch-(\d+)").expect("regex"));
-static CLONE_DIGEST: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(?i)__clone[0-9a-f]+").expect("regex"));
+static OUTER_BRANCH: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"__obranch-(\d+)").expect("regex"));
+static CLONE_DIGEST: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"(?i)__clone[0-9a-f]+").expect("regex"));
 static LOOP_DIGEST: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"_loop\d+").expect("regex"));
-static LOOP_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"loop-(.+)-sentinel-start").expect("regex"));
-static LOOP_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"loop-(.+)-sentinel-end").expect("regex"));
-static PARALLEL_START: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"parallel-(.+)-sentinel-start").expect("regex"));
-static PARALLEL_END: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"parallel-(.+)-sentinel-end").expect("regex"));
+static LOOP_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"loop-(.+)-sentinel-start").expect("regex"));
+static LOOP_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"loop-(.+)-sentinel-end").expect("regex"));
+static PARALLEL_START: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"parallel-(.+)-sentinel-start").expect("regex"));
+static PARALLEL_END: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"parallel-(.+)-sentinel-end").expect("regex"));
 
 pub fn loop_start(loop_id: &str) -> String {
     format!("loop-{loop_id}-sentinel-start")
@@ -39,15 +45,22 @@ pub fn is_loop_sentinel(id: &str) -> bool {
 }
 
 pub fn is_parallel_sentinel(id: &str) -> bool {
-    id.starts_with("parallel-") && (id.ends_with("-sentinel-start") || id.ends_with("-sentinel-end"))
+    id.starts_with("parallel-")
+        && (id.ends_with("-sentinel-start") || id.ends_with("-sentinel-end"))
 }
 
 pub fn loop_of_sentinel(id: &str) -> Option<String> {
-    LOOP_START.captures(id).or_else(|| LOOP_END.captures(id)).map(|c| c[1].to_string())
+    LOOP_START
+        .captures(id)
+        .or_else(|| LOOP_END.captures(id))
+        .map(|c| c[1].to_string())
 }
 
 pub fn parallel_of_sentinel(id: &str) -> Option<String> {
-    PARALLEL_START.captures(id).or_else(|| PARALLEL_END.captures(id)).map(|c| c[1].to_string())
+    PARALLEL_START
+        .captures(id)
+        .or_else(|| PARALLEL_END.captures(id))
+        .map(|c| c[1].to_string())
 }
 
 /// `x₍i₎`.
@@ -87,7 +100,10 @@ pub fn outer_branch_index(id: &str) -> Option<usize> {
 
 /// `extractInnermostOuterBranchIndex`: the last `__obranch-N`.
 pub fn innermost_outer_branch_index(id: &str) -> Option<usize> {
-    OUTER_BRANCH.captures_iter(id).last().and_then(|c| c[1].parse().ok())
+    OUTER_BRANCH
+        .captures_iter(id)
+        .last()
+        .and_then(|c| c[1].parse().ok())
 }
 
 /// `stripOuterBranchSuffix`: without `__obranch-N` and `__clone<hex>` segments.
@@ -152,7 +168,12 @@ pub fn pre_clone_id(original: &str, outer_branch: usize, parent_clone: &str) -> 
 
 /// `findEffectiveContainerId`: the (possibly cloned) id under which a container runs for the
 /// node `current`.
-pub fn effective_container<'a>(original: &str, current: &str, known: impl Iterator<Item = &'a String> + Clone, mapped_branch: Option<usize>) -> String {
+pub fn effective_container<'a>(
+    original: &str,
+    current: &str,
+    known: impl Iterator<Item = &'a String> + Clone,
+    mapped_branch: Option<usize>,
+) -> String {
     let has = |id: &str| known.clone().any(|k| k == id);
     if let Some(branch) = mapped_branch.filter(|b| *b > 0) {
         let candidate = outer_scoped(original, branch);
@@ -160,14 +181,20 @@ pub fn effective_container<'a>(original: &str, current: &str, known: impl Iterat
             return candidate;
         }
         let suffix = format!("__obranch-{branch}");
-        if let Some(found) = known.clone().find(|k| k.ends_with(&suffix) && strip_outer(k) == original) {
+        if let Some(found) = known
+            .clone()
+            .find(|k| k.ends_with(&suffix) && strip_outer(k) == original)
+        {
             return found.clone();
         }
     }
     if let Some(branch) = outer_branch_index(current) {
         let suffix = format!("__obranch-{branch}");
         if has_clone_marker(current) {
-            if let Some(found) = known.clone().find(|k| has_clone_marker(k) && k.ends_with(&suffix) && strip_outer(k) == original) {
+            if let Some(found) = known
+                .clone()
+                .find(|k| has_clone_marker(k) && k.ends_with(&suffix) && strip_outer(k) == original)
+            {
                 return found.clone();
             }
         }
@@ -175,7 +202,10 @@ pub fn effective_container<'a>(original: &str, current: &str, known: impl Iterat
         if has(&candidate) {
             return candidate;
         }
-        if let Some(found) = known.clone().find(|k| k.ends_with(&suffix) && strip_outer(k) == original) {
+        if let Some(found) = known
+            .clone()
+            .find(|k| k.ends_with(&suffix) && strip_outer(k) == original)
+        {
             return found.clone();
         }
     }
@@ -194,14 +224,23 @@ mod tests {
         assert_eq!(normalize_node_id("loop-L1-sentinel-end"), "L1");
         assert_eq!(normalize_node_id("parallel-P-sentinel-start"), "P");
         let clone = pre_clone_id("x", 2, "P__obranch-2");
-        assert!(clone.starts_with("x__clone") && clone.ends_with("__obranch-2"), "{clone}");
+        assert!(
+            clone.starts_with("x__clone") && clone.ends_with("__obranch-2"),
+            "{clone}"
+        );
         assert_eq!(strip_clone_suffixes(&format!("{}₍0₎", clone)), "x");
         assert_eq!(outer_branch_index("a__obranch-4"), Some(4));
-        assert_eq!(innermost_outer_branch_index("a__obranch-4__clone00ff__obranch-6"), Some(6));
+        assert_eq!(
+            innermost_outer_branch_index("a__obranch-4__clone00ff__obranch-6"),
+            Some(6)
+        );
         assert_eq!(normalize_lookup_id("a₍1₎_loop2"), "a");
         assert_eq!(branch_suffix("a₍1₎b₍2₎"), "₍1₎");
         let known = ["P".to_string(), "P__obranch-2".to_string()];
-        assert_eq!(effective_container("P", "x__obranch-2", known.iter(), None), "P__obranch-2");
+        assert_eq!(
+            effective_container("P", "x__obranch-2", known.iter(), None),
+            "P__obranch-2"
+        );
         assert_eq!(effective_container("P", "x", known.iter(), None), "P");
     }
 }

@@ -92,7 +92,11 @@ pub struct WorkflowInfo {
 impl WorkflowInfo {
     /// `subflowContainsBlock`: the block is inside the container, at any depth.
     pub fn contains(&self, container: &str, block: &str) -> bool {
-        let direct = self.loops.get(container).map(|l| &l.0).or_else(|| self.parallels.get(container).map(|p| &p.0));
+        let direct = self
+            .loops
+            .get(container)
+            .map(|l| &l.0)
+            .or_else(|| self.parallels.get(container).map(|p| &p.0));
         if direct.is_some_and(|children| children.iter().any(|c| c == block)) {
             return true;
         }
@@ -102,7 +106,11 @@ impl WorkflowInfo {
             if !seen.insert(c.clone()) {
                 continue;
             }
-            let children = self.loops.get(&c).map(|l| &l.0).or_else(|| self.parallels.get(&c).map(|p| &p.0));
+            let children = self
+                .loops
+                .get(&c)
+                .map(|l| &l.0)
+                .or_else(|| self.parallels.get(&c).map(|p| &p.0));
             for child in children.into_iter().flatten() {
                 if child == block {
                     return true;
@@ -119,14 +127,23 @@ impl WorkflowInfo {
     fn innermost(&self, node: &str, parallel: bool) -> Option<String> {
         let base = ids::strip_clone_suffixes(node);
         let candidates: Vec<&String> = if parallel {
-            self.parallels.keys().filter(|p| self.contains(p, &base)).collect()
+            self.parallels
+                .keys()
+                .filter(|p| self.contains(p, &base))
+                .collect()
         } else {
-            self.loops.keys().filter(|l| self.contains(l, &base)).collect()
+            self.loops
+                .keys()
+                .filter(|l| self.contains(l, &base))
+                .collect()
         };
         if candidates.len() <= 1 {
             return candidates.first().map(|s| s.to_string());
         }
-        candidates.iter().find(|c| candidates.iter().all(|o| o == *c || !self.contains(c, o))).map(|s| s.to_string())
+        candidates
+            .iter()
+            .find(|c| candidates.iter().all(|o| o == *c || !self.contains(c, o)))
+            .map(|s| s.to_string())
     }
 }
 
@@ -173,7 +190,9 @@ pub fn navigate(value: &Value, path: &[PathPart]) -> Option<Value> {
             (PathPart::Field(name), Value::Array(items)) if name == "length" => {
                 return (at + 1 == path.len()).then(|| Value::from(items.len()));
             }
-            (PathPart::Field(name), Value::Array(items)) => items.get(name.parse::<usize>().ok()?)?,
+            (PathPart::Field(name), Value::Array(items)) => {
+                items.get(name.parse::<usize>().ok()?)?
+            }
             _ => return None,
         };
     }
@@ -182,7 +201,11 @@ pub fn navigate(value: &Value, path: &[PathPart]) -> Option<Value> {
 
 /// Sim's `InvalidFieldError` text.
 fn invalid_field(prefix: &str, field: &str, available: &[&str]) -> String {
-    let list = if available.is_empty() { "none".to_string() } else { available.join(", ") };
+    let list = if available.is_empty() {
+        "none".to_string()
+    } else {
+        available.join(", ")
+    };
     format!("\"{field}\" doesn't exist on block \"{prefix}\". Available fields: {list}")
 }
 
@@ -203,7 +226,10 @@ pub fn variable_for_execution(value: &Value, var_type: &str) -> Value {
     let unquoted = match value {
         Value::String(s) => {
             let b = s.as_bytes();
-            if s.len() >= 2 && matches!(b[0], b'"' | b'\'') && matches!(b[s.len() - 1], b'"' | b'\'') {
+            if s.len() >= 2
+                && matches!(b[0], b'"' | b'\'')
+                && matches!(b[s.len() - 1], b'"' | b'\'')
+            {
                 Value::String(s[1..s.len() - 1].to_string())
             } else {
                 value.clone()
@@ -215,7 +241,9 @@ pub fn variable_for_execution(value: &Value, var_type: &str) -> Value {
         "number" => match &unquoted {
             Value::Number(_) => unquoted,
             Value::String(s) if s.is_empty() => unquoted,
-            other => js_number_from(&text_of(other)).map(number_value).unwrap_or_else(|| Value::from(0)),
+            other => js_number_from(&text_of(other))
+                .map(number_value)
+                .unwrap_or_else(|| Value::from(0)),
         },
         "boolean" => match &unquoted {
             Value::Bool(_) => unquoted,
@@ -225,14 +253,18 @@ pub fn variable_for_execution(value: &Value, var_type: &str) -> Value {
         "object" => match &unquoted {
             Value::Object(_) => unquoted,
             Value::String(s) if s == "invalid json" => Value::Object(Default::default()),
-            Value::String(s) if s.trim().starts_with('{') => serde_json::from_str(s).unwrap_or_else(|_| Value::Object(Default::default())),
+            Value::String(s) if s.trim().starts_with('{') => {
+                serde_json::from_str(s).unwrap_or_else(|_| Value::Object(Default::default()))
+            }
             Value::Array(_) => unquoted,
             other => serde_json::json!({ "value": other }),
         },
         "array" => match &unquoted {
             Value::Array(_) => unquoted,
             Value::String(s) if s == "invalid json" => Value::Array(Vec::new()),
-            Value::String(s) if s.trim().starts_with('[') => serde_json::from_str(s).unwrap_or_else(|_| Value::Array(Vec::new())),
+            Value::String(s) if s.trim().starts_with('[') => {
+                serde_json::from_str(s).unwrap_or_else(|_| Value::Array(Vec::new()))
+            }
             other => Value::Array(vec![other.clone()]),
         },
         _ => unquoted,
@@ -261,7 +293,10 @@ pub fn js_number_from(text: &str) -> Option<f64> {
         "-Infinity" => return Some(f64::NEG_INFINITY),
         _ => {}
     }
-    if !t.chars().all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-')) {
+    if !t
+        .chars()
+        .all(|c| c.is_ascii_digit() || matches!(c, '.' | 'e' | 'E' | '+' | '-'))
+    {
         return None;
     }
     t.parse::<f64>().ok()
@@ -272,13 +307,18 @@ pub fn number_value(f: f64) -> Value {
     if f.fract() == 0.0 && f.abs() < 9.0e15 {
         Value::from(f as i64)
     } else {
-        serde_json::Number::from_f64(f).map(Value::Number).unwrap_or(Value::Null)
+        serde_json::Number::from_f64(f)
+            .map(Value::Number)
+            .unwrap_or(Value::Null)
     }
 }
 
 /// The segments of a reference as Sim splits them (`<a.b.c>` -> `a`, `b`, `c`).
 fn raw_segments(raw: &str) -> Vec<&str> {
-    raw.trim_start_matches('<').trim_end_matches('>').split('.').collect()
+    raw.trim_start_matches('<')
+        .trim_end_matches('>')
+        .split('.')
+        .collect()
 }
 
 impl Scope<'_> {
@@ -287,11 +327,15 @@ impl Scope<'_> {
         let segments = raw_segments(&reference.raw);
         match &reference.target {
             RefTarget::Loop { path } => self.resolve_loop("loop", None, path, &segments),
-            RefTarget::Parallel { path } => self.resolve_parallel("parallel", None, path, &segments),
+            RefTarget::Parallel { path } => {
+                self.resolve_parallel("parallel", None, path, &segments)
+            }
             RefTarget::Variable { name } => {
                 let (var, rest) = split_variable(name);
                 let wanted = crate::sim::references::normalize_block_name(&var);
-                let found = self.variables.iter().find(|v| crate::sim::references::normalize_block_name(&v.name) == wanted || v.id == var);
+                let found = self.variables.iter().find(|v| {
+                    crate::sim::references::normalize_block_name(&v.name) == wanted || v.id == var
+                });
                 Ok(match found {
                     None => Resolved::Unknown,
                     Some(v) => {
@@ -317,15 +361,27 @@ impl Scope<'_> {
                     return self.resolve_parallel(name, Some(id), path, &segments);
                 }
                 let normalised = crate::sim::references::normalize_block_name(name);
-                let Some(id) = self.info.names.get(&normalised) else { return Ok(Resolved::Unknown) };
-                let Some(output) = self.store.lookup(id, self.current) else { return Ok(Resolved::Empty) };
+                let Some(id) = self.info.names.get(&normalised) else {
+                    return Ok(Resolved::Unknown);
+                };
+                let Some(output) = self.store.lookup(id, self.current) else {
+                    return Ok(Resolved::Empty);
+                };
                 if let Some(v) = navigate(output, path) {
                     return Ok(Resolved::Value(v));
                 }
                 // Sim's backwards-compatible paths: `<response.response.x>` and
                 // `<workflow.result.response.x>`.
-                let block_type = self.info.block_types.get(id).map(String::as_str).unwrap_or("");
-                if block_type == "response" && matches!(path.first(), Some(PathPart::Field(f)) if f == "response") && output.get("response").is_none() {
+                let block_type = self
+                    .info
+                    .block_types
+                    .get(id)
+                    .map(String::as_str)
+                    .unwrap_or("");
+                if block_type == "response"
+                    && matches!(path.first(), Some(PathPart::Field(f)) if f == "response")
+                    && output.get("response").is_none()
+                {
                     if path.len() == 1 {
                         return Ok(Resolved::Value((**output).clone()));
                     }
@@ -339,12 +395,22 @@ impl Scope<'_> {
     }
 
     fn mapped_branch(&self, generic: bool) -> Option<usize> {
-        let from_id = if generic { ids::innermost_outer_branch_index(self.current) } else { ids::outer_branch_index(self.current) };
+        let from_id = if generic {
+            ids::innermost_outer_branch_index(self.current)
+        } else {
+            ids::outer_branch_index(self.current)
+        };
         from_id.or_else(|| self.mapping.get(self.current).map(|m| m.iteration))
     }
 
     /// Sim's `LoopResolver`.
-    fn resolve_loop(&self, prefix: &str, named: Option<&String>, path: &[PathPart], segments: &[&str]) -> Result<Resolved, String> {
+    fn resolve_loop(
+        &self,
+        prefix: &str,
+        named: Option<&String>,
+        path: &[PathPart],
+        segments: &[&str],
+    ) -> Result<Resolved, String> {
         let generic = named.is_none();
         let mut target = match named {
             Some(id) => Some(id.clone()),
@@ -354,7 +420,12 @@ impl Scope<'_> {
             return Ok(Resolved::Unknown);
         }
         if let Some(t) = &target {
-            target = Some(ids::effective_container(t, self.current, self.loops.keys(), self.mapped_branch(generic)));
+            target = Some(ids::effective_container(
+                t,
+                self.current,
+                self.loops.keys(),
+                self.mapped_branch(generic),
+            ));
         }
         let property = match path.first() {
             Some(PathPart::Field(f)) => Some(f.as_str()),
@@ -365,19 +436,38 @@ impl Scope<'_> {
         if let Some(property) = property {
             let written = segments.get(1).copied().unwrap_or(property);
             if matches!(property, "result" | "results") {
-                let Some(t) = &target else { return Ok(Resolved::Unknown) };
+                let Some(t) = &target else {
+                    return Ok(Resolved::Unknown);
+                };
                 return Ok(self.container_results(t, rest));
             }
-            let contextual = generic || target.as_ref().is_some_and(|t| self.info.contains(&ids::strip_outer(t), &ids::strip_clone_suffixes(self.current)));
-            if !matches!(property, "iteration" | "index" | "item" | "currentItem" | "items") {
+            let contextual = generic
+                || target.as_ref().is_some_and(|t| {
+                    self.info.contains(
+                        &ids::strip_outer(t),
+                        &ids::strip_clone_suffixes(self.current),
+                    )
+                });
+            if !matches!(
+                property,
+                "iteration" | "index" | "item" | "currentItem" | "items"
+            ) {
                 let available: &[&str] = if !contextual {
                     &["results"]
                 } else {
                     let for_each = match &target {
-                        Some(t) => self.info.loops.get(&ids::strip_outer(t)).is_some_and(|l| l.1 == "forEach"),
+                        Some(t) => self
+                            .info
+                            .loops
+                            .get(&ids::strip_outer(t))
+                            .is_some_and(|l| l.1 == "forEach"),
                         None => self.loop_scope.is_some_and(|s| s.items.is_some()),
                     };
-                    if for_each { &["index", "currentItem", "items"] } else { &["index"] }
+                    if for_each {
+                        &["index", "currentItem", "items"]
+                    } else {
+                        &["index"]
+                    }
                 };
                 return Err(invalid_field(prefix, written, available));
             }
@@ -389,7 +479,9 @@ impl Scope<'_> {
             (true, Some(s)) => Some(s),
             _ => target.as_ref().and_then(|t| self.loops.get(t)),
         };
-        let Some(scope) = scope else { return Ok(Resolved::Unknown) };
+        let Some(scope) = scope else {
+            return Ok(Resolved::Unknown);
+        };
         let Some(property) = property else {
             let mut whole = serde_json::Map::new();
             whole.insert("index".into(), Value::from(scope.iteration));
@@ -404,7 +496,10 @@ impl Scope<'_> {
         let value = match property {
             "iteration" | "index" => Some(Value::from(scope.iteration)),
             "item" | "currentItem" => scope.item.clone(),
-            _ => scope.items.as_ref().map(|items| Value::Array(items.as_ref().clone())),
+            _ => scope
+                .items
+                .as_ref()
+                .map(|items| Value::Array(items.as_ref().clone())),
         };
         Ok(match value.and_then(|v| navigate(&v, rest)) {
             Some(v) => Resolved::Value(v),
@@ -414,7 +509,9 @@ impl Scope<'_> {
 
     /// `<container.results...>`: the container's stored `{results}`.
     fn container_results(&self, container: &str, rest: &[PathPart]) -> Resolved {
-        let Some(output) = self.store.raw(container).filter(|o| o.is_object()) else { return Resolved::Unknown };
+        let Some(output) = self.store.raw(container).filter(|o| o.is_object()) else {
+            return Resolved::Unknown;
+        };
         match output.get("results").and_then(|r| navigate(r, rest)) {
             Some(v) => Resolved::Value(v),
             None => Resolved::Unknown,
@@ -422,14 +519,27 @@ impl Scope<'_> {
     }
 
     /// Sim's `ParallelResolver`.
-    fn resolve_parallel(&self, prefix: &str, named: Option<&String>, path: &[PathPart], segments: &[&str]) -> Result<Resolved, String> {
+    fn resolve_parallel(
+        &self,
+        prefix: &str,
+        named: Option<&String>,
+        path: &[PathPart],
+        segments: &[&str],
+    ) -> Result<Resolved, String> {
         let generic = named.is_none();
         let target = match named {
             Some(id) => Some(id.clone()),
             None => self.info.innermost(self.current, true),
         };
-        let Some(target) = target else { return Ok(Resolved::Unknown) };
-        let target = ids::effective_container(&target, self.current, self.parallels.keys(), self.mapped_branch(generic));
+        let Some(target) = target else {
+            return Ok(Resolved::Unknown);
+        };
+        let target = ids::effective_container(
+            &target,
+            self.current,
+            self.parallels.keys(),
+            self.mapped_branch(generic),
+        );
         let property = match path.first() {
             Some(PathPart::Field(f)) => Some(f.as_str()),
             Some(PathPart::Index(_)) => Some(""),
@@ -440,15 +550,27 @@ impl Scope<'_> {
             return Ok(self.container_results(&target, rest));
         }
         let original = ids::strip_outer(&target);
-        let Some((_, parallel_type, distribution)) = self.info.parallels.get(&original) else { return Ok(Resolved::Unknown) };
-        let contextual = generic || self.info.contains(&original, &ids::strip_clone_suffixes(self.current));
+        let Some((_, parallel_type, distribution)) = self.info.parallels.get(&original) else {
+            return Ok(Resolved::Unknown);
+        };
+        let contextual = generic
+            || self
+                .info
+                .contains(&original, &ids::strip_clone_suffixes(self.current));
         if let Some(p) = property {
             if !contextual {
-                return Err(invalid_field(prefix, segments.get(1).copied().unwrap_or(p), &["results"]));
+                return Err(invalid_field(
+                    prefix,
+                    segments.get(1).copied().unwrap_or(p),
+                    &["results"],
+                ));
             }
         }
-        let Some(branch) = self.branch_index(&target) else { return Ok(Resolved::Unknown) };
-        let items: Rc<Vec<Value>> = match self.parallels.get(&target).and_then(|s| s.items.clone()) {
+        let Some(branch) = self.branch_index(&target) else {
+            return Ok(Resolved::Unknown);
+        };
+        let items: Rc<Vec<Value>> = match self.parallels.get(&target).and_then(|s| s.items.clone())
+        {
             Some(items) => items,
             None => Rc::new(distribution_items(distribution)),
         };
@@ -470,8 +592,16 @@ impl Scope<'_> {
             },
             "items" => Value::Array(items.as_ref().clone()),
             _ => {
-                let available: &[&str] = if parallel_type == "collection" { &["index", "currentItem", "items"] } else { &["index"] };
-                return Err(invalid_field(prefix, segments.get(1).copied().unwrap_or(property), available));
+                let available: &[&str] = if parallel_type == "collection" {
+                    &["index", "currentItem", "items"]
+                } else {
+                    &["index"]
+                };
+                return Err(invalid_field(
+                    prefix,
+                    segments.get(1).copied().unwrap_or(property),
+                    available,
+                ));
             }
         };
         Ok(match navigate(&value, rest) {
@@ -514,11 +644,16 @@ fn distribution_items(distribution: &Value) -> Vec<Value> {
     match distribution {
         Value::Array(items) => items.clone(),
         Value::Object(map) => map.iter().map(|(k, v)| serde_json::json!([k, v])).collect(),
-        Value::String(s) if !s.starts_with('<') => match serde_json::from_str::<Value>(&s.replace('\'', "\"")) {
-            Ok(Value::Array(items)) => items,
-            Ok(Value::Object(map)) => map.into_iter().map(|(k, v)| serde_json::json!([k, v])).collect(),
-            _ => Vec::new(),
-        },
+        Value::String(s) if !s.starts_with('<') => {
+            match serde_json::from_str::<Value>(&s.replace('\'', "\"")) {
+                Ok(Value::Array(items)) => items,
+                Ok(Value::Object(map)) => map
+                    .into_iter()
+                    .map(|(k, v)| serde_json::json!([k, v]))
+                    .collect(),
+                _ => Vec::new(),
+            }
+        }
         _ => Vec::new(),
     }
 }
@@ -551,12 +686,15 @@ impl Scope<'_> {
                     Style::LoopCondition => loop_condition_literal(&v),
                     Style::Code => {
                         let is_block = matches!(reference.target, RefTarget::Block { .. });
-                        let is_object_var = matches!(reference.target, RefTarget::Variable { .. }) && (v.is_object() || v.is_array());
+                        let is_object_var = matches!(reference.target, RefTarget::Variable { .. })
+                            && (v.is_object() || v.is_array());
                         match quote_context(text, reference.span.start) {
                             Some(q) if is_block || is_object_var => {
                                 let quote = if q == '`' { None } else { Some(q) };
                                 match quote {
-                                    Some(q) => format!("{q} + JSON.stringify({}) + {q}", code_literal(&v)),
+                                    Some(q) => {
+                                        format!("{q} + JSON.stringify({}) + {q}", code_literal(&v))
+                                    }
                                     None => format!("${{JSON.stringify({})}}", code_literal(&v)),
                                 }
                             }
@@ -574,7 +712,9 @@ impl Scope<'_> {
         let mut result = String::with_capacity(out.len());
         let mut cursor = 0;
         for reference in parse_executor_references(&out) {
-            let RefTarget::Env { name } = &reference.target else { continue };
+            let RefTarget::Env { name } = &reference.target else {
+                continue;
+            };
             if reference.span.start < cursor {
                 continue;
             }
@@ -585,7 +725,9 @@ impl Scope<'_> {
                 (Some(v), Style::Condition) if is_inert_literal(v) => v.clone(),
                 // Sim binds any other value as a string at the execution boundary.
                 (Some(v), Style::Condition) => code_literal(&Value::String(v.clone())),
-                (Some(v), Style::Code) if quote_context(&out, reference.span.start).is_none() => code_literal(&Value::String(v.clone())),
+                (Some(v), Style::Code) if quote_context(&out, reference.span.start).is_none() => {
+                    code_literal(&Value::String(v.clone()))
+                }
                 (Some(v), _) => v.clone(),
             };
             result.push_str(&replacement);
@@ -595,12 +737,24 @@ impl Scope<'_> {
     }
 
     /// Resolves every string inside a JSON value as text (Sim's `resolveValue`).
-    pub fn render_value(&self, value: &Value, style: Style, with_env: bool) -> Result<Value, String> {
+    pub fn render_value(
+        &self,
+        value: &Value,
+        style: Style,
+        with_env: bool,
+    ) -> Result<Value, String> {
         Ok(match value {
             Value::String(s) => Value::String(self.render(s, style, with_env)?),
-            Value::Array(items) => Value::Array(items.iter().map(|v| self.render_value(v, style, with_env)).collect::<Result<_, _>>()?),
+            Value::Array(items) => Value::Array(
+                items
+                    .iter()
+                    .map(|v| self.render_value(v, style, with_env))
+                    .collect::<Result<_, _>>()?,
+            ),
             Value::Object(map) => Value::Object(
-                map.iter().map(|(k, v)| Ok((k.clone(), self.render_value(v, style, with_env)?))).collect::<Result<_, String>>()?,
+                map.iter()
+                    .map(|(k, v)| Ok((k.clone(), self.render_value(v, style, with_env)?)))
+                    .collect::<Result<_, String>>()?,
             ),
             other => other.clone(),
         })
@@ -610,14 +764,21 @@ impl Scope<'_> {
     /// `resolveSingleReference`); anything else renders as text.
     pub fn single(&self, text: &str) -> Result<Resolved, String> {
         let trimmed = text.trim();
-        if trimmed.starts_with('<') && trimmed.ends_with('>') && !trimmed[1..trimmed.len() - 1].contains(['<', '>']) {
+        if trimmed.starts_with('<')
+            && trimmed.ends_with('>')
+            && !trimmed[1..trimmed.len() - 1].contains(['<', '>'])
+        {
             if let Some(reference) = parse_executor_references(trimmed).into_iter().next() {
                 if reference.span == (0..trimmed.len()) {
                     return self.resolve(&reference);
                 }
             }
         }
-        Ok(Resolved::Value(Value::String(self.render(text, Style::Text, true)?)))
+        Ok(Resolved::Value(Value::String(self.render(
+            text,
+            Style::Text,
+            true,
+        )?)))
     }
 }
 
@@ -720,7 +881,9 @@ fn is_inert_literal(value: &str) -> bool {
         None => (body, None),
     };
     let mantissa_ok = {
-        let (int, frac) = mantissa.split_once('.').map_or((mantissa, None), |(a, b)| (a, Some(b)));
+        let (int, frac) = mantissa
+            .split_once('.')
+            .map_or((mantissa, None), |(a, b)| (a, Some(b)));
         let digits = |s: &str| s.chars().all(|c| c.is_ascii_digit());
         match frac {
             None => !int.is_empty() && digits(int),
@@ -784,35 +947,33 @@ pub fn quote_context(code: &str, at: usize) -> Option<char> {
                     i += 1;
                 }
             }
-            Mode::Normal | Mode::TemplateExpr(_) => {
-                match (c, next) {
-                    (b'/', Some(b'/')) => {
-                        modes.push(Mode::Line);
-                        i += 1;
-                    }
-                    (b'/', Some(b'*')) => {
-                        modes.push(Mode::Block);
-                        i += 1;
-                    }
-                    (b'\'', _) => modes.push(Mode::Single),
-                    (b'"', _) => modes.push(Mode::Double),
-                    (b'`', _) => modes.push(Mode::Template),
-                    (b'{', _) => {
-                        if let Some(Mode::TemplateExpr(depth)) = modes.last_mut() {
-                            *depth += 1;
-                        }
-                    }
-                    (b'}', _) => {
-                        if let Some(Mode::TemplateExpr(depth)) = modes.last_mut() {
-                            *depth -= 1;
-                            if *depth == 0 {
-                                modes.pop();
-                            }
-                        }
-                    }
-                    _ => {}
+            Mode::Normal | Mode::TemplateExpr(_) => match (c, next) {
+                (b'/', Some(b'/')) => {
+                    modes.push(Mode::Line);
+                    i += 1;
                 }
-            }
+                (b'/', Some(b'*')) => {
+                    modes.push(Mode::Block);
+                    i += 1;
+                }
+                (b'\'', _) => modes.push(Mode::Single),
+                (b'"', _) => modes.push(Mode::Double),
+                (b'`', _) => modes.push(Mode::Template),
+                (b'{', _) => {
+                    if let Some(Mode::TemplateExpr(depth)) = modes.last_mut() {
+                        *depth += 1;
+                    }
+                }
+                (b'}', _) => {
+                    if let Some(Mode::TemplateExpr(depth)) = modes.last_mut() {
+                        *depth -= 1;
+                        if *depth == 0 {
+                            modes.pop();
+                        }
+                    }
+                }
+                _ => {}
+            },
         }
         i += 1;
     }
@@ -834,9 +995,21 @@ mod tests {
         info.names.insert("agent".into(), "a1".into());
         info.names.insert("skipped".into(), "s1".into());
         let mut store = Store::default();
-        store.set("a1", Rc::new(json!({"content": "it's \"ok\"\nbye", "n": 3.0, "obj": {"k": [1]}})));
-        let env: BTreeMap<String, String> = [("LIMIT".to_string(), " 10 ".to_string()), ("TOKEN".to_string(), "x'); hack(".to_string())].into();
-        let (loops, parallels, parents, mapping) = (HashMap::new(), HashMap::new(), IndexMap::new(), HashMap::new());
+        store.set(
+            "a1",
+            Rc::new(json!({"content": "it's \"ok\"\nbye", "n": 3.0, "obj": {"k": [1]}})),
+        );
+        let env: BTreeMap<String, String> = [
+            ("LIMIT".to_string(), " 10 ".to_string()),
+            ("TOKEN".to_string(), "x'); hack(".to_string()),
+        ]
+        .into();
+        let (loops, parallels, parents, mapping) = (
+            HashMap::new(),
+            HashMap::new(),
+            IndexMap::new(),
+            HashMap::new(),
+        );
         let scope = Scope {
             info: &info,
             store: &store,
@@ -856,12 +1029,27 @@ mod tests {
     fn variables_read_by_type_as_sims_variable_manager() {
         assert_eq!(variable_for_execution(&json!("'42'"), "number"), json!(42));
         assert_eq!(variable_for_execution(&json!("abc"), "number"), json!(0));
-        assert_eq!(variable_for_execution(&json!("TRUE "), "boolean"), json!(true));
-        assert_eq!(variable_for_execution(&json!("yes"), "boolean"), json!(false));
-        assert_eq!(variable_for_execution(&json!("{\"a\": 1}"), "object"), json!({"a": 1}));
-        assert_eq!(variable_for_execution(&json!("plain"), "object"), json!({"value": "plain"}));
+        assert_eq!(
+            variable_for_execution(&json!("TRUE "), "boolean"),
+            json!(true)
+        );
+        assert_eq!(
+            variable_for_execution(&json!("yes"), "boolean"),
+            json!(false)
+        );
+        assert_eq!(
+            variable_for_execution(&json!("{\"a\": 1}"), "object"),
+            json!({"a": 1})
+        );
+        assert_eq!(
+            variable_for_execution(&json!("plain"), "object"),
+            json!({"value": "plain"})
+        );
         assert_eq!(variable_for_execution(&json!("x"), "array"), json!(["x"]));
-        assert_eq!(variable_for_execution(&json!({"a": 1}), "plain"), json!("[object Object]"));
+        assert_eq!(
+            variable_for_execution(&json!({"a": 1}), "plain"),
+            json!("[object Object]")
+        );
         assert_eq!(variable_for_execution(&json!(""), "number"), json!(""));
         assert_eq!(js_number_from(" 0x1F "), Some(31.0));
         assert_eq!(js_number_from("1e3"), Some(1000.0));
@@ -872,17 +1060,39 @@ mod tests {
     fn condition_inlining_follows_sim() {
         with_scope(|s| {
             let out = s.render("<agent.content> === 'x' && <agent.n> > 2 && <agent.obj>.k && <skipped.content> === null", Style::Condition, true).unwrap();
-            assert_eq!(out, "'it\\'s \"ok\"\\nbye' === 'x' && 3 > 2 && {\"k\":[1]}.k && null === null");
-            assert_eq!(s.render("<unknown.x> {{LIMIT}} {{TOKEN}}", Style::Condition, true).unwrap(), "<unknown.x>  10  \"x'); hack(\"");
+            assert_eq!(
+                out,
+                "'it\\'s \"ok\"\\nbye' === 'x' && 3 > 2 && {\"k\":[1]}.k && null === null"
+            );
+            assert_eq!(
+                s.render("<unknown.x> {{LIMIT}} {{TOKEN}}", Style::Condition, true)
+                    .unwrap(),
+                "<unknown.x>  10  \"x'); hack(\""
+            );
         });
     }
 
     #[test]
     fn text_and_code_styles() {
         with_scope(|s| {
-            assert_eq!(s.render("n=<agent.n>, none=[<skipped.content>]", Style::Text, true).unwrap(), "n=3, none=[]");
-            assert_eq!(s.render("const a = <agent.n>; const b = '<agent.n>'", Style::Code, true).unwrap(), "const a = 3; const b = '' + JSON.stringify(3) + ''");
-            assert_eq!(s.render("key {{TOKEN}}", Style::Text, false).unwrap(), "key {{TOKEN}}");
+            assert_eq!(
+                s.render("n=<agent.n>, none=[<skipped.content>]", Style::Text, true)
+                    .unwrap(),
+                "n=3, none=[]"
+            );
+            assert_eq!(
+                s.render(
+                    "const a = <agent.n>; const b = '<agent.n>'",
+                    Style::Code,
+                    true
+                )
+                .unwrap(),
+                "const a = 3; const b = '' + JSON.stringify(3) + ''"
+            );
+            assert_eq!(
+                s.render("key {{TOKEN}}", Style::Text, false).unwrap(),
+                "key {{TOKEN}}"
+            );
         });
     }
 

@@ -25,7 +25,10 @@ impl Store {
             None => {
                 self.seq += 1;
                 self.states.insert(id.to_string(), (self.seq, output));
-                self.by_lookup.entry(ids::normalize_lookup_id(id)).or_default().insert(self.seq, id.to_string());
+                self.by_lookup
+                    .entry(ids::normalize_lookup_id(id))
+                    .or_default()
+                    .insert(self.seq, id.to_string());
             }
         }
         if !self.executed.contains(id) {
@@ -88,7 +91,10 @@ impl Store {
                 return Some(v);
             }
         }
-        let first = self.by_lookup.get(block_id).and_then(|entries| entries.values().next())?;
+        let first = self
+            .by_lookup
+            .get(block_id)
+            .and_then(|entries| entries.values().next())?;
         self.raw(first)
     }
 
@@ -136,17 +142,32 @@ mod tests {
     /// branch ids".
     #[test]
     fn outside_a_parallel_the_branch_zero_alias_wins() {
-        let s = store(&[("x₍0₎", json!("batch 2, branch 20")), ("x__obranch-0", json!("branch 0")), ("x__obranch-20", json!("branch 20"))]);
+        let s = store(&[
+            ("x₍0₎", json!("batch 2, branch 20")),
+            ("x__obranch-0", json!("branch 0")),
+            ("x__obranch-20", json!("branch 20")),
+        ]);
         assert_eq!(**s.lookup("x", "after").unwrap(), json!("branch 0"));
-        assert_eq!(**s.lookup("x", "y₍0₎").unwrap(), json!("batch 2, branch 20"), "inside a branch: the same local branch");
+        assert_eq!(
+            **s.lookup("x", "y₍0₎").unwrap(),
+            json!("batch 2, branch 20"),
+            "inside a branch: the same local branch"
+        );
     }
 
     /// Sim's state.test.ts, "keeps cloned parallel branch references scoped to the same branch
     /// index" and "does not fall back to another branch when cloned scoped output is missing".
     #[test]
     fn cloned_nodes_read_their_own_outer_branch_only() {
-        let s = store(&[("a__clone00aa__obranch-1", json!(1)), ("a__clone00bb__obranch-2", json!(2)), ("a", json!(0))]);
-        assert_eq!(**s.lookup("a", "b__clone00cc__obranch-2").unwrap(), json!(2));
+        let s = store(&[
+            ("a__clone00aa__obranch-1", json!(1)),
+            ("a__clone00bb__obranch-2", json!(2)),
+            ("a", json!(0)),
+        ]);
+        assert_eq!(
+            **s.lookup("a", "b__clone00cc__obranch-2").unwrap(),
+            json!(2)
+        );
         assert!(s.lookup("a", "b__clone00cc__obranch-3").is_none());
         assert_eq!(**s.lookup("a", "b").unwrap(), json!(0));
     }

@@ -47,7 +47,11 @@ fn shown(f: f64) -> String {
 
 impl Engine<'_> {
     fn block_name(&self, id: &str) -> String {
-        self.state.blocks.get(&ids::strip_outer(id)).map(|b| b.name.clone()).unwrap_or_else(|| id.to_string())
+        self.state
+            .blocks
+            .get(&ids::strip_outer(id))
+            .map(|b| b.name.clone())
+            .unwrap_or_else(|| id.to_string())
     }
 
     /// A count from the workflow that this run could never get through.
@@ -71,7 +75,9 @@ impl Engine<'_> {
             Value::String(text) => {
                 if text.starts_with('<') && text.ends_with('>') {
                     let trimmed = text.trim();
-                    let reference = parse_executor_references(trimmed).into_iter().find(|r| r.span == (0..trimmed.len()));
+                    let reference = parse_executor_references(trimmed)
+                        .into_iter()
+                        .find(|r| r.span == (0..trimmed.len()));
                     let resolved = match reference {
                         Some(r) => self.scope(node).resolve(&r),
                         None => Ok(Resolved::Unknown),
@@ -82,10 +88,17 @@ impl Engine<'_> {
                         Ok(Resolved::Unknown) => normalize_collection(None),
                         Err(e) => Err(e),
                     }
-                    .map_err(|e| if e.starts_with("Reference \"") { e } else { format!("Failed to resolve reference \"{text}\": {e}") });
+                    .map_err(|e| {
+                        if e.starts_with("Reference \"") {
+                            e
+                        } else {
+                            format!("Failed to resolve reference \"{text}\": {e}")
+                        }
+                    });
                 }
                 match serde_json::from_str::<Value>(&text.replace('\'', "\"")) {
-                    Ok(v) => normalize_collection(Some(v)).map_err(|_| format!("Failed to parse items as JSON: \"{text}\"")),
+                    Ok(v) => normalize_collection(Some(v))
+                        .map_err(|_| format!("Failed to parse items as JSON: \"{text}\"")),
                     Err(_) => Err(format!("Failed to parse items as JSON: \"{text}\"")),
                 }
             }
@@ -97,8 +110,13 @@ impl Engine<'_> {
 
     /// `LoopOrchestrator.initializeLoopScope`.
     pub(super) fn init_loop(&mut self, loop_id: &str) -> Result<(), String> {
-        let Some(config) = self.dag.loops.get(loop_id).cloned() else { return Err(format!("Loop config not found: {loop_id}")) };
-        let mut scope = LoopScope { loop_type: config.loop_type.clone(), ..LoopScope::default() };
+        let Some(config) = self.dag.loops.get(loop_id).cloned() else {
+            return Err(format!("Loop config not found: {loop_id}"));
+        };
+        let mut scope = LoopScope {
+            loop_type: config.loop_type.clone(),
+            ..LoopScope::default()
+        };
         let fail = |engine: &mut Engine, message: String, inputs: Value| {
             engine.container_event(loop_id, Kind::Loop, inputs, Err(message.clone()));
             Err(message)
@@ -108,9 +126,16 @@ impl Engine<'_> {
         }
         match config.loop_type.as_str() {
             "for" => {
-                let max = config.iterations.filter(|n| *n != 0.0 && !n.is_nan()).unwrap_or(DEFAULT_LOOP_ITERATIONS);
+                let max = config
+                    .iterations
+                    .filter(|n| *n != 0.0 && !n.is_nan())
+                    .unwrap_or(DEFAULT_LOOP_ITERATIONS);
                 if let Some(message) = self.over_cap(loop_id, "Loop", "data.count", max) {
-                    return fail(self, message, json!({ "loopType": "for", "iterations": resolve::number_value(max) }));
+                    return fail(
+                        self,
+                        message,
+                        json!({ "loopType": "for", "iterations": resolve::number_value(max) }),
+                    );
                 }
                 scope.max_iterations = Some(max);
             }
@@ -134,11 +159,21 @@ impl Engine<'_> {
                             Value::Number(_) => "number",
                             Value::Bool(_) => "boolean",
                         };
-                        return fail(self, format!("ForEach loop resolution failed: {e}"), json!({ "loopType": "forEach", "inputType": input_type }));
+                        return fail(
+                            self,
+                            format!("ForEach loop resolution failed: {e}"),
+                            json!({ "loopType": "forEach", "inputType": input_type }),
+                        );
                     }
                 };
-                if let Some(message) = self.over_cap(loop_id, "Loop", "data.collection", items.len() as f64) {
-                    return fail(self, message, json!({ "loopType": "forEach", "items": items.len() }));
+                if let Some(message) =
+                    self.over_cap(loop_id, "Loop", "data.collection", items.len() as f64)
+                {
+                    return fail(
+                        self,
+                        message,
+                        json!({ "loopType": "forEach", "items": items.len() }),
+                    );
                 }
                 scope.max_iterations = Some(items.len() as f64);
                 scope.item = items.first().cloned();
@@ -149,9 +184,16 @@ impl Engine<'_> {
             }
             "doWhile" => {
                 if config.do_while_condition.is_empty() {
-                    let max = config.iterations.filter(|n| *n != 0.0 && !n.is_nan()).unwrap_or(DEFAULT_LOOP_ITERATIONS);
+                    let max = config
+                        .iterations
+                        .filter(|n| *n != 0.0 && !n.is_nan())
+                        .unwrap_or(DEFAULT_LOOP_ITERATIONS);
                     if let Some(message) = self.over_cap(loop_id, "Loop", "data.count", max) {
-                        return fail(self, message, json!({ "loopType": "doWhile", "iterations": resolve::number_value(max) }));
+                        return fail(
+                            self,
+                            message,
+                            json!({ "loopType": "doWhile", "iterations": resolve::number_value(max) }),
+                        );
                     }
                     scope.max_iterations = Some(max);
                 } else {
@@ -168,7 +210,9 @@ impl Engine<'_> {
     /// directly), the user's while/doWhile expression in the sandbox otherwise
     /// (`evaluateWhileCondition`: references resolved with the loop's scope, a throw reads false).
     fn loop_condition(&mut self, loop_id: &str, index: usize) -> bool {
-        let Some(scope) = self.loops.get(loop_id) else { return false };
+        let Some(scope) = self.loops.get(loop_id) else {
+            return false;
+        };
         let Some(condition) = scope.condition.clone() else {
             return match scope.max_iterations {
                 Some(max) => (index as f64) < max,
@@ -188,11 +232,18 @@ impl Engine<'_> {
         if let Some(scope) = self.loops.get_mut(loop_id) {
             scope.iteration = saved;
         }
-        let result = rendered.and_then(|code| self.sandbox.run(&format!("return Boolean({code})"), &[]).map_err(|e| e.to_string()));
+        let result = rendered.and_then(|code| {
+            self.sandbox
+                .run(&format!("return Boolean({code})"), &[])
+                .map_err(|e| e.to_string())
+        });
         match result {
             Ok(v) => js_truthy(&v),
             Err(e) => {
-                self.warnings.push(format!("loop `{}`: its condition failed ({e}); like Sim, the condition reads false", ids::strip_outer(loop_id)));
+                self.warnings.push(format!(
+                    "loop `{}`: its condition failed ({e}); like Sim, the condition reads false",
+                    ids::strip_outer(loop_id)
+                ));
                 false
             }
         }
@@ -229,7 +280,10 @@ impl Engine<'_> {
     /// The loop's end sentinel (`evaluateLoopContinuation`).
     pub(super) fn loop_end(&mut self, loop_id: &str) -> (Value, Option<usize>) {
         let Some(scope) = self.loops.get_mut(loop_id) else {
-            return (json!({ "results": [], "shouldContinue": false, "shouldExit": true, "selectedRoute": dag::LOOP_EXIT, "totalIterations": 0 }), None);
+            return (
+                json!({ "results": [], "shouldContinue": false, "shouldExit": true, "selectedRoute": dag::LOOP_EXIT, "totalIterations": 0 }),
+                None,
+            );
         };
         if scope.skipped_at_start {
             scope.skipped_at_start = false;
@@ -241,7 +295,10 @@ impl Engine<'_> {
         }
         scope.current.clear();
         let next = scope.iteration + 1;
-        if scope.loop_type == "doWhile" && scope.condition.is_none() && scope.max_iterations.is_some_and(|max| next as f64 >= max) {
+        if scope.loop_type == "doWhile"
+            && scope.condition.is_none()
+            && scope.max_iterations.is_some_and(|max| next as f64 >= max)
+        {
             return self.loop_exit(loop_id);
         }
         if !self.loop_condition(loop_id, next) {
@@ -255,14 +312,22 @@ impl Engine<'_> {
                 }
             }
         }
-        (json!({ "shouldContinue": true, "shouldExit": false, "selectedRoute": dag::LOOP_CONTINUE }), None)
+        (
+            json!({ "shouldContinue": true, "shouldExit": false, "selectedRoute": dag::LOOP_CONTINUE }),
+            None,
+        )
     }
 
     /// `createExitResult`: `{results}` stored under the loop, logged, and the exit route.
     fn loop_exit(&mut self, loop_id: &str) -> (Value, Option<usize>) {
         let scope = self.loops.get_mut(loop_id).expect("loop scope");
         let passes = std::mem::take(&mut scope.all);
-        let results = Value::Array(passes.iter().map(|p| Value::Array(p.iter().map(|v| (**v).clone()).collect())).collect());
+        let results = Value::Array(
+            passes
+                .iter()
+                .map(|p| Value::Array(p.iter().map(|v| (**v).clone()).collect()))
+                .collect(),
+        );
         let total = passes.len();
         let inputs = json!({ "loopType": scope.loop_type, "iterations": total });
         let output = json!({ "results": results });
@@ -276,7 +341,9 @@ impl Engine<'_> {
 
     /// `ParallelOrchestrator.initializeParallelScope`.
     pub(super) fn init_parallel(&mut self, parallel_id: &str) -> Result<(), String> {
-        let Some(config) = self.dag.parallels.get(parallel_id).cloned() else { return Err(format!("Parallel config not found: {parallel_id}")) };
+        let Some(config) = self.dag.parallels.get(parallel_id).cloned() else {
+            return Err(format!("Parallel config not found: {parallel_id}"));
+        };
         let fail = |engine: &mut Engine, message: String, inputs: Value| {
             engine.container_event(parallel_id, Kind::Parallel, inputs, Err(message.clone()));
             Err(message)
@@ -297,15 +364,36 @@ impl Engine<'_> {
             }
             match self.collection(raw, &ids::parallel_start(parallel_id)) {
                 Ok(items) => (items.len() as f64, Some(items)),
-                Err(e) => return fail(self, format!("Parallel Items did not resolve: {e}"), json!({ "distribution": raw })),
+                Err(e) => {
+                    return fail(
+                        self,
+                        format!("Parallel Items did not resolve: {e}"),
+                        json!({ "distribution": raw }),
+                    )
+                }
             }
         };
-        let field = if config.parallel_type == "count" { "data.count" } else { "data.collection" };
+        let field = if config.parallel_type == "count" {
+            "data.count"
+        } else {
+            "data.collection"
+        };
         if let Some(message) = self.over_cap(parallel_id, "Parallel", field, count) {
-            return fail(self, message, json!({ "count": resolve::number_value(count) }));
+            return fail(
+                self,
+                message,
+                json!({ "count": resolve::number_value(count) }),
+            );
         }
         if count == 0.0 || count.is_nan() {
-            self.parallels.insert(parallel_id.to_string(), ParallelScope { is_empty: true, items: Some(Rc::new(Vec::new())), ..ParallelScope::default() });
+            self.parallels.insert(
+                parallel_id.to_string(),
+                ParallelScope {
+                    is_empty: true,
+                    items: Some(Rc::new(Vec::new())),
+                    ..ParallelScope::default()
+                },
+            );
             return Ok(());
         }
         let total = count.ceil() as i64;
@@ -329,7 +417,8 @@ impl Engine<'_> {
 
     /// The parallel's start sentinel.
     pub(super) fn parallel_start(&mut self, parallel_id: &str) -> Value {
-        if !self.parallels.contains_key(parallel_id) && self.dag.parallels.contains_key(parallel_id) {
+        if !self.parallels.contains_key(parallel_id) && self.dag.parallels.contains_key(parallel_id)
+        {
             if let Err(e) = self.init_parallel(parallel_id) {
                 self.warnings.push(e);
             }
@@ -344,48 +433,99 @@ impl Engine<'_> {
     /// The parallel's end sentinel (`aggregateParallelResults`).
     pub(super) fn parallel_end(&mut self, parallel_id: &str) -> (Value, Option<usize>) {
         let Some(scope) = self.parallels.get_mut(parallel_id) else {
-            return (json!({ "results": [], "sentinelEnd": true, "selectedRoute": dag::PARALLEL_CONTINUE }), None);
+            return (
+                json!({ "results": [], "sentinelEnd": true, "selectedRoute": dag::PARALLEL_CONTINUE }),
+                None,
+            );
         };
         let outputs = std::mem::take(&mut scope.branch_outputs);
         scope.accumulated.extend(outputs);
-        let next = scope.batch_start + if scope.batch_len != 0 || !scope.is_empty { scope.batch_len } else { scope.total };
+        let next = scope.batch_start
+            + if scope.batch_len != 0 || !scope.is_empty {
+                scope.batch_len
+            } else {
+                scope.total
+            };
         if next < scope.total {
             scope.batch_start = next;
             scope.batch_len = scope.batch_size.min(scope.total - next);
             let total = scope.total;
-            return (json!({ "results": [], "sentinelEnd": true, "selectedRoute": dag::PARALLEL_CONTINUE, "totalBranches": total }), None);
+            return (
+                json!({ "results": [], "sentinelEnd": true, "selectedRoute": dag::PARALLEL_CONTINUE, "totalBranches": total }),
+                None,
+            );
         }
         let accumulated = std::mem::take(&mut scope.accumulated);
         let total = scope.total;
-        let results: Vec<Value> =
-            (0..total.max(0) as usize).map(|i| Value::Array(accumulated.get(&i).map(|o| o.iter().map(|v| (**v).clone()).collect()).unwrap_or_default())).collect();
+        let results: Vec<Value> = (0..total.max(0) as usize)
+            .map(|i| {
+                Value::Array(
+                    accumulated
+                        .get(&i)
+                        .map(|o| o.iter().map(|v| (**v).clone()).collect())
+                        .unwrap_or_default(),
+                )
+            })
+            .collect();
         let output = json!({ "results": results });
         self.store.set(parallel_id, Rc::new(output.clone()));
-        let trace = self.container_event(parallel_id, Kind::Parallel, json!({ "branches": total.max(0) }), Ok(output));
-        (json!({ "results": results, "sentinelEnd": true, "selectedRoute": dag::PARALLEL_EXIT, "totalBranches": total }), Some(trace))
+        let trace = self.container_event(
+            parallel_id,
+            Kind::Parallel,
+            json!({ "branches": total.max(0) }),
+            Ok(output),
+        );
+        (
+            json!({ "results": results, "sentinelEnd": true, "selectedRoute": dag::PARALLEL_EXIT, "totalBranches": total }),
+            Some(trace),
+        )
     }
 
     /// `prepareCurrentBatch`: expand this batch's branches and reset their state.
     fn prepare_batch(&mut self, parallel_id: &str) {
-        let Some(scope) = self.parallels.get(parallel_id) else { return };
+        let Some(scope) = self.parallels.get(parallel_id) else {
+            return;
+        };
         if scope.is_empty || scope.batch_len <= 0 {
             return;
         }
-        let (start, len, total) = (scope.batch_start.max(0) as usize, scope.batch_len as usize, scope.total);
-        let items: Option<Vec<Value>> = scope.items.as_ref().map(|i| i.iter().skip(start).take(len).cloned().collect());
+        let (start, len, total) = (
+            scope.batch_start.max(0) as usize,
+            scope.batch_len as usize,
+            scope.total,
+        );
+        let items: Option<Vec<Value>> = scope
+            .items
+            .as_ref()
+            .map(|i| i.iter().skip(start).take(len).cloned().collect());
         let (clones, branch_nodes) = self.expand(parallel_id, len, items.as_deref(), start, total);
         // registerClonedSubflows
         let mut by_branch: BTreeMap<usize, IndexMap<String, String>> = BTreeMap::new();
         for (cloned, original, branch) in &clones {
-            by_branch.entry(*branch).or_default().insert(original.clone(), cloned.clone());
+            by_branch
+                .entry(*branch)
+                .or_default()
+                .insert(original.clone(), cloned.clone());
         }
         for (cloned, original, branch) in &clones {
             let entry = match self.parents.get(original).cloned() {
                 Some(orig) => match by_branch.get(branch).and_then(|m| m.get(&orig.parent)) {
-                    Some(cloned_parent) => ParentEntry { parent: cloned_parent.clone(), parallel: orig.parallel, branch: Some(0) },
-                    None => ParentEntry { parent: parallel_id.to_string(), parallel: true, branch: Some(*branch) },
+                    Some(cloned_parent) => ParentEntry {
+                        parent: cloned_parent.clone(),
+                        parallel: orig.parallel,
+                        branch: Some(0),
+                    },
+                    None => ParentEntry {
+                        parent: parallel_id.to_string(),
+                        parallel: true,
+                        branch: Some(*branch),
+                    },
                 },
-                None => ParentEntry { parent: parallel_id.to_string(), parallel: true, branch: Some(*branch) },
+                None => ParentEntry {
+                    parent: parallel_id.to_string(),
+                    parallel: true,
+                    branch: Some(*branch),
+                },
             };
             self.parents.insert(cloned.clone(), entry);
         }
@@ -393,7 +533,13 @@ impl Engine<'_> {
         for id in &branch_nodes {
             if let Some(node) = self.dag.nodes.get(id) {
                 if let Some(b) = node.branch_index.or_else(|| ids::branch_index(id)) {
-                    self.mapping.insert(id.clone(), BranchMapping { parallel: parallel_id.to_string(), iteration: b });
+                    self.mapping.insert(
+                        id.clone(),
+                        BranchMapping {
+                            parallel: parallel_id.to_string(),
+                            iteration: b,
+                        },
+                    );
                 }
                 if node.is_parallel_branch {
                     self.store.delete(id);
@@ -406,17 +552,31 @@ impl Engine<'_> {
 
     /// `ParallelExpander.expandParallel`: returns the cloned containers (clone, original,
     /// global branch) and every branch node.
-    fn expand(&mut self, parallel_id: &str, count: usize, items: Option<&[Value]>, offset: usize, total: i64) -> (Vec<(String, String, usize)>, Vec<String>) {
-        let Some(config) = self.dag.parallels.get(parallel_id).cloned() else { return (Vec::new(), Vec::new()) };
+    fn expand(
+        &mut self,
+        parallel_id: &str,
+        count: usize,
+        items: Option<&[Value]>,
+        offset: usize,
+        total: i64,
+    ) -> (Vec<(String, String, usize)>, Vec<String>) {
+        let Some(config) = self.dag.parallels.get(parallel_id).cloned() else {
+            return (Vec::new(), Vec::new());
+        };
         let blocks = config.nodes.clone();
         if blocks.is_empty() {
             return (Vec::new(), Vec::new());
         }
-        let (nested, regular): (Vec<String>, Vec<String>) = blocks.iter().cloned().partition(|b| self.dag.kind_of(b).is_some());
+        let (nested, regular): (Vec<String>, Vec<String>) = blocks
+            .iter()
+            .cloned()
+            .partition(|b| self.dag.kind_of(b).is_some());
         let mut branch_nodes = Vec::new();
         for block in &regular {
             let template_id = ids::branch_node(block, 0);
-            let Some(template) = self.dag.nodes.get(&template_id).cloned() else { continue };
+            let Some(template) = self.dag.nodes.get(&template_id).cloned() else {
+                continue;
+            };
             for i in 0..count {
                 let id = ids::branch_node(block, i);
                 branch_nodes.push(id.clone());
@@ -454,7 +614,10 @@ impl Engine<'_> {
         let set: HashSet<String> = blocks.iter().cloned().collect();
         self.wire_internal(&blocks, &set, count, offset);
         let (entries, terminals) = self.boundary(&blocks, count, offset);
-        let (start, end) = (ids::parallel_start(parallel_id), ids::parallel_end(parallel_id));
+        let (start, end) = (
+            ids::parallel_start(parallel_id),
+            ids::parallel_end(parallel_id),
+        );
         if self.dag.nodes.contains_key(&start) && self.dag.nodes.contains_key(&end) {
             if let Some(s) = self.dag.nodes.get_mut(&start) {
                 s.outgoing.clear();
@@ -486,33 +649,73 @@ impl Engine<'_> {
     /// `resolveOriginalChildBoundaryId`.
     fn original_boundary(&self, block: &str, start: bool) -> String {
         match self.dag.kind_of(block) {
-            Some(Kind::Parallel) => if start { ids::parallel_start(block) } else { ids::parallel_end(block) },
-            Some(Kind::Loop) => if start { ids::loop_start(block) } else { ids::loop_end(block) },
+            Some(Kind::Parallel) => {
+                if start {
+                    ids::parallel_start(block)
+                } else {
+                    ids::parallel_end(block)
+                }
+            }
+            Some(Kind::Loop) => {
+                if start {
+                    ids::loop_start(block)
+                } else {
+                    ids::loop_end(block)
+                }
+            }
             None => ids::branch_node(block, 0),
         }
     }
 
     /// `resolveBranchChildBoundaryId`.
     fn branch_boundary(&self, block: &str, local: usize, global: usize, start: bool) -> String {
-        let Some(kind) = self.dag.kind_of(block) else { return ids::branch_node(block, local) };
-        let effective = if global == 0 { block.to_string() } else { ids::outer_scoped(block, global) };
+        let Some(kind) = self.dag.kind_of(block) else {
+            return ids::branch_node(block, local);
+        };
+        let effective = if global == 0 {
+            block.to_string()
+        } else {
+            ids::outer_scoped(block, global)
+        };
         match kind {
-            Kind::Parallel => if start { ids::parallel_start(&effective) } else { ids::parallel_end(&effective) },
-            Kind::Loop => if start { ids::loop_start(&effective) } else { ids::loop_end(&effective) },
+            Kind::Parallel => {
+                if start {
+                    ids::parallel_start(&effective)
+                } else {
+                    ids::parallel_end(&effective)
+                }
+            }
+            Kind::Loop => {
+                if start {
+                    ids::loop_start(&effective)
+                } else {
+                    ids::loop_end(&effective)
+                }
+            }
         }
     }
 
     /// `collectInternalEdgeTopology`: (source block, target block, handle).
-    fn topology(&self, blocks: &[String], set: &HashSet<String>) -> Vec<(String, String, Option<String>)> {
+    fn topology(
+        &self,
+        blocks: &[String],
+        set: &HashSet<String>,
+    ) -> Vec<(String, String, Option<String>)> {
         let mut out = Vec::new();
         for block in blocks {
-            let Some(source) = self.dag.nodes.get(&self.original_boundary(block, false)) else { continue };
+            let Some(source) = self.dag.nodes.get(&self.original_boundary(block, false)) else {
+                continue;
+            };
             for edge in source.outgoing.values() {
                 if dag::is_back_handle(edge.handle.as_deref()) {
                     continue;
                 }
                 let boundary = ids::base_of(&ids::normalize_node_id(&edge.target)).to_string();
-                let target = if set.contains(&boundary) { boundary } else { ids::strip_outer(&boundary) };
+                let target = if set.contains(&boundary) {
+                    boundary
+                } else {
+                    ids::strip_outer(&boundary)
+                };
                 if set.contains(&target) {
                     out.push((block.clone(), target, edge.handle.clone()));
                 }
@@ -521,7 +724,13 @@ impl Engine<'_> {
         out
     }
 
-    fn wire_internal(&mut self, blocks: &[String], set: &HashSet<String>, count: usize, offset: usize) {
+    fn wire_internal(
+        &mut self,
+        blocks: &[String],
+        set: &HashSet<String>,
+        count: usize,
+        offset: usize,
+    ) {
         let topology = self.topology(blocks, set);
         let mut cleaned: HashSet<String> = HashSet::new();
         for (source_block, target_block, handle) in &topology {
@@ -537,7 +746,9 @@ impl Engine<'_> {
                     let stale: Vec<(String, String)> = self.dag.nodes[&source]
                         .outgoing
                         .iter()
-                        .filter(|(_, e)| set.contains(&ids::strip_outer(&ids::normalize_node_id(&e.target))))
+                        .filter(|(_, e)| {
+                            set.contains(&ids::strip_outer(&ids::normalize_node_id(&e.target)))
+                        })
                         .map(|(k, e)| (k.clone(), e.target.clone()))
                         .collect();
                     for (key, t) in stale {
@@ -549,13 +760,19 @@ impl Engine<'_> {
                         }
                     }
                 }
-                self.dag.add_edge(&source, &target, handle.as_deref(), None, true);
+                self.dag
+                    .add_edge(&source, &target, handle.as_deref(), None, true);
             }
         }
     }
 
     /// `identifyBoundaryNodes`: entry and terminal nodes of every branch of the batch.
-    fn boundary(&self, blocks: &[String], count: usize, offset: usize) -> (Vec<String>, Vec<String>) {
+    fn boundary(
+        &self,
+        blocks: &[String],
+        count: usize,
+        offset: usize,
+    ) -> (Vec<String>, Vec<String>) {
         let set: HashSet<String> = blocks.iter().cloned().collect();
         let topology = self.topology(blocks, &set);
         let with_in: HashSet<&String> = topology.iter().map(|t| &t.1).collect();
@@ -576,14 +793,30 @@ impl Engine<'_> {
     }
 
     /// `cloneSubflowGraph`: a nested container's whole graph under `cloned`.
-    fn clone_subflow(&mut self, original: &str, cloned: &str, outer: usize, clones: &mut Vec<(String, String, usize)>) -> IndexMap<String, String> {
+    fn clone_subflow(
+        &mut self,
+        original: &str,
+        cloned: &str,
+        outer: usize,
+        clones: &mut Vec<(String, String, usize)>,
+    ) -> IndexMap<String, String> {
         let is_parallel = self.dag.parallels.contains_key(original);
         let children: Vec<String> = self.dag.nodes_of(original).to_vec();
         let mut id_map: IndexMap<String, String> = IndexMap::new();
         let (orig_start, orig_end, new_start, new_end) = if is_parallel {
-            (ids::parallel_start(original), ids::parallel_end(original), ids::parallel_start(cloned), ids::parallel_end(cloned))
+            (
+                ids::parallel_start(original),
+                ids::parallel_end(original),
+                ids::parallel_start(cloned),
+                ids::parallel_end(cloned),
+            )
         } else {
-            (ids::loop_start(original), ids::loop_end(original), ids::loop_start(cloned), ids::loop_end(cloned))
+            (
+                ids::loop_start(original),
+                ids::loop_end(original),
+                ids::loop_start(cloned),
+                ids::loop_end(cloned),
+            )
         };
         id_map.insert(orig_start.clone(), new_start);
         id_map.insert(orig_end.clone(), new_end);
@@ -615,12 +848,25 @@ impl Engine<'_> {
         let mut originals = vec![orig_start, orig_end];
         for child in &children {
             if self.dag.kind_of(child).is_none() {
-                originals.push(if is_parallel { ids::branch_node(child, 0) } else { child.clone() });
+                originals.push(if is_parallel {
+                    ids::branch_node(child, 0)
+                } else {
+                    child.clone()
+                });
             }
         }
-        let kind = if is_parallel { Kind::Parallel } else { Kind::Loop };
+        let kind = if is_parallel {
+            Kind::Parallel
+        } else {
+            Kind::Loop
+        };
         for orig in originals {
-            let (Some(node), Some(new_id)) = (self.dag.nodes.get(&orig).cloned(), id_map.get(&orig).cloned()) else { continue };
+            let (Some(node), Some(new_id)) = (
+                self.dag.nodes.get(&orig).cloned(),
+                id_map.get(&orig).cloned(),
+            ) else {
+                continue;
+            };
             let copy = Node {
                 id: new_id.clone(),
                 subflow: Some((cloned.to_string(), kind)),
@@ -632,20 +878,35 @@ impl Engine<'_> {
         }
         // remapClonedEdges
         for (orig, new_id) in &id_map {
-            let Some(node) = self.dag.nodes.get(orig).cloned() else { continue };
+            let Some(node) = self.dag.nodes.get(orig).cloned() else {
+                continue;
+            };
             if !self.dag.nodes.contains_key(new_id) {
                 continue;
             }
             let mut outgoing = IndexMap::new();
             for edge in node.outgoing.values() {
-                let Some(target) = id_map.get(&edge.target) else { continue };
+                let Some(target) = id_map.get(&edge.target) else {
+                    continue;
+                };
                 let key = match &edge.handle {
                     Some(h) => format!("{new_id}→{target}-{h}"),
                     None => format!("{new_id}→{target}"),
                 };
-                outgoing.insert(key, dag::DagEdge { target: target.clone(), handle: edge.handle.clone(), edge_id: edge.edge_id.clone() });
+                outgoing.insert(
+                    key,
+                    dag::DagEdge {
+                        target: target.clone(),
+                        handle: edge.handle.clone(),
+                        edge_id: edge.edge_id.clone(),
+                    },
+                );
             }
-            let incoming: IndexSet<String> = node.incoming.iter().filter_map(|i| id_map.get(i).cloned()).collect();
+            let incoming: IndexSet<String> = node
+                .incoming
+                .iter()
+                .filter_map(|i| id_map.get(i).cloned())
+                .collect();
             if let Some(copy) = self.dag.nodes.get_mut(new_id) {
                 copy.outgoing = outgoing;
                 copy.incoming = incoming;
@@ -656,12 +917,18 @@ impl Engine<'_> {
 
     /// `collectAllLoopNodeIds` / `collectAllParallelNodeIds`: every DAG node of a container,
     /// nested containers, branch copies and clones included.
-    fn container_node_ids(&self, container: &str, visited: &mut HashSet<String>) -> HashSet<String> {
+    fn container_node_ids(
+        &self,
+        container: &str,
+        visited: &mut HashSet<String>,
+    ) -> HashSet<String> {
         let mut out = HashSet::new();
         if !visited.insert(container.to_string()) {
             return out;
         }
-        let Some(kind) = self.dag.kind_of(container) else { return out };
+        let Some(kind) = self.dag.kind_of(container) else {
+            return out;
+        };
         match kind {
             Kind::Loop => {
                 out.insert(ids::loop_start(container));
@@ -676,8 +943,14 @@ impl Engine<'_> {
             if self.dag.kind_of(&child).is_some() {
                 out.extend(self.container_node_ids(&child, visited));
                 let (obranch, clone) = (format!("{child}__obranch-"), format!("{child}__clone"));
-                let clones: Vec<String> =
-                    self.dag.loops.keys().chain(self.dag.parallels.keys()).filter(|k| k.starts_with(&obranch) || k.starts_with(&clone)).cloned().collect();
+                let clones: Vec<String> = self
+                    .dag
+                    .loops
+                    .keys()
+                    .chain(self.dag.parallels.keys())
+                    .filter(|k| k.starts_with(&obranch) || k.starts_with(&clone))
+                    .cloned()
+                    .collect();
                 for c in clones {
                     out.extend(self.container_node_ids(&c, visited));
                 }
@@ -685,7 +958,13 @@ impl Engine<'_> {
                 out.insert(child.clone());
                 if kind == Kind::Parallel {
                     let prefix = format!("{child}₍");
-                    out.extend(self.dag.nodes.keys().filter(|k| k.starts_with(&prefix)).cloned());
+                    out.extend(
+                        self.dag
+                            .nodes
+                            .keys()
+                            .filter(|k| k.starts_with(&prefix))
+                            .cloned(),
+                    );
                 }
             }
         }
@@ -708,7 +987,9 @@ impl Engine<'_> {
             return;
         }
         for child in self.dag.nodes_of(container).to_vec() {
-            let Some(kind) = self.dag.kind_of(&child) else { continue };
+            let Some(kind) = self.dag.kind_of(&child) else {
+                continue;
+            };
             match kind {
                 Kind::Loop => {
                     self.loops.remove(&child);
@@ -718,8 +999,13 @@ impl Engine<'_> {
                 }
             }
             let (obranch, clone) = (format!("{child}__obranch-"), format!("{child}__clone"));
-            let doomed: Vec<String> =
-                self.loops.keys().chain(self.parallels.keys()).filter(|k| k.starts_with(&obranch) || k.starts_with(&clone)).cloned().collect();
+            let doomed: Vec<String> = self
+                .loops
+                .keys()
+                .chain(self.parallels.keys())
+                .filter(|k| k.starts_with(&obranch) || k.starts_with(&clone))
+                .cloned()
+                .collect();
             for d in doomed {
                 self.loops.remove(&d);
                 self.parallels.remove(&d);
@@ -734,7 +1020,9 @@ impl Engine<'_> {
         self.edges.clear_for_nodes(nodes);
         let mut restore: Vec<(String, String)> = Vec::new();
         for source in nodes {
-            let Some(node) = self.dag.nodes.get(source) else { continue };
+            let Some(node) = self.dag.nodes.get(source) else {
+                continue;
+            };
             for edge in node.outgoing.values() {
                 if !nodes.contains(&edge.target) || !self.dag.nodes.contains_key(&edge.target) {
                     continue;
@@ -744,7 +1032,8 @@ impl Engine<'_> {
                     source.starts_with(prefix)
                         && source.ends_with("-sentinel-start")
                         && edge.target.len() == source.len() - 2
-                        && edge.target.strip_suffix("-sentinel-end") == source.strip_suffix("-sentinel-start")
+                        && edge.target.strip_suffix("-sentinel-end")
+                            == source.strip_suffix("-sentinel-start")
                 };
                 let bypass = match edge.handle.as_deref() {
                     Some(dag::LOOP_EXIT) => own_exit("loop-"),

@@ -7,7 +7,9 @@ use super::password_fields::is_password_field;
 use super::secrets::{is_plain_text_secret, looks_like_secret};
 use crate::js::Sandbox;
 use crate::json::JsonPath;
-use crate::sim::references::{normalize_block_name, parse_references, references_in_value, Reference, RESERVED_BLOCK_NAMES};
+use crate::sim::references::{
+    normalize_block_name, parse_references, references_in_value, Reference, RESERVED_BLOCK_NAMES,
+};
 use crate::sim::{Block, BlockFamily};
 use crate::validate::Diagnostic;
 use serde_json::Value;
@@ -38,7 +40,10 @@ pub fn block_path(base: &JsonPath, id: &str) -> JsonPath {
 }
 
 fn value_path(base: &JsonPath, block: &str, sub: &str) -> JsonPath {
-    block_path(base, block).key("subBlocks").key(sub).key("value")
+    block_path(base, block)
+        .key("subBlocks")
+        .key(sub)
+        .key("value")
 }
 
 /// The block's own rules (W009..W013, W018, W020, W021) and its facts.
@@ -46,7 +51,10 @@ fn value_path(base: &JsonPath, block: &str, sub: &str) -> JsonPath {
 /// worker with a sandbox of its own (JavaScript parsing is most of the cost).
 pub fn analyse_all(blocks: &[&Block], base: &JsonPath, js: &Sandbox) -> Vec<Local> {
     const PER_WORKER: usize = 256;
-    let workers = std::thread::available_parallelism().map_or(1, |n| n.get()).min(blocks.len() / PER_WORKER).max(1);
+    let workers = std::thread::available_parallelism()
+        .map_or(1, |n| n.get())
+        .min(blocks.len() / PER_WORKER)
+        .max(1);
     if workers == 1 {
         return blocks.iter().map(|b| analyse(b, base, js)).collect();
     }
@@ -58,7 +66,11 @@ pub fn analyse_all(blocks: &[&Block], base: &JsonPath, js: &Sandbox) -> Vec<Loca
                 scope.spawn(move || {
                     // A worker that cannot start an engine leaves its part to the caller's.
                     let own = crate::validate::checking_sandbox().ok()?;
-                    Some(part.iter().map(|b| analyse(b, base, &own)).collect::<Vec<Local>>())
+                    Some(
+                        part.iter()
+                            .map(|b| analyse(b, base, &own))
+                            .collect::<Vec<Local>>(),
+                    )
                 })
             })
             .collect();
@@ -82,7 +94,10 @@ pub fn analyse(block: &Block, base: &JsonPath, js: &Sandbox) -> Local {
             Diagnostic::new(
                 "W018",
                 block_path(base, &block.id).key("name"),
-                format!("block `{}` is named `{normalized_name}`, a reserved reference prefix", block.name),
+                format!(
+                    "block `{}` is named `{normalized_name}`, a reserved reference prefix",
+                    block.name
+                ),
             )
             .node(&block.id),
         );
@@ -110,9 +125,16 @@ pub fn analyse(block: &Block, base: &JsonPath, js: &Sandbox) -> Local {
     if let (true, Some(data)) = (family.is_container(), block.data.get()) {
         let data_path = block_path(base, &block.id).key("data");
         let collection = data.collection.get().cloned();
-        let texts = [data.while_condition.get().cloned(), data.do_while_condition.get().cloned()];
+        let texts = [
+            data.while_condition.get().cloned(),
+            data.do_while_condition.get().cloned(),
+        ];
         let keys = ["collection", "whileCondition", "doWhileCondition"];
-        let values = [collection, texts[0].clone().map(Value::String), texts[1].clone().map(Value::String)];
+        let values = [
+            collection,
+            texts[0].clone().map(Value::String),
+            texts[1].clone().map(Value::String),
+        ];
         for (key, value) in keys.iter().zip(values) {
             if let Some(value) = value {
                 refs.extend(references_in_value(&value, &data_path.clone().key(*key)));
@@ -143,12 +165,26 @@ fn json_array(value: &Value) -> Option<Vec<Value>> {
     }
 }
 
-fn branch_rules(block: &Block, base: &JsonPath, js: &Sandbox, sub: &str, out: &mut Vec<Diagnostic>) -> Option<Vec<String>> {
+fn branch_rules(
+    block: &Block,
+    base: &JsonPath,
+    js: &Sandbox,
+    sub: &str,
+    out: &mut Vec<Diagnostic>,
+) -> Option<Vec<String>> {
     let path = value_path(base, &block.id, sub);
     let value = block.sub_value(sub)?;
     let Ok(items) = crate::sim::branches::branch_items(Some(value)) else {
         out.push(
-            Diagnostic::new("W012", path, format!("`{sub}` of `{}` is not a JSON array of branches", block.name)).node(&block.id),
+            Diagnostic::new(
+                "W012",
+                path,
+                format!(
+                    "`{sub}` of `{}` is not a JSON array of branches",
+                    block.name
+                ),
+            )
+            .node(&block.id),
         );
         return None;
     };
@@ -157,11 +193,25 @@ fn branch_rules(block: &Block, base: &JsonPath, js: &Sandbox, sub: &str, out: &m
     let mut else_at: Option<usize> = None;
     for (i, item) in items.iter().enumerate() {
         let Some(id) = item.get("id").and_then(Value::as_str) else {
-            out.push(Diagnostic::new("W012", path.clone(), format!("branch {} of `{}` has no id", i + 1, block.name)).node(&block.id));
+            out.push(
+                Diagnostic::new(
+                    "W012",
+                    path.clone(),
+                    format!("branch {} of `{}` has no id", i + 1, block.name),
+                )
+                .node(&block.id),
+            );
             continue;
         };
         if ids.iter().any(|seen| seen == id) {
-            out.push(Diagnostic::new("W011", path.clone(), format!("`{}` has two branches with id `{id}`", block.name)).node(&block.id));
+            out.push(
+                Diagnostic::new(
+                    "W011",
+                    path.clone(),
+                    format!("`{}` has two branches with id `{id}`", block.name),
+                )
+                .node(&block.id),
+            );
         }
         ids.push(id.to_string());
         let title = item.get("title").and_then(Value::as_str).unwrap_or("");
@@ -185,16 +235,30 @@ fn branch_rules(block: &Block, base: &JsonPath, js: &Sandbox, sub: &str, out: &m
             if !text.trim().is_empty() {
                 if let Err(err) = js.check_expression(&without_references(text)) {
                     out.push(
-                        Diagnostic::new("W009", path.clone(), format!("branch \"{title}\" ({id}) of `{}`: {err}", block.name))
-                            .node(&block.id)
-                            .hint(format!("correct the expression `{}`; it must be one JavaScript expression", text.trim())),
+                        Diagnostic::new(
+                            "W009",
+                            path.clone(),
+                            format!("branch \"{title}\" ({id}) of `{}`: {err}", block.name),
+                        )
+                        .node(&block.id)
+                        .hint(format!(
+                            "correct the expression `{}`; it must be one JavaScript expression",
+                            text.trim()
+                        )),
                     );
                 }
             }
         } else if text.trim().is_empty() {
             out.push(
-                Diagnostic::new("W013", path.clone(), format!("route \"{title}\" ({id}) of router `{}` has no description", block.name))
-                    .node(&block.id),
+                Diagnostic::new(
+                    "W013",
+                    path.clone(),
+                    format!(
+                        "route \"{title}\" ({id}) of router `{}` has no description",
+                        block.name
+                    ),
+                )
+                .node(&block.id),
             );
         }
     }
@@ -220,7 +284,9 @@ fn without_references(text: &str) -> String {
 
 fn secret_rules(block: &Block, base: &JsonPath, out: &mut Vec<Diagnostic>) {
     for (sid, sub) in block.sub_blocks.iter() {
-        let Some(value) = sub.value.get() else { continue };
+        let Some(value) = sub.value.get() else {
+            continue;
+        };
         let path = value_path(base, &block.id, sid);
         if is_password_field(&block.block_type, sid) {
             if let Some(text) = value.as_str() {
@@ -239,7 +305,15 @@ fn secret_rules(block: &Block, base: &JsonPath, out: &mut Vec<Diagnostic>) {
         }
         if let Some(kind) = first_secret(value) {
             out.push(
-                Diagnostic::new("W021", path, format!("`{sid}` of `{}` contains what looks like {kind}", block.name)).node(&block.id),
+                Diagnostic::new(
+                    "W021",
+                    path,
+                    format!(
+                        "`{sid}` of `{}` contains what looks like {kind}",
+                        block.name
+                    ),
+                )
+                .node(&block.id),
             );
         }
     }
@@ -259,7 +333,12 @@ fn first_secret(value: &Value) -> Option<&'static str> {
 fn outputs_of(block: &Block) -> Option<HashSet<String>> {
     let mut names: HashSet<String> = block.outputs.keys().cloned().collect();
     if let Some(fields) = block.sub_value("inputFormat").and_then(json_array) {
-        names.extend(fields.iter().filter_map(|f| f.get("name")?.as_str()).map(str::to_string));
+        names.extend(
+            fields
+                .iter()
+                .filter_map(|f| f.get("name")?.as_str())
+                .map(str::to_string),
+        );
     }
     if let Some(format) = block.sub_value("responseFormat") {
         let schema = match format {
@@ -267,7 +346,10 @@ fn outputs_of(block: &Block) -> Option<HashSet<String>> {
             other => Some(other.clone()),
         };
         if let Some(schema) = schema {
-            let properties = schema.get("schema").and_then(|s| s.get("properties")).or_else(|| schema.get("properties"));
+            let properties = schema
+                .get("schema")
+                .and_then(|s| s.get("properties"))
+                .or_else(|| schema.get("properties"));
             if let Some(Value::Object(props)) = properties {
                 names.extend(props.keys().cloned());
             }
@@ -286,7 +368,10 @@ mod tests {
 
     #[test]
     fn references_become_identifiers() {
-        assert_eq!(without_references("<agent.content>.trim() === 'x'"), "__ref0.trim() === 'x'");
+        assert_eq!(
+            without_references("<agent.content>.trim() === 'x'"),
+            "__ref0.trim() === 'x'"
+        );
         assert_eq!(without_references("a < b"), "a < b");
     }
 }

@@ -22,7 +22,12 @@ pub fn is_plain_text_secret(text: &str) -> bool {
 type Shape = (&'static str, fn(u8) -> bool, usize, &'static str);
 
 const SHAPES: &[Shape] = &[
-    ("sk-", key_char, 20, "an OpenAI/Anthropic-style secret key (sk-...)"),
+    (
+        "sk-",
+        key_char,
+        20,
+        "an OpenAI/Anthropic-style secret key (sk-...)",
+    ),
     ("sk_live_", key_char, 16, "a Stripe live secret key"),
     ("rk_live_", key_char, 16, "a Stripe restricted key"),
     ("xoxb-", key_char, 10, "a Slack bot token (xoxb-...)"),
@@ -30,7 +35,12 @@ const SHAPES: &[Shape] = &[
     ("xoxa-", key_char, 10, "a Slack app token"),
     ("xapp-", key_char, 10, "a Slack app-level token"),
     ("AKIA", upper_alnum, 16, "an AWS access key id (AKIA...)"),
-    ("ASIA", upper_alnum, 16, "an AWS temporary access key id (ASIA...)"),
+    (
+        "ASIA",
+        upper_alnum,
+        16,
+        "an AWS temporary access key id (ASIA...)",
+    ),
     ("ghp_", key_char, 30, "a GitHub personal access token"),
     ("gho_", key_char, 30, "a GitHub OAuth token"),
     ("ghs_", key_char, 30, "a GitHub app token"),
@@ -87,7 +97,10 @@ mod tests {
         assert!(looks_like_secret("xoxb-1234567890-abcdefghij").is_some());
         assert!(looks_like_secret("AKIAIOSFODNN7EXAMPLE").is_some());
         assert!(looks_like_secret("ghp_abcdefghijklmnopqrstuvwxyz0123456789").is_some());
-        assert_eq!(looks_like_secret("ask-the-customer-for-their-order-number"), None);
+        assert_eq!(
+            looks_like_secret("ask-the-customer-for-their-order-number"),
+            None
+        );
         assert_eq!(looks_like_secret("sk-short"), None);
         assert_eq!(looks_like_secret("{{OPENAI_API_KEY}}"), None);
         assert_eq!(looks_like_secret("AKIA lower"), None);
