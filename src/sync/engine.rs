@@ -146,8 +146,10 @@ struct InFlight((i64, String));
 impl InFlight {
     fn claim(document_id: i64, remote: &str) -> Option<InFlight> {
         let key = (document_id, remote.to_string());
-        let mut set = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner());
-        set.insert(key.clone()).then_some(InFlight(key))
+        // `then`, not `then_some`: a refused claim must never be built, or its drop would release
+        // the claim it lost to (and deadlock on the lock held here).
+        let claimed = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone());
+        claimed.then(|| InFlight(key))
     }
 }
 
