@@ -4,13 +4,18 @@
 use crate::json::JsonPath;
 use serde::Serialize;
 use std::fmt;
+use ts_rs::TS;
 
 /// Where a problem is: the file, the JSON path inside it, and its line/column when known.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, TS)]
 pub struct Location {
     pub file: String,
+    /// Written as text: `state.blocks.b7.data.parentId`.
+    #[ts(type = "string")]
     pub path: JsonPath,
+    #[ts(type = "number | null")]
     pub line: Option<usize>,
+    #[ts(type = "number | null")]
     pub column: Option<usize>,
 }
 
@@ -50,9 +55,18 @@ pub enum Error {
     /// The file is JSON but not a document Journey Studio knows.
     #[error("{file}: {message}")]
     UnknownKind { file: String, message: String },
-    /// An operation was asked of a document that cannot do it.
+    /// An operation was asked of a kind of document that cannot do it (converting a journey to
+    /// a journey, pushing a workflow to Parlant).
     #[error("{0}")]
     Unsupported(String),
+    /// The request is well formed but its values are refused: an edit that would break a rule
+    /// of the document (a second block of the same name), a bad option, a command's arguments.
+    #[error("{0}")]
+    Rejected(String),
+    /// Journey Studio itself failed (a runtime that would not start, a value it could not
+    /// serialise): not the user's input, worth reporting.
+    #[error("internal error: {0}")]
+    Internal(String),
     /// A template, or the parameters given to it, has problems; all of them are listed at once.
     #[error("{}", crate::template::Problem::render_all(template, problems))]
     Template {
@@ -89,24 +103,103 @@ pub enum Error {
     Simulation(String),
 }
 
-impl Error {
-    /// The stable name of the error's kind, for the UI and JSON output.
-    pub fn kind(&self) -> &'static str {
+/// The stable kinds of [`Error`], as the UI and `--format json` see them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, TS)]
+#[serde(rename_all = "snake_case")]
+pub enum ErrorKind {
+    Read,
+    Write,
+    TooLarge,
+    Parse,
+    Invalid,
+    UnknownKind,
+    Unsupported,
+    Rejected,
+    Internal,
+    Template,
+    Store,
+    Remote,
+    Conflict,
+    Secret,
+    NotFound,
+    Simulation,
+}
+
+impl ErrorKind {
+    pub fn as_str(self) -> &'static str {
         match self {
-            Error::Read { .. } => "read",
-            Error::Write { .. } => "write",
-            Error::TooLarge { .. } => "too_large",
-            Error::Parse { .. } => "parse",
-            Error::Invalid { .. } => "invalid",
-            Error::UnknownKind { .. } => "unknown_kind",
-            Error::Unsupported(_) => "unsupported",
-            Error::Template { .. } => "template",
-            Error::Store { .. } => "store",
-            Error::Remote { .. } => "remote",
-            Error::Conflict { .. } => "conflict",
-            Error::Secret { .. } => "secret",
-            Error::NotFound(_) => "not_found",
-            Error::Simulation(_) => "simulation",
+            ErrorKind::Read => "read",
+            ErrorKind::Write => "write",
+            ErrorKind::TooLarge => "too_large",
+            ErrorKind::Parse => "parse",
+            ErrorKind::Invalid => "invalid",
+            ErrorKind::UnknownKind => "unknown_kind",
+            ErrorKind::Unsupported => "unsupported",
+            ErrorKind::Rejected => "rejected",
+            ErrorKind::Internal => "internal",
+            ErrorKind::Template => "template",
+            ErrorKind::Store => "store",
+            ErrorKind::Remote => "remote",
+            ErrorKind::Conflict => "conflict",
+            ErrorKind::Secret => "secret",
+            ErrorKind::NotFound => "not_found",
+            ErrorKind::Simulation => "simulation",
+        }
+    }
+}
+
+/// An error as it crosses the IPC boundary and the CLI's `--format json` (generated into the
+/// UI's bindings as `CoreError`).
+#[derive(Debug, Serialize, TS)]
+#[ts(rename = "CoreError")]
+pub struct ErrorPayload<'a> {
+    pub kind: ErrorKind,
+    pub message: String,
+    pub location: Option<&'a Location>,
+    /// Template problems, each `{at, message}` (kind `template` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
+    pub problems: Option<&'a [crate::template::Problem]>,
+}
+
+impl Error {
+    /// The error's kind.
+    pub fn error_kind(&self) -> ErrorKind {
+        match self {
+            Error::Read { .. } => ErrorKind::Read,
+            Error::Write { .. } => ErrorKind::Write,
+            Error::TooLarge { .. } => ErrorKind::TooLarge,
+            Error::Parse { .. } => ErrorKind::Parse,
+            Error::Invalid { .. } => ErrorKind::Invalid,
+            Error::UnknownKind { .. } => ErrorKind::UnknownKind,
+            Error::Unsupported(_) => ErrorKind::Unsupported,
+            Error::Rejected(_) => ErrorKind::Rejected,
+            Error::Internal(_) => ErrorKind::Internal,
+            Error::Template { .. } => ErrorKind::Template,
+            Error::Store { .. } => ErrorKind::Store,
+            Error::Remote { .. } => ErrorKind::Remote,
+            Error::Conflict { .. } => ErrorKind::Conflict,
+            Error::Secret { .. } => ErrorKind::Secret,
+            Error::NotFound(_) => ErrorKind::NotFound,
+            Error::Simulation(_) => ErrorKind::Simulation,
+        }
+    }
+
+    /// The stable name of the error's kind (`ErrorKind` as text).
+    pub fn kind(&self) -> &'static str {
+        self.error_kind().as_str()
+    }
+
+    /// The error as the UI and JSON output see it.
+    pub fn payload(&self) -> ErrorPayload<'_> {
+        ErrorPayload {
+            kind: self.error_kind(),
+            message: self.to_string(),
+            location: self.location(),
+            problems: match self {
+                Error::Template { problems, .. } => Some(problems),
+                _ => None,
+            },
         }
     }
 
@@ -131,20 +224,55 @@ impl Error {
     }
 }
 
-/// Errors cross the IPC boundary and the CLI's `--format json` as `{kind, message, location}`.
+/// Errors cross the IPC boundary and the CLI's `--format json` as [`ErrorPayload`].
 impl Serialize for Error {
     fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        use serde::ser::SerializeStruct;
-        let mut s = serializer.serialize_struct("Error", 4)?;
-        s.serialize_field("kind", self.kind())?;
-        s.serialize_field("message", &self.to_string())?;
-        s.serialize_field("location", &self.location())?;
-        match self {
-            Error::Template { problems, .. } => s.serialize_field("problems", problems)?,
-            _ => s.skip_field("problems")?,
-        }
-        s.end()
+        self.payload().serialize(serializer)
     }
 }
 
 pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[cfg(test)]
+mod tests {
+    use super::ErrorKind::{self, *};
+
+    #[test]
+    fn kind_names_are_the_serialised_names() {
+        let all: [ErrorKind; 16] = [
+            Read,
+            Write,
+            TooLarge,
+            Parse,
+            Invalid,
+            UnknownKind,
+            Unsupported,
+            Rejected,
+            Internal,
+            Template,
+            Store,
+            Remote,
+            Conflict,
+            Secret,
+            NotFound,
+            Simulation,
+        ];
+        for kind in all {
+            assert_eq!(
+                serde_json::to_value(kind).unwrap(),
+                kind.as_str(),
+                "{kind:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn an_error_serialises_as_its_payload() {
+        let e = super::Error::Rejected("another block is already named `A`".into());
+        let v = serde_json::to_value(&e).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind": "rejected", "message": "another block is already named `A`", "location": null})
+        );
+    }
+}

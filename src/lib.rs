@@ -21,7 +21,7 @@ pub mod testing;
 pub mod validate;
 
 pub use document::{Document, DocumentKind, Summary};
-pub use error::{Error, Location, Result};
+pub use error::{Error, ErrorKind, Location, Result};
 
 /// The core's version, shown by the CLI and the desktop app.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");

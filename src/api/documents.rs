@@ -152,12 +152,12 @@ pub fn document_history(state: &AppState, args: DocumentIdArgs) -> Result<Docume
 pub fn create_document(state: &AppState, args: CreateDocumentArgs) -> Result<DocumentRef> {
     let name = args.name.trim();
     if name.is_empty() && args.kind != NewDocumentKind::Template {
-        return Err(Error::Unsupported(
+        return Err(Error::Rejected(
             "create_document: the new document needs a name".into(),
         ));
     }
     if name.chars().count() > 200 {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "create_document: a name has at most 200 characters; this one has {}",
             name.chars().count()
         )));
@@ -185,7 +185,7 @@ pub fn create_document(state: &AppState, args: CreateDocumentArgs) -> Result<Doc
                 .as_deref()
                 .filter(|t| !t.trim().is_empty())
                 .ok_or_else(|| {
-                    Error::Unsupported(
+                    Error::Rejected(
                         "create_document: `template` names the template (`id` or `id@version`)"
                             .into(),
                     )

@@ -113,7 +113,7 @@ fn parse_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Res
         args
     };
     serde_json::from_value(args).map_err(|e| {
-        Error::Unsupported(format!(
+        Error::Rejected(format!(
             "command `{command}`: bad arguments: {}",
             crate::json::serde_message(&e)
         ))
@@ -122,7 +122,7 @@ fn parse_args<T: serde::de::DeserializeOwned>(command: &str, args: Value) -> Res
 
 fn to_value<T: serde::Serialize>(value: T) -> Result<Value> {
     serde_json::to_value(value)
-        .map_err(|e| Error::Unsupported(format!("cannot serialise the result: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot serialise the result: {e}")))
 }
 
 macro_rules! commands {
@@ -149,6 +149,8 @@ macro_rules! commands {
                 <$args as TS>::export_all_to(&dir).map_err(bindings_err)?;
                 <$result as TS>::export_all_to(&dir).map_err(bindings_err)?;
             )*
+            // What every command answers when it fails.
+            <crate::error::ErrorPayload<'static> as TS>::export_all_to(&dir).map_err(bindings_err)?;
             let mut files = collect(&dir, &dir)?;
             let _ = std::fs::remove_dir_all(&dir);
             let mut imports = std::collections::BTreeSet::new();
@@ -179,7 +181,7 @@ macro_rules! commands {
 }
 
 fn bindings_err(e: ts_rs::ExportError) -> Error {
-    Error::Unsupported(format!("cannot generate TypeScript bindings: {e}"))
+    Error::Rejected(format!("cannot generate TypeScript bindings: {e}"))
 }
 
 fn tempdir_for_bindings() -> Result<PathBuf> {

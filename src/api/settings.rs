@@ -65,19 +65,18 @@ impl Default for Settings {
 impl Settings {
     /// The settings with `patch`'s fields replaced; a field of the wrong type is an error.
     pub fn patched(&self, patch: &Map<String, Value>) -> Result<Settings> {
-        let mut value =
-            serde_json::to_value(self).map_err(|e| Error::Unsupported(e.to_string()))?;
+        let mut value = serde_json::to_value(self).map_err(|e| Error::Internal(e.to_string()))?;
         if let Value::Object(map) = &mut value {
             for (key, v) in patch {
                 if !map.contains_key(key) {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "settings: unknown setting `{key}`"
                     )));
                 }
                 map.insert(key.clone(), v.clone());
             }
         }
-        serde_json::from_value(value).map_err(|e| Error::Unsupported(format!("settings: {e}")))
+        serde_json::from_value(value).map_err(|e| Error::Rejected(format!("settings: {e}")))
     }
 }
 

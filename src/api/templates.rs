@@ -89,7 +89,7 @@ pub fn template_show(state: &AppState, args: TemplateIdArgs) -> Result<TemplateD
         entry: entry(&found.template, &found.source),
         parameters: resolved.parameters.clone(),
         template: serde_json::to_value(&found.template)
-            .map_err(|e| Error::Unsupported(e.to_string()))?,
+            .map_err(|e| Error::Internal(e.to_string()))?,
     })
 }
 
@@ -217,8 +217,7 @@ pub fn template_texts(state: &AppState, args: SessionArgs) -> Result<TemplateTex
         .editor
         .session(&args.session)?
         .read(|open| open.to_json());
-    let value: Value =
-        serde_json::from_str(&text).map_err(|e| Error::Unsupported(e.to_string()))?;
+    let value: Value = serde_json::from_str(&text).map_err(|e| Error::Internal(e.to_string()))?;
     let mut texts = Vec::new();
     collect_texts(&value, "", &mut texts);
     Ok(TemplateTexts { texts })

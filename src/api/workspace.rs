@@ -19,12 +19,12 @@ pub fn workspace_info(state: &AppState, _: NoArgs) -> Result<WorkspaceInfo> {
 pub fn open_workspace(state: &AppState, args: OpenWorkspaceArgs) -> Result<WorkspaceInfo> {
     let path = std::path::PathBuf::from(args.path.trim());
     if args.path.trim().is_empty() {
-        return Err(Error::Unsupported(
+        return Err(Error::Rejected(
             "open_workspace: give the workspace file's path".into(),
         ));
     }
     if path.is_dir() {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "{} is a folder; give a workspace file inside it, e.g. {}",
             path.display(),
             path.join("journey-studio.db").display()

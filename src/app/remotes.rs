@@ -36,7 +36,7 @@ impl RemoteSpec {
     pub fn remote(&self) -> Result<Remote> {
         let kind = self.kind;
         reqwest::Url::parse(&self.url).map_err(|e| {
-            Error::Unsupported(format!(
+            Error::Rejected(format!(
                 "remote `{}`: url `{}` is not a URL: {e}",
                 self.name, self.url
             ))
@@ -56,7 +56,7 @@ impl RemoteSpec {
         }
         if let Some(folder) = given(&self.sim_folder) {
             let canonical = sim_sync::canonical_folder_path(&folder).map_err(|why| {
-                Error::Unsupported(format!(
+                Error::Rejected(format!(
                     "remote `{}`: `{folder}` is not a valid Sim folder path: {why}",
                     self.name
                 ))
@@ -64,13 +64,13 @@ impl RemoteSpec {
             options.insert("folder".into(), canonical.into());
         }
         if kind == RemoteKind::Parlant && options.keys().any(|k| k != "agent") {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "remote `{}`: a Sim workspace or folder is for Sim remotes",
                 self.name
             )));
         }
         if kind == RemoteKind::Sim && options.contains_key("agent") {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "remote `{}`: an agent is for Parlant remotes",
                 self.name
             )));
@@ -96,7 +96,7 @@ pub fn add(
         .any(|(kind, _)| *kind == SecretKind::SessionCookie)
         && remote.kind != RemoteKind::Sim
     {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "remote `{}`: a session cookie is for Sim remotes",
             remote.name
         )));

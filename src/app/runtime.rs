@@ -17,14 +17,12 @@ where
                 let rt = tokio::runtime::Builder::new_current_thread()
                     .enable_all()
                     .build()
-                    .map_err(|e| {
-                        Error::Unsupported(format!("cannot start the async runtime: {e}"))
-                    })?;
+                    .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
                 Ok(rt.block_on(future))
             })
             .join()
             .unwrap_or_else(|_| {
-                Err(Error::Unsupported(
+                Err(Error::Internal(
                     "the network task stopped unexpectedly".into(),
                 ))
             })
@@ -37,6 +35,6 @@ pub fn block_on_here<F: std::future::Future>(future: F) -> Result<F::Output> {
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
-        .map_err(|e| Error::Unsupported(format!("cannot start the async runtime: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot start the async runtime: {e}")))?;
     Ok(rt.block_on(future))
 }

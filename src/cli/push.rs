@@ -97,7 +97,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let mut outcomes = Vec::new();
     if names.is_empty() {
         if args.as_new {
-            return Err(journey_studio::Error::Unsupported(
+            return Err(journey_studio::Error::Rejected(
                 "--as-new needs the documents to push".into(),
             ));
         }

@@ -65,7 +65,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         Box::new(JsonFileSettings::new(settings_path)),
     )?;
     let listener = TcpListener::bind(("127.0.0.1", args.port)).map_err(|e| {
-        Error::Unsupported(format!(
+        Error::Rejected(format!(
             "serve: cannot listen on 127.0.0.1:{}: {e}",
             args.port
         ))
@@ -84,7 +84,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
         Arc::new(app),
         Limits::new(Duration::from_secs(args.read_timeout)),
     )
-    .map_err(|e| Error::Unsupported(format!("serve: 127.0.0.1:{port}: {e}")))?;
+    .map_err(|e| Error::Rejected(format!("serve: 127.0.0.1:{port}: {e}")))?;
     Ok(Outcome::Ok)
 }
 
@@ -101,13 +101,13 @@ impl Service for App {
             if head.method != "POST" {
                 return Err(Response::error(
                     405,
-                    &Error::Unsupported("use POST for /api/<command>".into()),
+                    &Error::Rejected("use POST for /api/<command>".into()),
                 ));
             }
             if !authorised(head, &self.token) {
                 return Err(Response::error(
                     401,
-                    &Error::Unsupported(
+                    &Error::Rejected(
                         "missing or wrong token: open the URL `journey-studio serve` printed"
                             .into(),
                     ),
@@ -126,17 +126,19 @@ impl Service for App {
             return static_file(&self.ui, path);
         };
         let args = match std::str::from_utf8(&request.body) {
-            Err(e) => Err(Error::Unsupported(format!(
+            Err(e) => Err(Error::Rejected(format!(
                 "the request body is not UTF-8 text: {e}"
             ))),
             Ok(body) if body.trim().is_empty() => Ok(serde_json::Value::Null),
             Ok(body) => serde_json::from_str(body)
-                .map_err(|e| Error::Unsupported(format!("the request body is not JSON: {e}"))),
+                .map_err(|e| Error::Rejected(format!("the request body is not JSON: {e}"))),
         };
         match args.and_then(|args| api::dispatch(&self.state, command, args)) {
             Ok(result) => Response::json(200, &serde_json::json!({ "ok": result })),
             Err(err) => Response::error(
-                if err.kind() == "not_found" && !api::COMMANDS.contains(&command) {
+                if err.error_kind() == journey_studio::ErrorKind::NotFound
+                    && !api::COMMANDS.contains(&command)
+                {
                     404
                 } else {
                     200
@@ -267,7 +269,7 @@ impl Response {
     }
 
     fn refusal(status: u16, message: impl Into<String>) -> Response {
-        Response::error(status, &Error::Unsupported(message.into()))
+        Response::error(status, &Error::Rejected(message.into()))
     }
 
     fn write_to(&self, out: &mut impl Write) -> std::io::Result<()> {

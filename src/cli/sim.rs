@@ -149,7 +149,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
             let input = match input {
                 Some(text) => Some(
                     serde_json::from_str::<Value>(text)
-                        .map_err(|e| Error::Unsupported(format!("--input is not JSON: {e}")))?,
+                        .map_err(|e| Error::Rejected(format!("--input is not JSON: {e}")))?,
                 ),
                 None => None,
             };
@@ -200,7 +200,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
 fn input_object(text: &str) -> journey_studio::Result<Map<String, Value>> {
     match serde_json::from_str::<Value>(text) {
         Ok(Value::Object(m)) => Ok(m),
-        _ => Err(Error::Unsupported(
+        _ => Err(Error::Rejected(
             "--input must be a JSON object, e.g. '{\"input\": \"hi\"}'".into(),
         )),
     }

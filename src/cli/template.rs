@@ -96,7 +96,7 @@ fn library(dirs: &[PathBuf]) -> Result<Library> {
 }
 
 fn usage(message: String) -> Error {
-    Error::Unsupported(message)
+    Error::Rejected(message)
 }
 
 pub fn run(args: Args) -> Result<Outcome> {

@@ -341,7 +341,7 @@ impl<'a> Forward<'a> {
                 let rendered = carry::flatten(&to_value(&element)?, NODE_NESTED);
                 let merged = carry::unflatten(carry::merge(carrier, rendered), NODE_NESTED);
                 serde_json::from_value(merged).map_err(|e| {
-                    Error::Unsupported(format!(
+                    Error::Rejected(format!(
                         "a `data.parlant` carrier does not make a valid journey element: {e}"
                     ))
                 })
@@ -524,15 +524,14 @@ impl<'a> Forward<'a> {
             };
             for end in ends {
                 let index = end.get("index").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize;
-                let edge: JourneyEdge = serde_json::from_value(
-                    end.get("edge").cloned().unwrap_or(Value::Null),
-                )
-                .map_err(|e| {
-                    Error::Unsupported(format!(
+                let edge: JourneyEdge =
+                    serde_json::from_value(end.get("edge").cloned().unwrap_or(Value::Null))
+                        .map_err(|e| {
+                            Error::Rejected(format!(
                         "block `{}`: a carried transition to `end` is not a journey edge: {e}",
                         block.id
                     ))
-                })?;
+                        })?;
                 has_out.insert(edge.source.clone());
                 self.mapping.edges.push(EdgeMapping {
                     sim_edge_id: None,
@@ -693,7 +692,7 @@ impl<'a> Forward<'a> {
             let rendered = carry::flatten(&to_value(&doc)?, DOC_NESTED);
             let merged = carry::unflatten(carry::merge(carrier, rendered), DOC_NESTED);
             doc = serde_json::from_value(merged).map_err(|e| {
-                Error::Unsupported(format!(
+                Error::Rejected(format!(
                     "the workflow's `metadata.parlant` does not make a valid journey: {e}"
                 ))
             })?;
@@ -829,7 +828,7 @@ fn object<const N: usize>(entries: [(&str, Value); N]) -> Value {
 
 pub(crate) fn to_value<T: serde::Serialize>(value: &T) -> Result<Value> {
     serde_json::to_value(value)
-        .map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// A carried block, as its JSON text: one string instead of a tree of values, so carrying a
@@ -838,11 +837,11 @@ pub(crate) fn to_text<T: serde::Serialize>(value: &T) -> Result<Value> {
     // Most carried blocks are a few hundred bytes: one allocation instead of a growing buffer.
     let mut text = Vec::with_capacity(512);
     serde_json::to_writer(&mut text, value)
-        .map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))?;
+        .map_err(|e| Error::Internal(format!("cannot represent a value as JSON: {e}")))?;
     // serde_json writes UTF-8 only.
     String::from_utf8(text)
         .map(Value::String)
-        .map_err(|e| Error::Unsupported(format!("cannot represent a value as JSON: {e}")))
+        .map_err(|e| Error::Internal(format!("cannot represent a value as JSON: {e}")))
 }
 
 /// The messages of an agent that carry its instruction: the system messages, or the user

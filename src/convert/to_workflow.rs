@@ -109,7 +109,7 @@ fn sorted_by_key<K: Ord + Copy, T>(items: Vec<(K, T)>) -> Vec<T> {
 }
 
 fn invalid(what: String) -> Error {
-    Error::Unsupported(format!(
+    Error::Rejected(format!(
         "{what}; remove the `sim` metadata to convert this element as new"
     ))
 }

@@ -110,7 +110,7 @@ pub fn apply(
         } if !(x.as_f64().is_some_and(f64::is_finite)
             && y.as_f64().is_some_and(f64::is_finite)) =>
         {
-            Err(Error::Unsupported(format!(
+            Err(Error::Rejected(format!(
                 "a position must be finite numbers, not ({x}, {y})"
             )))
         }
@@ -140,7 +140,7 @@ fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched)
                 touched.nodes.insert(b.id.clone());
                 match (edit, state.blocks.get(&b.id)) {
                     (ModelEdit::InsertBlock(..), Some(_)) => {
-                        return Err(Error::Unsupported(format!(
+                        return Err(Error::Rejected(format!(
                             "block `{}` is already in the workflow",
                             b.id
                         )))
@@ -161,7 +161,7 @@ fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched)
                 touched.edges.insert(e.id.clone());
                 match (edit, state.edges.iter().find(|x| x.id == e.id)) {
                     (ModelEdit::InsertEdge(..), Some(_)) => {
-                        return Err(Error::Unsupported(format!(
+                        return Err(Error::Rejected(format!(
                             "edge `{}` is already in the workflow",
                             e.id
                         )))
@@ -180,7 +180,7 @@ fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched)
                 ModelEdit::InsertEdge(index, state.edges[index].clone())
             }
             other => {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "{} is not an edit of a Sim workflow",
                     name_of(other)
                 )))
@@ -192,7 +192,7 @@ fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched)
                 touched.nodes.insert(n.id.clone());
                 match (edit, doc.nodes.iter().find(|x| x.id == n.id)) {
                     (ModelEdit::InsertState(..), Some(_)) => {
-                        return Err(Error::Unsupported(format!(
+                        return Err(Error::Rejected(format!(
                             "state `{}` is already in the journey",
                             n.id
                         )))
@@ -223,7 +223,7 @@ fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched)
                 touched.nodes.insert(END_NODE_ID.into());
                 match (edit, doc.edges.iter().find(|x| x.id == e.id)) {
                     (ModelEdit::InsertTransition(..), Some(_)) => {
-                        return Err(Error::Unsupported(format!(
+                        return Err(Error::Rejected(format!(
                             "transition `{}` is already in the journey",
                             e.id
                         )))
@@ -255,14 +255,14 @@ fn inverse_of(v: &IncrementalValidator, edit: &ModelEdit, touched: &mut Touched)
                 ModelEdit::SetJourneyEntities(JourneyEntities::of(doc))
             }
             other => {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "{} is not an edit of a journey",
                     name_of(other)
                 )))
             }
         }
     } else {
-        return Err(Error::Unsupported(
+        return Err(Error::Rejected(
             "the open document is neither a workflow nor a journey".into(),
         ));
     };

@@ -156,9 +156,9 @@ fn set_at<T: Serialize + for<'de> Deserialize<'de>>(
     value: &Value,
     what: &str,
 ) -> Result<T> {
-    let mut root = serde_json::to_value(item).map_err(|e| Error::Unsupported(e.to_string()))?;
+    let mut root = serde_json::to_value(item).map_err(|e| Error::Internal(e.to_string()))?;
     let Some((last, parents)) = path.split_last() else {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "set_field on {what}: the path is empty"
         )));
     };
@@ -174,7 +174,7 @@ fn set_at<T: Serialize + for<'de> Deserialize<'de>>(
                     Error::NotFound(format!("{what}: no item `{key}` in {}", path.join(".")))
                 })?,
             _ => {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "{what}: `{key}` in {} is not an object",
                     path.join(".")
                 )))
@@ -192,20 +192,20 @@ fn set_at<T: Serialize + for<'de> Deserialize<'de>>(
             })? = value.clone();
         }
         _ => {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "{what}: {} is not inside an object",
                 path.join(".")
             )))
         }
     }
     serde_json::from_value(root)
-        .map_err(|e| Error::Unsupported(format!("{what}: {}: {e}", path.join("."))))
+        .map_err(|e| Error::Rejected(format!("{what}: {}: {e}", path.join("."))))
 }
 
 /// A canvas position as JSON numbers (integers when they are, as JavaScript writes them).
 fn place(x: f64, y: f64) -> Result<(serde_json::Number, serde_json::Number)> {
     if !x.is_finite() || !y.is_finite() {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "a position must be finite numbers, not ({x}, {y})"
         )));
     }
@@ -253,7 +253,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
                 }
             }
             if source == target {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "block `{source}` cannot connect to itself"
                 )));
             }
@@ -264,7 +264,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
                     && SourceHandle::parse(e.source_handle.get().map(String::as_str)).as_handle()
                         == handle
             }) {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "`{source}` ({handle}) is already connected to `{target}`"
                 )));
             }
@@ -349,14 +349,14 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
                             json!({"id": id, "type": sub_type, "value": null}),
                         )
                         .map_err(|e| {
-                            Error::Unsupported(format!("block `{target}`: sub-block `{id}`: {e}"))
+                            Error::Rejected(format!("block `{target}`: sub-block `{id}`: {e}"))
                         })?;
                         block.sub_blocks.insert(id.clone(), sub_block);
                     }
                 }
                 let block: Block = set_at(&block, path, value, &format!("block `{target}`"))?;
                 if block.id != *target {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "block `{target}`: its id cannot change"
                     )));
                 }
@@ -364,7 +364,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
             } else if let Some(edge) = state.edges.iter().find(|e| &e.id == target) {
                 let edge: Edge = set_at(edge, path, value, &format!("edge `{target}`"))?;
                 if edge.id != *target {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "edge `{target}`: its id cannot change"
                     )));
                 }
@@ -380,7 +380,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
                 .ok_or_else(|| missing("block", target))?
                 .clone();
             if label.trim().is_empty() {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "block `{target}`: a block needs a name"
                 )));
             }
@@ -388,7 +388,7 @@ fn sim_plan(doc: &SimDocument, edit: &Edit) -> Result<Plan> {
                 b.id != *target && crate::sim::references::same_reference_name(&b.name, label)
             });
             if taken {
-                return Err(Error::Unsupported(format!("another block is already named `{label}` (Sim block names are unique, ignoring case and spaces)")));
+                return Err(Error::Rejected(format!("another block is already named `{label}` (Sim block names are unique, ignoring case and spaces)")));
             }
             block.name = label.clone();
             Ok(Plan::of(vec![Change::Model(ModelEdit::UpsertBlock(block))]))
@@ -445,7 +445,7 @@ fn new_ids(
     make: impl Fn() -> String,
 ) -> Result<indexmap::IndexMap<String, String>> {
     if node_ids.is_empty() {
-        return Err(Error::Unsupported("duplicate: no nodes given".into()));
+        return Err(Error::Rejected("duplicate: no nodes given".into()));
     }
     let mut ids = indexmap::IndexMap::new();
     for id in node_ids {
@@ -453,7 +453,7 @@ fn new_ids(
             return Err(missing(what, id));
         }
         if ids.insert(id.clone(), make()).is_some() {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "duplicate: `{id}` is listed twice"
             )));
         }
@@ -469,11 +469,11 @@ fn with_new_ids<T: Serialize + for<'de> Deserialize<'de>>(
     what: &str,
 ) -> Result<T> {
     let mut text = serde_json::to_string(item)
-        .map_err(|e| Error::Unsupported(format!("duplicate: {what}: {e}")))?;
+        .map_err(|e| Error::Internal(format!("duplicate: {what}: {e}")))?;
     for (old, new) in ids {
         text = text.replace(old.as_str(), new);
     }
-    serde_json::from_str(&text).map_err(|e| Error::Unsupported(format!("duplicate: {what}: {e}")))
+    serde_json::from_str(&text).map_err(|e| Error::Internal(format!("duplicate: {what}: {e}")))
 }
 
 /// `name (copy)`, `name (copy 2)`, ... the first not yet taken (Sim block names are unique).
@@ -577,7 +577,7 @@ fn sim_add(
                 Error::NotFound(format!("add_node: no container `{p}` in this workflow"))
             })?;
             if !matches!(container.block_type.as_str(), "loop" | "parallel") {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "add_node: `{}` is a `{}` block, not a loop or parallel",
                     container.name, container.block_type
                 )));
@@ -594,7 +594,7 @@ fn sim_add(
                 .values()
                 .any(|b| normalize_block_name(&b.name) == normalize_block_name(n))
             {
-                return Err(Error::Unsupported(format!("another block is already named `{n}` (Sim block names are unique, ignoring case and spaces)")));
+                return Err(Error::Rejected(format!("another block is already named `{n}` (Sim block names are unique, ignoring case and spaces)")));
             }
             n.to_string()
         }
@@ -623,7 +623,7 @@ fn sim_add(
             .iter()
             .any(|h| h.kind != "target" && h.id == canonical)
         {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "`{}` has no output `{canonical}` to connect from",
                 src.name
             )));
@@ -633,7 +633,7 @@ fn sim_add(
             .iter()
             .any(|h| h.kind == "target")
         {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "a {} block takes no incoming connection (it starts a run)",
                 spec.name
             )));
@@ -664,7 +664,7 @@ fn journey_fields(doc: &JourneyDocument) -> Value {
 fn journey_field_plan(doc: &JourneyDocument, path: &[String], value: &Value) -> Result<Plan> {
     const KEYS: [&str; 4] = ["journey", "tags", "guidelines", "context_variables"];
     let Some(first) = path.first().filter(|k| KEYS.contains(&k.as_str())) else {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "set_field on the journey: the path starts with one of {} (got `{}`)",
             KEYS.join(", "),
             path.join(".")
@@ -675,9 +675,9 @@ fn journey_field_plan(doc: &JourneyDocument, path: &[String], value: &Value) -> 
     let header_path = format!("the journey: {}", path.join("."));
     if first == "journey" {
         let header: crate::parlant::Journey = serde_json::from_value(updated["journey"].clone())
-            .map_err(|e| Error::Unsupported(format!("{header_path}: {e}")))?;
+            .map_err(|e| Error::Rejected(format!("{header_path}: {e}")))?;
         if header.root_id != doc.journey.root_id {
-            return Err(Error::Unsupported(
+            return Err(Error::Rejected(
                 "the journey's root_id cannot change here; it follows the root state".into(),
             ));
         }
@@ -714,7 +714,7 @@ fn field_from<T: for<'de> Deserialize<'de>>(
     }
     serde_json::from_value(value)
         .map(Maybe::Value)
-        .map_err(|e| Error::Unsupported(format!("{what}: {e}")))
+        .map_err(|e| Error::Rejected(format!("{what}: {e}")))
 }
 
 fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
@@ -736,7 +736,7 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
             from,
         } => {
             if parent.is_some() {
-                return Err(Error::Unsupported("add_node: journey states have no containers (`parent` is for Sim loops and parallels)".into()));
+                return Err(Error::Rejected("add_node: journey states have no containers (`parent` is for Sim loops and parallels)".into()));
             }
             let id = short_id("state");
             let mut node = crate::sim::registry::new_journey_state(kind, &id)?;
@@ -775,7 +775,7 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
                 return Err(missing("state", target));
             }
             if target == &doc.journey.root_id {
-                return Err(Error::Unsupported(format!("the root state `{target}` is where the journey starts; nothing leads back into it")));
+                return Err(Error::Rejected(format!("the root state `{target}` is where the journey starts; nothing leads back into it")));
             }
             let id = short_id("edge");
             Ok(Plan {
@@ -788,7 +788,7 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
         Edit::Delete { node_ids, edge_ids } => {
             for id in node_ids {
                 if id == &doc.journey.root_id {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "the root state `{id}` cannot be deleted"
                     )));
                 }
@@ -840,7 +840,7 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
             if let Some(node) = doc.nodes.iter().find(|n| &n.id == target) {
                 let node: JourneyNode = set_at(node, path, value, &format!("state `{target}`"))?;
                 if node.id != *target {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "state `{target}`: its id cannot change"
                     )));
                 }
@@ -849,7 +849,7 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
                 let edge: JourneyEdge =
                     set_at(edge, path, value, &format!("transition `{target}`"))?;
                 if edge.id != *target {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "transition `{target}`: its id cannot change"
                     )));
                 }
@@ -884,7 +884,7 @@ fn journey_plan(doc: &JourneyDocument, edit: &Edit) -> Result<Plan> {
                 .iter()
                 .find(|id| **id == doc.journey.root_id || *id == END_NODE_ID)
             {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "duplicate: `{id}` cannot be copied (a journey has one root and one end)"
                 )));
             }

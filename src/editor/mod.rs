@@ -173,7 +173,7 @@ impl Shared {
             }
             let store = store
                 .as_mut()
-                .ok_or_else(|| Error::Unsupported("no workspace".into()))?;
+                .ok_or_else(|| Error::Rejected("no workspace".into()))?;
             store.save_text(
                 &session.name,
                 kind,

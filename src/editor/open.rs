@@ -453,6 +453,7 @@ fn prefixed(i: usize, count: usize, err: Error) -> Error {
     match err {
         Error::NotFound(m) => Error::NotFound(format!("edit {i}: {m}")),
         Error::Unsupported(m) => Error::Unsupported(format!("edit {i}: {m}")),
+        Error::Rejected(m) => Error::Rejected(format!("edit {i}: {m}")),
         other => other,
     }
 }

@@ -76,7 +76,7 @@ impl Store {
         amend: Option<i64>,
     ) -> Result<SaveOutcome> {
         if name.trim().is_empty() {
-            return Err(Error::Unsupported("a document name cannot be empty".into()));
+            return Err(Error::Rejected("a document name cannot be empty".into()));
         }
         let hash = content_hash(content);
         let kind = kind.store_name();
@@ -97,7 +97,7 @@ impl Store {
         let (document_id, head) = match existing {
             Some((id, existing_kind, head)) => {
                 if existing_kind != kind {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "document `{name}` is a {existing_kind} document; cannot save a {kind} document under the same name"
                     )));
                 }
@@ -270,7 +270,7 @@ impl Store {
         let a = self.revision(from)?;
         let b = self.revision(to)?;
         if a.document_id != b.document_id {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "revisions {from} and {to} belong to different documents"
             )));
         }

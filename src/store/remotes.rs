@@ -25,7 +25,7 @@ impl RemoteKind {
         match s {
             "parlant" => Ok(RemoteKind::Parlant),
             "sim" => Ok(RemoteKind::Sim),
-            other => Err(Error::Unsupported(format!(
+            other => Err(Error::Rejected(format!(
                 "unknown remote kind `{other}` (expected `parlant` or `sim`)"
             ))),
         }
@@ -85,7 +85,7 @@ pub fn check_remote_name(name: &str) -> Result<()> {
     if ok {
         Ok(())
     } else {
-        Err(Error::Unsupported(format!(
+        Err(Error::Rejected(format!(
             "remote name `{name}`: use 1-64 letters, digits, `-` or `_`"
         )))
     }

@@ -236,7 +236,7 @@ impl JourneyFields {
     /// Refuses values Parlant 3.3.2 would reject (422 after a half-made push otherwise).
     pub fn check(doc: &JourneyDocument) -> Result<()> {
         let bad = |path: &str, why: String| {
-            Error::Unsupported(format!("journey `{}`: {path} {why}", doc.journey.title))
+            Error::Rejected(format!("journey `{}`: {path} {why}", doc.journey.title))
         };
         if let Some(mode) = doc.journey.composition_mode.get().filter(|m| !m.is_empty()) {
             if !COMPOSITION_MODES.contains(&mode.as_str()) {

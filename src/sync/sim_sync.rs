@@ -41,7 +41,7 @@ pub fn sim_client(remote: &Remote) -> Result<SimClient> {
 /// The Sim workspace new workflows go to (`--sim-workspace` of `remote add`).
 pub fn workspace_id(remote: &Remote) -> Result<String> {
     remote.option("workspace_id").map(str::to_string).ok_or_else(|| {
-        Error::Unsupported(format!("remote `{}` has no Sim workspace id: `journey-studio remote add {} --kind sim --url ... --sim-workspace <id>`", remote.name, remote.name))
+        Error::Rejected(format!("remote `{}` has no Sim workspace id: `journey-studio remote add {} --kind sim --url ... --sim-workspace <id>`", remote.name, remote.name))
     })
 }
 
@@ -53,7 +53,7 @@ pub fn folder_path(remote: &Remote) -> Result<Option<String>> {
         Some(f) => canonical_folder_path(f)
             .map(|p| (p != "/").then_some(p))
             .map_err(|why| {
-                Error::Unsupported(format!(
+                Error::Rejected(format!(
                     "remote `{}`: Sim folder `{f}` is not valid: {why}",
                     remote.name
                 ))

@@ -209,8 +209,8 @@ impl Library {
 
     /// `get` from a text reference (`support-triage@^1`).
     pub fn find(&self, reference: &str) -> Result<&Entry> {
-        let parsed = TemplateRef::parse(reference).map_err(Error::Unsupported)?;
-        self.get(&parsed).map_err(Error::Unsupported)
+        let parsed = TemplateRef::parse(reference).map_err(Error::Rejected)?;
+        self.get(&parsed).map_err(Error::Rejected)
     }
 
     /// Templates matching the query, sorted by id then newest version first.

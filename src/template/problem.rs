@@ -4,7 +4,7 @@
 use serde::Serialize;
 use std::fmt;
 
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
 pub struct Problem {
     /// Where: a parameter (`parameters.company`), a JSON path in the body (`body.nodes[2].action`),
     /// or the template reference (`extends`, `composes[0]`).

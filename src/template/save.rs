@@ -59,7 +59,7 @@ pub fn save_as_template(document: &Document, options: &SaveOptions) -> Result<Te
         ));
     }
     let mut body: Value = serde_json::from_str(&document.to_json())
-        .map_err(|e| crate::Error::Unsupported(e.to_string()))?;
+        .map_err(|e| crate::Error::Internal(e.to_string()))?;
     // Texts already holding `{{` (Sim's env references) must stay literal.
     escape_all(&mut body);
     // Longer texts first, so a choice that contains another is replaced whole.

@@ -156,7 +156,7 @@ impl IncrementalValidator {
             (Inner::Workflow(w), Edit::InsertEdge(index, edge)) => {
                 let edges = &mut w.doc.state_mut().edges;
                 if edges.iter().any(|e| e.id == edge.id) {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "edge `{}` is already in the workflow",
                         edge.id
                     )));
@@ -172,7 +172,7 @@ impl IncrementalValidator {
             (Inner::Journey(j), Edit::UpsertState(node)) => j.upsert_node(node),
             (Inner::Journey(j), Edit::InsertState(index, node)) => {
                 if j.index.contains_key(&node.id) {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "state `{}` is already in the journey",
                         node.id
                     )));
@@ -194,7 +194,7 @@ impl IncrementalValidator {
             }
             (Inner::Journey(j), Edit::InsertTransition(index, edge)) => {
                 if j.doc.edges.iter().any(|e| e.id == edge.id) {
-                    return Err(Error::Unsupported(format!(
+                    return Err(Error::Rejected(format!(
                         "transition `{}` is already in the journey",
                         edge.id
                     )));
@@ -223,7 +223,7 @@ impl IncrementalValidator {
                 } else {
                     "a journey"
                 };
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "{edit:?} is not an edit of {kind}"
                 )));
             }
@@ -303,9 +303,8 @@ impl IncrementalValidator {
                     .blocks
                     .get_mut(id)
                     .ok_or_else(|| Error::NotFound(format!("no block `{id}`")))?;
-                let (x, y) = at.ok_or_else(|| {
-                    Error::Unsupported(format!("block `{id}` must keep a position"))
-                })?;
+                let (x, y) = at
+                    .ok_or_else(|| Error::Rejected(format!("block `{id}` must keep a position")))?;
                 let before = (
                     std::mem::replace(&mut block.position.x, x),
                     std::mem::replace(&mut block.position.y, y),
@@ -733,7 +732,7 @@ impl WorkflowState {
 
     fn insert_block(&mut self, index: usize, block: Block) -> Result<()> {
         if self.doc.state().blocks.contains_key(&block.id) {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "block `{}` is already in the workflow",
                 block.id
             )));

@@ -27,7 +27,7 @@ pub fn checking_sandbox() -> Result<Sandbox> {
         time: Duration::from_millis(500),
         ..Limits::default()
     })
-    .map_err(|e| Error::Unsupported(format!("the JavaScript engine could not start: {e}")))
+    .map_err(|e| Error::Internal(format!("the JavaScript engine could not start: {e}")))
 }
 
 /// What a validation run checks beyond the document's own rules.

@@ -79,7 +79,7 @@ pub fn new_block_with(
             .as_f64()
             .is_some_and(|v| v.abs() <= MAX_COORDINATE)
     {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "position ({x}, {y}) of the new block `{name}` is outside the canvas (at most {MAX_COORDINATE} either way)"
         )));
     }
@@ -88,7 +88,7 @@ pub fn new_block_with(
     }
     let trigger_mode = options.trigger_mode.unwrap_or(spec.trigger_mode);
     if trigger_mode && !spec.trigger_capable {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "a `{block_type}` block cannot start a run: it has no trigger mode in Sim {}",
             registry().sim.version
         )));
@@ -144,7 +144,7 @@ pub fn new_block_with(
         "locked": false,
     });
     let mut block: Block = serde_json::from_value(block).map_err(|e| {
-        Error::Unsupported(format!(
+        Error::Rejected(format!(
             "registry entry `{block_type}` does not make a block: {e}"
         ))
     })?;
@@ -155,16 +155,16 @@ pub fn new_block_with(
 
 fn check_text(what: &str, text: &str, max: usize) -> Result<()> {
     if text.trim().is_empty() {
-        return Err(Error::Unsupported(format!("the {what} cannot be empty")));
+        return Err(Error::Rejected(format!("the {what} cannot be empty")));
     }
     let chars = text.chars().count();
     if chars > max {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "the {what} is {chars} characters long; at most {max}"
         )));
     }
     if text.chars().any(char::is_control) {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "the {what} `{}` contains control characters",
             text.escape_debug()
         )));
@@ -312,7 +312,7 @@ fn seed_branches(block: &mut Block) {
 /// not a loop or parallel of this workflow; `loops` and `parallels` are derived again.
 pub fn add_block(state: &mut WorkflowState, block: Block) -> Result<()> {
     if state.blocks.contains_key(&block.id) {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "the workflow already has a block with id `{}`",
             block.id
         )));
@@ -321,7 +321,7 @@ pub fn add_block(state: &mut WorkflowState, block: Block) -> Result<()> {
         match state.blocks.get(parent) {
             Some(p) if matches!(p.block_type.as_str(), "loop" | "parallel") => {}
             Some(p) => {
-                return Err(Error::Unsupported(format!(
+                return Err(Error::Rejected(format!(
                     "block `{}` cannot go inside `{}` ({parent}): that is a `{}` block, not a loop or parallel",
                     block.name, p.name, p.block_type
                 )))

@@ -277,7 +277,7 @@ const MAX_TITLE_CHARS: usize = 100;
 pub fn blank_journey(title: &str) -> Result<JourneyDocument> {
     let chars = title.trim().chars().count();
     if chars == 0 || chars > MAX_TITLE_CHARS {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "a journey title has 1 to {MAX_TITLE_CHARS} characters; this one has {chars}"
         )));
     }
@@ -292,7 +292,7 @@ pub fn new_journey_state(kind: &str, id: &str) -> Result<JourneyNode> {
         "tool" => NodeKind::Tool,
         "fork" => NodeKind::Fork,
         "end" => {
-            return Err(Error::Unsupported(format!(
+            return Err(Error::Rejected(format!(
                 "`{END_NODE_ID}` is Parlant's virtual end state: connect a transition to it instead of adding it"
             )))
         }
@@ -303,7 +303,7 @@ pub fn new_journey_state(kind: &str, id: &str) -> Result<JourneyNode> {
         || id.chars().count() > 200
         || id.chars().any(char::is_control)
     {
-        return Err(Error::Unsupported(format!(
+        return Err(Error::Rejected(format!(
             "`{}` cannot be a state id (non-empty, not `{END_NODE_ID}`, at most 200 characters)",
             id.escape_debug()
         )));

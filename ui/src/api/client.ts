@@ -2,25 +2,25 @@
 // in a browser (`journey-studio serve`) it POSTs to `/api/<command>` with the token the server put
 // in the URL fragment. Both reach the same `api::dispatch` in the core.
 import type { Commands, CommandName } from "./generated/commands";
+import type { CoreError } from "./generated/CoreError";
+import type { ErrorKind } from "./generated/ErrorKind";
+import type { Location } from "./generated/Location";
+import type { Problem } from "./generated/Problem";
 
-/** What the core answers on failure (src/error.rs serialised). */
-export interface CoreError {
-  kind: string;
-  message: string;
-  location?: unknown;
-  /** Template problems: `{at, message}` each (kind `template`). */
-  problems?: { at: string; message: string }[];
-}
+export type { CoreError };
 
-/** An error answered by the core: `{kind, message, location}`. */
+/** The core's error kinds, and what can fail before the core answers (the transport). */
+export type CallErrorKind = ErrorKind | "unauthorized" | "transport" | "unknown";
+
+/** A failed call: the core's error (src/error.rs, generated types) or the transport's. */
 export class CallError extends Error {
-  readonly kind: string;
-  readonly location: unknown;
-  readonly problems: { at: string; message: string }[];
-  constructor(err: CoreError) {
+  readonly kind: CallErrorKind;
+  readonly location: Location | null;
+  readonly problems: Problem[];
+  constructor(err: { kind: CallErrorKind; message: string; location?: Location | null; problems?: Problem[] }) {
     super(err.message);
     this.kind = err.kind;
-    this.location = err.location;
+    this.location = err.location ?? null;
     this.problems = Array.isArray(err.problems) ? err.problems : [];
   }
 }
@@ -37,7 +37,7 @@ export function toCallError(raw: unknown): CallError {
   if (raw instanceof CallError) return raw;
   if (raw && typeof raw === "object" && "message" in raw) {
     const r = raw as Partial<CoreError>;
-    return new CallError({ kind: String(r.kind ?? "unknown"), message: String(r.message), location: r.location, problems: r.problems });
+    return new CallError({ kind: r.kind ?? "unknown", message: String(r.message), location: r.location, problems: r.problems });
   }
   if (typeof raw === "string") return new CallError({ kind: "unknown", message: raw });
   return new CallError({ kind: "unknown", message: String(raw) });
