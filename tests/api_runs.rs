@@ -112,7 +112,10 @@ fn a_run_greys_the_dead_branch_and_counts_loop_iterations() {
     );
     assert_eq!(run["status"], "completed", "{run}");
     // Typed by the form: the number arrives as a number.
-    assert_eq!(output_of(&run, "autoApprove")["result"]["amount"], json!(120));
+    assert_eq!(
+        output_of(&run, "autoApprove")["result"]["amount"],
+        json!(120)
+    );
     assert_eq!(mark(&run, "start")["order"], 1);
     assert_eq!(mark(&run, "autoApprove")["state"], "ran");
     assert_eq!(mark(&run, "managerApproval")["state"], "dead");
@@ -171,7 +174,12 @@ fn a_human_in_the_loop_pause_is_answered_and_the_run_goes_on() {
     )
     .unwrap_err();
     let text = err.to_string();
-    assert!(text.contains("Manager Approval") && text.contains("approved") && text.contains("\"maybe\" is not true or false"), "{text}");
+    assert!(
+        text.contains("Manager Approval")
+            && text.contains("approved")
+            && text.contains("\"maybe\" is not true or false"),
+        "{text}"
+    );
     assert_eq!(err.kind(), "invalid");
     let err = dispatch(
         &s,
@@ -210,9 +218,17 @@ fn bad_input_is_named_at_its_field() {
     .unwrap_err();
     assert_eq!(err.kind(), "invalid");
     let text = err.to_string();
-    assert!(text.contains("input of `Start`") && text.contains("amount") && text.contains("\"a lot\" is not a number"), "{text}");
+    assert!(
+        text.contains("input of `Start`")
+            && text.contains("amount")
+            && text.contains("\"a lot\" is not a number"),
+        "{text}"
+    );
     let located = serde_json::to_value(&err).unwrap();
-    assert!(located["location"]["path"].to_string().contains("amount"), "{located}");
+    assert!(
+        located["location"]["path"].to_string().contains("amount"),
+        "{located}"
+    );
 
     let err = dispatch(
         &s,
@@ -220,7 +236,10 @@ fn bad_input_is_named_at_its_field() {
         json!({"session": session, "input": {"items": "[\"hotel\", "}}),
     )
     .unwrap_err();
-    assert!(err.to_string().contains("items") && err.to_string().contains("not JSON"), "{err}");
+    assert!(
+        err.to_string().contains("items") && err.to_string().contains("not JSON"),
+        "{err}"
+    );
     let err = dispatch(
         &s,
         "run_start",
@@ -319,7 +338,10 @@ fn parity_of_a_workflow_and_its_converted_journey() {
     assert_eq!(parted["journey"], journey["name"]);
     assert_eq!(parted["report"]["parity"], false, "{parted}");
     let d = &parted["report"]["runs"][0]["divergence"];
-    assert!(d["workflow"].as_str().unwrap().contains("managerApproval"), "{d}");
+    assert!(
+        d["workflow"].as_str().unwrap().contains("managerApproval"),
+        "{d}"
+    );
 
     // The CLI's `parity` says the same of the same case (one service).
     let cli = journey_studio::simulate::parity::parity(
@@ -330,15 +352,14 @@ fn parity_of_a_workflow_and_its_converted_journey() {
             _ => unreachable!(),
         },
         None,
-        &serde_json::from_value(json!({"name": message, "mocks": mocks, "input": {}, "turns": [message]}))
-            .unwrap(),
+        &serde_json::from_value(
+            json!({"name": message, "mocks": mocks, "input": {}, "turns": [message]}),
+        )
+        .unwrap(),
     )
     .unwrap();
     assert!(!cli.parity);
-    assert_eq!(
-        serde_json::to_value(&cli.runs[0].divergence).unwrap(),
-        *d
-    );
+    assert_eq!(serde_json::to_value(&cli.runs[0].divergence).unwrap(), *d);
 
     let err = dispatch(
         &s,

@@ -171,9 +171,8 @@ fn mocks_of(mocks: Option<Value>) -> Result<Mocks> {
         None | Some(Value::Null) => Ok(Mocks::default()),
         Some(Value::String(s)) if s.trim().is_empty() => Ok(Mocks::default()),
         Some(Value::String(s)) => crate::json::from_str_located::<Mocks>("mocks", &s),
-        Some(v) => serde_json::from_value(v).map_err(|e| {
-            Error::Simulation(format!("mocks: {}", crate::json::serde_message(&e)))
-        }),
+        Some(v) => serde_json::from_value(v)
+            .map_err(|e| Error::Simulation(format!("mocks: {}", crate::json::serde_message(&e)))),
     }
 }
 
@@ -280,7 +279,10 @@ pub fn parity_check(state: &AppState, args: ParityArgs) -> Result<ParityView> {
     let (document_id, _, workflow) = workflow_of(state, &args.session)?;
     let form = service::start_form(workflow.state());
     let input = service::typed_values(
-        &format!("input of `{}`", form.name.as_deref().unwrap_or("the start block")),
+        &format!(
+            "input of `{}`",
+            form.name.as_deref().unwrap_or("the start block")
+        ),
         &form.fields,
         &args.input.unwrap_or_default(),
     )?;

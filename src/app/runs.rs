@@ -150,7 +150,9 @@ fn typed(owner: &str, field: &FormField, value: &Value) -> Result<Option<Value>>
                 Ok(n) if n.is_finite() => serde_json::Number::from_f64(n)
                     .map(|n| {
                         // Whole numbers stay integers, as Sim's form sends them.
-                        if n.as_f64().is_some_and(|f| f.fract() == 0.0 && f.abs() < 9e15) {
+                        if n.as_f64()
+                            .is_some_and(|f| f.fract() == 0.0 && f.abs() < 9e15)
+                        {
                             Value::from(n.as_f64().unwrap_or_default() as i64)
                         } else {
                             Value::Number(n)
@@ -161,7 +163,10 @@ fn typed(owner: &str, field: &FormField, value: &Value) -> Result<Option<Value>>
                     return Err(bad(
                         owner,
                         name,
-                        format!("{} is not a number (`{name}` is a number field)", shown(value)),
+                        format!(
+                            "{} is not a number (`{name}` is a number field)",
+                            shown(value)
+                        ),
                     ))
                 }
             },
@@ -169,7 +174,10 @@ fn typed(owner: &str, field: &FormField, value: &Value) -> Result<Option<Value>>
                 return Err(bad(
                     owner,
                     name,
-                    format!("{} is not a number (`{name}` is a number field)", shown(other)),
+                    format!(
+                        "{} is not a number (`{name}` is a number field)",
+                        shown(other)
+                    ),
                 ))
             }
         },
@@ -181,7 +189,10 @@ fn typed(owner: &str, field: &FormField, value: &Value) -> Result<Option<Value>>
                 return Err(bad(
                     owner,
                     name,
-                    format!("{} is not true or false (`{name}` is a boolean field)", shown(other)),
+                    format!(
+                        "{} is not true or false (`{name}` is a boolean field)",
+                        shown(other)
+                    ),
                 ))
             }
         },
@@ -210,7 +221,10 @@ fn typed(owner: &str, field: &FormField, value: &Value) -> Result<Option<Value>>
                 return Err(bad(
                     owner,
                     name,
-                    format!("{} is not an {kind} (`{name}` is an {kind} field)", shown(&parsed)),
+                    format!(
+                        "{} is not an {kind} (`{name}` is an {kind} field)",
+                        shown(&parsed)
+                    ),
                 ));
             }
             parsed
@@ -284,7 +298,7 @@ pub struct BlockMark {
     pub state: MarkState,
     /// How many times it ran (loop iterations and parallel branches each count).
     pub runs: usize,
-    /// Its place in the run: 1 for the first block that ran, 2 for the next one...
+    /// Its place in the run log when it first ran (1 for the first entry of the log).
     #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub order: Option<usize>,
@@ -346,8 +360,7 @@ pub fn marks(state: &WorkflowState, report: &RunReport) -> RunMarks {
     for event in &report.trace {
         let block = event.block.as_str();
         *runs.entry(block).or_default() += 1;
-        let next = order.len() + 1;
-        order.entry(block).or_insert(next);
+        order.entry(block).or_insert(event.seq + 1);
         let rank = |s: BlockStatus| match s {
             BlockStatus::Ok => 0,
             BlockStatus::Paused => 1,
@@ -522,7 +535,10 @@ impl WorkflowRun {
         let form = start_form(&state);
         let owner = format!(
             "input of `{}`",
-            form.name.as_deref().or(form.block.as_deref()).unwrap_or("the start block")
+            form.name
+                .as_deref()
+                .or(form.block.as_deref())
+                .unwrap_or("the start block")
         );
         let input = typed_values(&owner, &form.fields, values)?;
         WorkflowRun::start(state, Value::Object(input), mocks)
@@ -562,7 +578,10 @@ impl WorkflowRun {
                     .map(|p| p.context_id.as_str())
                     .collect();
                 Error::Simulation(if open.is_empty() {
-                    format!("no pause `{pause}`: the run is {}", status_word(self.report.status))
+                    format!(
+                        "no open pause `{pause}`: the run is {}",
+                        status_word(self.report.status)
+                    )
                 } else {
                     format!("no open pause `{pause}` (open: {})", open.join(", "))
                 })
@@ -583,7 +602,11 @@ impl WorkflowRun {
                     .blocks
                     .get(&point.block)
                     .map_or(point.block.clone(), |b| b.name.clone());
-                Value::Object(typed_values(&format!("answer to `{name}`"), &fields, &values)?)
+                Value::Object(typed_values(
+                    &format!("answer to `{name}`"),
+                    &fields,
+                    &values,
+                )?)
             }
             other => other,
         };
