@@ -94,7 +94,7 @@ export function ParityPanel({ session, input, mocks }: { session: string; input:
                   </div>
                 </div>
                 {r.divergence && (
-                  <div className="small" data-testid="parity-divergence">
+                  <div className="parity-divergence" data-testid="parity-divergence">
                     Diverged at step {r.divergence.step}
                     {r.divergence.after ? ` after ${r.divergence.after.name}` : ""}:
                     <div>workflow: {r.divergence.workflow}</div>
