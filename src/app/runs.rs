@@ -341,6 +341,9 @@ fn is_container_handle(handle: Option<&str>) -> bool {
     )
 }
 
+/// One container pass an event ran in: the container, its iteration or branch, its batch.
+type IterationStep = (String, usize, Option<usize>);
+
 /// Marks every block and edge of `state` from `report`.
 pub fn marks(state: &WorkflowState, report: &RunReport) -> RunMarks {
     let open_pauses: HashSet<&str> = report.pauses.iter().map(|p| p.block.as_str()).collect();
@@ -349,8 +352,7 @@ pub fn marks(state: &WorkflowState, report: &RunReport) -> RunMarks {
     let mut order: HashMap<&str, usize> = HashMap::new();
     let mut taken: HashSet<&str> = HashSet::new();
     // Container -> the distinct iteration paths (the frames down to it) its blocks ran in.
-    let mut iterations: HashMap<&str, BTreeSet<Vec<(String, usize, Option<usize>)>>> =
-        HashMap::new();
+    let mut iterations: HashMap<&str, BTreeSet<Vec<IterationStep>>> = HashMap::new();
     let containers: HashSet<&str> = state
         .blocks
         .values()
