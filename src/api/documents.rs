@@ -100,6 +100,7 @@ pub fn delete_document(state: &AppState, args: DocumentIdArgs) -> Result<Deleted
     let name = name_of(&*state.store()?, args.id)?;
     state.editor.discard_document(args.id);
     state.previews.forget_document(args.id);
+    state.runs.forget_document(args.id);
     state.store()?.delete_document(&name)?;
     Ok(Deleted { id: args.id, name })
 }

@@ -82,6 +82,7 @@ pub fn save_now(state: &AppState, args: SessionArgs) -> Result<SessionStatus> {
 
 pub fn close_document(state: &AppState, args: SessionArgs) -> Result<SessionStatus> {
     state.previews.forget_session(&args.session);
+    state.runs.forget_session(&args.session);
     state.editor.close(&args.session)
 }
 

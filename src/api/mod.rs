@@ -6,6 +6,7 @@
 mod documents;
 mod editing;
 mod preview;
+mod runs;
 pub mod settings;
 mod sync;
 mod templates;
@@ -30,6 +31,7 @@ pub struct AppState {
     settings: Box<dyn SettingsBackend>,
     editor: Editor,
     previews: preview::Previews,
+    runs: runs::Runs,
 }
 
 fn autosave_of(settings: &Settings) -> AutosaveSettings {
@@ -47,6 +49,7 @@ impl AppState {
             settings,
             editor: Editor::new(workspace, autosave),
             previews: preview::Previews::default(),
+            runs: runs::Runs::default(),
         })
     }
 
@@ -66,6 +69,7 @@ impl AppState {
         let store = crate::store::Store::open(workspace)?;
         self.editor.switch_workspace(workspace)?;
         self.previews.clear();
+        self.runs.clear();
         *self.open_workspace() = (store, workspace.to_path_buf());
         Ok(())
     }
@@ -241,6 +245,7 @@ pub fn write_bindings(dir: &Path) -> Result<()> {
 use documents as d;
 use editing as e;
 use preview as p;
+use runs as r;
 use templates as t;
 use workspace as w;
 
@@ -304,6 +309,18 @@ commands! {
     sim_stop(SimArgs) -> Message = p::sim_stop;
     /// Saves the conversation so far as a scenario of its document.
     sim_save_scenario(SimSaveScenarioArgs) -> ScenarioRef = p::sim_save_scenario;
+    /// The open workflow's start block and its input form (typed fields).
+    run_form(r::RunFormArgs) -> crate::app::runs::StartForm = r::run_form;
+    /// Runs the open workflow with mocks: the trace, each block and edge as the canvas draws
+    /// it, the open pauses with their forms; answers the run's id.
+    run_start(r::RunStartArgs) -> r::RunView = r::run_start;
+    /// Answers a pause (human in the loop) of a run; the run goes on from it.
+    run_resume(r::RunResumeArgs) -> r::RunView = r::run_resume;
+    /// Forgets a run.
+    run_stop(r::RunArgs) -> Message = r::run_stop;
+    /// The open workflow and its converted journey (or a journey of the workspace) under one
+    /// customer message: each side's steps and where they first diverge.
+    parity_check(r::ParityArgs) -> r::ParityView = r::parity_check;
     templates_list(TemplatesListArgs) -> TemplateList = t::templates_list;
     template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
     /// Instantiates a template as a new document of the workspace.

@@ -4,6 +4,7 @@
 
 pub mod documents;
 pub mod remotes;
+pub mod runs;
 pub mod runtime;
 
 pub use runtime::{block_on, block_on_here};

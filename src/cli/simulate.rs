@@ -2,10 +2,11 @@
 //! interactively (a REPL on standard input, which may be a pipe).
 
 use crate::{Outcome, OutputFormat};
+use journey_studio::app::runs::WorkflowRun;
 use journey_studio::json::{from_str_located, read_text};
 use journey_studio::simulate::journey::{Event, Session};
 use journey_studio::simulate::scenario::{self, ScenarioResult};
-use journey_studio::simulate::workflow::{self, Resume, RunOptions, RunReport};
+use journey_studio::simulate::workflow::RunReport;
 use journey_studio::simulate::Mocks;
 use journey_studio::Document;
 use std::fmt::Write as _;
@@ -310,16 +311,18 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                     "each line runs the workflow with that text as `input` (or a JSON object as the whole input); /resume <pause> <json> answers a pause of the last run; /quit to stop"
                 );
             }
-            let mut last: Option<RunOptions> = None;
+            // The app's Run panel and this REPL share the run service: a run kept with its
+            // options, a pause answered by replaying the run with one more resume.
+            let mut last: Option<WorkflowRun> = None;
             for line in super::input::typed_lines() {
                 let line = line?;
                 let line = line.as_str();
-                let options = if let Some(rest) = line.strip_prefix("/resume") {
+                let result = if let Some(rest) = line.strip_prefix("/resume") {
                     let rest = rest.trim();
                     let (pause, answer) = rest
                         .split_once(char::is_whitespace)
                         .map_or((rest, ""), |(p, a)| (p, a.trim()));
-                    let Some(mut options) = last.clone() else {
+                    let Some(run) = last.as_mut() else {
                         let _ = writeln!(stdout, "error: no run to resume yet");
                         continue;
                     };
@@ -334,40 +337,32 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
                             }
                         }
                     };
-                    options.resume.push(Resume {
-                        pause: pause.to_string(),
-                        input,
-                    });
-                    options
+                    run.resume(pause, input).map(|_| ())
                 } else {
                     let input = match serde_json::from_str::<serde_json::Value>(line) {
                         Ok(v @ serde_json::Value::Object(_)) => v,
                         _ => serde_json::json!({ "input": line }),
                     };
-                    RunOptions {
-                        input,
-                        mocks: mocks.clone(),
-                        ..RunOptions::default()
-                    }
+                    WorkflowRun::start(sim.state().clone(), input, mocks.clone())
+                        .map(|run| last = Some(run))
                 };
-                let report = match workflow::run(sim.state(), &options) {
-                    Ok(r) => r,
-                    Err(e) => {
-                        let _ = writeln!(stdout, "error: {e}");
-                        continue;
-                    }
+                if let Err(e) = result {
+                    let _ = writeln!(stdout, "error: {e}");
+                    continue;
+                }
+                let Some(report) = last.as_ref().map(WorkflowRun::report) else {
+                    continue;
                 };
-                last = Some(options);
                 match format {
                     OutputFormat::Json => {
                         let _ = writeln!(
                             stdout,
                             "{}",
-                            serde_json::to_string(&report).unwrap_or_default()
+                            serde_json::to_string(report).unwrap_or_default()
                         );
                     }
                     OutputFormat::Text => {
-                        let _ = write!(stdout, "{}", render_run(&report));
+                        let _ = write!(stdout, "{}", render_run(report));
                     }
                 }
                 let _ = stdout.flush();

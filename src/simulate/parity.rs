@@ -23,7 +23,8 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 
 /// One step both sides can name: a block and the state it corresponds to.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, ts_rs::TS)]
+#[ts(rename = "ParityStep")]
 pub struct Step {
     pub block_id: Option<String>,
     pub state_id: Option<String>,
@@ -32,7 +33,7 @@ pub struct Step {
 }
 
 /// Where the two sides parted.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct Divergence {
     /// 1-based position in the compared step sequence.
     pub step: usize,
@@ -48,24 +49,26 @@ pub struct Divergence {
 }
 
 /// One workflow run and its journey replay.
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct RunParity {
     /// The customer's message of the run, if any.
     pub message: Option<String>,
     pub workflow_status: RunStatus,
+    #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub workflow_error: Option<String>,
     /// `ended`, or `waiting at <state>`.
     pub journey_status: String,
     pub workflow_path: Vec<Step>,
     pub journey_path: Vec<Step>,
+    #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub divergence: Option<Divergence>,
     /// The journey's events, for the chat panel.
     pub journey_events: Vec<Event>,
 }
 
-#[derive(Debug, Clone, PartialEq, Serialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, ts_rs::TS)]
 pub struct ParityReport {
     pub scenario: String,
     pub parity: bool,

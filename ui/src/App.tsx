@@ -8,6 +8,8 @@ import { Inspector } from "./components/Inspector";
 import { NewDocument } from "./components/NewDocument";
 import { usePalette } from "./components/Palette";
 import { Problems } from "./components/Problems";
+import { RunPanel } from "./components/RunPanel";
+import type { RunMarks } from "./api/generated/RunMarks";
 import { SaveTemplate } from "./components/SaveTemplate";
 import { Settings } from "./components/Settings";
 import { Shortcuts } from "./components/Shortcuts";
@@ -47,6 +49,8 @@ export function App() {
   const [convertOn, setConvertOn] = useState(false);
   const [otherSel, setOtherSel] = useState<Selection>(NO_SEL);
   const [active, setActive] = useState<string | null>(null);
+  // The Run panel's workflow run, drawn on the canvas.
+  const [runMarks, setRunMarks] = useState<RunMarks | null>(null);
   const [focus, setFocus] = useState<{ id: string; nonce: number } | null>(null);
   const [dragging, setDragging] = useState(false);
   const [settings, setSettings] = useState<SettingsT | null>(null);
@@ -412,6 +416,7 @@ export function App() {
   const isJourney = doc?.kind === "parlant_journey";
   const inspected = (journeyProps && isJourney ? null : selected) ?? (isJourney ? "journey" : null);
   const autosave = settings?.autosave ?? true;
+  const names = useMemo(() => new Map((doc?.view.nodes ?? []).map((n) => [n.id, n.label || n.id])), [doc?.view.nodes]);
 
   return (
     <div className={`app${dragging ? " dropping" : ""}`}>
@@ -478,6 +483,7 @@ export function App() {
               problems={problems}
               highlight={mainHighlight}
               active={active}
+              marks={runMarks}
               keyboard
               focus={focus}
               palette={palette}
@@ -507,7 +513,7 @@ export function App() {
           <nav className="tabs">
             {TABS.map((t) => (
               <button key={t} className={tab === t ? "on" : undefined} onClick={() => setTab(t)} data-testid={`tab-${t}`}>
-                {t === "problems" && doc ? `Problems (${doc.diagnostics.size})` : t[0].toUpperCase() + t.slice(1)}
+                {t === "problems" && doc ? `Problems (${doc.diagnostics.size})` : t === "chat" && doc && !isJourney ? "Run" : t[0].toUpperCase() + t.slice(1)}
               </button>
             ))}
           </nav>
@@ -521,7 +527,10 @@ export function App() {
             {tab === "problems" && (
               <Problems diagnostics={doc?.diagnostics ?? null} counts={doc?.counts ?? null} onFocus={focusOn} template={templateReport} onDismissTemplate={() => setTemplateReport(null)} />
             )}
-            {tab === "chat" && doc && <Chat key={doc.session} session={doc.session} view={doc.view} onActive={setActive} />}
+            {tab === "chat" && doc && isJourney && <Chat key={doc.session} session={doc.session} view={doc.view} onActive={setActive} />}
+            {tab === "chat" && doc && !isJourney && (
+              <RunPanel key={doc.session} session={doc.session} selected={sel.nodes.length === 1 ? sel.nodes[0] : null} names={names} onMarks={setRunMarks} onFocus={focusOn} />
+            )}
             {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
             {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
           </div>

@@ -139,7 +139,7 @@ fn is_trigger_type(t: &str) -> bool {
 }
 
 /// Sim's `PathConstructor.findTriggerBlock`.
-fn find_trigger(state: &WorkflowState, requested: Option<&str>) -> Result<String> {
+pub(super) fn find_trigger(state: &WorkflowState, requested: Option<&str>) -> Result<String> {
     let explicit = || {
         state
             .blocks

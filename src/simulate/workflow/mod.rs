@@ -86,7 +86,7 @@ pub struct Resume {
     pub input: Value,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum RunStatus {
     Completed,
@@ -94,7 +94,7 @@ pub enum RunStatus {
     Paused,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ts_rs::TS)]
 #[serde(rename_all = "snake_case")]
 pub enum BlockStatus {
     Ok,
@@ -106,22 +106,24 @@ pub enum BlockStatus {
 }
 
 /// Where a block ran: the loop iterations / parallel branches around it, outermost first.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct FrameRef {
     pub container: String,
     pub kind: String,
     pub index: usize,
+    #[ts(optional)]
     #[serde(skip_serializing_if = "Option::is_none")]
     pub batch: Option<usize>,
 }
 
 /// One entry of the run log, in the order Sim's log would list it: a block when it starts
 /// (with its result), a loop or parallel when it completes or fails.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct TraceEvent {
     pub seq: usize,
     pub block: String,
     /// The runtime node when it differs from the block (`x₍2₎` for parallel branch 2).
+    #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub node: Option<String>,
     pub name: String,
@@ -132,6 +134,7 @@ pub struct TraceEvent {
     /// Inputs after reference resolution (`{{ENV}}` values left as written).
     pub inputs: Value,
     pub output: Value,
+    #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub error: Option<String>,
     pub status: BlockStatus,
@@ -140,12 +143,15 @@ pub struct TraceEvent {
     pub mocked: bool,
     /// Ids of the workflow edges this block activated.
     pub activated: Vec<String>,
+    #[ts(optional)]
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub note: Option<String>,
     /// 0 for the first run, n after the n-th resume.
+    #[ts(as = "Option<usize>", optional)]
     #[serde(default, skip_serializing_if = "is_zero")]
     pub segment: usize,
     /// A nested workflow block's own run log.
+    #[ts(as = "Option<Vec<TraceEvent>>", optional)]
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub children: Vec<TraceEvent>,
 }
@@ -155,7 +161,7 @@ fn is_zero(n: &usize) -> bool {
 }
 
 /// A block waiting for a human or a timer (Sim's `PausePoint`).
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, ts_rs::TS)]
 pub struct PausePoint {
     /// Sim's `contextId` (`blockId`, with `₍branch₎` and `_loopN` inside containers).
     pub context_id: String,
@@ -190,6 +196,11 @@ pub struct RunReport {
     /// How many resumes were applied.
     #[serde(default, skip_serializing_if = "is_zero")]
     pub resumed: usize,
+}
+
+/// The block a run of `state` starts from (Sim's `findTriggerBlock`), unless a run names one.
+pub fn trigger_of(state: &WorkflowState) -> Result<String> {
+    engine::find_trigger(state, None)
 }
 
 /// Runs a workflow (and applies `options.resume`, if any).

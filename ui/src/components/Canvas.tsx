@@ -23,6 +23,8 @@ import {
   type OnSelectionChangeParams,
 } from "@xyflow/react";
 import type { CanvasView, Edit } from "../api/types";
+import type { RunMarks } from "../api/generated/RunMarks";
+import { withMarks } from "../lib/runMarks";
 import { STEP_HEIGHT, toFlowEdges, widthOf, toFlowNodes, type StepNode } from "../lib/flow";
 import { searchNodes } from "../lib/search";
 import { runLayout } from "../lib/runLayout";
@@ -57,6 +59,8 @@ export interface CanvasProps {
   /** What can be added (the palette is shown when given and `showPalette`). */
   palette?: PaletteEntry[] | null;
   showPalette?: boolean;
+  /** A workflow run drawn on the canvas: blocks lit in order, dead paths greyed, iterations. */
+  marks?: RunMarks | null;
 }
 
 const EMPTY = new Set<string>();
@@ -101,7 +105,7 @@ interface QuickAddAt {
 }
 
 function CanvasInner(props: CanvasProps) {
-  const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo, minimap = true, snapToGrid = false, palette, showPalette } = props;
+  const { view, problems, highlight = EMPTY, active, readOnly, keyboard, focus, onEdits, onSelect, onUndo, onRedo, minimap = true, snapToGrid = false, palette, showPalette, marks = null } = props;
   const rf = useReactFlow();
   // A boolean selector: re-renders only when the zoom crosses FAR_ZOOM, not on every frame.
   const far = useStore(isFar);
@@ -121,8 +125,13 @@ function CanvasInner(props: CanvasProps) {
   useEffect(() => {
     const selN = new Set(selection.current.nodes);
     const selE = new Set(selection.current.edges);
-    setNodes(withClass(toFlowNodes(view, problems).map((n) => (selN.has(n.id) ? { ...n, selected: true } : n)), highlight, active));
-    setEdges(withClass(toFlowEdges(view).map((e) => (selE.has(e.id) ? { ...e, selected: true } : e)), highlight, active));
+    const [ns, es] = withMarks(
+      withClass(toFlowNodes(view, problems).map((n) => (selN.has(n.id) ? { ...n, selected: true } : n)), highlight, active),
+      withClass(toFlowEdges(view).map((e) => (selE.has(e.id) ? { ...e, selected: true } : e)), highlight, active),
+      marks,
+    );
+    setNodes(ns);
+    setEdges(es);
     // highlight/active are applied by the effect below; a view change re-applies them here once.
     // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [view, problems]);
@@ -131,6 +140,11 @@ function CanvasInner(props: CanvasProps) {
     setNodes((ns) => withClass(ns, highlight, active));
     setEdges((es) => withClass(es, highlight, active));
   }, [highlight, active]);
+
+  useEffect(() => {
+    setNodes((ns) => withMarks(ns, [], marks)[0]);
+    setEdges((es) => withMarks([], es, marks)[1]);
+  }, [marks]);
 
   /**
    * The first view of a document is legible: the whole graph when it fits at a readable zoom,

@@ -19,6 +19,32 @@ function ProblemBadge({ data }: { data: StepNode["data"] }) {
   );
 }
 
+/** How the block fared in the run drawn on the canvas: its place in the run, how often it ran. */
+function RunBadge({ data }: { data: StepNode["data"] }) {
+  const r = data.run;
+  if (!r || r.state === "dead" || r.state === "pending") return null;
+  const times = r.runs > 1 && r.iterations == null ? ` ×${r.runs}` : "";
+  const text = r.state === "paused" ? "paused" : `#${r.order ?? "?"}${times}`;
+  return (
+    <span className={`run-badge run-badge-${r.state}`} data-testid="run-badge" title={`${r.state}, ran ${r.runs} time(s)`}>
+      {text}
+    </span>
+  );
+}
+
+/** A loop's iterations or a parallel's branches in the run drawn on the canvas. */
+function IterationBadge({ data }: { data: StepNode["data"] }) {
+  const n = data.run?.iterations;
+  if (n == null) return null;
+  const what = data.view.kind === "parallel" ? "branch" : "iteration";
+  return (
+    <span className="run-iterations" data-testid="run-iterations">
+      {n} {what}
+      {n === 1 ? "" : what === "branch" ? "es" : "s"}
+    </span>
+  );
+}
+
 /** Ports: the main output on the right; branches and routes as labelled rows; `error` last. */
 function Ports({ data }: { data: StepNode["data"] }) {
   const v = data.view;
@@ -62,6 +88,7 @@ function StepBody({ data }: { data: StepNode["data"] }) {
       <div className="node-head">
         <TypeIcon icon={v.icon ?? undefined} kind={v.kind} color={v.color ?? undefined} />
         <span className={`kind kind-${v.kind}`}>{v.type_name ?? (v.kind === v.type ? v.kind : `${v.kind} · ${v.type}`)}</span>
+        <RunBadge data={data} />
         <ProblemBadge data={data} />
       </div>
       <div className="node-label" title={v.label}>{v.label || v.id}</div>
@@ -118,6 +145,7 @@ export const ContainerNodeView = memo(function ContainerNodeView({ data, selecte
         <TypeIcon icon={v.icon ?? undefined} kind={v.kind} color={v.color ?? undefined} />
         <span className={`kind kind-${v.kind}`}>{v.type_name ?? v.kind}</span>
         <span className="node-label">{v.label || v.id}</span>
+        <IterationBadge data={data} />
         <ProblemBadge data={data} />
       </div>
       <div className="container-ports">

@@ -3,12 +3,15 @@
 // (React Flow requires a parent to come before the nodes inside it).
 import { MarkerType, type Edge, type Node } from "@xyflow/react";
 import type { CanvasView, ViewEdge, ViewHandle, ViewNode } from "../api/types";
+import type { BlockMark } from "../api/generated/BlockMark";
 
 export interface StepData extends Record<string, unknown> {
   view: ViewNode;
   /** Worst diagnostic severity on this node, if any. */
   problem?: "error" | "warning" | "info";
   problemCount?: number;
+  /** How the block fared in the run drawn on the canvas, if any. */
+  run?: BlockMark;
 }
 
 export type StepNode = Node<StepData>;

@@ -24,6 +24,8 @@ import type { PaletteArgs } from "./PaletteArgs";
 import type { PaletteItem } from "./PaletteItem";
 import type { PaletteItemArgs } from "./PaletteItemArgs";
 import type { PaletteList } from "./PaletteList";
+import type { ParityArgs } from "./ParityArgs";
+import type { ParityView } from "./ParityView";
 import type { PullArgs } from "./PullArgs";
 import type { PullResult } from "./PullResult";
 import type { PushArgs } from "./PushArgs";
@@ -38,6 +40,11 @@ import type { ResolveConflictArgs } from "./ResolveConflictArgs";
 import type { RestoreRevisionArgs } from "./RestoreRevisionArgs";
 import type { RevisionDiffArgs } from "./RevisionDiffArgs";
 import type { RevisionRef } from "./RevisionRef";
+import type { RunArgs } from "./RunArgs";
+import type { RunFormArgs } from "./RunFormArgs";
+import type { RunResumeArgs } from "./RunResumeArgs";
+import type { RunStartArgs } from "./RunStartArgs";
+import type { RunView } from "./RunView";
 import type { SaveConvertedArgs } from "./SaveConvertedArgs";
 import type { ScenarioRef } from "./ScenarioRef";
 import type { SessionArgs } from "./SessionArgs";
@@ -50,6 +57,7 @@ import type { SimSaveScenarioArgs } from "./SimSaveScenarioArgs";
 import type { SimSendArgs } from "./SimSendArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
+import type { StartForm } from "./StartForm";
 import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncRetried } from "./SyncRetried";
 import type { SyncRetryArgs } from "./SyncRetryArgs";
@@ -127,6 +135,18 @@ export interface Commands {
   sim_stop: { args: SimArgs; result: Message };
   /** Saves the conversation so far as a scenario of its document. */
   sim_save_scenario: { args: SimSaveScenarioArgs; result: ScenarioRef };
+  /** The open workflow's start block and its input form (typed fields). */
+  run_form: { args: RunFormArgs; result: StartForm };
+  /** Runs the open workflow with mocks: the trace, each block and edge as the canvas draws
+   * it, the open pauses with their forms; answers the run's id. */
+  run_start: { args: RunStartArgs; result: RunView };
+  /** Answers a pause (human in the loop) of a run; the run goes on from it. */
+  run_resume: { args: RunResumeArgs; result: RunView };
+  /** Forgets a run. */
+  run_stop: { args: RunArgs; result: Message };
+  /** The open workflow and its converted journey (or a journey of the workspace) under one
+   * customer message: each side's steps and where they first diverge. */
+  parity_check: { args: ParityArgs; result: ParityView };
   templates_list: { args: TemplatesListArgs; result: TemplateList };
   template_show: { args: TemplateIdArgs; result: TemplateDetail };
   /** Instantiates a template as a new document of the workspace. */
@@ -196,6 +216,11 @@ export const COMMAND_NAMES: CommandName[] = [
   "sim_restart",
   "sim_stop",
   "sim_save_scenario",
+  "run_form",
+  "run_start",
+  "run_resume",
+  "run_stop",
+  "parity_check",
   "templates_list",
   "template_show",
   "template_instantiate",
