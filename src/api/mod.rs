@@ -5,7 +5,9 @@
 
 mod documents;
 mod editing;
+mod live;
 mod preview;
+mod scenarios;
 pub mod settings;
 mod sync;
 mod templates;
@@ -30,6 +32,7 @@ pub struct AppState {
     settings: Box<dyn SettingsBackend>,
     editor: Editor,
     previews: preview::Previews,
+    live: crate::app::live::LiveChats,
 }
 
 fn autosave_of(settings: &Settings) -> AutosaveSettings {
@@ -47,6 +50,7 @@ impl AppState {
             settings,
             editor: Editor::new(workspace, autosave),
             previews: preview::Previews::default(),
+            live: Default::default(),
         })
     }
 
@@ -66,6 +70,7 @@ impl AppState {
         let store = crate::store::Store::open(workspace)?;
         self.editor.switch_workspace(workspace)?;
         self.previews.clear();
+        self.live.clear();
         *self.open_workspace() = (store, workspace.to_path_buf());
         Ok(())
     }
@@ -239,6 +244,7 @@ pub fn write_bindings(dir: &Path) -> Result<()> {
 use documents as d;
 use editing as e;
 use preview as p;
+use scenarios as sc;
 use templates as t;
 use workspace as w;
 
@@ -300,8 +306,23 @@ commands! {
     sim_restart(SimArgs) -> SimStep = p::sim_restart;
     /// Ends a preview and forgets it.
     sim_stop(SimArgs) -> Message = p::sim_stop;
-    /// Saves the conversation so far as a scenario of its document.
+    /// Saves the conversation so far as a scenario of its document, expecting what happened
+    /// (its path, final state and agent messages).
     sim_save_scenario(SimSaveScenarioArgs) -> ScenarioRef = p::sim_save_scenario;
+    /// The open document's scenarios: turns and expectations.
+    scenarios_list(SessionArgs) -> ScenarioList = sc::scenarios_list;
+    /// Runs the open document's scenarios (or the one named) on the document as edited now.
+    scenarios_run(ScenariosRunArgs) -> crate::app::scenarios::SuiteOutcome = sc::scenarios_run;
+    /// Replaces a scenario's expectations (its turns and mocks stay).
+    scenario_set_expectations(ScenarioExpectationsArgs) -> ScenarioRef = sc::scenario_set_expectations;
+    scenario_delete(ScenarioNameArgs) -> Message = sc::scenario_delete;
+    /// Opens a chat with the real agent on a Parlant remote (a new session).
+    live_chat_start(LiveChatStartArgs) -> crate::app::live::LiveChat = live::live_chat_start;
+    /// Posts a customer message to a live chat; the agent's answer follows its offset.
+    live_chat_send(LiveChatSendArgs) -> LiveSent = live::live_chat_send;
+    /// The live chat's events from an offset, long-polling up to `wait_secs` for the first.
+    live_chat_events(LiveChatEventsArgs) -> crate::app::live::LiveEvents = live::live_chat_events;
+    live_chat_stop(LiveChatArgs) -> Message = live::live_chat_stop;
     templates_list(TemplatesListArgs) -> TemplateList = t::templates_list;
     template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
     /// Instantiates a template as a new document of the workspace.
