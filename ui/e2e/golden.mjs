@@ -53,6 +53,28 @@ export function registerGolden(test) {
     assert.match(await page.textContent('[data-testid="scenarios-summary"]'), /1 passed, 0 failed/);
     await screenshot(page, "golden-scenarios-pass");
 
+    // An edit of the journey: the state asks something else now, so the replay fails on it.
+    await page.click('[data-testid="tab-inspector"]');
+    await page.click('[data-testid="canvas"] .react-flow__node[data-id="ask-destination"]');
+    const action = page.locator('[data-testid="inspector"] [data-field="action"]');
+    const before = await action.inputValue();
+    await action.fill("Ask where they would like to fly");
+    await action.press("Tab");
+    await page.waitForFunction(() => !document.querySelector('[data-testid="undo"]')?.disabled);
+    await page.click('[data-testid="tab-scenarios"]');
+    await page.click('[data-testid="scenarios-run-all"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario"][data-name="lisbon golden"] [data-testid="scenario-badge"]')?.getAttribute("data-result") === "fail");
+    assert.equal(
+      await row.locator('[data-testid="scenario-first-failure"]').textContent(),
+      `messages: no agent message contains \`${before}\``,
+    );
+    await screenshot(page, "golden-scenarios-fail-after-edit");
+    // Undone, it passes again.
+    await page.click('[data-testid="undo"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="undo"]')?.disabled);
+    await page.click('[data-testid="scenarios-run-all"]');
+    await page.waitForFunction(() => document.querySelector('[data-testid="scenario"][data-name="lisbon golden"] [data-testid="scenario-badge"]')?.getAttribute("data-result") === "pass");
+
     // The expectations are a typed form: the saved path, final state and agent messages.
     await row.locator('[data-testid="scenario-edit"]').click();
     const form = row.locator('[data-testid="expectations-form"]');
