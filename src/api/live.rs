@@ -3,7 +3,7 @@
 
 use super::types::*;
 use super::AppState;
-use crate::app::live::{LiveChat, LiveEvents};
+use crate::app::live::{LiveChat, LiveEvents, SimStreamRun};
 use crate::error::Result;
 
 pub fn live_chat_start(state: &AppState, args: LiveChatStartArgs) -> Result<LiveChat> {
@@ -35,4 +35,26 @@ pub fn live_chat_stop(state: &AppState, args: LiveChatArgs) -> Result<Message> {
         format!("no live chat `{}`", args.chat)
     };
     Ok(Message { message })
+}
+
+pub fn sim_run_stream(state: &AppState, args: SimRunStreamArgs) -> Result<SimStreamRun> {
+    let input = match args.input {
+        None | Some(serde_json::Value::Null) => Default::default(),
+        Some(serde_json::Value::Object(map)) => map,
+        Some(_) => {
+            return Err(crate::error::Error::Unsupported(
+                "the run's input must be an object of fields".into(),
+            ))
+        }
+    };
+    // A connection of its own: the app's store lock is not held while the run streams.
+    let store = crate::store::Store::open(&state.workspace())?;
+    crate::app::live::sim_run_stream(
+        &store,
+        &args.remote,
+        &args.workflow,
+        input,
+        &args.selected_outputs.unwrap_or_default(),
+        std::time::Duration::from_secs(args.timeout_secs.unwrap_or(120).clamp(1, 900)),
+    )
 }

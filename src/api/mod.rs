@@ -323,6 +323,9 @@ commands! {
     /// The live chat's events from an offset, long-polling up to `wait_secs` for the first.
     live_chat_events(LiveChatEventsArgs) -> crate::app::live::LiveEvents = live::live_chat_events;
     live_chat_stop(LiveChatArgs) -> Message = live::live_chat_stop;
+    /// Runs a Sim remote's deployed workflow as a Server-Sent Events stream; answers its chunks
+    /// per block, its status and output.
+    sim_run_stream(SimRunStreamArgs) -> crate::app::live::SimStreamRun = live::sim_run_stream;
     templates_list(TemplatesListArgs) -> TemplateList = t::templates_list;
     template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
     /// Instantiates a template as a new document of the workspace.

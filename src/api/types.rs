@@ -279,6 +279,26 @@ pub struct LiveChatEventsArgs {
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimRunStreamArgs {
+    /// A Sim remote.
+    pub remote: String,
+    /// A Sim workflow id, or a document synced with the remote.
+    pub workflow: String,
+    /// The run's input fields.
+    #[ts(optional)]
+    #[serde(default)]
+    pub input: Option<Value>,
+    /// Outputs to stream as they are produced (`Block.path`).
+    #[ts(optional)]
+    #[serde(default)]
+    pub selected_outputs: Option<Vec<String>>,
+    /// Seconds the whole stream may take (default 120).
+    #[ts(optional, type = "number")]
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
 pub struct LiveChatArgs {
     pub chat: String,
 }

@@ -231,3 +231,124 @@ impl LiveChats {
         self.lock().clear();
     }
 }
+
+/// One block's part of a streamed Sim run: the chunks it sent, in order.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SimBlockStream {
+    pub block_id: String,
+    /// The block's name in the workflow, when the remote's export has it.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name: Option<String>,
+    pub chunks: Vec<String>,
+}
+
+/// A deployed workflow run on a Sim remote as a Server-Sent Events stream, per block.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]
+pub struct SimStreamRun {
+    /// The Sim workflow id run.
+    pub workflow: String,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub run_id: Option<String>,
+    /// `completed`, `failed`, `paused`, ...
+    pub status: String,
+    /// The blocks in the order their first chunk arrived.
+    pub blocks: Vec<SimBlockStream>,
+    /// The `final` event's output.
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub output: Option<Value>,
+    #[ts(optional)]
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub error: Option<String>,
+    /// How many events the stream carried.
+    #[ts(type = "number")]
+    pub events: u64,
+}
+
+/// The Sim id of `given` on `remote`: a workspace document pushed to (or pulled from) it, else
+/// `given` itself.
+pub fn sim_workflow_id(store: &Store, remote: &str, given: &str) -> Result<String> {
+    if let Some(doc) = store.documents()?.into_iter().find(|d| d.name == given) {
+        if let Some(state) = store.sync_state(doc.id, remote)? {
+            if !state
+                .remote_id
+                .starts_with(crate::sync::sim_sync::IMPORT_PREFIX)
+            {
+                return Ok(state.remote_id);
+            }
+        }
+    }
+    Ok(given.to_string())
+}
+
+/// Runs the deployed `workflow` (a Sim id or a document synced with the remote) on the Sim
+/// remote `remote` with `input`, streaming `selected` outputs (`Block.path`), and gathers the
+/// stream per block.
+pub fn sim_run_stream(
+    store: &Store,
+    remote: &str,
+    workflow: &str,
+    input: serde_json::Map<String, Value>,
+    selected: &[String],
+    timeout: std::time::Duration,
+) -> Result<SimStreamRun> {
+    let remote = store.remote(remote)?;
+    if remote.kind != RemoteKind::Sim {
+        return Err(Error::Unsupported(format!(
+            "remote `{}` is a {} remote; a workflow run needs a Sim remote",
+            remote.name,
+            remote.kind.as_str()
+        )));
+    }
+    let id = sim_workflow_id(store, &remote.name, workflow)?;
+    let client = crate::sync::sim_sync::sim_client(&remote)?;
+    block_on(async {
+        let mut blocks: Vec<SimBlockStream> = Vec::new();
+        let run = client
+            .execute_stream(&id, &input, selected, timeout, |event| {
+                if let crate::sync::sim::StreamEvent::Chunk { block_id, chunk } = event {
+                    match blocks.iter_mut().find(|b| &b.block_id == block_id) {
+                        Some(b) => b.chunks.push(chunk.clone()),
+                        None => blocks.push(SimBlockStream {
+                            block_id: block_id.clone(),
+                            name: None,
+                            chunks: vec![chunk.clone()],
+                        }),
+                    }
+                }
+            })
+            .await?;
+        // Names for the blocks: the export, when the key may read it (not needed to run).
+        if let Ok(Some(export)) = client.export(&id).await {
+            for b in &mut blocks {
+                b.name = export
+                    .pointer("/state/blocks")
+                    .and_then(|blocks| blocks.get(&b.block_id))
+                    .and_then(|block| block.get("name"))
+                    .and_then(Value::as_str)
+                    .map(str::to_string);
+            }
+        }
+        let (output, error) = match &run.outcome {
+            Some(crate::sync::sim::StreamEvent::Final(data)) => (
+                data.get("output").cloned(),
+                data.get("error")
+                    .and_then(Value::as_str)
+                    .map(str::to_string),
+            ),
+            Some(crate::sync::sim::StreamEvent::Error { message }) => (None, Some(message.clone())),
+            _ => (None, None),
+        };
+        Ok(SimStreamRun {
+            workflow: id.clone(),
+            run_id: run.run_id.clone(),
+            status: run.status().to_string(),
+            blocks,
+            output,
+            error,
+            events: run.events as u64,
+        })
+    })?
+}

@@ -8,6 +8,95 @@ import type { RemoteSummary } from "../api/types";
 
 type LiveChat = Commands["live_chat_start"]["result"];
 type LiveEvent = Commands["live_chat_events"]["result"]["events"][number];
+type SimRun = Commands["sim_run_stream"]["result"];
+
+/** Runs a Sim remote's deployed workflow as a stream and shows what each block sent. */
+function SimStream({ remotes }: { remotes: RemoteSummary[] }) {
+  const [remote, setRemote] = useState(remotes[0]?.name ?? "");
+  const [workflow, setWorkflow] = useState("");
+  const [fields, setFields] = useState<[string, string][]>([["", ""]]);
+  const [selected, setSelected] = useState("");
+  const [run, setRun] = useState<SimRun | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [error, setError] = useState<string | null>(null);
+  const go = async () => {
+    setBusy(true);
+    setError(null);
+    setRun(null);
+    const input: Record<string, string> = {};
+    for (const [k, v] of fields) if (k.trim()) input[k.trim()] = v;
+    const selected_outputs = selected
+      .split(",")
+      .map((x) => x.trim())
+      .filter(Boolean);
+    try {
+      setRun(await call("sim_run_stream", { remote, workflow: workflow.trim(), input, selected_outputs }));
+    } catch (e) {
+      setError(message(e));
+    }
+    setBusy(false);
+  };
+  if (remotes.length === 0) return <p className="muted">No Sim remote yet: add one in the Sync tab.</p>;
+  return (
+    <div className="form" data-testid="sim-stream">
+      <label className="field">
+        <span className="field-label">Remote</span>
+        <select value={remote} onChange={(e) => setRemote(e.target.value)} data-testid="sim-stream-remote">
+          {remotes.map((r) => (
+            <option key={r.name} value={r.name}>
+              {r.name} ({r.url})
+            </option>
+          ))}
+        </select>
+      </label>
+      <label className="field">
+        <span className="field-label">Workflow</span>
+        <span className="help muted">A document pushed to this remote, or a Sim workflow id (its deployed version runs).</span>
+        <input value={workflow} onChange={(e) => setWorkflow(e.target.value)} data-testid="sim-stream-workflow" />
+      </label>
+      <div className="field">
+        <span className="field-label">Input</span>
+        {fields.map(([k, v], i) => (
+          <div className="list-row" key={i}>
+            <input value={k} placeholder="field" onChange={(x) => setFields(fields.map((p, j) => (j === i ? [x.target.value, p[1]] : p)))} data-testid="sim-stream-field" />
+            <input value={v} placeholder="value" onChange={(x) => setFields(fields.map((p, j) => (j === i ? [p[0], x.target.value] : p)))} data-testid="sim-stream-value" />
+          </div>
+        ))}
+        <button type="button" onClick={() => setFields([...fields, ["", ""]])}>+ Add</button>
+      </div>
+      <label className="field">
+        <span className="field-label">Outputs to stream</span>
+        <span className="help muted">Block.path, comma separated (e.g. Greet.result).</span>
+        <input value={selected} onChange={(e) => setSelected(e.target.value)} data-testid="sim-stream-selected" />
+      </label>
+      <div className="row">
+        <button onClick={go} disabled={busy || !remote || !workflow.trim()} data-testid="sim-stream-run">{busy ? "Running…" : "Run streamed"}</button>
+      </div>
+      {error && <div className="inline-error" data-testid="sim-stream-error">{error}</div>}
+      {run && (
+        <div data-testid="sim-stream-result" data-status={run.status}>
+          <div className={run.status === "failed" ? "inline-error" : "ok"}>
+            {run.status} · {run.events} event(s){run.run_id ? ` · run ${run.run_id}` : ""}
+          </div>
+          <ul className="scenario-list">
+            {run.blocks.map((b) => (
+              <li key={b.block_id} className="scenario" data-testid="sim-stream-block" data-block={b.name ?? b.block_id}>
+                <b>{b.name ?? b.block_id}</b>
+                {b.chunks.map((c, i) => (
+                  <div key={i} className="bubble bubble-agent">{c}</div>
+                ))}
+              </li>
+            ))}
+          </ul>
+          {run.error && <div className="inline-error">{run.error}</div>}
+          {run.output !== undefined && (
+            <div className="muted small" data-testid="sim-stream-output">output: {JSON.stringify(run.output)}</div>
+          )}
+        </div>
+      )}
+    </div>
+  );
+}
 
 const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** How long one turn may take before the panel stops waiting for the agent. */
@@ -15,6 +104,7 @@ const TURN_MS = 60_000;
 
 export function Live() {
   const [remotes, setRemotes] = useState<RemoteSummary[]>([]);
+  const [simRemotes, setSimRemotes] = useState<RemoteSummary[] | null>(null);
   const [remote, setRemote] = useState("");
   const [agent, setAgent] = useState("");
   const [chat, setChat] = useState<LiveChat | null>(null);
@@ -30,6 +120,7 @@ export function Live() {
     call("remotes_list", {})
       .then((r) => {
         const parlant = r.remotes.filter((x) => x.kind === "parlant");
+        setSimRemotes(r.remotes.filter((x) => x.kind === "sim"));
         setRemotes(parlant);
         if (parlant.length > 0) {
           setRemote(parlant[0].name);
@@ -148,6 +239,8 @@ export function Live() {
         <input value={msg} onChange={(e) => setMsg(e.target.value)} placeholder={chat ? "Say something as the customer" : "Start a session first"} disabled={!chat} data-testid="live-input" />
         <button type="submit" disabled={!chat || busy}>Send</button>
       </form>
+      <h3>Run a Sim workflow, streamed</h3>
+      {simRemotes && <SimStream remotes={simRemotes} />}
     </div>
   );
 }

@@ -57,10 +57,12 @@ import type { Settings } from "./Settings";
 import type { SettingsPatchArgs } from "./SettingsPatchArgs";
 import type { SimArgs } from "./SimArgs";
 import type { SimChooseArgs } from "./SimChooseArgs";
+import type { SimRunStreamArgs } from "./SimRunStreamArgs";
 import type { SimSaveScenarioArgs } from "./SimSaveScenarioArgs";
 import type { SimSendArgs } from "./SimSendArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
+import type { SimStreamRun } from "./SimStreamRun";
 import type { SuiteOutcome } from "./SuiteOutcome";
 import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncRetried } from "./SyncRetried";
@@ -154,6 +156,9 @@ export interface Commands {
   /** The live chat's events from an offset, long-polling up to `wait_secs` for the first. */
   live_chat_events: { args: LiveChatEventsArgs; result: LiveEvents };
   live_chat_stop: { args: LiveChatArgs; result: Message };
+  /** Runs a Sim remote's deployed workflow as a Server-Sent Events stream; answers its chunks
+   * per block, its status and output. */
+  sim_run_stream: { args: SimRunStreamArgs; result: SimStreamRun };
   templates_list: { args: TemplatesListArgs; result: TemplateList };
   template_show: { args: TemplateIdArgs; result: TemplateDetail };
   /** Instantiates a template as a new document of the workspace. */
@@ -231,6 +236,7 @@ export const COMMAND_NAMES: CommandName[] = [
   "live_chat_send",
   "live_chat_events",
   "live_chat_stop",
+  "sim_run_stream",
   "templates_list",
   "template_show",
   "template_instantiate",
