@@ -297,9 +297,8 @@ fn simulate_all_on_a_folder_runs_every_scenario_file() {
         folder.join("nested/refund-router.workflow.json"),
     )
     .unwrap();
-    let sim: Value =
+    let mut sim: Value =
         serde_json::from_str(&fixture("fixtures/scenarios/sim/refund-router.json")).unwrap();
-    let mut sim = sim;
     sim["workflow"] = json!("refund-router.workflow.json");
     std::fs::write(
         folder.join("nested/refund-router.scenarios.json"),
