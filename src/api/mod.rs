@@ -5,8 +5,10 @@
 
 mod documents;
 mod editing;
+mod live;
 mod preview;
 mod runs;
+mod scenarios;
 pub mod settings;
 mod sync;
 mod templates;
@@ -32,6 +34,7 @@ pub struct AppState {
     editor: Editor,
     previews: preview::Previews,
     runs: runs::Runs,
+    live: crate::app::live::LiveChats,
 }
 
 fn autosave_of(settings: &Settings) -> AutosaveSettings {
@@ -50,6 +53,7 @@ impl AppState {
             editor: Editor::new(workspace, autosave),
             previews: preview::Previews::default(),
             runs: runs::Runs::default(),
+            live: Default::default(),
         })
     }
 
@@ -70,6 +74,7 @@ impl AppState {
         self.editor.switch_workspace(workspace)?;
         self.previews.clear();
         self.runs.clear();
+        self.live.clear();
         *self.open_workspace() = (store, workspace.to_path_buf());
         Ok(())
     }
@@ -246,6 +251,7 @@ use documents as d;
 use editing as e;
 use preview as p;
 use runs as r;
+use scenarios as sc;
 use templates as t;
 use workspace as w;
 
@@ -307,7 +313,8 @@ commands! {
     sim_restart(SimArgs) -> SimStep = p::sim_restart;
     /// Ends a preview and forgets it.
     sim_stop(SimArgs) -> Message = p::sim_stop;
-    /// Saves the conversation so far as a scenario of its document.
+    /// Saves the conversation so far as a scenario of its document, expecting what happened
+    /// (its path, final state and agent messages).
     sim_save_scenario(SimSaveScenarioArgs) -> ScenarioRef = p::sim_save_scenario;
     /// The open workflow's start block and its input form (typed fields).
     run_form(r::RunFormArgs) -> crate::app::runs::StartForm = r::run_form;
@@ -321,6 +328,23 @@ commands! {
     /// The open workflow and its converted journey (or a journey of the workspace) under one
     /// customer message: each side's steps and where they first diverge.
     parity_check(r::ParityArgs) -> r::ParityView = r::parity_check;
+    /// The open document's scenarios: turns and expectations.
+    scenarios_list(SessionArgs) -> ScenarioList = sc::scenarios_list;
+    /// Runs the open document's scenarios (or the one named) on the document as edited now.
+    scenarios_run(ScenariosRunArgs) -> crate::app::scenarios::SuiteOutcome = sc::scenarios_run;
+    /// Replaces a scenario's expectations (its turns and mocks stay).
+    scenario_set_expectations(ScenarioExpectationsArgs) -> ScenarioRef = sc::scenario_set_expectations;
+    scenario_delete(ScenarioNameArgs) -> Message = sc::scenario_delete;
+    /// Opens a chat with the real agent on a Parlant remote (a new session).
+    live_chat_start(LiveChatStartArgs) -> crate::app::live::LiveChat = live::live_chat_start;
+    /// Posts a customer message to a live chat; the agent's answer follows its offset.
+    live_chat_send(LiveChatSendArgs) -> LiveSent = live::live_chat_send;
+    /// The live chat's events from an offset, long-polling up to `wait_secs` for the first.
+    live_chat_events(LiveChatEventsArgs) -> crate::app::live::LiveEvents = live::live_chat_events;
+    live_chat_stop(LiveChatArgs) -> Message = live::live_chat_stop;
+    /// Runs a Sim remote's deployed workflow as a Server-Sent Events stream; answers its chunks
+    /// per block, its status and output.
+    sim_run_stream(SimRunStreamArgs) -> crate::app::live::SimStreamRun = live::sim_run_stream;
     templates_list(TemplatesListArgs) -> TemplateList = t::templates_list;
     template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
     /// Instantiates a template as a new document of the workspace.

@@ -6,8 +6,9 @@ use super::types::*;
 use super::AppState;
 use crate::document::Document;
 use crate::error::{Error, Result};
+use crate::simulate::scenario::{Expectations, Scenario, Step, Turn};
 use crate::simulate::{Mocks, Session};
-use serde_json::{json, Value};
+use serde_json::Value;
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
@@ -17,7 +18,10 @@ const MAX_PREVIEWS: usize = 64;
 struct Preview {
     document_id: i64,
     editor_session: String,
-    mocks: Value,
+    mocks: Mocks,
+    context: indexmap::IndexMap<String, Value>,
+    /// What the designer did since the start, replayable as a scenario's turns.
+    turns: Vec<Turn>,
     session: Session,
     started: u64,
 }
@@ -90,15 +94,18 @@ pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
         ));
     };
     let mocks = args.mocks.unwrap_or(Value::Null);
-    let parsed: Mocks = if mocks.is_null() {
+    let mocks: Mocks = if mocks.is_null() {
         Mocks::default()
     } else {
-        serde_json::from_value(mocks.clone())
-            .map_err(|e| Error::Simulation(format!("mocks: {e}")))?
+        serde_json::from_value(mocks).map_err(|e| Error::Simulation(format!("mocks: {e}")))?
     };
-    let mut session = Session::new(&journey, parsed)?;
-    if let Some(Value::Object(context)) = args.context {
-        session.set_context(context.into_iter().collect());
+    let mut session = Session::new(&journey, mocks.clone())?;
+    let context: indexmap::IndexMap<String, Value> = match args.context {
+        Some(Value::Object(context)) => context.into_iter().collect(),
+        _ => Default::default(),
+    };
+    if !context.is_empty() {
+        session.set_context(context.clone());
     }
     let events = session.start()?;
     let started = state
@@ -109,6 +116,8 @@ pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
         document_id: editor.document_id,
         editor_session: editor.id.clone(),
         mocks,
+        context,
+        turns: Vec::new(),
         session,
         started,
     };
@@ -129,27 +138,33 @@ pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
 }
 
 /// Runs one step of a running preview.
+/// Runs one step of a running preview and, when it worked, records it as a scenario turn.
 fn turn(
     state: &AppState,
     sim: &str,
+    recorded: Turn,
     f: impl FnOnce(&mut Session) -> Result<Vec<crate::simulate::Event>>,
 ) -> Result<SimStep> {
     let preview = state.previews.get(sim)?;
     let mut p = lock(&preview);
     let events = f(&mut p.session)?;
+    p.turns.push(recorded);
     step(sim, &p, events)
 }
 
 pub fn sim_send(state: &AppState, args: SimSendArgs) -> Result<SimStep> {
-    turn(state, &args.sim, |s| s.send(&args.message))
+    turn(state, &args.sim, Turn::Text(args.message.clone()), |s| {
+        s.send(&args.message)
+    })
 }
 
 pub fn sim_choose(state: &AppState, args: SimChooseArgs) -> Result<SimStep> {
-    turn(state, &args.sim, |s| s.choose(&args.edge_id))
+    let recorded = Turn::Step(Step::Choose(args.edge_id.clone()));
+    turn(state, &args.sim, recorded, |s| s.choose(&args.edge_id))
 }
 
 pub fn sim_back(state: &AppState, args: SimArgs) -> Result<SimStep> {
-    turn(state, &args.sim, |s| {
+    turn(state, &args.sim, Turn::Step(Step::Back(true)), |s| {
         if s.back() {
             Ok(Vec::new())
         } else {
@@ -159,7 +174,9 @@ pub fn sim_back(state: &AppState, args: SimArgs) -> Result<SimStep> {
 }
 
 pub fn sim_restart(state: &AppState, args: SimArgs) -> Result<SimStep> {
-    turn(state, &args.sim, |s| s.restart())
+    turn(state, &args.sim, Turn::Step(Step::Restart(true)), |s| {
+        s.restart()
+    })
 }
 
 pub fn sim_stop(state: &AppState, args: SimArgs) -> Result<Message> {
@@ -171,18 +188,35 @@ pub fn sim_stop(state: &AppState, args: SimArgs) -> Result<Message> {
     }
 }
 
+/// Saves the conversation so far as a scenario of its document: its turns, mocks and context,
+/// expecting what happened (the exact path, the final state and the agent's messages).
 pub fn sim_save_scenario(state: &AppState, args: SimSaveScenarioArgs) -> Result<ScenarioRef> {
     let preview = state.previews.get(&args.sim)?;
-    let (document_id, content) = {
+    let (document_id, scenario) = {
         let p = lock(&preview);
         let position = p.session.position();
-        (
-            p.document_id,
-            json!({ "mocks": p.mocks, "transcript": position.transcript, "path": position.path }),
-        )
+        let messages_contain = position
+            .transcript
+            .iter()
+            .filter(|t| t.role == "agent" && !t.text.trim().is_empty())
+            .map(|t| t.text.trim().to_string())
+            .collect();
+        let scenario = Scenario {
+            mocks: p.mocks.clone(),
+            context: p.context.clone(),
+            turns: p.turns.clone(),
+            expect: Expectations {
+                path: Some(position.path.clone()),
+                messages_contain,
+                final_state: p.session.current().map(str::to_string),
+                ..Default::default()
+            },
+            ..Default::default()
+        };
+        (p.document_id, scenario)
     };
     let store = state.store()?;
     let name = name_of(&store, document_id)?;
-    let id = store.save_scenario(&name, &args.name, &content)?;
+    let id = crate::app::scenarios::save(&store, &name, &args.name, &scenario)?;
     Ok(ScenarioRef { id })
 }

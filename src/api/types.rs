@@ -239,6 +239,99 @@ pub struct ScenarioRef {
     pub id: i64,
 }
 
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LiveChatStartArgs {
+    /// A Parlant remote.
+    pub remote: String,
+    /// The agent (name or id); default: the remote's agent.
+    #[ts(optional)]
+    #[serde(default)]
+    pub agent: Option<String>,
+    /// A customer id (default: Parlant's guest).
+    #[ts(optional)]
+    #[serde(default)]
+    pub customer: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LiveChatSendArgs {
+    pub chat: String,
+    pub message: String,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LiveSent {
+    /// The customer message's offset: the agent's answer follows it.
+    #[ts(type = "number")]
+    pub offset: u64,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LiveChatEventsArgs {
+    pub chat: String,
+    /// The first offset wanted.
+    #[ts(type = "number")]
+    pub from: u64,
+    /// Seconds to wait for the first event (at most 10; default 5).
+    #[ts(optional, type = "number")]
+    #[serde(default)]
+    pub wait_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimRunStreamArgs {
+    /// A Sim remote.
+    pub remote: String,
+    /// A Sim workflow id, or a document synced with the remote.
+    pub workflow: String,
+    /// The run's input fields.
+    #[ts(optional)]
+    #[serde(default)]
+    pub input: Option<Value>,
+    /// Outputs to stream as they are produced (`Block.path`).
+    #[ts(optional)]
+    #[serde(default)]
+    pub selected_outputs: Option<Vec<String>>,
+    /// Seconds the whole stream may take (default 120).
+    #[ts(optional, type = "number")]
+    #[serde(default)]
+    pub timeout_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct LiveChatArgs {
+    pub chat: String,
+}
+
+/// The open document's scenarios.
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ScenarioList {
+    pub document: String,
+    pub scenarios: Vec<crate::app::scenarios::ScenarioSummary>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ScenariosRunArgs {
+    pub session: String,
+    /// One scenario by name; all of them when absent.
+    #[ts(optional)]
+    #[serde(default)]
+    pub name: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ScenarioExpectationsArgs {
+    pub session: String,
+    pub name: String,
+    pub expect: crate::simulate::scenario::Expectations,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct ScenarioNameArgs {
+    pub session: String,
+    pub name: String,
+}
+
 #[derive(Debug, Clone, Default, Serialize, Deserialize, TS)]
 pub struct TemplatesListArgs {
     /// Every version of each template, not only the newest.

@@ -3,8 +3,10 @@
 //! same. Network work here never holds the app's store lock: it uses its own connection.
 
 pub mod documents;
+pub mod live;
 pub mod remotes;
 pub mod runs;
 pub mod runtime;
+pub mod scenarios;
 
 pub use runtime::{block_on, block_on_here};

@@ -4,9 +4,8 @@
 
 use crate::workspace::{block_on_here, WorkspaceArg};
 use crate::{Outcome, OutputFormat};
-use journey_studio::store::RemoteKind;
+use journey_studio::app::live;
 use journey_studio::sync::chat::{agent_message, TurnEnd};
-use journey_studio::sync::engine;
 use journey_studio::Error;
 use std::io::Write;
 use std::time::Duration;
@@ -33,20 +32,7 @@ pub struct Args {
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let store = args.ws.open()?;
-    let remote = store.remote(&args.remote)?;
-    if remote.kind != RemoteKind::Parlant {
-        return Err(Error::Unsupported(format!(
-            "remote `{}` is a {} remote; chat needs a Parlant remote",
-            remote.name,
-            remote.kind.as_str()
-        )));
-    }
-    let client = engine::parlant_client(&remote)?;
-    let agent = args
-        .agent
-        .clone()
-        .or_else(|| remote.option("agent").map(str::to_string))
-        .unwrap_or_else(|| "Journey Studio".into());
+    let (client, agent) = live::chat_client(&store, &args.remote, args.agent.as_deref())?;
     let mut trouble = false;
     block_on_here(async {
         let agent_id = client.find_agent(&agent).await?;

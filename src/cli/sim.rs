@@ -88,14 +88,7 @@ enum Action {
 
 /// A Sim id, or the remote id of a document linked to the remote.
 fn workflow_id(store: &Store, remote: &str, given: &str) -> journey_studio::Result<String> {
-    if let Some(doc) = store.documents()?.into_iter().find(|d| d.name == given) {
-        if let Some(state) = store.sync_state(doc.id, remote)? {
-            if !state.remote_id.starts_with(sim_sync::IMPORT_PREFIX) {
-                return Ok(state.remote_id);
-            }
-        }
-    }
-    Ok(given.to_string())
+    journey_studio::app::live::sim_workflow_id(store, remote, given)
 }
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {

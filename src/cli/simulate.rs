@@ -3,6 +3,7 @@
 
 use crate::{Outcome, OutputFormat};
 use journey_studio::app::runs::WorkflowRun;
+use journey_studio::app::scenarios;
 use journey_studio::json::{from_str_located, read_text};
 use journey_studio::simulate::journey::{Event, Session};
 use journey_studio::simulate::scenario::{self, ScenarioResult};
@@ -15,8 +16,15 @@ use std::path::PathBuf;
 
 #[derive(clap::Args)]
 pub struct Args {
-    /// A journey document or a Sim workflow.
+    /// A journey document or a Sim workflow; with `--all`, a workspace file or a folder.
     file: PathBuf,
+    /// Run every scenario: of every document of the workspace FILE, or of every scenario file
+    /// under the folder FILE (each names its document with `workflow`). Exits 1 on a failure.
+    #[arg(long, conflicts_with_all = ["scenario", "mocks"])]
+    all: bool,
+    /// With `--all`: also write the results as JUnit XML to this file (for CI systems).
+    #[arg(long, requires = "all")]
+    junit: Option<PathBuf>,
     /// A scenarios file: run it and exit 1 when an expectation fails.
     #[arg(long)]
     scenario: Option<PathBuf>,
@@ -28,6 +36,9 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
+    if args.all {
+        return run_all(&args);
+    }
     let doc = Document::load(&args.file)?;
     match &args.scenario {
         Some(path) => run_scenarios(&doc, path, args.format),
@@ -67,6 +78,53 @@ fn run_scenarios(
             );
         }
         OutputFormat::Text => print!("{}", render_results(&results)),
+    }
+    Ok(if failed == 0 {
+        Outcome::Ok
+    } else {
+        Outcome::Findings
+    })
+}
+
+fn run_all(args: &Args) -> journey_studio::Result<Outcome> {
+    let suites = scenarios::run_all(&args.file)?;
+    if let Some(junit) = &args.junit {
+        journey_studio::json::write_atomic(junit, &scenarios::junit_xml(&suites))?;
+    }
+    let total: usize = suites.iter().map(|s| s.cases.len()).sum();
+    let failed: usize = suites.iter().map(|s| s.failed()).sum();
+    match args.format {
+        OutputFormat::Json => {
+            let body = serde_json::json!({ "passed": failed == 0, "suites": suites });
+            println!(
+                "{}",
+                serde_json::to_string_pretty(&body).unwrap_or_default()
+            );
+        }
+        OutputFormat::Text => {
+            let mut out = String::new();
+            for suite in &suites {
+                let _ = writeln!(out, "{}", suite.name);
+                for case in &suite.cases {
+                    let _ = writeln!(
+                        out,
+                        "  {} {}",
+                        if case.passed { "PASS" } else { "FAIL" },
+                        case.name
+                    );
+                    if let Some(first) = case.first_failure() {
+                        let _ = writeln!(out, "    - {first}");
+                    }
+                }
+            }
+            let _ = writeln!(
+                out,
+                "{total} scenario(s) in {} suite(s), {} passed, {failed} failed",
+                suites.len(),
+                total - failed
+            );
+            print!("{out}");
+        }
     }
     Ok(if failed == 0 {
         Outcome::Ok

@@ -15,6 +15,7 @@ use serde_json::Value;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
+use ts_rs::TS;
 
 /// One step of a scenario.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -37,11 +38,14 @@ pub enum Step {
     Resume(Resume),
 }
 
-#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+/// What a scenario checks. Empty lists and absent values check nothing (and are left out of the
+/// JSON; the app's form reads them as empty).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize, TS)]
 #[serde(deny_unknown_fields)]
 pub struct Expectations {
     /// The exact states (journey) / blocks (workflow, by id or name) visited, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub path: Option<Vec<String>>,
     /// States / blocks that must be visited in this order, others allowed in between.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
@@ -54,37 +58,48 @@ pub struct Expectations {
     pub messages_contain: Vec<String>,
     /// Variables whose final values must equal these.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[ts(as = "std::collections::HashMap<String, Value>")]
     pub variables: IndexMap<String, Value>,
     /// The state the journey ends in (`end` once it has ended).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub final_state: Option<String>,
     /// Workflow: `completed`, `failed` or `paused` for the last run.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub status: Option<workflow::RunStatus>,
     /// Workflow: the last run's output must contain these fields with these values.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub output: Option<Value>,
     /// Workflow: text the last run's error must contain.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub error_contains: Option<String>,
     /// Workflow: the last run's error, exactly (`null` = no error).
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub error: Option<Value>,
     /// Workflow: the last run's output, exactly.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub output_equals: Option<Value>,
     /// Workflow: the blocks (id, name or pause context id) the last run is paused at, in order.
     #[serde(default, skip_serializing_if = "Option::is_none")]
+    #[ts(optional)]
     pub paused_at: Option<Vec<String>>,
     /// Workflow: each block's status in its last log entry of the last run (`ok`, `error` =
     /// handled by an error edge, `failed`, `paused`).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[ts(as = "std::collections::HashMap<String, BlockStatus>")]
     pub block_status: IndexMap<String, BlockStatus>,
     /// Workflow: fields each block's last output (in the last run) must contain.
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[ts(as = "std::collections::HashMap<String, Value>")]
     pub block_outputs: IndexMap<String, Value>,
     /// Workflow: how many log entries each block has in the last run (loop passes, branches).
     #[serde(default, skip_serializing_if = "IndexMap::is_empty")]
+    #[ts(as = "std::collections::HashMap<String, usize>")]
     pub block_runs: IndexMap<String, usize>,
     /// Workflow: texts some warning of the last run must contain.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -48,6 +48,19 @@ impl Store {
             .map_err(|e| self.err(e))
     }
 
+    /// Deletes a named scenario of a document (and its transcripts); false when it had none.
+    pub fn delete_scenario(&self, document: &str, name: &str) -> Result<bool> {
+        let doc = self.document(document)?;
+        let n = self
+            .conn()
+            .execute(
+                "DELETE FROM scenarios WHERE document_id = ?1 AND name = ?2",
+                params![doc.id, name],
+            )
+            .map_err(|e| self.err(e))?;
+        Ok(n > 0)
+    }
+
     pub fn scenarios(&self, document: &str) -> Result<Vec<Scenario>> {
         let doc = self.document(document)?;
         let mut stmt = self

@@ -6,6 +6,7 @@ import { join } from "node:path";
 import { REPO, api, launch, startCore, startParlant } from "./harness.mjs";
 import { registerAuthoring } from "./authoring.mjs";
 import { registerRuns } from "./runs.mjs";
+import { registerGolden } from "./golden.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -260,6 +261,7 @@ test("opening another workspace shows its documents; the first one is kept and l
 let parlant = null;
 registerAuthoring(test, { parlant: () => parlant });
 registerRuns(test);
+registerGolden(test, { parlant: () => parlant });
 
 const started = Date.now();
 // E2E_FILTER=<text>: only the tests whose name contains it (for working on one).

@@ -99,9 +99,10 @@ async function freePort() {
  * Starts a REAL Parlant 3.3.2 server (the repo's module in server/parlant, as tests/common/servers.rs
  * does) on 127.0.0.1 with the venv's python: JOURNEY_STUDIO_PARLANT_PYTHON, else the repo's
  * .venv-parlant. Resolves with `{url, stop}`, or null when no python is there (a failure under
- * CI=true). `stop` ends it by its PID (SIGTERM, then SIGKILL after 15 s).
+ * CI=true). `stop` ends it by its PID (SIGTERM, then SIGKILL after 15 s). `echo`: its engine is
+ * the deterministic EchoEngine (live chat without an LLM answers `echo: <message>`).
  */
-export async function startParlant({ timeoutMs = 120_000 } = {}) {
+export async function startParlant({ timeoutMs = 120_000, echo = false } = {}) {
   const { createWriteStream, readFileSync } = await import("node:fs");
   const local = join(REPO, ".venv-parlant/bin/python");
   const python = process.env.JOURNEY_STUDIO_PARLANT_PYTHON || (existsSync(local) ? local : null);
@@ -116,7 +117,8 @@ export async function startParlant({ timeoutMs = 120_000 } = {}) {
   const log = createWriteStream(logPath);
   await new Promise((ok) => log.on("open", ok));
   const port = await freePort();
-  const child = spawn(python, ["-m", "journey_studio_parlant.testserver", "--port", String(port), "--home", home], {
+  const args = ["-m", "journey_studio_parlant.testserver", "--port", String(port), "--home", home, ...(echo ? ["--echo"] : [])];
+  const child = spawn(python, args, {
     cwd: REPO,
     env: { ...process.env, PYTHONPATH: join(REPO, "server/parlant") },
     stdio: ["ignore", log, log],

@@ -3,6 +3,8 @@ import { call } from "./api/client";
 import type { ConvertPreview, DocumentSummary, Edit, EditResult, Settings as SettingsT, SyncOutcome } from "./api/types";
 import { Canvas, type Selection } from "./components/Canvas";
 import { Chat } from "./components/Chat";
+import { Scenarios } from "./components/Scenarios";
+import { Live } from "./components/Live";
 import { ConvertedBar } from "./components/Converted";
 import { Inspector } from "./components/Inspector";
 import { NewDocument } from "./components/NewDocument";
@@ -20,8 +22,8 @@ import { counterparts, sideOf } from "./lib/mapping";
 import { problemsByNode } from "./lib/problems";
 import { KIND_LABEL, applyDelta, fromOpened, windowTitle, type OpenDoc } from "./lib/session";
 
-type Tab = "inspector" | "problems" | "chat" | "sync" | "settings";
-const TABS: Tab[] = ["inspector", "problems", "chat", "sync", "settings"];
+type Tab = "inspector" | "problems" | "chat" | "scenarios" | "live" | "sync" | "settings";
+const TABS: Tab[] = ["inspector", "problems", "chat", "scenarios", "live", "sync", "settings"];
 const NO_SEL: Selection = { nodes: [], edges: [] };
 const NO_PROBLEMS = new Map<string, { worst: "error" | "warning" | "info"; count: number }>();
 /** While edits are unsaved, how often the saving status is asked again. */
@@ -531,6 +533,8 @@ export function App() {
             {tab === "chat" && doc && !isJourney && (
               <RunPanel key={doc.session} session={doc.session} selected={sel.nodes.length === 1 ? sel.nodes[0] : null} names={names} onMarks={setRunMarks} onFocus={focusOn} />
             )}
+            {tab === "scenarios" && doc && <Scenarios key={doc.session} session={doc.session} view={doc.view} />}
+            {tab === "live" && <Live />}
             {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
             {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
           </div>

@@ -1,0 +1,128 @@
+//! The app's Live panel commands through `api::dispatch` against a REAL Parlant 3.3.2 server
+//! whose engine is the deterministic EchoEngine: a session opened on a Parlant remote, customer
+//! messages posted, the agent's events read back by long-polling until it is ready. Under
+//! CI=true a missing server fails (tests/common/servers.rs).
+
+#[path = "common/servers.rs"]
+mod servers;
+
+use journey_studio::api::{dispatch, AppState, JsonFileSettings};
+use journey_studio::sync::parlant::ParlantClient;
+use serde_json::{json, Value};
+use std::time::{Duration, Instant};
+
+struct StopOnDrop(servers::ParlantServer);
+impl Drop for StopOnDrop {
+    fn drop(&mut self) {
+        self.0.stop();
+    }
+}
+
+#[test]
+fn live_chat_streams_the_agents_answer_through_the_app_commands() {
+    let Some(python) = servers::parlant_python() else {
+        return;
+    };
+    let server = StopOnDrop(servers::ParlantServer::start_with(python, true));
+    let url = server.0.url.clone();
+    let client = ParlantClient::new("setup", &url, None).unwrap();
+    journey_studio::app::block_on(client.ensure_agent("Echo agent"))
+        .unwrap()
+        .unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("JOURNEY_STUDIO_NO_KEYRING", "1");
+    std::env::set_var("JOURNEY_STUDIO_SECRETS_DIR", dir.path().join("secrets"));
+    let state = AppState::open(
+        &dir.path().join("w.db"),
+        Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
+    )
+    .unwrap();
+    let call = |command: &str, args: Value| {
+        dispatch(&state, command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
+    };
+    call(
+        "remote_add",
+        json!({"name": "live", "kind": "parlant", "url": url, "api_key": "pk-secret-123", "agent": "Echo agent"}),
+    );
+
+    let chat = call("live_chat_start", json!({"remote": "live"}));
+    assert_eq!(chat["agent"], "Echo agent");
+    assert!(chat["session"].as_str().is_some_and(|s| !s.is_empty()));
+    let id = chat["chat"].as_str().unwrap().to_string();
+
+    for text in ["Hello there", "Where is my order?"] {
+        let sent = call("live_chat_send", json!({"chat": id, "message": text}));
+        let offset = sent["offset"].as_u64().unwrap();
+        let mut from = offset + 1;
+        let mut said = Vec::new();
+        let mut statuses = Vec::new();
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(
+                Instant::now() < deadline,
+                "no ready within 60 s: {statuses:?}"
+            );
+            let got = call(
+                "live_chat_events",
+                json!({"chat": id, "from": from, "wait_secs": 5}),
+            );
+            let next = got["next"].as_u64().unwrap();
+            assert!(next >= from, "offsets only grow");
+            from = next;
+            for e in got["events"].as_array().unwrap() {
+                assert!(e["offset"].as_u64().unwrap() > offset);
+                if let Some(s) = e["status"].as_str() {
+                    statuses.push(s.to_string());
+                }
+                if e["kind"] == "message" && e["source"] != "customer" {
+                    said.push(e["text"].as_str().unwrap().to_string());
+                }
+            }
+            assert!(got.get("error").is_none(), "{got}");
+            if got["ready"] == true {
+                break;
+            }
+        }
+        assert_eq!(said, vec![format!("echo: {text}")], "{statuses:?}");
+        assert_eq!(statuses.first().map(String::as_str), Some("acknowledged"));
+        assert_eq!(statuses.last().map(String::as_str), Some("ready"));
+    }
+
+    // Nothing new: the long poll waits, then answers no events.
+    let started = Instant::now();
+    let last = call(
+        "live_chat_events",
+        json!({"chat": id, "from": 10_000, "wait_secs": 1}),
+    );
+    assert!(last["events"].as_array().unwrap().is_empty());
+    assert!(started.elapsed() >= Duration::from_millis(900));
+
+    // Errors name what is wrong, never the key.
+    let unknown = dispatch(
+        &state,
+        "live_chat_start",
+        json!({"remote": "live", "agent": "Nobody"}),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(unknown.contains("no agent named `Nobody`"), "{unknown}");
+    assert!(!unknown.contains("pk-secret-123"));
+    call(
+        "remote_add",
+        json!({"name": "sim", "kind": "sim", "url": url, "sim_workspace": "w"}),
+    );
+    let wrong = dispatch(&state, "live_chat_start", json!({"remote": "sim"}))
+        .unwrap_err()
+        .to_string();
+    assert!(wrong.contains("chat needs a Parlant remote"), "{wrong}");
+    call("live_chat_stop", json!({"chat": id}));
+    let gone = dispatch(
+        &state,
+        "live_chat_send",
+        json!({"chat": id, "message": "hi"}),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(gone.contains("no live chat"), "{gone}");
+}
