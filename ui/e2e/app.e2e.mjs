@@ -5,6 +5,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { REPO, api, launch, startCore, startParlant } from "./harness.mjs";
 import { registerAuthoring } from "./authoring.mjs";
+import { registerPreview } from "./preview.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -258,6 +259,7 @@ test("opening another workspace shows its documents; the first one is kept and l
 // The authoring tests need a real Parlant server for their pushes.
 let parlant = null;
 registerAuthoring(test, { parlant: () => parlant });
+registerPreview(test);
 
 const started = Date.now();
 // E2E_FILTER=<text>: only the tests whose name contains it (for working on one).
