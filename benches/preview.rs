@@ -134,7 +134,10 @@ fn main() {
     let load = std::fs::read_to_string("/proc/loadavg").unwrap_or_default();
     println!(
         "machine: {threads} CPUs, load average {}",
-        load.split_whitespace().take(3).collect::<Vec<_>>().join(" ")
+        load.split_whitespace()
+            .take(3)
+            .collect::<Vec<_>>()
+            .join(" ")
     );
 
     // Baseline: the keyword matcher through the same path (warm-up first).
@@ -206,7 +209,10 @@ fn main() {
         ms(paraphrase.p95),
         paraphrase.moved
     );
-    assert!(paraphrase.moved > 10, "the conversation moved through the journey");
+    assert!(
+        paraphrase.moved > 10,
+        "the conversation moved through the journey"
+    );
     println!(
         "README| journey preview turn through api::dispatch, 1,000 states | {} per turn with the paraphrase model (p95 {}; target < 5 ms) | keywords {:.0} µs; library-only model turn {} |",
         ms(paraphrase.mean),

@@ -229,7 +229,10 @@ fn preview_options_come_from_the_settings_file_and_flags() {
     assert!(err.contains("options.threshold is 2"), "{err}");
     let (code, _, err) = run(&["simulate", &journey, "--matcher", "llm"], "");
     assert_eq!(code, 2);
-    assert!(err.contains("--matcher llm: expected `auto` or `keywords`"), "{err}");
+    assert!(
+        err.contains("--matcher llm: expected `auto` or `keywords`"),
+        "{err}"
+    );
     let (code, _, err) = run(
         &["simulate", &journey, "--settings", "/nonexistent/s.json"],
         "",

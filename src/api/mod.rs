@@ -402,14 +402,10 @@ mod tests {
         let session = dispatch(&state, "open_document", serde_json::json!({"id": id})).unwrap()
             ["session"]
             .clone();
-        let patch = serde_json::json!({"patch": {"preview": {"matcher": "keywords", "threshold": 0.9}}});
+        let patch =
+            serde_json::json!({"patch": {"preview": {"matcher": "keywords", "threshold": 0.9}}});
         dispatch(&state, "settings_update", patch).unwrap();
-        let step = dispatch(
-            &state,
-            "sim_start",
-            serde_json::json!({"session": session}),
-        )
-        .unwrap();
+        let step = dispatch(&state, "sim_start", serde_json::json!({"session": session})).unwrap();
         assert_eq!(step["matcher"], "keywords");
         assert_eq!(step["options"]["threshold"], 0.9);
         assert!(step["matcher_detail"]

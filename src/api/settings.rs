@@ -182,7 +182,10 @@ mod tests {
             .clone();
         let s = backend.update(&preview).unwrap();
         assert_eq!(s.preview.threshold, 0.35);
-        assert_eq!(s.preview.matcher, crate::simulate::journey::MatcherSetting::Keywords);
+        assert_eq!(
+            s.preview.matcher,
+            crate::simulate::journey::MatcherSetting::Keywords
+        );
         assert_eq!(s.preview.max_skip, 3, "unset options keep their defaults");
         let out_of_range = serde_json::json!({"preview": {"threshold": 1.5}})
             .as_object()

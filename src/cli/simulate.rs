@@ -2,8 +2,8 @@
 //! interactively (a REPL on standard input, which may be a pipe).
 
 use crate::{Outcome, OutputFormat};
-use journey_studio::json::{from_str_located, read_text};
 use journey_studio::api::{JsonFileSettings, SettingsBackend};
+use journey_studio::json::{from_str_located, read_text};
 use journey_studio::simulate::journey::{Event, MatcherSetting, Session, SessionOptions};
 use journey_studio::simulate::scenario::{self, ScenarioResult};
 use journey_studio::simulate::workflow::{self, Resume, RunOptions, RunReport};
@@ -79,14 +79,13 @@ impl OptionFlags {
             options.threshold = t;
         }
         if let Some(m) = &self.matcher {
-            options.matcher = serde_json::from_value::<MatcherSetting>(serde_json::Value::String(
-                m.clone(),
-            ))
-            .map_err(|_| {
-                journey_studio::Error::Unsupported(format!(
-                    "--matcher {m}: expected `auto` or `keywords`"
-                ))
-            })?;
+            options.matcher =
+                serde_json::from_value::<MatcherSetting>(serde_json::Value::String(m.clone()))
+                    .map_err(|_| {
+                        journey_studio::Error::Unsupported(format!(
+                            "--matcher {m}: expected `auto` or `keywords`"
+                        ))
+                    })?;
         }
         if self.plain_pace {
             options.parlant_pace = false;
