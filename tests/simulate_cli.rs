@@ -183,3 +183,60 @@ fn a_ported_case_with_child_workflows_runs_from_the_cli() {
     assert_eq!(code, 0, "{out}{err}");
     assert!(out.contains("1 passed, 0 failed"), "{out}");
 }
+
+/// The preview's options reach the CLI's session through the app's own type: the settings file
+/// `serve` writes (its `preview`), then flags over it; out of range is exit 2.
+#[test]
+fn preview_options_come_from_the_settings_file_and_flags() {
+    let journey = path("fixtures/journeys/book-flight.json");
+    let dir = tempfile::tempdir().unwrap();
+    let settings = dir.path().join("settings.json");
+    std::fs::write(
+        &settings,
+        r#"{"theme": "dark", "preview": {"matcher": "keywords", "threshold": 0.9}}"#,
+    )
+    .unwrap();
+    let settings = settings.display().to_string();
+    let (code, out, err) = run(
+        &["simulate", &journey, "--settings", &settings],
+        "Paris, please\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("keywords: chosen in the session's options"),
+        "{out}"
+    );
+    assert!(out.contains("no transition reached 0.90"), "{out}");
+    // A flag over the file: the threshold is the flag's, the matcher the file's.
+    let (code, out, err) = run(
+        &[
+            "simulate",
+            &journey,
+            "--settings",
+            &settings,
+            "--threshold",
+            "0.3",
+            "--format",
+            "json",
+        ],
+        "I have a destination in mind\n",
+    );
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(out.contains("reached the threshold 0.30"), "{out}");
+    assert!(out.contains(r#""matcher":"keywords""#), "{out}");
+    let (code, _, err) = run(&["simulate", &journey, "--threshold", "2"], "");
+    assert_eq!(code, 2);
+    assert!(err.contains("options.threshold is 2"), "{err}");
+    let (code, _, err) = run(&["simulate", &journey, "--matcher", "llm"], "");
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("--matcher llm: expected `auto` or `keywords`"),
+        "{err}"
+    );
+    let (code, _, err) = run(
+        &["simulate", &journey, "--settings", "/nonexistent/s.json"],
+        "",
+    );
+    assert_eq!(code, 2);
+    assert!(err.contains("/nonexistent/s.json"), "{err}");
+}

@@ -420,6 +420,66 @@ mod tests {
         }
     }
 
+    /// The designer's preview settings reach the core's session through `dispatch`; a call may
+    /// name its own options.
+    #[test]
+    fn the_preview_starts_with_the_settings_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let state = AppState::open(
+            &dir.path().join("w.db"),
+            Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
+        )
+        .unwrap();
+        let content = std::fs::read_to_string(format!(
+            "{}/fixtures/journeys/book-flight.json",
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .unwrap();
+        let id = dispatch(
+            &state,
+            "import_document",
+            serde_json::json!({"content": content}),
+        )
+        .unwrap()["id"]
+            .clone();
+        let session = dispatch(&state, "open_document", serde_json::json!({"id": id})).unwrap()
+            ["session"]
+            .clone();
+        let patch =
+            serde_json::json!({"patch": {"preview": {"matcher": "keywords", "threshold": 0.9}}});
+        dispatch(&state, "settings_update", patch).unwrap();
+        let step = dispatch(&state, "sim_start", serde_json::json!({"session": session})).unwrap();
+        assert_eq!(step["matcher"], "keywords");
+        assert_eq!(step["options"]["threshold"], 0.9);
+        assert!(step["matcher_detail"]
+            .as_str()
+            .unwrap()
+            .contains("chosen in the session's options"));
+        let sent = dispatch(
+            &state,
+            "sim_send",
+            serde_json::json!({"sim": step["sim"], "message": "Paris, please"}),
+        )
+        .unwrap();
+        let text = sent["events"].to_string();
+        assert!(text.contains("no transition reached 0.90"), "{text}");
+        // The call's own options win over the settings.
+        let step = dispatch(
+            &state,
+            "sim_start",
+            serde_json::json!({"session": session, "options": {"matcher": "keywords", "threshold": 0.3}}),
+        )
+        .unwrap();
+        assert_eq!(step["options"]["threshold"], 0.3);
+        let err = dispatch(
+            &state,
+            "sim_start",
+            serde_json::json!({"session": session, "options": {"threshold": 3}}),
+        )
+        .unwrap_err();
+        assert!(err.to_string().contains("options.threshold is 3"), "{err}");
+    }
+
     #[test]
     fn unknown_commands_and_bad_args_are_errors() {
         let dir = tempfile::tempdir().unwrap();

@@ -75,6 +75,7 @@ fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {
 
 fn step(sim: &str, p: &Preview, events: Vec<crate::simulate::Event>) -> Result<SimStep> {
     let position = p.session.position();
+    let (matcher, matcher_detail) = p.session.matcher();
     Ok(SimStep {
         sim: sim.to_string(),
         document_id: p.document_id,
@@ -83,6 +84,9 @@ fn step(sim: &str, p: &Preview, events: Vec<crate::simulate::Event>) -> Result<S
         variables: to_value(&position.variables)?,
         transcript: to_value(&position.transcript)?,
         ended: p.session.ended(),
+        matcher,
+        matcher_detail: matcher_detail.to_string(),
+        options: p.session.options().clone(),
     })
 }
 
@@ -99,7 +103,12 @@ pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
     } else {
         serde_json::from_value(mocks).map_err(|e| Error::Simulation(format!("mocks: {e}")))?
     };
-    let mut session = Session::new(&journey, mocks.clone())?;
+    // The designer's settings, unless the call names its own options.
+    let options = match args.options {
+        Some(options) => options,
+        None => state.settings.load()?.preview,
+    };
+    let mut session = Session::with_options(&journey, mocks.clone(), options)?;
     let context: indexmap::IndexMap<String, Value> = match args.context {
         Some(Value::Object(context)) => context.into_iter().collect(),
         _ => Default::default(),

@@ -45,6 +45,10 @@ pub struct Settings {
     pub recent_documents: Vec<i64>,
     /// Workspace files opened recently, newest first.
     pub recent_workspaces: Vec<String>,
+    /// How the chat preview understands and paces a conversation (matcher, threshold, Parlant's
+    /// pace): the options every preview session starts with; `journey-studio simulate` takes the
+    /// same (`--settings`, `--threshold`, ...).
+    pub preview: crate::simulate::SessionOptions,
 }
 
 impl Default for Settings {
@@ -58,6 +62,7 @@ impl Default for Settings {
             layout_engine: LayoutEngine::Dagre,
             recent_documents: Vec::new(),
             recent_workspaces: Vec::new(),
+            preview: crate::simulate::SessionOptions::default(),
         }
     }
 }
@@ -76,7 +81,16 @@ impl Settings {
                 map.insert(key.clone(), v.clone());
             }
         }
-        serde_json::from_value(value).map_err(|e| Error::Rejected(format!("settings: {e}")))
+        let next: Settings = serde_json::from_value(value)
+            .map_err(|e| Error::Rejected(format!("settings: {e}")))?;
+        if let Err(e) = next.preview.check() {
+            let why = match e {
+                Error::Simulation(m) => m.replacen("options.", "preview.", 1),
+                other => other.to_string(),
+            };
+            return Err(Error::Rejected(format!("settings: {why}")));
+        }
+        Ok(next)
     }
 }
 
@@ -161,6 +175,24 @@ mod tests {
             .unwrap_err()
             .to_string()
             .contains("blue"));
+        let preview = serde_json::json!({"preview": {"threshold": 0.35, "matcher": "keywords"}})
+            .as_object()
+            .unwrap()
+            .clone();
+        let s = backend.update(&preview).unwrap();
+        assert_eq!(s.preview.threshold, 0.35);
+        assert_eq!(
+            s.preview.matcher,
+            crate::simulate::journey::MatcherSetting::Keywords
+        );
+        assert_eq!(s.preview.max_skip, 3, "unset options keep their defaults");
+        let out_of_range = serde_json::json!({"preview": {"threshold": 1.5}})
+            .as_object()
+            .unwrap()
+            .clone();
+        let err = backend.update(&out_of_range).unwrap_err().to_string();
+        assert!(err.contains("preview.threshold is 1.5"), "{err}");
+        assert_eq!(backend.load().unwrap().preview.threshold, 0.35);
         let unknown = serde_json::json!({"nope": 1}).as_object().unwrap().clone();
         assert!(backend
             .update(&unknown)

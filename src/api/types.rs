@@ -191,6 +191,11 @@ pub struct SimStartArgs {
     #[ts(optional)]
     #[serde(default)]
     pub context: Option<Value>,
+    /// How the preview understands and paces the conversation; without it, the settings'
+    /// `preview` options.
+    #[ts(optional)]
+    #[serde(default)]
+    pub options: Option<crate::simulate::SessionOptions>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -225,6 +230,13 @@ pub struct SimStep {
     pub variables: Value,
     pub transcript: Value,
     pub ended: bool,
+    /// The matcher this preview runs: the paraphrase model, or keywords (without the model, or
+    /// chosen in the options).
+    pub matcher: crate::simulate::MatcherKind,
+    /// Why this matcher (for keywords without the model: why the model is not there).
+    pub matcher_detail: String,
+    /// The options the preview runs with (threshold, pace, ...).
+    pub options: crate::simulate::SessionOptions,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

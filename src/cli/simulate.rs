@@ -4,8 +4,9 @@
 use crate::{Outcome, OutputFormat};
 use journey_studio::app::runs::WorkflowRun;
 use journey_studio::app::scenarios;
+use journey_studio::api::{JsonFileSettings, SettingsBackend};
 use journey_studio::json::{from_str_located, read_text};
-use journey_studio::simulate::journey::{Event, Session};
+use journey_studio::simulate::journey::{Event, MatcherSetting, Session, SessionOptions};
 use journey_studio::simulate::scenario::{self, ScenarioResult};
 use journey_studio::simulate::workflow::RunReport;
 use journey_studio::simulate::Mocks;
@@ -33,6 +34,95 @@ pub struct Args {
     mocks: Option<PathBuf>,
     #[arg(long, value_enum, default_value_t)]
     format: OutputFormat,
+    #[command(flatten)]
+    options: OptionFlags,
+}
+
+/// A journey preview's options (`SessionOptions`, the type the app's settings keep under
+/// `preview`): from the app's settings file, then the scenario's own, then these flags.
+#[derive(clap::Args, Default)]
+pub struct OptionFlags {
+    /// The app's settings file (JSON, as `serve` keeps it): its `preview` options are the base.
+    #[arg(long)]
+    settings: Option<PathBuf>,
+    /// A conditional transition is taken when its score (0..1) reaches this (default 0.5).
+    #[arg(long)]
+    threshold: Option<f64>,
+    /// `auto` (the paraphrase model when installed, else keywords) or `keywords`.
+    #[arg(long)]
+    matcher: Option<String>,
+    /// Any reply moves on, as a plain state machine, instead of Parlant's pace.
+    #[arg(long)]
+    plain_pace: bool,
+    /// Steps already answered that one message may skip (Parlant: 3).
+    #[arg(long)]
+    max_skip: Option<usize>,
+    /// Tool rounds one message may run (Parlant's max_engine_iterations: 3).
+    #[arg(long)]
+    max_tool_rounds: Option<usize>,
+    /// Start inactive until a message matches one of the journey's conditions.
+    #[arg(long)]
+    wait_for_activation: bool,
+}
+
+impl OptionFlags {
+    /// The settings file's preview options (or the defaults without one).
+    fn base(&self) -> journey_studio::Result<SessionOptions> {
+        match &self.settings {
+            Some(path) => {
+                if !path.is_file() {
+                    return Err(journey_studio::Error::NotFound(format!(
+                        "{}: no such settings file",
+                        path.display()
+                    )));
+                }
+                Ok(JsonFileSettings::new(path.clone()).load()?.preview)
+            }
+            None => Ok(SessionOptions::default()),
+        }
+    }
+
+    /// `base` with the flags given on top, checked.
+    fn apply(&self, mut options: SessionOptions) -> journey_studio::Result<SessionOptions> {
+        if let Some(t) = self.threshold {
+            options.threshold = t;
+        }
+        if let Some(m) = &self.matcher {
+            options.matcher =
+                serde_json::from_value::<MatcherSetting>(serde_json::Value::String(m.clone()))
+                    .map_err(|_| {
+                        journey_studio::Error::Unsupported(format!(
+                            "--matcher {m}: expected `auto` or `keywords`"
+                        ))
+                    })?;
+        }
+        if self.plain_pace {
+            options.parlant_pace = false;
+        }
+        if let Some(n) = self.max_skip {
+            options.max_skip = n;
+        }
+        if let Some(n) = self.max_tool_rounds {
+            options.max_tool_rounds = n;
+        }
+        if self.wait_for_activation {
+            options.wait_for_activation = true;
+        }
+        options.check()?;
+        Ok(options)
+    }
+
+    /// Whether any option was given on the command line (a scenario's own options are
+    /// replaced only then).
+    fn any(&self) -> bool {
+        self.settings.is_some()
+            || self.threshold.is_some()
+            || self.matcher.is_some()
+            || self.plain_pace
+            || self.max_skip.is_some()
+            || self.max_tool_rounds.is_some()
+            || self.wait_for_activation
+    }
 }
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
@@ -41,7 +131,7 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     }
     let doc = Document::load(&args.file)?;
     match &args.scenario {
-        Some(path) => run_scenarios(&doc, path, args.format),
+        Some(path) => run_scenarios(&doc, path, args.format, &args.options),
         None => {
             let mocks = match &args.mocks {
                 Some(path) => {
@@ -50,7 +140,8 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
                 }
                 None => Mocks::default(),
             };
-            repl(&doc, mocks, args.format)
+            let options = args.options.apply(args.options.base()?)?;
+            repl(&doc, mocks, options, args.format)
         }
     }
 }
@@ -59,8 +150,17 @@ fn run_scenarios(
     doc: &Document,
     path: &std::path::Path,
     format: OutputFormat,
+    flags: &OptionFlags,
 ) -> journey_studio::Result<Outcome> {
-    let scenarios = scenario::load_scenarios(path)?.scenarios;
+    let mut scenarios = scenario::load_scenarios(path)?.scenarios;
+    if flags.any() {
+        // The settings file is the base, the scenario's own options over it, the flags over both.
+        let base = flags.base()?;
+        for s in &mut scenarios {
+            let own = s.options.clone().unwrap_or_else(|| base.clone());
+            s.options = Some(flags.apply(own)?);
+        }
+    }
     let mut results = Vec::new();
     for s in &scenarios {
         results.push(match doc {
@@ -284,7 +384,12 @@ fn render_run(report: &RunReport) -> String {
 
 const HELP: &str = "type a customer message, or: /choose <edge id>, /back, /restart, /state, /snapshot, /help, /quit";
 
-fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::Result<Outcome> {
+fn repl(
+    doc: &Document,
+    mocks: Mocks,
+    options: SessionOptions,
+    format: OutputFormat,
+) -> journey_studio::Result<Outcome> {
     let mut stdout = std::io::stdout();
     let emit = |stdout: &mut std::io::Stdout, events: &[Event]| {
         for e in events {
@@ -298,7 +403,7 @@ fn repl(doc: &Document, mocks: Mocks, format: OutputFormat) -> journey_studio::R
     };
     match doc {
         Document::Journey(journey) => {
-            let mut session = Session::new(journey, mocks)?;
+            let mut session = Session::with_options(journey, mocks, options)?;
             if format == OutputFormat::Text {
                 let _ = writeln!(stdout, "{}: {HELP}", journey.journey.title);
             }

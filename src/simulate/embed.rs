@@ -63,6 +63,27 @@ fn default_eps() -> f64 {
 struct Dense {
     weight: Tensor,
     bias: Tensor,
+    /// The weight quantised (experiment: `JOURNEY_STUDIO_EMBED_Q8=1`).
+    q8: Option<candle_core::quantized::QMatMul>,
+}
+
+fn q8_wanted() -> bool {
+    std::env::var_os("JOURNEY_STUDIO_EMBED_Q8").is_some_and(|v| v == "1")
+}
+
+impl Dense {
+    fn new(weight: Tensor, bias: Tensor) -> CandleResult<Dense> {
+        let q8 = if q8_wanted() {
+            let q = candle_core::quantized::QTensor::quantize(
+                &weight,
+                candle_core::quantized::GgmlDType::Q8_0,
+            )?;
+            Some(candle_core::quantized::QMatMul::from_qtensor(q)?)
+        } else {
+            None
+        };
+        Ok(Dense { weight, bias, q8 })
+    }
 }
 
 /// Below this many token rows, the product is computed as `(W · xᵀ)ᵀ`: the weight's many rows
@@ -74,7 +95,9 @@ impl Dense {
         let (n, len, width) = x.dims3()?;
         let out = self.weight.dim(0)?;
         let rows = x.reshape((n * len, width))?;
-        let y = if n * len < FEW_ROWS {
+        let y = if let Some(q) = &self.q8 {
+            candle_core::Module::forward(q, &rows.contiguous()?)?
+        } else if n * len < FEW_ROWS {
             self.weight.matmul(&rows.t()?)?.t()?
         } else {
             rows.matmul(&self.weight.t()?)?
@@ -178,7 +201,9 @@ pub fn shared() -> std::result::Result<Arc<Embedder>, String> {
             None => Err(format!(
                 "the sentence-embedding model ({MODEL_NAME}) is not installed: run scripts/setup, or set {MODEL_DIR_ENV} to a folder with model.safetensors, tokenizer.json and config.json"
             )),
-            Some(dir) => Embedder::load(&dir).map(Arc::new),
+            Some(dir) => Embedder::load(&dir).map(Arc::new).map_err(|e| {
+                format!("the sentence-embedding model ({MODEL_NAME}) could not be loaded: {e} (run scripts/setup, or set {MODEL_DIR_ENV} to the model's folder)")
+            }),
         })
         .clone()
 }
@@ -271,12 +296,13 @@ impl Embedder {
             let (qw, qb) = dense(&mut t, "attention.self.query", h, h)?;
             let (kw, kb) = dense(&mut t, "attention.self.key", h, h)?;
             let (vw, vb) = dense(&mut t, "attention.self.value", h, h)?;
-            let qkv = Dense {
-                weight: Tensor::cat(&[&qw, &kw, &vw], 0).map_err(candle)?,
-                bias: Tensor::cat(&[&qb, &kb, &vb], 0).map_err(candle)?,
-            };
+            let qkv = Dense::new(
+                Tensor::cat(&[&qw, &kw, &vw], 0).map_err(candle)?,
+                Tensor::cat(&[&qb, &kb, &vb], 0).map_err(candle)?,
+            )
+            .map_err(candle)?;
             let to_dense = |(w, b): (Tensor, Tensor)| -> std::result::Result<Dense, String> {
-                Ok(Dense { weight: w, bias: b })
+                Dense::new(w, b).map_err(candle)
             };
             let attention_out = to_dense(dense(&mut t, "attention.output.dense", h, h)?)?;
             let attention_norm = Norm {

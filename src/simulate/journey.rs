@@ -590,9 +590,34 @@ pub struct Session {
     seen: SeenMessages,
 }
 
-/// The session's cache of message embeddings (a lock, so a session stays `Send + Sync`).
+/// The session's cache of message embeddings (a lock, so a session stays `Send + Sync`): the
+/// latest [`SEEN_MESSAGES`], oldest dropped first — the recent messages a turn looks back at
+/// (skipping answered steps reads the last [`LOOKBACK_MESSAGES`]) are always there.
 #[derive(Debug, Default)]
-struct SeenMessages(std::sync::Mutex<HashMap<String, Vector>>);
+struct SeenMessages(std::sync::Mutex<Seen>);
+
+#[derive(Debug, Default, Clone)]
+struct Seen {
+    vectors: HashMap<String, Vector>,
+    order: std::collections::VecDeque<String>,
+}
+
+impl Seen {
+    fn get(&self, text: &str) -> Option<Vector> {
+        self.vectors.get(text).cloned()
+    }
+
+    fn insert(&mut self, text: &str, vector: Vector) {
+        if self.vectors.insert(text.to_string(), vector).is_none() {
+            self.order.push_back(text.to_string());
+        }
+        while self.order.len() > SEEN_MESSAGES {
+            if let Some(old) = self.order.pop_front() {
+                self.vectors.remove(&old);
+            }
+        }
+    }
+}
 
 impl Clone for SeenMessages {
     fn clone(&self) -> Self {
@@ -602,8 +627,9 @@ impl Clone for SeenMessages {
     }
 }
 
-/// The session keeps at most this many message embeddings.
+/// The session keeps at most this many message embeddings (more than the messages a turn reads).
 const SEEN_MESSAGES: usize = 64;
+const _: () = assert!(SEEN_MESSAGES > LOOKBACK_MESSAGES);
 
 /// A transition about to be taken, with why.
 #[derive(Clone)]
@@ -868,7 +894,7 @@ impl Session {
     fn message(&self, text: &str) -> Result<Message> {
         let vector: Option<Vector> = match &self.model.embedder {
             Some(e) => {
-                let known = self.seen.0.lock().ok().and_then(|m| m.get(text).cloned());
+                let known = self.seen.0.lock().ok().and_then(|m| m.get(text));
                 match known {
                     Some(v) => Some(v),
                     None => {
@@ -876,10 +902,7 @@ impl Session {
                             Error::Simulation(format!("the paraphrase matcher: {why}"))
                         })?;
                         if let Ok(mut seen) = self.seen.0.lock() {
-                            if seen.len() >= SEEN_MESSAGES {
-                                seen.clear();
-                            }
-                            seen.insert(text.to_string(), v.clone());
+                            seen.insert(text, v.clone());
                         }
                         Some(v)
                     }
@@ -1497,6 +1520,16 @@ impl Session {
                     reason: j.reason.clone(),
                     keyword: j.keyword,
                     semantic: j.semantic,
+                },
+                // Going back weighs only the transitions the customer did not take before.
+                None if e.condition.is_some() => Candidate {
+                    edge: e.id.clone(),
+                    target: e.target.clone(),
+                    condition: e.condition.clone(),
+                    score: 0.0,
+                    reason: "not scored: the transition taken the last time".into(),
+                    keyword: 0.0,
+                    semantic: None,
                 },
                 None => unconditional_candidate(e),
             })

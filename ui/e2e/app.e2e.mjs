@@ -7,6 +7,7 @@ import { REPO, api, launch, startCore, startParlant } from "./harness.mjs";
 import { registerAuthoring } from "./authoring.mjs";
 import { registerRuns } from "./runs.mjs";
 import { registerGolden } from "./golden.mjs";
+import { registerPreview } from "./preview.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -262,6 +263,7 @@ let parlant = null;
 registerAuthoring(test, { parlant: () => parlant });
 registerRuns(test);
 registerGolden(test, { parlant: () => parlant });
+registerPreview(test);
 
 const started = Date.now();
 // E2E_FILTER=<text>: only the tests whose name contains it (for working on one).

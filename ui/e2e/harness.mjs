@@ -23,9 +23,9 @@ const CHROMIUM_ARGS = [
 /**
  * Runs `journey-studio serve --port 0 --workspace <tmp> --ui ui/dist` (the binary from
  * JOURNEY_STUDIO_BIN, else target/debug/journey-studio when built, else `cargo run` in the repo)
- * and resolves with the printed URL.
+ * and resolves with the printed URL. `env`: more environment variables for the core.
  */
-export async function startCore({ timeoutMs = 600_000 } = {}) {
+export async function startCore({ timeoutMs = 600_000, env = {} } = {}) {
   const dir = mkdtempSync(join(tmpdir(), "js-e2e-"));
   const workspace = join(dir, "workspace.sqlite");
   const serveArgs = ["serve", "--port", "0", "--workspace", workspace, "--ui", join(UI_DIR, "dist")];
@@ -33,7 +33,7 @@ export async function startCore({ timeoutMs = 600_000 } = {}) {
   const bin = process.env.JOURNEY_STUDIO_BIN ?? (existsSync(built) ? built : undefined);
   const [cmd, args] = bin ? [bin, serveArgs] : ["cargo", ["run", "--quiet", "--", ...serveArgs]];
   // Its own process group, so stopping it also stops the binary `cargo run` started.
-  const child = spawn(cmd, args, { cwd: REPO, detached: true, stdio: ["ignore", "pipe", "pipe"] });
+  const child = spawn(cmd, args, { cwd: REPO, detached: true, stdio: ["ignore", "pipe", "pipe"], env: { ...process.env, ...env } });
   let out = "";
   const url = await new Promise((ok, fail) => {
     const timer = setTimeout(() => fail(new Error(`serve printed no URL within ${timeoutMs} ms:\n${out}`)), timeoutMs);

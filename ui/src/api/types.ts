@@ -41,3 +41,7 @@ export type { ParamSpec as TemplateParameter } from "./generated/ParamSpec";
 
 export type { Event as SimEvent } from "./generated/Event";
 export type { WorkspaceInfo } from "./generated/WorkspaceInfo";
+export type { Candidate as SimCandidate } from "./generated/Candidate";
+export type { Pace } from "./generated/Pace";
+export type { SessionOptions as PreviewOptions } from "./generated/SessionOptions";
+export type { MatcherSetting } from "./generated/MatcherSetting";

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
 import type { CanvasView, Delta, Diagnostic, InspectorField, Mapping, SessionStatus, TemplateParameter, ViewNode } from "../api/types";
 import { tokenFromHash, toCallError } from "../api/client";
-import { chatLines } from "./chat";
+import { candidateRows, chatLines, ruleSource, turnSummary } from "./chat";
 import { componentFor, orderParentsFirst, toFlowEdges, toFlowNodes } from "./flow";
 import { addBranch, addRoute, canMoveBranch, canRemoveBranch, encodeList, fieldText, messagesOf, moveItem, parseFieldText, plainText, quotedReferences, titled } from "./fields";
 import { placeDiagnostics, withoutReferences } from "./code";
@@ -230,6 +230,40 @@ describe("chat and stats", () => {
     ]);
     expect(lines.map((l) => l.who)).toEqual(["customer", "agent", "system", "system"]);
     expect(lines[2].text).toBe("a → b (forced)");
+  });
+  it("lists a turn's candidates best first, the winner first among equals, with their parts", () => {
+    const rows = candidateRows(
+      [
+        { edge: "a", target: "x", condition: "A", score: 0.2, reason: "r", keyword: 0.2, semantic: 0.1 },
+        { edge: "b", target: "y", condition: "B", score: 0.8, reason: "r", keyword: 0, semantic: 0.8 },
+        { edge: "c", target: "z", condition: "C", score: 0.8, reason: "r", keyword: 0.8 },
+        { edge: "d", target: "w", condition: "D", score: 0, reason: "not scored: the transition taken the last time", keyword: 0 },
+      ],
+      "c",
+      0.5,
+    );
+    expect(rows.map((r) => r.edge)).toEqual(["c", "b", "a", "d"]);
+    expect(rows[0].winner).toBe(true);
+    expect(rows.map((r) => r.passes)).toEqual([true, true, false, false]);
+    expect(rows[1].parts).toBe("paraphrase 0.80 · keywords 0.00");
+    expect(rows[0].parts).toBe("keywords 0.80");
+    expect(rows[3].parts).toMatch(/^not scored/);
+  });
+  it("sums a turn up by its pacing decisions and moves", () => {
+    expect(
+      turnSummary([
+        { type: "customer_message", text: "Paris next friday, just me" },
+        { type: "transition", from: "a", to: "b", edge: "e1", forced: false, score: 0.6, reason: "r", candidates: [] },
+        { type: "pacing", decision: "skipped", state: "b", reason: "answered", rule: "x" },
+        { type: "transition", from: "b", to: "c", edge: "e2", forced: false, score: 1, reason: "r", candidates: [] },
+      ]),
+    ).toBe("Skipped · → b → c");
+    expect(turnSummary([{ type: "no_match", state: "a", candidates: [] }])).toBe("no transition matched");
+    expect(turnSummary([{ type: "customer_message", text: "hi" }])).toBe("");
+  });
+  it("shortens a Parlant rule to its files and what it says", () => {
+    expect(ruleSource("parlant 3.3.2 core/engines/alpha/engine.py: _filter_activated_journeys")).toBe("engine.py: _filter_activated_journeys");
+    expect(ruleSource("parlant 3.3.2 core/a/journey_backtrack_check.py and journey_backtrack_node_selection.py")).toBe("journey_backtrack_check.py and journey_backtrack_node_selection.py");
   });
   it("computes nearest-rank percentiles", () => {
     expect(percentile([5, 1, 3, 2, 4], 50)).toBe(3);
