@@ -250,8 +250,20 @@ fn bench(c: &mut Criterion) {
         "answers",
         "speed-up"
     );
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let join = |f: &dyn Fn(&(String, usize, Duration, usize, Duration, usize, Duration, usize, Duration, usize)) -> String| {
+        rows.iter().map(f).collect::<Vec<_>>().join(" / ")
+    };
+    let readme = format!(
+        "README| editor: one field edit through `api::dispatch`, answer serialised as the IPC bridge does ({}) | edit {}; undo {}; open {} | the path before documents lived in the core (whole document each way, full validation, autosave): {} |",
+        labels.join(" / "),
+        join(&|r| ms(r.4)),
+        join(&|r| ms(r.6)),
+        join(&|r| ms(r.2)),
+        join(&|r| ms(r.8)),
+    );
     for (label, bytes, open, open_b, edit, edit_b, undo, undo_b, base, base_b) in rows {
-        let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
         println!(
             "{label:<24} {bytes:>9} | {:>9} {open_b:>9} | {:>9} {edit_b:>7} | {:>9} {undo_b:>7} | {:>11} {base_b:>9} | {:>7.0}x",
             ms(open),
@@ -261,6 +273,7 @@ fn bench(c: &mut Criterion) {
             base.as_secs_f64() / edit.as_secs_f64()
         );
     }
+    println!("{readme}");
 }
 
 criterion_group!(benches, bench);
