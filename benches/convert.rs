@@ -58,7 +58,11 @@ fn edited(journey_text: &str, percent: usize) -> String {
 
 /// Times the baseline and the conversion alternately, `runs` times each, so that load from
 /// other work falls on both alike. Answers the medians and the median per-pair ratio.
-fn interleaved(text: &str, convert: &dyn Fn(&str) -> String, runs: usize) -> (Duration, Duration, f64) {
+fn interleaved(
+    text: &str,
+    convert: &dyn Fn(&str) -> String,
+    runs: usize,
+) -> (Duration, Duration, f64) {
     let time = |f: &dyn Fn()| {
         let start = Instant::now();
         f();
@@ -120,8 +124,13 @@ fn main() {
             });
         }
     }
-    println!("\nconvert, text to text; medians of alternating runs; ratio = median of per-pair ratios");
-    println!("{:<42} {:>6} {:>11} {:>12} {:>12} {:>7}", "way", "blocks", "input bytes", "serde", "convert", "ratio");
+    println!(
+        "\nconvert, text to text; medians of alternating runs; ratio = median of per-pair ratios"
+    );
+    println!(
+        "{:<42} {:>6} {:>11} {:>12} {:>12} {:>7}",
+        "way", "blocks", "input bytes", "serde", "convert", "ratio"
+    );
     for r in &rows {
         println!(
             "{:<42} {:>6} {:>11} {:>9.2} ms {:>9.2} ms {:>6.2}x",
@@ -141,11 +150,27 @@ fn main() {
     }
     for way in ways {
         let of: Vec<&Row> = rows.iter().filter(|r| r.what == way).collect();
-        let sizes = of.iter().map(|r| format!("{}", r.n)).collect::<Vec<_>>().join(" / ");
-        let ratios = of.iter().map(|r| format!("{:.2}x", r.ratio)).collect::<Vec<_>>().join(" / ");
+        let sizes = of
+            .iter()
+            .map(|r| format!("{}", r.n))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let ratios = of
+            .iter()
+            .map(|r| format!("{:.2}x", r.ratio))
+            .collect::<Vec<_>>()
+            .join(" / ");
         let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
-        let converts = of.iter().map(|r| ms(r.convert)).collect::<Vec<_>>().join(" / ");
-        let serdes = of.iter().map(|r| ms(r.serde)).collect::<Vec<_>>().join(" / ");
+        let converts = of
+            .iter()
+            .map(|r| ms(r.convert))
+            .collect::<Vec<_>>()
+            .join(" / ");
+        let serdes = of
+            .iter()
+            .map(|r| ms(r.serde))
+            .collect::<Vec<_>>()
+            .join(" / ");
         let worst = of.iter().map(|r| r.ratio).fold(0.0, f64::max);
         println!(
             "README| convert {way}, text to text, {sizes} blocks | {converts} = {ratios} the baseline (target ≤ 3x: {}) | serde_json parse+serialize of the same file: {serdes} |",

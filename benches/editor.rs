@@ -252,9 +252,20 @@ fn bench(c: &mut Criterion) {
     );
     let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
     let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
-    let join = |f: &dyn Fn(&(String, usize, Duration, usize, Duration, usize, Duration, usize, Duration, usize)) -> String| {
-        rows.iter().map(f).collect::<Vec<_>>().join(" / ")
-    };
+    let join = |f: &dyn Fn(
+        &(
+            String,
+            usize,
+            Duration,
+            usize,
+            Duration,
+            usize,
+            Duration,
+            usize,
+            Duration,
+            usize,
+        ),
+    ) -> String| { rows.iter().map(f).collect::<Vec<_>>().join(" / ") };
     let readme = format!(
         "README| editor: one field edit through `api::dispatch`, answer serialised as the IPC bridge does ({}) | edit {}; undo {}; open {} | the path before documents lived in the core (whole document each way, full validation, autosave): {} |",
         labels.join(" / "),

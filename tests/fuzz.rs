@@ -15,7 +15,9 @@ use journey_studio::testing::hostile::{self, Context, Seeds};
 use std::sync::{mpsc, Mutex};
 use std::time::{Duration, Instant};
 
-const TIME_LIMIT: Duration = Duration::from_secs(10);
+/// Each command's bound: 10 s in a release build (`scripts/fuzz --corpus`); 30 s in the debug
+/// build of `cargo test`, where the core is not optimised.
+const TIME_LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 30 } else { 10 });
 
 fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
     std::env::var(name)
@@ -39,7 +41,11 @@ fn fuzz_every_reader_and_command() {
     let mut done = 0;
     while done < cases {
         let n = BATCH.min(cases - done);
-        let batch = hostile::corpus(&seeds, seed.wrapping_mul(1_000_003).wrapping_add(done as u64), n);
+        let batch = hostile::corpus(
+            &seeds,
+            seed.wrapping_mul(1_000_003).wrapping_add(done as u64),
+            n,
+        );
         for (i, case) in batch.into_iter().enumerate() {
             let (tx, rx) = mpsc::channel();
             let current: &'static Mutex<&'static str> = Box::leak(Box::new(Mutex::new("")));
@@ -48,7 +54,8 @@ fn fuzz_every_reader_and_command() {
             std::thread::Builder::new()
                 .stack_size(2 << 20)
                 .spawn(move || {
-                    let progress = |c: &'static str| *current.lock().unwrap_or_else(|p| p.into_inner()) = c;
+                    let progress =
+                        |c: &'static str| *current.lock().unwrap_or_else(|p| p.into_inner()) = c;
                     let _ = tx.send(hostile::fuzz_case(&for_thread, ctx, simulate, &progress));
                 })
                 .unwrap();
@@ -67,7 +74,10 @@ fn fuzz_every_reader_and_command() {
                 let _ = std::fs::create_dir_all(&finds_dir);
                 let file = finds_dir.join(format!("seed{seed}-case{}.json", done + i));
                 let record = serde_json::json!({"problem": problem, "case": case.name, "kind": format!("{:?}", case.kind), "command": case.command, "input": case.text});
-                let _ = std::fs::write(&file, serde_json::to_string_pretty(&record).unwrap_or_default());
+                let _ = std::fs::write(
+                    &file,
+                    serde_json::to_string_pretty(&record).unwrap_or_default(),
+                );
                 finds.push(problem);
             }
         }
@@ -87,5 +97,9 @@ fn fuzz_every_reader_and_command() {
         cases as f64 / secs,
         finds.len()
     );
-    assert!(finds.is_empty(), "{} finds (see target/fuzz-finds/)", finds.len());
+    assert!(
+        finds.is_empty(),
+        "{} finds (see target/fuzz-finds/)",
+        finds.len()
+    );
 }

@@ -24,14 +24,15 @@ pub struct Args {
 }
 
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
-    let workflow =
-        match Document::load(&args.workflow)? {
-            Document::Sim(w) => w,
-            Document::Journey(_) => return Err(Error::Unsupported(format!(
+    let workflow = match Document::load(&args.workflow)? {
+        Document::Sim(w) => w,
+        Document::Journey(_) => {
+            return Err(Error::Unsupported(format!(
                 "{}: parity needs a Sim workflow, not a journey (give the journey with --journey)",
                 args.workflow.display()
-            ))),
-        };
+            )))
+        }
+    };
     let journey = match &args.journey {
         None => None,
         Some(path) => match Document::load(path)? {

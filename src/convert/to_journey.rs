@@ -524,15 +524,14 @@ impl<'a> Forward<'a> {
             };
             for end in ends {
                 let index = end.get("index").and_then(Value::as_u64).unwrap_or(u64::MAX) as usize;
-                let edge: JourneyEdge = serde_json::from_value(
-                    end.get("edge").cloned().unwrap_or(Value::Null),
-                )
-                .map_err(|e| {
-                    Error::Unsupported(format!(
+                let edge: JourneyEdge =
+                    serde_json::from_value(end.get("edge").cloned().unwrap_or(Value::Null))
+                        .map_err(|e| {
+                            Error::Unsupported(format!(
                         "block `{}`: a carried transition to `end` is not a journey edge: {e}",
                         block.id
                     ))
-                })?;
+                        })?;
                 has_out.insert(edge.source.clone());
                 self.mapping.edges.push(EdgeMapping {
                     sim_edge_id: None,

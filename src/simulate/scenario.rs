@@ -396,11 +396,13 @@ pub fn run_workflow(state: &WorkflowState, scenario: &Scenario) -> Result<Scenar
                 next.resume.push(answer.clone());
                 plans.push(next);
             }
-            _ => return Err(Error::Simulation(format!(
+            _ => {
+                return Err(Error::Simulation(format!(
                 "scenario `{}`, turn {}: a workflow scenario has customer and resume turns only",
                 scenario.name,
                 i + 1
-            ))),
+            )))
+            }
         }
     }
     if plans.is_empty() {

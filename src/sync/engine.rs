@@ -148,7 +148,10 @@ impl InFlight {
         let key = (document_id, remote.to_string());
         // `then`, not `then_some`: a refused claim must never be built, or its drop would release
         // the claim it lost to (and deadlock on the lock held here).
-        let claimed = IN_FLIGHT.lock().unwrap_or_else(|p| p.into_inner()).insert(key.clone());
+        let claimed = IN_FLIGHT
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .insert(key.clone());
         claimed.then(|| InFlight(key))
     }
 }

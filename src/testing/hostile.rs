@@ -94,8 +94,15 @@ impl Seeds {
             files.sort();
             for file in files {
                 let text = crate::json::read_text(&file)?;
-                let value: Value = crate::json::from_str_located(&file.display().to_string(), &text)?;
-                out.push((format!("{dir}/{}", file.file_name().unwrap_or_default().to_string_lossy()), value));
+                let value: Value =
+                    crate::json::from_str_located(&file.display().to_string(), &text)?;
+                out.push((
+                    format!(
+                        "{dir}/{}",
+                        file.file_name().unwrap_or_default().to_string_lossy()
+                    ),
+                    value,
+                ));
             }
             Ok(out)
         };
@@ -222,7 +229,12 @@ fn id_strings(v: &Value, out: &mut Vec<String>) {
             Value::Object(m) => {
                 for (k, child) in m {
                     match child {
-                        Value::String(s) if matches!(k.as_str(), "id" | "source" | "target" | "parentId" | "root_id") => {
+                        Value::String(s)
+                            if matches!(
+                                k.as_str(),
+                                "id" | "source" | "target" | "parentId" | "root_id"
+                            ) =>
+                        {
                             out.push(s.clone())
                         }
                         _ => stack.push(child),
@@ -260,7 +272,11 @@ pub fn mutate(v: &mut Value, rng: &mut Rng) -> String {
         // Remove a member or an item.
         4 | 5 => match target {
             Value::Object(m) if !m.is_empty() => {
-                let key = m.keys().nth(rng.below(m.len())).cloned().unwrap_or_default();
+                let key = m
+                    .keys()
+                    .nth(rng.below(m.len()))
+                    .cloned()
+                    .unwrap_or_default();
                 m.shift_remove(&key);
                 format!("remove {where_}.{key}")
             }
@@ -285,7 +301,11 @@ pub fn mutate(v: &mut Value, rng: &mut Rng) -> String {
                 format!("duplicate an item of {where_} x{times}")
             }
             Value::Object(m) if !m.is_empty() => {
-                let (k, item) = m.iter().nth(rng.below(m.len())).map(|(k, v)| (k.clone(), v.clone())).unwrap_or_default();
+                let (k, item) = m
+                    .iter()
+                    .nth(rng.below(m.len()))
+                    .map(|(k, v)| (k.clone(), v.clone()))
+                    .unwrap_or_default();
                 m.insert(format!("{k}-copy"), item);
                 format!("copy {where_}.{k}")
             }
@@ -312,7 +332,11 @@ pub fn mutate(v: &mut Value, rng: &mut Rng) -> String {
         // Wrap in an object or an array (the right value, one level too deep).
         _ => {
             let inner = target.take();
-            *target = if rng.chance(50) { json!({ "value": inner }) } else { json!([inner]) };
+            *target = if rng.chance(50) {
+                json!({ "value": inner })
+            } else {
+                json!([inner])
+            };
             format!("wrap {where_}")
         }
     }
@@ -393,7 +417,11 @@ pub fn api_commands() -> Vec<&'static str> {
         "pull",
         "sync_retry",
     ];
-    api::COMMANDS.iter().copied().filter(|c| !OUT.contains(c)).collect()
+    api::COMMANDS
+        .iter()
+        .copied()
+        .filter(|c| !OUT.contains(c))
+        .collect()
 }
 
 fn api_args(command: &str, rng: &mut Rng) -> Value {
@@ -443,12 +471,24 @@ fn sim_block(id: &str, kind: &str, sub_blocks: Value, data: Value) -> Value {
 }
 
 fn function_block(id: &str, code: &str, parent: Option<&str>) -> Value {
-    let data = parent.map(|p| json!({"parentId": p, "extent": "parent"})).unwrap_or(json!({}));
-    sim_block(id, "function", json!({"code": {"id": "code", "type": "code", "value": code}}), data)
+    let data = parent
+        .map(|p| json!({"parentId": p, "extent": "parent"}))
+        .unwrap_or(json!({}));
+    sim_block(
+        id,
+        "function",
+        json!({"code": {"id": "code", "type": "code", "value": code}}),
+        data,
+    )
 }
 
 fn start_block() -> Value {
-    sim_block("start", "start_trigger", json!({"inputFormat": {"id": "inputFormat", "type": "input-format", "value": []}}), json!({}))
+    sim_block(
+        "start",
+        "start_trigger",
+        json!({"inputFormat": {"id": "inputFormat", "type": "input-format", "value": []}}),
+        json!({}),
+    )
 }
 
 fn sim_doc(blocks: Vec<Value>, edges: Vec<Value>) -> String {
@@ -489,13 +529,23 @@ pub fn sim_fork(branches: usize) -> String {
         .collect();
     let mut bs = vec![
         start_block(),
-        sim_block("cond", "condition", json!({"conditions": {"id": "conditions", "type": "condition-input", "value": serde_json::to_string(&conditions).unwrap_or_default()}}), json!({})),
+        sim_block(
+            "cond",
+            "condition",
+            json!({"conditions": {"id": "conditions", "type": "condition-input", "value": serde_json::to_string(&conditions).unwrap_or_default()}}),
+            json!({}),
+        ),
     ];
     let mut edges = vec![sim_edge(0, "start", "cond", None)];
     for i in 0..branches {
         let id = format!("f{i}");
         bs.push(function_block(&id, "return 1", None));
-        edges.push(sim_edge(i + 1, "cond", &id, Some(&format!("condition-cond-c{i}"))));
+        edges.push(sim_edge(
+            i + 1,
+            "cond",
+            &id,
+            Some(&format!("condition-cond-c{i}")),
+        ));
     }
     sim_doc(bs, edges)
 }
@@ -519,7 +569,11 @@ pub fn sim_collection(container: &str, items: usize) -> String {
         sim_block("box", container, sub, data),
         function_block("inner", "return 1", Some("box")),
     ];
-    let start_handle = if container == "loop" { "loop-start-source" } else { "parallel-start-source" };
+    let start_handle = if container == "loop" {
+        "loop-start-source"
+    } else {
+        "parallel-start-source"
+    };
     let edges = vec![
         sim_edge(0, "start", "box", None),
         sim_edge(1, "box", "inner", Some(start_handle)),
@@ -538,16 +592,34 @@ pub fn big_cases(scale: f64) -> Vec<Case> {
         command: String::new(),
     };
     vec![
-        doc(format!("journey: {} states in a line", n(100_000)), journey_line(n(100_000))),
-        doc(format!("sim: {} blocks in a line", n(100_000)), sim_line(n(100_000))),
+        doc(
+            format!("journey: {} states in a line", n(100_000)),
+            journey_line(n(100_000)),
+        ),
+        doc(
+            format!("sim: {} blocks in a line", n(100_000)),
+            sim_line(n(100_000)),
+        ),
         doc(
             format!("sim: realistic workflow of {} blocks", n(100_000)),
             crate::testing::realistic_workflow(n(100_000)),
         ),
-        doc(format!("journey: a fork of {} branches", n(10_000)), journey_fork(n(10_000))),
-        doc(format!("sim: a condition of {} branches", n(10_000)), sim_fork(n(10_000))),
-        doc(format!("sim: forEach over {} items", n(1_000_000)), sim_collection("loop", n(1_000_000))),
-        doc(format!("sim: parallel over {} items", n(1_000_000)), sim_collection("parallel", n(1_000_000))),
+        doc(
+            format!("journey: a fork of {} branches", n(10_000)),
+            journey_fork(n(10_000)),
+        ),
+        doc(
+            format!("sim: a condition of {} branches", n(10_000)),
+            sim_fork(n(10_000)),
+        ),
+        doc(
+            format!("sim: forEach over {} items", n(1_000_000)),
+            sim_collection("loop", n(1_000_000)),
+        ),
+        doc(
+            format!("sim: parallel over {} items", n(1_000_000)),
+            sim_collection("parallel", n(1_000_000)),
+        ),
     ]
 }
 
@@ -557,7 +629,10 @@ pub fn corpus(seeds: &Seeds, seed: u64, count: usize) -> Vec<Case> {
     let commands = api_commands();
     (0..count)
         .map(|i| {
-            let mut rng = Rng::new(seed.wrapping_add(i as u64).wrapping_mul(0x2545_F491_4F6C_DD1D));
+            let mut rng = Rng::new(
+                seed.wrapping_add(i as u64)
+                    .wrapping_mul(0x2545_F491_4F6C_DD1D),
+            );
             let mut case = match rng.below(10) {
                 0..=5 => mutated(InputKind::Document, &seeds.documents, &mut rng),
                 6 => mutated(InputKind::Template, &seeds.templates, &mut rng),
@@ -611,19 +686,29 @@ mod tempfile_dir {
 
 impl Context {
     pub fn new(repo: &Path) -> crate::Result<Context> {
-        let dir = std::env::temp_dir().join(format!("journey-studio-hostile-{}", crate::editor::edit::new_id()));
+        let dir = std::env::temp_dir().join(format!(
+            "journey-studio-hostile-{}",
+            crate::editor::edit::new_id()
+        ));
         std::fs::create_dir_all(&dir).map_err(|source| Error::Write {
             file: dir.display().to_string(),
             source,
         })?;
-        let app = AppState::open(&dir.join("w.db"), Box::new(JsonFileSettings::new(dir.join("settings.json"))))?;
+        let app = AppState::open(
+            &dir.join("w.db"),
+            Box::new(JsonFileSettings::new(dir.join("settings.json"))),
+        )?;
         let journey = match Document::load(&repo.join("fixtures/journeys/book-flight.json"))? {
             Document::Journey(j) => j,
-            Document::Sim(_) => return Err(Error::Unsupported("book-flight is not a journey".into())),
+            Document::Sim(_) => {
+                return Err(Error::Unsupported("book-flight is not a journey".into()))
+            }
         };
         let workflow = match Document::load(&repo.join("fixtures/sim/refund-router.json"))? {
             Document::Sim(w) => w,
-            Document::Journey(_) => return Err(Error::Unsupported("refund-router is not a workflow".into())),
+            Document::Journey(_) => {
+                return Err(Error::Unsupported("refund-router is not a workflow".into()))
+            }
         };
         Ok(Context {
             library: Library::builtin()?,
@@ -662,7 +747,12 @@ fn step(out: &mut Recorder, command: &'static str, f: impl FnOnce() -> crate::Re
         }
     };
     let ok = result.is_ok();
-    out.outcomes.push(Outcome { command, elapsed, result, panic });
+    out.outcomes.push(Outcome {
+        command,
+        elapsed,
+        result,
+        panic,
+    });
     ok
 }
 
@@ -712,9 +802,15 @@ pub fn run_case(case: &Case, ctx: &Context, progress: &dyn Fn(&'static str)) -> 
                 Ok(())
             });
             for s in parsed.unwrap_or_default().iter().take(8) {
-                step(&mut out, "simulate journey scenario", || scenario::run_journey(&ctx.journey, s).map(drop));
-                step(&mut out, "simulate workflow scenario", || scenario::run_workflow(ctx.workflow.state(), s).map(drop));
-                step(&mut out, "parity", || parity::parity(&ctx.workflow, None, s).map(drop));
+                step(&mut out, "simulate journey scenario", || {
+                    scenario::run_journey(&ctx.journey, s).map(drop)
+                });
+                step(&mut out, "simulate workflow scenario", || {
+                    scenario::run_workflow(ctx.workflow.state(), s).map(drop)
+                });
+                step(&mut out, "parity", || {
+                    parity::parity(&ctx.workflow, None, s).map(drop)
+                });
             }
             step(&mut out, "simulate --mocks", || {
                 let mocks: Mocks = crate::json::from_str_located(FILE, &case.text)?;
@@ -726,8 +822,14 @@ pub fn run_case(case: &Case, ctx: &Context, progress: &dyn Fn(&'static str)) -> 
         }
         InputKind::ApiArgs => {
             let args: Value = serde_json::from_str(&case.text).unwrap_or(Value::Null);
-            let command: &'static str = api::COMMANDS.iter().find(|c| **c == case.command).copied().unwrap_or("unknown");
-            step(&mut out, command, || api::dispatch(&ctx.app, &case.command, args).map(drop));
+            let command: &'static str = api::COMMANDS
+                .iter()
+                .find(|c| **c == case.command)
+                .copied()
+                .unwrap_or("unknown");
+            step(&mut out, command, || {
+                api::dispatch(&ctx.app, &case.command, args).map(drop)
+            });
         }
     }
     out.outcomes
@@ -741,14 +843,17 @@ fn run_document(text: &str, ctx: &Context, out: &mut Recorder) {
     });
     if let Some(doc) = &doc {
         step(out, "inspect", || {
-            serde_json::to_string(&doc.summary()).map(drop).map_err(|e| Error::Unsupported(e.to_string()))
+            serde_json::to_string(&doc.summary())
+                .map(drop)
+                .map_err(|e| Error::Unsupported(e.to_string()))
         });
         step(out, "format", || {
             let formatted = doc.to_json();
             Document::parse("formatted.json", &formatted).map(drop)
         });
         step(out, "validate", || {
-            crate::validate::validate_with(doc, crate::validate::Options { readiness: true }).map(drop)
+            crate::validate::validate_with(doc, crate::validate::Options { readiness: true })
+                .map(drop)
         });
         step(out, "convert", || {
             let opts = crate::convert::ConvertOptions::default();
@@ -782,7 +887,9 @@ fn run_document(text: &str, ctx: &Context, out: &mut Recorder) {
             }
         });
         if let Document::Sim(w) = doc {
-            step(out, "parity", || parity::parity(w, None, &scenario_for_sim()).map(drop));
+            step(out, "parity", || {
+                parity::parity(w, None, &scenario_for_sim()).map(drop)
+            });
         }
         step(out, "template save", || {
             let options = template::SaveOptions {
@@ -818,7 +925,17 @@ pub fn cli_commands(sim: bool) -> Vec<(&'static str, Vec<&'static str>)> {
         ("inspect", vec!["inspect", "{}"]),
         ("format", vec!["format", "{}", "-o", "{out}"]),
         ("validate", vec!["validate", "{}"]),
-        ("convert", vec!["convert", "{}", "--to", if sim { "journey" } else { "workflow" }, "-o", "{out}"]),
+        (
+            "convert",
+            vec![
+                "convert",
+                "{}",
+                "--to",
+                if sim { "journey" } else { "workflow" },
+                "-o",
+                "{out}",
+            ],
+        ),
         ("simulate", vec!["simulate", "{}"]),
     ];
     if sim {
@@ -832,7 +949,11 @@ fn run_api(text: &str, ctx: &Context, out: &mut Recorder) {
     let app = &ctx.app;
     let mut id = None;
     step(out, "api import_document", || {
-        let answer = api::dispatch(app, "import_document", json!({"name": FILE, "content": text}))?;
+        let answer = api::dispatch(
+            app,
+            "import_document",
+            json!({"name": FILE, "content": text}),
+        )?;
         id = answer["id"].as_i64();
         Ok(())
     });
@@ -843,21 +964,44 @@ fn run_api(text: &str, ctx: &Context, out: &mut Recorder) {
         Ok(())
     });
     if let Some(session) = opened["session"].as_str().map(str::to_string) {
-        let first_node = opened["view"]["nodes"][0]["id"].as_str().unwrap_or("x").to_string();
+        let first_node = opened["view"]["nodes"][0]["id"]
+            .as_str()
+            .unwrap_or("x")
+            .to_string();
         let journey = opened["kind"] == "journey";
-        step(out, "api inspect", || api::dispatch(app, "inspect", json!({"session": session, "target": first_node})).map(drop));
-        step(out, "api convert", || {
-            api::dispatch(app, "convert", json!({"session": session, "to": if journey { "workflow" } else { "journey" }})).map(drop)
-        });
-        step(out, "api apply_edits", || {
-            api::dispatch(app, "apply_edits", json!({"session": session, "edits": [
-                {"op": "set_label", "target": first_node, "label": "renamed \u{202e} 🚀"},
-                {"op": "move_node", "id": first_node, "x": 1e300, "y": -1e300}
-            ]}))
+        step(out, "api inspect", || {
+            api::dispatch(
+                app,
+                "inspect",
+                json!({"session": session, "target": first_node}),
+            )
             .map(drop)
         });
-        step(out, "api undo", || api::dispatch(app, "undo", json!({"session": session})).map(drop));
-        step(out, "api template_texts", || api::dispatch(app, "template_texts", json!({"session": session})).map(drop));
+        step(out, "api convert", || {
+            api::dispatch(
+                app,
+                "convert",
+                json!({"session": session, "to": if journey { "workflow" } else { "journey" }}),
+            )
+            .map(drop)
+        });
+        step(out, "api apply_edits", || {
+            api::dispatch(
+                app,
+                "apply_edits",
+                json!({"session": session, "edits": [
+                    {"op": "set_label", "target": first_node, "label": "renamed \u{202e} 🚀"},
+                    {"op": "move_node", "id": first_node, "x": 1e300, "y": -1e300}
+                ]}),
+            )
+            .map(drop)
+        });
+        step(out, "api undo", || {
+            api::dispatch(app, "undo", json!({"session": session})).map(drop)
+        });
+        step(out, "api template_texts", || {
+            api::dispatch(app, "template_texts", json!({"session": session})).map(drop)
+        });
         if journey {
             let mut sim = None;
             step(out, "api sim_start", || {
@@ -866,15 +1010,27 @@ fn run_api(text: &str, ctx: &Context, out: &mut Recorder) {
                 Ok(())
             });
             if let Some(sim) = sim {
-                step(out, "api sim_send", || api::dispatch(app, "sim_send", json!({"sim": sim, "message": "yes"})).map(drop));
-                step(out, "api sim_back", || api::dispatch(app, "sim_back", json!({"sim": sim})).map(drop));
-                step(out, "api sim_stop", || api::dispatch(app, "sim_stop", json!({"sim": sim})).map(drop));
+                step(out, "api sim_send", || {
+                    api::dispatch(app, "sim_send", json!({"sim": sim, "message": "yes"})).map(drop)
+                });
+                step(out, "api sim_back", || {
+                    api::dispatch(app, "sim_back", json!({"sim": sim})).map(drop)
+                });
+                step(out, "api sim_stop", || {
+                    api::dispatch(app, "sim_stop", json!({"sim": sim})).map(drop)
+                });
             }
         }
-        step(out, "api close_document", || api::dispatch(app, "close_document", json!({"session": session})).map(drop));
+        step(out, "api close_document", || {
+            api::dispatch(app, "close_document", json!({"session": session})).map(drop)
+        });
     }
-    step(out, "api export_document", || api::dispatch(app, "export_document", json!({"id": id})).map(drop));
-    step(out, "api delete_document", || api::dispatch(app, "delete_document", json!({"id": id})).map(drop));
+    step(out, "api export_document", || {
+        api::dispatch(app, "export_document", json!({"id": id})).map(drop)
+    });
+    step(out, "api delete_document", || {
+        api::dispatch(app, "delete_document", json!({"id": id})).map(drop)
+    });
 }
 
 /// What is wrong in one case's outcomes: panics, commands slower than `time_limit`, errors that
@@ -900,7 +1056,12 @@ pub fn judge(case: &str, outcomes: &[Outcome], time_limit: Duration) -> Vec<Stri
 /// The fuzzer's cheaper pass over one case: every reader and the document commands (the
 /// simulators on one case in `simulate_every`), and the API's commands with hostile arguments;
 /// the store-backed app path only for API cases.
-pub fn fuzz_case(case: &Case, ctx: &Context, simulate: bool, progress: &dyn Fn(&'static str)) -> Vec<Outcome> {
+pub fn fuzz_case(
+    case: &Case,
+    ctx: &Context,
+    simulate: bool,
+    progress: &dyn Fn(&'static str),
+) -> Vec<Outcome> {
     let mut out = Recorder {
         outcomes: Vec::new(),
         progress,
@@ -914,22 +1075,34 @@ pub fn fuzz_case(case: &Case, ctx: &Context, simulate: bool, progress: &dyn Fn(&
             });
             if let Some(doc) = &doc {
                 step(&mut out, "inspect", || {
-                    serde_json::to_string(&doc.summary()).map(drop).map_err(|e| Error::Unsupported(e.to_string()))
+                    serde_json::to_string(&doc.summary())
+                        .map(drop)
+                        .map_err(|e| Error::Unsupported(e.to_string()))
                 });
-                step(&mut out, "format", || Document::parse("formatted.json", &doc.to_json()).map(drop));
+                step(&mut out, "format", || {
+                    Document::parse("formatted.json", &doc.to_json()).map(drop)
+                });
                 step(&mut out, "validate", || {
-                    crate::validate::validate_with(doc, crate::validate::Options { readiness: true }).map(drop)
+                    crate::validate::validate_with(
+                        doc,
+                        crate::validate::Options { readiness: true },
+                    )
+                    .map(drop)
                 });
                 step(&mut out, "convert", || {
                     let opts = crate::convert::ConvertOptions::default();
                     match doc {
                         Document::Sim(w) => crate::convert::workflow_to_journey(w, &opts).map(drop),
-                        Document::Journey(j) => crate::convert::journey_to_workflow(j, &opts).map(drop),
+                        Document::Journey(j) => {
+                            crate::convert::journey_to_workflow(j, &opts).map(drop)
+                        }
                     }
                 });
                 if simulate {
                     step(&mut out, "simulate", || match doc {
-                        Document::Sim(w) => workflow::run(w.state(), &RunOptions::default()).map(drop),
+                        Document::Sim(w) => {
+                            workflow::run(w.state(), &RunOptions::default()).map(drop)
+                        }
                         Document::Journey(j) => {
                             let mut session = Session::new(j, Mocks::default())?;
                             session.start()?;
@@ -950,9 +1123,17 @@ pub fn fuzz_case(case: &Case, ctx: &Context, simulate: bool, progress: &dyn Fn(&
 pub fn error_problem(message: &str) -> Option<String> {
     const LIMIT: usize = 8 * 1024;
     if message.len() > LIMIT {
-        return Some(format!("the message is {} bytes (more than {LIMIT})", message.len()));
+        return Some(format!(
+            "the message is {} bytes (more than {LIMIT})",
+            message.len()
+        ));
     }
-    for leak in ["expected struct ", "expected enum ", "expected tuple struct", "journey_studio::"] {
+    for leak in [
+        "expected struct ",
+        "expected enum ",
+        "expected tuple struct",
+        "journey_studio::",
+    ] {
         if message.contains(leak) {
             return Some(format!("the message leaks an internal name (`{leak}`)"));
         }
@@ -962,7 +1143,10 @@ pub fn error_problem(message: &str) -> Option<String> {
         || message.contains(".json")
         || message.contains("line ")
         || message.starts_with("command ")
-        || message.split(':').next().is_some_and(|head| COMMAND_WORDS.contains(&head))
+        || message
+            .split(':')
+            .next()
+            .is_some_and(|head| COMMAND_WORDS.contains(&head))
         || names_an_id(message)
         || has_path(message);
     if says_where {
@@ -973,13 +1157,24 @@ pub fn error_problem(message: &str) -> Option<String> {
 }
 
 /// Messages that begin with the command they come from (`convert: …`).
-const COMMAND_WORDS: &[&str] = &["convert", "simulate", "simulation", "parity", "validate", "template", "import"];
+const COMMAND_WORDS: &[&str] = &[
+    "convert",
+    "simulate",
+    "simulation",
+    "parity",
+    "validate",
+    "template",
+    "import",
+];
 
 /// `id 12`, `id `x``: the document or item the message is about.
 fn names_an_id(message: &str) -> bool {
-    message
-        .match_indices("id ")
-        .any(|(i, _)| message[i + 3..].chars().next().is_some_and(|c| c.is_ascii_digit()))
+    message.match_indices("id ").any(|(i, _)| {
+        message[i + 3..]
+            .chars()
+            .next()
+            .is_some_and(|c| c.is_ascii_digit())
+    })
 }
 
 /// `a.b`, `a[3]`, `a.b[2].c` style paths.
