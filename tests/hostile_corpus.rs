@@ -275,7 +275,7 @@ fn cli(
 
 #[test]
 fn big_documents_through_every_command() {
-    // Full size with JS_HOSTILE_FULL (release: `scripts/fuzz --corpus`); 1/500 in CI.s
+    // Full size with JS_HOSTILE_FULL (release: `scripts/fuzz --corpus`); 1/500 in CI's
     // debug build (where the core is not optimised): the shapes, not the sizes.
     let _turn = ONE_AT_A_TIME.lock().unwrap_or_else(|p| p.into_inner());
     let scale = if full() { 1.0 } else { 0.002 };
