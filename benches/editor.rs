@@ -118,6 +118,20 @@ fn apply_stateless(doc: &mut Document, e: &Edit) {
     }
 }
 
+/// label, bytes, open and its answer's bytes, edit and bytes, undo and bytes, baseline and bytes.
+type Row = (
+    String,
+    usize,
+    Duration,
+    usize,
+    Duration,
+    usize,
+    Duration,
+    usize,
+    Duration,
+    usize,
+);
+
 fn median(times: &mut [Duration]) -> Duration {
     times.sort();
     times[times.len() / 2]
@@ -141,7 +155,7 @@ fn bench(c: &mut Criterion) {
             edit: reword_state,
         },
     ];
-    let mut rows = Vec::new();
+    let mut rows: Vec<Row> = Vec::new();
     for case in &cases {
         let dir = tempfile::tempdir().unwrap();
         let state = AppState::open(
@@ -250,8 +264,23 @@ fn bench(c: &mut Criterion) {
         "answers",
         "speed-up"
     );
+    let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
+    let labels: Vec<String> = rows.iter().map(|r| r.0.clone()).collect();
+    let join = |pick: fn(&Row) -> Duration| {
+        rows.iter()
+            .map(|r| ms(pick(r)))
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
+    let readme = format!(
+        "README| editor: one field edit through `api::dispatch`, answer serialised as the IPC bridge does ({}) | edit {}; undo {}; open {} | the path before documents lived in the core (whole document each way, full validation, autosave): {} |",
+        labels.join(" / "),
+        join(|r| r.4),
+        join(|r| r.6),
+        join(|r| r.2),
+        join(|r| r.8),
+    );
     for (label, bytes, open, open_b, edit, edit_b, undo, undo_b, base, base_b) in rows {
-        let ms = |d: Duration| format!("{:.2} ms", d.as_secs_f64() * 1e3);
         println!(
             "{label:<24} {bytes:>9} | {:>9} {open_b:>9} | {:>9} {edit_b:>7} | {:>9} {undo_b:>7} | {:>11} {base_b:>9} | {:>7.0}x",
             ms(open),
@@ -261,6 +290,7 @@ fn bench(c: &mut Criterion) {
             base.as_secs_f64() / edit.as_secs_f64()
         );
     }
+    println!("{readme}");
 }
 
 criterion_group!(benches, bench);

@@ -192,6 +192,15 @@ fn main() {
     }
     criterion.final_summary();
     println!("\n{NODES} nodes          full run    one-node edit   ratio    edit + full report   ratio   diagnostics");
+    let ms = |d: std::time::Duration| format!("{:.3} ms", d.as_secs_f64() * 1e3);
+    for (label, full, apply, apply_report, _) in &rows {
+        println!(
+            "README| validation of a {NODES}-node {label}: one-node edit (with the full report) | {} ({}) | the full run: {} |",
+            ms(*apply),
+            ms(*apply_report),
+            ms(*full)
+        );
+    }
     for (label, full, apply, apply_report, count) in rows {
         println!(
             "{label:<16} {:>9.2} ms  {:>11.3} ms  {:>6.0}x  {:>16.2} ms  {:>6.1}x  {count}",

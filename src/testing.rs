@@ -134,3 +134,4 @@ pub fn ring_journey(states: usize) -> JourneyDocument {
     }
     doc
 }
+pub mod hostile;

@@ -81,8 +81,8 @@ impl Settings {
                 map.insert(key.clone(), v.clone());
             }
         }
-        let next: Settings = serde_json::from_value(value)
-            .map_err(|e| Error::Rejected(format!("settings: {e}")))?;
+        let next: Settings =
+            serde_json::from_value(value).map_err(|e| Error::Rejected(format!("settings: {e}")))?;
         if let Err(e) = next.preview.check() {
             let why = match e {
                 Error::Simulation(m) => m.replacen("options.", "preview.", 1),

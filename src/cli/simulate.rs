@@ -2,9 +2,9 @@
 //! interactively (a REPL on standard input, which may be a pipe).
 
 use crate::{Outcome, OutputFormat};
+use journey_studio::api::{JsonFileSettings, SettingsBackend};
 use journey_studio::app::runs::WorkflowRun;
 use journey_studio::app::scenarios;
-use journey_studio::api::{JsonFileSettings, SettingsBackend};
 use journey_studio::json::{from_str_located, read_text};
 use journey_studio::simulate::journey::{Event, MatcherSetting, Session, SessionOptions};
 use journey_studio::simulate::scenario::{self, ScenarioResult};

@@ -35,8 +35,9 @@ use std::time::Duration;
 pub const DEFAULT_MAX_BLOCK_RUNS: usize = 250_000;
 
 /// How long one simulated run may take in all (Sim's own limit is its plan's execution
-/// timeout; a local preview needs an answer sooner).
-pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(30);
+/// timeout; a local preview needs an answer sooner, and every command answers within 10 s:
+/// the hostile corpus, tests/hostile_corpus.rs). A scenario may raise it (`limits.time_budget_ms`).
+pub const DEFAULT_TIME_BUDGET: Duration = Duration::from_secs(5);
 
 /// Sim's `MAX_CALL_CHAIN_DEPTH` (`lib/execution/call-chain.ts`): nested workflow blocks.
 pub const MAX_CALL_CHAIN_DEPTH: usize = 25;
