@@ -7,7 +7,7 @@ export type BlockMark = { block: string, state: MarkState,
  */
 runs: number, 
 /**
- * Its place in the run: 1 for the first block that ran, 2 for the next one...
+ * Its place in the run log when it first ran (1 for the first entry of the log).
  */
 order?: number, 
 /**

@@ -16,6 +16,13 @@ import type { ImportDocumentArgs } from "./ImportDocumentArgs";
 import type { InspectArgs } from "./InspectArgs";
 import type { InspectorView } from "./InspectorView";
 import type { ListDocumentsArgs } from "./ListDocumentsArgs";
+import type { LiveChat } from "./LiveChat";
+import type { LiveChatArgs } from "./LiveChatArgs";
+import type { LiveChatEventsArgs } from "./LiveChatEventsArgs";
+import type { LiveChatSendArgs } from "./LiveChatSendArgs";
+import type { LiveChatStartArgs } from "./LiveChatStartArgs";
+import type { LiveEvents } from "./LiveEvents";
+import type { LiveSent } from "./LiveSent";
 import type { Message } from "./Message";
 import type { NoArgs } from "./NoArgs";
 import type { OpenWorkspaceArgs } from "./OpenWorkspaceArgs";
@@ -46,18 +53,25 @@ import type { RunResumeArgs } from "./RunResumeArgs";
 import type { RunStartArgs } from "./RunStartArgs";
 import type { RunView } from "./RunView";
 import type { SaveConvertedArgs } from "./SaveConvertedArgs";
+import type { ScenarioExpectationsArgs } from "./ScenarioExpectationsArgs";
+import type { ScenarioList } from "./ScenarioList";
+import type { ScenarioNameArgs } from "./ScenarioNameArgs";
 import type { ScenarioRef } from "./ScenarioRef";
+import type { ScenariosRunArgs } from "./ScenariosRunArgs";
 import type { SessionArgs } from "./SessionArgs";
 import type { SessionStatus } from "./SessionStatus";
 import type { Settings } from "./Settings";
 import type { SettingsPatchArgs } from "./SettingsPatchArgs";
 import type { SimArgs } from "./SimArgs";
 import type { SimChooseArgs } from "./SimChooseArgs";
+import type { SimRunStreamArgs } from "./SimRunStreamArgs";
 import type { SimSaveScenarioArgs } from "./SimSaveScenarioArgs";
 import type { SimSendArgs } from "./SimSendArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
+import type { SimStreamRun } from "./SimStreamRun";
 import type { StartForm } from "./StartForm";
+import type { SuiteOutcome } from "./SuiteOutcome";
 import type { SyncOutcome } from "./SyncOutcome";
 import type { SyncRetried } from "./SyncRetried";
 import type { SyncRetryArgs } from "./SyncRetryArgs";
@@ -133,7 +147,8 @@ export interface Commands {
   sim_restart: { args: SimArgs; result: SimStep };
   /** Ends a preview and forgets it. */
   sim_stop: { args: SimArgs; result: Message };
-  /** Saves the conversation so far as a scenario of its document. */
+  /** Saves the conversation so far as a scenario of its document, expecting what happened
+   * (its path, final state and agent messages). */
   sim_save_scenario: { args: SimSaveScenarioArgs; result: ScenarioRef };
   /** The open workflow's start block and its input form (typed fields). */
   run_form: { args: RunFormArgs; result: StartForm };
@@ -147,6 +162,23 @@ export interface Commands {
   /** The open workflow and its converted journey (or a journey of the workspace) under one
    * customer message: each side's steps and where they first diverge. */
   parity_check: { args: ParityArgs; result: ParityView };
+  /** The open document's scenarios: turns and expectations. */
+  scenarios_list: { args: SessionArgs; result: ScenarioList };
+  /** Runs the open document's scenarios (or the one named) on the document as edited now. */
+  scenarios_run: { args: ScenariosRunArgs; result: SuiteOutcome };
+  /** Replaces a scenario's expectations (its turns and mocks stay). */
+  scenario_set_expectations: { args: ScenarioExpectationsArgs; result: ScenarioRef };
+  scenario_delete: { args: ScenarioNameArgs; result: Message };
+  /** Opens a chat with the real agent on a Parlant remote (a new session). */
+  live_chat_start: { args: LiveChatStartArgs; result: LiveChat };
+  /** Posts a customer message to a live chat; the agent's answer follows its offset. */
+  live_chat_send: { args: LiveChatSendArgs; result: LiveSent };
+  /** The live chat's events from an offset, long-polling up to `wait_secs` for the first. */
+  live_chat_events: { args: LiveChatEventsArgs; result: LiveEvents };
+  live_chat_stop: { args: LiveChatArgs; result: Message };
+  /** Runs a Sim remote's deployed workflow as a Server-Sent Events stream; answers its chunks
+   * per block, its status and output. */
+  sim_run_stream: { args: SimRunStreamArgs; result: SimStreamRun };
   templates_list: { args: TemplatesListArgs; result: TemplateList };
   template_show: { args: TemplateIdArgs; result: TemplateDetail };
   /** Instantiates a template as a new document of the workspace. */
@@ -221,6 +253,15 @@ export const COMMAND_NAMES: CommandName[] = [
   "run_resume",
   "run_stop",
   "parity_check",
+  "scenarios_list",
+  "scenarios_run",
+  "scenario_set_expectations",
+  "scenario_delete",
+  "live_chat_start",
+  "live_chat_send",
+  "live_chat_events",
+  "live_chat_stop",
+  "sim_run_stream",
   "templates_list",
   "template_show",
   "template_instantiate",
