@@ -134,18 +134,19 @@ pub async fn flush(store: &mut Store, remote: Option<&str>, now: bool) -> Result
     Ok(out)
 }
 
-/// Pushes under way in this process, by document and remote: the app's background retry of the
-/// outbox and a push from the Sync panel must never send the same document to the same remote at
-/// once (two concurrent graph writes of one journey conflict on the server).
-static IN_FLIGHT: std::sync::Mutex<std::collections::BTreeSet<(i64, String)>> =
+/// Pushes under way in this process, by workspace, document and remote: the app's background
+/// retry of the outbox and a push from the Sync panel must never send the same document to the
+/// same remote at once (two concurrent graph writes of one journey conflict on the server).
+type InFlightKey = (std::path::PathBuf, i64, String);
+static IN_FLIGHT: std::sync::Mutex<std::collections::BTreeSet<InFlightKey>> =
     std::sync::Mutex::new(std::collections::BTreeSet::new());
 
 /// A claim on sending a document to a remote; released when dropped.
-struct InFlight((i64, String));
+struct InFlight(InFlightKey);
 
 impl InFlight {
-    fn claim(document_id: i64, remote: &str) -> Option<InFlight> {
-        let key = (document_id, remote.to_string());
+    fn claim(workspace: &std::path::Path, document_id: i64, remote: &str) -> Option<InFlight> {
+        let key = (workspace.to_path_buf(), document_id, remote.to_string());
         // `then`, not `then_some`: a refused claim must never be built, or its drop would release
         // the claim it lost to (and deadlock on the lock held here).
         let claimed = IN_FLIGHT
@@ -168,7 +169,7 @@ impl Drop for InFlight {
 /// Sends one outbox entry to its remote (unless a push of the same document to it is under way:
 /// then it stays queued, untouched).
 async fn process(store: &mut Store, entry: &OutboxEntry, force: bool) -> Result<PushOutcome> {
-    let Some(_claim) = InFlight::claim(entry.document_id, &entry.remote) else {
+    let Some(_claim) = InFlight::claim(store.path(), entry.document_id, &entry.remote) else {
         return Ok(PushOutcome::Queued {
             document: entry.document.clone(),
             error: format!(
@@ -313,20 +314,24 @@ pub fn resolve(
 #[cfg(test)]
 mod tests {
     use super::InFlight;
+    use std::path::Path;
 
     #[test]
     fn one_push_of_a_document_to_a_remote_at_a_time() {
-        let first = InFlight::claim(7, "par").expect("free");
+        let (a, b) = (Path::new("a.db"), Path::new("b.db"));
+        let first = InFlight::claim(a, 7, "par").expect("free");
         assert!(
-            InFlight::claim(7, "par").is_none(),
+            InFlight::claim(a, 7, "par").is_none(),
             "a second push of the same document to the same remote waits"
         );
-        let other = InFlight::claim(7, "sim").expect("another remote is free");
+        let other = InFlight::claim(a, 7, "sim").expect("another remote is free");
+        let elsewhere = InFlight::claim(b, 7, "par")
+            .expect("document 7 of another workspace is another document");
         drop(first);
         assert!(
-            InFlight::claim(7, "par").is_some(),
+            InFlight::claim(a, 7, "par").is_some(),
             "free again once the first is done"
         );
-        drop(other);
+        drop((other, elsewhere));
     }
 }
