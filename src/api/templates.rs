@@ -142,25 +142,9 @@ pub fn template_lint(state: &AppState, args: TemplateIdArgs) -> Result<TemplateP
     })
 }
 
-/// Keys whose strings are identifiers or layout, not texts to parameterise.
-const NOT_TEXT: &[&str] = &[
-    "id",
-    "source",
-    "target",
-    "root_id",
-    "format",
-    "version",
-    "service_name",
-    "tool_name",
-    "kind",
-    "type",
-    "sourceHandle",
-    "targetHandle",
-    "parentId",
-    "extent",
-    "editor",
-    "position",
-    "positions",
+/// Keys not offered as texts beyond those Save as template never replaces
+/// (`template::save::STRUCTURAL_KEYS`): Sim's bookkeeping and choices from a fixed list.
+const NOT_OFFERED: &[&str] = &[
     "metadata",
     "outputs",
     "exportedAt",
@@ -193,7 +177,9 @@ fn collect_texts(value: &Value, at: &str, out: &mut Vec<TemplateText>) {
         }
         Value::Object(members) => {
             for (k, v) in members {
-                if !NOT_TEXT.contains(&k.as_str()) {
+                if !crate::template::save::STRUCTURAL_KEYS.contains(&k.as_str())
+                    && !NOT_OFFERED.contains(&k.as_str())
+                {
                     collect_texts(
                         v,
                         &if at.is_empty() {

@@ -129,3 +129,20 @@ pub(crate) fn queue_or_fail(
         }
     }
 }
+
+/// Records a pull's conflict (base, mine, theirs) and answers it with the diff to show.
+pub(crate) fn record_pull_conflict(
+    store: &mut crate::store::Store,
+    document_id: i64,
+    document: &str,
+    remote: &str,
+    base: Option<&str>,
+    mine: &str,
+    theirs: &str,
+) -> crate::Result<PullOutcome> {
+    store.record_conflict(document_id, remote, base, mine, theirs)?;
+    Ok(PullOutcome::Conflict {
+        document: document.into(),
+        diff: crate::store::unified_diff(theirs, mine, "remote (theirs)", "local (mine)"),
+    })
+}

@@ -261,23 +261,15 @@ pub async fn pull(
     }
     let base = state.and_then(|s| s.base_content);
     let theirs_content = theirs.to_json();
-    store.record_conflict(
+    super::outcome::record_pull_conflict(
+        store,
         info.id,
+        document,
         remote_name,
         base.as_deref(),
         &head.content,
         &theirs_content,
-    )?;
-    let diff = crate::store::unified_diff(
-        &theirs_content,
-        &head.content,
-        "remote (theirs)",
-        "local (mine)",
-    );
-    Ok(PullOutcome::Conflict {
-        document: document.into(),
-        diff,
-    })
+    )
 }
 
 /// Copies the preview `value` of each context variable of `local` onto `theirs` (by name).

@@ -553,23 +553,15 @@ pub async fn pull(
         });
     }
     let base = state.and_then(|s| s.base_content);
-    store.record_conflict(
+    super::outcome::record_pull_conflict(
+        store,
         info.id,
+        document,
         &remote.name,
         base.as_deref(),
         &head.content,
         &theirs_content,
-    )?;
-    let diff = crate::store::unified_diff(
-        &theirs_content,
-        &head.content,
-        "remote (theirs)",
-        "local (mine)",
-    );
-    Ok(PullOutcome::Conflict {
-        document: document.into(),
-        diff,
-    })
+    )
 }
 
 /// The hash a resolved conflict's remote copy becomes the base with.

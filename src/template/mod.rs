@@ -14,7 +14,7 @@ mod model;
 mod params;
 mod placeholder;
 mod problem;
-mod save;
+pub(crate) mod save;
 mod sections;
 
 pub use engine::{body_kind, instantiate, lint, record_provenance, resolve, BodyKind, Instance};

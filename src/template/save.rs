@@ -30,7 +30,7 @@ pub struct SaveOptions {
 }
 
 /// Fields that are identifiers or structure, not texts a designer would parameterise.
-const STRUCTURAL_KEYS: &[&str] = &[
+pub(crate) const STRUCTURAL_KEYS: &[&str] = &[
     "id",
     "source",
     "target",
