@@ -255,3 +255,46 @@ fn examples_in_edge_metadata_round_trip_unchanged() {
         file.examples["e-no-destination"]
     );
 }
+
+/// The forward pass gives the model's embeddings: vectors of seven texts (short, long past the
+/// 128-token limit, unicode, empty) computed by the earlier candle-based implementation, each
+/// within 1e-5 per component, alone and in one batch.
+#[test]
+fn embeddings_match_the_reference_vectors() {
+    let model = match embed::shared() {
+        Ok(model) => model,
+        Err(why) => {
+            if std::env::var("CI").is_ok_and(|v| v == "true") {
+                panic!("the embedding test needs the model under CI: {why}");
+            }
+            println!("SKIPPED embeddings_match_the_reference_vectors: {why}");
+            return;
+        }
+    };
+    let reference =
+        common::read_json(&common::repo().join("fixtures/embeddings/all-minilm-l6-v2.json"));
+    let tolerance = reference["tolerance"].as_f64().unwrap();
+    let cases = reference["texts"].as_array().unwrap();
+    assert_eq!(cases.len(), 7);
+    let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
+    let batch = model.embed_fixed(&texts).unwrap();
+    for (case, batched) in cases.iter().zip(&batch) {
+        let text = case["text"].as_str().unwrap();
+        let want: Vec<f64> = case["vector"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|x| x.as_f64().unwrap())
+            .collect();
+        let alone = model.embed(text).unwrap();
+        for (name, got) in [("alone", &alone), ("in a batch", batched)] {
+            assert_eq!(got.len(), want.len(), "{text:?} {name}");
+            let worst = got
+                .iter()
+                .zip(&want)
+                .map(|(g, w)| (f64::from(*g) - w).abs())
+                .fold(0.0, f64::max);
+            assert!(worst < tolerance, "{text:?} {name}: differs by {worst:e}");
+        }
+    }
+}
