@@ -92,7 +92,9 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
                                 if let Some(text) = agent_message(event) {
                                     let _ = writeln!(std::io::stdout(), "agent: {text}");
                                 }
-                                if let Some(activity) = live::JourneyActivity::of(event) {
+                                if let Some(activity) = live::JourneyActivity::of(event)
+                                    .filter(|a| !a.journeys.is_empty() || !a.states.is_empty())
+                                {
                                     let _ = writeln!(
                                         std::io::stdout(),
                                         "{}",

@@ -89,6 +89,7 @@ export function registerLive(test) {
         };
         new MutationObserver(snap).observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["class", "data-status", "data-state"] });
       });
+      await page.click('[data-testid="canvas"] .react-flow__controls-fitview');
       await page.click('[data-testid="sim-stream-run"]');
       // Mid-run: Greet is there and lit as running, Reply not yet, the run not finished.
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="sim-stream-block"]').length === 1, null, { timeout: 30_000 });
