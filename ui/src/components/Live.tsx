@@ -32,12 +32,15 @@ function SimStream({ remotes, session, onMarks }: SimStreamProps) {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
   const streamRef = useRef<string | null>(null);
-  useEffect(
-    () => () => {
+  // False once the panel is gone: a poll answering after that is dropped (another document may be open).
+  const alive = useRef(true);
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
       if (streamRef.current) void call("sim_stream_forget", { stream: streamRef.current }).catch(() => undefined);
-    },
-    [],
-  );
+    };
+  }, []);
   const go = async () => {
     setBusy(true);
     setError(null);
@@ -59,9 +62,10 @@ function SimStream({ remotes, session, onMarks }: SimStreamProps) {
         if (p.marks) onMarks(p.marks);
         if (p.done) break;
         p = await call("sim_stream_poll", { stream: p.stream, seen: p.version, wait_secs: 5 });
-        if (streamRef.current !== p.stream) return;
+        if (!alive.current || streamRef.current !== p.stream) return;
       }
     } catch (e) {
+      if (!alive.current) return;
       setError(message(e));
     }
     setBusy(false);
