@@ -275,7 +275,7 @@ export function Live({ session, kind, onActive, onMarks, names }: LiveProps) {
       )}
       {chat?.journey_note && <div className="muted small" data-testid="live-journey-note">{chat.journey_note}</div>}
       {journey && (
-        <div className="live-journey" data-testid="live-journey-state" data-states={journey.states.join(" ")}>
+        <div className={`live-journey${journey.states.length ? "" : " live-journey-none"}`} data-testid="live-journey-state" data-states={journey.states.join(" ")}>
           {journey.document_journey ? (
             <>
               Journey state: <b>{journey.states.length ? journey.states.map((s) => names?.get(s) ?? s).join(", ") : "the journey ended or has no state"}</b>
