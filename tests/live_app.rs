@@ -126,3 +126,134 @@ fn live_chat_streams_the_agents_answer_through_the_app_commands() {
     .to_string();
     assert!(gone.contains("no live chat"), "{gone}");
 }
+
+/// The journey state of a live chat, lit on the open journey: the journey pushed through the
+/// graph module (its node ids recorded in the push's markers), the echo engine's `ready`
+/// events in the shape of Parlant 3.3.2's AlphaEngine (`matched_journeys`,
+/// `matched_journey_states`), mapped back to the document's state ids by the core.
+#[test]
+fn live_chat_maps_the_servers_journey_state_to_the_open_journey() {
+    let Some(python) = servers::parlant_python() else {
+        return;
+    };
+    let server = StopOnDrop(servers::ParlantServer::start_with(python, true));
+    let url = server.0.url.clone();
+    let dir = tempfile::tempdir().unwrap();
+    std::env::set_var("JOURNEY_STUDIO_NO_KEYRING", "1");
+    std::env::set_var("JOURNEY_STUDIO_SECRETS_DIR", dir.path().join("secrets"));
+    let state = AppState::open(
+        &dir.path().join("w.db"),
+        Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
+    )
+    .unwrap();
+    let call = |command: &str, args: Value| {
+        dispatch(&state, command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
+    };
+    call(
+        "remote_add",
+        json!({"name": "live", "kind": "parlant", "url": url, "agent": "Refund desk"}),
+    );
+    // The refund journey without its guidelines and variables (they need a tool service and
+    // the agent `shopwell-support`).
+    let mut content: Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/journeys/refund-request.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for key in ["context_variables", "guidelines"] {
+        content.as_object_mut().unwrap().remove(key);
+    }
+    let content = content.to_string();
+    let doc = call(
+        "import_document",
+        json!({"content": content, "name": "refunds"}),
+    );
+    let session = call("open_document", json!({"id": doc["id"]}))["session"].clone();
+
+    // Not pushed yet: the chat says why nothing can be lit.
+    let client = ParlantClient::new("setup", &url, None).unwrap();
+    journey_studio::app::block_on(client.ensure_agent("Refund desk"))
+        .unwrap()
+        .unwrap();
+    let early = call(
+        "live_chat_start",
+        json!({"remote": "live", "session": session}),
+    );
+    assert!(early.get("journey").is_none(), "{early}");
+    assert!(
+        early["journey_note"]
+            .as_str()
+            .is_some_and(|n| n.contains("not pushed to `live`")),
+        "{early}"
+    );
+
+    let pushed = call("push", json!({"document_id": doc["id"], "remote": "live"}));
+    assert_eq!(pushed["result"], "pushed", "{pushed}");
+    let journey_id = pushed["remote_id"].as_str().unwrap().to_string();
+    let chat = call(
+        "live_chat_start",
+        json!({"remote": "live", "session": session}),
+    );
+    assert_eq!(chat["journey"], json!(journey_id), "{chat}");
+    let id = chat["chat"].as_str().unwrap().to_string();
+
+    let turn = |text: &str| -> Value {
+        let offset = call("live_chat_send", json!({"chat": id, "message": text}))["offset"]
+            .as_u64()
+            .unwrap();
+        let mut from = offset + 1;
+        let deadline = Instant::now() + Duration::from_secs(60);
+        loop {
+            assert!(Instant::now() < deadline, "no ready within 60 s");
+            let got = call(
+                "live_chat_events",
+                json!({"chat": id, "from": from, "wait_secs": 5}),
+            );
+            from = got["next"].as_u64().unwrap();
+            assert!(got.get("error").is_none(), "{got}");
+            if got["ready"] == true {
+                return got;
+            }
+        }
+    };
+    // The journey's condition starts it at the root's first state; a transition's condition
+    // moves it on (the echo engine's rule; the event's shape is Parlant's).
+    let first = turn("wants a refund for an order");
+    let js = &first["journey_state"];
+    assert_eq!(js["document_journey"], true, "{first}");
+    assert_eq!(js["states"], json!(["ask-order"]), "{first}");
+    assert_eq!(js["activity"]["journeys"], json!([journey_id]), "{first}");
+    // The server's node id is the one the push wrote (`<journey>.<state>`).
+    assert_eq!(
+        js["activity"]["states"],
+        json!([format!("{journey_id}.ask-order")]),
+        "{first}"
+    );
+    let ready = first["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|e| e["status"] == "ready")
+        .unwrap();
+    assert_eq!(ready["journey"]["journeys"], json!([journey_id]));
+
+    let second = turn("cannot find their order number");
+    assert_eq!(
+        second["journey_state"]["states"],
+        json!(["ask-email"]),
+        "{second}"
+    );
+    let third = turn("provided their checkout email");
+    assert_eq!(
+        third["journey_state"]["states"],
+        json!(["lookup-order"]),
+        "{third}"
+    );
+
+    // A chat started without the document reports the server's ids only.
+    let bare = call("live_chat_start", json!({"remote": "live"}));
+    assert!(bare.get("journey").is_none() && bare.get("journey_note").is_none());
+}

@@ -109,6 +109,82 @@ fn a_deployed_workflow_streams_per_block_through_the_app_command() {
         "{plain}"
     );
 
+    // Followed live, beside the open document: each block shows up (and is lit on the canvas)
+    // as its chunk arrives, while the run is still going (the stand-in sends its frames 0.2 s
+    // apart, as a stream comes).
+    let open = call("open_document", json!({"id": doc["id"]}));
+    let started = call(
+        "sim_stream_start",
+        json!({"remote": "sim-live", "workflow": doc["name"], "input": {"name": "Cy"},
+               "selected_outputs": ["Greet.result", "Reply.data"], "session": open["session"]}),
+    );
+    assert_eq!(started["document"], true, "{started}");
+    assert_eq!(started["done"], false, "{started}");
+    let stream = started["stream"].as_str().unwrap().to_string();
+    let mut seen = 0;
+    let mut snapshots: Vec<Value> = Vec::new();
+    let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+    loop {
+        assert!(std::time::Instant::now() < deadline, "{snapshots:?}");
+        let p = call(
+            "sim_stream_poll",
+            json!({"stream": stream, "seen": seen, "wait_secs": 5}),
+        );
+        seen = p["version"].as_u64().unwrap();
+        let done = p["done"] == true;
+        snapshots.push(p);
+        if done {
+            break;
+        }
+    }
+    let last = snapshots.last().unwrap();
+    assert!(last.get("error").is_none(), "{last}");
+    assert_eq!(last["run"]["status"], "completed", "{last}");
+    let names: Vec<&str> = last["blocks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|b| b["name"].as_str().unwrap())
+        .collect();
+    assert_eq!(names, vec!["Greet", "Reply"], "{last}");
+    // Mid-run: Greet had arrived (streaming, lit `running`) before Reply and before the end.
+    let mid = snapshots
+        .iter()
+        .find(|p| p["done"] == false && p["blocks"].as_array().unwrap().len() == 1)
+        .unwrap_or_else(|| panic!("no snapshot with one block while running: {snapshots:?}"));
+    assert_eq!(mid["blocks"][0]["name"], "Greet", "{mid}");
+    assert_eq!(mid["blocks"][0]["state"], "streaming", "{mid}");
+    assert_eq!(
+        mid["marks"]["blocks"],
+        json!([{"block": "f1", "state": "running", "runs": 1, "order": 1}]),
+        "{mid}"
+    );
+    // At the end both are done and lit `ran`, on the document's ids (Sim gave them new ones).
+    assert_eq!(
+        last["marks"]["blocks"],
+        json!([{"block": "f1", "state": "ran", "runs": 1, "order": 1},
+               {"block": "r1", "state": "ran", "runs": 1, "order": 2}]),
+        "{last}"
+    );
+    assert_ne!(last["blocks"][0]["block_id"], "f1");
+    let (a, b) = (
+        last["blocks"][0]["first_ms"].as_u64().unwrap(),
+        last["blocks"][1]["first_ms"].as_u64().unwrap(),
+    );
+    assert!(
+        b >= a + 150,
+        "Reply's chunk came a frame after Greet's: {a} ms, {b} ms"
+    );
+    call("sim_stream_forget", json!({"stream": stream}));
+    let gone = dispatch(
+        &state,
+        "sim_stream_poll",
+        json!({"stream": stream, "seen": 0}),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(gone.contains("no streamed run"), "{gone}");
+
     // Errors name what is wrong, never the key.
     let bad = dispatch(
         &state,

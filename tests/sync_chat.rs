@@ -135,4 +135,68 @@ fn a_customer_message_streams_the_agents_events_back() {
         "{text}"
     );
     assert!(text.find("echo: first line") < text.find("echo: second line"));
+    assert!(
+        !text.contains("journey state"),
+        "no journey, no state: {text}"
+    );
+
+    // A journey pushed there: each turn's journey state is printed, in the document's ids.
+    let mut journey: serde_json::Value = serde_json::from_str(
+        &std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/fixtures/journeys/refund-request.json"
+        ))
+        .unwrap(),
+    )
+    .unwrap();
+    for key in ["context_variables", "guidelines"] {
+        journey.as_object_mut().unwrap().remove(key);
+    }
+    let file = dir.path().join("refunds.json");
+    std::fs::write(&file, journey.to_string()).unwrap();
+    let pushed = std::process::Command::new(cli)
+        .args(["push", "live"])
+        .arg(&file)
+        .env("JOURNEY_STUDIO_WORKSPACE", &ws)
+        .output()
+        .unwrap();
+    assert!(
+        pushed.status.success(),
+        "{}",
+        String::from_utf8_lossy(&pushed.stderr)
+    );
+    let mut child = std::process::Command::new(cli)
+        .args(["chat", "live", "--document", "refunds", "--wait", "60"])
+        .env("JOURNEY_STUDIO_WORKSPACE", &ws)
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(b"wants a refund for an order\ncannot find their order number\n/quit\n")
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{text}\n{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let states: Vec<&str> = text
+        .lines()
+        .filter(|l| l.starts_with("journey state"))
+        .collect();
+    assert_eq!(states.len(), 2, "{text}");
+    assert!(
+        states[0].ends_with("(document states: ask-order)"),
+        "{text}"
+    );
+    assert!(
+        states[1].ends_with("(document states: ask-email)"),
+        "{text}"
+    );
 }

@@ -170,6 +170,7 @@ class StandIn:
         self.openapi = OpenAPI.from_dict(spec, config=validation)
         self.db = Store(config)
         self.cli = cli
+        self.stream_gap = 0.2
         self.url = ""
         self.routes = Map(
             [
@@ -692,7 +693,7 @@ class StandIn:
         if body.get("async"):
             return 202, {"data": {"runId": run_id, "statusUrl": f"{self.url}/api/v2/workflows/{id}/runs/{run_id}"}}, headers
         if body.get("stream"):
-            return 200, EventStream(self.stream_frames(active["state"], result, body.get("selectedOutputs") or [])), headers
+            return 200, EventStream(self.stream_frames(active["state"], result, body.get("selectedOutputs") or []), self.stream_gap), headers
         return 200, {"data": self.run_result(run)}, headers
 
     def op_runs(self, request, key, body, id):
@@ -867,6 +868,7 @@ def main() -> None:
     parser.add_argument("--config", required=True)
     parser.add_argument("--port-file", required=True)
     parser.add_argument("--cli", default=None)
+    parser.add_argument("--stream-gap", type=float, default=0.2, help="seconds between the frames of an execute stream")
     args = parser.parse_args()
     with open(args.spec) as f:
         spec = json.load(f)
@@ -876,6 +878,7 @@ def main() -> None:
     port = server.server_port
     spec["servers"] = [{"url": f"http://127.0.0.1:{port}"}]
     app = StandIn(spec, config, args.cli)
+    app.stream_gap = args.stream_gap
     app.url = f"http://127.0.0.1:{port}"
     tmp = args.port_file + ".tmp"
     with open(tmp, "w") as f:

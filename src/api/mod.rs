@@ -35,6 +35,7 @@ pub struct AppState {
     previews: preview::Previews,
     runs: runs::Runs,
     live: crate::app::live::LiveChats,
+    streams: crate::app::live::SimStreams,
 }
 
 fn autosave_of(settings: &Settings) -> AutosaveSettings {
@@ -54,6 +55,7 @@ impl AppState {
             previews: preview::Previews::default(),
             runs: runs::Runs::default(),
             live: Default::default(),
+            streams: Default::default(),
         })
     }
 
@@ -75,6 +77,7 @@ impl AppState {
         self.previews.clear();
         self.runs.clear();
         self.live.clear();
+        self.streams.clear();
         *self.open_workspace() = (store, workspace.to_path_buf());
         Ok(())
     }
@@ -345,6 +348,13 @@ commands! {
     /// Runs a Sim remote's deployed workflow as a Server-Sent Events stream; answers its chunks
     /// per block, its status and output.
     sim_run_stream(SimRunStreamArgs) -> crate::app::live::SimStreamRun = live::sim_run_stream;
+    /// Starts the same run on a thread of the core's and answers at once; `sim_stream_poll`
+    /// follows it chunk by chunk (its blocks lit on the open workflow when the run is of it).
+    sim_stream_start(SimRunStreamArgs) -> crate::app::live::SimStreamProgress = live::sim_stream_start;
+    /// A streamed run's progress once it passes `seen` (long-polling up to `wait_secs`).
+    sim_stream_poll(SimStreamPollArgs) -> crate::app::live::SimStreamProgress = live::sim_stream_poll;
+    /// Forgets a streamed run.
+    sim_stream_forget(SimStreamArgs) -> Message = live::sim_stream_forget;
     templates_list(TemplatesListArgs) -> TemplateList = t::templates_list;
     template_show(TemplateIdArgs) -> TemplateDetail = t::template_show;
     /// Instantiates a template as a new document of the workspace.

@@ -263,6 +263,11 @@ pub struct LiveChatStartArgs {
     #[ts(optional)]
     #[serde(default)]
     pub customer: Option<String>,
+    /// The editor session of the open journey: its states are lit as the agent reaches them
+    /// (when it was pushed to this remote and the server has the graph module).
+    #[ts(optional)]
+    #[serde(default)]
+    pub session: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]
@@ -308,6 +313,30 @@ pub struct SimRunStreamArgs {
     #[ts(optional, type = "number")]
     #[serde(default)]
     pub timeout_secs: Option<u64>,
+    /// The editor session of the open workflow: when the run is of it (the same Sim workflow
+    /// on this remote), its blocks are lit as they stream (`sim_stream_start`).
+    #[ts(optional)]
+    #[serde(default)]
+    pub session: Option<String>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimStreamPollArgs {
+    /// The handle `sim_stream_start` answered.
+    pub stream: String,
+    /// The last `version` seen: the answer waits for a newer one (or the end).
+    #[ts(type = "number")]
+    #[serde(default)]
+    pub seen: u64,
+    /// Seconds to wait for something new (at most 10; default 5).
+    #[ts(optional, type = "number")]
+    #[serde(default)]
+    pub wait_secs: Option<u64>,
+}
+
+#[derive(Debug, Clone, Serialize, Deserialize, TS)]
+pub struct SimStreamArgs {
+    pub stream: String,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize, TS)]

@@ -290,6 +290,8 @@ pub enum MarkState {
     Dead,
     /// Not reached yet: the run is paused before it.
     Pending,
+    /// Running now: a live run on a remote is streaming its output.
+    Running,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize, TS)]

@@ -1,6 +1,7 @@
 //! `journey-studio chat <remote> --agent NAME`: talk to a Parlant agent. Each line of standard
 //! input (which may be a pipe) is a customer message; the agent's events stream back until it
-//! is ready again. `/quit` ends.
+//! is ready again. `/quit` ends. The journey state a completed turn reports (Parlant's `ready`
+//! event) is printed after it, in `--document`'s state ids when that journey was pushed there.
 
 use crate::workspace::{block_on_here, WorkspaceArg};
 use crate::{Outcome, OutputFormat};
@@ -22,6 +23,10 @@ pub struct Args {
     /// A customer id for the session (default: Parlant's guest).
     #[arg(long)]
     customer: Option<String>,
+    /// A journey document of the workspace pushed to this remote: the journey state is printed
+    /// in its state ids (else in the server's node ids).
+    #[arg(long)]
+    document: Option<String>,
     /// Seconds to wait for the agent to finish a turn.
     #[arg(long, default_value_t = 60)]
     wait: u64,
@@ -33,8 +38,31 @@ pub struct Args {
 pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     let store = args.ws.open()?;
     let (client, agent) = live::chat_client(&store, &args.remote, args.agent.as_deref())?;
+    let journey = match args.document.as_deref() {
+        Some(name) => {
+            let doc = store
+                .documents()?
+                .into_iter()
+                .find(|d| d.name == name)
+                .ok_or_else(|| Error::NotFound(format!("no document named `{name}`")))?;
+            Some(store.sync_state(doc.id, &args.remote)?.map(|s| s.remote_id))
+        }
+        None => None,
+    };
     let mut trouble = false;
     block_on_here(async {
+        let ids = match &journey {
+            Some(journey) => {
+                match live::journey_ids(&client, &args.remote, journey.as_deref()).await? {
+                    Ok(ids) => Some(ids),
+                    Err(why) => {
+                        eprintln!("journey-studio chat: {why}");
+                        None
+                    }
+                }
+            }
+            None => None,
+        };
         let agent_id = client.find_agent(&agent).await?;
         let session = client
             .create_session(&agent_id, args.customer.as_deref())
@@ -63,6 +91,15 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
                             OutputFormat::Text => {
                                 if let Some(text) = agent_message(event) {
                                     let _ = writeln!(std::io::stdout(), "agent: {text}");
+                                }
+                                if let Some(activity) = live::JourneyActivity::of(event)
+                                    .filter(|a| !a.journeys.is_empty() || !a.states.is_empty())
+                                {
+                                    let _ = writeln!(
+                                        std::io::stdout(),
+                                        "{}",
+                                        journey_line(&activity, ids.as_ref())
+                                    );
                                 }
                             }
                         }
@@ -93,4 +130,30 @@ pub fn run(args: Args) -> journey_studio::Result<Outcome> {
     } else {
         Outcome::Ok
     })
+}
+
+/// `journey: <journey ids> at <states>`, the states in the document's ids when it is mapped.
+pub fn journey_line(activity: &live::JourneyActivity, ids: Option<&live::JourneyIds>) -> String {
+    let list = |v: &[String]| {
+        if v.is_empty() {
+            "(none)".to_string()
+        } else {
+            v.join(", ")
+        }
+    };
+    match ids {
+        Some(ids) => {
+            let state = ids.state(activity);
+            format!(
+                "journey state: {} (document states: {})",
+                list(&activity.states),
+                list(&state.states)
+            )
+        }
+        None => format!(
+            "journey state: journeys {} at {}",
+            list(&activity.journeys),
+            list(&activity.states)
+        ),
+    }
 }

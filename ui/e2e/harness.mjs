@@ -170,3 +170,98 @@ export async function startParlant({ timeoutMs = 120_000, echo = false } = {}) {
   };
   return { url, port, stop, pid: child.pid };
 }
+
+/**
+ * Starts the Sim stand-in (server/sim_standin: Sim's v2 API checked against Sim's OpenAPI spec,
+ * runs by the core's simulator) on 127.0.0.1 with the Parlant venv's python, as
+ * tests/common/sim_standin.rs does: one workspace `ws` with a personal key `sk-sim-personal-<ws>`
+ * and a session `sess-<ws>`. `streamGap`: seconds between an execute stream's frames. Resolves
+ * with `{url, key, session, workspace, stop, violations}`, or null without the venv (a failure
+ * under CI=true). `stop` ends it by its PID (SIGTERM, then SIGKILL after 10 s).
+ */
+export async function startSimStandin({ ws = "e2e", streamGap = 0.2, timeoutMs = 60_000 } = {}) {
+  const { createWriteStream, readFileSync, writeFileSync } = await import("node:fs");
+  const local = join(REPO, ".venv-parlant/bin/python");
+  const python = process.env.JOURNEY_STUDIO_PARLANT_PYTHON || (existsSync(local) ? local : null);
+  const ci = process.env.CI === "true" || process.env.CI === "1";
+  if (!python || !existsSync(python)) {
+    if (ci) throw new Error("JOURNEY_STUDIO_PARLANT_PYTHON is not set (or missing): the Sim stand-in needs the venv from scripts/setup");
+    console.log("NOTICE: no python venv (JOURNEY_STUDIO_PARLANT_PYTHON): the tests against the Sim stand-in are skipped");
+    return null;
+  }
+  const built = join(REPO, "target/debug/journey-studio");
+  const cli = process.env.JOURNEY_STUDIO_BIN ?? built;
+  const dir = mkdtempSync(join(tmpdir(), "js-e2e-sim-"));
+  const key = `sk-sim-personal-${ws}`;
+  const session = `sess-${ws}`;
+  const config = join(dir, "config.json");
+  writeFileSync(
+    config,
+    JSON.stringify({
+      keys: [{ key, kind: "personal", workspaceId: ws, rateLimit: 10000, windowSeconds: 60 }],
+      sessions: [{ token: session, workspaceId: ws }],
+    }),
+  );
+  const portFile = join(dir, "port");
+  const logPath = join(dir, "server.log");
+  const log = createWriteStream(logPath);
+  await new Promise((ok) => log.on("open", ok));
+  const args = [
+    join(REPO, "server/sim_standin/sim_standin.py"),
+    "--spec", join(REPO, "fixtures/specs/sim-openapi-v2-workflows.json"),
+    "--config", config,
+    "--port-file", portFile,
+    "--cli", cli,
+    "--stream-gap", String(streamGap),
+  ];
+  const child = spawn(python, args, { cwd: REPO, stdio: ["ignore", log, log] });
+  let exited = null;
+  child.on("exit", (code, signal) => (exited = { code, signal }));
+  const readLog = () => {
+    try {
+      return readFileSync(logPath, "utf8").slice(-4000);
+    } catch {
+      return "";
+    }
+  };
+  const deadline = Date.now() + timeoutMs;
+  let port = null;
+  while (port === null) {
+    if (exited) throw new Error(`the Sim stand-in exited (${JSON.stringify(exited)}) before it was ready:\n${readLog()}`);
+    try {
+      port = Number(readFileSync(portFile, "utf8").trim()) || null;
+    } catch {
+      /* not written yet */
+    }
+    if (port === null) {
+      if (Date.now() > deadline) {
+        process.kill(child.pid, "SIGKILL");
+        throw new Error(`the Sim stand-in wrote no port after ${timeoutMs} ms:\n${readLog()}`);
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  const url = `http://127.0.0.1:${port}`;
+  const stop = async () => {
+    if (!exited) {
+      try {
+        process.kill(child.pid, "SIGTERM");
+      } catch {
+        /* already gone */
+      }
+      const until = Date.now() + 10_000;
+      while (!exited && Date.now() < until) await new Promise((r) => setTimeout(r, 100));
+      if (!exited) {
+        try {
+          process.kill(child.pid, "SIGKILL");
+        } catch {
+          /* already gone */
+        }
+      }
+    }
+    log.end();
+    rmSync(dir, { recursive: true, force: true });
+  };
+  const violations = async () => (await fetch(`${url}/__standin/violations`)).json();
+  return { url, key, session, workspace: ws, pid: child.pid, stop, violations };
+}

@@ -534,7 +534,9 @@ export function App() {
               <RunPanel key={doc.session} session={doc.session} selected={sel.nodes.length === 1 ? sel.nodes[0] : null} names={names} onMarks={setRunMarks} onFocus={focusOn} />
             )}
             {tab === "scenarios" && doc && <Scenarios key={doc.session} session={doc.session} view={doc.view} />}
-            {tab === "live" && <Live />}
+            {tab === "live" && (
+              <Live key={doc?.session ?? "none"} session={doc?.session ?? null} kind={doc ? (isJourney ? "journey" : "workflow") : null} names={names} onActive={setActive} onMarks={setRunMarks} />
+            )}
             {tab === "sync" && <Sync documentId={doc?.id ?? null} documentName={doc?.name ?? null} onChanged={onWorkspaceChanged} />}
             {tab === "settings" && <Settings settings={settings} onChange={changeSettings} />}
           </div>

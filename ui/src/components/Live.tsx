@@ -1,28 +1,51 @@
-// The Live panel: chat with the real agent on a Parlant remote. The core opens the session and
-// long-polls the server's events (`app::live`, the service `journey-studio chat` uses); this
-// panel asks for the events after each message and shows them as they arrive.
+// The Live panel: chat with the real agent on a Parlant remote, and a Sim remote's workflow run
+// as a stream. The core opens the session and long-polls the server's events (`app::live`, the
+// service `journey-studio chat` uses); this panel asks for the events after each message and
+// shows them as they arrive, with the journey state the core read from them lit on the open
+// journey. A streamed run runs on a thread of the core's; the panel long-polls its progress and
+// shows each block as its chunks arrive, lit on the open workflow when the run is of it.
 import { useEffect, useRef, useState } from "react";
 import { call } from "../api/client";
 import type { Commands } from "../api/generated/commands";
 import type { RemoteSummary } from "../api/types";
+import type { RunMarks } from "../api/generated/RunMarks";
 
 type LiveChat = Commands["live_chat_start"]["result"];
 type LiveEvent = Commands["live_chat_events"]["result"]["events"][number];
-type SimRun = Commands["sim_run_stream"]["result"];
+type JourneyState = NonNullable<Commands["live_chat_events"]["result"]["journey_state"]>;
+type Progress = Commands["sim_stream_poll"]["result"];
 
-/** Runs a Sim remote's deployed workflow as a stream and shows what each block sent. */
-function SimStream({ remotes }: { remotes: RemoteSummary[] }) {
+interface SimStreamProps {
+  remotes: RemoteSummary[];
+  /** The open workflow's editor session: its blocks are lit when the run is of it. */
+  session: string | null;
+  onMarks: (marks: RunMarks | null) => void;
+}
+
+/** Runs a Sim remote's deployed workflow as a stream and shows what each block sent, as it comes. */
+function SimStream({ remotes, session, onMarks }: SimStreamProps) {
   const [remote, setRemote] = useState(remotes[0]?.name ?? "");
   const [workflow, setWorkflow] = useState("");
   const [fields, setFields] = useState<[string, string][]>([["", ""]]);
   const [selected, setSelected] = useState("");
-  const [run, setRun] = useState<SimRun | null>(null);
+  const [run, setRun] = useState<Progress | null>(null);
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const streamRef = useRef<string | null>(null);
+  // False once the panel is gone: a poll answering after that is dropped (another document may be open).
+  const alive = useRef(true);
+  useEffect(() => {
+    alive.current = true;
+    return () => {
+      alive.current = false;
+      if (streamRef.current) void call("sim_stream_forget", { stream: streamRef.current }).catch(() => undefined);
+    };
+  }, []);
   const go = async () => {
     setBusy(true);
     setError(null);
     setRun(null);
+    onMarks(null);
     const input: Record<string, string> = {};
     for (const [k, v] of fields) if (k.trim()) input[k.trim()] = v;
     const selected_outputs = selected
@@ -30,8 +53,19 @@ function SimStream({ remotes }: { remotes: RemoteSummary[] }) {
       .map((x) => x.trim())
       .filter(Boolean);
     try {
-      setRun(await call("sim_run_stream", { remote, workflow: workflow.trim(), input, selected_outputs }));
+      if (streamRef.current) await call("sim_stream_forget", { stream: streamRef.current }).catch(() => undefined);
+      let p = await call("sim_stream_start", { remote, workflow: workflow.trim(), input, selected_outputs, session: session ?? undefined });
+      streamRef.current = p.stream;
+      // Each answer comes as soon as the core has read another event of the stream.
+      for (;;) {
+        setRun(p);
+        if (p.marks) onMarks(p.marks);
+        if (p.done) break;
+        p = await call("sim_stream_poll", { stream: p.stream, seen: p.version, wait_secs: 5 });
+        if (!alive.current || streamRef.current !== p.stream) return;
+      }
     } catch (e) {
+      if (!alive.current) return;
       setError(message(e));
     }
     setBusy(false);
@@ -74,14 +108,19 @@ function SimStream({ remotes }: { remotes: RemoteSummary[] }) {
       </div>
       {error && <div className="inline-error" data-testid="sim-stream-error">{error}</div>}
       {run && (
-        <div data-testid="sim-stream-result" data-status={run.status}>
-          <div className={run.status === "failed" ? "inline-error" : "ok"}>
-            {run.status} · {run.events} event(s){run.run_id ? ` · run ${run.run_id}` : ""}
+        <div data-testid="sim-stream-result" data-status={run.run?.status ?? (run.error ? "failed" : "running")}>
+          <div className={run.run?.status === "failed" || run.error ? "inline-error" : "ok"}>
+            {run.run?.status ?? (run.error ? "failed" : "running…")} · {run.events} event(s){run.run?.run_id ? ` · run ${run.run.run_id}` : ""}
           </div>
+          {!run.document && session && <div className="muted small" data-testid="sim-stream-not-lit">The open workflow is not this run&apos;s workflow on {run.remote}: nothing is lit on the canvas.</div>}
           <ul className="scenario-list">
             {run.blocks.map((b) => (
-              <li key={b.block_id} className="scenario" data-testid="sim-stream-block" data-block={b.name ?? b.block_id}>
+              <li key={b.block_id} className={`scenario stream-block stream-${b.state}`} data-testid="sim-stream-block" data-block={b.name ?? b.block_id} data-state={b.state}>
                 <b>{b.name ?? b.block_id}</b>
+                <span className="muted small">
+                  {" "}
+                  {b.state === "streaming" ? "streaming…" : "done"} · +{b.first_ms} ms
+                </span>
                 {b.chunks.map((c, i) => (
                   <div key={i} className="bubble bubble-agent">{c}</div>
                 ))}
@@ -89,8 +128,9 @@ function SimStream({ remotes }: { remotes: RemoteSummary[] }) {
             ))}
           </ul>
           {run.error && <div className="inline-error">{run.error}</div>}
-          {run.output !== undefined && (
-            <div className="muted small" data-testid="sim-stream-output">output: {JSON.stringify(run.output)}</div>
+          {run.run?.error && <div className="inline-error">{run.run.error}</div>}
+          {run.run?.output !== undefined && (
+            <div className="muted small" data-testid="sim-stream-output">output: {JSON.stringify(run.run.output)}</div>
           )}
         </div>
       )}
@@ -102,7 +142,19 @@ const message = (e: unknown) => (e instanceof Error ? e.message : String(e));
 /** How long one turn may take before the panel stops waiting for the agent. */
 const TURN_MS = 60_000;
 
-export function Live() {
+interface LiveProps {
+  /** The open document's editor session and kind. */
+  session: string | null;
+  kind: "journey" | "workflow" | null;
+  /** The journey state to light on the open journey (null: none). */
+  onActive: (state: string | null) => void;
+  /** A streamed run's blocks to light on the open workflow. */
+  onMarks: (marks: RunMarks | null) => void;
+  /** The open document's step names by id. */
+  names?: Map<string, string>;
+}
+
+export function Live({ session, kind, onActive, onMarks, names }: LiveProps) {
   const [remotes, setRemotes] = useState<RemoteSummary[]>([]);
   const [simRemotes, setSimRemotes] = useState<RemoteSummary[] | null>(null);
   const [remote, setRemote] = useState("");
@@ -113,6 +165,7 @@ export function Live() {
   const [msg, setMsg] = useState("");
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
+  const [journey, setJourney] = useState<JourneyState | null>(null);
   const chatRef = useRef<string | null>(null);
   chatRef.current = chat?.chat ?? null;
 
@@ -138,9 +191,11 @@ export function Live() {
     setBusy(true);
     try {
       if (chat) await call("live_chat_stop", { chat: chat.chat }).catch(() => undefined);
-      setChat(await call("live_chat_start", { remote, agent: agent.trim() || undefined }));
+      setChat(await call("live_chat_start", { remote, agent: agent.trim() || undefined, session: kind === "journey" && session ? session : undefined }));
       setLog([]);
       setStatus(null);
+      setJourney(null);
+      onActive(null);
     } catch (e) {
       setError(message(e));
     }
@@ -168,6 +223,10 @@ export function Live() {
         if (shown.length) setLog((l) => [...l, ...shown]);
         const last = [...got.events].reverse().find((e) => e.status);
         if (last?.status) setStatus(last.status);
+        if (got.journey_state) {
+          setJourney(got.journey_state);
+          onActive(got.journey_state.states[0] ?? null);
+        }
         if (got.error) {
           setError(`the agent failed: ${got.error}`);
           break;
@@ -211,6 +270,21 @@ export function Live() {
       {chat && (
         <div className="muted small" data-testid="live-session">
           Session {chat.session} with {chat.agent} on {chat.remote}
+          {chat.journey ? ` · following the open journey (${chat.journey})` : ""}
+        </div>
+      )}
+      {chat?.journey_note && <div className="muted small" data-testid="live-journey-note">{chat.journey_note}</div>}
+      {journey && (
+        <div className={`live-journey${journey.states.length ? "" : " live-journey-none"}`} data-testid="live-journey-state" data-states={journey.states.join(" ")}>
+          {journey.document_journey ? (
+            <>
+              Journey state: <b>{journey.states.length ? journey.states.map((s) => names?.get(s) ?? s).join(", ") : "the journey ended or has no state"}</b>
+            </>
+          ) : journey.activity.journeys.length ? (
+            <>Active journeys: {journey.activity.journeys.join(", ")} (not the open document)</>
+          ) : (
+            <>No journey is active.</>
+          )}
         </div>
       )}
       <div className="chat-log" data-testid="live-log">
@@ -240,7 +314,7 @@ export function Live() {
         <button type="submit" disabled={!chat || busy}>Send</button>
       </form>
       <h3>Run a Sim workflow, streamed</h3>
-      {simRemotes && <SimStream remotes={simRemotes} />}
+      {simRemotes && <SimStream remotes={simRemotes} session={kind === "workflow" ? session : null} onMarks={onMarks} />}
     </div>
   );
 }

@@ -11,4 +11,14 @@ chat: string, remote: string, agent: string,
 /**
  * The Parlant session.
  */
-session: string, };
+session: string, 
+/**
+ * The open document's journey on this remote (its Parlant id), when the chat was started
+ * beside it and it was pushed there: its states are lit as the agent reaches them.
+ */
+journey?: string, 
+/**
+ * Why the open document's states cannot be lit (not pushed to this remote, no graph
+ * module on the server).
+ */
+journey_note?: string, };

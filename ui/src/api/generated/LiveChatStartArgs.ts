@@ -12,4 +12,9 @@ agent?: string,
 /**
  * A customer id (default: Parlant's guest).
  */
-customer?: string, };
+customer?: string, 
+/**
+ * The editor session of the open journey: its states are lit as the agent reaches them
+ * (when it was pushed to this remote and the server has the graph module).
+ */
+session?: string, };

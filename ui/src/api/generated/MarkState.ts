@@ -3,4 +3,4 @@
 /**
  * What the canvas shows of one block after a run.
  */
-export type MarkState = "ran" | "error" | "failed" | "paused" | "dead" | "pending";
+export type MarkState = "ran" | "error" | "failed" | "paused" | "dead" | "pending" | "running";

@@ -21,4 +21,9 @@ selected_outputs?: Array<string>,
 /**
  * Seconds the whole stream may take (default 120).
  */
-timeout_secs?: number, };
+timeout_secs?: number, 
+/**
+ * The editor session of the open workflow: when the run is of it (the same Sim workflow
+ * on this remote), its blocks are lit as they stream (`sim_stream_start`).
+ */
+session?: string, };

@@ -69,6 +69,9 @@ import type { SimSaveScenarioArgs } from "./SimSaveScenarioArgs";
 import type { SimSendArgs } from "./SimSendArgs";
 import type { SimStartArgs } from "./SimStartArgs";
 import type { SimStep } from "./SimStep";
+import type { SimStreamArgs } from "./SimStreamArgs";
+import type { SimStreamPollArgs } from "./SimStreamPollArgs";
+import type { SimStreamProgress } from "./SimStreamProgress";
 import type { SimStreamRun } from "./SimStreamRun";
 import type { StartForm } from "./StartForm";
 import type { SuiteOutcome } from "./SuiteOutcome";
@@ -179,6 +182,13 @@ export interface Commands {
   /** Runs a Sim remote's deployed workflow as a Server-Sent Events stream; answers its chunks
    * per block, its status and output. */
   sim_run_stream: { args: SimRunStreamArgs; result: SimStreamRun };
+  /** Starts the same run on a thread of the core's and answers at once; `sim_stream_poll`
+   * follows it chunk by chunk (its blocks lit on the open workflow when the run is of it). */
+  sim_stream_start: { args: SimRunStreamArgs; result: SimStreamProgress };
+  /** A streamed run's progress once it passes `seen` (long-polling up to `wait_secs`). */
+  sim_stream_poll: { args: SimStreamPollArgs; result: SimStreamProgress };
+  /** Forgets a streamed run. */
+  sim_stream_forget: { args: SimStreamArgs; result: Message };
   templates_list: { args: TemplatesListArgs; result: TemplateList };
   template_show: { args: TemplateIdArgs; result: TemplateDetail };
   /** Instantiates a template as a new document of the workspace. */
@@ -262,6 +272,9 @@ export const COMMAND_NAMES: CommandName[] = [
   "live_chat_events",
   "live_chat_stop",
   "sim_run_stream",
+  "sim_stream_start",
+  "sim_stream_poll",
+  "sim_stream_forget",
   "templates_list",
   "template_show",
   "template_instantiate",
