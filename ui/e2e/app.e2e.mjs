@@ -8,6 +8,7 @@ import { registerAuthoring } from "./authoring.mjs";
 import { registerRuns } from "./runs.mjs";
 import { registerGolden } from "./golden.mjs";
 import { registerPreview } from "./preview.mjs";
+import { registerLod } from "./lod.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -264,6 +265,7 @@ registerAuthoring(test, { parlant: () => parlant });
 registerRuns(test);
 registerGolden(test, { parlant: () => parlant });
 registerPreview(test);
+registerLod(test);
 
 const started = Date.now();
 // E2E_FILTER=<text>: only the tests whose name contains it (for working on one).

@@ -16,7 +16,7 @@ declare global {
 const graph: { nodes: Node[]; edges: Edge[] } = await (await fetch("graph.json")).json();
 createRoot(document.getElementById("root")!).render(
   <div data-testid="canvas" style={{ width: "100%", height: "100%" }}>
-    <ReactFlow defaultNodes={graph.nodes} defaultEdges={graph.edges} fitView minZoom={0.05} />
+    <ReactFlow defaultNodes={graph.nodes} defaultEdges={graph.edges} fitView minZoom={0.02} />
   </div>,
 );
 window.__benchReady = graph.nodes.length;
