@@ -3,7 +3,8 @@
 // Sim workflow of 1,000 real blocks (bench/graphs.mjs). For each document:
 //   open → drawn (click the document until its first view is drawn), then fit view → drawn (the
 //   Controls' fit-view button), the nodes and edges in the DOM, and the p50/p95 frame time during
-//   a scripted pan and zoom from there;
+//   a scripted pan and zoom from there; then from fit view, wheel in until text is readable
+//   (zoom 0.85): time until drawn and the longest frame (full nodes coming back);
 // beside a BASELINE measured in the same run: the same nodes and edges at the same positions drawn
 // by bare @xyflow/react (default nodes and edges, `fitView`, no app: bench/baseline/), through
 // the same steps. Prints one `README| what | figure | baseline |` line per README row (collected
@@ -104,6 +105,39 @@ async function panAndZoom(page) {
   return { p50: at(0.5), p95: at(0.95), frames: frames.length };
 }
 
+/**
+ * From fit view, wheel in at the middle of the canvas until the text is readable (zoom >= 0.85, the app's READABLE_ZOOM),
+ * then wait until drawn: the time, and the longest frame meanwhile (the full nodes coming back).
+ */
+async function zoomToReadable(page) {
+  const box = await page.locator('[data-testid="canvas"] .react-flow__pane').boundingBox();
+  await page.mouse.move(box.x + box.width / 2, box.y + box.height / 2);
+  await page.evaluate(() => {
+    const w = window;
+    w.__frames = [];
+    let last = performance.now();
+    const tick = (t) => {
+      w.__frames.push(t - last);
+      last = t;
+      if (!w.__stop) requestAnimationFrame(tick);
+    };
+    w.__stop = false;
+    requestAnimationFrame(tick);
+  });
+  const zoom = () => page.evaluate(() => Number(/scale\(([\d.]+)\)/.exec(document.querySelector('[data-testid="canvas"] .react-flow__viewport').style.transform)[1]));
+  const t0 = Date.now();
+  for (let i = 0; i < 60 && (await zoom()) < 0.85; i++) await page.mouse.wheel(0, -120);
+  await page.waitForTimeout(50);
+  await drawn(page);
+  const ms = Date.now() - t0;
+  const longest = await page.evaluate(() => {
+    const w = window;
+    w.__stop = true;
+    return Math.max(...w.__frames.slice(1));
+  });
+  return { ms, longest, zoom: await zoom(), nodes: await page.locator('[data-testid="canvas"] .react-flow__node').count() };
+}
+
 /** The baseline page: bare @xyflow/react with the same graph, served from bench/dist by Playwright. */
 async function baseline(browser, graph) {
   const page = await browser.newPage({ viewport: VIEWPORT });
@@ -122,8 +156,10 @@ async function baseline(browser, graph) {
   const dom = await domCounts(page);
   const zoom = await page.evaluate(() => document.querySelector(".react-flow__viewport").style.transform);
   const frames = await panAndZoom(page);
+  await page.click(".react-flow__controls-fitview").catch(() => undefined);
+  const readable = await zoomToReadable(page);
   await page.close();
-  return { openMs, dom, frames, zoom };
+  return { openMs, dom, frames, zoom, readable };
 }
 
 async function app(browser, core, name) {
@@ -143,9 +179,14 @@ async function app(browser, core, name) {
   const dom = await domCounts(page);
   const zoom = await page.evaluate(() => document.querySelector('[data-testid="canvas"] .react-flow__viewport').style.transform);
   const frames = await panAndZoom(page);
-  if (process.env.BENCH_SCREENS) await page.screenshot({ path: join(REPO, `target/e2e-screens/bench-${name}.png`) });
+  if (process.env.BENCH_SCREENS) await page.screenshot({ path: join(REPO, `target/e2e-screens/bench-${name}-far.png`) });
+  await page.click('[data-testid="canvas"] .react-flow__controls-fitview');
+  await page.waitForTimeout(50);
+  await drawn(page);
+  const readable = await zoomToReadable(page);
+  if (process.env.BENCH_SCREENS) await page.screenshot({ path: join(REPO, `target/e2e-screens/bench-${name}-near.png`) });
   await page.close();
-  return { openMs, fitMs, dom, frames, zoom };
+  return { openMs, fitMs, dom, frames, zoom, readable };
 }
 
 const core = await startCore();
@@ -161,7 +202,7 @@ try {
     const base = await baseline(browser, c.graph);
     const mine = await app(browser, core, `bench-${c.name}`);
     results.push({ c, base, mine, load: load() });
-    console.log(`${c.name}: app open ${mine.openMs} ms + fit ${mine.fitMs} ms (${mine.zoom}), ${mine.dom.nodes} nodes / ${mine.dom.edges} edges in the DOM, p50 ${mine.frames.p50.toFixed(1)} / p95 ${mine.frames.p95.toFixed(1)} ms over ${mine.frames.frames} frames; baseline drawn in ${base.openMs} ms (${base.zoom}), ${base.dom.nodes} nodes / ${base.dom.edges} edges, p50 ${base.frames.p50.toFixed(1)} / p95 ${base.frames.p95.toFixed(1)} ms over ${base.frames.frames} frames; load ${load()}`);
+    console.log(`${c.name}: app open ${mine.openMs} ms + fit ${mine.fitMs} ms (${mine.zoom}), ${mine.dom.nodes} nodes / ${mine.dom.edges} edges in the DOM, p50 ${mine.frames.p50.toFixed(1)} / p95 ${mine.frames.p95.toFixed(1)} ms over ${mine.frames.frames} frames; baseline drawn in ${base.openMs} ms (${base.zoom}), ${base.dom.nodes} nodes / ${base.dom.edges} edges, p50 ${base.frames.p50.toFixed(1)} / p95 ${base.frames.p95.toFixed(1)} ms over ${base.frames.frames} frames; zoom in to readable (${mine.readable.zoom.toFixed(2)}): app ${mine.readable.ms} ms, longest frame ${Math.round(mine.readable.longest)} ms, ${mine.readable.nodes} nodes; baseline ${base.readable.ms} ms, longest frame ${Math.round(base.readable.longest)} ms; load ${load()}`);
   }
 } finally {
   await browser.close();
@@ -169,11 +210,11 @@ try {
 }
 const ms = (x) => (x >= 100 ? Math.round(x) : x.toFixed(1));
 console.log(`\nload average (1, 5, 15 min) at the end: ${load()}; ${cpus().length} cores; core ${coreKind}`);
-console.log("| document | open → drawn (ms) | fit view → drawn (ms) | nodes / edges in DOM | p50 frame (ms) | p95 frame (ms) | target p95 | baseline: drawn (ms) | baseline nodes in DOM | baseline p50 / p95 (ms) |");
-console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
+console.log("| document | open → drawn (ms) | fit view → drawn (ms) | nodes / edges in DOM | p50 frame (ms) | p95 frame (ms) | target p95 | baseline: drawn (ms) | baseline nodes in DOM | baseline p50 / p95 (ms) | zoom in to readable → drawn, longest frame (ms) | baseline: same |");
+console.log("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
 for (const { c, base, mine } of results)
-  console.log(`| ${c.what} | ${mine.openMs} | ${mine.fitMs} | ${mine.dom.nodes} / ${mine.dom.edges} | ${ms(mine.frames.p50)} | ${ms(mine.frames.p95)} | < ${c.target} | ${base.openMs} | ${base.dom.nodes} | ${ms(base.frames.p50)} / ${ms(base.frames.p95)} |`);
+  console.log(`| ${c.what} | ${mine.openMs} | ${mine.fitMs} | ${mine.dom.nodes} / ${mine.dom.edges} | ${ms(mine.frames.p50)} | ${ms(mine.frames.p95)} | < ${c.target} | ${base.openMs} | ${base.dom.nodes} | ${ms(base.frames.p50)} / ${ms(base.frames.p95)} | ${mine.readable.ms}, ${Math.round(mine.readable.longest)} | ${base.readable.ms}, ${Math.round(base.readable.longest)} |`);
 for (const { c, base, mine, load: l } of results)
   console.log(
-    `README| canvas, whole ${c.what} in view (fit view): frame p50 / p95 during pan and zoom; open + fit → drawn | p50 ${ms(mine.frames.p50)} / p95 ${ms(mine.frames.p95)} ms (target p95 < ${c.target}); ${mine.dom.nodes} nodes in the DOM; open ${mine.openMs} + fit ${mine.fitMs} ms (${coreKind} core, load ${l}) | bare @xyflow/react, same nodes: p50 ${ms(base.frames.p50)} / p95 ${ms(base.frames.p95)} ms, ${base.dom.nodes} nodes in the DOM, drawn in ${base.openMs} ms |`,
+    `README| canvas, whole ${c.what} in view (fit view): frame p50 / p95 during pan and zoom; open + fit → drawn | p50 ${ms(mine.frames.p50)} / p95 ${ms(mine.frames.p95)} ms (target p95 < ${c.target}); ${mine.dom.nodes} nodes in the DOM; open ${mine.openMs} + fit ${mine.fitMs} ms; zoom in to readable ${mine.readable.ms} ms (longest frame ${Math.round(mine.readable.longest)} ms) (${coreKind} core, load ${l}) | bare @xyflow/react, same nodes: p50 ${ms(base.frames.p50)} / p95 ${ms(base.frames.p95)} ms, ${base.dom.nodes} nodes in the DOM, drawn in ${base.openMs} ms; zoom in to readable ${base.readable.ms} ms (longest frame ${Math.round(base.readable.longest)} ms) |`,
   );
