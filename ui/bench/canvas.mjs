@@ -63,7 +63,8 @@ async function drawn(page) {
 async function domCounts(page) {
   return page.evaluate(() => {
     const root = document.querySelector('[data-testid="canvas"] .react-flow__renderer') ?? document;
-    return { nodes: root.querySelectorAll(".react-flow__node").length, edges: root.querySelectorAll(".react-flow__edge").length, elements: document.querySelectorAll("*").length };
+    const lod = Number(document.querySelector('[data-testid="lod-canvas"]')?.dataset.drawn ?? 0);
+    return { nodes: root.querySelectorAll(".react-flow__node").length, edges: root.querySelectorAll(".react-flow__edge").length, lod };
   });
 }
 
@@ -216,5 +217,5 @@ for (const { c, base, mine } of results)
   console.log(`| ${c.what} | ${mine.openMs} | ${mine.fitMs} | ${mine.dom.nodes} / ${mine.dom.edges} | ${ms(mine.frames.p50)} | ${ms(mine.frames.p95)} | < ${c.target} | ${base.openMs} | ${base.dom.nodes} | ${ms(base.frames.p50)} / ${ms(base.frames.p95)} | ${mine.readable.ms}, ${Math.round(mine.readable.longest)} | ${base.readable.ms}, ${Math.round(base.readable.longest)} |`);
 for (const { c, base, mine, load: l } of results)
   console.log(
-    `README| canvas, whole ${c.what} in view (fit view): frame p50 / p95 during pan and zoom; open + fit → drawn | p50 ${ms(mine.frames.p50)} / p95 ${ms(mine.frames.p95)} ms (target p95 < ${c.target}); ${mine.dom.nodes} nodes in the DOM; open ${mine.openMs} + fit ${mine.fitMs} ms; zoom in to readable ${mine.readable.ms} ms (longest frame ${Math.round(mine.readable.longest)} ms) (${coreKind} core, load ${l}) | bare @xyflow/react, same nodes: p50 ${ms(base.frames.p50)} / p95 ${ms(base.frames.p95)} ms, ${base.dom.nodes} nodes in the DOM, drawn in ${base.openMs} ms; zoom in to readable ${base.readable.ms} ms (longest frame ${Math.round(base.readable.longest)} ms) |`,
+    `README| canvas, whole ${c.what} in view (fit view): frame p50 / p95 during pan and zoom; open + fit → drawn | p50 ${ms(mine.frames.p50)} / p95 ${ms(mine.frames.p95)} ms (target p95 < ${c.target}); ${mine.dom.nodes} nodes in the DOM${mine.dom.lod ? ` (${mine.dom.lod} boxes on one canvas)` : ""}; open ${mine.openMs} + fit ${mine.fitMs} ms; zoom in to readable ${mine.readable.ms} ms (longest frame ${Math.round(mine.readable.longest)} ms) (${coreKind} core, load ${l}) | bare @xyflow/react, same nodes: p50 ${ms(base.frames.p50)} / p95 ${ms(base.frames.p95)} ms, ${base.dom.nodes} nodes in the DOM, drawn in ${base.openMs} ms; zoom in to readable ${base.readable.ms} ms (longest frame ${Math.round(base.readable.longest)} ms) |`,
   );
