@@ -11,7 +11,7 @@
 // by scripts/bench) and the machine load. Targets: 1,000 states p95 < 20 ms, 5,000 states < 33 ms.
 //
 //   npm run bench:canvas                       # builds the app and the baseline page, then runs
-//   BENCH_CASES=journey-1000 node bench/canvas.mjs
+//   BENCH_CASES=journey-1000 node bench/canvas.mjs   # one document; BENCH_MINIMAP=0 without the minimap
 // The core: JOURNEY_STUDIO_BIN, else ../target/release/journey-studio when built, else debug.
 import { existsSync, readFileSync } from "node:fs";
 import { join, extname } from "node:path";
@@ -194,6 +194,8 @@ const core = await startCore();
 const browser = await launch();
 const results = [];
 try {
+  // BENCH_MINIMAP=0: measure without the minimap (it draws every node, on screen or not).
+  if (process.env.BENCH_MINIMAP === "0") await api(core, "settings_update", { patch: { show_minimap: false } });
   for (const c of CASES) {
     const doc = c.doc();
     c.graph = bare(doc);
