@@ -9,6 +9,7 @@ import { registerRuns } from "./runs.mjs";
 import { registerGolden } from "./golden.mjs";
 import { registerPreview } from "./preview.mjs";
 import { registerLive } from "./live.mjs";
+import { registerLod } from "./lod.mjs";
 
 const FIXTURE = join(REPO, "fixtures/journeys/book-flight.json");
 const fixture = JSON.parse(readFileSync(FIXTURE, "utf8"));
@@ -266,6 +267,7 @@ registerRuns(test);
 registerGolden(test, { parlant: () => parlant });
 registerPreview(test);
 registerLive(test);
+registerLod(test);
 
 const started = Date.now();
 // E2E_FILTER=<text>: only the tests whose name contains it (for working on one).

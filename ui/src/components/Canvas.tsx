@@ -29,7 +29,10 @@ import { STEP_HEIGHT, toFlowEdges, widthOf, toFlowNodes, type StepNode } from ".
 import { searchNodes } from "../lib/search";
 import { runLayout } from "../lib/runLayout";
 import { NODE_H, NODE_W } from "../lib/layout";
+import { FAR_ZOOM, LOD_MIN_NODES, boxAt, lodScene } from "../lib/lod";
 import { nodeTypes } from "./nodes";
+import { LodLayer } from "./LodLayer";
+import { colorFor } from "./icons";
 import { EdgeEditContext, edgeTypes } from "./edges";
 import { DRAG_MIME, Palette, QuickAdd, type PaletteEntry } from "./Palette";
 
@@ -65,11 +68,17 @@ export interface CanvasProps {
 
 const EMPTY = new Set<string>();
 const SNAP: [number, number] = [24, 24];
-/** Below this zoom, a big graph's text is too small to read: it is not painted (cheaper frames). */
-const FAR_ZOOM = 0.45;
+/** Below FAR_ZOOM a big graph's text is too small to read: it is drawn as boxes and lines (lib/lod). */
 const isFar = (s: { transform: [number, number, number] }) => s.transform[2] < FAR_ZOOM;
-/** From this many nodes on, only the nodes on screen are drawn. */
-const BIG_GRAPH = 300;
+/** From this many nodes on, only the nodes on screen are drawn, and far zoom draws boxes. */
+const BIG_GRAPH = LOD_MIN_NODES;
+/** Fit view takes in every node, the ones hidden behind the level-of-detail layer too. */
+const FIT_ALL = { includeHiddenNodes: true };
+const fillOf = (n: StepNode) => colorFor(n.data.view.color ?? undefined, n.data.view.kind);
+/** A node or edge React Flow keeps in its store but does not draw (the boxes stand for it). */
+function hide<T extends { hidden?: boolean }>(x: T): T {
+  return x.hidden ? x : { ...x, hidden: true };
+}
 /** A document never opens zoomed out below this (node text stays at 11 px or more)... */
 export const READABLE_ZOOM = 0.85;
 /** ...nor zoomed in beyond this. */
@@ -120,6 +129,12 @@ function CanvasInner(props: CanvasProps) {
   const mouse = useRef<{ x: number; y: number } | null>(null);
   const opened = useRef(false);
   const big = view.nodes.length > BIG_GRAPH;
+  // Level of detail: a big graph zoomed out is drawn on one <canvas> (LodLayer); React Flow keeps
+  // every node (fit view, search, selection) but draws none, and keeps only the selected edges.
+  const lod = big && far;
+  const shownNodes = useMemo(() => (lod ? nodes.map(hide) : nodes), [lod, nodes]);
+  const shownEdges = useMemo(() => (lod ? edges.filter((e) => e.selected).map(hide) : edges), [lod, edges]);
+  const scene = useMemo(() => (lod ? lodScene(nodes, edges, fillOf) : null), [lod, nodes, edges]);
 
   // Rebuild from the core's view; keep the current selection flags.
   useEffect(() => {
@@ -302,7 +317,7 @@ function CanvasInner(props: CanvasProps) {
     const pos = await runLayout(layoutNodes, view.edges);
     await onEdits(Object.entries(pos).map(([id, p]) => ({ op: "move_node" as const, id, x: p.x, y: p.y })));
     // Asked for: the whole graph, however small (the designer zooms in from there).
-    setTimeout(() => rf.fitView({ duration: 200, maxZoom: OPEN_MAX_ZOOM }), 50);
+    setTimeout(() => rf.fitView({ ...FIT_ALL, duration: 200, maxZoom: OPEN_MAX_ZOOM }), 50);
   }, [onEdits, rf, view]);
 
   const openQuickAdd = useCallback(
@@ -421,9 +436,9 @@ function CanvasInner(props: CanvasProps) {
       >
         <EdgeEditContext.Provider value={edgeEditing}>
           <ReactFlow
-            className={big && far ? "far" : undefined}
-            nodes={nodes}
-            edges={edges}
+            className={lod ? "lod-far" : undefined}
+            nodes={shownNodes}
+            edges={shownEdges}
             nodeTypes={nodeTypes}
             edgeTypes={edgeTypes}
             onNodesChange={onNodesChange}
@@ -433,6 +448,13 @@ function CanvasInner(props: CanvasProps) {
             onConnectEnd={onConnectEnd}
             onSelectionChange={onSelectionChange}
             onEdgeDoubleClick={(_e, edge) => edgeEditing.start(edge.id)}
+            onPaneClick={(e) => {
+              // Far out, a click on a box brings that step up close, selected.
+              if (!scene) return;
+              const at = rf.screenToFlowPosition({ x: e.clientX, y: e.clientY });
+              const id = boxAt(scene, at.x, at.y);
+              if (id) focusNode(id);
+            }}
             onInit={() => requestAnimationFrame(openView)}
             nodesDraggable={!readOnly}
             nodesConnectable={!readOnly}
@@ -443,12 +465,14 @@ function CanvasInner(props: CanvasProps) {
             onlyRenderVisibleElements={big}
             snapToGrid={snapToGrid}
             snapGrid={SNAP}
-            minZoom={0.05}
+            minZoom={0.02}
             proOptions={{ hideAttribution: true }}
           >
             <Background gap={24} />
-            <Controls />
-            {minimap && <MiniMap pannable zoomable />}
+            {scene && <LodLayer scene={scene} />}
+            <Controls fitViewOptions={FIT_ALL} />
+            {/* Far out the canvas itself shows the whole graph; the minimap would draw no hidden node. */}
+            {minimap && !lod && <MiniMap pannable zoomable />}
             <Panel position="top-left" className="canvas-tools">
               <input
                 ref={searchBox}
