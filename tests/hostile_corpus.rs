@@ -59,13 +59,7 @@ const TIME_LIMIT: Duration = Duration::from_secs(if cfg!(debug_assertions) { 30 
 
 /// Finds not fixed yet, each with why: a SLOW or HANG of `command` on a case whose name starts
 /// with the prefix is printed as KNOWN OPEN instead of failing. Every other problem fails.
-const KNOWN_OPEN: &[(&str, &str, &str)] = &[(
-    "simulate",
-    "journey:",
-    "a journey preview embeds every transition's condition when it starts (paraphrase matcher): \
-     a 100-state line takes 14 s, 400 states 42 s (debug core, load 14); needs embedding per \
-     state on entry (src/simulate/journey.rs JourneyModel::with_options)",
-)];
+const KNOWN_OPEN: &[(&str, &str, &str)] = &[];
 
 /// Moves the known-open problems out of `problems` and prints them.
 fn known_open(problems: &mut Vec<String>) {

@@ -21,7 +21,7 @@ use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
 use serde_json::Value;
 use std::collections::{BTreeMap, HashMap};
-use std::sync::Arc;
+use std::sync::{Arc, OnceLock};
 
 /// How many steps `back` can undo.
 pub const MAX_BACK_STEPS: usize = 50;
@@ -323,7 +323,38 @@ struct EdgeInfo {
     condition: Option<String>,
     terms: Option<Vec<Terms>>,
     /// Condition (and its customer-words form) and the designer's examples, embedded.
-    prototypes: Vec<Prototype>,
+    prototypes: Prototypes,
+}
+
+/// A transition's prototypes, embedded the first time the transition is weighed (a session
+/// touches a few states of a big journey; embedding them all at start took minutes at 100,000
+/// states). Shared by the clones of the edge; `Err` says why the model could not embed them.
+#[derive(Debug, Clone, Default)]
+struct Prototypes {
+    texts: Arc<[(String, understand::Origin)]>,
+    embedded: Arc<OnceLock<std::result::Result<Vec<Prototype>, String>>>,
+}
+
+impl Prototypes {
+    fn of(texts: Vec<(String, understand::Origin)>) -> Prototypes {
+        Prototypes {
+            texts: texts.into(),
+            embedded: Arc::default(),
+        }
+    }
+
+    fn ready(protos: Vec<Prototype>) -> Prototypes {
+        let embedded = OnceLock::new();
+        let _ = embedded.set(Ok(protos));
+        Prototypes {
+            texts: Arc::from(Vec::new()),
+            embedded: Arc::new(embedded),
+        }
+    }
+
+    fn pending(&self) -> bool {
+        !self.texts.is_empty() && self.embedded.get().is_none()
+    }
 }
 
 #[derive(Debug, Clone)]
@@ -373,6 +404,38 @@ pub fn edge_examples(edge: &crate::parlant::JourneyEdge) -> Vec<String> {
 }
 
 impl JourneyModel {
+    /// Embeds the prototypes of the transitions not embedded yet, in one batch (the process
+    /// cache keeps texts seen before). A failure is kept per transition: it is weighed by
+    /// keywords and its reason says why.
+    fn embed_pending(&self, edges: &[EdgeInfo]) {
+        let Some(embedder) = &self.embedder else {
+            return;
+        };
+        let pending: Vec<&EdgeInfo> = edges.iter().filter(|e| e.prototypes.pending()).collect();
+        if pending.is_empty() {
+            return;
+        }
+        let texts: Vec<(String, understand::Origin)> = pending
+            .iter()
+            .flat_map(|e| e.prototypes.texts.iter().cloned())
+            .collect();
+        match understand::embed_prototypes(embedder, &self.matcher, &texts) {
+            Ok(protos) => {
+                let mut at = 0;
+                for e in pending {
+                    let len = e.prototypes.texts.len();
+                    let _ = e.prototypes.embedded.set(Ok(protos[at..at + len].to_vec()));
+                    at += len;
+                }
+            }
+            Err(why) => {
+                for e in pending {
+                    let _ = e.prototypes.embedded.set(Err(why.clone()));
+                }
+            }
+        }
+    }
+
     pub fn new(doc: &JourneyDocument, mocks: &Mocks) -> Result<JourneyModel> {
         JourneyModel::with_options(doc, mocks, &SessionOptions::default())
     }
@@ -425,33 +488,33 @@ impl JourneyModel {
                 Err(why) => (None, MatcherKind::Keywords, format!("keywords only: {why}")),
             },
         };
-        // Every fixed text embedded in one pass (batched, cached process-wide).
+        // The journey's conditions and the abandon phrases are embedded now (batched, cached
+        // process-wide); each state's transitions when the session first weighs them.
         let mut texts: Vec<(String, understand::Origin)> = Vec::new();
-        let mut spans: HashMap<(usize, usize), (usize, usize)> = HashMap::new();
         let mut nodes = HashMap::new();
         let mut pending: Vec<(String, NodeInfo)> = Vec::new();
-        for (ni, node) in doc.nodes.iter().enumerate() {
+        for node in &doc.nodes {
             let kind = doc.kind_of(&node.id).unwrap_or(NodeKind::Chat);
             let mut out = Vec::new();
-            for (ei, e) in graph
+            for e in graph
                 .out_edges(&node.id)
                 .into_iter()
                 .filter_map(|i| doc.edges.get(i))
-                .enumerate()
             {
                 let condition = e.condition_text().map(str::to_string);
                 let terms = condition.as_deref().map(|c| matcher.alternatives(c));
-                if let (Some(c), Some(_)) = (&condition, &embedder) {
-                    let protos = understand::prototype_texts(c, &edge_examples(e));
-                    spans.insert((ni, ei), (texts.len(), protos.len()));
-                    texts.extend(protos);
-                }
+                let prototypes = match (&condition, &embedder) {
+                    (Some(c), Some(_)) => {
+                        Prototypes::of(understand::prototype_texts(c, &edge_examples(e)))
+                    }
+                    _ => Prototypes::default(),
+                };
                 out.push(EdgeInfo {
                     id: e.id.clone(),
                     target: e.target.clone(),
                     condition,
                     terms,
-                    prototypes: Vec::new(),
+                    prototypes,
                 });
             }
             let canned = node
@@ -502,7 +565,7 @@ impl JourneyModel {
                 target: doc.journey.root_id.clone(),
                 condition: Some(c.clone()),
                 terms: Some(matcher.alternatives(c)),
-                prototypes: Vec::new(),
+                prototypes: Prototypes::default(),
             })
             .collect();
         let condition_start = texts.len();
@@ -523,17 +586,10 @@ impl JourneyModel {
         if let Some(e) = &embedder {
             let protos = understand::embed_prototypes(e, &matcher, &texts)
                 .map_err(|why| Error::Simulation(format!("the paraphrase matcher: {why}")))?;
-            for (ni, (_, info)) in pending.iter_mut().enumerate() {
-                for (ei, edge) in info.out.iter_mut().enumerate() {
-                    if let Some(&(from, len)) = spans.get(&(ni, ei)) {
-                        edge.prototypes = protos[from..from + len].to_vec();
-                    }
-                }
-            }
             let mut at = condition_start;
             for (c, edge) in doc.journey.conditions.iter().zip(conditions.iter_mut()) {
                 let len = understand::prototype_texts(c, &[]).len();
-                edge.prototypes = protos[at..at + len].to_vec();
+                edge.prototypes = Prototypes::ready(protos[at..at + len].to_vec());
                 at += len;
             }
             abandon = protos[abandon_start..].to_vec();
@@ -1491,7 +1547,20 @@ impl Session {
 
     fn judge(&self, edge: &EdgeInfo, message: &Message) -> Judged {
         match &edge.terms {
-            Some(alts) => judge(&self.model.matcher, alts, &edge.prototypes, message),
+            Some(alts) => {
+                self.model.embed_pending(std::slice::from_ref(edge));
+                match edge.prototypes.embedded.get() {
+                    Some(Err(why)) => {
+                        let mut judged = judge(&self.model.matcher, alts, &[], message);
+                        judged
+                            .reason
+                            .push_str(&format!(" (paraphrase unavailable: {why})"));
+                        judged
+                    }
+                    Some(Ok(protos)) => judge(&self.model.matcher, alts, protos, message),
+                    None => judge(&self.model.matcher, alts, &[], message),
+                }
+            }
             None => Judged {
                 score: 1.0,
                 keyword: 1.0,
@@ -1502,6 +1571,8 @@ impl Session {
     }
 
     fn judge_all(&self, edges: &[EdgeInfo], message: &Message) -> Vec<(EdgeInfo, Judged)> {
+        // One batch for the step's transitions not embedded yet.
+        self.model.embed_pending(edges);
         edges
             .iter()
             .map(|e| (e.clone(), self.judge(e, message)))
