@@ -165,3 +165,82 @@ fn mutated_fixtures_never_leak_type_names() {
         leaks[..leaks.len().min(20)].join("\n")
     );
 }
+
+/// Finds of the long fuzz run (scripts/fuzz, seeds 1796262932–3): each command's error names
+/// where the problem is and quotes no more than an excerpt of a huge value.
+#[test]
+fn fuzz_finds_errors_are_located_and_short() {
+    use journey_studio::api::{dispatch, AppState, JsonFileSettings};
+    use journey_studio::testing::hostile::error_problem;
+    use serde_json::json;
+
+    let dir = tempfile::tempdir().unwrap();
+    let state = AppState::open(
+        &dir.path().join("w.db"),
+        Box::new(JsonFileSettings::new(dir.path().join("settings.json"))),
+    )
+    .unwrap();
+    let huge = "x".repeat(1 << 20);
+    let calls = [
+        ("delete_document", json!({"id": -1})),
+        ("export_document", json!({"id": i64::MIN})),
+        ("import_document", json!({"name": "n", "content": "x"})),
+        (
+            "import_document",
+            json!({"name": huge.clone(), "content": "{"}),
+        ),
+        ("convert", json!({"session": huge.clone(), "to": "journey"})),
+        ("template_texts", json!({"session": huge.clone()})),
+        ("run_start", json!({"session": huge.clone()})),
+    ];
+    for (command, args) in calls {
+        let err = dispatch(&state, command, args).expect_err(command);
+        let message = err.to_string();
+        assert!(
+            error_problem(&message).is_none(),
+            "{command}: {:?}: {}",
+            error_problem(&message),
+            &message[..message.len().min(300)]
+        );
+    }
+
+    // A journey whose edge names a 64 KiB state that is not there, previewed.
+    let mut journey: Value =
+        common::read_json(&common::repo().join("fixtures/journeys/book-flight.json"));
+    journey["edges"][5]["source"] = Value::String("y".repeat(1 << 16));
+    let doc = Document::parse("book-flight.json", &journey.to_string()).unwrap();
+    let Document::Journey(doc) = doc else {
+        panic!("book-flight is a journey")
+    };
+    let err = journey_studio::simulate::journey::Session::new(&doc, Default::default())
+        .map(|_| ())
+        .expect_err("a dangling edge previewed");
+    let message = err.to_string();
+    assert!(
+        error_problem(&message).is_none(),
+        "{}",
+        &message[..message.len().min(300)]
+    );
+    assert!(message.contains("edges[5].source"), "{message}");
+
+    // A template parameter named by a 1 MiB string.
+    let mut template: Value =
+        common::read_json(&common::repo().join("fixtures/templates/faq-escalation@1.0.0.json"));
+    template["parameters"][0]["name"] = Value::String(huge);
+    let library = journey_studio::template::Library::builtin().unwrap();
+    if let Err(err) =
+        Template::parse("faq-escalation@1.0.0.json", &template.to_string()).and_then(|t| {
+            journey_studio::template::instantiate(&library, &t, &Default::default()).map(|_| ())
+        })
+    {
+        let message = err.to_string();
+        assert!(
+            error_problem(&message).is_none(),
+            "{:?}: {}",
+            error_problem(&message),
+            &message[..message.len().min(300)]
+        );
+    } else {
+        panic!("a template whose parameter is renamed still instantiates")
+    }
+}

@@ -6,15 +6,7 @@ use crate::document::{Document, DocumentKind};
 use crate::error::{Error, Result};
 use crate::store::Store;
 
-/// The name of the document with store id `id`.
-pub(crate) fn name_of(store: &Store, id: i64) -> Result<String> {
-    store
-        .documents()?
-        .into_iter()
-        .find(|d| d.id == id)
-        .map(|d| d.name)
-        .ok_or_else(|| Error::NotFound(format!("no document with id {id} in the workspace")))
-}
+pub(crate) use crate::app::documents::name_of;
 
 pub(crate) fn kind_of(stored: &str) -> Result<DocumentKind> {
     DocumentKind::from_store_name(stored).ok_or_else(|| Error::Store {
@@ -85,10 +77,12 @@ pub fn list_documents(state: &AppState, args: ListDocumentsArgs) -> Result<Docum
 }
 
 pub fn import_document(state: &AppState, args: ImportDocumentArgs) -> Result<DocumentRef> {
-    let doc = Document::parse(
-        args.name.as_deref().unwrap_or("imported document"),
-        &args.content,
-    )?;
+    // Errors locate the problem in "imported document `name`" (line, column, JSON path).
+    let label = match args.name.as_deref() {
+        Some(name) => format!("imported document `{}`", crate::json::excerpt(name)),
+        None => "imported document".to_string(),
+    };
+    let doc = Document::parse(&label, &args.content)?;
     let base = args
         .name
         .filter(|n| !n.trim().is_empty())

@@ -10,7 +10,7 @@ pub fn name_of(store: &Store, id: i64) -> Result<String> {
         .into_iter()
         .find(|d| d.id == id)
         .map(|d| d.name)
-        .ok_or_else(|| Error::NotFound(format!("no document with id {id} in the workspace")))
+        .ok_or_else(|| Error::NotFound(format!("no document with id `{id}` in the workspace")))
 }
 
 /// The document already synced with `remote`'s `remote_id`, if one is.

@@ -312,7 +312,8 @@ impl Editor {
     pub fn session(&self, id: &str) -> Result<Arc<Session>> {
         self.shared.sessions().get(id).cloned().ok_or_else(|| {
             Error::NotFound(format!(
-                "no open document with session `{id}` (it was closed; open the document again)"
+                "no open document with session `{}` (it was closed; open the document again)",
+                crate::json::excerpt(id)
             ))
         })
     }

@@ -16,6 +16,7 @@ use super::pacing::{self, Pace};
 use super::understand::{self, judge, Judged, MatcherKind, Message, Prototype, Slot};
 use crate::error::{Error, Result};
 use crate::graph::GraphView;
+use crate::json::excerpt;
 use crate::parlant::{JourneyDocument, NodeKind, END_NODE_ID};
 use indexmap::IndexMap;
 use serde::{Deserialize, Serialize};
@@ -457,16 +458,16 @@ impl JourneyModel {
             };
             return Err(Error::Simulation(format!(
                 "edges[{i}].{end}: edge `{}` goes from `{}` to `{}`, but `{}` is not a state of the journey",
-                e.id,
-                e.source,
-                e.target,
-                if end == "source" { &e.source } else { &e.target }
+                excerpt(&e.id),
+                excerpt(&e.source),
+                excerpt(&e.target),
+                excerpt(if end == "source" { &e.source } else { &e.target })
             )));
         }
         if doc.node(&doc.journey.root_id).is_none() {
             return Err(Error::Simulation(format!(
                 "journey.root_id: the journey's root `{}` is not one of its states",
-                doc.journey.root_id
+                excerpt(&doc.journey.root_id)
             )));
         }
         let (embedder, kind, matcher_detail) = match options.matcher {

@@ -30,11 +30,24 @@ impl Problem {
 
     pub fn render_all(template: &str, problems: &[Problem]) -> String {
         let mut out = match problems.len() {
-            1 => format!("template `{template}`: 1 problem:"),
-            n => format!("template `{template}`: {n} problems:"),
+            1 => format!("template `{}`: 1 problem:", crate::json::excerpt(template)),
+            n => format!(
+                "template `{}`: {n} problems:",
+                crate::json::excerpt(template)
+            ),
         };
-        for p in problems {
-            out.push_str(&format!("\n  - {p}"));
+        // A message quotes at most an excerpt of each value, and lists at most this many.
+        const SHOWN: usize = 20;
+        const LINE: usize = 400;
+        for p in problems.iter().take(SHOWN) {
+            let line = crate::json::readable(&p.to_string());
+            match line.char_indices().nth(LINE) {
+                Some((cut, _)) => out.push_str(&format!("\n  - {}…", &line[..cut])),
+                None => out.push_str(&format!("\n  - {line}")),
+            }
+        }
+        if problems.len() > SHOWN {
+            out.push_str(&format!("\n  … and {} more", problems.len() - SHOWN));
         }
         out
     }

@@ -331,7 +331,11 @@ impl<'a> Lint<'a> {
                     if known.is_empty() {
                         "none".into()
                     } else {
-                        known.join(", ")
+                        known
+                            .iter()
+                            .map(|n| format!("`{}`", crate::json::excerpt(n)))
+                            .collect::<Vec<_>>()
+                            .join(", ")
                     }
                 ),
             ));
