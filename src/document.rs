@@ -74,7 +74,7 @@ impl Document {
                 file,
                 text,
                 JsonPath::root().key("format"),
-                format!("unknown document format {format}: expected \"{JOURNEY_FORMAT}\" or a Sim workflow"),
+                format!("unknown document format `{}`: expected \"{JOURNEY_FORMAT}\" or a Sim workflow", json::excerpt(&format.to_string())),
             )),
             (None, false) => Err(Error::UnknownKind {
                 file: file.to_string(),

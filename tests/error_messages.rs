@@ -192,6 +192,22 @@ fn fuzz_finds_errors_are_located_and_short() {
         ("convert", json!({"session": huge.clone(), "to": "journey"})),
         ("template_texts", json!({"session": huge.clone()})),
         ("run_start", json!({"session": huge.clone()})),
+        // The 1,000,000-case run's finds: ids and names quoted whole, or no place named.
+        ("template_show", json!({"id": huge.clone()})),
+        ("template_lint", json!({"id": huge.clone()})),
+        ("sim_restart", json!({"sim": huge.clone()})),
+        ("sim_send", json!({"sim": huge.clone(), "message": "hi"})),
+        ("sim_stop", json!({"sim": huge.clone()})),
+        ("create_document", json!({"kind": "journey", "name": ""})),
+        (
+            "create_document",
+            json!({"kind": "workflow", "name": huge.clone()}),
+        ),
+        ("import_document", json!({"content": "x"})),
+        (
+            "import_document",
+            json!({"name": "n", "content": json!({"format": (0..5000).collect::<Vec<_>>()}).to_string()}),
+        ),
     ];
     for (command, args) in calls {
         let err = dispatch(&state, command, args).expect_err(command);
@@ -226,7 +242,7 @@ fn fuzz_finds_errors_are_located_and_short() {
     // A template parameter named by a 1 MiB string.
     let mut template: Value =
         common::read_json(&common::repo().join("fixtures/templates/faq-escalation@1.0.0.json"));
-    template["parameters"][0]["name"] = Value::String(huge);
+    template["parameters"][0]["name"] = Value::String(huge.clone());
     let library = journey_studio::template::Library::builtin().unwrap();
     if let Err(err) =
         Template::parse("faq-escalation@1.0.0.json", &template.to_string()).and_then(|t| {
@@ -242,5 +258,31 @@ fn fuzz_finds_errors_are_located_and_short() {
         );
     } else {
         panic!("a template whose parameter is renamed still instantiates")
+    }
+
+    // A scenario named by a 1 MiB string, whose turn forces a branch named by another.
+    let mut scenarios: Value =
+        common::read_json(&common::repo().join("fixtures/scenarios/refund-request.json"));
+    scenarios["scenarios"][2]["turns"][0]["choose"] = Value::String(huge.clone());
+    let journey = common::read_json(&common::repo().join("fixtures/journeys/refund-request.json"));
+    let Document::Journey(journey) =
+        Document::parse("refund-request.json", &journey.to_string()).unwrap()
+    else {
+        panic!("refund-request is a journey")
+    };
+    let forced = parse_scenarios("refund-request.json", &scenarios.to_string()).unwrap();
+    scenarios["scenarios"][2]["name"] = Value::String(huge);
+    let named = parse_scenarios("refund-request.json", &scenarios.to_string()).unwrap();
+    for scenario in [&forced[2], &named[2]] {
+        let err = journey_studio::simulate::scenario::run_journey(&journey, scenario)
+            .map(drop)
+            .expect_err("a branch named by 1 MiB is forced");
+        let message = err.to_string();
+        assert!(
+            error_problem(&message).is_none(),
+            "{:?}: {}",
+            error_problem(&message),
+            &message[..message.len().min(300)]
+        );
     }
 }

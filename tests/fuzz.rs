@@ -26,6 +26,31 @@ fn env<T: std::str::FromStr>(name: &str, default: T) -> T {
         .unwrap_or(default)
 }
 
+/// Runs every command of `case` on a worker thread with a watchdog; answers the command runs and
+/// the problems found.
+fn run_case(case: &hostile::Case, ctx: &'static Context, simulate: bool) -> (usize, Vec<String>) {
+    let (tx, rx) = mpsc::channel();
+    let current: &'static Mutex<&'static str> = Box::leak(Box::new(Mutex::new("")));
+    let for_thread = case.clone();
+    std::thread::Builder::new()
+        .stack_size(2 << 20)
+        .spawn(move || {
+            let progress = |c: &'static str| *current.lock().unwrap_or_else(|p| p.into_inner()) = c;
+            let _ = tx.send(hostile::fuzz_case(&for_thread, ctx, simulate, &progress));
+        })
+        .unwrap();
+    match rx.recv_timeout(TIME_LIMIT * 3) {
+        Ok(outcomes) => (
+            outcomes.len(),
+            hostile::judge(&case.name, &outcomes, TIME_LIMIT),
+        ),
+        Err(_) => {
+            let command = *current.lock().unwrap_or_else(|p| p.into_inner());
+            (0, vec![format!("HANG {command} on {}", case.name)])
+        }
+    }
+}
+
 #[test]
 fn fuzz_every_reader_and_command() {
     let cases: usize = env("JS_FUZZ_CASES", 300);
@@ -47,28 +72,28 @@ fn fuzz_every_reader_and_command() {
             n,
         );
         for (i, case) in batch.into_iter().enumerate() {
-            let (tx, rx) = mpsc::channel();
-            let current: &'static Mutex<&'static str> = Box::leak(Box::new(Mutex::new("")));
             let simulate = (done + i) % 10 == 0;
-            let for_thread = case.clone();
-            std::thread::Builder::new()
-                .stack_size(2 << 20)
-                .spawn(move || {
-                    let progress =
-                        |c: &'static str| *current.lock().unwrap_or_else(|p| p.into_inner()) = c;
-                    let _ = tx.send(hostile::fuzz_case(&for_thread, ctx, simulate, &progress));
-                })
-                .unwrap();
-            let problems = match rx.recv_timeout(TIME_LIMIT * 3) {
-                Ok(outcomes) => {
-                    runs += outcomes.len();
-                    hostile::judge(&case.name, &outcomes, TIME_LIMIT)
-                }
-                Err(_) => {
-                    let command = *current.lock().unwrap_or_else(|p| p.into_inner());
-                    vec![format!("HANG {command} on {}", case.name)]
-                }
-            };
+            let (count, mut problems) = run_case(&case, ctx, simulate);
+            runs += count;
+            // A case is slow or hangs by the wall clock, which also counts time the process
+            // waited for the CPU (long runs go at nice 19 beside other work): run it again
+            // alone; a find is what happens twice.
+            if problems
+                .iter()
+                .any(|p| p.starts_with("SLOW") || p.starts_with("HANG"))
+            {
+                let again = Instant::now();
+                let (_, second) = run_case(&case, ctx, simulate);
+                let took = again.elapsed().as_secs_f64();
+                problems.retain(|p| {
+                    let timing = p.starts_with("SLOW") || p.starts_with("HANG");
+                    let repeated = second.iter().any(|q| q.get(..4) == p.get(..4));
+                    if timing && !repeated {
+                        println!("UNCONFIRMED {p} (ran again in {took:.2} s)");
+                    }
+                    !timing || repeated
+                });
+            }
             for problem in problems {
                 println!("FIND {problem}");
                 let _ = std::fs::create_dir_all(&finds_dir);

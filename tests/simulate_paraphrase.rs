@@ -277,8 +277,13 @@ fn embeddings_match_the_reference_vectors() {
     let cases = reference["texts"].as_array().unwrap();
     assert_eq!(cases.len(), 7);
     let texts: Vec<&str> = cases.iter().map(|c| c["text"].as_str().unwrap()).collect();
-    let batch = model.embed_fixed(&texts).unwrap();
-    for (case, batched) in cases.iter().zip(&batch) {
+    // The forward pass itself, in f32: every component within the tolerance, alone and batched.
+    let exact = embed::Embedder::load_with(&model.info().dir, embed::Precision::F32).unwrap();
+    let batch = exact.embed_fixed(&texts).unwrap();
+    // The preview's model (integer dense layers): within a cosine of 0.995, and the same bits
+    // alone and in a batch.
+    let preview_batch = model.embed_fixed(&texts).unwrap();
+    for ((case, batched), preview_batched) in cases.iter().zip(&batch).zip(&preview_batch) {
         let text = case["text"].as_str().unwrap();
         let want: Vec<f64> = case["vector"]
             .as_array()
@@ -286,7 +291,7 @@ fn embeddings_match_the_reference_vectors() {
             .iter()
             .map(|x| x.as_f64().unwrap())
             .collect();
-        let alone = model.embed(text).unwrap();
+        let alone = exact.embed(text).unwrap();
         for (name, got) in [("alone", &alone), ("in a batch", batched)] {
             assert_eq!(got.len(), want.len(), "{text:?} {name}");
             let worst = got
@@ -296,5 +301,16 @@ fn embeddings_match_the_reference_vectors() {
                 .fold(0.0, f64::max);
             assert!(worst < tolerance, "{text:?} {name}: differs by {worst:e}");
         }
+        let want: Vec<f32> = want.iter().map(|w| *w as f32).collect();
+        let preview_alone = model.embed(text).unwrap();
+        assert_eq!(
+            preview_alone, *preview_batched,
+            "{text:?}: alone and batched differ"
+        );
+        let cosine = embed::cosine(&preview_alone, &want);
+        assert!(
+            cosine > 0.995,
+            "{text:?}: the preview's embedding is at cosine {cosine}"
+        );
     }
 }

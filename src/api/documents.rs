@@ -148,12 +148,12 @@ pub fn create_document(state: &AppState, args: CreateDocumentArgs) -> Result<Doc
     let name = args.name.trim();
     if name.is_empty() && args.kind != NewDocumentKind::Template {
         return Err(Error::Rejected(
-            "create_document: the new document needs a name".into(),
+            "create_document: `name` is empty; a new document needs a name".into(),
         ));
     }
     if name.chars().count() > 200 {
         return Err(Error::Rejected(format!(
-            "create_document: a name has at most 200 characters; this one has {}",
+            "create_document: `name` has {} characters; a name has at most 200",
             name.chars().count()
         )));
     }

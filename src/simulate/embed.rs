@@ -1,6 +1,7 @@
 //! Sentence embeddings for the journey preview's paraphrase matcher: all-MiniLM-L6-v2 (a
 //! 6-layer, 384-wide BERT trained by sentence-transformers for semantic similarity) run on the
-//! CPU in pure Rust (the `bert-forward` crate: the dense products by `gemm`), tokenised by Hugging Face's
+//! CPU in pure Rust (the `bert-forward` crate: the dense layers in 8-bit weights and 16-bit
+//! inputs, summed exactly in integers), tokenised by Hugging Face's
 //! `tokenizers`, the weights read by `safetensors`.
 //!
 //! The model files (`model.safetensors`, `tokenizer.json`, `config.json`) are not in the
@@ -39,7 +40,7 @@ const BATCH: usize = 32;
 const CACHE_LIMIT: usize = 50_000;
 
 /// An embedding: 384 floats of unit length.
-pub use bert::Vector;
+pub use bert::{Precision, Vector};
 
 /// What the loaded model is, for reports.
 #[derive(Debug, Clone, PartialEq, serde::Serialize)]
@@ -111,8 +112,15 @@ pub fn shared() -> std::result::Result<Arc<Embedder>, String> {
 }
 
 impl Embedder {
-    /// Loads the model from `dir` (`model.safetensors`, `tokenizer.json`, `config.json`).
+    /// Loads the model from `dir` (`model.safetensors`, `tokenizer.json`, `config.json`), its
+    /// dense layers in integers: the preview's precision (see `bert_forward::Precision`).
     pub fn load(dir: &Path) -> std::result::Result<Embedder, String> {
+        Embedder::load_with(dir, Precision::Int8)
+    }
+
+    /// Loads the model computing in `precision` (`F32` is the weights file's own arithmetic,
+    /// which the reference vectors check).
+    pub fn load_with(dir: &Path, precision: Precision) -> std::result::Result<Embedder, String> {
         let started = Instant::now();
         let at = |file: &str| dir.join(file);
         let where_ = |file: &str, e: &dyn std::fmt::Display| format!("{}: {e}", at(file).display());
@@ -124,8 +132,8 @@ impl Embedder {
         let bytes =
             std::fs::read(at("model.safetensors")).map_err(|e| where_("model.safetensors", &e))?;
         let weights = bert::Weights::parse(&bytes).map_err(|e| where_("model.safetensors", &e))?;
-        let bert =
-            bert::Bert::load(&weights, &config).map_err(|e| where_("model.safetensors", &e))?;
+        let bert = bert::Bert::load(&weights, &config, precision)
+            .map_err(|e| where_("model.safetensors", &e))?;
         let mut tokenizer = tokenizers::Tokenizer::from_file(at("tokenizer.json"))
             .map_err(|e| where_("tokenizer.json", &e))?;
         // The file pads every input to 128 tokens; the forward pass needs no padding.

@@ -1148,7 +1148,8 @@ pub fn error_problem(message: &str) -> Option<String> {
             .next()
             .is_some_and(|head| COMMAND_WORDS.contains(&head))
         || names_an_id(message)
-        || has_path(message);
+        || has_path(message)
+        || has_line_and_column(message);
     if says_where {
         None
     } else {
@@ -1178,6 +1179,15 @@ fn names_an_id(message: &str) -> bool {
 }
 
 /// `a.b`, `a[3]`, `a.b[2].c` style paths.
+/// `place:12:3: …`, the compiler-style location (`imported document:1:2: expected value`).
+fn has_line_and_column(message: &str) -> bool {
+    let mut parts = message.splitn(4, ':');
+    let (place, line, column) = (parts.next(), parts.next(), parts.next());
+    let number =
+        |p: Option<&str>| p.is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_digit()));
+    place.is_some_and(|p| !p.trim().is_empty()) && number(line) && number(column)
+}
+
 fn has_path(message: &str) -> bool {
     let bytes = message.as_bytes();
     bytes.windows(3).any(|w| {

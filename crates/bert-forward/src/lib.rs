@@ -12,6 +12,17 @@
 
 use std::sync::Arc;
 
+mod int8;
+use int8::QuantDense;
+
+/// How the dense layers compute: in `f32` as the weights file stores them, or in integers (8-bit
+/// weights quantised at load, 16-bit inputs per row; see `int8`), 2–3x faster for one message.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Precision {
+    F32,
+    Int8,
+}
+
 /// An embedding: `hidden` floats of unit length (or zero, for an empty text).
 pub type Vector = Arc<[f32]>;
 
@@ -111,10 +122,16 @@ impl<'a> Weights<'a> {
         Ok(self.take(name, &[len])?.0)
     }
 
-    fn dense(&self, prefix: &str, out: usize, inp: usize) -> Result<Dense, String> {
+    fn dense(
+        &self,
+        prefix: &str,
+        out: usize,
+        inp: usize,
+        precision: Precision,
+    ) -> Result<Linear, String> {
         let (weight, _) = self.take(&format!("{prefix}.weight"), &[out, inp])?;
         let bias = self.vector(&format!("{prefix}.bias"), out)?;
-        Ok(Dense::new(&weight, bias, out, inp))
+        Ok(Linear::new(&weight, bias, out, inp, precision))
     }
 
     fn norm(&self, prefix: &str, width: usize, eps: f32) -> Result<Norm, String> {
@@ -126,7 +143,29 @@ impl<'a> Weights<'a> {
     }
 }
 
-/// A dense layer `y = x · Wᵀ + b`.
+/// A dense layer in the precision the model was loaded with.
+enum Linear {
+    F32(Dense),
+    Int8(QuantDense),
+}
+
+impl Linear {
+    fn new(weight: &[f32], bias: Vec<f32>, out: usize, inp: usize, precision: Precision) -> Linear {
+        match precision {
+            Precision::F32 => Linear::F32(Dense::new(weight, bias, out, inp)),
+            Precision::Int8 => Linear::Int8(QuantDense::new(weight, bias, out, inp)),
+        }
+    }
+
+    fn forward(&self, x: &[f32], rows: usize) -> Vec<f32> {
+        match self {
+            Linear::F32(dense) => dense.forward(x, rows),
+            Linear::Int8(dense) => dense.forward(x, rows),
+        }
+    }
+}
+
+/// A dense layer `y = x · Wᵀ + b` in `f32`.
 struct Dense {
     /// W column by column (in × out, row-major): the matrix kernel then reads it in place
     /// instead of repacking 1.7 MB of it on every call.
@@ -279,11 +318,11 @@ impl Norm {
 
 struct Layer {
     /// Query, key and value projections in one matrix (h -> 3 x h).
-    qkv: Dense,
-    attention_out: Dense,
+    qkv: Linear,
+    attention_out: Linear,
     attention_norm: Norm,
-    intermediate: Dense,
-    output: Dense,
+    intermediate: Linear,
+    output: Linear,
     output_norm: Norm,
 }
 
@@ -303,8 +342,9 @@ pub struct Bert {
 }
 
 impl Bert {
-    /// The model from its weights file (tensor names as Hugging Face's `BertModel` saves them).
-    pub fn load(w: &Weights, config: &Config) -> Result<Bert, String> {
+    /// The model from its weights file (tensor names as Hugging Face's `BertModel` saves them),
+    /// its dense layers computing in `precision`.
+    pub fn load(w: &Weights, config: &Config, precision: Precision) -> Result<Bert, String> {
         config.check()?;
         let h = config.hidden_size;
         let inner = config.intermediate_size;
@@ -332,13 +372,19 @@ impl Bert {
                 projection("key")?,
                 projection("value")?,
             );
-            let qkv = Dense::new(&[q, k, v].concat(), [qb, kb, vb].concat(), 3 * h, h);
+            let qkv = Linear::new(
+                &[q, k, v].concat(),
+                [qb, kb, vb].concat(),
+                3 * h,
+                h,
+                precision,
+            );
             layers.push(Layer {
                 qkv,
-                attention_out: w.dense(&format!("{p}.attention.output.dense"), h, h)?,
+                attention_out: w.dense(&format!("{p}.attention.output.dense"), h, h, precision)?,
                 attention_norm: w.norm(&format!("{p}.attention.output.LayerNorm"), h, eps)?,
-                intermediate: w.dense(&format!("{p}.intermediate.dense"), inner, h)?,
-                output: w.dense(&format!("{p}.output.dense"), h, inner)?,
+                intermediate: w.dense(&format!("{p}.intermediate.dense"), inner, h, precision)?,
+                output: w.dense(&format!("{p}.output.dense"), h, inner, precision)?,
                 output_norm: w.norm(&format!("{p}.output.LayerNorm"), h, eps)?,
             });
         }
