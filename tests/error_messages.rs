@@ -198,6 +198,24 @@ fn fuzz_finds_errors_are_located_and_short() {
         ("sim_restart", json!({"sim": huge.clone()})),
         ("sim_send", json!({"sim": huge.clone(), "message": "hi"})),
         ("sim_stop", json!({"sim": huge.clone()})),
+        ("sim_back", json!({"sim": huge.clone()})),
+        (
+            "sim_choose",
+            json!({"sim": huge.clone(), "edge_id": huge.clone()}),
+        ),
+        (
+            "sim_save_scenario",
+            json!({"sim": huge.clone(), "name": huge.clone()}),
+        ),
+        (
+            "sim_run_stream",
+            json!({"remote": huge.clone(), "workflow": "w"}),
+        ),
+        (
+            "template_instantiate",
+            json!({"id": huge.clone(), "params": {}}),
+        ),
+        ("template_check", json!({"id": huge.clone(), "params": {}})),
         ("create_document", json!({"kind": "journey", "name": ""})),
         (
             "create_document",

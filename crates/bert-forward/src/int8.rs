@@ -91,7 +91,14 @@ impl QuantDense {
         let run = |from: usize, to: usize, y: &SharedOut| {
             for t in from..to {
                 let (col, row) = (t / row_tiles, t % row_tiles);
-                let acc = tile(&q.values, self, row * TILE_ROWS, col * TILE_COLS);
+                let r0 = row * TILE_ROWS;
+                let acc = tile(
+                    &q.values,
+                    self,
+                    r0,
+                    (rows - r0).min(TILE_ROWS),
+                    col * TILE_COLS,
+                );
                 // SAFETY: each tile writes only its own rows × features of y.
                 unsafe { self.finish(&acc, &q.scale, rows, row * TILE_ROWS, col * TILE_COLS, y) }
             }
@@ -135,7 +142,7 @@ impl QuantDense {
     /// `y` points to rows × out floats, and no other thread writes this tile's part.
     unsafe fn finish(
         &self,
-        acc: &[[i32; TILE_COLS]; TILE_ROWS],
+        acc: &Tile,
         row_scale: &[f32],
         rows: usize,
         r0: usize,
@@ -198,22 +205,34 @@ fn has_vnni() -> bool {
     })
 }
 
-/// The exact integer sums of one tile: rows `r0..r0 + 4` × features `j0..j0 + 64`.
-fn tile(x: &[i16], w: &QuantDense, r0: usize, j0: usize) -> [[i32; TILE_COLS]; TILE_ROWS] {
+/// The exact integer sums of one tile: rows `r0..r0 + live` (live ≤ 4; the last tile of a
+/// message is often short, and padding rows would cost a fifth of the work) × features
+/// `j0..j0 + 64`. Rows past `live` are zero.
+fn tile(x: &[i16], w: &QuantDense, r0: usize, live: usize, j0: usize) -> Tile {
     #[cfg(target_arch = "x86_64")]
     if has_vnni() {
         // SAFETY: the CPU has the features (checked); the bounds are asserted inside.
-        return unsafe { vnni::tile(x, w, r0, j0) };
+        unsafe {
+            return match live {
+                1 => vnni::tile::<1>(x, w, r0, j0),
+                2 => vnni::tile::<2>(x, w, r0, j0),
+                3 => vnni::tile::<3>(x, w, r0, j0),
+                _ => vnni::tile::<TILE_ROWS>(x, w, r0, j0),
+            };
+        }
     }
-    tile_portable(x, w, r0, j0)
+    tile_portable(x, w, r0, live, j0)
 }
 
+/// One tile's sums, row by row.
+type Tile = [[i32; TILE_COLS]; TILE_ROWS];
+
 /// The same sums in plain Rust: for CPUs without AVX-512 VNNI, and to check the fast kernel.
-fn tile_portable(x: &[i16], w: &QuantDense, r0: usize, j0: usize) -> [[i32; TILE_COLS]; TILE_ROWS] {
+fn tile_portable(x: &[i16], w: &QuantDense, r0: usize, live: usize, j0: usize) -> Tile {
     let mut acc = [[0i32; TILE_COLS]; TILE_ROWS];
     for g in 0..w.inp_pad / GROUP {
         let weights = &w.packed[(g * w.out_pad + j0) * GROUP..][..TILE_COLS * GROUP];
-        for (dr, sums) in acc.iter_mut().enumerate() {
+        for (dr, sums) in acc.iter_mut().enumerate().take(live) {
             let input = &x[(r0 + dr) * w.inp_pad + g * GROUP..][..GROUP];
             for (sum, pair) in sums.iter_mut().zip(weights.chunks_exact(GROUP)) {
                 *sum += i32::from(pair[0]) * i32::from(input[0])
@@ -226,24 +245,26 @@ fn tile_portable(x: &[i16], w: &QuantDense, r0: usize, j0: usize) -> [[i32; TILE
 
 #[cfg(target_arch = "x86_64")]
 mod vnni {
-    use super::{QuantDense, GROUP, TILE_COLS, TILE_ROWS};
+    use super::{QuantDense, Tile, GROUP, TILE_COLS, TILE_ROWS};
     use std::arch::x86_64::*;
 
+    /// Rows `r0..r0 + R` of the tile at `j0`.
+    ///
     /// # Safety
-    /// The CPU must have AVX-512F and AVX-512 VNNI.
+    /// The CPU must have AVX-512F, AVX-512BW and AVX-512 VNNI.
     #[target_feature(enable = "avx512f,avx512bw,avx512vnni")]
-    pub(super) unsafe fn tile(
+    pub(super) unsafe fn tile<const R: usize>(
         x: &[i16],
         w: &QuantDense,
         r0: usize,
         j0: usize,
-    ) -> [[i32; TILE_COLS]; TILE_ROWS] {
+    ) -> Tile {
         let groups = w.inp_pad / GROUP;
-        assert!(x.len() >= (r0 + TILE_ROWS) * w.inp_pad && j0 + TILE_COLS <= w.out_pad);
+        assert!(R <= TILE_ROWS);
+        assert!(x.len() >= (r0 + R) * w.inp_pad && j0 + TILE_COLS <= w.out_pad);
         assert!(w.packed.len() >= groups * w.out_pad * GROUP);
-        let mut acc = [[_mm512_setzero_si512(); 4]; TILE_ROWS];
-        let rows: [*const i16; TILE_ROWS] =
-            std::array::from_fn(|dr| x.as_ptr().add((r0 + dr) * w.inp_pad));
+        let mut acc = [[_mm512_setzero_si512(); 4]; R];
+        let rows: [*const i16; R] = std::array::from_fn(|dr| x.as_ptr().add((r0 + dr) * w.inp_pad));
         let mut weights = w.packed.as_ptr().add(j0 * GROUP);
         let stride = w.out_pad * GROUP;
         for g in 0..groups {
@@ -251,7 +272,7 @@ mod vnni {
             let wv: [__m512i; 4] = std::array::from_fn(|c| {
                 _mm512_cvtepi8_epi16(_mm256_loadu_si256(weights.add(c * 32) as *const _))
             });
-            for dr in 0..TILE_ROWS {
+            for dr in 0..R {
                 let pair = (rows[dr].add(g * GROUP) as *const i32).read_unaligned();
                 let xv = _mm512_set1_epi32(pair);
                 for c in 0..4 {
@@ -261,7 +282,7 @@ mod vnni {
             weights = weights.add(stride);
         }
         let mut out = [[0i32; TILE_COLS]; TILE_ROWS];
-        for dr in 0..TILE_ROWS {
+        for dr in 0..R {
             for c in 0..4 {
                 _mm512_storeu_si512(out[dr].as_mut_ptr().add(c * 16) as *mut _, acc[dr][c]);
             }
@@ -292,17 +313,21 @@ mod tests {
             println!("SKIPPED: this CPU has no AVX-512 VNNI");
             return;
         }
-        let (out, inp, rows) = (130, 70, 9);
+        let (out, inp) = (130, 70);
         let dense = QuantDense::new(&random(out * inp, 1), vec![0.0; out], out, inp);
-        let q = dense.quantize(&random(rows * inp, 2), rows);
-        for r0 in (0..rows).step_by(TILE_ROWS) {
-            for j0 in (0..dense.out_pad).step_by(TILE_COLS) {
-                let fast = unsafe { vnni::tile(&q.values, &dense, r0, j0) };
-                assert_eq!(
-                    fast,
-                    tile_portable(&q.values, &dense, r0, j0),
-                    "tile {r0} {j0}"
-                );
+        // Every length of a last tile: 1, 2, 3 and 4 rows.
+        for rows in 9..=12 {
+            let q = dense.quantize(&random(rows * inp, rows as u64), rows);
+            for r0 in (0..rows).step_by(TILE_ROWS) {
+                for j0 in (0..dense.out_pad).step_by(TILE_COLS) {
+                    let live = (rows - r0).min(TILE_ROWS);
+                    let fast = tile(&q.values, &dense, r0, live, j0);
+                    assert_eq!(
+                        fast,
+                        tile_portable(&q.values, &dense, r0, live, j0),
+                        "tile {r0} {j0}"
+                    );
+                }
             }
         }
     }
@@ -353,9 +378,9 @@ mod tests {
         let dense = QuantDense::new(&vec![1.0; out * inp], vec![0.0; out], out, inp);
         let q = dense.quantize(&vec![-2.0; inp], 1);
         let want = -(inp as i64) * i64::from(dense.input_max) * i64::from(WEIGHT_MAX);
-        assert_eq!(i64::from(tile(&q.values, &dense, 0, 0)[0][0]), want);
+        assert_eq!(i64::from(tile(&q.values, &dense, 0, 1, 0)[0][0]), want);
         assert_eq!(
-            i64::from(tile_portable(&q.values, &dense, 0, 0)[0][0]),
+            i64::from(tile_portable(&q.values, &dense, 0, 1, 0)[0][0]),
             want
         );
         let y = dense.forward(&vec![-2.0; inp], 1);
