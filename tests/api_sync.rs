@@ -6,8 +6,9 @@
 mod servers;
 #[path = "common/sim_standin.rs"]
 mod sim_standin;
+#[path = "common/test_app.rs"]
+mod test_app;
 
-use journey_studio::api::{dispatch, AppState, JsonFileSettings};
 use serde_json::{json, Value};
 use sim_standin::personal_key;
 
@@ -18,18 +19,8 @@ fn remote_add_test_push_list_and_pull_through_the_api() {
     };
     let url = lease.server.url.clone();
     let ws = "validation";
-    let dir = tempfile::tempdir().unwrap();
-    // The key goes to a private folder of this test, never the developer's keyring.
-    std::env::set_var("JOURNEY_STUDIO_NO_KEYRING", "1");
-    std::env::set_var("JOURNEY_STUDIO_SECRETS_DIR", dir.path().join("secrets"));
-    let state = AppState::open(
-        &dir.path().join("w.db"),
-        Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
-    )
-    .unwrap();
-    let call = |command: &str, args: Value| {
-        dispatch(&state, command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
-    };
+    let app = test_app::TestApp::open();
+    let call = |command: &str, args: Value| app.call(command, args);
 
     let key = personal_key(ws);
     let added = call(

@@ -5,42 +5,28 @@
 
 #[path = "common/servers.rs"]
 mod servers;
+#[path = "common/test_app.rs"]
+mod test_app;
 
-use journey_studio::api::{dispatch, AppState, JsonFileSettings};
+use journey_studio::api::dispatch;
 use journey_studio::sync::parlant::ParlantClient;
 use serde_json::{json, Value};
 use std::time::{Duration, Instant};
-
-struct StopOnDrop(servers::ParlantServer);
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.stop();
-    }
-}
 
 #[test]
 fn live_chat_streams_the_agents_answer_through_the_app_commands() {
     let Some(python) = servers::parlant_python() else {
         return;
     };
-    let server = StopOnDrop(servers::ParlantServer::start_with(python, true));
-    let url = server.0.url.clone();
+    let server = servers::ParlantServer::start_with(python, true);
+    let url = server.url.clone();
     let client = ParlantClient::new("setup", &url, None).unwrap();
     journey_studio::app::block_on(client.ensure_agent("Echo agent"))
         .unwrap()
         .unwrap();
 
-    let dir = tempfile::tempdir().unwrap();
-    std::env::set_var("JOURNEY_STUDIO_NO_KEYRING", "1");
-    std::env::set_var("JOURNEY_STUDIO_SECRETS_DIR", dir.path().join("secrets"));
-    let state = AppState::open(
-        &dir.path().join("w.db"),
-        Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
-    )
-    .unwrap();
-    let call = |command: &str, args: Value| {
-        dispatch(&state, command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
-    };
+    let app = test_app::TestApp::open();
+    let call = |command: &str, args: Value| app.call(command, args);
     call(
         "remote_add",
         json!({"name": "live", "kind": "parlant", "url": url, "api_key": "pk-secret-123", "agent": "Echo agent"}),
@@ -100,7 +86,7 @@ fn live_chat_streams_the_agents_answer_through_the_app_commands() {
 
     // Errors name what is wrong, never the key.
     let unknown = dispatch(
-        &state,
+        &app.state,
         "live_chat_start",
         json!({"remote": "live", "agent": "Nobody"}),
     )
@@ -112,13 +98,13 @@ fn live_chat_streams_the_agents_answer_through_the_app_commands() {
         "remote_add",
         json!({"name": "sim", "kind": "sim", "url": url, "sim_workspace": "w"}),
     );
-    let wrong = dispatch(&state, "live_chat_start", json!({"remote": "sim"}))
+    let wrong = dispatch(&app.state, "live_chat_start", json!({"remote": "sim"}))
         .unwrap_err()
         .to_string();
     assert!(wrong.contains("chat needs a Parlant remote"), "{wrong}");
     call("live_chat_stop", json!({"chat": id}));
     let gone = dispatch(
-        &state,
+        &app.state,
         "live_chat_send",
         json!({"chat": id, "message": "hi"}),
     )
@@ -136,19 +122,10 @@ fn live_chat_maps_the_servers_journey_state_to_the_open_journey() {
     let Some(python) = servers::parlant_python() else {
         return;
     };
-    let server = StopOnDrop(servers::ParlantServer::start_with(python, true));
-    let url = server.0.url.clone();
-    let dir = tempfile::tempdir().unwrap();
-    std::env::set_var("JOURNEY_STUDIO_NO_KEYRING", "1");
-    std::env::set_var("JOURNEY_STUDIO_SECRETS_DIR", dir.path().join("secrets"));
-    let state = AppState::open(
-        &dir.path().join("w.db"),
-        Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
-    )
-    .unwrap();
-    let call = |command: &str, args: Value| {
-        dispatch(&state, command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
-    };
+    let server = servers::ParlantServer::start_with(python, true);
+    let url = server.url.clone();
+    let app = test_app::TestApp::open();
+    let call = |command: &str, args: Value| app.call(command, args);
     call(
         "remote_add",
         json!({"name": "live", "kind": "parlant", "url": url, "agent": "Refund desk"}),

@@ -7,8 +7,10 @@
 mod servers;
 #[path = "common/sim_standin.rs"]
 mod sim_standin;
+#[path = "common/test_app.rs"]
+mod test_app;
 
-use journey_studio::api::{dispatch, AppState, JsonFileSettings};
+use journey_studio::api::dispatch;
 use journey_studio::sync::sim::SimClient;
 use serde_json::{json, Value};
 use sim_standin::{personal_key, session};
@@ -40,17 +42,8 @@ fn a_deployed_workflow_streams_per_block_through_the_app_command() {
     };
     let url = lease.server.url.clone();
     let ws = "stream";
-    let dir = tempfile::tempdir().unwrap();
-    std::env::set_var("JOURNEY_STUDIO_NO_KEYRING", "1");
-    std::env::set_var("JOURNEY_STUDIO_SECRETS_DIR", dir.path().join("secrets"));
-    let state = AppState::open(
-        &dir.path().join("w.db"),
-        Box::new(JsonFileSettings::new(dir.path().join("s.json"))),
-    )
-    .unwrap();
-    let call = |command: &str, args: Value| {
-        dispatch(&state, command, args).unwrap_or_else(|e| panic!("{command}: {e}"))
-    };
+    let app = test_app::TestApp::open();
+    let call = |command: &str, args: Value| app.call(command, args);
     let key = personal_key(ws);
     call(
         "remote_add",
@@ -177,7 +170,7 @@ fn a_deployed_workflow_streams_per_block_through_the_app_command() {
     );
     call("sim_stream_forget", json!({"stream": stream}));
     let gone = dispatch(
-        &state,
+        &app.state,
         "sim_stream_poll",
         json!({"stream": stream, "seen": 0}),
     )
@@ -187,7 +180,7 @@ fn a_deployed_workflow_streams_per_block_through_the_app_command() {
 
     // Errors name what is wrong, never the key.
     let bad = dispatch(
-        &state,
+        &app.state,
         "sim_run_stream",
         json!({"remote": "sim-live", "workflow": "no-such-workflow"}),
     )
@@ -200,7 +193,7 @@ fn a_deployed_workflow_streams_per_block_through_the_app_command() {
         json!({"name": "parlant", "kind": "parlant", "url": url}),
     );
     let wrong = dispatch(
-        &state,
+        &app.state,
         "sim_run_stream",
         json!({"remote": "parlant", "workflow": "x"}),
     )

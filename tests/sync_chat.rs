@@ -10,20 +10,13 @@ use journey_studio::sync::parlant::ParlantClient;
 use std::io::Write;
 use std::time::Duration;
 
-struct StopOnDrop(servers::ParlantServer);
-impl Drop for StopOnDrop {
-    fn drop(&mut self) {
-        self.0.stop();
-    }
-}
-
 #[test]
 fn a_customer_message_streams_the_agents_events_back() {
     let Some(python) = servers::parlant_python() else {
         return;
     };
-    let server = StopOnDrop(servers::ParlantServer::start_with(python, true));
-    let url = server.0.url.clone();
+    let server = servers::ParlantServer::start_with(python, true);
+    let url = server.url.clone();
     let rt = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()

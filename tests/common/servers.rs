@@ -192,6 +192,13 @@ impl ServerProcess {
     }
 }
 
+/// A server a test owns stops when the test ends, passed or panicked.
+impl Drop for ServerProcess {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
 /// A server shared by the tests of one binary.
 pub trait Shared: Send + Sync + 'static {
     fn process(&self) -> &ServerProcess;
