@@ -4,12 +4,12 @@
 use super::documents::name_of;
 use super::types::*;
 use super::AppState;
+use crate::app::handles::Handles;
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::simulate::scenario::{Expectations, Scenario, Step, Turn};
 use crate::simulate::{Mocks, Session};
 use serde_json::Value;
-use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
 
 /// How many previews may run at once; starting one more ends the oldest.
@@ -27,29 +27,31 @@ struct Preview {
 }
 
 /// The running previews by id.
-#[derive(Default)]
 pub struct Previews {
-    running: Mutex<HashMap<String, Arc<Mutex<Preview>>>>,
+    running: Handles<Mutex<Preview>>,
     started: std::sync::atomic::AtomicU64,
 }
 
-impl Previews {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Mutex<Preview>>>> {
-        self.running.lock().unwrap_or_else(|p| p.into_inner())
+impl Default for Previews {
+    fn default() -> Previews {
+        Previews {
+            running: Handles::new("preview", "it ended; start a new one", MAX_PREVIEWS),
+            started: Default::default(),
+        }
     }
+}
 
+impl Previews {
     fn get(&self, id: &str) -> Result<Arc<Mutex<Preview>>> {
-        self.lock().get(id).cloned().ok_or_else(|| {
-            Error::NotFound(format!("no preview `{id}` (it ended; start a new one)"))
-        })
+        self.running.get(id)
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        self.running.clear();
     }
 
     pub fn forget_document(&self, document_id: i64) {
-        self.lock().retain(|_, p| {
+        self.running.retain(|p| {
             p.lock()
                 .map(|p| p.document_id != document_id)
                 .unwrap_or(false)
@@ -57,7 +59,7 @@ impl Previews {
     }
 
     pub fn forget_session(&self, editor_session: &str) {
-        self.lock().retain(|_, p| {
+        self.running.retain(|p| {
             p.lock()
                 .map(|p| p.editor_session != editor_session)
                 .unwrap_or(false)
@@ -132,17 +134,11 @@ pub fn sim_start(state: &AppState, args: SimStartArgs) -> Result<SimStep> {
     };
     let id = format!("p-{}", &crate::editor::edit::new_id()[..8]);
     let answer = step(&id, &preview, events)?;
-    let mut running = state.previews.lock();
-    if running.len() >= MAX_PREVIEWS {
-        let oldest = running
-            .iter()
-            .min_by_key(|(_, p)| lock(p).started)
-            .map(|(id, _)| id.clone());
-        if let Some(oldest) = oldest {
-            running.remove(&oldest);
-        }
-    }
-    running.insert(id, Arc::new(Mutex::new(preview)));
+    // Beyond the limit the oldest preview ends.
+    state
+        .previews
+        .running
+        .insert(id, Arc::new(Mutex::new(preview)), |p| lock(p).started);
     Ok(answer)
 }
 
@@ -189,12 +185,11 @@ pub fn sim_restart(state: &AppState, args: SimArgs) -> Result<SimStep> {
 }
 
 pub fn sim_stop(state: &AppState, args: SimArgs) -> Result<Message> {
-    match state.previews.lock().remove(&args.sim) {
-        Some(_) => Ok(Message {
-            message: format!("preview `{}` ended", args.sim),
-        }),
-        None => Err(Error::NotFound(format!("no preview `{}`", args.sim))),
-    }
+    state.previews.get(&args.sim)?;
+    state.previews.running.remove(&args.sim);
+    Ok(Message {
+        message: format!("preview `{}` ended", args.sim),
+    })
 }
 
 /// Saves the conversation so far as a scenario of its document: its turns, mocks and context,

@@ -3,6 +3,7 @@
 //! events read back by long-polling (`sync::chat`). Errors name the remote, never its key.
 
 use super::block_on;
+use super::handles::Handles;
 use crate::error::{Error, Result};
 use crate::store::{RemoteKind, Store};
 use crate::sync::chat::agent_message;
@@ -250,23 +251,24 @@ pub async fn journey_ids(
 }
 
 /// The live chats the app has open, by handle.
-#[derive(Default)]
 pub struct LiveChats {
-    open: Mutex<HashMap<String, Arc<Open>>>,
+    open: Handles<Open>,
 }
 
-/// How many chats stay open at once (the oldest handle is forgotten beyond).
+/// How many chats stay open at once (one of them is forgotten beyond).
 const MAX_CHATS: usize = 16;
 
-impl LiveChats {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Open>>> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
+impl Default for LiveChats {
+    fn default() -> LiveChats {
+        LiveChats {
+            open: Handles::new("live chat", "it ended; start a new one", MAX_CHATS),
+        }
     }
+}
 
+impl LiveChats {
     fn get(&self, chat: &str) -> Result<Arc<Open>> {
-        self.lock().get(chat).cloned().ok_or_else(|| {
-            Error::NotFound(format!("no live chat `{chat}` (it ended; start a new one)"))
-        })
+        self.open.get(chat)
     }
 
     /// Opens a session with the agent on `remote` (the remote read from `store`, which is not
@@ -308,20 +310,12 @@ impl LiveChats {
             journey: ids.as_ref().map(|i| i.journey.clone()),
             journey_note,
         };
-        let mut open = self.lock();
-        if open.len() >= MAX_CHATS {
-            if let Some(first) = open.keys().next().cloned() {
-                open.remove(&first);
-            }
-        }
-        open.insert(
-            info.chat.clone(),
-            Arc::new(Open {
-                info: info.clone(),
-                client: Arc::new(client),
-                ids,
-            }),
-        );
+        let open = Arc::new(Open {
+            info: info.clone(),
+            client: Arc::new(client),
+            ids,
+        });
+        self.open.insert(info.chat.clone(), open, |_| ());
         Ok(info)
     }
 
@@ -390,11 +384,11 @@ impl LiveChats {
 
     /// Forgets a chat (the server keeps its session).
     pub fn stop(&self, chat: &str) -> bool {
-        self.lock().remove(chat).is_some()
+        self.open.remove(chat)
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        self.open.clear();
     }
 }
 
@@ -740,19 +734,26 @@ struct Streaming {
 
 /// The streamed runs the app follows, by handle: each runs on a thread of its own and the app
 /// long-polls its progress (the same way over Tauri's IPC and `journey-studio serve`).
-#[derive(Default)]
 pub struct SimStreams {
-    open: Mutex<HashMap<String, Arc<Streaming>>>,
+    open: Handles<Streaming>,
 }
 
-/// How many streamed runs are kept at once (the oldest finished one is forgotten beyond).
+/// How many streamed runs are kept at once (a finished one is forgotten first beyond).
 const MAX_STREAMS: usize = 16;
 
-impl SimStreams {
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, Arc<Streaming>>> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
+impl Default for SimStreams {
+    fn default() -> SimStreams {
+        SimStreams {
+            open: Handles::new(
+                "streamed run",
+                "it was forgotten; run it again",
+                MAX_STREAMS,
+            ),
+        }
     }
+}
 
+impl SimStreams {
     /// Starts `plan` on a thread of its own; answers at once with its handle.
     pub fn start(&self, plan: SimStreamPlan) -> Result<SimStreamProgress> {
         let handle = format!("stream-{}", &crate::editor::edit::new_id()[..8]);
@@ -773,19 +774,10 @@ impl SimStreams {
             progress: Mutex::new(first.clone()),
             changed: std::sync::Condvar::new(),
         });
-        {
-            let mut open = self.lock();
-            if open.len() >= MAX_STREAMS {
-                let finished = open
-                    .iter()
-                    .find(|(_, s)| s.progress.lock().map(|p| p.done).unwrap_or(true))
-                    .map(|(k, _)| k.clone());
-                if let Some(k) = finished.or_else(|| open.keys().next().cloned()) {
-                    open.remove(&k);
-                }
-            }
-            open.insert(handle.clone(), shared.clone());
-        }
+        // A running stream ranks above a finished one (false < true).
+        self.open.insert(handle.clone(), shared.clone(), |s| {
+            s.progress.lock().map(|p| !p.done).unwrap_or(false)
+        });
         let worker = shared.clone();
         std::thread::Builder::new()
             .name(format!("sim-{handle}"))
@@ -828,11 +820,7 @@ impl SimStreams {
     /// The run's progress once its version passes `seen`, waiting up to `wait_secs` (at most
     /// 10) for that; answers what there is when the wait ends or the run is done.
     pub fn poll(&self, stream: &str, seen: u64, wait_secs: u64) -> Result<SimStreamProgress> {
-        let shared = self.lock().get(stream).cloned().ok_or_else(|| {
-            Error::NotFound(format!(
-                "no streamed run `{stream}` (it was forgotten; run it again)"
-            ))
-        })?;
+        let shared = self.open.get(stream)?;
         let guard = shared.progress.lock().unwrap_or_else(|e| e.into_inner());
         let (guard, _) = shared
             .changed
@@ -847,11 +835,11 @@ impl SimStreams {
 
     /// Forgets a run (a running one finishes on its own thread, unseen).
     pub fn forget(&self, stream: &str) -> bool {
-        self.lock().remove(stream).is_some()
+        self.open.remove(stream)
     }
 
     pub fn clear(&self) {
-        self.lock().clear();
+        self.open.clear();
     }
 }
 

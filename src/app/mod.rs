@@ -3,6 +3,7 @@
 //! same. Network work here never holds the app's store lock: it uses its own connection.
 
 pub mod documents;
+pub mod handles;
 pub mod live;
 pub mod remotes;
 pub mod runs;
