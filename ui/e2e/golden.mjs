@@ -55,6 +55,11 @@ export function registerGolden(test) {
 
     // An edit of the journey: the state asks something else now, so the replay fails on it.
     await page.click('[data-testid="tab-inspector"]');
+    // The preview left the canvas on its last step: find the state, as a designer would, then pick it.
+    await page.fill('[data-testid="canvas-search"]', "Ask if they have a destination");
+    await page.press('[data-testid="canvas-search"]', "Enter");
+    await page.fill('[data-testid="canvas-search"]', "");
+    await page.waitForTimeout(400);
     await page.click('[data-testid="canvas"] .react-flow__node[data-id="ask-destination"]');
     const action = page.locator('[data-testid="inspector"] [data-field="action"]');
     const before = await action.inputValue();

@@ -86,6 +86,12 @@ export function registerPreview(register) {
     assert.ok((await decisions(turn)).includes("e-no-destination"));
     assert.match(await turn.locator('[data-testid="chat-pace"]').textContent(), /Went back.*changed an earlier answer/s);
     assert.equal(await active(page), "recommend-destination");
+    // The active step, far to the right of the opening view, was brought into sight.
+    await page.waitForTimeout(400);
+    const pane = await page.locator(".react-flow").boundingBox();
+    const lit = await page.locator('.react-flow__node.is-active').boundingBox();
+    assert.ok(lit, "the active step is drawn");
+    assert.ok(lit.x >= pane.x && lit.x + lit.width <= pane.x + pane.width && lit.y >= pane.y && lit.y + lit.height <= pane.y + pane.height, `the active step is in view: ${JSON.stringify({ lit, pane })}`);
     await assertReadable(page);
     await screenshot(page, "20-chat-turns");
 

@@ -156,6 +156,23 @@ function CanvasInner(props: CanvasProps) {
     setEdges((es) => withClass(es, highlight, active));
   }, [highlight, active]);
 
+  // The active step (the preview's, a run's) stays in sight: when it moves out of the visible
+  // canvas, the view pans to it at the same zoom. One inside the view is left where it is.
+  useEffect(() => {
+    if (!active || !host.current) return;
+    const n = rf.getInternalNode(active);
+    if (!n) return;
+    const { x, y, zoom } = rf.getViewport();
+    const nw = (n.measured.width ?? NODE_W) * zoom;
+    const nh = (n.measured.height ?? NODE_H) * zoom;
+    const left = n.internals.positionAbsolute.x * zoom + x;
+    const top = n.internals.positionAbsolute.y * zoom + y;
+    const inside = left >= 0 && top >= 0 && left + nw <= host.current.clientWidth && top + nh <= host.current.clientHeight;
+    if (!inside) {
+      rf.setCenter(n.internals.positionAbsolute.x + nw / zoom / 2, n.internals.positionAbsolute.y + nh / zoom / 2, { zoom, duration: 250 });
+    }
+  }, [active, rf]);
+
   useEffect(() => {
     setNodes((ns) => withMarks(ns, [], marks)[0]);
     setEdges((es) => withMarks([], es, marks)[1]);
