@@ -45,13 +45,27 @@ fn edited(journey_text: &str, percent: usize) -> String {
     }
     let n = doc.nodes.len();
     let count = (n * percent).div_ceil(100).max(1);
-    let stride = (n / count).max(1);
-    let mut done = 0;
-    for (i, node) in doc.nodes.iter_mut().enumerate() {
-        if i % stride == stride / 2 && done < count && node.action.get().is_some() {
-            node.action = Maybe::Value(format!("Reworded step {i}: ask the customer to confirm"));
-            done += 1;
-        }
+    // Chosen among the states that have an action (forks have none): picking every n-th state
+    // instead landed on forks only at 1% and edited nothing.
+    let with_action: Vec<usize> = (0..n)
+        .filter(|&i| doc.nodes[i].action.get().is_some())
+        .collect();
+    let stride = (with_action.len() / count).max(1);
+    let chosen: Vec<usize> = with_action
+        .iter()
+        .skip(stride / 2)
+        .step_by(stride)
+        .take(count)
+        .copied()
+        .collect();
+    assert_eq!(
+        chosen.len(),
+        count,
+        "{percent}% of {n} states can be edited"
+    );
+    for i in chosen {
+        doc.nodes[i].action =
+            Maybe::Value(format!("Reworded step {i}: ask the customer to confirm"));
     }
     doc.to_json()
 }

@@ -68,6 +68,76 @@ fn metadata_without_sim(
     }
 }
 
+/// Whether `metadata` (which may hold `sim`) is `plain` once `sim` is taken out, as
+/// `metadata_without_sim` would leave it, without building that copy.
+fn metadata_is_without_sim(
+    metadata: &Maybe<IndexMap<String, Value>>,
+    plain: &Maybe<IndexMap<String, Value>>,
+) -> bool {
+    let Some(sim) = metadata.get().and_then(|m| m.get("sim")) else {
+        return metadata == plain;
+    };
+    let rest_len = metadata.get().map_or(0, |m| m.len() - 1);
+    let own = sim.get("own_metadata").and_then(Value::as_str);
+    match plain {
+        Maybe::Absent => rest_len == 0 && own == Some("absent"),
+        Maybe::Null => rest_len == 0 && own == Some("null"),
+        Maybe::Value(plain) => {
+            // An emptied metadata that was absent or `null` before is not an empty object.
+            !(rest_len == 0 && matches!(own, Some("absent" | "null")))
+                && plain.len() == rest_len
+                && metadata
+                    .get()
+                    .into_iter()
+                    .flatten()
+                    .filter(|(k, _)| *k != "sim")
+                    .all(|(k, v)| plain.get(k) == Some(v))
+        }
+    }
+}
+
+/// `strip_node(node) == *plain`, without cloning the node: most states of a journey are compared
+/// and found equal, and a copy of each would cost more than the comparison.
+fn node_is_stripped(node: &JourneyNode, plain: &JourneyNode) -> bool {
+    // Destructured so that a new field cannot be left out of the comparison unnoticed.
+    let JourneyNode {
+        id,
+        action,
+        tools,
+        metadata,
+        description,
+        composition_mode,
+        labels,
+        extra,
+    } = node;
+    *id == plain.id
+        && *action == plain.action
+        && *tools == plain.tools
+        && *description == plain.description
+        && *composition_mode == plain.composition_mode
+        && *labels == plain.labels
+        && *extra == plain.extra
+        && metadata_is_without_sim(metadata, &plain.metadata)
+}
+
+/// `strip_edge(edge) == *plain`, without cloning the edge (see `node_is_stripped`).
+fn edge_is_stripped(edge: &JourneyEdge, plain: &JourneyEdge) -> bool {
+    let JourneyEdge {
+        id,
+        source,
+        target,
+        condition,
+        metadata,
+        extra,
+    } = edge;
+    *id == plain.id
+        && *source == plain.source
+        && *target == plain.target
+        && *condition == plain.condition
+        && *extra == plain.extra
+        && metadata_is_without_sim(metadata, &plain.metadata)
+}
+
 fn strip_node(node: &JourneyNode) -> JourneyNode {
     JourneyNode {
         id: node.id.clone(),
@@ -493,10 +563,9 @@ impl<'a> Backward<'a> {
                     match j0_nodes.get(node.id.as_str()) {
                         _ if self.unchanged => {}
                         Some(n0) => {
-                            let stripped = strip_node(node);
-                            if **n0 != stripped {
+                            if !node_is_stripped(node, n0) {
                                 self.edited = true;
-                                self.edit_block(&mut block, &stripped, n0);
+                                self.edit_block(&mut block, &strip_node(node), n0);
                             }
                         }
                         None => self.edited = true,
@@ -738,7 +807,9 @@ impl<'a> Backward<'a> {
             if let Some(kind) = synthetic {
                 if !self.unchanged
                     && kind != "root"
-                    && j0_edges.get(edge.id.as_str()) != Some(&&strip_edge(edge))
+                    && !j0_edges
+                        .get(edge.id.as_str())
+                        .is_some_and(|e0| edge_is_stripped(edge, e0))
                 {
                     self.edited = true;
                     self.mapping.approximate(codes::SYNTHETIC_EDITED, &[], &[&edge.id], format!("transition `{}` was added by the conversion ({kind}); its edit has no Sim counterpart", edge.id));
@@ -783,10 +854,9 @@ impl<'a> Backward<'a> {
                     match j0_edges.get(edge.id.as_str()) {
                         _ if self.unchanged => {}
                         Some(before) => {
-                            let stripped = strip_edge(edge);
-                            if **before != stripped {
+                            if !edge_is_stripped(edge, before) {
                                 self.edited = true;
-                                self.edit_edge(&mut base, &stripped, before);
+                                self.edit_edge(&mut base, &strip_edge(edge), before);
                             }
                         }
                         None => self.edited = true,
@@ -1072,7 +1142,7 @@ impl<'a> Backward<'a> {
         rederive_containers(state, &self.w0, &self.w0_ids);
         let header_changed = match &self.j0 {
             _ if self.unchanged => false,
-            Some(j0) => header(self.doc)? != header(j0)?,
+            Some(j0) => !same_header(self.doc, j0) && header(self.doc)? != header(j0)?,
             None => true,
         };
         if !self.edited && !header_changed {
@@ -1080,6 +1150,9 @@ impl<'a> Backward<'a> {
             return Ok((out, self.mapping));
         }
         self.journey_header_edits(state);
+        // The bases' rendering is done with: freed before the result is rendered, so that
+        // rendering reuses its memory instead of asking the system for as much again.
+        self.j0 = None;
 
         // What the result renders to without carriers; whatever differs is carried.
         let (j1, _) = to_journey::forward(
@@ -1097,12 +1170,11 @@ impl<'a> Backward<'a> {
             let Some(block) = state.blocks.get_mut(&node.id) else {
                 continue;
             };
-            let stripped = strip_node(node);
             let rendered = rendered_nodes.get(node.id.as_str()).copied();
-            let diff = if rendered == Some(&stripped) {
+            let diff = if rendered.is_some_and(|r| node_is_stripped(node, r)) {
                 Map::new()
             } else {
-                let wanted = carry::flatten(&to_value(&stripped)?, NODE_NESTED);
+                let wanted = carry::flatten(&to_value(&strip_node(node))?, NODE_NESTED);
                 let rendered = rendered
                     .map(to_value)
                     .transpose()?
@@ -1125,12 +1197,11 @@ impl<'a> Backward<'a> {
             let Some(&i) = edge_index.get(&edge.id) else {
                 continue;
             };
-            let stripped = strip_edge(edge);
             let rendered = rendered_edges.get(edge.id.as_str()).copied();
-            let diff = if rendered == Some(&stripped) {
+            let diff = if rendered.is_some_and(|r| edge_is_stripped(edge, r)) {
                 Map::new()
             } else {
-                let wanted = carry::flatten(&to_value(&stripped)?, NODE_NESTED);
+                let wanted = carry::flatten(&to_value(&strip_edge(edge))?, NODE_NESTED);
                 let rendered = rendered
                     .map(to_value)
                     .transpose()?
@@ -1141,7 +1212,11 @@ impl<'a> Backward<'a> {
             note_carried(&mut self.mapping, &[], &[&edge.id], &edge.id, &diff);
             set_edge_carrier(&mut state.edges[i], diff);
         }
-        let diff = carry::diff(&header(self.doc)?, &header(&j1)?);
+        let diff = if same_header(self.doc, &j1) {
+            Map::new()
+        } else {
+            carry::diff(&header(self.doc)?, &header(&j1)?)
+        };
         if diff.is_empty() {
             if let Some(metadata) = state.metadata.get_mut() {
                 metadata.extra.shift_remove(PARLANT_KEY);
@@ -1178,6 +1253,23 @@ impl<'a> Backward<'a> {
             }
         }
     }
+}
+
+/// Whether two journeys' headers are equal field by field (then their `header`s are too): a
+/// header holds every state's position, and flattening it to compare is a copy of them all.
+fn same_header(a: &JourneyDocument, b: &JourneyDocument) -> bool {
+    fn without_sim(doc: &JourneyDocument) -> impl Iterator<Item = (&String, &Value)> {
+        doc.extra.iter().filter(|(k, _)| *k != "sim")
+    }
+    a.format == b.format
+        && a.version == b.version
+        && a.journey == b.journey
+        && a.tags == b.tags
+        && a.guidelines == b.guidelines
+        && a.context_variables == b.context_variables
+        && a.editor == b.editor
+        && without_sim(a).count() == without_sim(b).count()
+        && without_sim(a).all(|(k, v)| b.extra.get(k) == Some(v))
 }
 
 /// The journey's header fields (everything but nodes, edges and the `sim` carrier), flattened.
