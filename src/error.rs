@@ -29,8 +29,8 @@ impl fmt::Display for Location {
     }
 }
 
-/// Every message is shown through `json::readable`: a value from the input is quoted by a short
-/// excerpt, never whole, whichever code built the message.
+/// Every message is shown through `json::bounded`: a value from the input is quoted by an
+/// excerpt (at most 400 characters), never whole, whichever code built the message.
 #[derive(Debug, thiserror::Error)]
 #[non_exhaustive]
 pub enum Error {
@@ -49,25 +49,25 @@ pub enum Error {
     #[error("{file}: the file is {size} bytes; one document may be at most {limit} bytes")]
     TooLarge { file: String, size: u64, limit: u64 },
     /// The text is not valid JSON, or a value has the wrong type for its field.
-    #[error("{location}: {}", crate::json::readable(message))]
+    #[error("{location}: {}", crate::json::bounded(message))]
     Parse { location: Location, message: String },
     /// The JSON is well formed but breaks a rule the document format depends on.
-    #[error("{location}: {}", crate::json::readable(message))]
+    #[error("{location}: {}", crate::json::bounded(message))]
     Invalid { location: Location, message: String },
     /// The file is JSON but not a document Journey Studio knows.
-    #[error("{file}: {}", crate::json::readable(message))]
+    #[error("{file}: {}", crate::json::bounded(message))]
     UnknownKind { file: String, message: String },
     /// An operation was asked of a kind of document that cannot do it (converting a journey to
     /// a journey, pushing a workflow to Parlant).
-    #[error("{}", crate::json::readable(.0))]
+    #[error("{}", crate::json::bounded(.0))]
     Unsupported(String),
     /// The request is well formed but its values are refused: an edit that would break a rule
     /// of the document (a second block of the same name), a bad option, a command's arguments.
-    #[error("{}", crate::json::readable(.0))]
+    #[error("{}", crate::json::bounded(.0))]
     Rejected(String),
     /// Journey Studio itself failed (a runtime that would not start, a value it could not
     /// serialise): not the user's input, worth reporting.
-    #[error("internal error: {}", crate::json::readable(.0))]
+    #[error("internal error: {}", crate::json::bounded(.0))]
     Internal(String),
     /// A template, or the parameters given to it, has problems; all of them are listed at once.
     #[error("{}", crate::template::Problem::render_all(template, problems))]
@@ -76,10 +76,10 @@ pub enum Error {
         problems: Vec<crate::template::Problem>,
     },
     /// The local workspace (SQLite) failed or holds something unexpected.
-    #[error("workspace {file}: {}", crate::json::readable(message))]
+    #[error("workspace {file}: {}", crate::json::bounded(message))]
     Store { file: String, message: String },
     /// A server could not be reached, timed out, or answered with an error.
-    #[error("{}", crate::json::readable(&format!("remote `{remote}`: {message}")))]
+    #[error("{}", crate::json::bounded(&format!("remote `{remote}`: {message}")))]
     Remote {
         remote: String,
         message: String,
@@ -89,7 +89,7 @@ pub enum Error {
     /// The remote changed since the last sync and so did the local copy.
     #[error(
         "conflict on `{document}` with remote `{remote}`: {}",
-        crate::json::readable(message)
+        crate::json::bounded(message)
     )]
     Conflict {
         document: String,
@@ -97,14 +97,14 @@ pub enum Error {
         message: String,
     },
     /// A secret (API key) could not be stored or found. Never carries the secret itself.
-    #[error("secret for remote `{remote}`: {}", crate::json::readable(message))]
+    #[error("secret for remote `{remote}`: {}", crate::json::bounded(message))]
     Secret { remote: String, message: String },
     /// Something the user asked for does not exist (a document, revision, remote).
-    #[error("{}", crate::json::readable(.0))]
+    #[error("{}", crate::json::bounded(.0))]
     NotFound(String),
     /// A simulation was asked something it cannot do (a step out of order, an unknown edge,
     /// a scenario that does not fit its document).
-    #[error("simulation: {}", crate::json::readable(.0))]
+    #[error("simulation: {}", crate::json::bounded(.0))]
     Simulation(String),
 }
 

@@ -23,7 +23,17 @@ pub fn serde_message(err: &serde_json::Error) -> String {
 /// `message` with Rust type names replaced by what they mean in JSON and every quoted value
 /// (`"…"` or `` `…` ``) longer than [`EXCERPT_CHARS`] cut to an excerpt.
 pub fn readable(message: &str) -> String {
-    plain_types(&excerpts(message))
+    plain_types(&excerpts(message, EXCERPT_CHARS))
+}
+
+/// Characters of a quoted part that an error's message keeps (see [`bounded`]).
+pub const QUOTED_CHARS: usize = 400;
+
+/// `message` with every quoted part longer than [`QUOTED_CHARS`] cut to an excerpt: what every
+/// `Error` shows, so a value of megabytes quoted by any code stays a few hundred characters,
+/// while the names, conditions and commands a message quotes on purpose stay whole.
+pub fn bounded(message: &str) -> String {
+    plain_types(&excerpts(message, QUOTED_CHARS))
 }
 
 /// At most [`EXCERPT_CHARS`] characters of `text`, then `…` and the full length when cut.
@@ -36,8 +46,8 @@ pub fn excerpt(text: &str) -> String {
 
 /// Cuts the quoted parts of a message. A `"` region may hold `\"` escapes (serde quotes
 /// strings with Rust's debug escapes); a `` ` `` region ends at the next backtick.
-fn excerpts(message: &str) -> String {
-    if message.len() <= EXCERPT_CHARS {
+fn excerpts(message: &str, limit: usize) -> String {
+    if message.len() <= limit {
         return message.to_string();
     }
     let mut out = String::with_capacity(message.len().min(1024));
@@ -55,11 +65,11 @@ fn excerpts(message: &str) -> String {
             Some(c) => (&inner[..c], &inner[c + 1..]),
             None => (inner, ""),
         };
-        match content.char_indices().nth(EXCERPT_CHARS) {
+        match content.char_indices().nth(limit) {
             None => out.push_str(content),
             Some((cut, _)) => out.push_str(&content[..cut]),
         }
-        let cut = content.chars().nth(EXCERPT_CHARS).is_some();
+        let cut = content.chars().nth(limit).is_some();
         if cut {
             out.push('…');
         }

@@ -7,7 +7,7 @@ mod path;
 mod unique_map;
 
 pub use maybe::Maybe;
-pub use message::{excerpt, readable, serde_message, EXCERPT_CHARS};
+pub use message::{bounded, excerpt, readable, serde_message, EXCERPT_CHARS};
 pub use path::{line_column, locate, JsonPath, Segment};
 pub use unique_map::UniqueMap;
 
