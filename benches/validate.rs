@@ -28,7 +28,7 @@ fn block(i: usize, variant: usize) -> Block {
                 {"id": format!("{id}-else"), "title": "else", "value": ""}]).to_string()}},
             "outputs": {"content": {"type": "string"}, "selectedOption": {"type": "string"}}, "enabled": true})
     } else {
-        json!({"id": id, "type": if i % 3 == 0 { "api" } else { "agent" }, "name": format!("step{i}"), "position": {"x": i, "y": 0},
+        json!({"id": id, "type": if i.is_multiple_of(3) { "api" } else { "agent" }, "name": format!("step{i}"), "position": {"x": i, "y": 0},
             "subBlocks": {"messages": {"id": "messages", "type": "messages-input", "value": [
                 {"role": "user", "content": format!("Summarise <{prev}.{field}> for <start.input> (variant {variant})")}]},
                 "apiKey": {"id": "apiKey", "type": "short-input", "value": "{{OPENAI_API_KEY}}"}},

@@ -41,7 +41,7 @@ fn block(
     enabled: bool,
 ) -> Block {
     let sub = if kind == "condition" {
-        let expr = if text.len() % 2 == 0 {
+        let expr = if text.len().is_multiple_of(2) {
             format!("{text} === 1")
         } else {
             format!("{text} ===")

@@ -282,9 +282,9 @@ mod vnni {
             weights = weights.add(stride);
         }
         let mut out = [[0i32; TILE_COLS]; TILE_ROWS];
-        for dr in 0..R {
-            for c in 0..4 {
-                _mm512_storeu_si512(out[dr].as_mut_ptr().add(c * 16) as *mut _, acc[dr][c]);
+        for (row, sums) in out.iter_mut().zip(&acc) {
+            for (c, sum) in sums.iter().enumerate() {
+                _mm512_storeu_si512(row.as_mut_ptr().add(c * 16) as *mut _, *sum);
             }
         }
         out

@@ -64,7 +64,7 @@ impl Config {
             self.max_position_embeddings,
             8192,
         )?;
-        if self.hidden_size % self.num_attention_heads != 0 {
+        if !self.hidden_size.is_multiple_of(self.num_attention_heads) {
             return Err("`hidden_size` is not a multiple of `num_attention_heads`".into());
         }
         if self.max_position_embeddings < MAX_TOKENS {
