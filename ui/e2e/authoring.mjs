@@ -814,9 +814,13 @@ export function registerAuthoring(register, env) {
     const codes = await page.locator('[data-testid="approximation"]').evaluateAll((els) => els.map((e) => e.getAttribute("data-code")));
     assert.ok(codes.length > 0 && codes.every((x) => /^C\d{3}$/.test(x)), codes.join(","));
     await page.locator('[data-testid="approximation"][data-code="C012"] button').first().click();
-    await page.waitForSelector('[data-testid="canvas"] .react-flow__node.selected');
+    // The step found above is still selected until the jump's render: wait for the selection to move.
+    const tools = [ids["load-destinations"], ids["search-flights"], ids.book];
+    await page
+      .waitForFunction((want) => want.includes(document.querySelector('[data-testid="canvas"] .react-flow__node.selected')?.getAttribute("data-id")), tools, { timeout: 5_000 })
+      .catch(() => undefined);
     const jumped = await page.locator('[data-testid="canvas"] .react-flow__node.selected').getAttribute("data-id");
-    assert.ok([ids["load-destinations"], ids["search-flights"], ids.book].includes(jumped), `jumped to a tool state: ${jumped}`);
+    assert.ok(tools.includes(jumped), `jumped to a tool state: ${jumped}`);
     await screenshot(page, "09-convert-view-approximations");
     const journeyDoc = await current(page);
     await page.click('[data-testid="save-converted"]');

@@ -93,8 +93,9 @@ export function registerLive(test) {
       await page.click('[data-testid="sim-stream-run"]');
       // Mid-run: Greet is there and lit as running, Reply not yet, the run not finished.
       await page.waitForFunction(() => document.querySelectorAll('[data-testid="sim-stream-block"]').length === 1, null, { timeout: 30_000 });
+      // The canvas lights the block in its own render, just after the panel lists it.
+      await page.waitForFunction(() => /run-running/.test(document.querySelector('[data-testid="canvas"] .react-flow__node[data-id="f1"]')?.className ?? ""), null, { timeout: 5_000 });
       assert.equal(await page.getAttribute('[data-testid="sim-stream-result"]', "data-status"), "running");
-      assert.match(await nodeClass(page, "f1"), /run-running/);
       assert.doesNotMatch(await nodeClass(page, "r1"), /run-/);
       await screenshot(page, "live-sim-stream-running");
       await page.waitForFunction(() => document.querySelector('[data-testid="sim-stream-result"]')?.getAttribute("data-status") === "completed", null, { timeout: 30_000 });
