@@ -1,20 +1,26 @@
-//! A digest of a journey exactly as `workflow_to_journey` wrote it, kept in `sim.digest`.
+//! Digests of a journey exactly as `workflow_to_journey` wrote it: the whole journey's in
+//! `sim.digest`, each state's and transition's in its own `metadata.sim.digest`, and the
+//! rendering context's (what a block's rendering depends on beyond the block) in `sim.context`.
 //!
 //! Converting back, the journey is compared with what its `metadata.sim` bases render to, to find
 //! the edits made in the journey. When the journey still has the digest it was written with, it
 //! is unchanged since (bases included), so it is what the bases render to and that rendering
-//! (the costliest part of the way back) is skipped. A digest that does not match only means the
-//! slow path: it is never trusted for anything else. `workflow_to_journey` writes one only when
-//! the bases describe the whole workflow (see `to_journey`), so the shortcut gives the answer the
-//! rendering would.
+//! (the costliest part of the way back) is skipped. When only some states or transitions were
+//! edited, the others still have their own digests: while the bases' rendering context is the
+//! one they were written in, each of them is what its base renders to, and only the edited ones
+//! are rendered. A digest that does not match only means rendering: it is never trusted for
+//! anything else. `workflow_to_journey` writes them only when the bases describe the whole
+//! workflow (see `to_journey`), so skipping gives the answer the rendering would.
 //!
 //! The hash is foldhash with a fixed seed (fast, not cryptographic: a 64-bit accidental match is
 //! the only risk), order-sensitive (stricter than JSON equality, so a reordered journey takes the
 //! slow path). A digest written by another version that no longer matches costs time, not
 //! correctness.
 
+use super::block_carrier;
 use crate::json::Maybe;
 use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode};
+use crate::sim::WorkflowState;
 use foldhash::quality::{FixedState, FoldHasher};
 use serde::Serialize;
 use serde_json::Value;
@@ -22,19 +28,138 @@ use std::hash::{BuildHasher, Hash, Hasher};
 
 type DefaultHasher = FoldHasher<'static>;
 
-/// The key of the digest in the journey's `sim` object.
+/// The key of a digest: the journey's in its `sim` object, an element's in its `metadata.sim`.
 pub(crate) const DIGEST_KEY: &str = "digest";
+/// The key of the rendering context's digest in the journey's `sim` object.
+pub(crate) const CONTEXT_KEY: &str = "context";
 
-/// The journey's digest, ignoring `sim.digest` itself.
-pub(crate) fn of(doc: &JourneyDocument) -> String {
-    // A fixed seed: the digest must be the same in every run of this build.
-    let mut h = FixedState::with_seed(0x6a73_2d64_6967_6573).build_hasher();
+fn hasher() -> DefaultHasher {
+    // A fixed seed: a digest must be the same in every run of this build.
+    FixedState::with_seed(0x6a73_2d64_6967_6573).build_hasher()
+}
+
+fn hex(hash: u64) -> String {
+    format!("{hash:016x}")
+}
+
+/// What of a journey is still as `workflow_to_journey` wrote it.
+pub(crate) struct Written {
+    /// The whole journey (`sim.digest` matches).
+    pub journey: bool,
+    /// Each state, by position in `nodes` (its own digest matches).
+    pub nodes: Vec<bool>,
+    /// Each transition, by position in `edges`.
+    pub edges: Vec<bool>,
+}
+
+/// Checks the journey's digests.
+pub(crate) fn check(doc: &JourneyDocument) -> Written {
+    let nodes: Vec<u64> = doc.nodes.iter().map(node_hash).collect();
+    let edges: Vec<u64> = doc.edges.iter().map(edge_hash).collect();
+    let stored = doc
+        .extra
+        .get("sim")
+        .and_then(|s| s.get(DIGEST_KEY))
+        .and_then(Value::as_str);
+    let fresh = |metadata: &Maybe<indexmap::IndexMap<String, Value>>, hash: u64| {
+        own_digest(metadata).is_some_and(|d| u64::from_str_radix(d, 16) == Ok(hash))
+    };
+    Written {
+        journey: stored.is_some_and(|d| d == hex(whole(doc, &nodes, &edges))),
+        nodes: doc
+            .nodes
+            .iter()
+            .zip(&nodes)
+            .map(|(n, h)| fresh(&n.metadata, *h))
+            .collect(),
+        edges: doc
+            .edges
+            .iter()
+            .zip(&edges)
+            .map(|(e, h)| fresh(&e.metadata, *h))
+            .collect(),
+    }
+}
+
+/// Writes the digests into a journey `workflow_to_journey` just made: each element's (where it
+/// has a `metadata.sim` object), the rendering context's, then the whole journey's.
+pub(crate) fn seal(doc: &mut JourneyDocument, context: String) {
+    for node in &mut doc.nodes {
+        let hash = node_hash(node);
+        if let Some(Value::Object(sim)) = node.metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+            sim.insert(DIGEST_KEY.into(), Value::String(hex(hash)));
+        }
+    }
+    for edge in &mut doc.edges {
+        let hash = edge_hash(edge);
+        if let Some(Value::Object(sim)) = edge.metadata.get_mut().and_then(|m| m.get_mut("sim")) {
+            sim.insert(DIGEST_KEY.into(), Value::String(hex(hash)));
+        }
+    }
+    if let Some(Value::Object(sim)) = doc.extra.get_mut("sim") {
+        sim.insert(CONTEXT_KEY.into(), Value::String(context));
+    }
+    let nodes: Vec<u64> = doc.nodes.iter().map(node_hash).collect();
+    let edges: Vec<u64> = doc.edges.iter().map(edge_hash).collect();
+    let digest = hex(whole(doc, &nodes, &edges));
+    if let Some(Value::Object(sim)) = doc.extra.get_mut("sim") {
+        sim.insert(DIGEST_KEY.into(), Value::String(digest));
+    }
+}
+
+/// The rendering context stored in the journey, if any.
+pub(crate) fn stored_context(doc: &JourneyDocument) -> Option<&str> {
+    doc.extra.get("sim")?.get(CONTEXT_KEY)?.as_str()
+}
+
+/// What the rendering of one block or edge depends on besides the element itself (and, for an
+/// edge, its source block): the names, kinds, enablement, containers and folded routers of all
+/// blocks (display names, the root, the states kept, merged routers), the ends and handles of
+/// all edges (blocks with an error path, container bodies), and the tool service name.
+pub(crate) fn context(state: &WorkflowState, service_name: &str) -> String {
+    let mut h = hasher();
+    text(&mut h, service_name);
+    state.blocks.len().hash(&mut h);
+    for (key, block) in state.blocks.iter() {
+        text(&mut h, key);
+        text(&mut h, &block.id);
+        text(&mut h, &block.name);
+        text(&mut h, &block.block_type);
+        block.enabled.hash(&mut h);
+        match block.parent_id() {
+            Some(parent) => text(&mut h, parent),
+            None => h.write_u8(0),
+        }
+        match block_carrier(block).and_then(|c| c.get("merged_into")) {
+            Some(owner) => hash_value(&mut h, owner),
+            None => h.write_u8(0),
+        }
+    }
+    state.edges.len().hash(&mut h);
+    for edge in &state.edges {
+        text(&mut h, &edge.id);
+        text(&mut h, &edge.source);
+        text(&mut h, &edge.target);
+        typed(&mut h, &edge.source_handle);
+    }
+    hex(h.finish())
+}
+
+/// Whether the journey carries the digest it was written with.
+#[cfg(test)]
+pub(crate) fn matches(doc: &JourneyDocument) -> bool {
+    check(doc).journey
+}
+
+/// The whole journey's hash, from its header and its elements' hashes.
+fn whole(doc: &JourneyDocument, nodes: &[u64], edges: &[u64]) -> u64 {
+    let mut h = hasher();
     let JourneyDocument {
         format,
         version,
         journey,
-        nodes,
-        edges,
+        nodes: _,
+        edges: _,
         tags,
         guidelines,
         context_variables,
@@ -61,25 +186,26 @@ pub(crate) fn of(doc: &JourneyDocument) -> String {
             _ => hash_value(&mut h, value),
         }
     }
-    nodes.len().hash(&mut h);
-    for node in nodes {
-        hash_node(&mut h, node);
-    }
-    edges.len().hash(&mut h);
-    for edge in edges {
-        hash_edge(&mut h, edge);
-    }
-    format!("{:016x}", h.finish())
+    nodes.hash(&mut h);
+    edges.hash(&mut h);
+    h.finish()
 }
 
-/// Whether the journey carries the digest it was written with.
-pub(crate) fn matches(doc: &JourneyDocument) -> bool {
-    let stored = doc
-        .extra
-        .get("sim")
-        .and_then(|s| s.get(DIGEST_KEY))
-        .and_then(Value::as_str);
-    stored.is_some_and(|d| d == of(doc))
+/// An element's own digest, in its `metadata.sim`.
+fn own_digest(metadata: &Maybe<indexmap::IndexMap<String, Value>>) -> Option<&str> {
+    metadata.get()?.get("sim")?.get(DIGEST_KEY)?.as_str()
+}
+
+fn node_hash(node: &JourneyNode) -> u64 {
+    let mut h = hasher();
+    hash_node(&mut h, node);
+    h.finish()
+}
+
+fn edge_hash(edge: &JourneyEdge) -> u64 {
+    let mut h = hasher();
+    hash_edge(&mut h, edge);
+    h.finish()
 }
 
 fn hash_node(h: &mut DefaultHasher, node: &JourneyNode) {
@@ -138,7 +264,16 @@ fn map(h: &mut DefaultHasher, metadata: &Maybe<indexmap::IndexMap<String, Value>
             map.len().hash(h);
             for (k, v) in map {
                 text(h, k);
-                hash_value(h, v);
+                match v {
+                    // The element's own digest is not part of what it digests.
+                    Value::Object(sim) if k == "sim" => {
+                        for (k, v) in sim.iter().filter(|(k, _)| *k != DIGEST_KEY) {
+                            text(h, k);
+                            hash_value(h, v);
+                        }
+                    }
+                    _ => hash_value(h, v),
+                }
             }
         }
     }
@@ -222,6 +357,41 @@ mod tests {
         assert!(matches(&written));
         let read = JourneyDocument::parse("journey", &written.to_json()).unwrap();
         assert!(matches(&read));
+    }
+
+    /// The way back trusts a state's own digest: a state whose digest was recomputed after an
+    /// edit (which `workflow_to_journey` never does) is taken for unedited and not rendered,
+    /// while the same edit without the forged digest reaches the workflow.
+    #[test]
+    fn a_state_with_its_own_digest_is_not_rendered_again() {
+        let written = journey(FIXTURE);
+        let i = written
+            .nodes
+            .iter()
+            .position(|n| n.action.get().is_some() && n.id != written.journey.root_id)
+            .unwrap();
+        let mut edited = written.clone();
+        edited.nodes[i].action = Maybe::Value("Say something else entirely".into());
+        let mut forged = edited.clone();
+        let hash = node_hash(&forged.nodes[i]);
+        if let Some(Value::Object(sim)) = forged.nodes[i]
+            .metadata
+            .get_mut()
+            .and_then(|m| m.get_mut("sim"))
+        {
+            sim.insert(DIGEST_KEY.into(), Value::String(hex(hash)));
+        }
+        let check = check(&forged);
+        assert!(!check.journey && check.nodes.iter().all(|fresh| *fresh));
+        let prompt = |journey: &JourneyDocument| {
+            let back = crate::convert::journey_to_workflow(journey, &ConvertOptions::default())
+                .unwrap()
+                .output;
+            serde_json::to_string(&back.state().blocks[i]).unwrap()
+        };
+        assert!(prompt(&edited).contains("Say something else entirely"));
+        assert!(!prompt(&forged).contains("Say something else entirely"));
+        assert_eq!(prompt(&forged), prompt(&written));
     }
 
     #[test]

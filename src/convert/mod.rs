@@ -77,6 +77,7 @@ pub fn workflow_to_journey(
     let pass = to_journey::Pass {
         carry_sim: true,
         apply_carriers: true,
+        known: Default::default(),
     };
     let (output, mapping) = to_journey::forward(doc, opts, &pass)?;
     Ok(Conversion { output, mapping })

@@ -67,17 +67,37 @@ impl Role {
 }
 
 /// Options of the internal forward pass.
-pub(crate) struct Pass {
-    /// Write `metadata.sim` bases (off when the pass only renders, for comparison).
+pub(crate) struct Pass<'k> {
+    /// Write `metadata.sim` bases (off when the pass only renders, for comparison: its caller
+    /// reads the journey alone, so the per-element mapping is not recorded either).
     pub carry_sim: bool,
     /// Apply `data.parlant` carriers (off when computing what a block renders to on its own).
     pub apply_carriers: bool,
+    /// States and transitions whose rendering the caller already has (a pass that only renders):
+    /// written as their ids and ends alone, without rendering their content.
+    pub known: Known<'k>,
+}
+
+/// Ids of states (their blocks') and transitions (their edges') not to render (see `Pass`).
+#[derive(Clone, Copy, Default)]
+pub(crate) struct Known<'k> {
+    pub nodes: Option<&'k HashSet<&'k str>>,
+    pub edges: Option<&'k HashSet<&'k str>>,
+}
+
+impl Known<'_> {
+    fn node(&self, id: &str) -> bool {
+        self.nodes.is_some_and(|k| k.contains(id))
+    }
+    fn edge(&self, id: &str) -> bool {
+        self.edges.is_some_and(|k| k.contains(id))
+    }
 }
 
 pub(crate) fn forward(
     doc: &SimDocument,
     opts: &ConvertOptions,
-    pass: &Pass,
+    pass: &Pass<'_>,
 ) -> Result<(JourneyDocument, Mapping)> {
     Forward::new(doc, opts, pass).run()
 }
@@ -86,7 +106,7 @@ struct Forward<'a> {
     doc: &'a SimDocument,
     state: &'a WorkflowState,
     opts: &'a ConvertOptions,
-    pass: &'a Pass,
+    pass: &'a Pass<'a>,
     mapping: Mapping,
     names: HashMap<String, String>,
     /// Blocks that are states.
@@ -106,7 +126,7 @@ struct Forward<'a> {
 }
 
 impl<'a> Forward<'a> {
-    fn new(doc: &'a SimDocument, opts: &'a ConvertOptions, pass: &'a Pass) -> Self {
+    fn new(doc: &'a SimDocument, opts: &'a ConvertOptions, pass: &'a Pass<'a>) -> Self {
         let state = doc.state();
         let names = super::display_names(state.blocks.values());
         let kept: HashSet<&str> = state
@@ -208,7 +228,11 @@ impl<'a> Forward<'a> {
                 continue;
             }
             let role = Role::of(block, self.root == Some(block.id.as_str()));
-            let mut node = self.node(block, role)?;
+            let mut node = if !self.pass.carry_sim && self.pass.known.node(&block.id) {
+                placeholder_node(&block.id)
+            } else {
+                self.node(block, role)?
+            };
             if self.pass.carry_sim {
                 self.carried_exactly &= !has_sim(&node.metadata);
                 super::attach_sim(
@@ -217,36 +241,39 @@ impl<'a> Forward<'a> {
                 );
                 self.carried_blocks += 1;
             }
-            self.mapping.nodes.push(NodeMapping {
-                block_id: block.id.clone(),
-                state_id: node.id.clone(),
-                role: format!("{}->{}", block.block_type, role.kind().as_str()),
-            });
+            if self.pass.carry_sim {
+                self.mapping.nodes.push(NodeMapping {
+                    block_id: block.id.clone(),
+                    state_id: node.id.clone(),
+                    role: format!("{}->{}", block.block_type, role.kind().as_str()),
+                });
+            }
             node_index.insert(block.id.as_str(), nodes.len());
             nodes.push(node);
         }
 
         let (mut edges, dropped_edges) = self.edges(&mut nodes, &node_index)?;
         self.synthetic_edges(&mut nodes, &mut edges, &node_index)?;
-        self.check_fanout(&edges);
-        // A block with no outgoing edge ends the run; its state, with no transition, ends the
-        // journey (Parlant's own form: see `EndMapping`).
-        let sources: HashSet<&str> = edges.iter().map(|e| e.source.as_str()).collect();
-        for node in &nodes {
-            if !sources.contains(node.id.as_str()) && node_index.contains_key(node.id.as_str()) {
-                self.mapping.ends.push(EndMapping {
-                    block_id: node.id.clone(),
-                    state_id: node.id.clone(),
-                });
+        if self.pass.carry_sim {
+            self.check_fanout(&edges);
+            // A block with no outgoing edge ends the run; its state, with no transition, ends
+            // the journey (Parlant's own form: see `EndMapping`).
+            let sources: HashSet<&str> = edges.iter().map(|e| e.source.as_str()).collect();
+            for node in &nodes {
+                if !sources.contains(node.id.as_str()) && node_index.contains_key(node.id.as_str())
+                {
+                    self.mapping.ends.push(EndMapping {
+                        block_id: node.id.clone(),
+                        state_id: node.id.clone(),
+                    });
+                }
             }
         }
 
         let mut doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
         if self.pass.carry_sim && self.carries_whole_workflow(&doc) {
-            let digest = super::digest::of(&doc);
-            if let Some(Value::Object(sim)) = doc.extra.get_mut("sim") {
-                sim.insert(super::digest::DIGEST_KEY.into(), Value::String(digest));
-            }
+            let context = super::digest::context(self.state, &self.opts.service_name);
+            super::digest::seal(&mut doc, context);
         }
         Ok((doc, self.mapping))
     }
@@ -426,6 +453,10 @@ impl<'a> Forward<'a> {
                 .get(edge.source.as_str())
                 .copied()
                 .unwrap_or(edge.source.as_str());
+            if !self.pass.carry_sim && self.pass.known.edge(&edge.id) {
+                out.push(placeholder_edge(&edge.id, source, &edge.target));
+                continue;
+            }
             let (condition, expression) = self.condition_of(edge)?;
             let mut transition =
                 JourneyEdge::new(edge.id.clone(), source, edge.target.clone(), condition);
@@ -440,13 +471,16 @@ impl<'a> Forward<'a> {
                 super::attach_sim(&mut transition.metadata, sim);
                 self.carried_edges += 1;
             }
-            self.mapping.edges.push(EdgeMapping {
-                sim_edge_id: Some(edge.id.clone()),
-                transition_id: Some(transition.id.clone()),
-                handle: Some(
-                    SourceHandle::parse(edge.source_handle.get().map(String::as_str)).as_handle(),
-                ),
-            });
+            if self.pass.carry_sim {
+                self.mapping.edges.push(EdgeMapping {
+                    sim_edge_id: Some(edge.id.clone()),
+                    transition_id: Some(transition.id.clone()),
+                    handle: Some(
+                        SourceHandle::parse(edge.source_handle.get().map(String::as_str))
+                            .as_handle(),
+                    ),
+                });
+            }
             out.push(transition);
         }
         Ok((out, dropped))
@@ -786,6 +820,32 @@ impl<'a> Forward<'a> {
             });
         }
         out
+    }
+}
+
+/// A known state in a pass that only renders (see `Known`): its id, nothing rendered.
+fn placeholder_node(id: &str) -> JourneyNode {
+    JourneyNode {
+        id: id.to_string(),
+        action: Maybe::Absent,
+        tools: Maybe::Absent,
+        metadata: Maybe::Absent,
+        description: Maybe::Absent,
+        composition_mode: Maybe::Absent,
+        labels: Maybe::Absent,
+        extra: IndexMap::new(),
+    }
+}
+
+/// A known transition in a pass that only renders: its id and ends, nothing rendered.
+fn placeholder_edge(id: &str, source: &str, target: &str) -> JourneyEdge {
+    JourneyEdge {
+        id: id.to_string(),
+        source: source.to_string(),
+        target: target.to_string(),
+        condition: Maybe::Absent,
+        metadata: Maybe::Absent,
+        extra: IndexMap::new(),
     }
 }
 

@@ -12,8 +12,9 @@ use super::conditions::{FAILED, SUCCEEDED};
 use super::expr::looks_like_code;
 use super::layout;
 use super::mapping::{codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping};
-use super::to_journey::{self, absolute_position, to_value, Pass, DOC_NESTED, NODE_NESTED};
-use super::{ConvertOptions, PARLANT_KEY};
+use super::digest;
+use super::to_journey::{self, absolute_position, to_value, Known, Pass, DOC_NESTED, NODE_NESTED};
+use super::{block_carrier, edge_carrier, ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
 use crate::json::{Maybe, UniqueMap};
 use crate::parlant::{JourneyDocument, JourneyEdge, JourneyNode, NodeKind, END_NODE_ID};
@@ -216,6 +217,20 @@ struct Backward<'a> {
     /// The journey is exactly as `workflow_to_journey` wrote it (its digest matches): it is
     /// what the bases render to, so `j0` is not rendered and every comparison with it is equal.
     unchanged: bool,
+    /// States and transitions still as `workflow_to_journey` wrote them (their own digests
+    /// match) in the rendering context they were written in: each is what its base renders
+    /// to, so `j0` leaves them unrendered and they compare equal.
+    known_nodes: HashSet<&'a str>,
+    known_edges: HashSet<&'a str>,
+    /// The rendering context of the bases (`digest::context`), when `j0` was rendered.
+    context0: Option<String>,
+    /// Whether state and transition ids are unique (elements are then told apart by id).
+    unique_ids: bool,
+    /// States and transitions equal to what their bases render to.
+    same_nodes: HashSet<&'a str>,
+    same_edges: HashSet<&'a str>,
+    /// Blocks changed since they were taken from their bases (not counting new blocks).
+    touched: HashSet<String>,
     /// State id → the original index of its base block (the block itself is in `w0`).
     base_blocks: HashMap<String, usize>,
     /// Whether the journey differs from what the bases render to; when it does not, the bases
@@ -384,7 +399,8 @@ impl<'a> Backward<'a> {
             .into_iter()
             .map(|b| (b.id.clone(), b))
             .collect();
-        let unchanged = has_skeleton && super::digest::matches(doc);
+        let written = has_skeleton.then(|| digest::check(doc));
+        let unchanged = written.as_ref().is_some_and(|w| w.journey);
         if !unchanged {
             // Only the rendering reads the edges of `w0`.
             let mut edges0: Vec<(usize, &Edge)> =
@@ -394,7 +410,36 @@ impl<'a> Backward<'a> {
             edges0.sort_by_key(|(i, _)| *i);
             w0.edges = edges0.into_iter().map(|(_, e)| e.clone()).collect();
         }
+        let unique_ids = {
+            let nodes: HashSet<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
+            let edges: HashSet<&str> = doc.edges.iter().map(|e| e.id.as_str()).collect();
+            nodes.len() == doc.nodes.len() && edges.len() == doc.edges.len()
+        };
+        let (mut known_nodes, mut known_edges) = (HashSet::new(), HashSet::new());
+        let mut context0 = None;
         let j0 = if !unchanged && (has_skeleton || !base_index.is_empty()) {
+            let context = digest::context(&w0, &opts.service_name);
+            if let (Some(written), true) = (
+                &written,
+                unique_ids && digest::stored_context(doc) == Some(context.as_str()),
+            ) {
+                known_nodes = doc
+                    .nodes
+                    .iter()
+                    .zip(&written.nodes)
+                    .filter(|(_, fresh)| **fresh)
+                    .map(|(n, _)| n.id.as_str())
+                    .collect();
+                // A transition renders from its source block too: that state must be fresh.
+                known_edges = doc
+                    .edges
+                    .iter()
+                    .zip(&written.edges)
+                    .filter(|(e, fresh)| **fresh && known_nodes.contains(e.source.as_str()))
+                    .map(|(e, _)| e.id.as_str())
+                    .collect();
+            }
+            context0 = Some(context);
             let mut d0 = skeleton.clone();
             d0.export.state = w0;
             let j0 = to_journey::forward(
@@ -403,6 +448,10 @@ impl<'a> Backward<'a> {
                 &Pass {
                     carry_sim: false,
                     apply_carriers: true,
+                    known: Known {
+                        nodes: Some(&known_nodes),
+                        edges: Some(&known_edges),
+                    },
                 },
             )?
             .0;
@@ -419,6 +468,13 @@ impl<'a> Backward<'a> {
             w0,
             j0,
             unchanged,
+            known_nodes,
+            known_edges,
+            context0,
+            unique_ids,
+            same_nodes: HashSet::new(),
+            same_edges: HashSet::new(),
+            touched: HashSet::new(),
             base_blocks: base_index,
             base_edges,
             base_routers,
@@ -489,6 +545,7 @@ impl<'a> Backward<'a> {
         for ((id, key), (items, as_string)) in std::mem::take(&mut self.open_branches) {
             if let Some((_, block)) = self.blocks.get_mut(&id) {
                 build::write_branches(block, key, items, as_string);
+                self.touched.insert(id);
             }
         }
     }
@@ -563,8 +620,13 @@ impl<'a> Backward<'a> {
                     match j0_nodes.get(node.id.as_str()) {
                         _ if self.unchanged => {}
                         Some(n0) => {
-                            if !node_is_stripped(node, n0) {
+                            if self.known_nodes.contains(node.id.as_str())
+                                || node_is_stripped(node, n0)
+                            {
+                                self.same_nodes.insert(node.id.as_str());
+                            } else {
                                 self.edited = true;
+                                self.touched.insert(node.id.clone());
                                 self.edit_block(&mut block, &strip_node(node), n0);
                             }
                         }
@@ -588,6 +650,7 @@ impl<'a> Backward<'a> {
                 && (self.unchanged || j0.as_ref().and_then(|j| j.position_of(&node.id)) == wanted);
             if !unchanged {
                 self.edited = true;
+                self.touched.insert(node.id.clone());
                 if let Some((x, y)) = wanted.or_else(|| layout.get(&node.id).copied()) {
                     let (px, py) = match block.parent_id() {
                         Some(parent) => self
@@ -740,6 +803,7 @@ impl<'a> Backward<'a> {
         let Some((_, root)) = self.blocks.get_mut(&root_id) else {
             return;
         };
+        self.touched.insert(root_id.clone());
         let is_start = root.block_type == "start_trigger" || root.block_type == "starter";
         let mut variables = self.skeleton.export.state.variables.get_mut();
         if let (true, Some(Value::Array(fields))) = (
@@ -854,7 +918,11 @@ impl<'a> Backward<'a> {
                     match j0_edges.get(edge.id.as_str()) {
                         _ if self.unchanged => {}
                         Some(before) => {
-                            if !edge_is_stripped(edge, before) {
+                            if self.known_edges.contains(edge.id.as_str())
+                                || edge_is_stripped(edge, before)
+                            {
+                                self.same_edges.insert(edge.id.as_str());
+                            } else {
                                 self.edited = true;
                                 self.edit_edge(&mut base, &strip_edge(edge), before);
                             }
@@ -887,6 +955,7 @@ impl<'a> Backward<'a> {
         for (source, ends) in end_edges {
             if let Some((_, block)) = self.blocks.get_mut(&source) {
                 carrier_mut(block).insert("end_edges".into(), Value::Array(ends));
+                self.touched.insert(source);
             }
         }
         self.close_branches();
@@ -1136,6 +1205,7 @@ impl<'a> Backward<'a> {
                 if data.parent_id.get().is_some_and(|p| !ids.contains(p)) {
                     data.parent_id = Maybe::Absent;
                     data.extent = Maybe::Absent;
+                    self.touched.insert(block.id.clone());
                 }
             }
         }
@@ -1154,6 +1224,32 @@ impl<'a> Backward<'a> {
         // rendering reuses its memory instead of asking the system for as much again.
         self.j0 = None;
 
+        // A state or transition equal to what its base renders to keeps its base as it is,
+        // carrier included, while its block or edge is untouched and the rendering context is
+        // the bases' own: the result renders it as the bases did, so carrying anew would give
+        // that carrier again (as for an unchanged journey above). Only the others are rendered.
+        let state = &out.export.state;
+        let same_context = self.unique_ids
+            && self.context0.as_deref()
+                == Some(digest::context(state, &self.opts.service_name).as_str());
+        let (mut keep_nodes, mut keep_edges) = (HashSet::new(), HashSet::new());
+        if same_context {
+            keep_nodes = self
+                .same_nodes
+                .iter()
+                .copied()
+                .filter(|id| !self.touched.contains(*id))
+                .collect();
+            // A transition renders from its edge's source block too (its branches, its name).
+            keep_edges = state
+                .edges
+                .iter()
+                .filter(|e| {
+                    self.same_edges.contains(e.id.as_str()) && !self.touched.contains(&e.source)
+                })
+                .filter_map(|e| self.same_edges.get(e.id.as_str()).copied())
+                .collect();
+        }
         // What the result renders to without carriers; whatever differs is carried.
         let (j1, _) = to_journey::forward(
             &out,
@@ -1161,6 +1257,10 @@ impl<'a> Backward<'a> {
             &Pass {
                 carry_sim: false,
                 apply_carriers: false,
+                known: Known {
+                    nodes: Some(&keep_nodes),
+                    edges: Some(&keep_edges),
+                },
             },
         )?;
         let state = &mut out.export.state;
@@ -1170,6 +1270,13 @@ impl<'a> Backward<'a> {
             let Some(block) = state.blocks.get_mut(&node.id) else {
                 continue;
             };
+            if keep_nodes.contains(node.id.as_str()) {
+                if let Some(Value::Object(kept)) = block_carrier(block).and_then(|c| c.get("node"))
+                {
+                    note_carried(&mut self.mapping, &[&node.id], &[], &node.id, kept);
+                }
+                continue;
+            }
             let rendered = rendered_nodes.get(node.id.as_str()).copied();
             let diff = if rendered.is_some_and(|r| node_is_stripped(node, r)) {
                 Map::new()
@@ -1197,6 +1304,14 @@ impl<'a> Backward<'a> {
             let Some(&i) = edge_index.get(&edge.id) else {
                 continue;
             };
+            if keep_edges.contains(edge.id.as_str()) {
+                if let Some(Value::Object(kept)) =
+                    edge_carrier(&state.edges[i]).and_then(|c| c.get("edge"))
+                {
+                    note_carried(&mut self.mapping, &[], &[&edge.id], &edge.id, kept);
+                }
+                continue;
+            }
             let rendered = rendered_edges.get(edge.id.as_str()).copied();
             let diff = if rendered.is_some_and(|r| edge_is_stripped(edge, r)) {
                 Map::new()
