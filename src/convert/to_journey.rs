@@ -24,6 +24,7 @@ use crate::sim::{
 use foldhash::{HashMap, HashMapExt, HashSet};
 use indexmap::IndexMap;
 use serde_json::{json, Value};
+use std::cell::OnceCell;
 
 /// Keys split one level when carriers are diffed.
 pub(crate) const NODE_NESTED: &[&str] = &["metadata"];
@@ -74,7 +75,8 @@ pub(crate) struct Pass<'k> {
     /// Apply `data.parlant` carriers (off when computing what a block renders to on its own).
     pub apply_carriers: bool,
     /// States and transitions whose rendering the caller already has (a pass that only renders):
-    /// written as their ids and ends alone, without rendering their content.
+    /// left out of the journey's `nodes` and `edges`, though still part of everything else the
+    /// pass derives (editor positions, ends, added transitions).
     pub known: Known<'k>,
 }
 
@@ -108,7 +110,8 @@ struct Forward<'a> {
     opts: &'a ConvertOptions,
     pass: &'a Pass<'a>,
     mapping: Mapping,
-    names: HashMap<String, String>,
+    /// Display names by normalised name, made when a condition first needs them.
+    names: OnceCell<HashMap<String, String>>,
     /// Blocks that are states.
     kept: HashSet<&'a str>,
     /// Routers made for a conditional chat state: router id → the state's block id.
@@ -128,7 +131,6 @@ struct Forward<'a> {
 impl<'a> Forward<'a> {
     fn new(doc: &'a SimDocument, opts: &'a ConvertOptions, pass: &'a Pass<'a>) -> Self {
         let state = doc.state();
-        let names = super::display_names(state.blocks.values());
         let kept: HashSet<&str> = state
             .blocks
             .values()
@@ -168,7 +170,7 @@ impl<'a> Forward<'a> {
             opts,
             pass,
             mapping: Mapping::new(Direction::WorkflowToJourney),
-            names,
+            names: OnceCell::new(),
             kept,
             merged,
             root,
@@ -191,6 +193,9 @@ impl<'a> Forward<'a> {
     fn run(mut self) -> Result<(JourneyDocument, Mapping)> {
         let mut dropped_blocks = Vec::new();
         let mut nodes = Vec::with_capacity(self.kept.len() + 1);
+        // Every state's id in order, known ones included (they are left out of `nodes`).
+        let mut order: Vec<&'a str> = Vec::with_capacity(self.kept.len());
+        // State id → its place in `order` (the same as in `nodes` in a pass that carries).
         let mut node_index: HashMap<&str, usize> = HashMap::new();
         for (index, block) in self.state.blocks.values().enumerate() {
             if !self.kept.contains(block.id.as_str()) {
@@ -227,12 +232,13 @@ impl<'a> Forward<'a> {
             if self.merged.contains_key(block.id.as_str()) {
                 continue;
             }
+            if !self.pass.carry_sim && self.pass.known.node(&block.id) {
+                node_index.insert(block.id.as_str(), order.len());
+                order.push(block.id.as_str());
+                continue;
+            }
             let role = Role::of(block, self.root == Some(block.id.as_str()));
-            let mut node = if !self.pass.carry_sim && self.pass.known.node(&block.id) {
-                placeholder_node(&block.id)
-            } else {
-                self.node(block, role)?
-            };
+            let mut node = self.node(block, role)?;
             if self.pass.carry_sim {
                 self.carried_exactly &= !has_sim(&node.metadata);
                 super::attach_sim(
@@ -248,12 +254,13 @@ impl<'a> Forward<'a> {
                     role: format!("{}->{}", block.block_type, role.kind().as_str()),
                 });
             }
-            node_index.insert(block.id.as_str(), nodes.len());
+            node_index.insert(block.id.as_str(), order.len());
+            order.push(block.id.as_str());
             nodes.push(node);
         }
 
-        let (mut edges, dropped_edges) = self.edges(&mut nodes, &node_index)?;
-        self.synthetic_edges(&mut nodes, &mut edges, &node_index)?;
+        let (mut edges, omitted, dropped_edges) = self.edges(&mut nodes, &node_index)?;
+        self.synthetic_edges(&mut nodes, &mut edges, &omitted, &order, &node_index)?;
         if self.pass.carry_sim {
             self.check_fanout(&edges);
             // A block with no outgoing edge ends the run; its state, with no transition, ends
@@ -270,7 +277,7 @@ impl<'a> Forward<'a> {
             }
         }
 
-        let mut doc = self.document(nodes, edges, dropped_blocks, dropped_edges)?;
+        let mut doc = self.document(nodes, &order, edges, dropped_blocks, dropped_edges)?;
         if self.pass.carry_sim && self.carries_whole_workflow(&doc) {
             let context = super::digest::context(self.state, &self.opts.service_name);
             super::digest::seal(&mut doc, context);
@@ -377,12 +384,16 @@ impl<'a> Forward<'a> {
         }
     }
 
+    /// The transitions (known ones left out: their ends are returned apart) and the edges
+    /// left out of the journey.
+    #[allow(clippy::type_complexity)]
     fn edges(
         &mut self,
         nodes: &mut [JourneyNode],
         node_index: &HashMap<&str, usize>,
-    ) -> Result<(Vec<JourneyEdge>, Vec<Value>)> {
+    ) -> Result<(Vec<JourneyEdge>, Vec<(&'a str, &'a str)>, Vec<Value>)> {
         let mut out = Vec::with_capacity(self.state.edges.len());
+        let mut omitted = Vec::new();
         let mut dropped = Vec::new();
         for (index, edge) in self.state.edges.iter().enumerate() {
             let known = |id: &str| self.state.blocks.contains_key(id);
@@ -454,7 +465,7 @@ impl<'a> Forward<'a> {
                 .copied()
                 .unwrap_or(edge.source.as_str());
             if !self.pass.carry_sim && self.pass.known.edge(&edge.id) {
-                out.push(placeholder_edge(&edge.id, source, &edge.target));
+                omitted.push((source, edge.target.as_str()));
                 continue;
             }
             let (condition, expression) = self.condition_of(edge)?;
@@ -483,7 +494,7 @@ impl<'a> Forward<'a> {
             }
             out.push(transition);
         }
-        Ok((out, dropped))
+        Ok((out, omitted, dropped))
     }
 
     /// The condition text of an edge, and the JavaScript expression it renders (Condition branches).
@@ -506,7 +517,10 @@ impl<'a> Forward<'a> {
             }
             SourceHandle::Error => (Some(conditions::FAILED.to_string()), None),
             SourceHandle::Condition(id) => {
-                let renderer = super::expr::Renderer { names: &self.names };
+                let names = self
+                    .names
+                    .get_or_init(|| super::display_names(self.state.blocks.values()));
+                let renderer = super::expr::Renderer { names };
                 match self.branches.branch(source, &id) {
                     Some((text, expression, empty)) => {
                         let text = conditions::render_branch(&renderer, &text, &expression);
@@ -527,7 +541,10 @@ impl<'a> Forward<'a> {
                 None,
             ),
             SourceHandle::LoopStart | SourceHandle::ParallelStart => {
-                (Some(conditions::container_start(source, &self.names)), None)
+                let names = self
+                    .names
+                    .get_or_init(|| super::display_names(self.state.blocks.values()));
+                (Some(conditions::container_start(source, names)), None)
             }
             SourceHandle::LoopEnd => (Some(format!("{name} has finished")), None),
             SourceHandle::ParallelEnd => (Some(format!("{name} has processed every item")), None),
@@ -539,9 +556,15 @@ impl<'a> Forward<'a> {
         &mut self,
         nodes: &mut Vec<JourneyNode>,
         edges: &mut Vec<JourneyEdge>,
+        omitted: &[(&'a str, &'a str)],
+        order: &[&'a str],
         node_index: &HashMap<&str, usize>,
     ) -> Result<()> {
-        let mut has_out: HashSet<String> = edges.iter().map(|e| e.source.clone()).collect();
+        let mut has_out: HashSet<String> = edges
+            .iter()
+            .map(|e| e.source.clone())
+            .chain(omitted.iter().map(|(source, _)| source.to_string()))
+            .collect();
         let mut carried_end: Vec<(usize, JourneyEdge)> = Vec::new();
         for block in self
             .state
@@ -612,17 +635,21 @@ impl<'a> Forward<'a> {
             while self.state.blocks.contains_key(&root_id) {
                 root_id.push('_');
             }
-            let targets: HashSet<&str> = edges.iter().map(|e| e.target.as_str()).collect();
-            let starts: Vec<String> = nodes
+            let targets: HashSet<&str> = edges
                 .iter()
-                .filter(|n| !targets.contains(n.id.as_str()))
-                .filter(|n| {
+                .map(|e| e.target.as_str())
+                .chain(omitted.iter().map(|(_, target)| *target))
+                .collect();
+            let starts: Vec<String> = order
+                .iter()
+                .filter(|id| !targets.contains(**id))
+                .filter(|id| {
                     self.state
                         .blocks
-                        .get(n.id.as_str())
+                        .get(**id)
                         .is_some_and(|b| b.parent_id().is_none())
                 })
-                .map(|n| n.id.clone())
+                .map(|id| id.to_string())
                 .collect();
             let mut root = JourneyNode::new(root_id.clone(), &NodeKind::Root, None);
             if self.pass.carry_sim {
@@ -663,9 +690,12 @@ impl<'a> Forward<'a> {
         }
     }
 
+    /// The journey around its states (`order`: every state's id, known ones included, for the
+    /// editor positions) and transitions.
     fn document(
         &mut self,
         nodes: Vec<JourneyNode>,
+        order: &[&str],
         edges: Vec<JourneyEdge>,
         dropped_blocks: Vec<Value>,
         dropped_edges: Vec<Value>,
@@ -699,11 +729,11 @@ impl<'a> Forward<'a> {
         if !variables.is_empty() {
             doc.context_variables = Maybe::Value(variables);
         }
-        let mut positions = IndexMap::new();
-        for node in &nodes {
-            if let Some((x, y)) = absolute_position(state, &node.id) {
+        let mut positions = IndexMap::with_capacity(order.len());
+        for id in order {
+            if let Some((x, y)) = absolute_position(state, id) {
                 positions.insert(
-                    node.id.clone(),
+                    id.to_string(),
                     EditorPosition {
                         x: number(x),
                         y: number(y),
@@ -820,32 +850,6 @@ impl<'a> Forward<'a> {
             });
         }
         out
-    }
-}
-
-/// A known state in a pass that only renders (see `Known`): its id, nothing rendered.
-fn placeholder_node(id: &str) -> JourneyNode {
-    JourneyNode {
-        id: id.to_string(),
-        action: Maybe::Absent,
-        tools: Maybe::Absent,
-        metadata: Maybe::Absent,
-        description: Maybe::Absent,
-        composition_mode: Maybe::Absent,
-        labels: Maybe::Absent,
-        extra: IndexMap::new(),
-    }
-}
-
-/// A known transition in a pass that only renders: its id and ends, nothing rendered.
-fn placeholder_edge(id: &str, source: &str, target: &str) -> JourneyEdge {
-    JourneyEdge {
-        id: id.to_string(),
-        source: source.to_string(),
-        target: target.to_string(),
-        condition: Maybe::Absent,
-        metadata: Maybe::Absent,
-        extra: IndexMap::new(),
     }
 }
 

@@ -619,10 +619,12 @@ impl<'a> Backward<'a> {
                     let block_type = block.block_type.clone();
                     match j0_nodes.get(node.id.as_str()) {
                         _ if self.unchanged => {}
+                        // Left out of `j0`: it is what its base renders to.
+                        _ if self.known_nodes.contains(node.id.as_str()) => {
+                            self.same_nodes.insert(node.id.as_str());
+                        }
                         Some(n0) => {
-                            if self.known_nodes.contains(node.id.as_str())
-                                || node_is_stripped(node, n0)
-                            {
+                            if node_is_stripped(node, n0) {
                                 self.same_nodes.insert(node.id.as_str());
                             } else {
                                 self.edited = true;
@@ -907,8 +909,9 @@ impl<'a> Backward<'a> {
                 self.mapping.approximate(codes::DANGLING_EDGE, &[], &[&edge.id], format!("transition `{}` joins `{}` to `{}`, which is not a state of this journey; it was dropped", edge.id, edge.source, edge.target));
                 continue;
             }
-            // Transition ids are unique in an unchanged journey: its base can be taken, not copied.
-            let base = if self.unchanged {
+            // With unique transition ids (always so in an unchanged journey) a base is wanted
+            // once: it can be taken, not copied.
+            let base = if self.unchanged || self.unique_ids {
                 self.base_edges.remove(&edge.id)
             } else {
                 self.base_edges.get(&edge.id).cloned()
@@ -917,10 +920,11 @@ impl<'a> Backward<'a> {
                 Some((index, mut base)) => {
                     match j0_edges.get(edge.id.as_str()) {
                         _ if self.unchanged => {}
+                        _ if self.known_edges.contains(edge.id.as_str()) => {
+                            self.same_edges.insert(edge.id.as_str());
+                        }
                         Some(before) => {
-                            if self.known_edges.contains(edge.id.as_str())
-                                || edge_is_stripped(edge, before)
-                            {
+                            if edge_is_stripped(edge, before) {
                                 self.same_edges.insert(edge.id.as_str());
                             } else {
                                 self.edited = true;
@@ -1199,10 +1203,21 @@ impl<'a> Backward<'a> {
             self.mapping.ends = ends;
         }
         // A block whose container was deleted leaves it.
-        let ids: HashSet<String> = state.blocks.keys().cloned().collect();
-        for block in state.blocks.values_mut() {
-            if let Some(data) = block.data.get_mut() {
-                if data.parent_id.get().is_some_and(|p| !ids.contains(p)) {
+        let orphans: Vec<usize> = state
+            .blocks
+            .values()
+            .enumerate()
+            .filter(|(_, b)| {
+                b.data
+                    .get()
+                    .and_then(|d| d.parent_id.get())
+                    .is_some_and(|p| !state.blocks.contains_key(p))
+            })
+            .map(|(i, _)| i)
+            .collect();
+        for i in orphans {
+            if let Some((_, block)) = state.blocks.get_index_mut(i) {
+                if let Some(data) = block.data.get_mut() {
                     data.parent_id = Maybe::Absent;
                     data.extent = Maybe::Absent;
                     self.touched.insert(block.id.clone());
@@ -1294,14 +1309,22 @@ impl<'a> Backward<'a> {
         }
         let rendered_edges: HashMap<&str, &JourneyEdge> =
             j1.edges.iter().map(|e| (e.id.as_str(), e)).collect();
-        let edge_index: HashMap<String, usize> = state
-            .edges
-            .iter()
-            .enumerate()
-            .map(|(i, e)| (e.id.clone(), i))
-            .collect();
-        for edge in &self.doc.edges {
-            let Some(&i) = edge_index.get(&edge.id) else {
+        // Each transition's edge in the result, by position (the edges are written below).
+        let edge_at: Vec<Option<usize>> = {
+            let index: HashMap<&str, usize> = state
+                .edges
+                .iter()
+                .enumerate()
+                .map(|(i, e)| (e.id.as_str(), i))
+                .collect();
+            self.doc
+                .edges
+                .iter()
+                .map(|e| index.get(e.id.as_str()).copied())
+                .collect()
+        };
+        for (edge, at) in self.doc.edges.iter().zip(edge_at) {
+            let Some(i) = at else {
                 continue;
             };
             if keep_edges.contains(edge.id.as_str()) {
