@@ -140,7 +140,11 @@ pub(crate) fn context(state: &WorkflowState, service_name: &str) -> String {
         text(&mut h, &edge.id);
         text(&mut h, &edge.source);
         text(&mut h, &edge.target);
-        typed(&mut h, &edge.source_handle);
+        match &edge.source_handle {
+            Maybe::Value(handle) => text(&mut h, handle),
+            Maybe::Null => h.write_u8(1),
+            Maybe::Absent => h.write_u8(0),
+        }
     }
     hex(h.finish())
 }

@@ -259,8 +259,8 @@ impl<'a> Forward<'a> {
             nodes.push(node);
         }
 
-        let (mut edges, omitted, dropped_edges) = self.edges(&mut nodes, &node_index)?;
-        self.synthetic_edges(&mut nodes, &mut edges, &omitted, &order, &node_index)?;
+        let (mut edges, ends, dropped_edges) = self.edges(&mut nodes, &node_index)?;
+        self.synthetic_edges(&mut nodes, &mut edges, &ends, &order, &node_index)?;
         if self.pass.carry_sim {
             self.check_fanout(&edges);
             // A block with no outgoing edge ends the run; its state, with no transition, ends
@@ -384,8 +384,8 @@ impl<'a> Forward<'a> {
         }
     }
 
-    /// The transitions (known ones left out: their ends are returned apart) and the edges
-    /// left out of the journey.
+    /// The transitions (known ones left out), the ends of every transition (known ones
+    /// included) and the edges left out of the journey.
     #[allow(clippy::type_complexity)]
     fn edges(
         &mut self,
@@ -393,7 +393,7 @@ impl<'a> Forward<'a> {
         node_index: &HashMap<&str, usize>,
     ) -> Result<(Vec<JourneyEdge>, Vec<(&'a str, &'a str)>, Vec<Value>)> {
         let mut out = Vec::with_capacity(self.state.edges.len());
-        let mut omitted = Vec::new();
+        let mut ends = Vec::with_capacity(self.state.edges.len());
         let mut dropped = Vec::new();
         for (index, edge) in self.state.edges.iter().enumerate() {
             let known = |id: &str| self.state.blocks.contains_key(id);
@@ -464,8 +464,8 @@ impl<'a> Forward<'a> {
                 .get(edge.source.as_str())
                 .copied()
                 .unwrap_or(edge.source.as_str());
+            ends.push((source, edge.target.as_str()));
             if !self.pass.carry_sim && self.pass.known.edge(&edge.id) {
-                omitted.push((source, edge.target.as_str()));
                 continue;
             }
             let (condition, expression) = self.condition_of(edge)?;
@@ -494,7 +494,7 @@ impl<'a> Forward<'a> {
             }
             out.push(transition);
         }
-        Ok((out, omitted, dropped))
+        Ok((out, ends, dropped))
     }
 
     /// The condition text of an edge, and the JavaScript expression it renders (Condition branches).
@@ -556,15 +556,14 @@ impl<'a> Forward<'a> {
         &mut self,
         nodes: &mut Vec<JourneyNode>,
         edges: &mut Vec<JourneyEdge>,
-        omitted: &[(&'a str, &'a str)],
+        ends: &[(&'a str, &'a str)],
         order: &[&'a str],
         node_index: &HashMap<&str, usize>,
     ) -> Result<()> {
-        let mut has_out: HashSet<String> = edges
-            .iter()
-            .map(|e| e.source.clone())
-            .chain(omitted.iter().map(|(source, _)| source.to_string()))
-            .collect();
+        // States with an outgoing transition: those of the journey's transitions (borrowed from
+        // the workflow) and of the carried transitions to `end` (few, owned).
+        let transition_sources: HashSet<&str> = ends.iter().map(|(source, _)| *source).collect();
+        let mut has_out: HashSet<String> = HashSet::default();
         let mut carried_end: Vec<(usize, JourneyEdge)> = Vec::new();
         for block in self
             .state
@@ -613,6 +612,7 @@ impl<'a> Forward<'a> {
             for child in self.state.blocks.values() {
                 if child.parent_id() == Some(block.id.as_str())
                     && node_index.contains_key(child.id.as_str())
+                    && !transition_sources.contains(child.id.as_str())
                     && !has_out.contains(&child.id)
                 {
                     let edge = JourneyEdge::new(
@@ -638,7 +638,7 @@ impl<'a> Forward<'a> {
             let targets: HashSet<&str> = edges
                 .iter()
                 .map(|e| e.target.as_str())
-                .chain(omitted.iter().map(|(_, target)| *target))
+                .chain(ends.iter().map(|(_, target)| *target))
                 .collect();
             let starts: Vec<String> = order
                 .iter()
