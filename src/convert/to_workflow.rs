@@ -166,6 +166,10 @@ fn strip_edge(edge: &JourneyEdge) -> JourneyEdge {
 /// The items in the order of their keys (stable). Sorts the keys, not the items: a block is
 /// large, and moving it at every step of a sort costs more than the sort itself.
 fn sorted_by_key<K: Ord + Copy, T>(items: Vec<(K, T)>) -> Vec<T> {
+    // Usually already in order (a journey keeps its workflow's order): then nothing moves twice.
+    if items.windows(2).all(|pair| pair[0].0 <= pair[1].0) {
+        return items.into_iter().map(|(_, item)| item).collect();
+    }
     let mut order: Vec<(K, usize)> = items
         .iter()
         .enumerate()
@@ -325,7 +329,8 @@ impl<'a> Backward<'a> {
         let index_of = |sim: &Map<String, Value>| {
             sim.get("index").and_then(Value::as_u64).unwrap_or(0) as usize
         };
-        let mut base_blocks = HashMap::new();
+        // Sized up front: a block is over a kilobyte, and every growth of the table moves them all.
+        let mut base_blocks = HashMap::with_capacity(doc.nodes.len());
         let mut base_routers = HashMap::new();
         for node in &doc.nodes {
             let Some(sim) = sim_meta(&node.metadata) else {
@@ -365,7 +370,7 @@ impl<'a> Backward<'a> {
                 }
             }
         }
-        let mut base_edges = HashMap::new();
+        let mut base_edges = HashMap::with_capacity(doc.edges.len());
         for edge in &doc.edges {
             let Some(value) = sim_meta(&edge.metadata).and_then(|s| s.get("edge")) else {
                 continue;
@@ -1162,11 +1167,16 @@ impl<'a> Backward<'a> {
     }
 
     fn finish(mut self) -> Result<(SimDocument, Mapping)> {
-        let blocks = sorted_by_key(std::mem::take(&mut self.blocks).into_values().collect());
+        let blocks = sorted_by_key(
+            std::mem::take(&mut self.blocks)
+                .into_iter()
+                .map(|(id, (key, block))| (key, (id, block)))
+                .collect(),
+        );
         let edges = sorted_by_key(std::mem::take(&mut self.edges));
         let mut out = self.skeleton.clone();
         let state = &mut out.export.state;
-        state.blocks = blocks.into_iter().map(|b| (b.id.clone(), b)).collect();
+        state.blocks = blocks.into_iter().collect();
         state.edges = edges;
         // Where the journey ends (no transition but to `end`), the block has no edge (see `EndMapping`).
         {
