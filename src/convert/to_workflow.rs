@@ -406,20 +406,40 @@ impl<'a> Backward<'a> {
             .collect();
         let written = has_skeleton.then(|| digest::check(doc));
         let unchanged = written.as_ref().is_some_and(|w| w.journey);
-        if !unchanged {
-            // Only the rendering reads the edges of `w0`.
-            let mut edges0: Vec<(usize, &Edge)> =
-                base_edges.values().map(|(i, e)| (*i, e)).collect();
-            edges0.extend(base_routers.values().map(|(_, _, i, e)| (*i, e)));
-            edges0.extend(dropped_edges.iter().map(|(i, e)| (*i, e)));
-            edges0.sort_by_key(|(i, _)| *i);
-            w0.edges = edges0.into_iter().map(|(_, e)| e.clone()).collect();
-        }
         let unique_ids = {
             let nodes: HashSet<&str> = doc.nodes.iter().map(|n| n.id.as_str()).collect();
             let edges: HashSet<&str> = doc.edges.iter().map(|e| e.id.as_str()).collect();
             nodes.len() == doc.nodes.len() && edges.len() == doc.edges.len()
         };
+        // Only the rendering reads the edges of `w0`. With unique ids the edge bases move in
+        // and back out afterwards (each is wanted once); otherwise they are copied.
+        let mut lent: Vec<Option<usize>> = Vec::new();
+        if !unchanged {
+            let mut edges0: Vec<(usize, (Option<usize>, Edge))> = if unique_ids {
+                base_edges
+                    .drain()
+                    .map(|(_, (i, e))| (i, (Some(i), e)))
+                    .collect()
+            } else {
+                base_edges
+                    .values()
+                    .map(|(i, e)| (*i, (None, e.clone())))
+                    .collect()
+            };
+            edges0.extend(
+                base_routers
+                    .values()
+                    .map(|(_, _, i, e)| (*i, (None, e.clone()))),
+            );
+            edges0.extend(
+                dropped_edges
+                    .iter()
+                    .map(|(i, e): &(usize, Edge)| (*i, (None, e.clone()))),
+            );
+            let (origins, edges): (Vec<_>, Vec<_>) = sorted_by_key(edges0).into_iter().unzip();
+            lent = origins;
+            w0.edges = edges;
+        }
         let (mut known_nodes, mut known_edges) = (HashSet::new(), HashSet::new());
         let mut context0 = None;
         let j0 = if !unchanged && (has_skeleton || !base_index.is_empty()) {
@@ -465,6 +485,13 @@ impl<'a> Backward<'a> {
         } else {
             None
         };
+        if lent.iter().any(Option::is_some) {
+            for (edge, origin) in std::mem::take(&mut w0.edges).into_iter().zip(lent) {
+                if let Some(index) = origin {
+                    base_edges.insert(edge.id.clone(), (index, edge));
+                }
+            }
+        }
         Ok(Backward {
             doc,
             opts,
