@@ -185,8 +185,7 @@ pub fn sim_restart(state: &AppState, args: SimArgs) -> Result<SimStep> {
 }
 
 pub fn sim_stop(state: &AppState, args: SimArgs) -> Result<Message> {
-    state.previews.get(&args.sim)?;
-    state.previews.running.remove(&args.sim);
+    state.previews.running.take(&args.sim)?;
     Ok(Message {
         message: format!("preview `{}` ended", args.sim),
     })

@@ -5,6 +5,7 @@
 use super::documents::name_of;
 use super::types::Message;
 use super::AppState;
+use crate::app::handles::Handles;
 use crate::app::runs::{self as service, FormField, RunMarks, StartForm, WorkflowRun};
 use crate::document::Document;
 use crate::error::{Error, Result};
@@ -135,10 +136,18 @@ struct Kept {
 }
 
 /// The runs kept by id.
-#[derive(Default)]
 pub struct Runs {
-    kept: Mutex<HashMap<String, Arc<Mutex<Kept>>>>,
+    kept: Handles<Mutex<Kept>>,
     started: std::sync::atomic::AtomicU64,
+}
+
+impl Default for Runs {
+    fn default() -> Runs {
+        Runs {
+            kept: Handles::new("run", "it ended; start a new one", MAX_RUNS),
+            started: Default::default(),
+        }
+    }
 }
 
 fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
@@ -147,22 +156,20 @@ fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
 
 impl Runs {
     fn get(&self, id: &str) -> Result<Arc<Mutex<Kept>>> {
-        lock(&self.kept)
-            .get(id)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("no run `{id}` (it ended; start a new one)")))
+        self.kept.get(id)
     }
 
     pub fn clear(&self) {
-        lock(&self.kept).clear();
+        self.kept.clear();
     }
 
     pub fn forget_document(&self, document_id: i64) {
-        lock(&self.kept).retain(|_, k| lock(k).document_id != document_id);
+        self.kept.retain(|k| lock(k).document_id != document_id);
     }
 
     pub fn forget_session(&self, editor_session: &str) {
-        lock(&self.kept).retain(|_, k| lock(k).editor_session != editor_session);
+        self.kept
+            .retain(|k| lock(k).editor_session != editor_session);
     }
 }
 
@@ -244,17 +251,8 @@ pub fn run_start(state: &AppState, args: RunStartArgs) -> Result<RunView> {
     };
     let id = format!("r-{}", &crate::editor::edit::new_id()[..8]);
     let answer = view(&id, &kept);
-    let mut all = lock(&runs.kept);
-    if all.len() >= MAX_RUNS {
-        let oldest = all
-            .iter()
-            .min_by_key(|(_, k)| lock(k).started)
-            .map(|(id, _)| id.clone());
-        if let Some(oldest) = oldest {
-            all.remove(&oldest);
-        }
-    }
-    all.insert(id, Arc::new(Mutex::new(kept)));
+    runs.kept
+        .insert(id, Arc::new(Mutex::new(kept)), |k| lock(k).started);
     Ok(answer)
 }
 
@@ -267,12 +265,10 @@ pub fn run_resume(state: &AppState, args: RunResumeArgs) -> Result<RunView> {
 }
 
 pub fn run_stop(state: &AppState, args: RunArgs) -> Result<Message> {
-    match lock(&state.runs.kept).remove(&args.run) {
-        Some(_) => Ok(Message {
-            message: format!("run `{}` forgotten", args.run),
-        }),
-        None => Err(Error::NotFound(format!("no run `{}`", args.run))),
-    }
+    state.runs.kept.take(&args.run)?;
+    Ok(Message {
+        message: format!("run `{}` forgotten", args.run),
+    })
 }
 
 pub fn parity_check(state: &AppState, args: ParityArgs) -> Result<ParityView> {

@@ -29,11 +29,19 @@ impl<T> Handles<T> {
         self.open.lock().unwrap_or_else(|p| p.into_inner())
     }
 
+    fn missing(&self, handle: &str) -> Error {
+        Error::NotFound(format!("no {} `{handle}` ({})", self.what, self.gone))
+    }
+
     pub fn get(&self, handle: &str) -> Result<Arc<T>> {
-        self.lock()
-            .get(handle)
-            .cloned()
-            .ok_or_else(|| Error::NotFound(format!("no {} `{handle}` ({})", self.what, self.gone)))
+        let found = self.lock().get(handle).cloned();
+        found.ok_or_else(|| self.missing(handle))
+    }
+
+    /// Forgets `handle` and hands back what it held; a missing one is a `NotFound`.
+    pub fn take(&self, handle: &str) -> Result<Arc<T>> {
+        let taken = self.lock().remove(handle);
+        taken.ok_or_else(|| self.missing(handle))
     }
 
     /// Keeps `item` under `handle`. When `limit` are open, first forgets the one of least
@@ -82,6 +90,10 @@ mod tests {
         let err = open.get("zz").unwrap_err().to_string();
         assert_eq!(err, "no preview `zz` (it ended; start a new one)");
         assert!(open.remove("a") && !open.remove("a"));
+        assert_eq!(*open.take("c").unwrap(), 2);
+        let err = open.take("c").unwrap_err().to_string();
+        assert_eq!(err, "no preview `c` (it ended; start a new one)");
+        open.insert("c".into(), Arc::new(2), |n| *n);
         open.retain(|n| *n != 2);
         assert!(open.get("c").is_err());
     }
