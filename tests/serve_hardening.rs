@@ -1,102 +1,27 @@
 //! `journey-studio serve` under hostile clients: stalled connections, oversized bodies, a large
 //! document on a worker's stack, and hostile session snapshots; the server keeps answering.
 
-use std::io::{BufRead, BufReader, Read, Write};
+mod common;
+
+use common::serve::{exchange, request, serve_with, Served};
+use std::io::{Read, Write};
 use std::net::TcpStream;
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-struct Served {
-    child: Child,
-    port: u16,
-    token: String,
-    _dir: tempfile::TempDir,
-}
-
-impl Drop for Served {
-    fn drop(&mut self) {
-        // Stopped by its own PID.
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Served {
-    fn alive(&mut self) -> bool {
-        self.child.try_wait().unwrap().is_none()
-    }
-}
-
-fn serve(read_timeout: &str) -> Served {
+/// A server with `--read-timeout SECONDS` on a workspace of its own (kept while the test runs).
+fn serve(read_timeout: &str) -> (Served, tempfile::TempDir) {
     let dir = tempfile::tempdir().unwrap();
-    let ui = dir.path().join("ui");
-    std::fs::create_dir_all(&ui).unwrap();
-    std::fs::write(
-        ui.join("index.html"),
-        "<!doctype html><title>Journey Studio</title>",
-    )
-    .unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_journey-studio"))
-        .args([
-            "serve",
-            "--port",
-            "0",
-            "--read-timeout",
-            read_timeout,
-            "--workspace",
-        ])
-        .arg(dir.path().join("w.db"))
-        .arg("--ui")
-        .arg(&ui)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::inherit())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap())
-        .read_line(&mut line)
-        .unwrap();
-    let url = line
-        .trim()
-        .strip_prefix("Journey Studio at http://127.0.0.1:")
-        .unwrap_or_else(|| panic!("unexpected banner: {line}"));
-    let (port, token) = url.split_once("/#token=").unwrap();
-    Served {
-        child,
-        port: port.parse().unwrap(),
-        token: token.to_string(),
-        _dir: dir,
-    }
-}
-
-fn exchange(port: u16, raw: &[u8]) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
-    stream
-        .set_read_timeout(Some(Duration::from_secs(120)))
-        .unwrap();
-    stream.write_all(raw).unwrap();
-    let mut response = String::new();
-    stream.read_to_string(&mut response).unwrap();
-    let status = response
-        .split_whitespace()
-        .nth(1)
-        .and_then(|s| s.parse().ok())
-        .unwrap_or(0);
-    let body = response
-        .split_once("\r\n\r\n")
-        .map(|(_, b)| b.to_string())
-        .unwrap_or_default();
-    (status, body)
+    let served = serve_with(
+        dir.path(),
+        &dir.path().join("w.db"),
+        &["--read-timeout", read_timeout],
+    );
+    (served, dir)
 }
 
 fn call_raw(s: &Served, command: &str, args: &serde_json::Value) -> (u16, serde_json::Value) {
-    let body = args.to_string();
-    let raw = format!(
-        "POST /api/{command} HTTP/1.1\r\nHost: 127.0.0.1\r\nAuthorization: Bearer {}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}",
-        s.token,
-        body.len()
-    );
-    let (status, body) = exchange(s.port, raw.as_bytes());
+    let path = format!("/api/{command}");
+    let (status, body) = request(s.port, "POST", &path, Some(&s.token), &args.to_string());
     (
         status,
         serde_json::from_str(&body).unwrap_or_else(|e| {
@@ -116,7 +41,7 @@ fn call(s: &Served, command: &str, args: serde_json::Value) -> serde_json::Value
 
 #[test]
 fn stalled_connections_do_not_block_the_workers() {
-    let mut s = serve("1");
+    let (mut s, _dir) = serve("1");
     // Twice as many clients as there are workers send headers (and part of a body) and stall.
     let mut stalled = Vec::new();
     for n in 0..8 {
@@ -149,7 +74,7 @@ fn stalled_connections_do_not_block_the_workers() {
 
 #[test]
 fn bodies_over_the_limit_are_refused_before_they_are_read() {
-    let s = serve("5");
+    let (s, _dir) = serve("5");
     let raw = format!("POST /api/import_document HTTP/1.1\r\nAuthorization: Bearer {}\r\nContent-Length: 200000000\r\n\r\n", s.token);
     let (status, body) = exchange(s.port, raw.as_bytes());
     assert_eq!(status, 413, "{body}");
@@ -169,7 +94,7 @@ fn bodies_over_the_limit_are_refused_before_they_are_read() {
 /// A 15,000-state chain (a 5,000-state one overflowed a worker's stack and aborted the server).
 #[test]
 fn a_long_chain_is_validated_on_a_worker() {
-    let mut s = serve("10");
+    let (mut s, _dir) = serve("10");
     let n = 15_000;
     let mut nodes =
         vec![serde_json::json!({"id": "start", "action": null, "tools": [], "metadata": {}})];
@@ -226,7 +151,7 @@ fn a_long_chain_is_validated_on_a_worker() {
 /// workers leave the server answering.
 #[test]
 fn hostile_preview_calls_never_take_the_server_down() {
-    let mut s = serve("5");
+    let (mut s, _dir) = serve("5");
     let journey = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/fixtures/journeys/refund-request.json"

@@ -124,6 +124,21 @@ fn edge_meta(edge: &JourneyEdge) -> Map<String, Value> {
         .unwrap_or_default()
 }
 
+/// The metadata update a PATCH sends to turn `have` into `want` (Parlant 3.3.2's
+/// `{"set": {..}, "unset": [..]}`); `None` when they are already equal.
+pub(super) fn metadata_update(
+    have: &Map<String, Value>,
+    want: &Map<String, Value>,
+) -> Option<Value> {
+    let set: Map<String, Value> = want
+        .iter()
+        .filter(|(k, v)| have.get(*k) != Some(v))
+        .map(|(k, v)| (k.clone(), v.clone()))
+        .collect();
+    let unset: Vec<&String> = have.keys().filter(|k| !want.contains_key(*k)).collect();
+    (!set.is_empty() || !unset.is_empty()).then(|| json!({"set": set, "unset": unset}))
+}
+
 /// The part of a journey a server holds, canonical (sorted), for comparing sides: title,
 /// description, condition texts, tags (less `ignore_tags`), and the graph. Editor data, ids of
 /// dependent entities and unknown fields are not part of it.
@@ -322,14 +337,16 @@ impl ParlantClient {
         }
     }
 
-    async fn get(&self, path: &str) -> Result<Option<Value>> {
+    /// A GET whose 404 is `None`.
+    pub(super) async fn get(&self, path: &str) -> Result<Option<Value>> {
         match self.http.send_opt(Method::GET, path, None).await? {
             Some(reply) => Ok(Some(reply.json(&self.http.remote, path)?)),
             None => Ok(None),
         }
     }
 
-    async fn call(
+    /// A request counted in the push's report; an empty reply is `null`.
+    pub(super) async fn call(
         &self,
         method: Method,
         path: &str,
@@ -922,15 +939,8 @@ impl ParlantClient {
                             &current.variable_ids,
                         ),
                     );
-                    let set: Map<String, Value> = meta
-                        .iter()
-                        .filter(|(k, v)| old_meta.get(*k) != Some(v))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let unset: Vec<&String> =
-                        old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
-                    if !set.is_empty() || !unset.is_empty() {
-                        body.insert("metadata".into(), json!({"set": set, "unset": unset}));
+                    if let Some(update) = metadata_update(&old_meta, &meta) {
+                        body.insert("metadata".into(), update);
                     }
                     if !body.is_empty() {
                         self.call(
@@ -1011,15 +1021,8 @@ impl ParlantClient {
                     }
                     let mut old_meta = edge_meta(old);
                     old_meta.insert(MARKER.into(), json!({"edge_id": old.id}));
-                    let set: Map<String, Value> = meta
-                        .iter()
-                        .filter(|(k, v)| old_meta.get(*k) != Some(v))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let unset: Vec<&String> =
-                        old_meta.keys().filter(|k| !meta.contains_key(*k)).collect();
-                    if !set.is_empty() || !unset.is_empty() {
-                        body.insert("metadata".into(), json!({"set": set, "unset": unset}));
+                    if let Some(update) = metadata_update(&old_meta, &meta) {
+                        body.insert("metadata".into(), update);
                     }
                     if !body.is_empty() {
                         self.call(
@@ -1070,6 +1073,18 @@ mod tests {
 
     fn doc() -> JourneyDocument {
         JourneyDocument::new("Book", "d", vec!["wants a flight".to_string()])
+    }
+
+    #[test]
+    fn a_metadata_update_sets_what_changed_and_unsets_what_went() {
+        let map = |v: Value| v.as_object().cloned().unwrap();
+        let have = map(json!({"a": 1, "b": 2, "c": 3}));
+        let want = map(json!({"a": 1, "b": 5, "d": 4}));
+        assert_eq!(
+            metadata_update(&have, &want),
+            Some(json!({"set": {"b": 5, "d": 4}, "unset": ["c"]}))
+        );
+        assert_eq!(metadata_update(&want, &want), None);
     }
 
     #[test]

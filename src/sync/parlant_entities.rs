@@ -19,7 +19,7 @@
 //!
 //! Nothing here reads the journey graph; `parlant.rs` calls it around the graph's own sync.
 
-use super::parlant::{ParlantClient, PushReport, MARKER};
+use super::parlant::{metadata_update, ParlantClient, PushReport, MARKER};
 use crate::error::{Error, Result};
 use crate::json::Maybe;
 use crate::parlant::{ContextVariable, Guideline, JourneyDocument, Tag, ToolId};
@@ -269,7 +269,7 @@ impl ParlantClient {
                 &format!("/context-variables/{id}"),
                 &[("include_values", "false")],
             );
-            if let Some(v) = self.get_opt(&path).await? {
+            if let Some(v) = self.get(&path).await? {
                 let dto = v.get("context_variable").cloned().unwrap_or(v);
                 out.variables.push(RemoteVariable {
                     id: id.clone(),
@@ -292,7 +292,7 @@ impl ParlantClient {
             if is_builtin_tag(&tag) || out.tag_names.contains_key(&tag) {
                 continue;
             }
-            if let Some(t) = self.get_opt(&format!("/tags/{tag}")).await? {
+            if let Some(t) = self.get(&format!("/tags/{tag}")).await? {
                 if let Some(name) = s(&t, "name") {
                     out.tag_names.insert(tag, name);
                 }
@@ -302,32 +302,7 @@ impl ParlantClient {
     }
 
     async fn get_json(&self, path: &str) -> Result<Value> {
-        Ok(self
-            .get_opt(path)
-            .await?
-            .unwrap_or(Value::Array(Vec::new())))
-    }
-
-    async fn get_opt(&self, path: &str) -> Result<Option<Value>> {
-        match self.http.send_opt(Method::GET, path, None).await? {
-            Some(reply) => Ok(Some(reply.json(&self.http.remote, path)?)),
-            None => Ok(None),
-        }
-    }
-
-    async fn write(
-        &self,
-        method: Method,
-        path: &str,
-        body: Option<Value>,
-        report: &mut PushReport,
-    ) -> Result<Value> {
-        report.requests += 1;
-        let reply = self.http.send(method, path, body.as_ref()).await?;
-        if reply.text.trim().is_empty() {
-            return Ok(Value::Null);
-        }
-        reply.json(&self.http.remote, path)
+        Ok(self.get(path).await?.unwrap_or(Value::Array(Vec::new())))
     }
 
     fn entity_err(&self, message: String) -> Error {
@@ -350,7 +325,7 @@ impl ParlantClient {
                 continue;
             };
             let service = self
-                .get_opt(&format!("/services/{}", tool.service_name))
+                .get(&format!("/services/{}", tool.service_name))
                 .await?;
             let offered = service
                 .as_ref()
@@ -413,11 +388,11 @@ impl ParlantClient {
                 continue;
             }
             let found = if let Some(agent) = tag.strip_prefix("agent:") {
-                self.get_opt(&format!("/agents/{agent}")).await?.is_some()
+                self.get(&format!("/agents/{agent}")).await?.is_some()
             } else if tag.starts_with("journey:") || tag.starts_with("journey_node:") {
                 true
             } else {
-                self.get_opt(&format!("/tags/{tag}")).await?.is_some()
+                self.get(&format!("/tags/{tag}")).await?.is_some()
             };
             if !found {
                 return Err(self.entity_err(format!(
@@ -451,7 +426,7 @@ impl ParlantClient {
                 Some(id) => id,
                 None => {
                     let created = self
-                        .write(
+                        .call(
                             Method::POST,
                             "/tags",
                             Some(json!({"name": tag.name})),
@@ -543,7 +518,7 @@ impl ParlantClient {
                         body["freshness_rules"] = json!(f);
                     }
                     let created = self
-                        .write(Method::POST, "/context-variables", Some(body), report)
+                        .call(Method::POST, "/context-variables", Some(body), report)
                         .await?;
                     let id = s(&created, "id").ok_or_else(|| {
                         self.entity_err("POST /context-variables: the answer has no id".into())
@@ -606,7 +581,7 @@ impl ParlantClient {
                         patch.insert("tags".into(), json!({"add": add, "remove": remove}));
                     }
                     if !patch.is_empty() {
-                        self.write(
+                        self.call(
                             Method::PATCH,
                             &format!("/context-variables/{id}"),
                             Some(Value::Object(patch)),
@@ -711,7 +686,7 @@ impl ParlantClient {
                         body["description"] = json!(d);
                     }
                     let created = self
-                        .write(Method::POST, "/guidelines", Some(body), report)
+                        .call(Method::POST, "/guidelines", Some(body), report)
                         .await?;
                     let id = s(&created, "id").ok_or_else(|| {
                         self.entity_err("POST /guidelines: the answer has no id".into())
@@ -751,17 +726,8 @@ impl ParlantClient {
                         .and_then(Value::as_object)
                         .cloned()
                         .unwrap_or_default();
-                    let set: Map<String, Value> = meta
-                        .iter()
-                        .filter(|(k, v)| have_meta.get(*k) != Some(v))
-                        .map(|(k, v)| (k.clone(), v.clone()))
-                        .collect();
-                    let unset: Vec<&String> = have_meta
-                        .keys()
-                        .filter(|k| !meta.contains_key(*k))
-                        .collect();
-                    if !set.is_empty() || !unset.is_empty() {
-                        patch.insert("metadata".into(), json!({"set": set, "unset": unset}));
+                    if let Some(update) = metadata_update(&have_meta, &meta) {
+                        patch.insert("metadata".into(), update);
                     }
                     let have = strings(dto.get("tags"));
                     let add: Vec<&String> = tags.iter().filter(|t| !have.contains(t)).collect();
@@ -777,7 +743,7 @@ impl ParlantClient {
                         // again (a push cut in between leaves the guideline marked, and the next
                         // one relates it).
                         if let Some(rid) = &r.relationship {
-                            self.write(
+                            self.call(
                                 Method::DELETE,
                                 &format!("/relationships/{rid}"),
                                 None,
@@ -785,7 +751,7 @@ impl ParlantClient {
                             )
                             .await?;
                         }
-                        self.write(
+                        self.call(
                             Method::PATCH,
                             &format!("/guidelines/{}", r.id),
                             Some(Value::Object(patch)),
@@ -817,7 +783,7 @@ impl ParlantClient {
     ) -> Result<()> {
         let body =
             json!({"source_guideline": guideline, "target_tag": journey_tag, "kind": "dependency"});
-        self.write(Method::POST, "/relationships", Some(body), report)
+        self.call(Method::POST, "/relationships", Some(body), report)
             .await
             .map(|_| ())
     }
@@ -829,7 +795,7 @@ impl ParlantClient {
         report: &mut PushReport,
     ) -> Result<()> {
         if let Some(rid) = &r.relationship {
-            self.write(
+            self.call(
                 Method::DELETE,
                 &format!("/relationships/{rid}"),
                 None,
@@ -837,7 +803,7 @@ impl ParlantClient {
             )
             .await?;
         }
-        self.write(
+        self.call(
             Method::DELETE,
             &format!("/guidelines/{}", r.id),
             None,
@@ -875,7 +841,7 @@ impl ParlantClient {
         }
         for id in created.created_variables.iter().rev() {
             if let Err(e) = self
-                .write(
+                .call(
                     Method::DELETE,
                     &format!("/context-variables/{id}"),
                     None,
@@ -888,7 +854,7 @@ impl ParlantClient {
         }
         for id in created.created_tags.iter().rev() {
             if let Err(e) = self
-                .write(Method::DELETE, &format!("/tags/{id}"), None, &mut undo)
+                .call(Method::DELETE, &format!("/tags/{id}"), None, &mut undo)
                 .await
             {
                 first_error.get_or_insert(e);

@@ -5,6 +5,7 @@ use std::io::{BufRead, BufReader, Read, Write};
 use std::net::TcpStream;
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
+use std::time::Duration;
 
 pub struct Served {
     pub child: Child,
@@ -23,6 +24,11 @@ impl Drop for Served {
 
 /// Serves `workspace` (its settings file beside it) and a placeholder UI under `dir`.
 pub fn serve(dir: &Path, workspace: &Path) -> Served {
+    serve_with(dir, workspace, &[])
+}
+
+/// Like `serve`, with more of `serve`'s flags (`["--read-timeout", "1"]`).
+pub fn serve_with(dir: &Path, workspace: &Path, flags: &[&str]) -> Served {
     let ui = dir.join("ui");
     std::fs::create_dir_all(&ui).unwrap();
     std::fs::write(
@@ -31,7 +37,9 @@ pub fn serve(dir: &Path, workspace: &Path) -> Served {
     )
     .unwrap();
     let mut child = Command::new(env!("CARGO_BIN_EXE_journey-studio"))
-        .args(["serve", "--port", "0", "--workspace"])
+        .args(["serve", "--port", "0"])
+        .args(flags)
+        .arg("--workspace")
         .arg(workspace)
         .arg("--ui")
         .arg(&ui)
@@ -64,14 +72,27 @@ pub fn request(
     token: Option<&str>,
     body: &str,
 ) -> (u16, String) {
-    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
     let auth = token
         .map(|t| format!("Authorization: Bearer {t}\r\n"))
         .unwrap_or_default();
-    write!(stream, "{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len()).unwrap();
+    let raw = format!("{method} {path} HTTP/1.1\r\nHost: 127.0.0.1\r\nConnection: close\r\n{auth}Content-Type: application/json\r\nContent-Length: {}\r\n\r\n{body}", body.len());
+    exchange(port, raw.as_bytes())
+}
+
+/// Sends `raw` as it is and reads the whole answer: its status (0 when there is none) and body.
+pub fn exchange(port: u16, raw: &[u8]) -> (u16, String) {
+    let mut stream = TcpStream::connect(("127.0.0.1", port)).unwrap();
+    stream
+        .set_read_timeout(Some(Duration::from_secs(120)))
+        .unwrap();
+    stream.write_all(raw).unwrap();
     let mut response = String::new();
     stream.read_to_string(&mut response).unwrap();
-    let status = response.split_whitespace().nth(1).unwrap().parse().unwrap();
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
     let body = response
         .split_once("\r\n\r\n")
         .map(|(_, b)| b.to_string())
@@ -80,6 +101,11 @@ pub fn request(
 }
 
 impl Served {
+    /// The server process is still running.
+    pub fn alive(&mut self) -> bool {
+        self.child.try_wait().unwrap().is_none()
+    }
+
     /// A command's whole answer: `{ok: ...}` or `{error: ...}`.
     pub fn answer(&self, command: &str, args: serde_json::Value) -> serde_json::Value {
         let (status, body) = request(
