@@ -246,7 +246,11 @@ fn per_element_digests_give_what_rendering_every_base_gives() {
             .retain(|e| e.source != gone && e.target != gone);
         edits.push(("state deleted", state_gone));
         let mut rerouted = reworded.clone();
-        if let Some(edge) = rerouted.edges.iter_mut().find(|e| e.condition.get().is_some()) {
+        if let Some(edge) = rerouted
+            .edges
+            .iter_mut()
+            .find(|e| e.condition.get().is_some())
+        {
             edge.condition = journey_studio::json::Maybe::Value("the customer asks again".into());
         }
         edits.push(("condition reworded", rerouted));

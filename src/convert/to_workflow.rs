@@ -9,10 +9,10 @@
 use super::build;
 use super::carry;
 use super::conditions::{FAILED, SUCCEEDED};
+use super::digest;
 use super::expr::looks_like_code;
 use super::layout;
 use super::mapping::{codes, Direction, EdgeMapping, EndMapping, Mapping, NodeMapping};
-use super::digest;
 use super::to_journey::{self, absolute_position, to_value, Known, Pass, DOC_NESTED, NODE_NESTED};
 use super::{block_carrier, edge_carrier, ConvertOptions, PARLANT_KEY};
 use crate::error::{Error, Result};
