@@ -4,7 +4,7 @@
 use super::documents::name_of;
 use super::types::*;
 use super::AppState;
-use crate::app::handles::Handles;
+use crate::app::handles::{lock, Handles};
 use crate::document::Document;
 use crate::error::{Error, Result};
 use crate::simulate::scenario::{Expectations, Scenario, Step, Turn};
@@ -65,10 +65,6 @@ impl Previews {
                 .unwrap_or(false)
         });
     }
-}
-
-fn lock(p: &Mutex<Preview>) -> std::sync::MutexGuard<'_, Preview> {
-    p.lock().unwrap_or_else(|e| e.into_inner())
 }
 
 fn to_value<T: serde::Serialize>(v: &T) -> Result<Value> {

@@ -5,7 +5,7 @@
 use super::documents::name_of;
 use super::types::Message;
 use super::AppState;
-use crate::app::handles::Handles;
+use crate::app::handles::{lock, Handles};
 use crate::app::runs::{self as service, FormField, RunMarks, StartForm, WorkflowRun};
 use crate::document::Document;
 use crate::error::{Error, Result};
@@ -148,10 +148,6 @@ impl Default for Runs {
             started: Default::default(),
         }
     }
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl Runs {

@@ -6,6 +6,11 @@ use crate::error::{Error, Result};
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex, MutexGuard};
 
+/// Locks `m` even after a holder panicked: one failed call must not fail every later one.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(|p| p.into_inner())
+}
+
 pub struct Handles<T> {
     open: Mutex<HashMap<String, Arc<T>>>,
     /// What one is, for messages: "preview".
@@ -26,7 +31,7 @@ impl<T> Handles<T> {
     }
 
     fn lock(&self) -> MutexGuard<'_, HashMap<String, Arc<T>>> {
-        self.open.lock().unwrap_or_else(|p| p.into_inner())
+        lock(&self.open)
     }
 
     fn missing(&self, handle: &str) -> Error {

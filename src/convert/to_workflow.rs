@@ -411,21 +411,14 @@ impl<'a> Backward<'a> {
             let edges: HashSet<&str> = doc.edges.iter().map(|e| e.id.as_str()).collect();
             nodes.len() == doc.nodes.len() && edges.len() == doc.edges.len()
         };
-        // Only the rendering reads the edges of `w0`. With unique ids the edge bases move in
-        // and back out afterwards (each is wanted once); otherwise they are copied.
+        // Only the rendering reads the edges of `w0`: the edge bases move in and back out
+        // afterwards (the table is keyed by their own ids); routers' and dropped edges are copied.
         let mut lent: Vec<Option<usize>> = Vec::new();
         if !unchanged {
-            let mut edges0: Vec<(usize, (Option<usize>, Edge))> = if unique_ids {
-                base_edges
-                    .drain()
-                    .map(|(_, (i, e))| (i, (Some(i), e)))
-                    .collect()
-            } else {
-                base_edges
-                    .values()
-                    .map(|(i, e)| (*i, (None, e.clone())))
-                    .collect()
-            };
+            let mut edges0: Vec<(usize, (Option<usize>, Edge))> = base_edges
+                .drain()
+                .map(|(_, (i, e))| (i, (Some(i), e)))
+                .collect();
             edges0.extend(
                 base_routers
                     .values()
@@ -485,7 +478,7 @@ impl<'a> Backward<'a> {
         } else {
             None
         };
-        if lent.iter().any(Option::is_some) {
+        if !lent.is_empty() {
             for (edge, origin) in std::mem::take(&mut w0.edges).into_iter().zip(lent) {
                 if let Some(index) = origin {
                     base_edges.insert(edge.id.clone(), (index, edge));
